@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Format-preserving editor for kubelet command-line flags kept in environment files
+ * (kubeadm-flags.env, /etc/default/kubelet, /etc/sysconfig/kubelet) and kubelet.service drop-ins. */
+#pragma once
+
+#include <stddef.h>
+
+enum flags_format {
+        FLAGS_ENV_FILE,       /* VAR="--a=b --c d" lines, read by systemd's EnvironmentFile= */
+        FLAGS_SYSTEMD_DROPIN, /* Environment="VAR=--a=b" and ExecStart=/usr/bin/kubelet ... lines */
+};
+
+/* Conventions shared by the three calls:
+ * - `flag` is the flag name, "cgroup-driver"; leading dashes are tolerated ("--cgroup-driver").
+ *   '-' and '_' match each other, as the kubelet normalises them ("--cgroup_driver" is the same flag).
+ * - Files are read with systemd semantics: an unquoted ENV value runs to the end of the line, quotes
+ *   inside a value group a word and are removed when ExecStart= splits "$VAR" into arguments,
+ *   "%%" in a drop-in is a literal '%'. "${node_labels}"-style placeholders are ordinary words.
+ * - A line that mentions --flag but cannot be interpreted safely ($(...), backticks, backslash escapes,
+ *   unbalanced quotes, a quoted flag name, ENV line continuations) makes the call fail with -EBADMSG and
+ *   "line N: reason" in *ret_error. Such lines that do not mention the flag are left alone.
+ * - Values to write must not contain whitespace, quotes, backslashes, '$', '`' or control characters
+ *   (-EINVAL). An existing value wrapped in quotes ('...') keeps its quotes. */
+
+/* Value of --flag as the kubelet would see it from this file: the last occurrence wins (ENV files: in
+ * file order, a later assignment of the same variable replacing the earlier one; drop-ins: in the order
+ * ExecStart= expands its $VARs, Environment= values no ExecStart= references counting first). A flag
+ * given without a value ("--fail-swap-on") reads as "true". 1 found (*ret_value), 0 absent, <0 refused. */
+int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value, char **ret_error);
+
+/* Set --flag=value. Every existing occurrence is updated in place (keeping its "=" or space form);
+ * within one assignment/ExecStart= line later duplicates are removed with the whitespace before them.
+ * ENV files, flag absent everywhere: appended at the end of the last `var` assignment's value (inside
+ * its quotes), or a new line `VAR="--flag=value"` is appended (keeping the final-newline and CRLF
+ * convention). Drop-ins (var ignored, may be NULL): only existing occurrences change, nothing is added.
+ * 0 unchanged, 1 changed (*ret_text NUL-terminated, *ret_len), <0 refused. */
+int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
+              char **ret_text, size_t *ret_len, char **ret_error);
+
+/* Remove every occurrence of --flag (with its value, "--flag=v" and "--flag v") and the whitespace that
+ * separated it from the previous word (from the next one when it is the first word).
+ * 0 absent, 1 removed (*ret_text, *ret_len), <0 refused. */
+int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag,
+                 char **ret_text, size_t *ret_len, char **ret_error);

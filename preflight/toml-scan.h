@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal model of a scanned TOML document: built by toml-scan.c, read by
+ * toml-edit.c to locate and edit values by byte offset. Not a public API. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Paths are key segments joined with TOML_SEP; the root table is "". An
+ * element of an array of tables (or an inline table inside an array) gets an
+ * extra segment starting with TOML_ANON, which no caller-given segment can
+ * contain, so nothing inside them is ever addressed by get/set. */
+#define TOML_SEP '\x1f'
+#define TOML_ANON '\x1e'
+
+enum toml_def_kind {
+        TOML_DEF_VALUE,    /* key = value (inline tables included) */
+        TOML_DEF_HEADER,   /* [table] */
+        TOML_DEF_IMPLICIT, /* parent of a [table] that has no header of its own */
+        TOML_DEF_DOTTED,   /* table created by a dotted key (a.b = 1 creates a) */
+        TOML_DEF_ARRAY,    /* [[array of tables]] */
+};
+
+/* Everything the document defines, for duplicate detection and lookups. */
+struct toml_def {
+        char *path;
+        enum toml_def_kind kind;
+        unsigned line;
+        unsigned elements; /* TOML_DEF_ARRAY: number of [[...]] seen */
+};
+
+/* A [header] line; sections[0] is the root table (no header, offsets 0). */
+struct toml_section {
+        char *path;
+        bool is_array;
+        size_t line_start;
+        size_t header_eol; /* offset of the header line's line ending */
+        unsigned line;
+};
+
+/* A key = value definition. line_start/line_end are only meaningful for
+ * top-level (not in_inline) entries: the start of the key's line and the
+ * offset of the line ending after the value and any trailing comment. */
+struct toml_entry {
+        char *path;
+        size_t section;
+        size_t line_start, value_start, value_end, line_end;
+        unsigned line;
+        bool in_inline;
+};
+
+struct toml_doc {
+        struct toml_def *defs;
+        size_t n_defs;
+        struct toml_section *sections;
+        size_t n_sections;
+        struct toml_entry *entries;
+        size_t n_entries;
+        const char *eol; /* "\r\n" when the first line ends that way, else "\n" */
+};
+
+/* One element of an array value, by offset into the scanned text. */
+struct toml_array_item {
+        size_t start, end;
+        size_t comma; /* offset of the ',' after it, or SIZE_MAX */
+        bool is_string;
+};
+
+/* Scan a whole document; refuses (-EBADMSG, "line N: reason") anything it
+ * does not fully understand. */
+int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_error);
+void toml_doc_free(struct toml_doc *doc);
+const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char *path);
+
+/* Scan raw text that must be exactly one array value. */
+int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n, char **ret_error);
+/* Decode raw text that must be exactly one string (any of the four kinds). */
+int toml_decode_string(const char *raw, size_t len, char **ret, char **ret_error);
+
+/* Path helpers. */
+char *toml_path_child(const char *parent, const char *segment);
+char *toml_path_human(const char *path); /* "a.b.c" for messages */

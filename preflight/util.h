@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by the whole program: cleanup attributes, string
+ * predicates and a growable byte buffer. Errors are negative errno values. */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _unused_ __attribute__((unused))
+
+static inline void freep(void *p) {
+        free(*(void **) p);
+}
+static inline void closep(int *fd) {
+        if (*fd >= 0)
+                close(*fd);
+}
+static inline void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+/* Hand ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                        \
+        ({                                 \
+                __typeof__(p) _take_ = (p); \
+                (p) = NULL;                \
+                _take_;                    \
+        })
+#define TAKE_FD(fd)                 \
+        ({                          \
+                int _take_fd_ = (fd); \
+                (fd) = -EBADF;      \
+                _take_fd_;          \
+        })
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline bool streq(const char *a, const char *b) {
+        return strcmp(a, b) == 0;
+}
+static inline bool streq_ptr(const char *a, const char *b) {
+        if (!a || !b)
+                return a == b;
+        return strcmp(a, b) == 0;
+}
+static inline const char *startswith(const char *s, const char *prefix) {
+        size_t l = strlen(prefix);
+        return strncmp(s, prefix, l) == 0 ? s + l : NULL;
+}
+static inline const char *strempty(const char *s) {
+        return s ? s : "";
+}
+
+/* Allocation failure is not something a node tool can recover from in a
+ * meaningful way; these abort with a message instead of spreading NULL
+ * checks through every caller. */
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
+
+/* A growable byte buffer; data is always NUL-terminated. */
+struct buf {
+        char *data;
+        size_t len;
+        size_t cap;
+};
+void buf_append(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
+char *buf_steal(struct buf *b); /* returns data (never NULL), resets b */
+void buf_free(struct buf *b);
+
+/* A NULL-terminated list of owned strings. */
+struct strv {
+        char **items;
+        size_t n;
+};
+void strv_push(struct strv *v, char *owned);
+bool strv_contains(const struct strv *v, const char *s);
+void strv_free(struct strv *v);
+
+/* Set *ret_error to a formatted message (replacing nothing if already set). */
+void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
+
+/* Count lines up to offset (1-based line of the byte at off). */
+unsigned line_of_offset(const char *text, size_t off);

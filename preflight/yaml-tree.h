@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* A YAML stream parsed with libyaml into a small node tree that remembers
+ * where each node sits in the original bytes, so editors can splice text;
+ * plus how to write a scalar back. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yaml.h>
+
+enum ynode_kind {
+        YNODE_SCALAR,
+        YNODE_MAPPING,
+        YNODE_SEQUENCE,
+        YNODE_ALIAS,
+};
+
+struct ynode {
+        enum ynode_kind kind;
+        size_t start, end; /* byte offsets into the text: [start, end) */
+        unsigned line;     /* 1-based line of start */
+        bool flow;         /* a flow collection ({...} or [...]) */
+        yaml_scalar_style_t style;
+        char *value; /* scalar value, unquoted; NULL for other kinds */
+        size_t value_len;
+        char *tag;    /* explicit tag, or NULL */
+        char *anchor; /* anchor defined on this node, or NULL */
+        /* Mapping: key0, value0, key1, value1, ...; sequence: the items. */
+        struct ynode **children;
+        size_t n_children;
+};
+
+struct ydoc {
+        struct ynode *root;
+        size_t start; /* byte offset where the document's first event starts */
+};
+
+struct ystream {
+        struct ydoc *docs;
+        size_t n_docs;
+};
+
+/* Parse the whole stream. Refuses (-EBADMSG, "line N: problem") anything
+ * libyaml rejects and text it cannot map back to bytes (UTF-16). */
+int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_error);
+void ystream_free(struct ystream *s);
+
+/* Offset just past the last byte of a node's own text: for a block
+ * collection that is the end of its last descendant, not libyaml's end mark,
+ * which sits at the next token after any trailing comments. */
+size_t ynode_content_end(const struct ynode *n);
+
+/* A mapping's value for a scalar key, NULL when absent; *ret_count says how
+ * many keys matched (duplicates), *ret_index the pair index of the last. */
+struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count, size_t *ret_index);
+
+/* Append s to b as a YAML scalar: in the given quote style when that style
+ * can hold s, else plain when that is safe (in flow context too, if flow),
+ * else double-quoted. json: plain only for JSON literals, else double-quoted. */
+struct buf;
+void yaml_put_scalar(struct buf *b, const char *s, yaml_scalar_style_t style, bool flow, bool json);
+/* Append s double-quoted with YAML escapes (valid JSON for printable text). */
+void yaml_put_double_quoted(struct buf *b, const char *s);

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the kubelet flags editor: a table of exact-byte cases, then set/remove runs over
+ * every kubeadm-flags and kubeadm-dropin corpus file (CORPUS_DIR). */
+#include <dirent.h>
+
+#include "flags-edit.h"
+#include "tap.h"
+#include "util.h"
+
+enum op { GET, SET, REMOVE };
+
+struct flags_case {
+        const char *name;
+        enum flags_format fmt;
+        enum op op;
+        const char *var, *flag, *value;
+        const char *input;
+        int want_r;
+        const char *want; /* GET: the value; SET/REMOVE: the new text (r == 1) or the error (r < 0) */
+};
+
+#define ENV FLAGS_ENV_FILE
+#define UNIT FLAGS_SYSTEMD_DROPIN
+#define KA "KUBELET_KUBEADM_ARGS"
+
+static const struct flags_case cases[] = {
+        /* ENV get */
+        { "env get =form", ENV, GET, NULL, "cgroup-driver", NULL, KA "=\"--a=b --cgroup-driver=cgroupfs\"\n", 1, "cgroupfs" },
+        { "env get space form", ENV, GET, NULL, "cgroup-driver", NULL, "A=\"--cgroup-driver systemd --v=2\"\n", 1, "systemd" },
+        { "env get dashes given", ENV, GET, NULL, "--cgroup-driver", NULL, "A=\"--cgroup-driver=systemd\"\n", 1, "systemd" },
+        { "env get last wins across vars", ENV, GET, NULL, "cgroup-driver", NULL,
+          "A=\"--cgroup-driver=systemd\"\nB=\"--cgroup-driver=cgroupfs\"\n", 1, "cgroupfs" },
+        { "env get later assignment replaces", ENV, GET, NULL, "cgroup-driver", NULL, "A=\"--cgroup-driver=cgroupfs\"\nA=\"--v=2\"\n", 0, NULL },
+        { "env get inner quotes removed", ENV, GET, NULL, "enforce-node-allocatable", NULL,
+          KA "=\"--cgroup-driver=systemd --enforce-node-allocatable='' --x=1\"\n", 1, "" },
+        { "env get underscore spelling", ENV, GET, NULL, "cgroup-driver", NULL, "DAEMON_ARGS=\"$DAEMON_ARGS --cgroup_driver=cgroupfs\"\n", 1, "cgroupfs" },
+        { "env get bare boolean", ENV, GET, NULL, "fail-swap-on", NULL, "A=\"--fail-swap-on --v=2\"\n", 1, "true" },
+        { "env get next word starting with - is no value", ENV, GET, NULL, "node-labels", NULL, "A=\"--node-labels --v=2\"\n", 1, "true" },
+        { "env get bare value with leading space", ENV, GET, NULL, "kubelet-cgroups", NULL,
+          "KUBELET_EXTRA_ARGS= --runtime-cgroups=/a --kubelet-cgroups=/b\n", 1, "/b" },
+        { "env get single-quoted value", ENV, GET, NULL, "v", NULL, "A='--v=4'\n", 1, "4" },
+        { "env get comment ignored", ENV, GET, NULL, "cgroup-driver", NULL, "# --cgroup-driver=cgroupfs\nA=\"--v=2\"\n", 0, NULL },
+        { "env get prefix is not the flag", ENV, GET, NULL, "cgroup", NULL, "A=\"--cgroup-driver=x --cgroups-per-qos=false\"\n", 0, NULL },
+        { "env get placeholder is a word", ENV, GET, NULL, "node-labels", NULL, "A=--node-labels=${node_labels} --x=1\n", 1, "${node_labels}" },
+        { "env get unrelated broken line ignored", ENV, GET, NULL, "cgroup-driver", NULL, "A=`date`\nB=\"--cgroup-driver=systemd\"\n", 1, "systemd" },
+        { "env get refuses $(...)", ENV, GET, NULL, "cgroup-driver", NULL, "A=\"$(cat /x) --cgroup-driver=x\"\n", -EBADMSG,
+          "line 1: cannot interpret --cgroup-driver here: command substitution" },
+        { "env get refuses unbalanced quote", ENV, GET, NULL, "cgroup-driver", NULL, "# x\nA=\"--cgroup-driver=systemd\n", -EBADMSG,
+          "line 2: cannot interpret --cgroup-driver here: unbalanced quote" },
+        { "env get refuses export line", ENV, GET, NULL, "cgroup-driver", NULL, "export A=\"--cgroup-driver=systemd\"\n", -EBADMSG,
+          "line 1: cannot interpret --cgroup-driver here: not a VAR=value assignment" },
+        { "env get quoted flag readable", ENV, GET, NULL, "cgroup-driver", NULL, "A=\"'--cgroup-driver=cgroupfs'\"\n", 1, "cgroupfs" },
+
+        /* ENV set */
+        { "env set in place, trailing spaces kept", ENV, SET, KA, "cgroup-driver", "systemd",
+          KA "=\"--cgroup-driver=cgroupfs --v=2\"    \n", 1, KA "=\"--cgroup-driver=systemd --v=2\"    \n" },
+        { "env set space form kept", ENV, SET, KA, "cgroup-driver", "systemd", "A=\"--cgroup-driver cgroupfs --v=2\"\n", 1,
+          "A=\"--cgroup-driver systemd --v=2\"\n" },
+        { "env set collapses duplicates", ENV, SET, KA, "cgroup-driver", "systemd",
+          "A=\"--x=1 --cgroup-driver=a --y=2 --cgroup-driver=b --cgroup-driver c\"\n", 1, "A=\"--x=1 --cgroup-driver=systemd --y=2\"\n" },
+        { "env set collapses adjacent duplicates at start", ENV, SET, KA, "cgroup-driver", "systemd",
+          "A=\"--cgroup-driver=a  --cgroup-driver=b --y=2\"\n", 1, "A=\"--cgroup-driver=systemd --y=2\"\n" },
+        { "env set in another variable only", ENV, SET, KA, "cgroup-driver", "systemd",
+          KA "=\"--v=2\"\nKUBELET_EXTRA_ARGS=\"--cgroup-driver=cgroupfs\"\n", 1, KA "=\"--v=2\"\nKUBELET_EXTRA_ARGS=\"--cgroup-driver=systemd\"\n" },
+        { "env set every variable", ENV, SET, KA, "cgroup-driver", "systemd", "A=\"--cgroup-driver=x\"\nB=--cgroup-driver=y\n", 1,
+          "A=\"--cgroup-driver=systemd\"\nB=--cgroup-driver=systemd\n" },
+        { "env set appends inside quotes", ENV, SET, KA, "cgroup-driver", "systemd", "# c\n" KA "=\"--v=2\"\n", 1,
+          "# c\n" KA "=\"--v=2 --cgroup-driver=systemd\"\n" },
+        { "env set appends to empty quoted value", ENV, SET, "KUBELET_ARGS", "cgroup-driver", "systemd", "KUBELET_ARGS=\"\"\n", 1,
+          "KUBELET_ARGS=\"--cgroup-driver=systemd\"\n" },
+        { "env set appends to bare value", ENV, SET, "KUBELET_EXTRA_ARGS", "cgroup-driver", "systemd", "KUBELET_EXTRA_ARGS=--v=2  \n", 1,
+          "KUBELET_EXTRA_ARGS=--v=2 --cgroup-driver=systemd  \n" },
+        { "env set appends to empty bare value", ENV, SET, "OPTS", "cgroup-driver", "systemd", "ADDRESS=127.0.0.1\nOPTS=\n", 1,
+          "ADDRESS=127.0.0.1\nOPTS=--cgroup-driver=systemd\n" },
+        { "env set appends to the last assignment", ENV, SET, "A", "cgroup-driver", "systemd", "A=\"--v=1\"\nA=\"--v=2\"\n", 1,
+          "A=\"--v=1\"\nA=\"--v=2 --cgroup-driver=systemd\"\n" },
+        { "env set new line", ENV, SET, KA, "cgroup-driver", "systemd", "A=1\n", 1, "A=1\n" KA "=\"--cgroup-driver=systemd\"\n" },
+        { "env set new line, no final newline", ENV, SET, KA, "cgroup-driver", "systemd", "A=1", 1, "A=1\n" KA "=\"--cgroup-driver=systemd\"" },
+        { "env set new line, CRLF", ENV, SET, KA, "cgroup-driver", "systemd", "A=1\r\n", 1, "A=1\r\n" KA "=\"--cgroup-driver=systemd\"\r\n" },
+        { "env set empty file", ENV, SET, KA, "cgroup-driver", "systemd", "", 1, KA "=\"--cgroup-driver=systemd\"\n" },
+        { "env set unchanged", ENV, SET, KA, "cgroup-driver", "systemd", KA "=\"--cgroup-driver=systemd\"", 0, NULL },
+        { "env set keeps value quotes", ENV, SET, KA, "image-credential-provider-bin-dir", "/b",
+          "A=\"--image-credential-provider-bin-dir='/a' --v=2\"\n", 1, "A=\"--image-credential-provider-bin-dir='/b' --v=2\"\n" },
+        { "env set bare boolean", ENV, SET, KA, "fail-swap-on", "false", "A=\"--fail-swap-on --v=2\"\n", 1, "A=\"--fail-swap-on=false --v=2\"\n" },
+        { "env set empty value, space form", ENV, SET, KA, "node-labels", "", "A=\"--node-labels x --v=2\"\n", 1, "A=\"--node-labels= --v=2\"\n" },
+        { "env set placeholder stays", ENV, SET, "KUBELET_EXTRA_ARGS", "cgroup-driver", "systemd",
+          "KUBELET_EXTRA_ARGS=--node-labels=${node_labels} --network-plugin=cni\n", 1,
+          "KUBELET_EXTRA_ARGS=--node-labels=${node_labels} --network-plugin=cni --cgroup-driver=systemd\n" },
+        { "env set keeps underscore spelling", ENV, SET, KA, "cgroup-driver", "systemd", "DAEMON_ARGS=\"$DAEMON_ARGS  --cgroup_driver=docker \"\n", 1,
+          "DAEMON_ARGS=\"$DAEMON_ARGS  --cgroup_driver=systemd \"\n" },
+        { "env set eviction", ENV, SET, KA, "eviction-hard", "memory.available<100Mi", "A=\"--eviction-hard=memory.available<50Mi\"\n", 1,
+          "A=\"--eviction-hard=memory.available<100Mi\"\n" },
+        { "env set refuses target line", ENV, SET, KA, "cgroup-driver", "systemd", KA "=\"--v=2 $(hostname)\"\n", -EBADMSG,
+          "line 1: cannot add --cgroup-driver to " KA ": command substitution" },
+        { "env set refuses continuation", ENV, SET, KA, "cgroup-driver", "systemd", "A=\"--cgroup-driver=cgroupfs \\\n --v=2\"\n", -EBADMSG,
+          "line 1: cannot interpret --cgroup-driver here: line continuation" },
+        { "env set refuses backticks on line 3", ENV, SET, KA, "cgroup-driver", "systemd", "# c\nA=\"--v=2\"\nB=\"--cgroup-driver=x `id`\"\n",
+          -EBADMSG, "line 3: cannot interpret --cgroup-driver here: command substitution" },
+        { "env set refuses quoted flag name", ENV, SET, KA, "cgroup-driver", "systemd", "A=\"'--cgroup-driver=cgroupfs'\"\n", -EBADMSG,
+          "line 1: cannot edit a quoted flag name" },
+        { "env set refuses unsafe value", ENV, SET, KA, "node-labels", "a b", "A=\"\"\n", -EINVAL,
+          "value 'a b' cannot be written safely (whitespace, quote, '\\', '$' or '`')" },
+        { "env set refuses bad var", ENV, SET, "1X", "v", "2", "A=\"\"\n", -EINVAL, "invalid variable name '1X'" },
+
+        /* ENV remove */
+        { "env remove middle", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--v=2 --network-plugin=cni --x=1\"\n", 1, "A=\"--v=2 --x=1\"\n" },
+        { "env remove first", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--network-plugin=cni --x=1\"\n", 1, "A=\"--x=1\"\n" },
+        { "env remove last", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--x=1 --network-plugin=cni\"\n", 1, "A=\"--x=1\"\n" },
+        { "env remove only", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--network-plugin=cni\"\n", 1, "A=\"\"\n" },
+        { "env remove space form", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--network-plugin cni --x=1\"\n", 1, "A=\"--x=1\"\n" },
+        { "env remove everywhere, both forms", ENV, REMOVE, NULL, "network-plugin", NULL,
+          "A=\"--network-plugin=cni --network-plugin kubenet\"\n#c\nB=--x=1 --network_plugin=cni\n", 1, "A=\"\"\n#c\nB=--x=1\n" },
+        { "env remove keeps other spacing", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--a=1  --network-plugin=cni  --b=2\"   \n", 1,
+          "A=\"--a=1  --b=2\"   \n" },
+        { "env remove bare with leading space", ENV, REMOVE, NULL, "network-plugin", NULL, "KUBELET_EXTRA_ARGS= --network-plugin=cni --x=1\n\n", 1,
+          "KUBELET_EXTRA_ARGS= --x=1\n\n" },
+        { "env remove absent", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--x=1\"\n", 0, NULL },
+        { "env remove refuses", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--network-plugin=cni\n", -EBADMSG,
+          "line 1: cannot interpret --network-plugin here: unbalanced quote" },
+
+        /* drop-in get */
+        { "unit get ExecStart after $VAR", UNIT, GET, NULL, "cgroup-driver", NULL,
+          "[Service]\nEnvironment=\"KUBELET_CGROUP_ARGS=--cgroup-driver=systemd\"\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CGROUP_ARGS --cgroup-driver=cgroupfs\n",
+          1, "cgroupfs" },
+        { "unit get expansion order, not file order", UNIT, GET, NULL, "cgroup-driver", NULL,
+          "[Service]\nExecStart=/usr/bin/kubelet --cgroup-driver=cgroupfs ${X}\nEnvironment=\"X=--cgroup-driver=systemd\"\n", 1, "systemd" },
+        { "unit get unreferenced variable counts first", UNIT, GET, NULL, "cgroup-driver", NULL,
+          "[Service]\nExecStart=/usr/bin/kubelet --cgroup-driver=cgroupfs\nEnvironment=\"X=--cgroup-driver=systemd\"\n", 1, "cgroupfs" },
+        { "unit get %% is %", UNIT, GET, NULL, "eviction-hard", NULL, "Environment=\"E=--eviction-hard=nodefs.available<10%%\"\n", 1,
+          "nodefs.available<10%" },
+        { "unit get bare Environment", UNIT, GET, NULL, "cgroup-driver", NULL, "Environment=KUBELET_KUBEADM_ARGS=--cgroup-driver=systemd\n", 1,
+          "systemd" },
+        { "unit get several assignments", UNIT, GET, NULL, "cgroup-driver", NULL, "Environment=\"A=--v=2\" 'B=--cgroup-driver=systemd' C=x\n", 1,
+          "systemd" },
+        { "unit get ExecStart= reset", UNIT, GET, NULL, "cgroup-driver", NULL,
+          "ExecStart=/usr/bin/kubelet --cgroup-driver=cgroupfs\nExecStart=\nExecStart=/usr/bin/kubelet --v=2\n", 0, NULL },
+        { "unit get continuation", UNIT, GET, NULL, "cgroup-driver", NULL, "ExecStart=/usr/bin/kubelet \\\n --cgroup-driver=cgroupfs \\\n $X\n", 1,
+          "cgroupfs" },
+        { "unit get unknown key ignored", UNIT, GET, NULL, "cgroup-driver", NULL, "KUBELET_EXTRA_ARGS=--cgroup-driver=x\n", 0, NULL },
+        { "unit get binary is no flag", UNIT, GET, NULL, "x", NULL, "ExecStart=--x=1\n", 0, NULL },
+
+        /* drop-in set */
+        { "unit set Environment", UNIT, SET, NULL, "cgroup-driver", "cgroupfs",
+          "[Service]\nEnvironment=\"KUBELET_CGROUP_ARGS=--cgroup-driver=systemd\"\nExecStart=/usr/bin/kubelet $KUBELET_CGROUP_ARGS\n", 1,
+          "[Service]\nEnvironment=\"KUBELET_CGROUP_ARGS=--cgroup-driver=cgroupfs\"\nExecStart=/usr/bin/kubelet $KUBELET_CGROUP_ARGS\n" },
+        { "unit set ExecStart and Environment", UNIT, SET, NULL, "cgroup-driver", "systemd",
+          "Environment=A=--cgroup-driver=x\nExecStart=/usr/bin/kubelet --a=1  --cgroup-driver=cgroupfs $A\n", 1,
+          "Environment=A=--cgroup-driver=systemd\nExecStart=/usr/bin/kubelet --a=1  --cgroup-driver=systemd $A\n" },
+        { "unit set never adds", UNIT, SET, "KUBELET_EXTRA_ARGS", "cgroup-driver", "systemd", "[Service]\nExecStart=/usr/bin/kubelet $X\n", 0, NULL },
+        { "unit set escapes %", UNIT, SET, NULL, "eviction-hard", "memory.available<10%", "ExecStart=/usr/bin/kubelet --eviction-hard=x\n", 1,
+          "ExecStart=/usr/bin/kubelet --eviction-hard=memory.available<10%%\n" },
+        { "unit set unchanged with %%", UNIT, SET, NULL, "eviction-hard", "memory.available<10%",
+          "ExecStart=/usr/bin/kubelet --eviction-hard=memory.available<10%%\n", 0, NULL },
+        { "unit set refuses", UNIT, SET, NULL, "cgroup-driver", "systemd", "[Service]\nExecStart=/usr/bin/kubelet --cgroup-driver=`cat /x`\n",
+          -EBADMSG, "line 2: cannot interpret --cgroup-driver here: command substitution" },
+
+        /* drop-in remove */
+        { "unit remove in Environment", UNIT, REMOVE, NULL, "network-plugin", NULL,
+          "Environment=\"KUBELET_NETWORK_ARGS=--network-plugin=cni --cni-conf-dir=/etc/cni/net.d\"\n", 1,
+          "Environment=\"KUBELET_NETWORK_ARGS=--cni-conf-dir=/etc/cni/net.d\"\n" },
+        { "unit remove only word of bare assignment", UNIT, REMOVE, NULL, "network-plugin", NULL, "Environment=A=--network-plugin=cni B=1\n", 1,
+          "Environment=A= B=1\n" },
+        { "unit remove across continuation", UNIT, REMOVE, NULL, "network-plugin", NULL,
+          "ExecStart=/usr/bin/kubelet \\\n --network-plugin=cni \\\n $X\n", 1, "ExecStart=/usr/bin/kubelet \\\n $X\n" },
+        { "unit remove last word of ExecStart", UNIT, REMOVE, NULL, "network-plugin", NULL,
+          "ExecStart=/usr/bin/kubelet $X --network-plugin cni\nRestart=always", 1, "ExecStart=/usr/bin/kubelet $X\nRestart=always" },
+};
+
+static void run_case(const struct flags_case *c) {
+        _cleanup_free_ char *out = NULL, *error = NULL, *name = NULL;
+        size_t out_len = 0;
+        int r;
+        switch (c->op) {
+        case GET:
+                r = flags_get(c->input, strlen(c->input), c->fmt, c->flag, &out, &error);
+                break;
+        case SET:
+                r = flags_set(c->input, strlen(c->input), c->fmt, c->var, c->flag, c->value, &out, &out_len, &error);
+                break;
+        case REMOVE:
+                r = flags_remove(c->input, strlen(c->input), c->fmt, c->flag, &out, &out_len, &error);
+                break;
+        default:
+                abort();
+        }
+        name = xasprintf("%s: returns %d", c->name, c->want_r);
+        if (!tap_ok(r == c->want_r, name))
+                printf("# got %d (%s)\n", r, strempty(error));
+        free(name);
+        name = xasprintf("%s: exact result", c->name);
+        if (c->want_r < 0)
+                tap_streq(error, c->want, name);
+        else if (c->want_r == 0)
+                tap_ok(!out && !error, name);
+        else {
+                tap_streq(out, c->want, name);
+                if (c->op != GET)
+                        tap_ok(out && out_len == strlen(out), "  length matches");
+        }
+}
+
+/* Second run on our own output must be a no-op. */
+static void run_idempotence(const struct flags_case *c) {
+        if (c->op == GET || c->want_r != 1)
+                return;
+        _cleanup_free_ char *again = NULL, *name = xasprintf("%s: second run unchanged", c->name);
+        int r = c->op == SET ? flags_set(c->want, strlen(c->want), c->fmt, c->var, c->flag, c->value, &again, NULL, NULL)
+                             : flags_remove(c->want, strlen(c->want), c->fmt, c->flag, &again, NULL, NULL);
+        tap_ok(r == 0 && !again, name);
+}
+
+static char *read_file_or_null(const char *path, size_t *ret_len) {
+        _cleanup_fclose_ FILE *f = fopen(path, "rbe");
+        if (!f)
+                return NULL;
+        struct buf b = {};
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+                buf_append(&b, chunk, n);
+        *ret_len = b.len;
+        return buf_steal(&b);
+}
+
+static struct strv split_lines(const char *text) {
+        struct strv v = {};
+        for (const char *p = text;;) {
+                const char *nl = strchr(p, '\n');
+                strv_push(&v, nl ? xstrndup(p, (size_t) (nl - p)) : xstrdup(p));
+                if (!nl)
+                        return v;
+                p = nl + 1;
+        }
+}
+
+/* Every other flag named in the file must read the same before and after the edit. */
+static bool other_flags_unchanged(const char *before, const char *after, enum flags_format fmt, const char *flag) {
+        for (const char *p = strstr(before, "--"); p; p = strstr(p + 2, "--")) {
+                size_t n = strspn(p + 2, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+                _cleanup_free_ char *other = xstrndup(p + 2, n), *v1 = NULL, *v2 = NULL;
+                for (char *q = other; *q; q++)
+                        if (*q == '_')
+                                *q = '-';
+                if (n == 0 || streq(other, flag))
+                        continue;
+                int r1 = flags_get(before, strlen(before), fmt, other, &v1, NULL);
+                int r2 = flags_get(after, strlen(after), fmt, other, &v2, NULL);
+                if (r1 != r2 || !streq_ptr(v1, v2)) {
+                        printf("# --%s: %d '%s' became %d '%s'\n", other, r1, strempty(v1), r2, strempty(v2));
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* Only lines naming the flag (or the assignment of var) differ; an ENV set may add one line at the end. */
+static bool only_flag_lines_changed(const char *before, const char *after, const char *flag, const char *var) {
+        _cleanup_(strv_free) struct strv a = split_lines(before), b = split_lines(after);
+        _cleanup_free_ char *dashed = xasprintf("--%s", flag), *assign = var ? xasprintf("%s=", var) : NULL;
+        size_t common = a.n < b.n ? a.n : b.n;
+        if (b.n > a.n + 1 || b.n < a.n)
+                return false;
+        for (size_t i = 0; i < common; i++) {
+                if (streq(a.items[i], b.items[i]))
+                        continue;
+                if (strstr(a.items[i], dashed) || (assign && startswith(a.items[i] + strspn(a.items[i], " \t"), assign)))
+                        continue;
+                /* a file ending in a newline: the appended assignment takes the empty last "line" */
+                if (b.n == a.n + 1 && i == a.n - 1 && !*a.items[i] && assign && startswith(b.items[i], assign))
+                        continue;
+                printf("# line %zu changed: '%s' -> '%s'\n", i + 1, a.items[i], b.items[i]);
+                return false;
+        }
+        /* the line after an appended assignment: empty if the file ended in a newline, else the assignment */
+        if (b.n == a.n + 1 && !(*a.items[a.n - 1] ? assign && startswith(b.items[a.n], assign) : !*b.items[a.n]))
+                return false;
+        return true;
+}
+
+static void run_corpus_op(const char *path, const char *text, size_t len, enum flags_format fmt, const char *flag, const char *value) {
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        const char *var = fmt == FLAGS_SYSTEMD_DROPIN ? NULL
+                          : strstr(text, KA "=")                 ? KA
+                          : strstr(text, "KUBELET_ARGS=")        ? "KUBELET_ARGS"
+                                                                 : "KUBELET_EXTRA_ARGS";
+        _cleanup_free_ char *out = NULL, *error = NULL, *again = NULL, *got = NULL;
+        _cleanup_free_ char *what = xasprintf("%s %s --%s%s%s", base, value ? "set" : "remove", flag, value ? "=" : "", strempty(value));
+        _cleanup_free_ char *old_value = NULL;
+        size_t out_len = 0;
+        int old_r = flags_get(text, len, fmt, flag, &old_value, NULL);
+        int r = value ? flags_set(text, len, fmt, var, flag, value, &out, &out_len, &error)
+                      : flags_remove(text, len, fmt, flag, &out, &out_len, &error);
+        _cleanup_free_ char *n1 = xasprintf("%s: accepted", what);
+        if (!tap_ok(r >= 0, n1))
+                printf("# %s\n", strempty(error));
+        if (r <= 0) {
+                /* unchanged: set means it was already there (or a drop-in without it), remove means absent */
+                _cleanup_free_ char *n2 = xasprintf("%s: unchanged is right", what);
+                tap_ok(r < 0 || (value ? (old_r == 1 && streq(old_value, value)) || (fmt == FLAGS_SYSTEMD_DROPIN && old_r == 0) : old_r == 0), n2);
+                return;
+        }
+        int get_r = flags_get(out, out_len, fmt, flag, &got, NULL);
+        _cleanup_free_ char *n3 = xasprintf("%s: result re-parses to the intended value", what);
+        tap_ok(value ? get_r == 1 && streq(got, value) : get_r == 0, n3);
+        _cleanup_free_ char *n4 = xasprintf("%s: second run returns 0", what);
+        r = value ? flags_set(out, out_len, fmt, var, flag, value, &again, NULL, NULL) : flags_remove(out, out_len, fmt, flag, &again, NULL, NULL);
+        tap_ok(r == 0 && !again, n4);
+        _cleanup_free_ char *n5 = xasprintf("%s: only the flag's lines changed", what);
+        tap_ok(only_flag_lines_changed(text, out, flag, var), n5);
+        _cleanup_free_ char *n6 = xasprintf("%s: every other flag reads the same", what);
+        tap_ok(other_flags_unchanged(text, out, fmt, flag), n6);
+}
+
+static void run_corpus_dir(const char *corpus, const char *sub, enum flags_format fmt) {
+        _cleanup_free_ char *dir = xasprintf("%s/%s", corpus, sub);
+        struct dirent **entries = NULL;
+        int n = scandir(dir, &entries, NULL, alphasort);
+        _cleanup_free_ char *name = xasprintf("corpus %s has files", sub);
+        tap_ok(n > 0, name);
+        for (int i = 0; i < n; i++) {
+                if (entries[i]->d_name[0] != '.') {
+                        _cleanup_free_ char *path = xasprintf("%s/%s", dir, entries[i]->d_name);
+                        size_t len = 0;
+                        _cleanup_free_ char *text = read_file_or_null(path, &len);
+                        tap_ok(text != NULL, path);
+                        if (text) {
+                                run_corpus_op(path, text, len, fmt, "cgroup-driver", "systemd");
+                                run_corpus_op(path, text, len, fmt, "network-plugin", NULL);
+                                run_corpus_op(path, text, len, fmt, "eviction-hard", "memory.available<100Mi");
+                        }
+                }
+                free(entries[i]);
+        }
+        free(entries);
+}
+
+/* Facts about particular corpus files that the generic loop cannot see. */
+static void run_corpus_specifics(const char *corpus) {
+        static const struct {
+                const char *file, *flag;
+                enum flags_format fmt;
+                int want_r;
+                const char *want;
+        } facts[] = {
+                { "kubeadm-flags/02-CY-Gu_Kubernetes_install_tutorial-kubeadm-flags.env", "cgroup-driver", ENV, 1, "cgroupfs" },
+                { "kubeadm-flags/04-coderdba-coding-org_k8s-multinode-vm-as-pods-1-kubeadm-flags.env", "enforce-node-allocatable", ENV, 1, "" },
+                { "kubeadm-flags/06-bupd_k8stemps-kubeadm-flags.env", "image-credential-provider-bin-dir", ENV, 1,
+                  "/etc/kubernetes/credential-providers" },
+                { "kubeadm-flags/11-mcocchi_etc-repo-sysconfig-kubelet", "kubelet-cgroups", ENV, 1, "/systemd/system.slice" },
+                { "kubeadm-flags/12-s-urbaniak_k8s-hetzner-default-kubelet", "node-labels", ENV, 1, "${node_labels}" },
+                { "kubeadm-flags/13-Rafflecopter_kubernetes-linode-setup-sysconfig-kubelet", "cluster-dns", ENV, 1, "10.0.0.10" },
+                { "kubeadm-dropin/03-llzz9595_k8s-10-kubeadm.conf", "eviction-hard", UNIT, 1, "nodefs.available<5%" },
+                { "kubeadm-dropin/09-oliviabarrick_civitas-10-kubeadm.conf", "fail-swap-on", UNIT, 1, "false" },
+                { "kubeadm-dropin/05-dokr_oos-10-kubeadm.conf", "cadvisor-port", UNIT, 1, "10257" },
+                { "kubeadm-dropin/12-1qzxc_vagrant-kubernetes-10-kubeadm.conf", "node-ip", UNIT, 0, NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(facts); i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", corpus, facts[i].file), *value = NULL;
+                size_t len = 0;
+                _cleanup_free_ char *text = read_file_or_null(path, &len);
+                int r = text ? flags_get(text, len, facts[i].fmt, facts[i].flag, &value, NULL) : -ENOENT;
+                _cleanup_free_ char *name = xasprintf("%s: --%s reads '%s'", facts[i].file, facts[i].flag, strempty(facts[i].want));
+                tap_ok(r == facts[i].want_r && streq_ptr(value, facts[i].want), name);
+        }
+}
+
+/* Golden file: set --cgroup-driver=systemd, then remove --network-plugin, on a drop-in fixture. */
+static void run_golden(void) {
+        const char *root = getenv("SOURCE_ROOT");
+        _cleanup_free_ char *in = xasprintf("%s/tests/fixtures/flags/10-kubeadm.conf", root && *root ? root : ".");
+        _cleanup_free_ char *exp = xasprintf("%s.expected", in);
+        size_t len = 0, exp_len = 0, mid_len = 0, out_len = 0;
+        _cleanup_free_ char *text = read_file_or_null(in, &len), *want = read_file_or_null(exp, &exp_len);
+        _cleanup_free_ char *mid = NULL, *out = NULL;
+        if (!tap_ok(text && want, "golden drop-in fixture readable (SOURCE_ROOT)"))
+                return;
+        tap_ok(flags_set(text, len, FLAGS_SYSTEMD_DROPIN, NULL, "cgroup-driver", "systemd", &mid, &mid_len, NULL) == 1, "golden: set changes");
+        tap_ok(mid && flags_remove(mid, mid_len, FLAGS_SYSTEMD_DROPIN, "--network-plugin", &out, &out_len, NULL) == 1, "golden: remove changes");
+        tap_streq(out, want, "golden: drop-in matches 10-kubeadm.conf.expected");
+}
+
+int main(void) {
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                run_case(&cases[i]);
+                run_idempotence(&cases[i]);
+        }
+        run_golden();
+        const char *corpus = getenv("CORPUS_DIR");
+        if (!corpus || !*corpus)
+                tap_skip("corpus runs", "CORPUS_DIR not set");
+        else {
+                run_corpus_dir(corpus, "kubeadm-flags", FLAGS_ENV_FILE);
+                run_corpus_dir(corpus, "kubeadm-dropin", FLAGS_SYSTEMD_DROPIN);
+                run_corpus_specifics(corpus);
+        }
+        return tap_done();
+}

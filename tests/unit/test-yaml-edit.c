@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for yaml-edit.c: exact-byte tables for get/set/remove and every
+ * refusal, then each kubelet-config corpus file checked against python3-yaml. */
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "tap.h"
+#include "util.h"
+#include "yaml-edit.h"
+
+enum op { OP_GET, OP_SET, OP_REMOVE, OP_COUNT };
+
+struct edit_case {
+        const char *name;
+        enum op op;
+        const char *input;
+        const char *path; /* keys separated by '/' */
+        const char *value;
+        unsigned doc;
+        int want_r;
+        const char *want; /* output text, got value, or error message */
+};
+
+static const struct edit_case cases[] = {
+        /* get */
+        { "get plain", OP_GET, "a: 1\ncgroupDriver: systemd\n", "cgroupDriver", NULL, 0, 1, "systemd" },
+        { "get double-quoted nested", OP_GET, "a:\n  b: \"x\\ty\"\n", "a/b", NULL, 0, 1, "x\ty" },
+        { "get quoted key", OP_GET, "featureGates:\n  \"KubeletTracing\": true\n", "featureGates/KubeletTracing",
+          NULL, 0, 1, "true" },
+        { "get absent", OP_GET, "a: 1\n", "b", NULL, 0, 0, NULL },
+        { "get absent nested", OP_GET, "a: {}\n", "a/b", NULL, 0, 0, NULL },
+        { "get empty text", OP_GET, "", "a", NULL, 0, 0, NULL },
+        { "get doc 1", OP_GET, "a: 1\n---\na: 2\n", "a", NULL, 1, 1, "2" },
+        { "get mapping refused", OP_GET, "a:\n  b: 1\n", "a", NULL, 0, -EBADMSG,
+          "line 2: a is a mapping, not a scalar" },
+
+        /* set existing */
+        { "set plain", OP_SET, "a: 1\ncgroupDriver: cgroupfs # driver\nz: 2\n", "cgroupDriver", "systemd", 0, 1,
+          "a: 1\ncgroupDriver: systemd # driver\nz: 2\n" },
+        { "set single-quoted", OP_SET, "cgroupDriver: 'cgroupfs'\n", "cgroupDriver", "it's", 0, 1,
+          "cgroupDriver: 'it''s'\n" },
+        { "set double-quoted", OP_SET, "cgroupDriver: \"cgroupfs\"\n", "cgroupDriver", "systemd", 0, 1,
+          "cgroupDriver: \"systemd\"\n" },
+        { "set plain needing quotes", OP_SET, "a: b\n", "a", "x: y", 0, 1, "a: \"x: y\"\n" },
+        { "set empty value", OP_SET, "a:\nb: 1\n", "a", "v", 0, 1, "a: v\nb: 1\n" },
+        { "set unchanged", OP_SET, "a:\n  b: \"systemd\"\n", "a/b", "systemd", 0, 0, NULL },
+        { "set nested existing", OP_SET, "memorySwap:\n  swapBehavior: NoSwap\n", "memorySwap/swapBehavior",
+          "LimitedSwap", 0, 1, "memorySwap:\n  swapBehavior: LimitedSwap\n" },
+
+        /* set absent */
+        { "set absent top-level", OP_SET, "a: 1\n# trailing comment\n", "failSwapOn", "false", 0, 1,
+          "a: 1\nfailSwapOn: false\n# trailing comment\n" },
+        { "set absent after nested", OP_SET, "a:\n  b:\n    c: 1\n", "d", "x", 0, 1, "a:\n  b:\n    c: 1\nd: x\n" },
+        { "set creates one level", OP_SET, "kind: K\nauth:\n    x: 1\n", "featureGates/CSIMigration", "false", 0,
+          1, "kind: K\nauth:\n    x: 1\nfeatureGates:\n    CSIMigration: false\n" },
+        { "set creates two levels", OP_SET, "a: 1\n", "x/y/z", "v", 0, 1, "a: 1\nx:\n  y:\n    z: v\n" },
+        { "set into existing nested", OP_SET, "featureGates:\n    A: true # c\n# about b\nb: 1\n",
+          "featureGates/CSIMigration", "false", 0, 1,
+          "featureGates:\n    A: true # c\n    CSIMigration: false\n# about b\nb: 1\n" },
+        { "set after block scalar", OP_SET, "a:\n  s: |\n    text\n\nb: 1\n", "a/t", "v", 0, 1,
+          "a:\n  s: |\n    text\n\n  t: v\nb: 1\n" },
+        { "set in flow mapping", OP_SET, "featureGates: {CSIMigration: true}\n", "featureGates/CSIMigration",
+          "false", 0, 1, "featureGates: {CSIMigration: false}\n" },
+        { "set insert into flow mapping", OP_SET, "featureGates: {A: true}\n", "featureGates/CSIMigration",
+          "false", 0, 1, "featureGates: {A: true, CSIMigration: false}\n" },
+        { "set insert into empty flow mapping", OP_SET, "memorySwap: {}\n", "memorySwap/swapBehavior",
+          "LimitedSwap", 0, 1, "memorySwap: {swapBehavior: LimitedSwap}\n" },
+        { "set nested into flow mapping", OP_SET, "a: { b: 1 }\n", "a/c/d", "x,y", 0, 1,
+          "a: { b: 1, c: {d: \"x,y\"} }\n" },
+        { "set JSON multi-line", OP_SET, "{\n  \"g\": {\n    \"A\": true\n  }\n}\n", "g/CSIMigration", "false",
+          0, 1, "{\n  \"g\": {\n    \"A\": true,\n    \"CSIMigration\": false\n  }\n}\n" },
+        { "set JSON string value", OP_SET, "{\"a\": 1}", "cgroupDriver", "systemd", 0, 1,
+          "{\"a\": 1, \"cgroupDriver\": \"systemd\"}" },
+        { "set JSON existing", OP_SET, "{\"cgroupDriver\": \"cgroupfs\"}\n", "cgroupDriver", "systemd", 0, 1,
+          "{\"cgroupDriver\": \"systemd\"}\n" },
+        { "set JSON empty nested", OP_SET, "{\"m\": {}}\n", "m/swapBehavior", "LimitedSwap", 0, 1,
+          "{\"m\": {\"swapBehavior\": \"LimitedSwap\"}}\n" },
+
+        /* documents */
+        { "set doc 1, doc 0 untouched", OP_SET, "# first\na:   1 # x\n---\na: 1\n---\nb: 2\n", "a", "2", 1, 1,
+          "# first\na:   1 # x\n---\na: 2\n---\nb: 2\n" },
+        { "set absent in doc 1 goes before ---", OP_SET, "a: 1\n---\nb: 2\n\n# c\n---\nc: 3\n", "x", "y", 1, 1,
+          "a: 1\n---\nb: 2\nx: y\n\n# c\n---\nc: 3\n" },
+        { "set absent before ...", OP_SET, "a: 1\n...\n", "b", "2", 0, 1, "a: 1\nb: 2\n...\n" },
+        { "set empty file", OP_SET, "", "featureGates/CSIMigration", "false", 0, 1,
+          "featureGates:\n  CSIMigration: false\n" },
+        { "set comment-only file", OP_SET, "# nothing\n", "a", "b", 0, 1, "# nothing\na: b\n" },
+        { "set empty document", OP_SET, "a: 1\n---\n# empty\n---\nc: 3\n", "b", "2", 1, 1,
+          "a: 1\n---\n# empty\nb: 2\n---\nc: 3\n" },
+        { "set empty last document", OP_SET, "a: 1\n---", "b", "2", 1, 1, "a: 1\n---\nb: 2" },
+
+        /* line endings */
+        { "set CRLF nested", OP_SET, "a: 1\r\nb:\r\n  c: 2\r\n", "b/d/e", "x", 0, 1,
+          "a: 1\r\nb:\r\n  c: 2\r\n  d:\r\n    e: x\r\n" },
+        { "set CRLF existing", OP_SET, "a: 1\r\nb: 2\r\n", "a", "3", 0, 1, "a: 3\r\nb: 2\r\n" },
+        { "set no final newline", OP_SET, "a: 1\nb: 2", "c/d", "x", 0, 1, "a: 1\nb: 2\nc:\n  d: x" },
+        { "set CRLF no final newline", OP_SET, "a: 1\r\nb: 2", "c", "x", 0, 1, "a: 1\r\nb: 2\r\nc: x" },
+        { "set UTF-8 BOM", OP_SET, "\xef\xbb\xbf# \xc3\xa9t\xc3\xa9\na: \xc3\xa9\n", "a", "x", 0, 1,
+          "\xef\xbb\xbf# \xc3\xa9t\xc3\xa9\na: x\n" },
+
+        /* remove */
+        { "remove only key removes parent", OP_REMOVE, "a: 1\nfeatureGates:\n  CSIMigration: true\nb: 2\n",
+          "featureGates/CSIMigration", NULL, 0, 1, "a: 1\nb: 2\n" },
+        { "remove only key, two levels", OP_REMOVE, "a: 1\nx:\n  y:\n    z: 1\nb: 2\n", "x/y/z", NULL, 0, 1,
+          "a: 1\nb: 2\n" },
+        { "remove middle key", OP_REMOVE, "g:\n  A: true\n  CSIMigration: false # old\n  B: true\n",
+          "g/CSIMigration", NULL, 0, 1, "g:\n  A: true\n  B: true\n" },
+        { "remove last key", OP_REMOVE, "g:\n  A: true\n  CSIMigration: false\nz: 1\n", "g/CSIMigration", NULL, 0,
+          1, "g:\n  A: true\nz: 1\n" },
+        { "remove keeps comments around", OP_REMOVE, "a: 1\n# about b\nb: 2\n# after b\nc: 3\n", "b", NULL, 0, 1,
+          "a: 1\n# about b\n# after b\nc: 3\n" },
+        { "remove nested mapping value", OP_REMOVE, "a: 1\nb:\n  c: 1\n  d: [1,\n    2]\n# c\ne: 1\n", "b", NULL,
+          0, 1, "a: 1\n# c\ne: 1\n" },
+        { "remove absent", OP_REMOVE, "a: 1\n", "b/c", NULL, 0, 0, NULL },
+        { "remove last line, no final newline", OP_REMOVE, "a: 1\nb: 2", "b", NULL, 0, 1, "a: 1" },
+        { "remove CRLF, no final newline", OP_REMOVE, "a: 1\r\nb: 2", "b", NULL, 0, 1, "a: 1" },
+        { "remove CRLF", OP_REMOVE, "a: 1\r\nb: 2\r\nc: 3\r\n", "b", NULL, 0, 1, "a: 1\r\nc: 3\r\n" },
+        { "remove flow only key removes parent", OP_REMOVE, "a: 1\nfeatureGates: {CSIMigration: true}\n",
+          "featureGates/CSIMigration", NULL, 0, 1, "a: 1\n" },
+        { "remove flow first", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/A", NULL, 0, 1, "g: {B: 2, C: 3}\n" },
+        { "remove flow middle", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/B", NULL, 0, 1, "g: {A: 1, C: 3}\n" },
+        { "remove flow last", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/C", NULL, 0, 1, "g: {A: 1, B: 2}\n" },
+        { "remove JSON multi-line", OP_REMOVE, "{\n  \"a\": 1,\n  \"b\": 2\n}\n", "b", NULL, 0, 1,
+          "{\n  \"a\": 1\n}\n" },
+        { "remove in doc 1", OP_REMOVE, "a: 1\nb: 2\n---\na: 1\nb: 2\n", "a", NULL, 1, 1, "a: 1\nb: 2\n---\nb: 2\n" },
+
+        /* count */
+        { "count empty", OP_COUNT, "", NULL, NULL, 0, 0, NULL },
+        { "count comments only", OP_COUNT, "# x\n", NULL, NULL, 0, 0, NULL },
+        { "count one", OP_COUNT, "a: 1", NULL, NULL, 0, 1, NULL },
+        { "count three", OP_COUNT, "a: 1\n---\n---\nb: 1\n...\n", NULL, NULL, 0, 3, NULL },
+        { "count parse error", OP_COUNT, "a: [\n", NULL, NULL, 0, -EBADMSG,
+          "line 2: while parsing a flow node did not find expected node content" },
+
+        /* refusals */
+        { "refuse parse error", OP_SET, "a: 1\nb: \"x\n", "a", "2", 0, -EBADMSG,
+          "line 3: while scanning a quoted scalar found unexpected end of stream" },
+        { "refuse parse error in another document", OP_SET, "a: 1\n---\nb: [\n", "a", "2", 0, -EBADMSG,
+          "line 4: while parsing a flow node did not find expected node content" },
+        { "refuse tab indentation (parse error)", OP_SET, "a:\n\tb: 1\n", "a/c", "1", 0, -EBADMSG,
+          "line 2: while scanning for the next token found character that cannot start any token" },
+        { "refuse anchor on path", OP_SET, "a: &x\n  b: 1\nc: *x\n", "a/b", "2", 0, -EBADMSG,
+          "line 1: a has an anchor (&x), an edit would change its aliases too" },
+        { "refuse anchor on target", OP_SET, "a: &x 1\n", "a", "2", 0, -EBADMSG,
+          "line 1: a has an anchor (&x), an edit would change its aliases too" },
+        { "refuse alias on path", OP_SET, "x: &x {b: 1}\na: *x\n", "a/b", "2", 0, -EBADMSG,
+          "line 2: a is an alias (*x), refusing to edit through it" },
+        { "refuse merge key", OP_SET, "x: &x {b: 1}\na:\n  <<: *x\n  c: 1\n", "a/b", "2", 0, -EBADMSG,
+          "line 3: merge key (<<), refusing to edit" },
+        { "refuse remove defining anchor", OP_REMOVE, "x: &x {b: 1}\na: *x\n", "x", NULL, 0, -EBADMSG,
+          "line 1: the removed entry defines anchor &x, refusing" },
+        { "refuse unknown tag", OP_SET, "a: !foo\n  b: 1\n", "a/b", "2", 0, -EBADMSG,
+          "line 1: a has tag !foo, refusing to edit it" },
+        { "refuse tag on target", OP_SET, "a: !!str 1\n", "a", "2", 0, -EBADMSG,
+          "line 1: a has tag !!str, refusing to edit it" },
+        { "refuse tagged root", OP_SET, "--- !Config\na: 1\n", "a", "2", 0, -EBADMSG,
+          "line 1: (document root) has tag !Config, refusing to edit it" },
+        { "refuse scalar on path", OP_SET, "a: x\n", "a/b", "2", 0, -EBADMSG, "line 1: a is a scalar, not a mapping" },
+        { "refuse empty value on path", OP_SET, "a:\nb: 1\n", "a/b", "2", 0, -EBADMSG,
+          "line 1: a is an empty value, not a mapping" },
+        { "refuse sequence on path", OP_SET, "a:\n- b: 1\n", "a/b", "2", 0, -EBADMSG,
+          "line 2: a is a sequence, not a mapping" },
+        { "refuse sequence root", OP_GET, "- a\n", "a", NULL, 0, -EBADMSG,
+          "line 1: (document root) is a sequence, not a mapping" },
+        { "refuse mapping as target", OP_SET, "a:\n  b: 1\n", "a", "2", 0, -EBADMSG,
+          "line 2: a is a mapping, not a scalar" },
+        { "refuse duplicate key", OP_SET, "a: 1\nb: 2\na: 3\n", "a", "2", 0, -EBADMSG, "line 3: duplicate key a" },
+        { "refuse duplicate key on path", OP_REMOVE, "g:\n  x: 1\ng:\n  y: 1\n", "g/x", NULL, 0, -EBADMSG,
+          "line 3: duplicate key g" },
+        { "refuse block scalar", OP_SET, "a: |\n  x\n", "a", "y", 0, -EBADMSG,
+          "line 1: block scalar (| or >), refusing to rewrite it" },
+        { "refuse missing document", OP_SET, "a: 1\n", "a", "2", 2, -ENOENT,
+          "line 2: document 2 does not exist, the stream has 1" },
+        { "refuse insert after explicit key", OP_SET, "? a\n: 1\n", "c", "d", 0, -EBADMSG,
+          "line 1: key is not first on its line, refusing to guess indentation" },
+        { "refuse UTF-16", OP_SET, "\xff\xfe" "a\0:\0", "a", "b", 0, -EBADMSG,
+          "line 1: UTF-16 text is not supported" },
+};
+
+static const char **split_path(char *s) {
+        size_t n = 1;
+        for (char *p = s; *p; p++)
+                n += *p == '/';
+        const char **path = xmalloc((n + 1) * sizeof(char *));
+        n = 0;
+        for (char *tok = strtok(s, "/"); tok; tok = strtok(NULL, "/"))
+                path[n++] = tok;
+        path[n] = NULL;
+        return path;
+}
+
+/* The UTF-16 case holds NULs; every other input is a C string. */
+static size_t case_input_len(const struct edit_case *tc) {
+        return tc->input[0] == '\xff' ? 6 : strlen(tc->input);
+}
+
+static void run_case(const struct edit_case *tc) {
+        _cleanup_free_ char *path_copy = tc->path ? xstrdup(tc->path) : NULL;
+        _cleanup_free_ const char **path = path_copy ? split_path(path_copy) : NULL;
+        _cleanup_free_ char *out = NULL, *error = NULL;
+        size_t out_len = 0, len = case_input_len(tc);
+        unsigned line = 0;
+        int r = 0;
+
+        switch (tc->op) {
+        case OP_GET:
+                r = yaml_get_scalar(tc->input, len, tc->doc, path, &out, &line, &error);
+                break;
+        case OP_SET:
+                r = yaml_set_scalar(tc->input, len, tc->doc, path, tc->value, &out, &out_len, &error);
+                break;
+        case OP_REMOVE:
+                r = yaml_remove_key(tc->input, len, tc->doc, path, &out, &out_len, &error);
+                break;
+        case OP_COUNT:
+                r = yaml_count_documents(tc->input, len, &error);
+                break;
+        }
+
+        _cleanup_free_ char *name = xasprintf("%s: returns %d", tc->name, tc->want_r);
+        if (!tap_ok(r == tc->want_r, name))
+                printf("# got %d (%s)\n", r, strempty(error));
+        free(name);
+        name = xasprintf("%s: exact result", tc->name);
+        if (r < 0)
+                tap_streq(error, tc->want, name);
+        else if (r > 0 && tc->op != OP_COUNT) {
+                tap_streq(out, tc->want, name);
+                if (tc->op != OP_GET)
+                        tap_ok(out && out_len == strlen(out), "result length matches");
+        } else
+                tap_ok(out == NULL && error == NULL, name);
+
+        /* A changed text must be a fixed point of the same edit. */
+        if (r > 0 && (tc->op == OP_SET || tc->op == OP_REMOVE)) {
+                _cleanup_free_ char *again = NULL, *error2 = NULL;
+                size_t again_len;
+                int r2 = tc->op == OP_SET
+                                 ? yaml_set_scalar(out, out_len, tc->doc, path, tc->value, &again, &again_len, &error2)
+                                 : yaml_remove_key(out, out_len, tc->doc, path, &again, &again_len, &error2);
+                free(name);
+                name = xasprintf("%s: repeating the edit changes nothing", tc->name);
+                if (!tap_ok(r2 == 0, name))
+                        printf("# got %d (%s)\n", r2, strempty(error2));
+        }
+}
+
+/* ---- corpus: every kubelet-config file, checked by an independent parser ---- */
+
+/* Loads both streams with python3-yaml and checks that the edited document
+ * equals the original with exactly the intended change, the others equal. */
+static const char oracle_py[] =
+        "import sys, yaml\n"
+        "orig, new, doc, op, path, value = sys.argv[1:7]\n"
+        "doc = int(doc); path = path.split('/')\n"
+        "A = list(yaml.safe_load_all(open(orig, 'rb')))\n"
+        "B = list(yaml.safe_load_all(open(new, 'rb')))\n"
+        "if not A: A = [None]\n"
+        "if len(A) != len(B): sys.exit('document count %d -> %d' % (len(A), len(B)))\n"
+        "for i, (a, b) in enumerate(zip(A, B)):\n"
+        "    if i != doc and a != b: sys.exit('document %d changed' % i)\n"
+        "a = A[doc] if A[doc] is not None else {}\n"
+        "b = B[doc] if B[doc] is not None else {}\n"
+        "if op == 'set':\n"
+        "    got = b\n"
+        "    for k in path: got = got[k]\n"
+        "    if not (got == value or (isinstance(got, bool) and str(got).lower() == value)):\n"
+        "        sys.exit('value is %r' % (got,))\n"
+        "    m = a\n"
+        "    for k in path[:-1]: m = m.setdefault(k, {})\n"
+        "    m[path[-1]] = got\n"
+        "else:\n"
+        "    chain = [a]\n"
+        "    for k in path[:-1]: chain.append(chain[-1][k])\n"
+        "    del chain[-1][path[-1]]\n"
+        "    for i in range(len(path) - 1, 0, -1):\n"
+        "        if chain[i]: break\n"
+        "        del chain[i - 1][path[i - 1]]\n"
+        "if a != b: sys.exit('document differs beyond the edit:\\n%r\\n%r' % (a, b))\n";
+
+static char *read_file_all(const char *path, size_t *ret_len) {
+        _cleanup_fclose_ FILE *f = fopen(path, "rbe");
+        if (!f)
+                return NULL;
+        struct buf b = {};
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                buf_append(&b, chunk, n);
+        *ret_len = b.len;
+        return buf_steal(&b);
+}
+
+static bool write_file_all(const char *path, const char *data, size_t len) {
+        _cleanup_fclose_ FILE *f = fopen(path, "wbe");
+        return f && fwrite(data, 1, len, f) == len && fflush(f) == 0;
+}
+
+struct oracle {
+        char dir[64];
+        char script[96], orig[96], edited[96];
+};
+
+static bool oracle_agrees(const struct oracle *o, const char *orig, size_t orig_len, const char *edited,
+                          size_t edited_len, unsigned doc, const char *op, const char *path, const char *value) {
+        if (!write_file_all(o->orig, orig, orig_len) || !write_file_all(o->edited, edited, edited_len))
+                return false;
+        _cleanup_free_ char *cmd = xasprintf("/usr/bin/python3 %s %s %s %u %s '%s' '%s' 2>&1", o->script, o->orig,
+                                             o->edited, doc, op, path, value ? value : "");
+        FILE *p = popen(cmd, "re");
+        if (!p)
+                return false;
+        char line[512];
+        while (fgets(line, sizeof(line), p))
+                printf("# oracle: %s", line);
+        return pclose(p) == 0;
+}
+
+/* The KubeletConfiguration document of a multi-document kubeadm file, else 0. */
+static unsigned kubelet_document(const char *text, size_t len) {
+        static const char *const kind[] = { "kind", NULL };
+        int n = yaml_count_documents(text, len, NULL);
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *value = NULL;
+                if (yaml_get_scalar(text, len, (unsigned) i, kind, &value, NULL, NULL) > 0 &&
+                    streq(value, "KubeletConfiguration"))
+                        return (unsigned) i;
+        }
+        return 0;
+}
+
+static void corpus_check_file(const struct oracle *o, const char *file, const char *text, size_t len) {
+        static const char *const driver[] = { "cgroupDriver", NULL };
+        static const char *const gate[] = { "featureGates", "CSIMigration", NULL };
+        unsigned doc = kubelet_document(text, len);
+        _cleanup_free_ char *set1 = NULL, *set2 = NULL, *removed = NULL, *error = NULL, *old_gate = NULL;
+        size_t set1_len = 0, set2_len = 0, removed_len = 0, again_len;
+        char name[512];
+        int r;
+
+        /* cgroupDriver=systemd: changed or already so; then a fixed point. */
+        _cleanup_free_ char *old_driver = NULL;
+        int had_driver = yaml_get_scalar(text, len, doc, driver, &old_driver, NULL, NULL);
+        r = yaml_set_scalar(text, len, doc, driver, "systemd", &set1, &set1_len, &error);
+        snprintf(name, sizeof(name), "%s: set cgroupDriver=systemd (%s)", file, strempty(error));
+        tap_ok(r == (had_driver > 0 && streq(old_driver, "systemd") ? 0 : 1), name);
+        if (r > 0) {
+                snprintf(name, sizeof(name), "%s: cgroupDriver edit is exactly the intended change", file);
+                tap_ok(oracle_agrees(o, text, len, set1, set1_len, doc, "set", "cgroupDriver", "systemd"), name);
+                _cleanup_free_ char *again = NULL;
+                snprintf(name, sizeof(name), "%s: second cgroupDriver edit returns 0", file);
+                tap_ok(yaml_set_scalar(set1, set1_len, doc, driver, "systemd", &again, &again_len, NULL) == 0, name);
+        }
+
+        /* featureGates.CSIMigration=false, then remove it again. */
+        int had_gate = yaml_get_scalar(text, len, doc, gate, &old_gate, NULL, NULL);
+        free(error), error = NULL;
+        r = yaml_set_scalar(text, len, doc, gate, "false", &set2, &set2_len, &error);
+        snprintf(name, sizeof(name), "%s: set featureGates.CSIMigration=false (%s)", file, strempty(error));
+        if (!tap_ok(r == 1, name))
+                return;
+        snprintf(name, sizeof(name), "%s: CSIMigration edit is exactly the intended change", file);
+        tap_ok(oracle_agrees(o, text, len, set2, set2_len, doc, "set", "featureGates/CSIMigration", "false"), name);
+        _cleanup_free_ char *again = NULL;
+        snprintf(name, sizeof(name), "%s: second CSIMigration edit returns 0", file);
+        tap_ok(yaml_set_scalar(set2, set2_len, doc, gate, "false", &again, &again_len, NULL) == 0, name);
+
+        r = yaml_remove_key(set2, set2_len, doc, gate, &removed, &removed_len, &error);
+        snprintf(name, sizeof(name), "%s: remove featureGates.CSIMigration (%s)", file, strempty(error));
+        if (!tap_ok(r == 1, name))
+                return;
+        snprintf(name, sizeof(name), "%s: removal is exactly the intended change", file);
+        tap_ok(oracle_agrees(o, set2, set2_len, removed, removed_len, doc, "remove", "featureGates/CSIMigration",
+                             NULL),
+               name);
+        if (had_gate == 0) {
+                snprintf(name, sizeof(name), "%s: set then remove gives back the original bytes", file);
+                tap_ok(removed_len == len && memcmp(removed, text, len) == 0, name);
+        }
+        _cleanup_free_ char *again2 = NULL;
+        snprintf(name, sizeof(name), "%s: second removal returns 0", file);
+        tap_ok(yaml_remove_key(removed, removed_len, doc, gate, &again2, &again_len, NULL) == 0, name);
+}
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void run_corpus_tests(void) {
+        const char *corpus = getenv("CORPUS_DIR");
+        if (!corpus) {
+                tap_skip("kubelet-config corpus", "CORPUS_DIR not set");
+                return;
+        }
+        if (access("/usr/bin/python3", X_OK) < 0) {
+                tap_skip("kubelet-config corpus", "/usr/bin/python3 missing");
+                return;
+        }
+        _cleanup_free_ char *dir_path = xasprintf("%s/kubelet-config", corpus);
+        DIR *dir = opendir(dir_path);
+        if (!tap_ok(dir != NULL, "corpus kubelet-config directory opens"))
+                return;
+        struct strv files = {};
+        for (struct dirent *de; (de = readdir(dir));)
+                if (de->d_name[0] != '.')
+                        strv_push(&files, xstrdup(de->d_name));
+        closedir(dir);
+        if (files.n > 0)
+                qsort(files.items, files.n, sizeof(char *), compare_names);
+        tap_ok(files.n > 0, "corpus kubelet-config has files");
+
+        struct oracle o;
+        strcpy(o.dir, "/tmp/test-yaml-edit.XXXXXX");
+        if (!tap_ok(mkdtemp(o.dir) != NULL, "oracle scratch directory")) {
+                strv_free(&files);
+                return;
+        }
+        snprintf(o.script, sizeof(o.script), "%s/oracle.py", o.dir);
+        snprintf(o.orig, sizeof(o.orig), "%s/orig.yaml", o.dir);
+        snprintf(o.edited, sizeof(o.edited), "%s/edited.yaml", o.dir);
+        write_file_all(o.script, oracle_py, strlen(oracle_py));
+
+        for (size_t i = 0; i < files.n; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, files.items[i]);
+                size_t len = 0;
+                _cleanup_free_ char *text = read_file_all(path, &len);
+                if (tap_ok(text != NULL, files.items[i]))
+                        corpus_check_file(&o, files.items[i], text, len);
+        }
+        unlink(o.script), unlink(o.orig), unlink(o.edited), rmdir(o.dir);
+        strv_free(&files);
+}
+
+/* ---- golden file: all kubelet fixes applied to one fixture ---- */
+
+static void run_golden_test(void) {
+        static const char *const driver[] = { "cgroupDriver", NULL };
+        static const char *const gate[] = { "featureGates", "CSIMigration", NULL };
+        static const char *const swap_on[] = { "failSwapOn", NULL };
+        static const char *const swap_behavior[] = { "memorySwap", "swapBehavior", NULL };
+        static const char *const cgroup_v1[] = { "failCgroupV1", NULL };
+        static const struct {
+                const char *const *path;
+                const char *value;
+        } fixes[] = {
+                { driver, "systemd" }, { gate, "false" }, { swap_on, "false" }, { swap_behavior, "LimitedSwap" },
+                { cgroup_v1, "false" },
+        };
+        const char *root = getenv("SOURCE_ROOT") ?: ".";
+        _cleanup_free_ char *in_path = xasprintf("%s/tests/fixtures/yaml/kubelet-config.yaml", root);
+        _cleanup_free_ char *want_path = xasprintf("%s/tests/fixtures/yaml/kubelet-config.expected.yaml", root);
+        size_t len = 0, want_len = 0;
+        _cleanup_free_ char *text = read_file_all(in_path, &len);
+        _cleanup_free_ char *want = read_file_all(want_path, &want_len);
+        if (!tap_ok(text && want, "golden fixture files read"))
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(fixes); i++) {
+                _cleanup_free_ char *out = NULL, *error = NULL;
+                size_t out_len;
+                int r = yaml_set_scalar(text, len, 0, fixes[i].path, fixes[i].value, &out, &out_len, &error);
+                _cleanup_free_ char *name = xasprintf("golden: set %s (%s)", fixes[i].path[0], strempty(error));
+                if (tap_ok(r == 1, name)) {
+                        free(text);
+                        text = TAKE_PTR(out);
+                        len = out_len;
+                }
+        }
+        tap_streq(text, want, "golden: result equals kubelet-config.expected.yaml");
+}
+
+int main(void) {
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                run_case(&cases[i]);
+        run_golden_test();
+        run_corpus_tests();
+        return tap_done();
+}
