@@ -1,0 +1,179 @@
+'''systemd Manager mock for kubeprep's restart tests.
+
+Loaded with: python3 -m dbusmock --template tests/dbusmock/systemd_kubeprep.py --system
+Covers what preflight/units.c calls (Subscribe, Reload, GetUnit, LoadUnit,
+RestartUnit, TryRestartUnit, JobNew/JobRemoved, the unit's LoadState and
+ActiveState) plus control methods on org.freedesktop.DBus.Mock so a test can
+preset units, make jobs fail and read back what was done.
+'''
+
+# SPDX-License-Identifier: MIT
+
+from gi.repository import GLib
+import dbus
+
+from dbusmock import MOCK_IFACE, mockobject
+
+BUS_NAME = 'org.freedesktop.systemd1'
+MAIN_OBJ = '/org/freedesktop/systemd1'
+MAIN_IFACE = 'org.freedesktop.systemd1.Manager'
+UNIT_IFACE = 'org.freedesktop.systemd1.Unit'
+SYSTEM_BUS = True
+
+# A JobRemoved result that is never sent: the job "hangs", for timeout tests.
+NO_SIGNAL = 'no-signal'
+
+
+def load(mock, _parameters):
+    mock.next_job_id = 1
+    mock.unit_paths = {}        # unit name -> object path
+    mock.restart_results = {}   # unit name -> JobRemoved result for its jobs
+    mock.restart_log = []       # unit names, in the order their restarts were asked
+    mock.reload_count = 0
+    mock.reload_error = ''      # D-Bus error name Reload fails with; '' = succeed
+    mock.AddProperties(MAIN_IFACE, {'Version': 'v252-kubeprep-mock'})
+
+
+def unit_object_path(name):
+    '''Escape like systemd's bus_path_encode: every byte outside [A-Za-z0-9] as _xx.'''
+    escaped = ''.join(c if c.isascii() and c.isalnum() else f'_{ord(c):02x}' for c in name)
+    return f'{MAIN_OBJ}/unit/{escaped}'
+
+
+def ensure_unit(mock, name, load_state, active_state):
+    name = str(name)
+    path = mock.unit_paths.get(name)
+    if path is None:
+        path = unit_object_path(name)
+        mock.unit_paths[name] = path
+        mock.AddObject(path, UNIT_IFACE,
+                       {'Id': name, 'Names': dbus.Array([name], signature='s'),
+                        'LoadState': load_state, 'ActiveState': active_state}, [])
+    else:
+        mockobject.objects[path].UpdateProperties(
+            UNIT_IFACE, {'LoadState': load_state, 'ActiveState': active_state})
+    return path
+
+
+def no_such_unit(name):
+    return dbus.exceptions.DBusException(f'Unit {name} not loaded.',
+                                         name='org.freedesktop.systemd1.NoSuchUnit')
+
+
+def finish_job(mock, job_id, job_path, name, result):
+    mock.EmitSignal(MAIN_IFACE, 'JobNew', 'uos', [job_id, job_path, name])
+    # Some other client's job ends first, as happens on a real system: a
+    # waiter must pick its own job by path, not take the first JobRemoved.
+    other_id = 9000 + job_id
+    mock.EmitSignal(MAIN_IFACE, 'JobRemoved', 'uoss',
+                    [other_id, f'{MAIN_OBJ}/job/{other_id}', 'unrelated.service', 'canceled'])
+    if result != NO_SIGNAL:
+        if result != 'done':
+            mockobject.objects[mock.unit_paths[name]].UpdateProperties(
+                UNIT_IFACE, {'ActiveState': 'failed'})
+        mock.EmitSignal(MAIN_IFACE, 'JobRemoved', 'uoss', [job_id, job_path, name, result])
+    return False  # one-shot idle callback
+
+
+def queue_restart(mock, name, only_if_running):
+    name = str(name)
+    if name not in mock.unit_paths:
+        raise no_such_unit(name)
+    unit = mockobject.objects[mock.unit_paths[name]]
+    if unit.props[UNIT_IFACE]['LoadState'] != 'loaded':
+        raise dbus.exceptions.DBusException(f'Unit {name} not found.',
+                                            name='org.freedesktop.systemd1.NoSuchUnit')
+    job_id = mock.next_job_id
+    mock.next_job_id += 1
+    job_path = f'{MAIN_OBJ}/job/{job_id}'
+    running = unit.props[UNIT_IFACE]['ActiveState'] in ('active', 'activating', 'reloading')
+    if running or not only_if_running:
+        mock.restart_log.append(name)
+        result = mock.restart_results.get(name, 'done')
+    else:
+        result = 'done'  # systemd turns a try-restart of a stopped unit into a no-op job
+    # Like systemd, the signals go out after the method reply.
+    GLib.idle_add(finish_job, mock, job_id, job_path, name, result)
+    return job_path
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='', out_signature='')
+def Subscribe(_self):
+    pass
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='', out_signature='')
+def Unsubscribe(_self):
+    pass
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='', out_signature='')
+def Reload(self):
+    self.reload_count += 1
+    if self.reload_error:
+        raise dbus.exceptions.DBusException('Reload refused by the mock.', name=self.reload_error)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='o')
+def GetUnit(self, name):
+    path = self.unit_paths.get(str(name))
+    if path is None:
+        raise no_such_unit(name)
+    return dbus.ObjectPath(path)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='o')
+def LoadUnit(self, name):
+    # systemd answers an unknown name with a stub unit whose LoadState is "not-found".
+    if str(name) in self.unit_paths:
+        return dbus.ObjectPath(self.unit_paths[str(name)])
+    return dbus.ObjectPath(ensure_unit(self, name, 'not-found', 'inactive'))
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
+def RestartUnit(self, name, _mode):
+    return dbus.ObjectPath(queue_restart(self, name, only_if_running=False))
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
+def TryRestartUnit(self, name, _mode):
+    return dbus.ObjectPath(queue_restart(self, name, only_if_running=True))
+
+
+# --- control methods for the tests -------------------------------------------
+
+@dbus.service.method(MOCK_IFACE, in_signature='ss', out_signature='')
+def SetUnit(self, name, active_state):
+    '''Add or update a loaded unit with the given ActiveState.'''
+    ensure_unit(self, name, 'loaded', active_state)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='ss', out_signature='')
+def SetRestartResult(self, name, result):
+    '''JobRemoved result for restarts of this unit: "done" (default), "failed",
+    "timeout"..., or "no-signal" to never send JobRemoved.'''
+    self.restart_results[str(name)] = str(result)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
+def SetReloadError(self, error_name):
+    '''Make Reload fail with this D-Bus error name; "" makes it succeed.'''
+    self.reload_error = str(error_name)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
+def GetRestartLog(self):
+    return dbus.Array(self.restart_log, signature='s')
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='a{su}')
+def GetRestartCounts(self):
+    counts = {}
+    for name in self.restart_log:
+        counts[name] = counts.get(name, 0) + 1
+    return dbus.Dictionary(counts, signature='su')
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='u')
+def GetReloadCount(self):
+    return dbus.UInt32(self.reload_count)

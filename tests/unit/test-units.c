@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests for preflight/units.c. The bus cases need the mock systemd:
+ *   tests/dbusmock/run-with-mock-systemd.sh ./test-units   (skipped otherwise) */
+#include <stdarg.h>
+#include <systemd/sd-bus.h>
+
+#include "tap.h"
+#include "units.h"
+#include "util.h"
+
+#define MOCK_SERVICE "org.freedesktop.systemd1"
+#define MOCK_PATH "/org/freedesktop/systemd1"
+#define MOCK_IFACE "org.freedesktop.DBus.Mock"
+
+/* "a,b,c" -> array of pointers into a copy held by *storage. */
+static size_t split_commas(const char *list, char **storage, const char **items, size_t max) {
+        size_t n = 0;
+        char *save = NULL;
+
+        *storage = xstrdup(list);
+        for (char *t = strtok_r(*storage, ",", &save); t && n < max; t = strtok_r(NULL, ",", &save))
+                items[n++] = t;
+        return n;
+}
+
+static char *join_commas(const char *const *items, size_t n) {
+        struct buf b = {};
+
+        buf_puts(&b, "");
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        buf_putc(&b, ',');
+                buf_puts(&b, items[i]);
+        }
+        return buf_steal(&b);
+}
+
+static void test_sort_restart_order(void) {
+        static const struct {
+                const char *in, *want;
+        } cases[] = {
+                { "kubelet.service,docker.service,containerd.service",
+                  "containerd.service,docker.service,kubelet.service" },
+                { "foo.service,kubelet.service,bar.service,containerd.service",
+                  "containerd.service,kubelet.service,foo.service,bar.service" },
+                { "docker.service,docker.service,kubelet.service,docker.service", "docker.service,kubelet.service" },
+                { "b.service,a.service,b.service", "b.service,a.service" },
+                { "kubelet.service", "kubelet.service" },
+                { "", "" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *storage = NULL, *got = NULL, *name = NULL;
+                const char *items[16];
+                size_t n = split_commas(cases[i].in, &storage, items, ELEMENTSOF(items));
+
+                units_sort_restart_order(items, &n);
+                got = join_commas(items, n);
+                name = xasprintf("sort restart order: \"%s\"", cases[i].in);
+                tap_streq(got, cases[i].want, name);
+        }
+}
+
+static void test_state_strings(void) {
+        static const struct {
+                enum unit_restart_state state;
+                const char *want;
+        } cases[] = {
+                { UNIT_RESTART_PENDING, "pending" },       { UNIT_RESTART_DONE, "restarted" },
+                { UNIT_RESTART_FAILED, "failed" },         { UNIT_RESTART_NOT_ACTIVE, "not-active" },
+                { UNIT_RESTART_NOT_LOADED, "not-loaded" }, { UNIT_RESTART_ERROR, "error" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *name = xasprintf("state string %s", cases[i].want);
+                tap_streq(unit_restart_state_to_string(cases[i].state), cases[i].want, name);
+        }
+}
+
+/* A call to the mock's control interface; <0 on failure. */
+static int mock_call(sd_bus *bus, const char *method, sd_bus_message **ret_reply, const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        va_list ap;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, MOCK_SERVICE, MOCK_PATH, MOCK_IFACE, method);
+        if (r < 0)
+                return r;
+        if (types) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_call(bus, m, 0, &error, ret_reply);
+        if (r < 0)
+                printf("# mock %s: %s\n", method, error.message ? error.message : strerror(-r));
+        return r;
+}
+
+static char *mock_restart_log(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *items[32];
+        size_t n = 0;
+
+        if (mock_call(bus, "GetRestartLog", &reply, NULL) < 0)
+                return xstrdup("(GetRestartLog failed)");
+        if (sd_bus_message_enter_container(reply, 'a', "s") < 0)
+                return xstrdup("(bad reply)");
+        while (n < ELEMENTSOF(items) && sd_bus_message_read(reply, "s", &items[n]) > 0)
+                n++;
+        return join_commas(items, n);
+}
+
+static unsigned mock_reload_count(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint32_t count = 9999;
+
+        if (mock_call(bus, "GetReloadCount", &reply, NULL) >= 0)
+                (void) sd_bus_message_read(reply, "u", &count);
+        return count;
+}
+
+/* "unit state result" per entry, one a line, in the caller's order. */
+static char *describe_outcomes(const struct unit_restart *units, size_t n) {
+        struct buf b = {};
+
+        buf_puts(&b, "");
+        for (size_t i = 0; i < n; i++)
+                buf_printf(&b, "%s %s %s\n", units[i].unit, unit_restart_state_to_string(units[i].state),
+                           strempty(units[i].result));
+        return buf_steal(&b);
+}
+
+struct restart_case {
+        const char *name;
+        const char *preset;      /* "unit=ActiveState,..." loaded units; others are unknown */
+        const char *job_results; /* "unit=result,...": restart job results other than "done" */
+        const char *units;       /* the input, "a,b,..." */
+        unsigned timeout_sec;
+        int want_r;
+        const char *want_outcomes;
+        const char *want_restart_log;
+        unsigned want_reloads;
+};
+
+static const struct restart_case restart_cases[] = {
+        { "all active, given out of order",
+          "containerd.service=active,docker.service=active,kubelet.service=active", "",
+          "kubelet.service,docker.service,containerd.service", 5, 0,
+          "kubelet.service restarted done\n"
+          "docker.service restarted done\n"
+          "containerd.service restarted done\n",
+          "containerd.service,docker.service,kubelet.service", 1 },
+        { "inactive and missing units are left alone", "containerd.service=active,docker.service=inactive", "",
+          "docker.service,kubelet.service,containerd.service", 5, 0,
+          "docker.service not-active inactive\n"
+          "kubelet.service not-loaded not-found\n"
+          "containerd.service restarted done\n",
+          "containerd.service", 1 },
+        { "a failed unit is not restarted, an activating one is",
+          "kubelet.service=failed,docker.service=activating,containerd.service=deactivating", "",
+          "containerd.service,docker.service,kubelet.service", 5, 0,
+          "containerd.service not-active deactivating\n"
+          "docker.service restarted done\n"
+          "kubelet.service not-active failed\n",
+          "docker.service", 1 },
+        { "a failing job is a failure, the others still restart",
+          "containerd.service=active,docker.service=active,kubelet.service=active", "docker.service=failed",
+          "containerd.service,docker.service,kubelet.service", 5, 1,
+          "containerd.service restarted done\n"
+          "docker.service failed failed\n"
+          "kubelet.service restarted done\n",
+          "containerd.service,docker.service,kubelet.service", 1 },
+        { "a job that times out in systemd", "kubelet.service=active", "kubelet.service=timeout", "kubelet.service",
+          5, 1, "kubelet.service failed timeout\n", "kubelet.service", 1 },
+        { "a unit given twice is restarted once", "containerd.service=active,kubelet.service=active", "",
+          "containerd.service,kubelet.service,containerd.service", 5, 0,
+          "containerd.service restarted done\n"
+          "kubelet.service restarted done\n"
+          "containerd.service restarted done\n",
+          "containerd.service,kubelet.service", 1 },
+        { "a failed unit given twice fails twice", "docker.service=active", "docker.service=failed",
+          "docker.service,docker.service", 5, 1,
+          "docker.service failed failed\n"
+          "docker.service failed failed\n",
+          "docker.service", 1 },
+        { "no JobRemoved before the timeout", "docker.service=active,kubelet.service=active",
+          "docker.service=no-signal", "docker.service,kubelet.service", 1, 1,
+          "docker.service error restart job /org/freedesktop/systemd1/job/1 of docker.service not finished after 1 s\n"
+          "kubelet.service restarted done\n",
+          "docker.service,kubelet.service", 1 },
+        { "nothing to restart: no reload either", "containerd.service=active", "", "", 5, 0, "", "", 0 },
+};
+
+/* Reset the mock and load the case's units and job results. */
+static int mock_prepare(sd_bus *bus, const char *preset, const char *job_results) {
+        const char *lists[2] = { preset, job_results };
+        const char *methods[2] = { "SetUnit", "SetRestartResult" };
+        int r = mock_call(bus, "Reset", NULL, NULL);
+
+        for (size_t l = 0; l < 2 && r >= 0; l++) {
+                _cleanup_free_ char *storage = NULL;
+                const char *items[8];
+                size_t n = split_commas(lists[l], &storage, items, ELEMENTSOF(items));
+
+                for (size_t i = 0; i < n && r >= 0; i++) {
+                        _cleanup_free_ char *unit = xstrdup(items[i]);
+                        char *value = strchr(unit, '=');
+                        if (!value)
+                                return -EINVAL;
+                        *value++ = '\0';
+                        r = mock_call(bus, methods[l], NULL, "ss", unit, value);
+                }
+        }
+        return r;
+}
+
+static void run_restart_case(sd_bus *bus, const struct restart_case *c) {
+        _cleanup_free_ char *storage = NULL, *error = NULL, *outcomes = NULL, *log = NULL, *name = NULL;
+        const char *names[8];
+        struct unit_restart units[8] = {};
+        size_t n = split_commas(c->units, &storage, names, ELEMENTSOF(names));
+        int r;
+
+        if (!tap_ok(mock_prepare(bus, c->preset, c->job_results) >= 0, c->name))
+                return;
+        for (size_t i = 0; i < n; i++)
+                units[i].unit = names[i];
+
+        r = units_reload_and_restart(bus, units, n, c->timeout_sec, &error);
+
+        name = xasprintf("%s: returns %d", c->name, c->want_r);
+        if (!tap_ok(r == c->want_r, name))
+                printf("# got %d (%s)\n", r, strempty(error));
+        free(name);
+        name = xasprintf("%s: outcomes", c->name);
+        outcomes = describe_outcomes(units, n);
+        tap_streq(outcomes, c->want_outcomes, name);
+        free(name);
+        name = xasprintf("%s: restarts asked of systemd", c->name);
+        log = mock_restart_log(bus);
+        tap_streq(log, c->want_restart_log, name);
+        free(name);
+        name = xasprintf("%s: reloads", c->name);
+        tap_ok(mock_reload_count(bus) == c->want_reloads, name);
+        free(name);
+        name = xasprintf("%s: no error text", c->name);
+        tap_ok(!error, name);
+
+        for (size_t i = 0; i < n; i++)
+                unit_restart_done(&units[i]);
+}
+
+static void test_reload_failure(sd_bus *bus) {
+        _cleanup_free_ char *error = NULL, *outcomes = NULL, *log = NULL;
+        struct unit_restart units[] = { { .unit = "containerd.service" }, { .unit = "kubelet.service" } };
+        int r;
+
+        if (!tap_ok(mock_prepare(bus, "containerd.service=active,kubelet.service=active", "") >= 0 &&
+                            mock_call(bus, "SetReloadError", NULL, "s", "org.freedesktop.DBus.Error.AccessDenied") >= 0,
+                    "reload failure: mock prepared"))
+                return;
+
+        r = units_reload_and_restart(bus, units, ELEMENTSOF(units), 5, &error);
+        tap_ok(r == -EACCES, "reload failure: returns -EACCES");
+        tap_streq(error, "cannot reload systemd: Reload refused by the mock.", "reload failure: error text");
+        outcomes = describe_outcomes(units, ELEMENTSOF(units));
+        tap_streq(outcomes,
+                  "containerd.service error not restarted: systemd reload failed\n"
+                  "kubelet.service error not restarted: systemd reload failed\n",
+                  "reload failure: every unit left for the operator");
+        log = mock_restart_log(bus);
+        tap_streq(log, "", "reload failure: nothing restarted");
+        tap_ok(mock_reload_count(bus) == 1, "reload failure: one reload tried");
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                unit_restart_done(&units[i]);
+}
+
+static void test_with_mock_systemd(void) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *error = NULL;
+        const char *mock = getenv("KUBEPREP_MOCK_SYSTEMD");
+
+        /* Never restart units of the real systemd of the machine running the tests. */
+        if (!mock || !streq(mock, "1")) {
+                tap_skip("restarts against the mock systemd", "not run under tests/dbusmock/run-with-mock-systemd.sh");
+                return;
+        }
+        if (!tap_ok(units_bus_open(&bus, &error) >= 0, "open the mock system bus")) {
+                printf("# %s\n", strempty(error));
+                return;
+        }
+        if (!tap_ok(mock_call(bus, "GetReloadCount", NULL, NULL) >= 0, "the bus has the mock systemd"))
+                return;
+
+        for (size_t i = 0; i < ELEMENTSOF(restart_cases); i++)
+                run_restart_case(bus, &restart_cases[i]);
+        test_reload_failure(bus);
+}
+
+static void test_no_bus(void) {
+        _cleanup_free_ char *saved = NULL, *error = NULL;
+        const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        sd_bus *bus = NULL;
+        int r;
+
+        if (address)
+                saved = xstrdup(address);
+        setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent-kubeprep-test/system_bus_socket", 1);
+
+        r = units_bus_open(&bus, &error);
+        tap_ok(r == -ENOENT, "no bus: -ENOENT");
+        tap_ok(!bus, "no bus: ret_bus untouched");
+        tap_streq(error,
+                  "cannot connect to the system bus (unix:path=/nonexistent-kubeprep-test/system_bus_socket): "
+                  "No such file or directory",
+                  "no bus: error names the address");
+
+        if (saved)
+                setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, 1);
+        else
+                unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+}
+
+int main(void) {
+        test_sort_restart_order();
+        test_state_strings();
+        test_with_mock_systemd();
+        test_no_bus();
+        return tap_done();
+}
