@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+/* One declaration per fixer file. */
+#pragma once
+
+#include "fixer.h"
+
+extern const struct fixer fixer_swap;

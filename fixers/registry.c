@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* The fixers, in the order they run: a plain array, one entry per file in
+ * fixers/. Order matters where two fixers edit one file. */
+#include "fixer.h"
+#include "fixers.h"
+
+const struct fixer *const fixers[] = {
+        &fixer_swap,
+};
+const size_t n_fixers = ELEMENTSOF(fixers);
+
+const struct fixer *fixer_find(const char *name) {
+        for (size_t i = 0; i < n_fixers; i++)
+                if (streq(fixers[i]->name, name))
+                        return fixers[i];
+        return NULL;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* The `swap` fixer: the kubelet refuses to start with swap on ("running with
+ * swap on is not supported"), so swap goes off now and stays off at boot. */
+#include <sys/swap.h>
+
+#include "fixers.h"
+#include "fstab-edit.h"
+#include "swaps.h"
+
+#define FSTAB "/etc/fstab"
+#define SWAP_TARGET "/etc/systemd/system/swap.target"
+
+static int do_swapoff(const struct live_action *a, char **ret_error) {
+        if (swapoff(a->target) < 0) {
+                int e = errno;
+                set_error(ret_error, "%s", strerror(e));
+                return -e;
+        }
+        return 0;
+}
+
+/* Comment out the swap entries of /etc/fstab. Returns the number planned. */
+static int plan_fstab(struct context *ctx, struct fixer_result *r) {
+        _cleanup_free_ char *text = NULL, *out = NULL, *err = NULL;
+        size_t len, out_len;
+        int k = ctx_read_file(ctx, FSTAB, &text, &len, NULL);
+        if (k == -ENOENT)
+                return 0;
+        if (k < 0)
+                return result_refuse(r, k, "%s: cannot read: %s", FSTAB, strerror(-k));
+        struct strv entries = {};
+        k = fstab_comment_swap_entries(text, len, &out, &out_len, &entries, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s; the file was not changed", FSTAB, err ? err : strerror(-k));
+        for (size_t i = 0; i < entries.n; i++)
+                result_detail(r, "%s: comment out the swap entry %s", FSTAB, entries.items[i]);
+        strv_free(&entries);
+        if (k > 0) {
+                int w = plan_write_file(ctx, r, FSTAB, out, out_len, 0644);
+                if (w < 0)
+                        return result_refuse(r, w, "%s: %s", FSTAB, strerror(-w));
+        }
+        return k;
+}
+
+/* Mask swap.target so .swap units (zram, gpt-auto, units in /etc) stay off. */
+static int plan_mask_swap_target(struct context *ctx, struct fixer_result *r) {
+        if (!ctx->node.init || !streq(ctx->node.init, "systemd"))
+                return 0;
+        int k = plan_symlink(ctx, r, SWAP_TARGET, "/dev/null");
+        if (k == -EEXIST)
+                return result_refuse(r, k, "%s exists and is not a file or link; not masking it", SWAP_TARGET);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s", SWAP_TARGET, strerror(-k));
+        if (k > 0)
+                result_detail(r, "mask swap.target (%s -> /dev/null)", SWAP_TARGET);
+        return k;
+}
+
+static int plan_swapoff(struct context *ctx, struct fixer_result *r) {
+        if (!ctx->root->live)
+                return 0; /* the tree's swap is not this machine's */
+        struct strv areas = {};
+        _cleanup_free_ char *err = NULL;
+        int k = swaps_read_active(&areas, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s", err);
+        for (size_t i = 0; i < areas.n; i++)
+                plan_action(r, "swapoff", areas.items[i], do_swapoff);
+        int n = (int) areas.n;
+        strv_free(&areas);
+        return n;
+}
+
+static int swap_plan(struct context *ctx, struct fixer_result *r) {
+        if (ctx->profile->swap == SWAP_ALLOW) {
+                result_message(r, "swap is allowed by the profile");
+                return 0;
+        }
+        int entries = plan_fstab(ctx, r);
+        int active = plan_swapoff(ctx, r);
+        int masked = plan_mask_swap_target(ctx, r);
+        if (entries < 0 || active < 0 || masked < 0)
+                return -EBADMSG;
+
+        struct buf m = {};
+        if (entries > 0)
+                buf_printf(&m, "%d swap entr%s in %s", entries, entries == 1 ? "y" : "ies", FSTAB);
+        if (active > 0)
+                buf_printf(&m, "%s%d active swap area%s", m.len ? ", " : "", active, active == 1 ? "" : "s");
+        if (masked > 0)
+                buf_printf(&m, "%sswap.target not masked", m.len ? ", " : "");
+        if (m.len)
+                r->message = buf_steal(&m);
+        else
+                result_message(r, "swap is off%s", ctx->root->live ? "" : " in the tree's configuration");
+        return 0;
+}
+
+const struct fixer fixer_swap = {
+        .name = "swap",
+        .description = "no active swap; swap entries in /etc/fstab commented out; swap.target masked",
+        .plan = swap_plan,
+};

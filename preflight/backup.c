@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* Backup manifest and rollback (see backup.h). The manifest is rewritten
+ * atomically after every saved file and before the file is changed, so a
+ * crash at any point leaves a manifest that describes only saved files. */
+#include "backup.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/file.h>
+#include <sys/time.h>
+#include <time.h>
+
+#define MANIFEST "manifest.json"
+#define ROLLED_BACK "rolled-back"
+
+char *run_id_new(void) {
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        char s[32];
+        strftime(s, sizeof(s), "%Y%m%dT%H%M%S", &tm);
+        return xasprintf("%s.%06ldZ", s, (long) tv.tv_usec);
+}
+
+void backup_init(struct backup *b, const struct root *root, const char *run_id) {
+        *b = (struct backup){.root = root, .run_id = xstrdup(run_id)};
+}
+
+void backup_done(struct backup *b) {
+        free(b->run_id);
+        free(b->dir);
+        cJSON_Delete(b->manifest);
+        strv_free(&b->saved);
+        *b = (struct backup){};
+}
+
+static int write_manifest(struct backup *b) {
+        _cleanup_free_ char *json = cJSON_Print(b->manifest);
+        if (!json)
+                return -ENOMEM;
+        _cleanup_free_ char *p = xasprintf("%s/" MANIFEST, b->dir);
+        _cleanup_free_ char *out = xasprintf("%s\n", json);
+        return root_write_file_atomic(b->root, p, out, strlen(out), 0600, (uid_t) -1, (gid_t) -1);
+}
+
+static int backup_start(struct backup *b, char **ret_error) {
+        _cleanup_free_ char *dir = xasprintf(KUBEPREP_BACKUP_DIR "/%s", b->run_id);
+        int k = root_mkdir_p(b->root, KUBEPREP_BACKUP_DIR, 0700);
+        if (k >= 0) {
+                const char *base;
+                _cleanup_close_ int pfd = root_open_parent(b->root, dir, &base);
+                /* mkdirat, not mkdir -p: a run id is never reused. */
+                k = pfd < 0 ? pfd : (mkdirat(pfd, base, 0700) < 0 ? -errno : 0);
+        }
+        if (k < 0) {
+                set_error(ret_error, "cannot create backup directory %s: %s", dir, strerror(-k));
+                return k;
+        }
+        b->manifest = cJSON_CreateObject();
+        cJSON_AddStringToObject(b->manifest, "run", b->run_id);
+        cJSON_AddItemToObject(b->manifest, "files", cJSON_CreateArray());
+        b->dir = TAKE_PTR(dir);
+        return 0;
+}
+
+int backup_save(struct backup *b, const struct file_edit *e, char **ret_error) {
+        if (strv_contains(&b->saved, e->path))
+                return 0;
+        if (!b->dir) {
+                int k = backup_start(b, ret_error);
+                if (k < 0)
+                        return k;
+        }
+        cJSON *files = cJSON_GetObjectItem(b->manifest, "files");
+        cJSON *entry = cJSON_CreateObject();
+        cJSON_AddStringToObject(entry, "path", e->path);
+        cJSON_AddBoolToObject(entry, "existed", e->existed);
+        cJSON_AddBoolToObject(entry, "noSymlinks", (e->resolve & RESOLVE_NO_SYMLINKS) != 0);
+        if (e->existed) {
+                cJSON_AddStringToObject(entry, "type", e->old_is_symlink ? "symlink" : "file");
+                cJSON_AddNumberToObject(entry, "mode", e->mode);
+                cJSON_AddNumberToObject(entry, "uid", e->uid);
+                cJSON_AddNumberToObject(entry, "gid", e->gid);
+                if (e->old_is_symlink)
+                        cJSON_AddStringToObject(entry, "target", e->old_data);
+                else {
+                        _cleanup_free_ char *name = xasprintf("%d", cJSON_GetArraySize(files));
+                        _cleanup_free_ char *p = xasprintf("%s/%s", b->dir, name);
+                        int k = root_write_file_atomic(b->root, p, e->old_data, e->old_len, 0600, (uid_t) -1,
+                                                       (gid_t) -1);
+                        if (k < 0) {
+                                cJSON_Delete(entry);
+                                set_error(ret_error, "cannot save a backup of %s: %s", e->path, strerror(-k));
+                                return k;
+                        }
+                        cJSON_AddStringToObject(entry, "backup", name);
+                }
+        }
+        cJSON_AddItemToArray(files, entry);
+        int k = write_manifest(b);
+        if (k < 0) {
+                set_error(ret_error, "cannot write backup manifest in %s: %s", b->dir, strerror(-k));
+                return k;
+        }
+        strv_push(&b->saved, xstrdup(e->path));
+        return 0;
+}
+
+/* The lock is the root directory itself: flock works on directories, and so
+ * locking leaves no file behind in an image tree. */
+int lock_root(const struct root *root, int *ret_fd, char **ret_error) {
+        int fd = root_openat(root, "/", O_RDONLY | O_DIRECTORY, 0, 0);
+        if (fd < 0) {
+                set_error(ret_error, "cannot open %s to lock it: %s", root->path, strerror(-fd));
+                return fd;
+        }
+        while (flock(fd, LOCK_EX) < 0) {
+                if (errno == EINTR)
+                        continue;
+                int k = -errno;
+                close(fd);
+                set_error(ret_error, "cannot lock %s: %s", root->path, strerror(-k));
+                return k;
+        }
+        *ret_fd = fd;
+        return 0;
+}
+
+static int compare_desc(const void *a, const void *b) {
+        return strcmp(*(char *const *) b, *(char *const *) a);
+}
+
+/* The newest run directory without a rolled-back marker. */
+static int find_last_run(const struct root *root, char **ret) {
+        _cleanup_close_ int dfd = root_openat(root, KUBEPREP_BACKUP_DIR, O_RDONLY | O_DIRECTORY, 0, 0);
+        if (dfd < 0)
+                return dfd == -ENOENT ? -ESRCH : dfd;
+        DIR *d = fdopendir(TAKE_FD(dfd));
+        if (!d)
+                return -errno;
+        struct strv names = {};
+        for (struct dirent *de; (de = readdir(d));)
+                if (de->d_name[0] != '.')
+                        strv_push(&names, xstrdup(de->d_name));
+        closedir(d);
+        if (names.n)
+                qsort(names.items, names.n, sizeof(char *), compare_desc);
+        int k = -ESRCH;
+        for (size_t i = 0; i < names.n; i++) {
+                _cleanup_free_ char *marker = xasprintf(KUBEPREP_BACKUP_DIR "/%s/" ROLLED_BACK, names.items[i]);
+                _cleanup_free_ char *manifest = xasprintf(KUBEPREP_BACKUP_DIR "/%s/" MANIFEST, names.items[i]);
+                if (root_exists(root, marker) || !root_exists(root, manifest))
+                        continue;
+                *ret = xstrdup(names.items[i]);
+                k = 0;
+                break;
+        }
+        strv_free(&names);
+        return k;
+}
+
+static int restore_entry(const struct root *root, const char *dir, cJSON *entry, struct strv *paths,
+                         char **ret_error) {
+        const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "path"));
+        if (!path || path[0] != '/') {
+                set_error(ret_error, "%s/" MANIFEST ": an entry has no valid path", dir);
+                return -EBADMSG;
+        }
+        int k;
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(entry, "existed"))) {
+                k = root_unlink(root, path);
+                if (k < 0) {
+                        set_error(ret_error, "cannot remove %s: %s", path, strerror(-k));
+                        return k;
+                }
+                strv_push(paths, xasprintf("%s (removed: the run created it)", path));
+                return 0;
+        }
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "type"));
+        if (type && streq(type, "symlink")) {
+                const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "target"));
+                k = target ? root_symlink_atomic(root, path, target) : -EBADMSG;
+        } else {
+                const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "backup"));
+                _cleanup_free_ char *bpath = name ? xasprintf("%s/%s", dir, name) : NULL;
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
+                k = bpath ? root_read_file(root, bpath, &data, &len, NULL) : -EBADMSG;
+                if (k >= 0) {
+                        mode_t mode = (mode_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "mode"));
+                        uid_t uid = (uid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "uid"));
+                        gid_t gid = (gid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "gid"));
+                        /* A file the run wrote with no-symlink rules (a user's home) is put back the same way. */
+                        const char *base;
+                        _cleanup_free_ char *parent = xstrdup(path);
+                        *strrchr(parent, '/') = 0;
+                        unsigned long long res =
+                                cJSON_IsTrue(cJSON_GetObjectItem(entry, "noSymlinks")) ? RESOLVE_NO_SYMLINKS : 0;
+                        _cleanup_close_ int dfd =
+                                root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
+                        base = strrchr(path, '/') + 1;
+                        k = dfd < 0 ? dfd : write_file_atomic_at(dfd, base, data, len, mode, uid, gid);
+                }
+        }
+        if (k < 0) {
+                set_error(ret_error, "cannot restore %s: %s", path, strerror(-k));
+                return k;
+        }
+        strv_push(paths, xstrdup(path));
+        return 0;
+}
+
+int rollback_run(const struct root *root, const char *run_id, char **ret_run_id, struct strv *ret_paths,
+                 char **ret_error) {
+        _cleanup_free_ char *id = NULL;
+        if (run_id) {
+                if (strchr(run_id, '/') || run_id[0] == '.') {
+                        set_error(ret_error, "invalid run id '%s'", run_id);
+                        return -EINVAL;
+                }
+                id = xstrdup(run_id);
+        } else {
+                int k = find_last_run(root, &id);
+                if (k < 0) {
+                        set_error(ret_error, "no run to roll back: %s holds no backup of a run that changed something",
+                                  KUBEPREP_BACKUP_DIR);
+                        return k;
+                }
+        }
+        _cleanup_free_ char *dir = xasprintf(KUBEPREP_BACKUP_DIR "/%s", id);
+        _cleanup_free_ char *mpath = xasprintf("%s/" MANIFEST, dir);
+        _cleanup_free_ char *marker = xasprintf("%s/" ROLLED_BACK, dir);
+        if (root_exists(root, marker)) {
+                set_error(ret_error, "run %s was already rolled back", id);
+                return -EALREADY;
+        }
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int k = root_read_file(root, mpath, &text, &len, NULL);
+        if (k < 0) {
+                set_error(ret_error, "cannot read %s: %s", mpath, k == -ENOENT ? "no such run" : strerror(-k));
+                return k;
+        }
+        cJSON *m = cJSON_ParseWithLength(text, len);
+        cJSON *files = cJSON_GetObjectItem(m, "files");
+        if (!cJSON_IsArray(files)) {
+                cJSON_Delete(m);
+                set_error(ret_error, "%s: not a kubeprep backup manifest", mpath);
+                return -EBADMSG;
+        }
+        k = 0;
+        /* Reverse order: the last change is undone first. */
+        for (int i = cJSON_GetArraySize(files) - 1; i >= 0 && k >= 0; i--)
+                k = restore_entry(root, dir, cJSON_GetArrayItem(files, i), ret_paths, ret_error);
+        cJSON_Delete(m);
+        if (k < 0)
+                return k;
+        k = root_write_file_atomic(root, marker, "", 0, 0600, (uid_t) -1, (gid_t) -1);
+        if (k < 0) {
+                set_error(ret_error, "restored, but cannot mark %s as rolled back: %s", dir, strerror(-k));
+                return k;
+        }
+        *ret_run_id = TAKE_PTR(id);
+        return 0;
+}

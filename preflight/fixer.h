@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* The fixer interface. A fixer is a pure function from (node, profile) to a
+ * plan: file edits, live actions and units to restart. It never writes or
+ * calls the system itself, so check, apply --dry-run and apply share one
+ * code path. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "node.h"
+#include "options.h"
+#include "profile.h"
+#include "rootfs.h"
+#include "util.h"
+
+enum fixer_status {
+        STATUS_OK,
+        STATUS_DRIFT,
+        STATUS_CHANGED,
+        STATUS_ERROR,
+        STATUS_SKIPPED,
+        _STATUS_MAX,
+};
+
+enum edit_kind {
+        EDIT_CONTENT, /* write new_data as the file's content */
+        EDIT_SYMLINK, /* make path a symlink to new_data */
+};
+
+struct file_edit {
+        char *path; /* node path after resolving symlinks inside the root */
+        enum edit_kind kind;
+        bool existed;
+        bool old_is_symlink;
+        char *old_data; /* old content, or old symlink target */
+        size_t old_len;
+        char *new_data;
+        size_t new_len;
+        mode_t mode; /* kept from the old file; chosen for a new one */
+        uid_t uid;
+        gid_t gid;
+        unsigned long long resolve; /* extra RESOLVE_* flags to open it with */
+};
+
+enum action_status {
+        ACTION_PLANNED,
+        ACTION_DONE,
+        ACTION_FAILED,
+        ACTION_SKIPPED,
+};
+
+struct context;
+struct live_action {
+        char *action; /* "swapoff" */
+        char *target; /* "/swapfile" */
+        int (*run)(const struct live_action *a, char **ret_error);
+        enum action_status status;
+        char *message;
+};
+
+struct fixer_result {
+        const struct fixer *fixer;
+        enum fixer_status status;
+        int exit_code; /* 0, 1 (could not fix), 2 (refused) */
+        char *message;
+        struct strv details;  /* shown indented under the status line */
+        struct strv warnings; /* shown with -v and in JSON, also on ok */
+        struct file_edit *edits;
+        size_t n_edits;
+        struct live_action *actions;
+        size_t n_actions;
+        struct strv restarts; /* units whose configuration this plan changes */
+};
+
+struct fixer {
+        const char *name;
+        const char *description;
+        /* Fill r: edits/actions/restarts, message, details. Returns <0 after
+         * result_refuse()/result_fail(); 0 otherwise. */
+        int (*plan)(struct context *ctx, struct fixer_result *r);
+};
+
+/* What earlier fixers of this run planned for a path, so a later fixer
+ * editing the same file builds on their text. */
+struct overlay_entry {
+        char *path;
+        bool exists;
+        char *data;
+        size_t len;
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+};
+
+struct context {
+        const struct options *opts;
+        struct root *root;
+        struct profile *profile;
+        struct node_facts node;
+        struct overlay_entry *overlay;
+        size_t n_overlay;
+};
+
+/* The fixers, in the order they run. */
+extern const struct fixer *const fixers[];
+extern const size_t n_fixers;
+const struct fixer *fixer_find(const char *name);
+
+/* Helpers for fixers (plan.c). */
+
+/* Read a file as this run currently sees it (the tree plus earlier plans).
+ * -ENOENT when absent. ret_st may be NULL. */
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st);
+
+/* Plan new content for a file (created with mode/uid/gid when absent; an
+ * existing file keeps its own). No-op when the content is already right. */
+int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                    mode_t mode_if_new);
+int plan_symlink(struct context *ctx, struct fixer_result *r, const char *path, const char *target);
+void plan_action(struct fixer_result *r, const char *action, const char *target,
+                 int (*run)(const struct live_action *a, char **ret_error));
+void plan_restart(struct fixer_result *r, const char *unit);
+bool plan_is_empty(const struct fixer_result *r);
+
+void result_detail(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
+void result_warn(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
+void result_message(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
+void result_skip(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
+/* A file kubeprep will not edit (malformed, unsafe): status error, exit 2. */
+int result_refuse(struct fixer_result *r, int err, const char *fmt, ...) _printf_(3, 4);
+/* A fix that failed to take (write error, failed restart): error, exit 1. */
+int result_fail(struct fixer_result *r, int err, const char *fmt, ...) _printf_(3, 4);
+
+void fixer_result_free(struct fixer_result *r);
+const char *fixer_status_to_string(enum fixer_status s);
+const char *action_status_to_string(enum action_status s);
+void context_free(struct context *ctx);

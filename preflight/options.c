@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* Command-line parsing: `kubeprep VERB [OPTIONS]`, options after the verb in
+ * any order, as kubeadm and systemctl take them. */
+#include "options.h"
+
+#include <getopt.h>
+
+#include "config.h"
+
+const char *command_to_string(enum command c) {
+        switch (c) {
+        case CMD_CHECK:
+                return "check";
+        case CMD_APPLY:
+                return "apply";
+        case CMD_ROLLBACK:
+                return "rollback";
+        case CMD_LIST:
+                return "list";
+        case CMD_HELP:
+                return "help";
+        case CMD_VERSION:
+                return "version";
+        }
+        return "unknown";
+}
+
+void options_print_help(void) {
+        printf("kubeprep %s: get a Linux node ready for kubeadm, and keep it so.\n"
+               "\n"
+               "Usage:\n"
+               "  kubeprep check    [OPTIONS]               Audit the node; change nothing\n"
+               "  kubeprep apply    [OPTIONS] [--dry-run]   Fix every difference from the profile\n"
+               "  kubeprep rollback [--root DIR] [RUN-ID]   Undo the files changed by a run (default: the last)\n"
+               "  kubeprep list                             List the fixers\n"
+               "  kubeprep --version | --help\n"
+               "\n"
+               "Options:\n"
+               "      --root DIR               Work on the tree at DIR instead of /; nothing live is touched\n"
+               "      --profile NAME|FILE      Desired state (default: auto = aarch64 on aarch64, else default)\n"
+               "      --only FIXER[,FIXER...]  Run just these fixers\n"
+               "      --skip FIXER[,FIXER...]  Run all but these fixers\n"
+               "      --user NAME              A non-root user who gets a kubeconfig (repeatable)\n"
+               "      --kubelet-version V      The kubelet's version (e.g. v1.22.2), instead of detecting it\n"
+               "      --control-plane-version V\n"
+               "                               The control plane's version, instead of detecting it\n"
+               "      --kubeadm-config FILE    A kubeadm configuration to read versions from\n"
+               "      --dry-run                (apply) Show what would change, as diffs; change nothing\n"
+               "      --no-restart             (apply) Do not restart services; say which need it\n"
+               "  -o, --output FORMAT          text (default) or json\n"
+               "  -v, --verbose                Also show warnings and details of fixers that are ok\n"
+               "  -q, --quiet                  Show only problems and the summary\n"
+               "  -h, --help                   Show this help\n"
+               "      --version                Show the version\n"
+               "\n"
+               "Exit status: 0 the node complies (or every fix was made), 1 something needs fixing\n"
+               "(or could not be fixed), 2 an error: bad usage, a bad profile, or a file kubeprep refused.\n"
+               "See kubeprep(8).\n",
+               KUBEPREP_VERSION);
+}
+
+enum {
+        OPT_ROOT = 0x100,
+        OPT_PROFILE,
+        OPT_ONLY,
+        OPT_SKIP,
+        OPT_USER,
+        OPT_KUBELET_VERSION,
+        OPT_CONTROL_PLANE_VERSION,
+        OPT_KUBEADM_CONFIG,
+        OPT_DRY_RUN,
+        OPT_NO_RESTART,
+        OPT_VERSION,
+};
+
+static void split_list(struct strv *v, const char *arg) {
+        _cleanup_free_ char *copy = xstrdup(arg);
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (*t)
+                        strv_push(v, xstrdup(t));
+}
+
+_printf_(1, 2) static int usage_error(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        fputs("kubeprep: ", stderr);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs("\nTry 'kubeprep --help' for more information.\n", stderr);
+        return -EINVAL;
+}
+
+static int parse_verb(const char *s, enum command *ret) {
+        static const struct {
+                const char *name;
+                enum command cmd;
+        } verbs[] = {
+                {"check", CMD_CHECK},     {"apply", CMD_APPLY}, {"rollback", CMD_ROLLBACK},
+                {"list", CMD_LIST},       {"help", CMD_HELP},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(s, verbs[i].name)) {
+                        *ret = verbs[i].cmd;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int options_parse(int argc, char **argv, struct options *ret) {
+        static const struct option longopts[] = {
+                {"root", required_argument, NULL, OPT_ROOT},
+                {"profile", required_argument, NULL, OPT_PROFILE},
+                {"only", required_argument, NULL, OPT_ONLY},
+                {"skip", required_argument, NULL, OPT_SKIP},
+                {"user", required_argument, NULL, OPT_USER},
+                {"kubelet-version", required_argument, NULL, OPT_KUBELET_VERSION},
+                {"control-plane-version", required_argument, NULL, OPT_CONTROL_PLANE_VERSION},
+                {"kubeadm-config", required_argument, NULL, OPT_KUBEADM_CONFIG},
+                {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+                {"no-restart", no_argument, NULL, OPT_NO_RESTART},
+                {"output", required_argument, NULL, 'o'},
+                {"verbose", no_argument, NULL, 'v'},
+                {"quiet", no_argument, NULL, 'q'},
+                {"help", no_argument, NULL, 'h'},
+                {"version", no_argument, NULL, OPT_VERSION},
+                {},
+        };
+        struct options o = {.command = CMD_HELP, .profile = "auto"};
+        bool have_verb = false;
+
+        /* The verb may come first or after global options; getopt permutes the rest. */
+        opterr = 0;
+        optind = 1;
+        int c;
+        while ((c = getopt_long(argc, argv, ":o:vqh", longopts, NULL)) != -1) {
+                switch (c) {
+                case OPT_ROOT:
+                        o.root = optarg;
+                        break;
+                case OPT_PROFILE:
+                        o.profile = optarg;
+                        break;
+                case OPT_ONLY:
+                        split_list(&o.only, optarg);
+                        break;
+                case OPT_SKIP:
+                        split_list(&o.skip, optarg);
+                        break;
+                case OPT_USER:
+                        strv_push(&o.users, xstrdup(optarg));
+                        break;
+                case OPT_KUBELET_VERSION:
+                        o.kubelet_version = optarg;
+                        break;
+                case OPT_CONTROL_PLANE_VERSION:
+                        o.control_plane_version = optarg;
+                        break;
+                case OPT_KUBEADM_CONFIG:
+                        o.kubeadm_config = optarg;
+                        break;
+                case OPT_DRY_RUN:
+                        o.dry_run = true;
+                        break;
+                case OPT_NO_RESTART:
+                        o.no_restart = true;
+                        break;
+                case 'o':
+                        if (streq(optarg, "text"))
+                                o.output = OUTPUT_TEXT;
+                        else if (streq(optarg, "json"))
+                                o.output = OUTPUT_JSON;
+                        else {
+                                options_free(&o);
+                                return usage_error("unknown output format '%s' (text or json)", optarg);
+                        }
+                        break;
+                case 'v':
+                        o.verbosity = 1;
+                        break;
+                case 'q':
+                        o.verbosity = -1;
+                        break;
+                case 'h':
+                        o.command = CMD_HELP;
+                        *ret = o;
+                        return 0;
+                case OPT_VERSION:
+                        o.command = CMD_VERSION;
+                        *ret = o;
+                        return 0;
+                case ':':
+                        options_free(&o);
+                        return usage_error("option '%s' needs a value", argv[optind - 1]);
+                default:
+                        options_free(&o);
+                        return usage_error("unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        for (int i = optind; i < argc; i++) {
+                if (!have_verb) {
+                        if (parse_verb(argv[i], &o.command) < 0) {
+                                options_free(&o);
+                                return usage_error("unknown command '%s'", argv[i]);
+                        }
+                        have_verb = true;
+                } else if (o.command == CMD_ROLLBACK && !o.run_id)
+                        o.run_id = argv[i];
+                else {
+                        options_free(&o);
+                        return usage_error("unexpected argument '%s'", argv[i]);
+                }
+        }
+        if (!have_verb) {
+                options_free(&o);
+                return usage_error("%s", "missing command (check, apply, rollback, list)");
+        }
+        if (o.dry_run && o.command != CMD_APPLY) {
+                options_free(&o);
+                return usage_error("%s", "--dry-run goes with apply");
+        }
+        if (o.only.n && o.skip.n) {
+                options_free(&o);
+                return usage_error("%s", "--only and --skip cannot be combined");
+        }
+        *ret = o;
+        return 0;
+}
+
+void options_free(struct options *o) {
+        strv_free(&o->only);
+        strv_free(&o->skip);
+        strv_free(&o->users);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The parsed command line: the only global-like state, passed by pointer. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum command {
+        CMD_CHECK,
+        CMD_APPLY,
+        CMD_ROLLBACK,
+        CMD_LIST,
+        CMD_HELP,
+        CMD_VERSION,
+};
+
+enum output_format {
+        OUTPUT_TEXT,
+        OUTPUT_JSON,
+};
+
+struct options {
+        enum command command;
+        const char *root;    /* NULL: the live system */
+        const char *profile; /* "auto" unless given */
+        struct strv only;
+        struct strv skip;
+        struct strv users;
+        const char *kubelet_version;
+        const char *control_plane_version;
+        const char *kubeadm_config;
+        enum output_format output;
+        bool dry_run;
+        bool no_restart;
+        int verbosity;    /* -1 quiet, 0 normal, 1 verbose */
+        const char *run_id; /* rollback's RUN-ID */
+};
+
+/* Parse argv; returns 0 on success, -EINVAL after printing a usage error. */
+int options_parse(int argc, char **argv, struct options *ret);
+void options_free(struct options *o);
+void options_print_help(void);
+const char *command_to_string(enum command c);

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* The engine: open the root, gather facts, load the profile, plan every
+ * selected fixer, and (apply) commit the plans and restart what changed. */
+#include "run.h"
+
+#include <cjson/cJSON.h>
+
+#include "backup.h"
+#include "commit.h"
+#include "config.h"
+#include "report.h"
+#include "restart.h"
+
+_printf_(3, 4) static int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *msg = xvasprintf(fmt, ap);
+        va_end(ap);
+        if (opts->output == OUTPUT_JSON) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
+                cJSON_AddStringToObject(o, "command", command_to_string(opts->command));
+                cJSON_AddStringToObject(o, "error", msg);
+                cJSON_AddNumberToObject(o, "exitCode", exit_code);
+                _cleanup_free_ char *text = cJSON_Print(o);
+                cJSON_Delete(o);
+                puts(text);
+        }
+        fprintf(stderr, "kubeprep: %s\n", msg);
+        return exit_code;
+}
+
+static int check_fixer_names(const struct options *opts, const struct strv *names) {
+        for (size_t i = 0; i < names->n; i++)
+                if (!fixer_find(names->items[i]))
+                        return fail_early(opts, 2, "unknown fixer '%s' (see 'kubeprep list')", names->items[i]);
+        return 0;
+}
+
+static bool fixer_selected(const struct options *opts, const struct fixer *f) {
+        if (opts->only.n)
+                return strv_contains(&opts->only, f->name);
+        return !strv_contains(&opts->skip, f->name);
+}
+
+static const char *auto_profile(const struct node_facts *n) {
+        return n->arch && streq(n->arch, "aarch64") ? "aarch64" : "default";
+}
+
+static void plan_one(struct context *ctx, const struct fixer *f, struct fixer_result *r) {
+        *r = (struct fixer_result){.fixer = f};
+        int k = f->plan(ctx, r);
+        if (k < 0 && r->status != STATUS_ERROR)
+                result_refuse(r, k, "%s", strerror(-k));
+        if (r->status == STATUS_OK && !plan_is_empty(r))
+                r->status = STATUS_DRIFT;
+        if (!r->message)
+                r->message = xstrdup(r->status == STATUS_OK ? "nothing to do" : "");
+}
+
+static int result_exit_code(const struct fixer_result *r) {
+        switch (r->status) {
+        case STATUS_OK:
+        case STATUS_CHANGED:
+        case STATUS_SKIPPED:
+                return r->exit_code;
+        case STATUS_DRIFT:
+                return r->exit_code > 1 ? r->exit_code : 1;
+        case STATUS_ERROR:
+                return r->exit_code ? r->exit_code : 2;
+        case _STATUS_MAX:
+                break;
+        }
+        return 2;
+}
+
+/* Plan every selected fixer, commit when applying, report. Returns the exit code. */
+static int plan_commit_report(struct context *ctx, const struct options *opts, bool writes) {
+        _cleanup_close_ int lock_fd = -EBADF;
+        if (writes) {
+                _cleanup_free_ char *lerr = NULL;
+                if (lock_root(ctx->root, &lock_fd, &lerr) < 0)
+                        return fail_early(opts, 2, "%s", lerr);
+        }
+
+        struct fixer_result *results = xmalloc(n_fixers * sizeof(*results));
+        size_t n = 0;
+        for (size_t i = 0; i < n_fixers; i++)
+                if (fixer_selected(opts, fixers[i]))
+                        plan_one(ctx, fixers[i], &results[n++]);
+
+        struct backup b;
+        _cleanup_free_ char *run_id = run_id_new();
+        backup_init(&b, ctx->root, run_id);
+        struct restart_outcome *restarts = NULL;
+        size_t n_restarts = 0;
+        if (writes) {
+                for (size_t i = 0; i < n; i++)
+                        if (results[i].status == STATUS_DRIFT)
+                                (void) commit_result(ctx, &results[i], &b);
+                restart_changed_units(ctx, results, n, &restarts, &n_restarts);
+        } else if (opts->command == CMD_APPLY)
+                restart_plan_units(ctx, results, n, &restarts, &n_restarts);
+
+        int exit_code = 0;
+        for (size_t i = 0; i < n; i++) {
+                int e = result_exit_code(&results[i]);
+                if (e > exit_code)
+                        exit_code = e;
+        }
+        for (size_t i = 0; i < n_restarts; i++)
+                if (streq(restarts[i].status, "failed") && exit_code < 1)
+                        exit_code = 1;
+
+        struct report rep = {
+                .opts = opts,
+                .ctx = ctx,
+                .results = results,
+                .n_results = n,
+                .restarts = restarts,
+                .n_restarts = n_restarts,
+                .run_id = b.dir ? b.run_id : NULL,
+                .exit_code = exit_code,
+        };
+        report_print(&rep);
+
+        restart_outcomes_free(restarts, n_restarts);
+        backup_done(&b);
+        for (size_t i = 0; i < n; i++)
+                fixer_result_free(&results[i]);
+        free(results);
+        return exit_code;
+}
+
+int run_check_or_apply(const struct options *opts) {
+        bool live = !opts->root;
+        bool writes = opts->command == CMD_APPLY && !opts->dry_run;
+        if (writes && live && geteuid() != 0)
+                return fail_early(opts, 2, "%s",
+                                  "apply changes the node and must run as root (try 'sudo kubeprep apply', "
+                                  "or 'kubeprep apply --dry-run' to see what it would do)");
+        int k = check_fixer_names(opts, &opts->only);
+        if (k == 0)
+                k = check_fixer_names(opts, &opts->skip);
+        if (k)
+                return k;
+
+        struct context ctx = {.opts = opts};
+        k = root_open(opts->root ? opts->root : "/", live, &ctx.root);
+        if (k < 0)
+                return fail_early(opts, 2, "cannot open root %s: %s", opts->root ? opts->root : "/", strerror(-k));
+        node_facts_gather(ctx.root, opts, &ctx.node);
+
+        int exit_code;
+        _cleanup_free_ char *perr = NULL;
+        const char *pname = streq(opts->profile, "auto") ? auto_profile(&ctx.node) : opts->profile;
+        if (profile_load(ctx.root, pname, &ctx.profile, &perr) < 0)
+                exit_code = fail_early(opts, 2, "%s", perr ? perr : "cannot load the profile");
+        else
+                exit_code = plan_commit_report(&ctx, opts, writes);
+
+        profile_free(ctx.profile);
+        node_facts_free(&ctx.node);
+        context_free(&ctx);
+        root_free(ctx.root);
+        return exit_code;
+}
+
+int run_rollback(const struct options *opts) {
+        bool live = !opts->root;
+        if (live && geteuid() != 0)
+                return fail_early(opts, 2, "%s", "rollback changes the node and must run as root");
+        struct root *root = NULL;
+        if (root_open(opts->root ? opts->root : "/", live, &root) < 0)
+                return fail_early(opts, 2, "cannot open root %s", opts->root ? opts->root : "/");
+        int lock_fd = -EBADF, exit_code = 0;
+        _cleanup_free_ char *err = NULL, *id = NULL;
+        struct strv paths = {};
+        if (lock_root(root, &lock_fd, &err) < 0 || rollback_run(root, opts->run_id, &id, &paths, &err) < 0) {
+                /* Files restored before a failure stay restored; say which. */
+                for (size_t i = 0; i < paths.n; i++)
+                        fprintf(stderr, "[rollback] restored %s\n", paths.items[i]);
+                exit_code = fail_early(opts, 2, "%s", err);
+        } else if (opts->output == OUTPUT_JSON) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
+                cJSON_AddStringToObject(o, "command", "rollback");
+                cJSON_AddStringToObject(o, "root", root->path);
+                cJSON_AddStringToObject(o, "runId", id);
+                cJSON *a = cJSON_AddArrayToObject(o, "restored");
+                for (size_t i = 0; i < paths.n; i++)
+                        cJSON_AddItemToArray(a, cJSON_CreateString(paths.items[i]));
+                cJSON_AddNumberToObject(o, "exitCode", 0);
+                _cleanup_free_ char *text = cJSON_Print(o);
+                cJSON_Delete(o);
+                puts(text);
+        } else {
+                for (size_t i = 0; i < paths.n; i++)
+                        printf("[rollback] restored %s\n", paths.items[i]);
+                printf("[rollback] run %s rolled back: %zu file%s restored\n", id, paths.n, paths.n == 1 ? "" : "s");
+        }
+        strv_free(&paths);
+        if (lock_fd >= 0)
+                close(lock_fd);
+        root_free(root);
+        return exit_code;
+}
+
+int run_list(void) {
+        for (size_t i = 0; i < n_fixers; i++)
+                printf("%-14s %s\n", fixers[i]->name, fixers[i]->description);
+        return 0;
+}

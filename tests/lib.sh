@@ -1,0 +1,67 @@
+# Shared helpers for the integration tests: TAP output and scratch trees.
+# Each test script sources this, calls ok/fail/skip per check and ends with done_testing.
+# $KUBEPREP is the binary under test, $SOURCE_ROOT the repository (set by meson).
+set -u
+: "${SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${KUBEPREP:=$SOURCE_ROOT/build/kubeprep}"
+export KUBEPREP_DATA_DIR="${KUBEPREP_DATA_DIR:-$SOURCE_ROOT}"
+FIXTURES="$SOURCE_ROOT/tests/fixtures"
+PYTHON=/usr/bin/python3
+
+_tap_n=0
+_tap_failed=0
+WORK=$(mktemp -d /tmp/kubeprep-test.XXXXXX)
+cleanup_work() { rm -rf "$WORK"; }
+trap cleanup_work EXIT
+
+ok() { # ok "name" command...
+        local name=$1; shift
+        _tap_n=$((_tap_n + 1))
+        if "$@" >"$WORK/.out" 2>&1; then
+                echo "ok $_tap_n - $name"
+        else
+                _tap_failed=$((_tap_failed + 1))
+                echo "not ok $_tap_n - $name"
+                sed 's/^/# /' "$WORK/.out"
+        fi
+}
+pass() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1"; }
+fail() {
+        _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
+        echo "not ok $_tap_n - $1"
+        [ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/# /'
+        return 0
+}
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP $2"; }
+skip_all() { echo "1..0 # SKIP $1"; exit 77; }
+done_testing() { echo "1..$_tap_n"; [ $_tap_failed -eq 0 ]; exit $?; }
+
+# Run kubeprep, keeping stdout in $OUT, stderr in $ERR and the exit code in $RC.
+run() {
+        "$KUBEPREP" "$@" >"$WORK/.stdout" 2>"$WORK/.stderr"
+        RC=$?
+        OUT=$(cat "$WORK/.stdout"); ERR=$(cat "$WORK/.stderr")
+}
+expect_rc() { # expect_rc NAME WANT
+        if [ "$RC" = "$2" ]; then pass "$1 (exit $2)"; else fail "$1: exit $RC, want $2" "$OUT
+$ERR"; fi
+}
+contains() { # contains NAME HAYSTACK NEEDLE
+        case "$2" in *"$3"*) pass "$1" ;; *) fail "$1: no '$3' in output" "$2" ;; esac
+}
+not_contains() {
+        case "$2" in *"$3"*) fail "$1: unexpected '$3' in output" "$2" ;; *) pass "$1" ;; esac
+}
+same_file() { # same_file NAME GOT WANT
+        if cmp -s "$2" "$3"; then pass "$1"; else fail "$1" "$(diff -u "$3" "$2" | head -40)"; fi
+}
+
+# A fresh copy of a fixture node tree under $WORK; prints its path.
+new_tree() { # new_tree FIXTURE [NAME]
+        local dst="$WORK/${2:-tree}"
+        rm -rf "$dst"; cp -a "$FIXTURES/nodes/$1" "$dst"; echo "$dst"
+}
+# A listing of every file's path, type, mode, size, mtime and checksum.
+tree_state() {
+        (cd "$1" && find . -printf '%p %y %m %s %T@ %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* Profiles: parsing, validation messages (file, line, key) and `extends`. */
+#include "profile.h"
+#include "tap.h"
+
+struct error_case {
+        const char *name;
+        const char *text;
+        const char *error;
+};
+
+static const struct error_case error_cases[] = {
+        {"unknown top-level key", "cgroupDriver: systemd\nswapp: disable\n", "p.yaml:2: unknown key 'swapp'"},
+        {"unknown nested key", "gateway:\n  adress: 10.0.0.1\n", "p.yaml:2: unknown key 'gateway.adress'"},
+        {"bad driver", "cgroupDriver: sytemd\n", "p.yaml:1: 'cgroupDriver' must be systemd or cgroupfs"},
+        {"bad swap", "swap: off\n", "p.yaml:1: 'swap' must be disable or allow"},
+        {"bool", "gateway:\n  ensure: yes-please\n", "p.yaml:2: 'gateway.ensure' must be true or false"},
+        {"section as scalar", "eviction: none\n", "p.yaml:1: 'eviction' must be a mapping"},
+        {"users not a list", "kubeconfig:\n  users: alice\n", "p.yaml:2: 'kubeconfig.users' must be a list of user names"},
+        {"user with a slash", "kubeconfig:\n  users: [../root]\n", "p.yaml:2: 'kubeconfig.users' holds an invalid user name"},
+        {"duplicate key", "swap: allow\nswap: disable\n", "p.yaml:2: duplicate key 'swap'"},
+        {"duplicate threshold", "eviction:\n  hard:\n    memory.available: 1Mi\n    memory.available: 2Mi\n",
+         "p.yaml:4: duplicate key 'memory.available'"},
+        {"nested extends", "gateway:\n  extends: default\n", "p.yaml:2: unknown key 'gateway.extends'"},
+        {"not a mapping", "- a\n- b\n", "p.yaml:1: a profile must be a mapping of keys"},
+        {"yaml syntax", "swap: [allow\n", "p.yaml:2: did not find expected ',' or ']'"},
+        {"empty value", "gateway:\n  address: ''\n", "p.yaml:2: 'gateway.address' must not be empty"},
+};
+
+static void test_errors(void) {
+        for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+                const struct error_case *c = &error_cases[i];
+                struct profile p;
+                profile_init_defaults(&p);
+                char *extends = NULL, *err = NULL;
+                int k = profile_parse_text("p.yaml", c->text, strlen(c->text), &p, &extends, &err);
+                tap_ok(k < 0, c->name);
+                tap_streq(err, c->error, c->name);
+                free(err);
+                free(extends);
+                profile_clear(&p);
+        }
+}
+
+static void test_valid(void) {
+        const char *text = "cgroupDriver: cgroupfs\nswap: allow\nkubeconfig:\n  users: [alice, 'group:ops']\n"
+                           "eviction:\n  hard: {memory.available: 100Mi}\n  soft: {}\n  maxPodGracePeriod: '60'\n"
+                           "gateway:\n  ensure: false\n  address: 192.0.2.1\n  interface: eth1\n";
+        struct profile p;
+        profile_init_defaults(&p);
+        char *extends = NULL, *err = NULL;
+        int k = profile_parse_text("p.yaml", text, strlen(text), &p, &extends, &err);
+        tap_ok(k == 0 && !err, "a full valid profile parses");
+        tap_ok(p.cgroup_driver == CGROUP_DRIVER_CGROUPFS, "cgroupDriver");
+        tap_ok(p.swap == SWAP_ALLOW, "swap");
+        tap_ok(p.kubeconfig_users.n == 2 && streq(p.kubeconfig_users.items[1], "group:ops"), "users");
+        tap_ok(p.eviction.hard.n == 1 && streq(kv_list_get(&p.eviction.hard, "memory.available"), "100Mi"),
+               "eviction.hard");
+        tap_ok(p.eviction.hard.items[0].line == 6, "thresholds keep their line for messages");
+        tap_ok(p.eviction.soft.n == 0, "an empty map clears the inherited one");
+        tap_streq(p.eviction.max_pod_grace_period, "60", "maxPodGracePeriod");
+        tap_ok(!p.gateway.ensure, "gateway.ensure");
+        tap_streq(p.gateway.address, "192.0.2.1", "gateway.address");
+        tap_streq(p.gateway.interface, "eth1", "gateway.interface");
+        tap_ok(extends == NULL, "no extends");
+        profile_clear(&p);
+        free(err);
+}
+
+/* The shipped profiles load by name from the source tree, and aarch64
+ * inherits everything from default but the driver. */
+static void test_shipped(void) {
+        const char *src = getenv("SOURCE_ROOT");
+        if (!src) {
+                tap_skip("shipped profiles", "SOURCE_ROOT not set");
+                return;
+        }
+        setenv("KUBEPREP_DATA_DIR", src, 1);
+        struct root *root = NULL;
+        char *tmp = strdup("/tmp/kp-profile-XXXXXX");
+        if (!mkdtemp(tmp)) {
+                tap_ok(false, "mkdtemp");
+                free(tmp);
+                return;
+        }
+        tap_ok(root_open(tmp, false, &root) == 0, "open an empty root");
+        struct profile *d = NULL, *a = NULL;
+        char *err = NULL;
+        tap_ok(profile_load(root, "default", &d, &err) == 0, "default loads");
+        tap_ok(profile_load(root, "aarch64", &a, &err) == 0, "aarch64 loads");
+        if (d && a) {
+                tap_ok(d->cgroup_driver == CGROUP_DRIVER_SYSTEMD, "default: systemd");
+                tap_ok(a->cgroup_driver == CGROUP_DRIVER_CGROUPFS, "aarch64: cgroupfs");
+                tap_ok(a->eviction.soft.n == 3 && streq(kv_list_get(&a->eviction.soft, "nodefs.available"), "5%"),
+                       "aarch64 inherits default's eviction");
+                tap_streq(a->name, "aarch64", "name");
+        }
+        /* A profile in the tree's /etc/kubeprep/profiles wins over the shipped one. */
+        char *dir = xasprintf("%s/etc/kubeprep/profiles", tmp);
+        char *cmd = xasprintf("mkdir -p %s && printf 'extends: default\\nswap: allow\\n' > %s/default.yaml", dir, dir);
+        tap_ok(system(cmd) == 0, "write a tree profile");
+        struct profile *t = NULL;
+        tap_ok(profile_load(root, "default", &t, &err) == 0, "the tree's default loads");
+        tap_ok(t && t->swap == SWAP_ALLOW && t->eviction.soft.n == 3,
+               "the tree's default is used and extends the shipped default");
+        profile_free(t);
+        t = NULL;
+        tap_ok(profile_load(root, "aarch64", &t, &err) == 0, "aarch64 loads over the tree's default");
+        tap_ok(t && t->swap == SWAP_ALLOW && t->cgroup_driver == CGROUP_DRIVER_CGROUPFS,
+               "the shipped aarch64 builds on the tree's default");
+        char *loop = xasprintf("printf 'extends: b\\n' > %s/a.yaml && printf 'extends: a\\n' > %s/b.yaml", dir, dir);
+        tap_ok(system(loop) == 0, "write two profiles extending each other");
+        struct profile *l = NULL;
+        free(err);
+        err = NULL;
+        tap_ok(profile_load(root, "a", &l, &err) == -ELOOP, "an extends loop is refused");
+        tap_ok(err && strstr(err, "nests too deep"), "and said so");
+        char *rm = xasprintf("rm -rf %s", tmp);
+        (void) system(rm);
+        free(rm), free(loop), free(cmd), free(dir), free(err), free(tmp);
+        profile_free(d), profile_free(a), profile_free(t), profile_free(l);
+        root_free(root);
+}
+
+int main(void) {
+        test_errors();
+        test_valid();
+        test_shipped();
+        return tap_done();
+}

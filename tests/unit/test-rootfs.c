@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* The rooted file layer: confinement, atomic writes that keep mode and
+ * owner, and refusal of non-regular files. */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "rootfs.h"
+#include "swaps.h"
+#include "tap.h"
+#include "util.h"
+
+static char *tmp;
+
+/* Run a shell command; every %s in it stands for the scratch root. */
+static void sh(const char *tmpl, const char *arg) {
+        struct buf b = {};
+        for (const char *p = tmpl; *p; p++) {
+                if (p[0] == '%' && p[1] == 's') {
+                        buf_puts(&b, arg);
+                        p++;
+                } else
+                        buf_putc(&b, *p);
+        }
+        _cleanup_free_ char *cmd = buf_steal(&b);
+        if (system(cmd) != 0)
+                tap_diag(cmd);
+}
+
+static void test_confinement(struct root *r) {
+        sh("mkdir -p %s/etc %s/outside && echo inside > %s/etc/target", tmp);
+        sh("ln -s /etc/target %s/etc/abs && ln -s ../../../../../../../../etc/target %s/etc/rel", tmp);
+        char *data = NULL, *res = NULL;
+        size_t len;
+        tap_ok(root_read_file(r, "/etc/abs", &data, &len, NULL) == 0 && streq(data, "inside\n"),
+               "an absolute link resolves inside the root");
+        free(data);
+        tap_ok(root_read_file(r, "/etc/rel", &data, &len, NULL) == 0 && streq(data, "inside\n"),
+               "a relative link with .. is clamped at the root");
+        free(data);
+        tap_ok(root_resolve(r, "/etc/abs", &res) == 0 && streq(res, "/etc/target"), "resolve gives the node path");
+        free(res);
+        tap_ok(root_resolve(r, "/etc/missing", &res) == 0 && streq(res, "/etc/missing"),
+               "a missing file resolves to its own name");
+        free(res);
+        tap_ok(root_read_file(r, "/etc/missing", &data, &len, NULL) == -ENOENT, "missing is -ENOENT");
+        tap_ok(root_read_file(r, "/etc", &data, &len, NULL) == -EISDIR, "a directory is not read");
+        sh("mkfifo %s/etc/fifo", tmp);
+        tap_ok(root_read_file(r, "/etc/fifo", &data, &len, NULL) == -EINVAL, "a FIFO is refused without blocking");
+}
+
+static void test_atomic_write(struct root *r) {
+        sh("printf old > %s/etc/file && chmod 640 %s/etc/file && chown 65534:65534 %s/etc/file", tmp);
+        tap_ok(root_write_file_atomic(r, "/etc/file", "new\n", 4, 0640, 65534, 65534) == 0, "atomic write");
+        struct stat st;
+        char *data = NULL;
+        size_t len;
+        tap_ok(root_read_file(r, "/etc/file", &data, &len, &st) == 0 && streq(data, "new\n"), "new content");
+        free(data);
+        tap_ok((st.st_mode & 07777) == 0640, "mode kept");
+        tap_ok(geteuid() != 0 || (st.st_uid == 65534 && st.st_gid == 65534), "owner kept (as root)");
+        _cleanup_free_ char *cmd = xasprintf("test -z \"$(ls -A %s/etc | grep '^\\.#')\"", tmp);
+        tap_ok(system(cmd) == 0, "no temporary file left");
+        tap_ok(root_symlink_atomic(r, "/etc/link", "/dev/null") == 0, "symlink");
+        char *t = NULL;
+        tap_ok(root_readlink(r, "/etc/link", &t) == 0 && streq(t, "/dev/null"), "symlink target");
+        free(t);
+        tap_ok(root_unlink(r, "/etc/link") == 1 && root_unlink(r, "/etc/link") == 0, "unlink, then already gone");
+        tap_ok(root_mkdir_p(r, "/a/b/c", 0755) == 0 && root_exists(r, "/a/b/c"), "mkdir -p");
+}
+
+static void test_proc_swaps(void) {
+        struct strv a = {};
+        char *err = NULL;
+        const char *text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+                           "/dev/dm-1                               partition\t8388604\t\t0\t\t-2\n"
+                           "/swap\\040file                          file\t\t1048572\t\t0\t\t-3\n";
+        tap_ok(swaps_parse(text, &a, &err) == 0 && a.n == 2, "/proc/swaps parses");
+        tap_ok(a.n == 2 && streq(a.items[0], "/dev/dm-1") && streq(a.items[1], "/swap file"),
+               "names, with \\040 decoded");
+        strv_free(&a);
+        tap_ok(swaps_parse("Filename Type Size Used Priority\n", &a, &err) == 0 && a.n == 0, "no swap");
+        strv_free(&a);
+}
+
+int main(void) {
+        tmp = strdup("/tmp/kp-rootfs-XXXXXX");
+        if (!mkdtemp(tmp))
+                return 1;
+        struct root *r = NULL;
+        tap_ok(root_open(tmp, false, &r) == 0, "open the root");
+        test_confinement(r);
+        test_atomic_write(r);
+        test_proc_swaps();
+        root_free(r);
+        sh("rm -rf %s", tmp);
+        free(tmp);
+        return tap_done();
+}
