@@ -5,3 +5,4 @@
 #include "fixer.h"
 
 extern const struct fixer fixer_swap;
+extern const struct fixer fixer_cgroup_driver;

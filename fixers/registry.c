@@ -6,6 +6,7 @@
 
 const struct fixer *const fixers[] = {
         &fixer_swap,
+        &fixer_cgroup_driver,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

@@ -42,9 +42,6 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                 printf("\t%s %s (%s)%s%s\n", r->actions[i].action, r->actions[i].target,
                        action_status_to_string(r->actions[i].status), r->actions[i].message ? ": " : "",
                        strempty(r->actions[i].message));
-        for (size_t i = 0; i < r->restarts.n; i++)
-                if (r->status == STATUS_DRIFT)
-                        printf("\trestart %s (planned)\n", r->restarts.items[i]);
         /* Diffs only with apply --dry-run (and -v): check prints findings without them. */
         bool diffs = rep->opts->command == CMD_APPLY ? rep->opts->dry_run : rep->opts->verbosity > 0;
         /* A link has no text to patch: the detail line already says what it becomes. */

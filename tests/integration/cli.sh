@@ -45,7 +45,7 @@ run check --profile "$WORK/type.yaml" --root "$FIXTURES/nodes/centos7"
 expect_rc "profile with a wrong type" 2
 contains "wrong type named" "$ERR" "$WORK/type.yaml:2: 'gateway.ensure' must be true or false"
 printf 'extends: default\nswap: allow\n' >"$WORK/allow.yaml"
-run check --profile "$WORK/allow.yaml" --root "$FIXTURES/nodes/centos7"
+run check --only swap --profile "$WORK/allow.yaml" --root "$FIXTURES/nodes/centos7"
 expect_rc "a profile extending default, by path" 0
 contains "swap: allow leaves swap alone" "$OUT" "[swap] ok: swap is allowed by the profile"
 

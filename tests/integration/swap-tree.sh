@@ -48,8 +48,12 @@ expect_rc "check after apply" 0
 
 run rollback --root "$T"
 expect_rc "rollback" 0
-contains "rollback names the run" "$OUT" "run $run_id rolled back: 2 files restored"
+contains "rollback names the run" "$OUT" "run $run_id rolled back: 5 files restored"
 same_file "rollback restores fstab byte for byte" "$T/etc/fstab" "$FIXTURES/nodes/centos7/etc/fstab"
+# Directories a run created stay (empty); every file is as it was.
+find "$T/etc/systemd" -depth -type d -empty -delete
+ok "rollback restores every file of the tree (only kubeprep's state dir is new)" \
+        diff -r --no-dereference -x kubeprep "$FIXTURES/nodes/centos7" "$T"
 if [ ! -e "$T/etc/systemd/system/swap.target" ] && [ ! -L "$T/etc/systemd/system/swap.target" ]; then pass "rollback removes the mask it created"; else fail "swap.target still there"; fi
 run rollback --root "$T"
 expect_rc "a second rollback has nothing to undo" 2

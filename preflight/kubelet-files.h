@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Where the kubelet reads its configuration from: the config file and every
+ * file that adds command-line flags. Shared by the fixers that edit them. */
+#pragma once
+
+#include "fixer.h"
+#include "flags-edit.h"
+
+#define KUBELET_CONFIG "/var/lib/kubelet/config.yaml"
+#define KUBEADM_FLAGS_ENV "/var/lib/kubelet/kubeadm-flags.env"
+#define KUBELET_DEFAULTS_DEB "/etc/default/kubelet"
+#define KUBELET_DEFAULTS_RPM "/etc/sysconfig/kubelet"
+
+struct flag_file {
+        char *path;
+        enum flags_format format;
+        const char *var; /* the variable kubeprep adds flags to (ENV files) */
+};
+
+/* The flag files present in the tree, in the order the kubelet reads them:
+ * kubeadm-flags.env, /etc/default/kubelet or /etc/sysconfig/kubelet, then the
+ * kubelet.service.d drop-ins (/usr/lib, /lib, /etc). */
+int kubelet_flag_files(struct context *ctx, struct flag_file **ret, size_t *ret_n);
+void flag_files_free(struct flag_file *f, size_t n);
+
+/* Set --flag=value in every flag file that already sets it to something else
+ * (a flag kubeprep does not need to add is not added). Plans the edits and a
+ * kubelet restart; adds a detail per file. Returns the number of files
+ * changed, or <0 after result_refuse(). */
+int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag, const char *value);
