@@ -8,7 +8,6 @@
 #include "json-edit.h"
 #include "kubelet-files.h"
 #include "toml-edit.h"
-#include "yaml-edit.h"
 
 #define DAEMON_JSON "/etc/docker/daemon.json"
 #define CONTAINERD_TOML "/etc/containerd/config.toml"
@@ -182,32 +181,14 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         return 1;
 }
 
+/* config.yaml's cgroupDriver, and the kubeadm patch that keeps it. */
 static int plan_kubelet_config(struct context *ctx, struct fixer_result *r, const char *driver, struct findings *f) {
         static const char *const path[] = {"cgroupDriver", NULL};
-        _cleanup_free_ char *text = NULL, *cur = NULL, *out = NULL, *err = NULL;
-        size_t len, out_len;
-        unsigned line;
-        int k = ctx_read_file(ctx, KUBELET_CONFIG, &text, &len, NULL);
-        if (k == -ENOENT)
-                return 0; /* kubeadm writes it, with the driver from --patches */
-        if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", KUBELET_CONFIG, strerror(-k));
-        k = yaml_get_scalar(text, len, 0, path, &cur, &line, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", KUBELET_CONFIG, err);
-        /* The kubelet's own default is cgroupfs. */
-        if (k > 0 ? streq(cur, driver) : streq(driver, "cgroupfs"))
-                return 0;
-        k = yaml_set_scalar(text, len, 0, path, driver, &out, &out_len, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", KUBELET_CONFIG, err);
-        k = plan_write_file(ctx, r, KUBELET_CONFIG, out, out_len, 0644);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s", KUBELET_CONFIG, strerror(-k));
-        found(f, "the kubelet", cur ? cur : "cgroupfs");
-        result_detail(r, "%s: cgroupDriver: %s (was %s)", KUBELET_CONFIG, driver, cur ? cur : "unset: cgroupfs");
-        plan_restart(r, "kubelet.service");
-        return 1;
+        _cleanup_free_ char *old = NULL;
+        int k = plan_kubelet_setting(ctx, r, path, driver, &old);
+        if (k > 0)
+                found(f, "the kubelet", old ? old : "cgroupfs");
+        return k;
 }
 
 static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {

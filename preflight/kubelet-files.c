@@ -2,6 +2,8 @@
 /* The kubelet's configuration files (see kubelet-files.h). */
 #include "kubelet-files.h"
 
+#include "yaml-edit.h"
+
 static void push(struct flag_file **v, size_t *n, const char *path, enum flags_format fmt, const char *var) {
         *v = xrealloc(*v, (*n + 1) * sizeof(**v));
         (*v)[(*n)++] = (struct flag_file){.path = xstrdup(path), .format = fmt, .var = var};
@@ -91,4 +93,85 @@ int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, con
         }
         flag_files_free(files, n);
         return failed < 0 ? failed : changed;
+}
+
+static const char patch_header[] =
+        "# Written by kubeprep: KubeletConfiguration settings for kubeadm to keep.\n"
+        "# Use: kubeadm init|join --patches " KUBEPREP_PATCHES_DIR "\n"
+        "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+        "kind: KubeletConfiguration\n";
+
+/* Edit one YAML file with set (value) or remove (value NULL). Returns 1 when
+ * planned, 0 when already so; *ret_old gets the old value. A missing file is
+ * created from `initial` (or skipped when initial is NULL). */
+static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *file, const char *initial,
+                     const char *const *path, const char *value, char **ret_old) {
+        _cleanup_free_ char *text = NULL, *out = NULL, *err = NULL, *old = NULL;
+        size_t len, out_len;
+        int k = ctx_read_file(ctx, file, &text, &len, NULL);
+        if (k == -ENOENT) {
+                if (!initial || !value)
+                        return 0;
+                text = xstrdup(initial);
+                len = strlen(initial);
+        } else if (k < 0)
+                return result_refuse(r, k, "%s: cannot read: %s", file, strerror(-k));
+        k = yaml_get_scalar(text, len, 0, path, &old, NULL, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s; the file was not changed", file, err);
+        if (value)
+                k = yaml_set_scalar(text, len, 0, path, value, &out, &out_len, &err);
+        else
+                k = yaml_remove_key(text, len, 0, path, &out, &out_len, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s; the file was not changed", file, err);
+        if (ret_old)
+                *ret_old = TAKE_PTR(old);
+        if (k == 0)
+                return 0;
+        k = plan_write_file(ctx, r, file, out, out_len, 0644);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s", file, strerror(-k));
+        return 1;
+}
+
+static char *dotted(const char *const *path) {
+        struct buf b = {};
+        for (size_t i = 0; path[i]; i++)
+                buf_printf(&b, "%s%s", i ? "." : "", path[i]);
+        return buf_steal(&b);
+}
+
+int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char *const *path, const char *value,
+                         char **ret_old) {
+        _cleanup_free_ char *old = NULL, *name = dotted(path);
+        int changed = edit_yaml(ctx, r, KUBELET_CONFIG, NULL, path, value, &old);
+        if (changed > 0) {
+                result_detail(r, "%s: %s: %s (was %s)", KUBELET_CONFIG, name, value, old ? old : "unset");
+                plan_restart(r, "kubelet.service");
+        }
+        int k = edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL);
+        if (k > 0)
+                result_detail(r, "%s: %s: %s (kubeadm init/join --patches %s keeps it)", KUBELET_CONFIG_PATCH, name,
+                              value, KUBEPREP_PATCHES_DIR);
+        if (changed < 0 || k < 0)
+                return changed < 0 ? changed : k;
+        if (ret_old)
+                *ret_old = TAKE_PTR(old);
+        return changed;
+}
+
+int plan_kubelet_setting_remove(struct context *ctx, struct fixer_result *r, const char *const *path) {
+        _cleanup_free_ char *old = NULL, *name = dotted(path);
+        int changed = edit_yaml(ctx, r, KUBELET_CONFIG, NULL, path, NULL, &old);
+        if (changed > 0) {
+                result_detail(r, "%s: remove %s (was %s)", KUBELET_CONFIG, name, strempty(old));
+                plan_restart(r, "kubelet.service");
+        }
+        int k = edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, NULL, path, NULL, NULL);
+        if (k > 0)
+                result_detail(r, "%s: remove %s", KUBELET_CONFIG_PATCH, name);
+        if (changed < 0 || k < 0)
+                return changed < 0 ? changed : k;
+        return changed;
 }

@@ -10,6 +10,9 @@
 #define KUBEADM_FLAGS_ENV "/var/lib/kubelet/kubeadm-flags.env"
 #define KUBELET_DEFAULTS_DEB "/etc/default/kubelet"
 #define KUBELET_DEFAULTS_RPM "/etc/sysconfig/kubelet"
+/* kubeadm init/join --patches DIR applies this over the config.yaml it writes. */
+#define KUBEPREP_PATCHES_DIR "/etc/kubeprep/patches"
+#define KUBELET_CONFIG_PATCH KUBEPREP_PATCHES_DIR "/kubeletconfiguration+merge.yaml"
 
 struct flag_file {
         char *path;
@@ -28,3 +31,14 @@ void flag_files_free(struct flag_file *f, size_t n);
  * kubelet restart; adds a detail per file. Returns the number of files
  * changed, or <0 after result_refuse(). */
 int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag, const char *value);
+
+/* A KubeletConfiguration setting, e.g. path {"featureGates", "CSIMigration", NULL}.
+ * Sets it in config.yaml (when kubeadm has written one; a kubelet restart is
+ * planned) and always in the kubeadm patch, so `kubeadm init/join --patches
+ * /etc/kubeprep/patches` keeps it. *ret_old (may be NULL) gets config.yaml's
+ * old value (NULL when unset). Returns 1 when config.yaml changes, 0 when it
+ * already holds the value (or does not exist), <0 after result_refuse(). */
+int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char *const *path, const char *value,
+                         char **ret_old);
+/* Remove a setting from config.yaml and the patch. 1 when config.yaml changes. */
+int plan_kubelet_setting_remove(struct context *ctx, struct fixer_result *r, const char *const *path);

@@ -14,6 +14,11 @@ check_expected() { # check_expected TREE NODE: changed files equal the golden on
                         fail "$node: $f changed but should not have"
                 fi
         done < <(cd "$FIXTURES/nodes/$node" && find . -type f)
+        # Files the run creates.
+        while IFS= read -r f; do
+                f=${f#./}
+                [ -e "$FIXTURES/nodes/$node/$f" ] || same_file "$node: $f created as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
+        done < <(cd "$FIXTURES/expected/$node" && find . -type f)
 }
 
 # 1. The CentOS 7 sample node: containerd with the CRI disabled and SystemdCgroup = false,
@@ -80,6 +85,11 @@ if command -v containerd >/dev/null; then
 else
         skip "containerd config dump" "containerd is not installed"
 fi
+
+ok "the kubeadm patch is a KubeletConfiguration with the driver" $PYTHON -c '
+import sys, yaml; d = yaml.safe_load(open(sys.argv[1]))
+assert d == {"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration", "cgroupDriver": "cgroupfs"}, d' \
+        "$FIXTURES/expected/aarch64/etc/kubeprep/patches/kubeletconfiguration+merge.yaml"
 
 # 4. Malformed daemon.json, config.toml and config.yaml: each refused and named, each untouched,
 #    and the other fixers still fix their files.

@@ -48,7 +48,7 @@ expect_rc "check after apply" 0
 
 run rollback --root "$T"
 expect_rc "rollback" 0
-contains "rollback names the run" "$OUT" "run $run_id rolled back: 5 files restored"
+contains "rollback names the run" "$OUT" "run $run_id rolled back: 6 files restored"
 same_file "rollback restores fstab byte for byte" "$T/etc/fstab" "$FIXTURES/nodes/centos7/etc/fstab"
 # Directories a run created stay (empty); every file is as it was.
 find "$T/etc/systemd" -depth -type d -empty -delete
