@@ -47,7 +47,7 @@ void options_print_help(void) {
                "      --kubeadm-config FILE    A kubeadm configuration to read versions from\n"
                "      --dry-run                (apply) Show what would change, as diffs; change nothing\n"
                "      --no-restart             (apply) Do not restart services; say which need it\n"
-               "  -o, --output FORMAT          text (default) or json\n"
+               "  -o, --output FORMAT          text (default), json, or prometheus (node_exporter textfile)\n"
                "  -v, --verbose                Also show warnings and details of fixers that are ok\n"
                "  -q, --quiet                  Show only problems and the summary\n"
                "  -h, --help                   Show this help\n"
@@ -170,9 +170,11 @@ int options_parse(int argc, char **argv, struct options *ret) {
                                 o.output = OUTPUT_TEXT;
                         else if (streq(optarg, "json"))
                                 o.output = OUTPUT_JSON;
+                        else if (streq(optarg, "prometheus"))
+                                o.output = OUTPUT_PROMETHEUS;
                         else {
                                 options_free(&o);
-                                return usage_error("unknown output format '%s' (text or json)", optarg);
+                                return usage_error("unknown output format '%s' (text, json or prometheus)", optarg);
                         }
                         break;
                 case 'v':

@@ -18,6 +18,7 @@ enum command {
 enum output_format {
         OUTPUT_TEXT,
         OUTPUT_JSON,
+        OUTPUT_PROMETHEUS, /* node_exporter textfile format */
 };
 
 struct options {

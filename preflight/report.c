@@ -159,9 +159,17 @@ static void print_json(const struct report *rep) {
 }
 
 void report_print(const struct report *rep) {
-        if (rep->opts->output == OUTPUT_JSON)
+        switch (rep->opts->output) {
+        case OUTPUT_JSON:
                 print_json(rep);
-        else
+                break;
+        case OUTPUT_PROMETHEUS:
+                report_print_prometheus(rep);
+                break;
+        case OUTPUT_TEXT:
+        default:
                 print_text(rep);
+                break;
+        }
         fflush(stdout);
 }

@@ -24,3 +24,6 @@ struct report {
 
 void report_summary_count(const struct fixer_result *results, size_t n, unsigned counts[_STATUS_MAX]);
 void report_print(const struct report *rep);
+void report_print_prometheus(const struct report *rep);
+/* Metrics for a run that failed before any fixer ran (bad usage, profile). */
+void report_print_prometheus_error(const struct options *opts, int exit_code);

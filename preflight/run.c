@@ -25,7 +25,8 @@ _printf_(3, 4) static int fail_early(const struct options *opts, int exit_code, 
                 _cleanup_free_ char *text = cJSON_Print(o);
                 cJSON_Delete(o);
                 puts(text);
-        }
+        } else if (opts->output == OUTPUT_PROMETHEUS)
+                report_print_prometheus_error(opts, exit_code);
         fprintf(stderr, "kubeprep: %s\n", msg);
         return exit_code;
 }
