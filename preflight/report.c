@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "diff.h"
+#include "journal-stream.h"
 
 static char *edit_diff(const struct file_edit *e) {
         if (e->kind == EDIT_SYMLINK) {
@@ -26,20 +27,38 @@ void report_summary_count(const struct fixer_result *results, size_t n, unsigned
                 counts[results[i].status]++;
 }
 
+/* Text lines carry a syslog priority when stdout is the journal. */
+static int status_priority(enum fixer_status s) {
+        return s == STATUS_ERROR ? LOG_ERR : s == STATUS_DRIFT ? LOG_WARNING : LOG_INFO;
+}
+
+static void print_prefixed_lines(const char *prefix, const char *text) {
+        if (!*prefix) {
+                fputs(text, stdout);
+                return;
+        }
+        for (const char *p = text; *p;) {
+                size_t n = strcspn(p, "\n");
+                printf("%s%.*s\n", prefix, (int) n, p);
+                p += n + (p[n] == '\n');
+        }
+}
+
 static void print_text_result(const struct report *rep, const struct fixer_result *r) {
+        const char *pfx = priority_prefix(STDOUT_FILENO, status_priority(r->status));
         bool quiet = rep->opts->verbosity < 0;
         if (quiet && (r->status == STATUS_OK || r->status == STATUS_SKIPPED))
                 return;
-        printf("[%s] %s: %s\n", r->fixer->name, fixer_status_to_string(r->status), strempty(r->message));
+        printf("%s[%s] %s: %s\n", pfx, r->fixer->name, fixer_status_to_string(r->status), strempty(r->message));
         bool show_details = r->status != STATUS_OK || rep->opts->verbosity > 0;
         if (show_details)
                 for (size_t i = 0; i < r->details.n; i++)
-                        printf("\t%s\n", r->details.items[i]);
+                        printf("%s\t%s\n", pfx, r->details.items[i]);
         if (!quiet)
                 for (size_t i = 0; i < r->warnings.n; i++)
-                        printf("\t[WARNING] %s\n", r->warnings.items[i]);
+                        printf("%s\t[WARNING] %s\n", priority_prefix(STDOUT_FILENO, LOG_WARNING), r->warnings.items[i]);
         for (size_t i = 0; i < r->n_actions; i++)
-                printf("\t%s %s (%s)%s%s\n", r->actions[i].action, r->actions[i].target,
+                printf("%s\t%s %s (%s)%s%s\n", pfx, r->actions[i].action, r->actions[i].target,
                        action_status_to_string(r->actions[i].status), r->actions[i].message ? ": " : "",
                        strempty(r->actions[i].message));
         /* Diffs only with apply --dry-run (and -v): check prints findings without them. */
@@ -50,7 +69,7 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                         if (r->edits[i].kind == EDIT_SYMLINK)
                                 continue;
                         _cleanup_free_ char *d = edit_diff(&r->edits[i]);
-                        fputs(d, stdout);
+                        print_prefixed_lines(pfx, d);
                 }
 }
 
@@ -63,7 +82,9 @@ static void print_text(const struct report *rep) {
         for (size_t i = 0; i < rep->n_results; i++)
                 print_text_result(rep, &rep->results[i]);
         for (size_t i = 0; i < rep->n_restarts; i++)
-                printf("[%s] restart %s: %s%s%s\n", verb, rep->restarts[i].unit, rep->restarts[i].status,
+                printf("%s[%s] restart %s: %s%s%s\n",
+                       priority_prefix(STDOUT_FILENO, streq(rep->restarts[i].status, "failed") ? LOG_ERR : LOG_INFO),
+                       verb, rep->restarts[i].unit, rep->restarts[i].status,
                        rep->restarts[i].message ? ": " : "", strempty(rep->restarts[i].message));
         unsigned c[_STATUS_MAX];
         report_summary_count(rep->results, rep->n_results, c);

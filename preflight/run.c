@@ -8,6 +8,7 @@
 #include "backup.h"
 #include "commit.h"
 #include "config.h"
+#include "journal-stream.h"
 #include "report.h"
 #include "restart.h"
 
@@ -27,7 +28,7 @@ _printf_(3, 4) static int fail_early(const struct options *opts, int exit_code, 
                 puts(text);
         } else if (opts->output == OUTPUT_PROMETHEUS)
                 report_print_prometheus_error(opts, exit_code);
-        fprintf(stderr, "kubeprep: %s\n", msg);
+        fprintf(stderr, "%skubeprep: %s\n", priority_prefix(STDERR_FILENO, LOG_ERR), msg);
         return exit_code;
 }
 

@@ -60,6 +60,15 @@ run check -q --root "$FIXTURES/nodes/centos7"
 not_contains "-q drops the header" "$OUT" "Checking"
 contains "-q keeps the drift" "$OUT" "[swap] drift"
 
+# Under systemd, stdout is the journal ($JOURNAL_STREAM = its device:inode): lines carry priorities.
+: >"$WORK/journal"
+JOURNAL_STREAM=$(stat -c %d:%i "$WORK/journal") "$KUBEPREP" check --root "$FIXTURES/nodes/centos7" --only swap >"$WORK/journal" 2>&1
+contains "a drift line has the warning priority <4> in the journal" "$(cat "$WORK/journal")" "<4>[swap] drift:"
+JOURNAL_STREAM=$(stat -c %d:%i "$WORK/journal") "$KUBEPREP" check --profile nosuch --root "$FIXTURES/nodes/centos7" 2>"$WORK/journal"
+contains "an error has the error priority <3>" "$(cat "$WORK/journal")" "<3>kubeprep: profile 'nosuch' not found"
+run check --root "$FIXTURES/nodes/centos7" --only swap
+not_contains "no prefixes on a terminal or pipe" "$OUT" "<4>"
+
 # A live apply needs root; a non-root user gets a clear error and nothing runs.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
         set +e
