@@ -6,6 +6,7 @@
  * valid slice"). */
 #include "fixers.h"
 #include "json-edit.h"
+#include "kubelet-cgroups.h"
 #include "kubelet-files.h"
 #include "toml-edit.h"
 
@@ -34,7 +35,7 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
         int k = ctx_read_file(ctx, DAEMON_JSON, &text, &len, NULL);
         if (k == -ENOENT) {
                 /* Only a node with docker installed needs a daemon.json. */
-                if (!root_exists(ctx->root, "/usr/bin/dockerd"))
+                if (!node_has_program(ctx->root, "dockerd"))
                         return 0;
                 text = xstrdup("");
                 len = 0;
@@ -100,7 +101,7 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         unsigned line = 0;
         int k = ctx_read_file(ctx, CONTAINERD_TOML, &text, &len, NULL);
         if (k == -ENOENT) {
-                if (!streq(driver, "systemd") || !root_exists(ctx->root, "/usr/bin/containerd"))
+                if (!streq(driver, "systemd") || !node_has_program(ctx->root, "containerd"))
                         return 0; /* containerd's built-in default is cgroupfs */
                 /* Version 2 is read by containerd 1.x and migrated by 2.x. */
                 static const char minimal[] =
@@ -204,9 +205,14 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
                 plan_containerd(ctx, r, driver, &f),
                 plan_kubelet_config(ctx, r, driver, &f),
                 plan_kubelet_flag_where_set(ctx, r, "cgroup-driver", driver),
+                /* The kubelet's side of the node's cgroups: config.yaml, like cgroupDriver. */
+                plan_kubelet_cgroup_v1(ctx, r),
         };
         if (results[3] > 0)
                 strv_push(&f.wrong, xstrdup("a kubelet flag file sets another --cgroup-driver"));
+        if (results[4] > 0)
+                strv_push(&f.wrong, xasprintf("kubelet %s refuses cgroup v1 without failCgroupV1: false",
+                                              ctx->node.kubelet_version));
         int refused = 0;
         for (size_t i = 0; i < ELEMENTSOF(results); i++)
                 if (results[i] < 0)
@@ -221,7 +227,9 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
                 else {
                         strv_push(&r->details, buf_steal(&m));
                 }
-        } else if (!r->message)
+        } else if (!r->message && !plan_is_empty(r))
+                result_message(r, "every runtime and the kubelet use %s; the kubeadm patch does not say so yet", driver);
+        else if (!r->message)
                 result_message(r, "every runtime and the kubelet use %s (or nothing sets a driver)", driver);
         strv_free(&f.wrong);
         return refused;

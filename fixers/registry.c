@@ -7,6 +7,12 @@
 const struct fixer *const fixers[] = {
         &fixer_swap,
         &fixer_cgroup_driver,
+        &fixer_kubeconfig,
+        &fixer_eviction,
+        &fixer_csi_migration,
+        &fixer_gateway,
+        &fixer_kubelet_flags,
+        &fixer_sysctl,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The `swap` fixer: the kubelet refuses to start with swap on ("running with
- * swap on is not supported"), so swap goes off now and stays off at boot. */
+ * swap on is not supported"), so swap goes off now and stays off at boot;
+ * or, with `swap: allow`, the kubelet is configured to run with it. */
 #include <sys/swap.h>
 
 #include "fixers.h"
 #include "fstab-edit.h"
+#include "kubelet-cgroups.h"
+#include "kubelet-files.h"
 #include "swaps.h"
 
 #define FSTAB "/etc/fstab"
@@ -72,10 +75,50 @@ static int plan_swapoff(struct context *ctx, struct fixer_result *r) {
         return n;
 }
 
+/* swap: allow — failSwapOn: false lets the kubelet start with swap on;
+ * memorySwap.swapBehavior says what pods get (kubelet-cgroups.c decides). */
+static int plan_swap_allowed(struct context *ctx, struct fixer_result *r, const struct kversion *v) {
+        static const char *const fail_swap_on[] = {"failSwapOn", NULL};
+        static const char *const swap_behavior[] = {"memorySwap", "swapBehavior", NULL};
+        static const char *const node_swap_gate[] = {"featureGates", "NodeSwap", NULL};
+        int cgroup = ctx->node.cgroup_version;
+        struct swap_settings s = kubelet_swap_settings(v, cgroup);
+        if (!v)
+                result_warn(r, "the kubelet version is unknown (give --kubelet-version): swap is configured, but a "
+                               "kubelet older than 1.28 cannot use it, and 1.28-1.29 also need featureGates NodeSwap");
+        if (cgroup == 0)
+                result_warn(r, "the cgroup version is unknown%s: %s needs cgroup v2 (on a cgroup v1 node the kubelet "
+                               "needs NoSwap)",
+                            ctx->root->live ? "" : " with --root", s.behavior);
+        else if (cgroup == 1)
+                result_warn(r, "cgroup v1: pods cannot use swap (LimitedSwap needs cgroup v2); the kubelet runs with "
+                               "swap on and %s",
+                            s.behavior ? "swapBehavior NoSwap" : "gives pods none");
+        int k[3] = {plan_kubelet_setting(ctx, r, fail_swap_on, "false", NULL)};
+        if (s.behavior)
+                k[1] = plan_kubelet_setting(ctx, r, swap_behavior, s.behavior, NULL);
+        if (s.node_swap_gate)
+                k[2] = plan_kubelet_setting(ctx, r, node_swap_gate, "true", NULL);
+        for (size_t i = 0; i < ELEMENTSOF(k); i++)
+                if (k[i] < 0)
+                        return k[i];
+        if (plan_is_empty(r))
+                result_message(r, "swap is allowed: the kubelet is configured for it (failSwapOn: false%s%s)",
+                               s.behavior ? ", " : "", strempty(s.behavior));
+        else
+                result_message(r, "swap is allowed by the profile, but the kubelet is not configured for it");
+        return 0;
+}
+
 static int swap_plan(struct context *ctx, struct fixer_result *r) {
         if (ctx->profile->swap == SWAP_ALLOW) {
-                result_message(r, "swap is allowed by the profile");
-                return 0;
+                struct kversion v;
+                bool known = kubelet_version_known(ctx, &v);
+                if (!known || kubelet_supports_swap(&v))
+                        return plan_swap_allowed(ctx, r, known ? &v : NULL);
+                result_warn(r, "the profile allows swap, but kubelet %s cannot run with swap (1.28 or newer can): "
+                               "disabling swap as with swap: disable",
+                            ctx->node.kubelet_version);
         }
         int entries = plan_fstab(ctx, r);
         int active = plan_swapoff(ctx, r);

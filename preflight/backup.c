@@ -79,6 +79,8 @@ int backup_save(struct backup *b, const struct file_edit *e, char **ret_error) {
         cJSON_AddStringToObject(entry, "path", e->path);
         cJSON_AddBoolToObject(entry, "existed", e->existed);
         cJSON_AddBoolToObject(entry, "noSymlinks", (e->resolve & RESOLVE_NO_SYMLINKS) != 0);
+        if (e->parent_created)
+                cJSON_AddBoolToObject(entry, "parentCreated", true);
         if (e->existed) {
                 cJSON_AddStringToObject(entry, "type", e->old_is_symlink ? "symlink" : "file");
                 cJSON_AddNumberToObject(entry, "mode", e->mode);
@@ -162,6 +164,38 @@ static int find_last_run(const struct root *root, char **ret) {
         return k;
 }
 
+/* Remove a file the run created, opening its directory with the run's
+ * resolve rules (a link planted since in a user's home is not followed), and
+ * the directory too when the run created it and it is empty again. */
+static int remove_created(const struct root *root, const char *path, unsigned long long res, bool parent_created,
+                          struct strv *paths) {
+        _cleanup_free_ char *parent = xstrdup(path);
+        char *slash = strrchr(parent, '/');
+        *slash = 0;
+        _cleanup_close_ int dfd = root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
+        if (dfd == -ENOENT)
+                return 0;
+        if (dfd < 0)
+                return dfd;
+        if (unlinkat(dfd, slash + 1, 0) < 0 && errno != ENOENT)
+                return -errno;
+        if (fsync(dfd) < 0)
+                return -errno;
+        strv_push(paths, xasprintf("%s (removed: the run created it)", path));
+        char *up_slash = strrchr(parent, '/');
+        if (!parent_created || !*parent || !up_slash)
+                return 0;
+        *up_slash = 0;
+        _cleanup_close_ int ufd = root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
+        /* Only an empty directory goes: what was put there since the run stays. */
+        if (ufd >= 0 && unlinkat(ufd, up_slash + 1, AT_REMOVEDIR) >= 0) {
+                (void) fsync(ufd);
+                *up_slash = '/';
+                strv_push(paths, xasprintf("%s (removed: the run created it)", parent));
+        }
+        return 0;
+}
+
 static int restore_entry(const struct root *root, const char *dir, cJSON *entry, struct strv *paths,
                          char **ret_error) {
         const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "path"));
@@ -170,13 +204,14 @@ static int restore_entry(const struct root *root, const char *dir, cJSON *entry,
                 return -EBADMSG;
         }
         int k;
+        /* A file the run wrote with no-symlink rules (a user's home) is put back the same way. */
+        unsigned long long res = cJSON_IsTrue(cJSON_GetObjectItem(entry, "noSymlinks")) ? RESOLVE_NO_SYMLINKS : 0;
         if (!cJSON_IsTrue(cJSON_GetObjectItem(entry, "existed"))) {
-                k = root_unlink(root, path);
+                k = remove_created(root, path, res, cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated")), paths);
                 if (k < 0) {
                         set_error(ret_error, "cannot remove %s: %s", path, strerror(-k));
                         return k;
                 }
-                strv_push(paths, xasprintf("%s (removed: the run created it)", path));
                 return 0;
         }
         const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "type"));
@@ -193,12 +228,9 @@ static int restore_entry(const struct root *root, const char *dir, cJSON *entry,
                         mode_t mode = (mode_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "mode"));
                         uid_t uid = (uid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "uid"));
                         gid_t gid = (gid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "gid"));
-                        /* A file the run wrote with no-symlink rules (a user's home) is put back the same way. */
                         const char *base;
                         _cleanup_free_ char *parent = xstrdup(path);
                         *strrchr(parent, '/') = 0;
-                        unsigned long long res =
-                                cJSON_IsTrue(cJSON_GetObjectItem(entry, "noSymlinks")) ? RESOLVE_NO_SYMLINKS : 0;
                         _cleanup_close_ int dfd =
                                 root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
                         base = strrchr(path, '/') + 1;

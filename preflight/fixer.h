@@ -41,6 +41,21 @@ struct file_edit {
         uid_t uid;
         gid_t gid;
         unsigned long long resolve; /* extra RESOLVE_* flags to open it with */
+        /* plan_write_file_attrs(): commit gives the file exactly these, also
+         * when it existed (mode/uid/gid above stay the old file's, for the backup). */
+        bool set_attrs;
+        mode_t new_mode;
+        uid_t new_uid;
+        gid_t new_gid;
+        /* How commit creates a missing parent directory: with parent_mode and
+         * this owner when parent_mode is not 0 (only that one directory; its
+         * own parent must exist), else root-owned 0755 with any missing
+         * ancestors. */
+        mode_t parent_mode;
+        uid_t parent_uid;
+        gid_t parent_gid;
+        bool parent_created; /* set by commit; rollback removes the directory again if it is empty */
+        bool secret;         /* a credential: reports never show its content */
 };
 
 enum action_status {
@@ -71,6 +86,10 @@ struct fixer_result {
         struct live_action *actions;
         size_t n_actions;
         struct strv restarts; /* units whose configuration this plan changes */
+        /* The edits do not depend on one another (one user's file, another
+         * user's): apply commits them even when something else in this result
+         * was refused, and the result stays an error. */
+        bool partial;
 };
 
 struct fixer {
@@ -117,6 +136,23 @@ int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t
  * existing file keeps its own). No-op when the content is already right. */
 int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
                     mode_t mode_if_new);
+/* Exact content, mode and owner for a file, existing or not: a wrong mode or
+ * owner alone is drift too. The old state is read with O_NOFOLLOW and the
+ * extra RESOLVE_* flags, so with RESOLVE_NO_SYMLINKS path must be a resolved
+ * node path (root_resolve). Returns 1 when planned, 0 when already right,
+ * <0 on error (-ELOOP: a symlink on the way). */
+struct file_attrs {
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+        unsigned long long resolve;
+        mode_t parent_mode; /* see struct file_edit */
+        uid_t parent_uid;
+        gid_t parent_gid;
+        bool secret;
+};
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                          const struct file_attrs *a);
 int plan_symlink(struct context *ctx, struct fixer_result *r, const char *path, const char *target);
 void plan_action(struct fixer_result *r, const char *action, const char *target,
                  int (*run)(const struct live_action *a, char **ret_error));

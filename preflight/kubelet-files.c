@@ -135,6 +135,13 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
         return 1;
 }
 
+/* A kubelet is or will be there: its config, its binary, or a known version
+ * (the package database, or --kubelet-version). */
+static bool kubelet_present(struct context *ctx) {
+        return root_exists(ctx->root, KUBELET_CONFIG) || node_has_program(ctx->root, "kubelet") ||
+               ctx->node.kubelet_version;
+}
+
 static char *dotted(const char *const *path) {
         struct buf b = {};
         for (size_t i = 0; path[i]; i++)
@@ -150,7 +157,8 @@ int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char
                 result_detail(r, "%s: %s: %s (was %s)", KUBELET_CONFIG, name, value, old ? old : "unset");
                 plan_restart(r, "kubelet.service");
         }
-        int k = edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL);
+        /* The patch is for kubeadm to keep the setting; a node without a kubelet needs none. */
+        int k = kubelet_present(ctx) ? edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL) : 0;
         if (k > 0)
                 result_detail(r, "%s: %s: %s (kubeadm init/join --patches %s keeps it)", KUBELET_CONFIG_PATCH, name,
                               value, KUBEPREP_PATCHES_DIR);

@@ -3,6 +3,8 @@
 #include <locale.h>
 
 #include "config.h"
+#include "diagnose.h"
+#include "lint.h"
 #include "options.h"
 #include "run.h"
 
@@ -19,6 +21,12 @@ int main(int argc, char **argv) {
                 break;
         case CMD_ROLLBACK:
                 r = run_rollback(&opts);
+                break;
+        case CMD_DIAGNOSE:
+                r = run_diagnose(&opts);
+                break;
+        case CMD_LINT:
+                r = run_lint(&opts);
                 break;
         case CMD_LIST:
                 r = run_list();

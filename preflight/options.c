@@ -15,6 +15,10 @@ const char *command_to_string(enum command c) {
                 return "apply";
         case CMD_ROLLBACK:
                 return "rollback";
+        case CMD_DIAGNOSE:
+                return "diagnose";
+        case CMD_LINT:
+                return "lint";
         case CMD_LIST:
                 return "list";
         case CMD_HELP:
@@ -32,6 +36,10 @@ void options_print_help(void) {
                "  kubeprep check    [OPTIONS]               Audit the node; change nothing\n"
                "  kubeprep apply    [OPTIONS] [--dry-run]   Fix every difference from the profile\n"
                "  kubeprep rollback [--root DIR] [RUN-ID]   Undo the files changed by a run (default: the last)\n"
+               "  kubeprep diagnose [--root DIR] [--journal-dir DIR | --log FILE|-] [--since TIME]\n"
+               "                                            Find known problems in the kubelet's log\n"
+               "  kubeprep lint [--fix] FILE...             Find hostNetwork pods in workload manifests without\n"
+               "                                            dnsPolicy ClusterFirstWithHostNet (- is stdin)\n"
                "  kubeprep list                             List the fixers\n"
                "  kubeprep --version | --help\n"
                "\n"
@@ -47,6 +55,11 @@ void options_print_help(void) {
                "      --kubeadm-config FILE    A kubeadm configuration to read versions from\n"
                "      --dry-run                (apply) Show what would change, as diffs; change nothing\n"
                "      --no-restart             (apply) Do not restart services; say which need it\n"
+               "      --fix                    (lint) Set the dnsPolicy in the files, in place\n"
+               "      --journal-dir DIR        (diagnose) Read the journal in DIR (default: the node's)\n"
+               "      --log FILE|-             (diagnose) Read plain text instead, e.g. pasted journalctl output\n"
+               "      --since TIME             (diagnose) Entries since TIME, not just the last boot\n"
+               "                               (\"2024-06-03 08:00\", \"2 days ago\", \"-3h\", \"@EPOCH\")\n"
                "  -o, --output FORMAT          text (default), json, or prometheus (node_exporter textfile)\n"
                "  -v, --verbose                Also show warnings and details of fixers that are ok\n"
                "  -q, --quiet                  Show only problems and the summary\n"
@@ -70,7 +83,11 @@ enum {
         OPT_KUBEADM_CONFIG,
         OPT_DRY_RUN,
         OPT_NO_RESTART,
+        OPT_FIX,
         OPT_VERSION,
+        OPT_JOURNAL_DIR,
+        OPT_LOG,
+        OPT_SINCE,
 };
 
 static void split_list(struct strv *v, const char *arg) {
@@ -98,6 +115,8 @@ static int parse_verb(const char *s, enum command *ret) {
         } verbs[] = {
                 {"check", CMD_CHECK},     {"apply", CMD_APPLY}, {"rollback", CMD_ROLLBACK},
                 {"list", CMD_LIST},       {"help", CMD_HELP},
+                {"lint", CMD_LINT},
+                {"diagnose", CMD_DIAGNOSE},
         };
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(s, verbs[i].name)) {
@@ -118,12 +137,16 @@ int options_parse(int argc, char **argv, struct options *ret) {
                 {"control-plane-version", required_argument, NULL, OPT_CONTROL_PLANE_VERSION},
                 {"kubeadm-config", required_argument, NULL, OPT_KUBEADM_CONFIG},
                 {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+                {"fix", no_argument, NULL, OPT_FIX},
                 {"no-restart", no_argument, NULL, OPT_NO_RESTART},
                 {"output", required_argument, NULL, 'o'},
                 {"verbose", no_argument, NULL, 'v'},
                 {"quiet", no_argument, NULL, 'q'},
                 {"help", no_argument, NULL, 'h'},
                 {"version", no_argument, NULL, OPT_VERSION},
+                {"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
+                {"log", required_argument, NULL, OPT_LOG},
+                {"since", required_argument, NULL, OPT_SINCE},
                 {},
         };
         struct options o = {.command = CMD_HELP, .profile = "auto"};
@@ -164,6 +187,18 @@ int options_parse(int argc, char **argv, struct options *ret) {
                         break;
                 case OPT_NO_RESTART:
                         o.no_restart = true;
+                        break;
+                case OPT_FIX:
+                        o.fix = true;
+                        break;
+                case OPT_JOURNAL_DIR:
+                        o.journal_dir = optarg;
+                        break;
+                case OPT_LOG:
+                        o.log_file = optarg;
+                        break;
+                case OPT_SINCE:
+                        o.since = optarg;
                         break;
                 case 'o':
                         if (streq(optarg, "text"))
@@ -206,6 +241,11 @@ int options_parse(int argc, char **argv, struct options *ret) {
                                 return usage_error("unknown command '%s'", argv[i]);
                         }
                         have_verb = true;
+                } else if (o.command == CMD_LINT) {
+                        /* getopt moved the operands to the end, in order: they are contiguous. */
+                        if (!o.files)
+                                o.files = argv + i;
+                        o.n_files++;
                 } else if (o.command == CMD_ROLLBACK && !o.run_id)
                         o.run_id = argv[i];
                 else {
@@ -217,9 +257,25 @@ int options_parse(int argc, char **argv, struct options *ret) {
                 options_free(&o);
                 return usage_error("%s", "missing command (check, apply, rollback, list)");
         }
+        if (o.fix && o.command != CMD_LINT) {
+                options_free(&o);
+                return usage_error("%s", "--fix goes with lint");
+        }
+        if (o.command == CMD_LINT && o.n_files == 0) {
+                options_free(&o);
+                return usage_error("%s", "lint needs at least one FILE (- for stdin)");
+        }
         if (o.dry_run && o.command != CMD_APPLY) {
                 options_free(&o);
                 return usage_error("%s", "--dry-run goes with apply");
+        }
+        if ((o.journal_dir || o.log_file || o.since) && o.command != CMD_DIAGNOSE) {
+                options_free(&o);
+                return usage_error("%s", "--journal-dir, --log and --since go with diagnose");
+        }
+        if (o.log_file && (o.journal_dir || o.since)) {
+                options_free(&o);
+                return usage_error("%s", "--log reads plain text; it does not go with --journal-dir or --since");
         }
         if (o.only.n && o.skip.n) {
                 options_free(&o);

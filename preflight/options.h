@@ -10,6 +10,8 @@ enum command {
         CMD_CHECK,
         CMD_APPLY,
         CMD_ROLLBACK,
+        CMD_DIAGNOSE,
+        CMD_LINT,
         CMD_LIST,
         CMD_HELP,
         CMD_VERSION,
@@ -36,6 +38,12 @@ struct options {
         bool no_restart;
         int verbosity;    /* -1 quiet, 0 normal, 1 verbose */
         const char *run_id; /* rollback's RUN-ID */
+        bool fix;           /* lint --fix */
+        char **files;       /* lint's FILE... ("-" is stdin), pointing into argv */
+        size_t n_files;
+        const char *journal_dir; /* diagnose: a journal directory on the host */
+        const char *log_file;    /* diagnose: plain text instead, "-" for stdin */
+        const char *since;       /* diagnose: widen past the boot, as written */
 };
 
 /* Parse argv; returns 0 on success, -EINVAL after printing a usage error. */

@@ -71,6 +71,18 @@ int plan_write_file(struct context *ctx, struct fixer_result *r, const char *pat
         if (existed && old_len == len && memcmp(old, data, len) == 0)
                 return 0;
 
+        /* A second write by the same fixer extends its first edit: one diff per file. */
+        for (size_t i = 0; i < r->n_edits; i++) {
+                struct file_edit *prev = &r->edits[i];
+                if (prev->kind != EDIT_CONTENT || !streq(prev->path, resolved))
+                        continue;
+                free(prev->new_data);
+                prev->new_data = xstrndup(data, len);
+                prev->new_len = len;
+                overlay_set(ctx, prev->path, data, len, prev->mode, prev->uid, prev->gid);
+                return 1;
+        }
+
         struct file_edit *e = edit_new(r);
         e->path = TAKE_PTR(resolved);
         e->kind = EDIT_CONTENT;
@@ -85,6 +97,56 @@ int plan_write_file(struct context *ctx, struct fixer_result *r, const char *pat
                 e->gid = st.st_gid;
         }
         overlay_set(ctx, e->path, data, len, e->mode, e->uid, e->gid);
+        return 1;
+}
+
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                          const struct file_attrs *a) {
+        _cleanup_free_ char *old = NULL;
+        size_t old_len = 0;
+        struct stat st = {};
+        int k;
+        struct overlay_entry *o = overlay_find(ctx, path);
+        if (o) {
+                k = o->exists ? 0 : -ENOENT;
+                if (o->exists) {
+                        old = xstrndup(o->data, o->len);
+                        old_len = o->len;
+                        st = (struct stat){.st_mode = S_IFREG | o->mode, .st_uid = o->uid, .st_gid = o->gid};
+                }
+        } else {
+                _cleanup_close_ int fd =
+                        root_openat(ctx->root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, a->resolve);
+                k = fd < 0 ? fd : read_fd_whole(fd, &old, &old_len, &st);
+        }
+        if (k < 0 && k != -ENOENT)
+                return k;
+        bool existed = k >= 0;
+        if (existed && old_len == len && memcmp(old, data, len) == 0 && (st.st_mode & 07777) == a->mode &&
+            st.st_uid == a->uid && st.st_gid == a->gid)
+                return 0;
+
+        struct file_edit *e = edit_new(r);
+        e->path = xstrdup(path);
+        e->kind = EDIT_CONTENT;
+        e->existed = existed;
+        e->old_data = existed ? TAKE_PTR(old) : NULL;
+        e->old_len = old_len;
+        e->new_data = xstrndup(data, len);
+        e->new_len = len;
+        e->mode = existed ? (st.st_mode & 07777) : a->mode;
+        e->uid = existed ? st.st_uid : a->uid;
+        e->gid = existed ? st.st_gid : a->gid;
+        e->resolve = a->resolve;
+        e->set_attrs = true;
+        e->new_mode = a->mode;
+        e->new_uid = a->uid;
+        e->new_gid = a->gid;
+        e->parent_mode = a->parent_mode;
+        e->parent_uid = a->parent_uid;
+        e->parent_gid = a->parent_gid;
+        e->secret = a->secret;
+        overlay_set(ctx, e->path, data, len, a->mode, a->uid, a->gid);
         return 1;
 }
 

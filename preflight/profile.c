@@ -7,6 +7,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "datadir.h"
 
 void profile_init_defaults(struct profile *p) {
         *p = (struct profile){
@@ -22,6 +23,7 @@ static void kv_list_free(struct kv_list *l) {
                 free(l->items[i].value);
         }
         free(l->items);
+        free(l->file);
         *l = (struct kv_list){};
 }
 
@@ -110,6 +112,19 @@ static int parse_string(struct loader *l, yaml_node_t *n, const char *key, char 
         return 0;
 }
 
+/* Whole seconds as the kubelet's int32 flags take them ("60", "-1"). */
+static int parse_seconds(struct loader *l, yaml_node_t *n, const char *key, char **ret) {
+        const char *v = scalar(l, n, key);
+        if (!v)
+                return -EINVAL;
+        char *end;
+        errno = 0;
+        long long s = strtoll(v, &end, 10);
+        if (!*v || *end || errno || s < -2147483648LL || s > 2147483647LL)
+                return fail(l, n, "'%s' must be a whole number of seconds", key);
+        return parse_string(l, n, key, ret);
+}
+
 static int parse_cgroup_driver(struct loader *l, yaml_node_t *n, const char *key) {
         const char *v = scalar(l, n, key);
         if (!v)
@@ -142,6 +157,7 @@ static int parse_kv_map(struct loader *l, yaml_node_t *n, const char *key, struc
         if (n->type != YAML_MAPPING_NODE)
                 return fail(l, n, "'%s' must be a mapping", key);
         kv_list_free(out);
+        out->file = xstrdup(l->path);
         for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
                 yaml_node_t *k = yaml_document_get_node(&l->doc, pr->key);
                 yaml_node_t *v = yaml_document_get_node(&l->doc, pr->value);
@@ -176,7 +192,7 @@ static int parse_users(struct loader *l, yaml_node_t *n, const char *key) {
         return 0;
 }
 
-enum field_kind { F_SECTION, F_CGROUP_DRIVER, F_SWAP, F_USERS, F_KV, F_STRING, F_BOOL, F_EXTENDS };
+enum field_kind { F_SECTION, F_CGROUP_DRIVER, F_SWAP, F_USERS, F_KV, F_STRING, F_SECONDS, F_BOOL, F_EXTENDS };
 
 struct field {
         const char *path; /* dotted key path */
@@ -196,7 +212,7 @@ static const struct field schema[] = {
         {"eviction.soft", F_KV, OFF(eviction.soft)},
         {"eviction.softGracePeriod", F_KV, OFF(eviction.soft_grace_period)},
         {"eviction.minimumReclaim", F_KV, OFF(eviction.minimum_reclaim)},
-        {"eviction.maxPodGracePeriod", F_STRING, OFF(eviction.max_pod_grace_period)},
+        {"eviction.maxPodGracePeriod", F_SECONDS, OFF(eviction.max_pod_grace_period)},
         {"gateway", F_SECTION, 0},
         {"gateway.ensure", F_BOOL, OFF(gateway.ensure)},
         {"gateway.address", F_STRING, OFF(gateway.address)},
@@ -224,6 +240,8 @@ static int parse_field(struct loader *l, const struct field *f, yaml_node_t *v, 
                 return parse_kv_map(l, v, f->path, (struct kv_list *) (base + f->offset));
         case F_STRING:
                 return parse_string(l, v, f->path, (char **) (base + f->offset));
+        case F_SECONDS:
+                return parse_seconds(l, v, f->path, (char **) (base + f->offset));
         case F_BOOL:
                 return parse_bool(l, v, f->path, (bool *) (base + f->offset));
         }
@@ -291,13 +309,6 @@ static bool is_path(const char *s) {
         return strchr(s, '/') || (n > 5 && streq(s + n - 5, ".yaml")) || (n > 4 && streq(s + n - 4, ".yml"));
 }
 
-static int read_host_file(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        return read_fd_whole(fd, ret, ret_len, NULL);
-}
-
 /* Profiles by name: the node's own /etc/kubeprep/profiles first (inside
  * --root), then $KUBEPREP_DATA_DIR, the installed data dir and, for a
  * build tree, the source tree's profiles/. Returns 1 when found in /etc. */
@@ -308,17 +319,8 @@ static int find_profile(const struct root *root, const char *name, bool skip_etc
                 *ret_path = root->live ? TAKE_PTR(etc) : xasprintf("%s%s", root->path, etc);
                 return 1;
         }
-        const char *dirs[] = {getenv("KUBEPREP_DATA_DIR"), KUBEPREP_DATA_DIR, KUBEPREP_SOURCE_DATA_DIR};
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                if (!dirs[i] || !*dirs[i])
-                        continue;
-                _cleanup_free_ char *p = xasprintf("%s/profiles/%s.yaml", dirs[i], name);
-                if (read_host_file(p, ret_text, ret_len) >= 0) {
-                        *ret_path = TAKE_PTR(p);
-                        return 0;
-                }
-        }
-        return -ENOENT;
+        _cleanup_free_ char *rel = xasprintf("profiles/%s.yaml", name);
+        return data_file_read(rel, ret_path, ret_text, ret_len);
 }
 
 /* skip_etc: an /etc/kubeprep/profiles/NAME.yaml that says `extends: NAME`

@@ -29,6 +29,7 @@ struct kv {
 struct kv_list {
         struct kv *items;
         size_t n;
+        char *file; /* the profile file that set the map (a map replaces an inherited one whole) */
 };
 
 struct profile {

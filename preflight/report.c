@@ -10,6 +10,9 @@
 #include "journal-stream.h"
 
 static char *edit_diff(const struct file_edit *e) {
+        /* Reports end up in logs (cloud-init, CI): a credential's bytes never do. */
+        if (e->secret)
+                return xasprintf("# %s: content not shown (a credential)\n", e->path);
         if (e->kind == EDIT_SYMLINK) {
                 /* A link has no lines to diff; say what it becomes, as a one-line pseudo diff. */
                 _cleanup_free_ char *old = e->existed ? (e->old_is_symlink ? xasprintf("-> %s\n", e->old_data)

@@ -3,6 +3,9 @@
  * run, however many fixers changed its configuration. */
 #include "restart.h"
 
+#include <time.h>
+
+#include "unit-journal.h"
 #include "units.h"
 
 /* The units asked for by results in the given state, in restart order. */
@@ -44,6 +47,18 @@ void restart_plan_units(struct context *ctx, struct fixer_result *results, size_
                                                                        : xstrdup("left for the operator"));
 }
 
+/* Add what the unit last said (since this run began) to its failed result:
+ * the operator sees why, e.g. "dockerd: unknown directive in daemon.json". */
+static void quote_last_message(struct unit_restart *u, const struct timespec *since) {
+        _cleanup_free_ char *msg = NULL;
+        unsigned long long usec = (unsigned long long) since->tv_sec * 1000000ULL + (unsigned long long) since->tv_nsec / 1000;
+        if (unit_last_message(u->unit, usec, &msg) <= 0)
+                return;
+        char *joined = xasprintf("%s; its last message: \"%s\"", strempty(u->result), msg);
+        free(u->result);
+        u->result = joined;
+}
+
 static void fail_requesters(struct fixer_result *results, size_t n, const struct unit_restart *u) {
         for (size_t i = 0; i < n; i++)
                 if (results[i].status == STATUS_CHANGED && strv_contains(&results[i].restarts, u->unit))
@@ -74,6 +89,8 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
                 return;
         }
 
+        struct timespec start;
+        clock_gettime(CLOCK_REALTIME, &start);
         struct unit_restart *u = xmalloc(m * sizeof(*u));
         for (size_t i = 0; i < m; i++)
                 u[i] = (struct unit_restart){.unit = units[i]};
@@ -94,6 +111,7 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
                 case UNIT_RESTART_ERROR:
                 default:
                         status = "failed";
+                        quote_last_message(&u[i], &start);
                         fail_requesters(results, n, &u[i]);
                         break;
                 }

@@ -8,11 +8,12 @@
 #include "backup.h"
 #include "commit.h"
 #include "config.h"
+#include "eviction.h"
 #include "journal-stream.h"
 #include "report.h"
 #include "restart.h"
 
-_printf_(3, 4) static int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) {
+int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         _cleanup_free_ char *msg = xvasprintf(fmt, ap);
@@ -49,7 +50,7 @@ static const char *auto_profile(const struct node_facts *n) {
         return n->arch && streq(n->arch, "aarch64") ? "aarch64" : "default";
 }
 
-static void plan_one(struct context *ctx, const struct fixer *f, struct fixer_result *r) {
+void fixer_plan(struct context *ctx, const struct fixer *f, struct fixer_result *r) {
         *r = (struct fixer_result){.fixer = f};
         int k = f->plan(ctx, r);
         if (k < 0 && r->status != STATUS_ERROR)
@@ -89,7 +90,7 @@ static int plan_commit_report(struct context *ctx, const struct options *opts, b
         size_t n = 0;
         for (size_t i = 0; i < n_fixers; i++)
                 if (fixer_selected(opts, fixers[i]))
-                        plan_one(ctx, fixers[i], &results[n++]);
+                        fixer_plan(ctx, fixers[i], &results[n++]);
 
         struct backup b;
         _cleanup_free_ char *run_id = run_id_new();
@@ -98,7 +99,7 @@ static int plan_commit_report(struct context *ctx, const struct options *opts, b
         size_t n_restarts = 0;
         if (writes) {
                 for (size_t i = 0; i < n; i++)
-                        if (results[i].status == STATUS_DRIFT)
+                        if (commit_wanted(&results[i]))
                                 (void) commit_result(ctx, &results[i], &b);
                 restart_changed_units(ctx, results, n, &restarts, &n_restarts);
         } else if (opts->command == CMD_APPLY)
@@ -147,25 +148,48 @@ int run_check_or_apply(const struct options *opts) {
         if (k)
                 return k;
 
+        struct context ctx;
+        _cleanup_free_ char *err = NULL;
+        if (context_open(opts, NULL, &ctx, &err) < 0)
+                return fail_early(opts, 2, "%s", err);
+        int exit_code = plan_commit_report(&ctx, opts, writes);
+        context_close(&ctx);
+        return exit_code;
+}
+
+int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error) {
         struct context ctx = {.opts = opts};
-        k = root_open(opts->root ? opts->root : "/", live, &ctx.root);
-        if (k < 0)
-                return fail_early(opts, 2, "cannot open root %s: %s", opts->root ? opts->root : "/", strerror(-k));
+        const char *path = opts->root ? opts->root : "/";
+        int k = root_open(path, !opts->root, &ctx.root);
+        if (k < 0) {
+                set_error(ret_error, "cannot open root %s: %s", path, strerror(-k));
+                return k;
+        }
         node_facts_gather(ctx.root, opts, &ctx.node);
 
-        int exit_code;
+        if (!profile)
+                profile = opts->profile;
+        const char *pname = streq(profile, "auto") ? auto_profile(&ctx.node) : profile;
+        /* An invalid eviction entry is a profile error, found before any fixer runs. */
         _cleanup_free_ char *perr = NULL;
-        const char *pname = streq(opts->profile, "auto") ? auto_profile(&ctx.node) : opts->profile;
-        if (profile_load(ctx.root, pname, &ctx.profile, &perr) < 0)
-                exit_code = fail_early(opts, 2, "%s", perr ? perr : "cannot load the profile");
-        else
-                exit_code = plan_commit_report(&ctx, opts, writes);
+        k = profile_load(ctx.root, pname, &ctx.profile, &perr);
+        if (k >= 0)
+                k = eviction_validate(ctx.profile, &perr);
+        if (k < 0) {
+                set_error(ret_error, "%s", perr ? perr : "cannot load the profile");
+                context_close(&ctx);
+                return k;
+        }
+        *ret = ctx;
+        return 0;
+}
 
-        profile_free(ctx.profile);
-        node_facts_free(&ctx.node);
-        context_free(&ctx);
-        root_free(ctx.root);
-        return exit_code;
+void context_close(struct context *ctx) {
+        profile_free(ctx->profile);
+        node_facts_free(&ctx->node);
+        context_free(ctx);
+        root_free(ctx->root);
+        *ctx = (struct context){};
 }
 
 int run_rollback(const struct options *opts) {

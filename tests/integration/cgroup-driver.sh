@@ -4,12 +4,12 @@
 # refusals of malformed files, and the programs that read the files as oracles.
 . "$(dirname "$0")/../lib.sh"
 
-check_expected() { # check_expected TREE NODE: changed files equal the golden ones, the rest unchanged
-        local tree=$1 node=$2 f
+check_expected() { # check_expected TREE NODE [EXPECTED]: changed files equal the golden ones, the rest unchanged
+        local tree=$1 node=$2 exp=${3:-$2} f
         while IFS= read -r f; do
                 f=${f#./}
-                if [ -f "$FIXTURES/expected/$node/$f" ]; then
-                        same_file "$node: $f as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
+                if [ -f "$FIXTURES/expected/$exp/$f" ]; then
+                        same_file "$node: $f as expected" "$tree/$f" "$FIXTURES/expected/$exp/$f"
                 elif [ -f "$tree/$f" ] && ! cmp -s "$tree/$f" "$FIXTURES/nodes/$node/$f"; then
                         fail "$node: $f changed but should not have"
                 fi
@@ -17,8 +17,8 @@ check_expected() { # check_expected TREE NODE: changed files equal the golden on
         # Files the run creates.
         while IFS= read -r f; do
                 f=${f#./}
-                [ -e "$FIXTURES/nodes/$node/$f" ] || same_file "$node: $f created as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
-        done < <(cd "$FIXTURES/expected/$node" && find . -type f)
+                [ -e "$FIXTURES/nodes/$node/$f" ] || same_file "$node: $f created as expected" "$tree/$f" "$FIXTURES/expected/$exp/$f"
+        done < <(cd "$FIXTURES/expected/$exp" && find . -type f)
 }
 
 # 1. The CentOS 7 sample node: containerd with the CRI disabled and SystemdCgroup = false,
@@ -27,7 +27,7 @@ T=$(new_tree centos7)
 run check --root "$T" --only cgroup-driver
 expect_rc "centos7: check finds the mismatch" 1
 contains "centos7: the message names every place" "$OUT" "[cgroup-driver] drift: containerd has its CRI plugin disabled, containerd uses cgroupfs, the kubelet uses cgroupfs, a kubelet flag file sets another --cgroup-driver; the profile wants systemd"
-run apply --root "$T" -o json
+run apply --only cgroup-driver --root "$T" -o json
 expect_rc "centos7: apply" 0
 printf '%s' "$OUT" >"$WORK/apply.json"
 ok "centos7: restarts of containerd and kubelet are left for the operator (--root), docker untouched" $PYTHON - "$WORK/apply.json" <<'PY'
@@ -38,26 +38,26 @@ assert "--root" in r["restarts"][0]["message"], r["restarts"][0]
 cg = [x for x in r["results"] if x["fixer"] == "cgroup-driver"][0]
 assert cg["status"] == "changed" and cg["restarts"] == ["containerd.service", "kubelet.service"], cg
 PY
-check_expected "$T" centos7
-run apply --root "$T"
+check_expected "$T" centos7 centos7-cgroup-driver
+run apply --only swap,cgroup-driver --root "$T"
 expect_rc "centos7: second apply changes nothing" 0
 contains "centos7: and says every place agrees" "$OUT" "[cgroup-driver] ok: every runtime and the kubelet use systemd"
 
 # 2. aarch64: --profile auto reads the tree's ELF header and picks cgroupfs everywhere.
 T=$(new_tree aarch64 arm)
-run apply --root "$T" -o json
+run apply --only cgroup-driver --root "$T" -o json
 expect_rc "aarch64: apply" 0
 printf '%s' "$OUT" >"$WORK/arm.json"
 ok "aarch64: the aarch64 profile was chosen from the tree" $PYTHON -c '
 import json, sys; r = json.load(open(sys.argv[1]))
 assert r["profile"] == "aarch64" and r["node"]["arch"] == "aarch64", (r["profile"], r["node"])' "$WORK/arm.json"
 check_expected "$T" aarch64
-run check --root "$T"
+run check --only cgroup-driver --root "$T"
 expect_rc "aarch64: check after apply" 0
 
 # 3. Independent parsers see exactly the intended change.
 ok "config.yaml: python3-yaml sees the original with only cgroupDriver changed" $PYTHON - \
-        "$FIXTURES/nodes/centos7/var/lib/kubelet/config.yaml" "$FIXTURES/expected/centos7/var/lib/kubelet/config.yaml" \
+        "$FIXTURES/nodes/centos7/var/lib/kubelet/config.yaml" "$FIXTURES/expected/centos7-cgroup-driver/var/lib/kubelet/config.yaml" \
         "$FIXTURES/nodes/aarch64/var/lib/kubelet/config.yaml" "$FIXTURES/expected/aarch64/var/lib/kubelet/config.yaml" <<'PY'
 import sys, yaml
 for old, new, want in ((sys.argv[1], sys.argv[2], "systemd"), (sys.argv[3], sys.argv[4], "cgroupfs")):
@@ -76,12 +76,13 @@ PY
 if command -v containerd >/dev/null; then
         for node in centos7 aarch64; do
                 want=true; [ $node = aarch64 ] && want=false
-                dump=$(containerd --config "$FIXTURES/expected/$node/etc/containerd/config.toml" config dump 2>&1)
+                exp=$node; [ $node = centos7 ] && exp=centos7-cgroup-driver
+                dump=$(containerd --config "$FIXTURES/expected/$exp/etc/containerd/config.toml" config dump 2>&1)
                 contains "$node: containerd accepts the edited config.toml and runs runc with SystemdCgroup = $want" \
                         "$dump" "SystemdCgroup = $want"
         done
         contains "centos7: containerd's CRI is no longer disabled" \
-                "$(containerd --config "$FIXTURES/expected/centos7/etc/containerd/config.toml" config dump 2>&1)" "disabled_plugins = []"
+                "$(containerd --config "$FIXTURES/expected/centos7-cgroup-driver/etc/containerd/config.toml" config dump 2>&1)" "disabled_plugins = []"
 else
         skip "containerd config dump" "containerd is not installed"
 fi
@@ -98,7 +99,7 @@ printf '{\n  "exec-opts": ["native.cgroupdriver=cgroupfs"],\n  "log-driver": "js
 printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri"\n' >"$T/etc/containerd/config.toml"
 printf 'kind: KubeletConfiguration\ncgroupDriver: cgroupfs\n  bad: indent\n' >"$T/var/lib/kubelet/config.yaml"
 for f in etc/docker/daemon.json etc/containerd/config.toml var/lib/kubelet/config.yaml; do cp -p "$T/$f" "$WORK/$(basename $f).orig"; done
-run apply --root "$T"
+run apply --only swap,cgroup-driver --root "$T"
 expect_rc "malformed files" 2
 contains "daemon.json refused with its position" "$OUT" "/etc/docker/daemon.json: line 3"
 contains "config.toml refused with its line" "$OUT" "/etc/containerd/config.toml: line 2"

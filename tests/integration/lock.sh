@@ -9,7 +9,7 @@ T=$(new_tree centos7)
 flock "$T" -c "touch $WORK/held; sleep 2" &
 holder=$!
 while [ ! -e "$WORK/held" ]; do sleep 0.05; done
-"$KUBEPREP" apply --root "$T" >"$WORK/a.out" 2>&1 &
+"$KUBEPREP" apply --only swap --root "$T" >"$WORK/a.out" 2>&1 &
 applier=$!
 sleep 1
 if kill -0 $applier 2>/dev/null; then pass "apply waits while the root is locked"; else fail "apply did not wait for the lock" "$(cat "$WORK/a.out")"; fi
@@ -21,8 +21,8 @@ same_file "and fixes the tree" "$T/etc/fstab" "$FIXTURES/expected/centos7/etc/fs
 
 # Two applies started at once: same result as one, one backup, no temp files left.
 T=$(new_tree centos7 two)
-"$KUBEPREP" apply --root "$T" >"$WORK/1.out" 2>&1 & p1=$!
-"$KUBEPREP" apply --root "$T" >"$WORK/2.out" 2>&1 & p2=$!
+"$KUBEPREP" apply --only swap --root "$T" >"$WORK/1.out" 2>&1 & p1=$!
+"$KUBEPREP" apply --only swap --root "$T" >"$WORK/2.out" 2>&1 & p2=$!
 wait $p1; r1=$?; wait $p2; r2=$?
 [ $r1 = 0 ] && [ $r2 = 0 ] && pass "both concurrent applies exit 0" || fail "exits $r1 $r2" "$(cat "$WORK/1.out" "$WORK/2.out")"
 same_file "the tree is fixed once" "$T/etc/fstab" "$FIXTURES/expected/centos7/etc/fstab"

@@ -6,13 +6,13 @@
 T=$(new_tree centos7)
 before=$(tree_state "$T")
 
-run check --root "$T"
+run check --only swap --root "$T"
 expect_rc "check finds drift" 1
 contains "check names the swap entry" "$OUT" "[swap] drift: 1 swap entry in /etc/fstab"
 contains "check says swap.target is not masked" "$OUT" "swap.target not masked"
 not_contains "check prints no diff" "$OUT" "+++ b/etc/fstab"
 
-run apply --dry-run --root "$T"
+run apply --only swap --dry-run --root "$T"
 expect_rc "dry run reports drift" 1
 contains "dry run shows the fstab diff" "$OUT" "-/dev/mapper/centos-swap swap                    swap    defaults        0 0
 +#/dev/mapper/centos-swap swap                    swap    defaults        0 0"
@@ -26,7 +26,7 @@ printf '%s\n' "$OUT" | sed -n '/^--- a\//,$p' | grep -v '^\[' >"$WORK/fstab.patc
 ok "the dry run's output is a patch that applies with patch -p1" patch -s -d "$WORK/patched" -p1 -i "$WORK/fstab.patch"
 same_file "patched fstab equals the expected fstab" "$WORK/patched/etc/fstab" "$FIXTURES/expected/centos7/etc/fstab"
 
-run apply --root "$T"
+run apply --only swap --root "$T"
 expect_rc "apply fixes" 0
 contains "apply reports the change" "$OUT" "[swap] changed:"
 same_file "fstab after apply: only the swap line commented" "$T/etc/fstab" "$FIXTURES/expected/centos7/etc/fstab"
@@ -37,18 +37,18 @@ if [ -f "$T/var/lib/kubeprep/backups/$run_id/manifest.json" ]; then pass "backup
 contains "apply names the backup" "$OUT" "kubeprep rollback --root $T $run_id"
 
 after=$(tree_state "$T")
-run apply --root "$T"
+run apply --only swap --root "$T"
 expect_rc "second apply changes nothing" 0
 contains "second apply is ok" "$OUT" "[swap] ok:"
 if [ "$(tree_state "$T")" = "$after" ]; then pass "second apply leaves the tree as it was"; else fail "second apply touched the tree"; fi
 if [ "$(ls "$T/var/lib/kubeprep/backups" | wc -l)" = 1 ]; then pass "a run that changed nothing leaves no backup"; else fail "extra backup dir"; fi
 
-run check --root "$T"
+run check --only swap --root "$T"
 expect_rc "check after apply" 0
 
 run rollback --root "$T"
 expect_rc "rollback" 0
-contains "rollback names the run" "$OUT" "run $run_id rolled back: 6 files restored"
+contains "rollback names the run" "$OUT" "run $run_id rolled back: 2 files restored"
 same_file "rollback restores fstab byte for byte" "$T/etc/fstab" "$FIXTURES/nodes/centos7/etc/fstab"
 # Directories a run created stay (empty); every file is as it was.
 find "$T/etc/systemd" -depth -type d -empty -delete

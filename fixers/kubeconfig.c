@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* The `kubeconfig` fixer: kubectl run by a user without ~/.kube/config says
+ * "The connection to the server localhost:8080 was refused". Each chosen user
+ * gets a copy of the admin kubeconfig, 0600, owned by the user. A home belongs
+ * to its user, who could plant links there: nothing in it is followed. */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+
+#include "fixers.h"
+#include "passwd.h"
+
+#define ADMIN_CONF "/etc/kubernetes/admin.conf"
+#define ROOT_KUBECONFIG "/root/.kube/config"
+
+struct source {
+        const char *path;
+        char *data;
+        size_t len;
+};
+
+/* admin.conf, else root's own kubeconfig. Never super-admin.conf, the
+ * break-glass credential, not even through a link. 1 found, 0 none. */
+static int read_source(struct context *ctx, struct fixer_result *r, struct source *s) {
+        static const char *const paths[] = {ADMIN_CONF, ROOT_KUBECONFIG};
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_free_ char *resolved = NULL;
+                int k = root_resolve(ctx->root, paths[i], &resolved);
+                if (k == -ENOENT)
+                        continue;
+                if (k >= 0 && streq(strrchr(resolved, '/') + 1, "super-admin.conf"))
+                        return result_refuse(r, -EPERM,
+                                             "%s is a link to %s, the break-glass credential; it is never copied",
+                                             paths[i], resolved);
+                if (k >= 0)
+                        k = ctx_read_file(ctx, paths[i], &s->data, &s->len, NULL);
+                if (k == -ENOENT)
+                        continue;
+                if (k < 0)
+                        return result_refuse(r, k, "%s: cannot read: %s", paths[i], strerror(-k));
+                s->path = paths[i];
+                return 1;
+        }
+        return 0;
+}
+
+static char *user_name(const struct user_db *db, uid_t uid) {
+        for (size_t i = 0; i < db->n_users; i++)
+                if (db->users[i].uid == uid)
+                        return xasprintf("%s (uid %u)", db->users[i].name, (unsigned) uid);
+        return xasprintf("uid %u", (unsigned) uid);
+}
+
+static char *group_name(const struct user_db *db, gid_t gid) {
+        for (size_t i = 0; i < db->n_groups; i++)
+                if (db->groups[i].gid == gid)
+                        return xstrdup(db->groups[i].name);
+        return xasprintf("%u", (unsigned) gid);
+}
+
+/* Is this entry (in a user's home) safe to write through? 0, or a refusal. */
+static int check_entry(struct fixer_result *r, const struct user_db *db, const struct passwd_entry *pw,
+                       const char *path, const struct stat *st, bool dir) {
+        if (S_ISLNK(st->st_mode))
+                return result_refuse(r, -ELOOP, "%s: %s is a symbolic link; nothing was written there", pw->name, path);
+        if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
+                return result_refuse(r, -EINVAL, "%s: %s is not a %s; nothing was written there", pw->name, path,
+                                     dir ? "directory" : "regular file");
+        if (st->st_uid != pw->uid) {
+                _cleanup_free_ char *owner = user_name(db, st->st_uid);
+                return result_refuse(r, -EPERM, "%s: %s belongs to %s, not to %s; nothing was written there", pw->name,
+                                     path, owner, pw->name);
+        }
+        if (!dir && st->st_nlink > 1)
+                return result_refuse(r, -EMLINK,
+                                     "%s: %s has %lu hard links (it could be another user's file); nothing was "
+                                     "written there",
+                                     pw->name, path, (unsigned long) st->st_nlink);
+        return 0;
+}
+
+/* Plan one user's copy. Returns 1 planned, 0 already right, <0 refused. */
+static int plan_user(struct context *ctx, struct fixer_result *r, const struct user_db *db,
+                     const struct passwd_entry *pw, const struct source *src, struct strv *homes) {
+        if (pw->home[0] != '/')
+                return result_refuse(r, -EINVAL, "%s: the home directory '%s' is not an absolute path", pw->name,
+                                     pw->home);
+        /* The home itself is resolved inside the root like any path... */
+        _cleanup_close_ int hfd = root_openat(ctx->root, pw->home, O_PATH | O_DIRECTORY, 0, 0);
+        if (hfd < 0)
+                return result_refuse(r, hfd, "%s: the home directory %s %s", pw->name, pw->home,
+                                     hfd == -ENOENT ? "does not exist" : strerror(-hfd));
+        _cleanup_free_ char *home = NULL;
+        int k = root_resolve(ctx->root, pw->home, &home);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s: %s", pw->name, pw->home, strerror(-k));
+        struct stat st;
+        if (fstat(hfd, &st) < 0)
+                return result_refuse(r, -errno, "%s: %s: %s", pw->name, home, strerror(errno));
+        if (st.st_uid != pw->uid) {
+                _cleanup_free_ char *owner = user_name(db, st.st_uid);
+                return result_refuse(r, -EPERM, "%s: the home directory %s belongs to %s, not to %s; nothing was "
+                                                "written there",
+                                     pw->name, home, owner, pw->name);
+        }
+        if (strv_contains(homes, home)) {
+                result_warn(r, "%s shares the home %s with another chosen user: one copy serves both", pw->name, home);
+                return 0;
+        }
+        strv_push(homes, xstrdup(home));
+
+        /* ...but nothing inside it is followed. */
+        const char *h = streq(home, "/") ? "" : home;
+        _cleanup_free_ char *kdir = xasprintf("%s/.kube", h), *config = xasprintf("%s/.kube/config", h);
+        bool have_dir = fstatat(hfd, ".kube", &st, AT_SYMLINK_NOFOLLOW) >= 0;
+        if (!have_dir && errno != ENOENT)
+                return result_refuse(r, -errno, "%s: %s: %s", pw->name, kdir, strerror(errno));
+        if (have_dir && (k = check_entry(r, db, pw, kdir, &st, true)) < 0)
+                return k;
+        if (have_dir) {
+                _cleanup_close_ int kfd = openat(hfd, ".kube", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (kfd < 0)
+                        return result_refuse(r, -errno, "%s: %s: %s", pw->name, kdir, strerror(errno));
+                if (fstatat(kfd, "config", &st, AT_SYMLINK_NOFOLLOW) >= 0) {
+                        if ((k = check_entry(r, db, pw, config, &st, false)) < 0)
+                                return k;
+                } else if (errno != ENOENT)
+                        return result_refuse(r, -errno, "%s: %s: %s", pw->name, config, strerror(errno));
+        }
+
+        struct file_attrs a = {
+                .mode = 0600,
+                .uid = pw->uid,
+                .gid = pw->gid,
+                .resolve = RESOLVE_NO_SYMLINKS,
+                .parent_mode = 0700,
+                .parent_uid = pw->uid,
+                .parent_gid = pw->gid,
+                .secret = true,
+        };
+        k = plan_write_file_attrs(ctx, r, config, src->data, src->len, &a);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s: %s; nothing was written there", pw->name, config,
+                                     k == -ELOOP ? "a symbolic link on the way" : strerror(-k));
+        if (k == 0)
+                return 0;
+
+        const struct file_edit *e = &r->edits[r->n_edits - 1];
+        _cleanup_free_ char *group = group_name(db, pw->gid);
+        if (!e->existed && !have_dir)
+                result_detail(r, "%s: create %s (mode 0700) and %s, a copy of %s (mode 0600, owner %s:%s)", pw->name,
+                              kdir, config, src->path, pw->name, group);
+        else if (!e->existed)
+                result_detail(r, "%s: create %s, a copy of %s (mode 0600, owner %s:%s)", pw->name, config, src->path,
+                              pw->name, group);
+        else if (e->old_len != e->new_len || memcmp(e->old_data, e->new_data, e->new_len) != 0)
+                result_detail(r,
+                              "%s: %s replaces a different ~/.kube/config; the old one is in the backup (mode 0600, "
+                              "owner %s:%s)",
+                              pw->name, config, pw->name, group);
+        else {
+                _cleanup_free_ char *old_group = group_name(db, e->gid);
+                _cleanup_free_ char *old_owner = user_name(db, e->uid);
+                result_detail(r, "%s: %s has the right content; mode %04o -> 0600, owner %s:%s -> %s:%s", pw->name,
+                              config, (unsigned) e->mode, old_owner, old_group, pw->name, group);
+        }
+        return 1;
+}
+
+static char *join_names(const struct passwd_entry *const *users, size_t n) {
+        struct buf b = {};
+        for (size_t i = 0; i < n; i++)
+                buf_printf(&b, "%s%s", i ? ", " : "", users[i]->name);
+        return buf_steal(&b);
+}
+
+static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
+        const struct strv *cli = &ctx->opts->users, *prof = &ctx->profile->kubeconfig_users;
+        /* SUDO_USER is who ran sudo on this machine: it says nothing about an image tree. */
+        const char *sudo_user = ctx->root->live ? getenv("SUDO_USER") : NULL;
+        if (!cli->n && !prof->n && !(sudo_user && *sudo_user)) {
+                result_message(r, "no users configured (--user, kubeconfig.users)");
+                return 0;
+        }
+        struct user_db db = {};
+        _cleanup_free_ char *err = NULL;
+        int k = user_db_load(ctx->root, &db, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s; no kubeconfig was copied", err);
+
+        struct user_choice c = {};
+        users_choose(&db, cli, prof, sudo_user, &c);
+        for (size_t i = 0; i < c.errors.n; i++)
+                result_refuse(r, -ENOENT, "%s", c.errors.items[i]);
+        for (size_t i = 0; i < c.notes.n; i++)
+                result_warn(r, "%s", c.notes.items[i]);
+        if (c.from_sudo)
+                result_warn(r, "%s is the user from SUDO_USER (name users with --user or kubeconfig.users)",
+                            c.users[0]->name);
+
+        struct source src = {};
+        _cleanup_free_ char *names = join_names(c.users, c.n_users);
+        if (c.n_users == 0) {
+                if (!c.errors.n)
+                        result_message(r, "no non-root users to give a kubeconfig");
+        } else if ((k = read_source(ctx, r, &src)) == 0) {
+                if (c.errors.n)
+                        result_detail(r, "no %s or %s yet (kubeadm has not run); nothing to copy", ADMIN_CONF,
+                                      ROOT_KUBECONFIG);
+                else
+                        result_skip(r, "no %s or %s to copy for %s: kubeadm has not run yet", ADMIN_CONF,
+                                    ROOT_KUBECONFIG, names);
+        } else if (k > 0) {
+                result_warn(r, "%s is a cluster-admin credential: %s get%s full control of the cluster", src.path,
+                            names, c.n_users == 1 ? "s" : "");
+                r->partial = true; /* one user's refusal does not hold back the others */
+                struct strv homes = {}, need = {};
+                for (size_t i = 0; i < c.n_users; i++)
+                        if (plan_user(ctx, r, &db, c.users[i], &src, &homes) > 0)
+                                strv_push(&need, xstrdup(c.users[i]->name));
+                if (need.n) {
+                        struct buf m = {};
+                        for (size_t i = 0; i < need.n; i++)
+                                buf_printf(&m, "%s%s", i ? ", " : "", need.items[i]);
+                        _cleanup_free_ char *list = buf_steal(&m);
+                        if (r->status == STATUS_ERROR)
+                                result_detail(r, "%s need%s ~/.kube/config = %s", list, need.n == 1 ? "s" : "",
+                                              src.path);
+                        else
+                                result_message(r, "%s need%s ~/.kube/config = %s", list, need.n == 1 ? "s" : "",
+                                               src.path);
+                } else if (r->status != STATUS_ERROR)
+                        result_message(r, "%s ha%s ~/.kube/config = %s", names, c.n_users == 1 ? "s" : "ve", src.path);
+                strv_free(&homes);
+                strv_free(&need);
+        }
+        free(src.data);
+        user_choice_free(&c);
+        user_db_free(&db);
+        return r->status == STATUS_ERROR ? -EBADMSG : 0;
+}
+
+const struct fixer fixer_kubeconfig = {
+        .name = "kubeconfig",
+        .description = "each chosen non-root user has ~/.kube/config = the admin kubeconfig, mode 0600, owned by the user",
+        .plan = kubeconfig_plan,
+};

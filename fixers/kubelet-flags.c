@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* The `kubelet-flags` fixer: a flag the installed kubelet no longer accepts
+ * stops it ("failed to parse kubelet flag: unknown flag"), so such flags are
+ * removed from every file the kubelet reads flags from. */
+#include "fixers.h"
+#include "kubelet-files.h"
+
+static const struct removed_flag {
+        const char *flag;
+        unsigned major, minor; /* the first release without it */
+        const char *why;
+} removed_flags[] = {
+        {"network-plugin", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
+        {"cni-conf-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
+        {"cni-bin-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
+        {"cni-cache-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
+        {"network-plugin-mtu", 1, 24, "removed in 1.24 with dockershim"},
+        {"docker-endpoint", 1, 24, "removed in 1.24 with dockershim; use --container-runtime-endpoint"},
+        {"image-pull-progress-deadline", 1, 24, "removed in 1.24 with dockershim"},
+        {"experimental-dockershim-root-directory", 1, 24, "removed in 1.24 with dockershim"},
+        {"container-runtime", 1, 27, "removed in 1.27: every runtime is a remote CRI runtime"},
+        {"pod-infra-container-image", 1, 35,
+         "removed in 1.35: the sandbox (pause) image is the container runtime's setting"},
+};
+
+/* Remove every flag this kubelet rejects from one file. Returns 1 when the
+ * file changes, 0 when clean, <0 after result_refuse(). */
+static int clean_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f, struct strv *found) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int k = ctx_read_file(ctx, f->path, &text, &len, NULL);
+        if (k == -ENOENT)
+                return 0;
+        if (k < 0)
+                return result_refuse(r, k, "%s: cannot read: %s", f->path, strerror(-k));
+        bool changed = false;
+        for (size_t i = 0; i < ELEMENTSOF(removed_flags); i++) {
+                const struct removed_flag *rf = &removed_flags[i];
+                if (!version_at_least(&ctx->node.kubelet, rf->major, rf->minor))
+                        continue;
+                _cleanup_free_ char *out = NULL, *err = NULL;
+                size_t out_len;
+                k = flags_remove(text, len, f->format, rf->flag, &out, &out_len, &err);
+                if (k < 0)
+                        return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
+                if (k == 0)
+                        continue;
+                free(text);
+                text = TAKE_PTR(out);
+                len = out_len;
+                changed = true;
+                result_detail(r, "%s: remove --%s (%s)", f->path, rf->flag, rf->why);
+                _cleanup_free_ char *name = xasprintf("--%s", rf->flag);
+                if (!strv_contains(found, name))
+                        strv_push(found, TAKE_PTR(name));
+        }
+        if (!changed)
+                return 0;
+        k = plan_write_file(ctx, r, f->path, text, len, 0644);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s", f->path, strerror(-k));
+        plan_restart(r, "kubelet.service");
+        return 1;
+}
+
+static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
+        const struct node_facts *n = &ctx->node;
+        if (n->error)
+                return result_refuse(r, -EINVAL, "%s", n->error);
+        if (!n->kubelet_version) {
+                for (size_t i = 0; i < n->version_notes.n; i++)
+                        result_warn(r, "%s", n->version_notes.items[i]);
+                result_skip(r, "kubelet version unknown: pass --kubelet-version");
+                return 0;
+        }
+        struct flag_file *files = NULL;
+        size_t n_files = 0;
+        kubelet_flag_files(ctx, &files, &n_files);
+        struct strv found = {};
+        int failed = 0;
+        for (size_t i = 0; i < n_files; i++) {
+                int k = clean_file(ctx, r, &files[i], &found);
+                if (k < 0)
+                        failed = k; /* keep going: report every file */
+        }
+        flag_files_free(files, n_files);
+        if (found.n) {
+                struct buf m = {};
+                buf_printf(&m, "kubelet %s no longer accepts ", n->kubelet_version);
+                for (size_t i = 0; i < found.n; i++)
+                        buf_printf(&m, "%s%s", i ? ", " : "", found.items[i]);
+                if (r->status == STATUS_ERROR) /* keep the refusal as the message */
+                        strv_push(&r->details, buf_steal(&m));
+                else {
+                        free(r->message);
+                        r->message = buf_steal(&m);
+                }
+        } else if (!failed)
+                result_message(r, "no flag that kubelet %s rejects", n->kubelet_version);
+        strv_free(&found);
+        return failed;
+}
+
+const struct fixer fixer_kubelet_flags = {
+        .name = "kubelet-flags",
+        .description = "no kubelet flag the installed kubelet no longer accepts (e.g. --network-plugin on >= 1.24)",
+        .plan = kubelet_flags_plan,
+};

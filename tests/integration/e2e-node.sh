@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# End to end on a real systemd node (tests/e2e/node.sh): kubeprep installed
+# with `meson install` into a booted Debian 12 node and run there live,
+# against real systemd, containerd, docker, journal and routes.
+. "$(dirname "$0")/../lib.sh"
+. "$SOURCE_ROOT/tests/e2e/node.sh"
+why=$(node_requirements) || skip_all "$why"
+case "$KUBEPREP" in *asan*) skip_all "the node has no sanitizer runtime: run from the normal build" ;; esac
+trap node_cleanup EXIT
+node_cache_ensure || skip_all "cannot build the node tree (debootstrap needs Debian's archive)"
+
+# A node with kubeprep installed as a package would install it.
+new_node() {
+        local root
+        root=$(node_new "$1")
+        meson install -C "$BUILD_DIR" --no-rebuild --quiet --destdir "$root" >/dev/null 2>&1 ||
+                { echo "# meson install into the node failed" >&2; return 1; }
+        echo "$root"
+}
+# The seed's runtime mismatch: docker on cgroupfs (its default, no daemon.json),
+# containerd with SystemdCgroup = false, a kubelet config.yaml on cgroupfs.
+seed_mismatch() {
+        local root=$1
+        mkdir -p "$root/etc/containerd" "$root/var/lib/kubelet"
+        cat >"$root/etc/containerd/config.toml" <<'TOML'
+version = 2
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+    SystemdCgroup = false
+TOML
+        printf 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: cgroupfs\n' \
+                >"$root/var/lib/kubelet/config.yaml"
+}
+kp() { node_exec /usr/local/sbin/kubeprep "$@"; }
+docker_driver() { node_exec docker info --format '{{.CgroupDriver}}' 2>/dev/null; }
+
+# 1. The runtime mismatch, fixed live: restarts through sd-bus, each once.
+R=$(new_node one) || skip_all "cannot install kubeprep into the node"
+seed_mismatch "$R"
+node_boot one || { fail "the node boots"; done_testing; }
+[ "$(node_exec systemctl is-active containerd docker | tr '\n' ' ')" = "active active " ] \
+        && pass "containerd and docker are active in the node" || fail "runtimes not active"
+[ "$(docker_driver)" = cgroupfs ] && pass "docker starts on cgroupfs" || fail "docker driver: $(docker_driver)"
+out=$(kp apply --only cgroup-driver -o json); rc=$?
+[ $rc = 0 ] && pass "apply exits 0" || fail "apply exit $rc" "$out"
+printf '%s' "$out" >"$WORK/one.json"
+ok "the report lists each restart once: containerd, then docker; no kubelet to restart" $PYTHON -c '
+import json, sys; r = json.load(open(sys.argv[1]))
+assert [(x["unit"], x["status"]) for x in r["restarts"]] == [("containerd.service", "done"), ("docker.service", "done"),
+    ("kubelet.service", "not running")], r["restarts"]' "$WORK/one.json"
+[ "$(node_exec systemctl is-active containerd docker | tr '\n' ' ')" = "active active " ] \
+        && pass "both are active after the restarts" || fail "a runtime is down after apply"
+[ "$(docker_driver)" = systemd ] && pass "docker info: Cgroup Driver: systemd" || fail "docker driver: $(docker_driver)"
+contains "containerd config dump: SystemdCgroup = true" "$(node_exec containerd config dump 2>/dev/null)" "SystemdCgroup = true"
+out=$(kp apply --only cgroup-driver -o json); rc=$?
+printf '%s' "$out" >"$WORK/two.json"
+ok "a second apply exits 0 and restarts nothing" $PYTHON -c '
+import json, sys; r = json.load(open(sys.argv[1])); assert r["exitCode"] == 0 and r["restarts"] == [], r["restarts"]' "$WORK/two.json"
+
+# 2. The aarch64 profile on the same node: everything back on cgroupfs.
+out=$(kp apply --only cgroup-driver --profile aarch64); rc=$?
+[ $rc = 0 ] && pass "apply --profile aarch64 exits 0" || fail "exit $rc" "$out"
+[ "$(node_exec systemctl is-active docker)" = active ] && pass "docker active on cgroupfs" || fail "docker down"
+[ "$(docker_driver)" = cgroupfs ] && pass "docker info: Cgroup Driver: cgroupfs" || fail "docker driver: $(docker_driver)"
+contains "containerd back on SystemdCgroup = false" "$(node_exec containerd config dump 2>/dev/null)" "SystemdCgroup = false"
+node_poweroff
+
+# 3. A docker that cannot start: daemon.json holds a key docker rejects. The restart fails,
+#    the report names the unit and quotes its last error, and rollback restores the file.
+R=$(new_node three)
+mkdir -p "$R/etc/docker"
+printf '{\n  "exec-opts": ["native.cgroupdriver=cgroupfs"],\n  "no-such-docker-option": true\n}\n' >"$R/etc/docker/daemon.json"
+cp "$R/etc/docker/daemon.json" "$WORK/daemon.json.orig"
+node_boot three
+out=$(kp apply --only cgroup-driver); rc=$?
+[ $rc = 1 ] && pass "a failed restart: apply exits 1" || fail "exit $rc" "$out"
+contains "the unit is named as failed" "$out" "restart docker.service: failed"
+contains "with docker's own last error" "$out" "no-such-docker-option"
+out=$(kp rollback); rc=$?
+[ $rc = 0 ] && pass "rollback exits 0" || fail "rollback exit $rc" "$out"
+same_file "rollback restores daemon.json byte for byte" "$R/etc/docker/daemon.json" "$WORK/daemon.json.orig"
+node_poweroff
+
+# 5. kubeprep.service enabled runs at the next boot, before containerd and docker;
+#    the kubelet drop-in is loaded next to a stand-in kubelet.service. The node's own
+#    profile turns the gateway off: this node's only network is its loopback.
+R=$(new_node five)
+seed_mismatch "$R"
+mkdir -p "$R/etc/kubeprep/profiles"
+printf 'extends: default\ngateway:\n  ensure: false\n' >"$R/etc/kubeprep/profiles/default.yaml"
+printf '[Unit]\nDescription=stand-in kubelet\n[Service]\nExecStart=/bin/sleep infinity\n' \
+        >"$R/etc/systemd/system/kubelet.service"
+node_boot five
+node_exec systemctl enable kubeprep.service >/dev/null 2>&1 && pass "systemctl enable kubeprep.service" || fail "enable failed"
+node_exec systemctl reboot >/dev/null 2>&1
+wait "$NODE_NSPAWN" 2>/dev/null; NODE_NSPAWN=
+node_boot five
+state=$(node_exec systemctl show kubeprep.service -p Result -p ActiveState --value | tr '\n' ' ')
+[ "$state" = "success active " ] && pass "kubeprep.service ran at boot and succeeded" || fail "kubeprep.service: $state"
+contains "systemctl status shows it exited successfully" "$(node_exec systemctl status kubeprep.service 2>&1)" "status=0/SUCCESS"
+t_kp=$(node_exec systemctl show kubeprep.service -p ExecMainExitTimestampMonotonic --value)
+for u in containerd docker; do
+        t_u=$(node_exec systemctl show $u.service -p ExecMainStartTimestampMonotonic --value)
+        [ "$t_kp" -gt 0 ] && [ "$t_kp" -le "$t_u" ] && pass "kubeprep finished before $u started" || fail "$u started at $t_u, kubeprep finished at $t_kp"
+done
+[ "$(docker_driver)" = systemd ] && pass "docker came up on systemd, fixed before it started" || fail "docker driver: $(docker_driver)"
+contains "systemctl cat kubelet shows kubeprep's drop-in" "$(node_exec systemctl cat kubelet.service 2>&1)" "ExecStartPre=-/usr/local/sbin/kubeprep apply"
+node_poweroff
+
+done_testing

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Every fixer on the sample node (the broken CentOS 7 kubeadm node of
+# scripts/demo) with its operator's site profile: exact contents of every
+# file afterwards, idempotence, what stays drift (a kubelet too old for its
+# control plane), and a rollback that restores the whole tree.
+. "$(dirname "$0")/../lib.sh"
+
+NODE="$FIXTURES/nodes/centos7"
+EXP="$FIXTURES/expected/centos7"
+SITE="$FIXTURES/profiles/centos7-site.yaml"
+T=$(new_tree centos7)
+opts=(--root "$T" --profile "$SITE" --kubelet-version v1.16.15)
+if [ "$(id -u)" = 0 ]; then
+        chown -R 1000:1000 "$T/home/dev" # git keeps no owners: dev's home is dev's
+else
+        opts+=(--skip kubeconfig)
+fi
+
+run check "${opts[@]}"
+expect_rc "check: the sample node needs fixing" 1
+for f in swap cgroup-driver eviction csi-migration gateway sysctl; do
+        contains "check: $f has drift" "$OUT" "[$f] drift:"
+done
+contains "the version skew is explained" "$OUT" "kubelet 1.16 is 6 minor versions older than the control plane 1.22 (at most 2), outside the version skew policy"
+
+run apply "${opts[@]}" -o json
+expect_rc "apply: all fixed but the version skew" 1
+printf '%s' "$OUT" >"$WORK/apply.json"
+ok "apply: every fixer changed or ok; csi-migration also reports the skew" $PYTHON - "$WORK/apply.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+st = {x["fixer"]: x["status"] for x in r["results"]}
+assert st["kubelet-flags"] == "ok" and all(v in ("changed", "ok") for v in st.values()), st
+assert r["node"]["kubeletVersion"] == "1.16.15" and r["node"]["controlPlaneVersion"] == "1.22.17", r["node"]
+PY
+
+# Every file: the expected ones as expected, every other one as it was.
+while IFS= read -r f; do
+        f=${f#./}
+        case "$f" in var/lib/kubeprep/*) continue ;; esac
+        if [ -f "$EXP/$f" ]; then
+                same_file "$f as expected" "$T/$f" "$EXP/$f"
+        elif [ -f "$NODE/$f" ]; then
+                cmp -s "$T/$f" "$NODE/$f" || fail "$f changed but should not have"
+        elif [ "$f" != etc/systemd/system/swap.target ]; then
+                fail "unexpected new file $f"
+        fi
+done < <(cd "$T" && find . \( -type f -o -type l \) | sort)
+[ "$(readlink "$T/etc/systemd/system/swap.target")" = /dev/null ] && pass "swap.target masked" || fail "swap.target not masked"
+if [ "$(id -u)" = 0 ]; then
+        [ "$(stat -c '%a %u:%g' "$T/home/dev/.kube" "$T/home/dev/.kube/config" | tr '\n' ' ')" = "700 1000:1000 600 1000:1000 " ] \
+                && pass "dev's ~/.kube 0700 and config 0600, owned by dev" || fail "kubeconfig modes: $(stat -c '%n %a %u:%g' "$T/home/dev/.kube" "$T/home/dev/.kube/config")"
+fi
+
+after=$(tree_state "$T")
+run apply "${opts[@]}"
+expect_rc "a second apply: only the skew remains" 1
+contains "a second apply changes nothing" "$OUT" "0 changed"
+contains "the skew is the one drift left" "$OUT" "[csi-migration] drift:"
+[ "$(tree_state "$T")" = "$after" ] && pass "the second apply wrote nothing" || fail "the second apply touched the tree"
+
+run rollback --root "$T"
+expect_rc "rollback" 0
+find "$T" -depth -type d -empty -delete
+ok "rollback restores every file of the sample node" diff -r --no-dereference -x kubeprep "$NODE" "$T"
+
+done_testing

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/* diagnose's pieces: the signature database (loading, its file:line errors,
+ * the shipped file), the matcher on the messages users really see, --since
+ * times and the timestamps of text log lines. */
+#include <stdint.h>
+#include <time.h>
+
+#include "datadir.h"
+#include "kubelet-log.h"
+#include "signatures.h"
+#include "tap.h"
+
+#define OK_ENTRY "    pattern: x\n    fixer: swap\n    explanation: e\n"
+
+struct error_case {
+        const char *name;
+        const char *text;
+        const char *error;
+};
+
+static const struct error_case error_cases[] = {
+        {"yaml syntax", "signatures:\n  - id: a\n    pattern: [x\n", "s.yaml:4: while parsing a flow sequence did not find expected ',' or ']'"},
+        {"empty file", "", "s.yaml:1: expected a mapping with a 'signatures' list"},
+        {"unknown top-level key", "sigs: []\n", "s.yaml:1: unknown key 'sigs'"},
+        {"signatures not a list", "signatures: {}\n", "s.yaml:1: 'signatures' must be a list"},
+        {"entry not a mapping", "signatures:\n  - swap\n",
+         "s.yaml:2: a signature must be a mapping (id, pattern, fixer, explanation)"},
+        {"unknown key", "signatures:\n  - id: a\n" OK_ENTRY "    colour: red\n", "s.yaml:6: unknown key 'colour'"},
+        {"duplicate key", "signatures:\n  - id: a\n" OK_ENTRY "    fixer: gateway\n", "s.yaml:6: duplicate key 'fixer'"},
+        {"missing fixer", "signatures:\n  - id: a\n    pattern: x\n    explanation: e\n",
+         "s.yaml:2: signature 'a': missing 'fixer'"},
+        {"missing id", "signatures:\n  - pattern: x\n    fixer: swap\n    explanation: e\n",
+         "s.yaml:2: signature: missing 'id'"},
+        {"bad regex", "signatures:\n  - id: a\n    pattern: 'a(('\n    fixer: swap\n    explanation: e\n",
+         "s.yaml:3: bad pattern 'a((': Unmatched ( or \\("},
+        {"bad regex in a list", "signatures:\n  - id: a\n    pattern:\n      - ok\n      - '[z-a]'\n    fixer: swap\n    explanation: e\n",
+         "s.yaml:5: bad pattern '[z-a]': Invalid range end"},
+        {"empty pattern list", "signatures:\n  - id: a\n    pattern: []\n    fixer: swap\n    explanation: e\n",
+         "s.yaml:3: 'pattern' must be a regex or a list of them"},
+        {"duplicate id", "signatures:\n  - id: a\n" OK_ENTRY "  - id: a\n" OK_ENTRY,
+         "s.yaml:6: duplicate id 'a' (first on line 2)"},
+        {"bad id", "signatures:\n  - id: Swap_On\n" OK_ENTRY,
+         "s.yaml:2: id 'Swap_On': use lower case letters, digits and '-'"},
+        {"bad fixer name", "signatures:\n  - id: a\n    pattern: x\n    fixer: 'swap now'\n    explanation: e\n",
+         "s.yaml:2: signature 'a': 'swap now' is not a fixer name"},
+        {"crossCheck not a bool", "signatures:\n  - id: a\n" OK_ENTRY "    crossCheck: maybe\n",
+         "s.yaml:6: 'crossCheck' must be true or false"},
+        {"crossCheck quoted", "signatures:\n  - id: a\n" OK_ENTRY "    crossCheck: 'true'\n",
+         "s.yaml:6: 'crossCheck' must be true or false"},
+        {"explanation on two lines", "signatures:\n  - id: a\n    pattern: x\n    fixer: swap\n    explanation: |\n      one\n      two\n",
+         "s.yaml:5: 'explanation' must be one line"},
+        {"empty fixer", "signatures:\n  - id: a\n    pattern: x\n    fixer: ''\n    explanation: e\n",
+         "s.yaml:4: 'fixer' must not be empty"},
+        {"id not a string", "signatures:\n  - id: [a]\n    pattern: x\n    fixer: swap\n    explanation: e\n",
+         "s.yaml:2: 'id' must be a string"},
+};
+
+static void test_errors(void) {
+        for (size_t i = 0; i < ELEMENTSOF(error_cases); i++) {
+                const struct error_case *c = &error_cases[i];
+                struct signature_db db = {};
+                char *err = NULL;
+                int k = signature_db_parse("s.yaml", c->text, strlen(c->text), &db, &err);
+                tap_ok(k == -EBADMSG, c->name);
+                tap_streq(err, c->error, c->name);
+                tap_ok(db.n == 0 && !db.items && !db.path, "a refused database leaves the output untouched");
+                free(err);
+        }
+}
+
+static void test_parse_fields(void) {
+        const char *text = "# comment\nsignatures:\n"
+                           "  - id: first\n    pattern:\n      - 'alpha [0-9]+'\n      - beta\n    fixer: swap\n"
+                           "    profile: aarch64\n    args: --user NAME\n    crossCheck: true\n    explanation: why\n"
+                           "  - id: second\n    pattern: alpha\n    fixer: gateway\n    explanation: because\n";
+        struct signature_db db = {};
+        char *err = NULL;
+        int k = signature_db_parse("s.yaml", text, strlen(text), &db, &err);
+        tap_ok(k == 0 && !err, "a database with every field parses");
+        if (k < 0) {
+                free(err);
+                return;
+        }
+        tap_ok(db.n == 2, "two signatures");
+        tap_streq(db.path, "s.yaml", "the path is kept");
+        const struct signature *s = &db.items[0];
+        tap_streq(s->id, "first", "id");
+        tap_ok(s->patterns.n == 2, "a list of patterns");
+        tap_streq(s->patterns.items[0], "alpha [0-9]+", "patterns as written");
+        tap_streq(s->fixer, "swap", "fixer");
+        tap_streq(s->profile, "aarch64", "profile");
+        tap_streq(s->args, "--user NAME", "args");
+        tap_ok(s->cross_check, "crossCheck: true");
+        tap_streq(s->explanation, "why", "explanation");
+        tap_ok(s->line == 3, "the entry's line");
+        tap_ok(!db.items[1].cross_check && !db.items[1].profile && !db.items[1].args, "optional fields default off");
+
+        /* The first matching signature wins; patterns are case-insensitive EREs. */
+        tap_ok(signature_db_match(&db, "ALPHA 42 here") == 0, "first signature's regex matches, any case");
+        tap_ok(signature_db_match(&db, "xx beta yy") == 0, "its second pattern matches");
+        tap_ok(signature_db_match(&db, "alpha only") == 1, "the second signature takes what the first does not");
+        tap_ok(signature_db_match(&db, "gamma") == -ENOENT, "no match is -ENOENT");
+        signature_db_free(&db);
+}
+
+struct match_case {
+        const char *message;
+        const char *id; /* NULL: must match nothing */
+};
+
+/* Messages as the kubelet, containerd, docker and kubectl print them, and
+ * ordinary ones that look close. */
+static const struct match_case match_cases[] = {
+        {"F0611 14:01:52.353546   21142 server.go:266] failed to run Kubelet: failed to create kubelet: misconfiguration: "
+         "kubelet cgroup driver: \"cgroupfs\" is different from docker cgroup driver: \"systemd\"",
+         "cgroup-driver-mismatch"},
+        {"E0603 run.go:74] \"command failed\" err=\"failed to run Kubelet: misconfiguration: kubelet cgroup driver: "
+         "\\\"systemd\\\" is different from docker cgroup driver: \\\"cgroupfs\\\"\"",
+         "cgroup-driver-mismatch"},
+        {"failed to run Kubelet: Running with swap on is not supported, please disable swap! or set --fail-swap-on flag "
+         "to false. /proc/swaps contained: [Filename Type Size Used Priority /swapfile file 2097148 0 -2]",
+         "swap-on"},
+        {"E1222 17:53:24.370155  290264 kuberuntime_manager.go:818] container start failed: RunContainerError: failed to "
+         "start container \"359d\": Error response from daemon: OCI runtime create failed: container_linux.go:318: "
+         "starting container process caused \"process_linux.go:281: applying cgroup configuration for process caused "
+         "\\\"No such device or address\\\"\": unknown",
+         "aarch64-systemd-cgroup"},
+        {"Error response from daemon: cgroup-parent for systemd cgroup should be a valid slice named as \"xxx.slice\"",
+         "cgroup-parent-not-slice"},
+        {"Failed to initialize CSINode: error updating CSINode annotation: timed out waiting for the condition; caused "
+         "by: the server could not find the requested resource",
+         "csinode-skew"},
+        {"KubeletNotReady Failed to initialize CSINodeInfo: error updating CSINode annotation: timed out waiting for the "
+         "condition; caused by: the server could not find the requested resource",
+         "csinode-skew"},
+        {"\"command failed\" err=\"failed to set feature gates from initial flags-based config: cannot set feature gate "
+         "CSIMigration to false, feature is locked to true\"",
+         "feature-gate-stale"},
+        {"failed to set feature gates from initial flags-based config: unrecognized feature gate: CSIMigration",
+         "feature-gate-stale"},
+        {"Error: failed to parse kubelet flag: unknown flag: --network-plugin", "removed-flag"},
+        {"\"command failed\" err=\"failed to parse kubelet flag: unknown flag: --container-runtime\"", "removed-flag"},
+        {"kube-apiserver: Error: Unable to find suitable network address.error='no default routes found in "
+         "\"/proc/net/route\" or \"/proc/net/ipv6_route\"'",
+         "no-default-route"},
+        {"Failed to create pod sandbox: rpc error: code = Unknown desc = [failed to set up sandbox container \"ab88\" "
+         "network for pod \"calico\": networkPlugin cni failed to set up pod network: error getting ClusterInformation: "
+         "Get \"https://[10.96.0.1]:443/apis\": dial tcp 10.96.0.1:443: connect: network is unreachable]",
+         "no-default-route"},
+        {"getting status of runtime failed: rpc error: code = Unimplemented desc = unknown service "
+         "runtime.v1alpha2.RuntimeService",
+         "cri-disabled"},
+        {"\"Status from runtime service failed\" err=\"rpc error: code = Unimplemented desc = unknown service "
+         "runtime.v1.RuntimeService\"",
+         "cri-disabled"},
+        {"W1016 09:50:55.056703 17144 eviction_manager.go:331] eviction manager: attempting to reclaim nodefs",
+         "disk-pressure"},
+        {"I0308 eviction_manager.go:338] \"Eviction manager: attempting to reclaim\" resourceName=\"ephemeral-storage\"",
+         "disk-pressure"},
+        {"I1016 eviction_manager.go:345] eviction manager: must evict pod(s) to reclaim nodefs", "disk-pressure"},
+        {"\"Recording event message for node\" node=\"node1\" event=\"NodeHasDiskPressure\"", "disk-pressure"},
+        {"The connection to the server localhost:8080 was refused - did you specify the right host or port?",
+         "no-kubeconfig"},
+        /* Near misses. */
+        {"\"Recording event message for node\" node=\"node1\" event=\"NodeHasNoDiskPressure\"", NULL},
+        {"\"Eviction manager: attempting to reclaim\" resourceName=\"memory\"", NULL},
+        {"Flag --network-plugin has been deprecated, will be removed along with dockershim.", NULL},
+        {"\"Swap is on\" /proc/swaps contents=\"Filename\" failSwapOn=false", NULL},
+        {"Failed to initialize CSINode: error updating CSINode annotation: dial tcp 10.0.0.1:6443: connect: connection refused",
+         NULL},
+        {"Setting GA feature gate CSIMigration=true. It will be removed in a future release.", NULL},
+        {"\"Creating Container Manager object based on Node Config\" nodeConfig={CgroupDriver:systemd}", NULL},
+        {"The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?", NULL},
+        {"", NULL},
+};
+
+static void test_shipped(void) {
+        const char *src = getenv("SOURCE_ROOT");
+        _cleanup_free_ char *path = xasprintf("%s/profiles/signatures.yaml", src ? src : ".");
+        _cleanup_free_ char *text = NULL, *err = NULL;
+        size_t len = 0;
+        if (read_host_file(path, &text, &len) < 0) {
+                tap_skip("the shipped database", "profiles/signatures.yaml not found (set SOURCE_ROOT)");
+                return;
+        }
+        struct signature_db db = {};
+        int k = signature_db_parse(path, text, len, &db, &err);
+        tap_ok(k == 0, "the shipped database loads");
+        if (k < 0) {
+                tap_diag(err);
+                return;
+        }
+        /* Fixer names are the design's stable ones (design.md §3). */
+        static const char *const fixers[] = {"swap",          "cgroup-driver", "kubeconfig", "eviction", "csi-migration",
+                                             "gateway",       "kubelet-flags", "sysctl",     "disk-pressure"};
+        for (size_t i = 0; i < db.n; i++) {
+                bool known = false;
+                for (size_t j = 0; j < ELEMENTSOF(fixers); j++)
+                        known = known || streq(db.items[i].fixer, fixers[j]);
+                _cleanup_free_ char *name = xasprintf("%s names a known fixer (%s)", db.items[i].id, db.items[i].fixer);
+                tap_ok(known, name);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(match_cases); i++) {
+                const struct match_case *c = &match_cases[i];
+                int m = signature_db_match(&db, c->message);
+                const char *got = m >= 0 ? db.items[m].id : "(none)";
+                _cleanup_free_ char *name = xasprintf("match %zu: %s", i, c->id ? c->id : "nothing");
+                tap_streq(got, c->id ? c->id : "(none)", name);
+        }
+        signature_db_free(&db);
+}
+
+struct since_case {
+        const char *text;
+        int ret;
+        uint64_t usec;
+};
+
+#define T0 1717401600ULL /* 2024-06-03 08:00:00 UTC, "now" below */
+#define S 1000000ULL
+
+static const struct since_case since_cases[] = {
+        {"2024-06-03", 0, (T0 - 8 * 3600) * S},
+        {"2024-06-03 08:00", 0, T0 * S},
+        {"2024-06-03 08:00:30", 0, (T0 + 30) * S},
+        {"2024-06-03T08:00:30", 0, (T0 + 30) * S},
+        {"2024-06-03 08:00:30Z", 0, (T0 + 30) * S},
+        {"2024-06-03 08:00:30 UTC", 0, (T0 + 30) * S},
+        {"@1717401600", 0, T0 * S},
+        {"-3h", 0, (T0 - 3 * 3600) * S},
+        {"-90s", 0, (T0 - 90) * S},
+        {"2 days ago", 0, (T0 - 2 * 86400) * S},
+        {"30min ago", 0, (T0 - 1800) * S},
+        {"1 week ago", 0, (T0 - 604800) * S},
+        {"now", 0, T0 * S},
+        {"today", 0, (T0 - 8 * 3600) * S},
+        {"yesterday", 0, (T0 - 8 * 3600 - 86400) * S},
+        {"garbage", -EINVAL, 0},
+        {"", -EINVAL, 0},
+        {"3h", -EINVAL, 0},
+        {"-3x", -EINVAL, 0},
+        {"- 3h", -EINVAL, 0},
+        {"2024-13-01", -EINVAL, 0},
+        {"2024-06-03 8:00", -EINVAL, 0},
+        {"2024-06-03 08:00 tomorrow", -EINVAL, 0},
+        {"@", -EINVAL, 0},
+        {"@12x", -EINVAL, 0},
+        {"ago", -EINVAL, 0},
+};
+
+static void test_since(void) {
+        /* Local times are the machine's: pin the zone. */
+        setenv("TZ", "UTC", 1);
+        tzset();
+        for (size_t i = 0; i < ELEMENTSOF(since_cases); i++) {
+                const struct since_case *c = &since_cases[i];
+                uint64_t got = 12345;
+                int k = parse_since(c->text, T0 * S, &got);
+                _cleanup_free_ char *name = xasprintf("--since '%s'", c->text);
+                if (c->ret < 0)
+                        tap_ok(k == c->ret && got == 12345, name);
+                else {
+                        if (!tap_ok(k == 0 && got == c->usec, name))
+                                printf("# got %d %llu, want %llu\n", k, (unsigned long long) got,
+                                       (unsigned long long) c->usec);
+                }
+        }
+}
+
+struct stamp_case {
+        const char *line;
+        size_t len;
+};
+
+static const struct stamp_case stamp_cases[] = {
+        {"Jun 28 11:20:54 fit06 kubelet[170771]: Error: failed to parse kubelet flag", 15},
+        {"Jun  8 01:02:03.123456 host kubelet[1]: x", 22},
+        {"2024-06-28T11:20:54+0000 host kubelet[1]: x", 24},
+        {"2024-06-28T11:20:54.123456+02:00 host kubelet[1]: x", 32},
+        {"2024-06-28T11:20:54.123Z x", 24},
+        {"2024-06-28 11:20:54 x", 19},
+        {"E0628 11:20:54.123456   1234 server.go:1] x", 21},
+        {"Error: failed to parse kubelet flag: unknown flag: --network-plugin", 0},
+        {"Junk 28 11:20:54", 0},
+        {"X0628 11:20:54.1 x", 0},
+        {"", 0},
+};
+
+static void test_stamps(void) {
+        for (size_t i = 0; i < ELEMENTSOF(stamp_cases); i++) {
+                size_t got = log_line_stamp_len(stamp_cases[i].line);
+                _cleanup_free_ char *name = xasprintf("stamp of '%.30s'", stamp_cases[i].line);
+                if (!tap_ok(got == stamp_cases[i].len, name))
+                        printf("# got %zu, want %zu\n", got, stamp_cases[i].len);
+        }
+}
+
+struct collected {
+        struct buf b;
+};
+
+static int collect(const struct log_entry *e, void *userdata) {
+        struct collected *c = userdata;
+        buf_printf(&c->b, "%u|%s|%s|%llu\n", e->line, e->stamp ? e->stamp : "-", e->message,
+                   (unsigned long long) e->realtime_usec);
+        return 0;
+}
+
+static void test_text_log(void) {
+        char path[] = "/tmp/test-signatures.XXXXXX";
+        int fd = mkstemp(path);
+        const char *text = "Jun 28 11:20:54 n1 kubelet[7]: one\r\n\nplain two\n-- Boot abc --\nlast without newline";
+        tap_ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t) strlen(text), "write a text log");
+        close(fd);
+        struct log_source src = {.kind = LOG_SOURCE_TEXT, .path = path};
+        struct collected c = {};
+        struct log_summary sum = {};
+        char *err = NULL;
+        int k = kubelet_log_read(&src, collect, &c, &sum, &err);
+        tap_ok(k == 0, "a text log reads");
+        tap_streq(c.b.data, "1|Jun 28 11:20:54|Jun 28 11:20:54 n1 kubelet[7]: one|0\n"
+                            "3|-|plain two|0\n"
+                            "4|-|-- Boot abc --|0\n"
+                            "5|-|last without newline|0\n",
+                  "every non-empty line is an entry, with its line number and stamp, CR LF stripped");
+        tap_ok(sum.n_entries == 4, "four entries");
+        tap_streq(sum.description, path, "the source is named by its path");
+        log_summary_free(&sum);
+        buf_free(&c.b);
+        unlink(path);
+
+        src.path = "/nonexistent/kubelet.log";
+        k = kubelet_log_read(&src, collect, &c, &sum, &err);
+        tap_ok(k == -ENOENT, "a missing log is -ENOENT");
+        tap_streq(err, "cannot read /nonexistent/kubelet.log: No such file or directory", "and says which file");
+        tap_ok(!sum.description, "the summary is untouched on failure");
+        free(err);
+        buf_free(&c.b);
+}
+
+int main(void) {
+        test_errors();
+        test_parse_fields();
+        test_shipped();
+        test_since();
+        test_stamps();
+        test_text_log();
+        return tap_done();
+}
