@@ -127,6 +127,21 @@ static int pick_static(struct gw *g) {
         return 0;
 }
 
+/* Live, no default route: the first interface that the persistent configuration names and
+ * that is up with a global IPv4 address; a route through it survives a reboot. */
+static bool pick_configured_live(struct gw *g) {
+        for (size_t i = 0; i < g->files.n; i++) {
+                const char *name = g->files.items[i].iface;
+                struct rtnl_iface_addr a;
+                _cleanup_free_ char *err = NULL;
+                if (!name || strpbrk(name, "*?[") || rtnl_find_interface(name, &a, &err) <= 0 || !a.up)
+                        continue;
+                g->iface = xstrdup(a.ifname);
+                return true;
+        }
+        return false;
+}
+
 /* Decide the interface and the file that configures it. */
 static int choose_interface(struct gw *g) {
         const char *want_if = g->ctx->profile->gateway.interface;
@@ -137,7 +152,7 @@ static int choose_interface(struct gw *g) {
                 return pick_static(g);
         else if (g->route.present && g->route.ifname[0])
                 g->iface = xstrdup(g->route.ifname); /* the one kubeadm will use */
-        else {
+        else if (!pick_configured_live(g)) {
                 struct rtnl_iface_addr a;
                 int k = rtnl_find_interface(NULL, &a, &err);
                 if (k < 0)

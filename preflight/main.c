@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "diagnose.h"
+#include "kubeadm-hook.h"
 #include "lint.h"
 #include "options.h"
 #include "run.h"
@@ -27,6 +28,9 @@ int main(int argc, char **argv) {
                 break;
         case CMD_LINT:
                 r = run_lint(&opts);
+                break;
+        case CMD_KUBEADM:
+                r = run_kubeadm_hook(&opts);
                 break;
         case CMD_LIST:
                 r = run_list();

@@ -19,6 +19,8 @@ const char *command_to_string(enum command c) {
                 return "diagnose";
         case CMD_LINT:
                 return "lint";
+        case CMD_KUBEADM:
+                return "kubeadm";
         case CMD_LIST:
                 return "list";
         case CMD_HELP:
@@ -40,6 +42,9 @@ void options_print_help(void) {
                "                                            Find known problems in the kubelet's log\n"
                "  kubeprep lint [--fix] FILE...             Find hostNetwork pods in workload manifests without\n"
                "                                            dnsPolicy ClusterFirstWithHostNet (- is stdin)\n"
+               "  kubeprep kubeadm [OPTIONS] -- init|join|reset [ARGS...]\n"
+               "                                            apply, then kubeadm with --patches, then the fixes\n"
+               "                                            that need kubeadm's files\n"
                "  kubeprep list                             List the fixers\n"
                "  kubeprep --version | --help\n"
                "\n"
@@ -116,6 +121,7 @@ static int parse_verb(const char *s, enum command *ret) {
                 {"check", CMD_CHECK},     {"apply", CMD_APPLY}, {"rollback", CMD_ROLLBACK},
                 {"list", CMD_LIST},       {"help", CMD_HELP},
                 {"lint", CMD_LINT},
+                {"kubeadm", CMD_KUBEADM},
                 {"diagnose", CMD_DIAGNOSE},
         };
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
@@ -151,6 +157,21 @@ int options_parse(int argc, char **argv, struct options *ret) {
         };
         struct options o = {.command = CMD_HELP, .profile = "auto"};
         bool have_verb = false;
+
+        /* `kubeprep kubeadm [OPTIONS] -- ARGS...`: what follows the first "--" is kubeadm's,
+         * untouched; kubeprep parses only what comes before it. */
+        for (int i = 1; i < argc; i++) {
+                if (!streq(argv[i], "--"))
+                        continue;
+                for (int j = 1; j < i; j++)
+                        if (streq(argv[j], "kubeadm")) {
+                                o.kubeadm_args = argv + i + 1;
+                                o.n_kubeadm_args = (size_t) (argc - i - 1);
+                                argc = i;
+                                break;
+                        }
+                break;
+        }
 
         /* The verb may come first or after global options; getopt permutes the rest. */
         opterr = 0;
@@ -255,7 +276,15 @@ int options_parse(int argc, char **argv, struct options *ret) {
         }
         if (!have_verb) {
                 options_free(&o);
-                return usage_error("%s", "missing command (check, apply, rollback, list)");
+                return usage_error("%s", "missing command (check, apply, rollback, diagnose, lint, kubeadm, list)");
+        }
+        if (o.command == CMD_KUBEADM && o.n_kubeadm_args == 0) {
+                options_free(&o);
+                return usage_error("%s", "kubeadm needs its arguments after '--', e.g. kubeprep kubeadm -- join ...");
+        }
+        if (o.kubeadm_args && o.command != CMD_KUBEADM) {
+                options_free(&o);
+                return usage_error("%s", "arguments after '--' go with the kubeadm command");
         }
         if (o.fix && o.command != CMD_LINT) {
                 options_free(&o);

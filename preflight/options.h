@@ -12,6 +12,7 @@ enum command {
         CMD_ROLLBACK,
         CMD_DIAGNOSE,
         CMD_LINT,
+        CMD_KUBEADM,
         CMD_LIST,
         CMD_HELP,
         CMD_VERSION,
@@ -40,6 +41,8 @@ struct options {
         const char *run_id; /* rollback's RUN-ID */
         bool fix;           /* lint --fix */
         char **files;       /* lint's FILE... ("-" is stdin), pointing into argv */
+        char **kubeadm_args; /* kubeadm's: everything after "--", pointing into argv */
+        size_t n_kubeadm_args;
         size_t n_files;
         const char *journal_dir; /* diagnose: a journal directory on the host */
         const char *log_file;    /* diagnose: plain text instead, "-" for stdin */

@@ -362,6 +362,17 @@ struct addr_search {
         struct rtnl_iface_addr result;
 };
 
+/* Bridges and tunnels that container runtimes and CNI plugins create hold global addresses
+ * too, but they are never the node's own network. */
+static bool is_container_link(const char *name) {
+        static const char *const prefixes[] = {"docker", "br-", "cni", "cbr", "flannel", "cali", "vxlan.calico",
+                                               "tunl", "kube-ipvs", "weave", "cilium", "lxc", "virbr", "veth"};
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (startswith(name, prefixes[i]))
+                        return true;
+        return false;
+}
+
 static int collect_addr(const struct nlmsghdr *h, void *userdata) {
         struct addr_search *s = userdata;
         const struct ifaddrmsg *ifa = NLMSG_DATA(h);
@@ -378,7 +389,7 @@ static int collect_addr(const struct nlmsghdr *h, void *userdata) {
         if (!link) /* appeared between the two dumps */
                 return 0;
         if (s->want_ifindex > 0 ? link->ifindex != s->want_ifindex
-                                : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK))
+                                : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK) || is_container_link(link->name))
                 return 0;
 
         int attrlen = (int) IFA_PAYLOAD(h);

@@ -32,7 +32,8 @@ struct rtnl_iface_addr {
 };
 
 /* name == NULL: the interface holding the first global-scope IPv4 address on an up, non-loopback
- * link. name != NULL: that interface's first global-scope IPv4 address, whether up or not (see
+ * link that is not a container runtime's bridge or tunnel (docker0, cni0, flannel.1, cali*, ...).
+ * name != NULL: that interface's first global-scope IPv4 address, whether up or not (see
  * ret->up). Returns 1 found, 0 none, -ENODEV if the named interface does not exist, other <0 on
  * error; *ret_error is set on every negative return. */
 int rtnl_find_interface(const char *name, struct rtnl_iface_addr *ret, char **ret_error);

@@ -84,6 +84,68 @@ out=$(kp rollback); rc=$?
 same_file "rollback restores daemon.json byte for byte" "$R/etc/docker/daemon.json" "$WORK/daemon.json.orig"
 node_poweroff
 
+# 4. Networking inside the node: a veth with 192.0.2.10/24 and no default route. apply --only
+#    gateway,sysctl adds the route over rtnetlink and ip_forward = 1 in the node's namespace, and
+#    persists both (networkd, sysctl.d); the machine outside is untouched.
+host_fwd=$(cat /proc/sys/net/ipv4/ip_forward); host_route=$(ip -4 route show default)
+R=$(new_node four)
+mkdir -p "$R/etc/systemd/network" "$R/etc/kubeprep/profiles"
+printf '[Match]\nName=kp0\n\n[Network]\nAddress=192.0.2.10/24\n' >"$R/etc/systemd/network/10-kp0.network"
+printf 'extends: default\ngateway:\n  address: 192.0.2.1\n' >"$R/etc/kubeprep/profiles/site.yaml"
+node_boot four
+node_exec sh -c 'ip link add kp0 type veth peer name kp1 && ip addr add 192.0.2.10/24 dev kp0 &&
+        ip link set kp0 up && ip link set kp1 up && sysctl -qw net.ipv4.ip_forward=0'
+[ -z "$(node_exec ip -4 route show default)" ] && pass "the node starts with no default route" || fail "a default route exists"
+out=$(kp apply --only gateway,sysctl --profile site); rc=$?
+[ $rc = 0 ] && pass "apply --only gateway,sysctl exits 0" || fail "exit $rc" "$out"
+contains "the default route was added over rtnetlink" "$(node_exec ip -4 route show default)" "default via 192.0.2.1 dev kp0"
+[ "$(node_exec cat /proc/sys/net/ipv4/ip_forward)" = 1 ] && pass "ip_forward = 1 in the node" || fail "ip_forward not set"
+contains "the route persists in the networkd file" "$(cat "$R/etc/systemd/network/10-kp0.network")" "Gateway=192.0.2.1"
+contains "ip_forward persists in sysctl.d" "$(cat "$R/etc/sysctl.d/99-kubeprep.conf")" "net.ipv4.ip_forward = 1"
+[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ] && [ "$(ip -4 route show default)" = "$host_route" ] \
+        && pass "the machine's own ip_forward and default route are unchanged" || fail "the host changed"
+node_poweroff
+
+# 6. diagnose reads the node's real journal: a stand-in kubelet that fails with the cgroup driver
+#    mismatch and is restarted by systemd a few times, as a failing kubelet is.
+R=$(new_node six)
+mkdir -p "$R/usr/local/bin"
+cat >"$R/usr/local/bin/failing-kubelet" <<'SH'
+#!/bin/sh
+# What a kubelet on cgroupfs prints next to docker on systemd, then exits 1.
+cat <<'MSG'
+E1127 10:00:00.000000    4242 server.go:302] "Failed to run kubelet" err="failed to run Kubelet: misconfiguration: kubelet cgroup driver: \"cgroupfs\" is different from docker cgroup driver: \"systemd\""
+MSG
+exit 1
+SH
+chmod +x "$R/usr/local/bin/failing-kubelet"
+# Restarted as a failing kubelet is, until systemd gives up after the fourth start.
+printf '[Unit]\nDescription=stand-in failing kubelet\nStartLimitIntervalSec=120\nStartLimitBurst=4\n[Service]\nExecStart=/usr/local/bin/failing-kubelet\nRestart=always\nRestartSec=0.3\n' \
+        >"$R/etc/systemd/system/kubelet.service"
+node_boot six
+node_exec systemctl start kubelet.service >/dev/null 2>&1
+for _ in $(seq 1 100); do
+        [ "$(node_exec systemctl show kubelet.service -p Result --value)" = start-limit-hit ] && break
+        sleep 0.2
+done
+# StartLimitBurst=4: four starts ran before systemd refused a fifth (start-limit-hit).
+starts=4
+restarts=$(node_exec systemctl show kubelet.service -p NRestarts --value)
+[ "$restarts" -ge 3 ] && pass "the stand-in kubelet failed and was restarted by systemd ($restarts restarts)" || fail "only $restarts restarts"
+out=$(kp diagnose -o json); rc=$?
+[ $rc = 1 ] && pass "diagnose finds a known problem (exit 1)" || fail "diagnose exit $rc" "$out"
+printf '%s' "$out" >"$WORK/diag.json"
+ok "the mismatch is found once, counted per start, with its fixer" $PYTHON - "$WORK/diag.json" "$starts" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+probs = r["problems"]
+assert len(probs) == 1, probs
+p = probs[0]
+assert p["fixer"] == "cgroup-driver" and p["count"] == int(sys.argv[2]), p
+assert "kubeprep apply --only cgroup-driver" in p["command"], p
+PY
+node_poweroff
+
 # 5. kubeprep.service enabled runs at the next boot, before containerd and docker;
 #    the kubelet drop-in is loaded next to a stand-in kubelet.service. The node's own
 #    profile turns the gateway off: this node's only network is its loopback.
