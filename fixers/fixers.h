@@ -12,3 +12,4 @@ extern const struct fixer fixer_csi_migration;
 extern const struct fixer fixer_kubelet_flags;
 extern const struct fixer fixer_gateway;
 extern const struct fixer fixer_sysctl;
+extern const struct fixer fixer_disk_pressure;

@@ -13,6 +13,7 @@ const struct fixer *const fixers[] = {
         &fixer_gateway,
         &fixer_kubelet_flags,
         &fixer_sysctl,
+        &fixer_disk_pressure,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 
