@@ -94,16 +94,10 @@ static int ifcfg_parse(const char *text, size_t len, struct ifcfg *ret, char **r
         struct ifcfg f = { .eol = netconf_detect_eol(text, len) };
         unsigned line = 0;
 
-        if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (const char *) memchr(text, 0, len) - text));
-                return -EBADMSG;
-        }
-        for (size_t off = 0; off < len;) {
-                const char *nl = memchr(text + off, '\n', len - off);
-                size_t end = nl ? (size_t) (nl - text) + 1 : len;
-                size_t n = (nl ? (size_t) (nl - text) : len) - off;
-                if (n > 0 && text[off + n - 1] == '\r')
-                        n--;
+        int k = refuse_nul(text, len, ret_error);
+        if (k < 0)
+                return k;
+        for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) {
                 int r = ifcfg_parse_line(&f, text + off, n, ++line, ret_error);
                 if (r < 0) {
                         ifcfg_free(&f);
@@ -111,7 +105,6 @@ static int ifcfg_parse(const char *text, size_t len, struct ifcfg *ret, char **r
                 }
                 if (r > 0)
                         f.last_assignment_end = end;
-                off = end;
         }
         *ret = f;
         return 0;

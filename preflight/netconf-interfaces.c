@@ -81,25 +81,17 @@ static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, ch
         bool in_stanza = false;
         unsigned line = 0;
 
-        if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (const char *) memchr(text, 0, len) - text));
-                return -EBADMSG;
-        }
-        for (size_t off = 0; off < len;) {
-                const char *nl = memchr(text + off, '\n', len - off);
-                size_t end = nl ? (size_t) (nl - text) + 1 : len;
-                size_t n = (nl ? (size_t) (nl - text) : len) - off;
+        int nul = refuse_nul(text, len, ret_error);
+        if (nul < 0)
+                return nul;
+        for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) {
                 const char *s = text + off;
                 line++;
-                if (n > 0 && s[n - 1] == '\r')
-                        n--;
                 size_t i = 0;
                 while (i < n && isspace((unsigned char) s[i]))
                         i++;
-                if (i == n || s[i] == '#') {
-                        off = end;
+                if (i == n || s[i] == '#')
                         continue;
-                }
                 if (s[n - 1] == '\\') {
                         set_error(ret_error, "line %u: continuation line (trailing backslash)", line);
                         ifupdown_free(&f);
@@ -143,7 +135,6 @@ static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, ch
                         current->n_options++;
                 }
                 free_words(w, k);
-                off = end;
         }
         *ret = f;
         return 0;

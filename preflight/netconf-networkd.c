@@ -80,17 +80,10 @@ int netconf_ini_parse(const char *text, size_t len, const char *comment_chars, s
         const char *section = NULL;
         size_t cap = 0;
 
-        if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (const char *) memchr(text, 0, len) - text));
-                return -EBADMSG;
-        }
-        for (size_t off = 0; off < len;) {
-                const char *nl = memchr(text + off, '\n', len - off);
-                size_t end = nl ? (size_t) (nl - text) + 1 : len;
-                size_t content = (nl ? (size_t) (nl - text) : len) - off;
-                if (content > 0 && text[off + content - 1] == '\r')
-                        content--;
-
+        int nul = refuse_nul(text, len, ret_error);
+        if (nul < 0)
+                return nul;
+        for (size_t off = 0, content, end; text_line(text, len, off, &content, &end); off = end) {
                 if (ini.n == cap) {
                         cap = cap ? cap * 2 : 32;
                         ini.lines = xrealloc(ini.lines, cap * sizeof(*ini.lines));
@@ -104,7 +97,6 @@ int netconf_ini_parse(const char *text, size_t len, const char *comment_chars, s
                 }
                 if (l->kind == NETCONF_INI_SECTION)
                         section = l->section;
-                off = end;
         }
         *ret = ini;
         return 0;

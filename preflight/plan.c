@@ -55,6 +55,24 @@ static struct file_edit *edit_new(struct fixer_result *r) {
         return e;
 }
 
+/* A content edit: old state from st (NULL: the file does not exist yet, and
+ * gets mode/uid/gid), taking ownership of path and old. */
+static struct file_edit *edit_content(struct fixer_result *r, char *path, const struct stat *st, char *old,
+                                      size_t old_len, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+        struct file_edit *e = edit_new(r);
+        e->path = path;
+        e->kind = EDIT_CONTENT;
+        e->existed = st != NULL;
+        e->old_data = st ? old : (free(old), NULL);
+        e->old_len = st ? old_len : 0;
+        e->new_data = xstrndup(data, len);
+        e->new_len = len;
+        e->mode = st ? (st->st_mode & 07777) : mode;
+        e->uid = st ? st->st_uid : uid;
+        e->gid = st ? st->st_gid : gid;
+        return e;
+}
+
 int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
                     mode_t mode_if_new) {
         _cleanup_free_ char *resolved = NULL;
@@ -83,19 +101,8 @@ int plan_write_file(struct context *ctx, struct fixer_result *r, const char *pat
                 return 1;
         }
 
-        struct file_edit *e = edit_new(r);
-        e->path = TAKE_PTR(resolved);
-        e->kind = EDIT_CONTENT;
-        e->existed = existed;
-        e->old_data = existed ? TAKE_PTR(old) : NULL;
-        e->old_len = old_len;
-        e->new_data = xstrndup(data, len);
-        e->new_len = len;
-        e->mode = existed ? (st.st_mode & 07777) : mode_if_new;
-        if (existed) {
-                e->uid = st.st_uid;
-                e->gid = st.st_gid;
-        }
+        struct file_edit *e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old), old_len, data,
+                                           len, mode_if_new, (uid_t) -1, (gid_t) -1);
         overlay_set(ctx, e->path, data, len, e->mode, e->uid, e->gid);
         return 1;
 }
@@ -126,17 +133,8 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
             st.st_uid == a->uid && st.st_gid == a->gid)
                 return 0;
 
-        struct file_edit *e = edit_new(r);
-        e->path = xstrdup(path);
-        e->kind = EDIT_CONTENT;
-        e->existed = existed;
-        e->old_data = existed ? TAKE_PTR(old) : NULL;
-        e->old_len = old_len;
-        e->new_data = xstrndup(data, len);
-        e->new_len = len;
-        e->mode = existed ? (st.st_mode & 07777) : a->mode;
-        e->uid = existed ? st.st_uid : a->uid;
-        e->gid = existed ? st.st_gid : a->gid;
+        struct file_edit *e = edit_content(r, xstrdup(path), existed ? &st : NULL, TAKE_PTR(old), old_len, data, len,
+                                           a->mode, a->uid, a->gid);
         e->resolve = a->resolve;
         e->set_attrs = true;
         e->new_mode = a->mode;

@@ -130,3 +130,11 @@ unsigned line_of_offset(const char *text, size_t off) {
                         line++;
         return line;
 }
+
+int refuse_nul(const char *text, size_t len, char **ret_error) {
+        const char *nul = memchr(text, 0, len);
+        if (!nul)
+                return 0;
+        set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (size_t) (nul - text)));
+        return -EBADMSG;
+}

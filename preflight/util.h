@@ -100,3 +100,21 @@ void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
 
 /* Count lines up to offset (1-based line of the byte at off). */
 unsigned line_of_offset(const char *text, size_t off);
+
+/* The line of text[0..len) that starts at off: *ret_n its length without
+ * "\n" or "\r\n", *ret_end the offset after it. False at the end of text.
+ * for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) */
+static inline bool text_line(const char *text, size_t len, size_t off, size_t *ret_n, size_t *ret_end) {
+        if (off >= len)
+                return false;
+        const char *nl = memchr(text + off, '\n', len - off);
+        size_t n = (nl ? (size_t) (nl - text) : len) - off;
+        *ret_end = nl ? (size_t) (nl - text) + 1 : len;
+        if (n > 0 && text[off + n - 1] == '\r')
+                n--;
+        *ret_n = n;
+        return true;
+}
+
+/* Line-based editors refuse a text with a NUL byte: -EBADMSG, "line N: NUL byte". */
+int refuse_nul(const char *text, size_t len, char **ret_error);
