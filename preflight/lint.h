@@ -3,6 +3,9 @@
  * dnsPolicy ClusterFirstWithHostNet, and set it format-preservingly. */
 #pragma once
 
+/* The dnsPolicy a hostNetwork pod needs to resolve cluster services. */
+#define WANTED_POLICY "ClusterFirstWithHostNet"
+
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -66,7 +66,7 @@ void options_print_help(void) {
                "      --since TIME             (diagnose) Entries since TIME, not just the last boot\n"
                "                               (\"2024-06-03 08:00\", \"2 days ago\", \"-3h\", \"@EPOCH\")\n"
                "  -o, --output FORMAT          text (default), json, or prometheus (node_exporter textfile)\n"
-               "  -v, --verbose                Also show warnings and details of fixers that are ok\n"
+               "  -v, --verbose                Also show the details of fixers that are ok, and diffs with check\n"
                "  -q, --quiet                  Show only problems and the summary\n"
                "  -h, --help                   Show this help\n"
                "      --version                Show the version\n"

@@ -37,7 +37,7 @@ declare -A FIXER=(
         [aarch64-systemd-cgroup]=cgroup-driver [cgroup-driver-mismatch]=cgroup-driver
         [cgroup-parent-not-slice]=cgroup-driver [swap-on]=swap [cri-disabled]=cgroup-driver
         [csinode-skew]=csi-migration [feature-gate-stale]=csi-migration [removed-flag]=kubelet-flags
-        [no-default-route]=gateway [disk-pressure]=eviction [no-kubeconfig]=kubeconfig
+        [no-default-route]=gateway [disk-pressure]=disk-pressure [no-kubeconfig]=kubeconfig
 )
 declare -A EXTRA=([aarch64-systemd-cgroup]="--profile aarch64 " [no-kubeconfig]="")
 for id in "${!FIXER[@]}"; do
@@ -92,7 +92,7 @@ r = json.load(open(sys.argv[1]))
 got = [(p["id"], p["fixer"], p["count"], p["lastSeen"]) for p in r["problems"]]
 assert got == [("swap-on", "swap", 4, "2024-06-03T09:00:00Z"),
                ("removed-flag", "kubelet-flags", 7, "2024-06-03T09:30:00Z"),
-               ("disk-pressure", "eviction", 3, "2024-06-03T09:45:00Z")], got
+               ("disk-pressure", "disk-pressure", 3, "2024-06-03T09:45:00Z")], got
 assert r["entries"] == 414 and r["source"].endswith("boot " + sys.argv[2]), r
 swap = r["problems"][0]
 assert swap["check"]["status"] == "drift" and swap["check"]["agrees"] is True, swap["check"]
@@ -136,7 +136,7 @@ ok "noisy --log -: the same three problems and counts" $PYTHON -c '
 import json, sys; r = json.load(open(sys.argv[1]))
 got = [(p["id"], p["fixer"], p["count"], p["lastSeen"]) for p in r["problems"]]
 assert got == [("swap-on", "swap", 4, "Jun 03 09:00:00"), ("removed-flag", "kubelet-flags", 7, "Jun 03 09:30:00"),
-               ("disk-pressure", "eviction", 3, "Jun 03 09:45:00")], got' "$WORK/noisylog.json"
+               ("disk-pressure", "disk-pressure", 3, "Jun 03 09:45:00")], got' "$WORK/noisylog.json"
 run diagnose --log "$WORK/noisy.log" --root "$DIRTY"
 contains "--log FILE, text: the line it was last seen on" "$OUT" "[swap-on] 4 times, last on line"
 
