@@ -156,7 +156,8 @@ static void region_split_words(const char *t, struct region *r) {
 /* End of the logical line starting at s: units continue a line ending in a backslash, ENV files
  * do too (but we refuse to interpret those). Returns the offset just past the final newline. */
 static size_t logical_line_end(const char *t, size_t len, size_t s, bool *ret_continued) {
-        bool comment = t[skip_blanks(t, s, len)] == '#' || t[skip_blanks(t, s, len)] == ';';
+        size_t first = skip_blanks(t, s, len);
+        bool comment = first < len && (t[first] == '#' || t[first] == ';');
         *ret_continued = false;
         for (;;) {
                 const char *nl = memchr(t + s, '\n', len - s);
@@ -315,6 +316,20 @@ static bool mentions_flag(const char *t, size_t start, size_t end, const char *n
         return false;
 }
 
+/* "$VAR" (not followed by a name character) or "${VAR}" anywhere in [start, end). */
+static bool mentions_var(const char *t, size_t start, size_t end, const char *var) {
+        size_t n = strlen(var);
+        for (size_t i = start; i + 1 + n <= end; i++) {
+                if (t[i] != '$')
+                        continue;
+                if (memcmp(t + i + 1, var, n) == 0 && (i + 1 + n == end || !is_name_char(t[i + 1 + n])))
+                        return true;
+                if (i + 3 + n <= end && t[i + 1] == '{' && memcmp(t + i + 2, var, n) == 0 && t[i + 2 + n] == '}')
+                        return true;
+        }
+        return false;
+}
+
 /* The word as the kubelet receives it: quotes removed, "%%" unescaped in units. */
 static char *unquote(const char *t, size_t start, size_t end, bool unit) {
         struct buf b = {};
@@ -360,7 +375,9 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                                 continue;
                         struct occurrence o = { .region = ri, .word = k, .value_word = SIZE_MAX };
                         o.quoted_name = t[w->start] != '-' || t[w->start + 1] != '-' || memchr(t + w->start, '"', 2 + name_len) ||
-                                        memchr(t + w->start, '\'', 2 + name_len);
+                                        memchr(t + w->start, '\'', 2 + name_len) ||
+                                        /* a quote between the name and '=' ("--name"=v): the value is not where it seems */
+                                        (eq && t[w->start + 2 + name_len] != '=');
                         if (eq) {
                                 o.has_value = true;
                                 o.value_start = w->start + 2 + name_len + 1, o.value_end = w->end;
@@ -371,6 +388,21 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         }
                         ret->items = xrealloc(ret->items, (ret->n + 1) * sizeof(struct occurrence));
                         ret->items[ret->n++] = o;
+                }
+        }
+        /* An ExecStart= we cannot interpret that expands a variable holding the flag passes the flag
+         * on in a way we cannot follow: as good as mentioning it. */
+        for (size_t ri = 0; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                if (!r->broken || !r->exec)
+                        continue;
+                for (size_t i = 0; i < ret->n; i++) {
+                        const char *var = rs->items[ret->items[i].region].var;
+                        if (var && mentions_var(t, r->line_start, r->line_end, var)) {
+                                set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s", r->line, name,
+                                          var, r->broken);
+                                return -EBADMSG;
+                        }
                 }
         }
         return 0;
@@ -562,7 +594,8 @@ static int apply_edits(const char *text, size_t len, struct edits *es, char **re
         return 1;
 }
 
-/* The flag is nowhere in the ENV file: add it to the last assignment of var, or add that assignment. */
+/* The flag is in no effective assignment of the ENV file: add it to the last assignment of var, or add that
+ * assignment. */
 static int edit_env_append(const char *t, size_t len, const struct regions *rs, const char *var, const char *name,
                            const char *value, struct edits *es, char **ret_error) {
         const struct region *target = NULL;
@@ -574,6 +607,14 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
                 return -EBADMSG;
         }
         if (target) {
+                /* Flags after a "--" word would be positional arguments: go in front of it. */
+                for (size_t k = 0; k < target->n_words; k++) {
+                        _cleanup_free_ char *u = unquote(t, target->words[k].start, target->words[k].end, target->unit);
+                        if (streq(u, "--")) {
+                                edits_push(es, target->words[k].start, target->words[k].start, xasprintf("--%s=%s ", name, value));
+                                return 0;
+                        }
+                }
                 size_t at = target->n_words > 0 ? target->words[target->n_words - 1].end : target->start;
                 edits_push(es, at, at, xasprintf("%s--%s=%s", target->n_words > 0 ? " " : "", name, value));
                 return 0;
@@ -583,6 +624,15 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
                 if (t[i] == '\r' && t[i + 1] == '\n')
                         eol = "\r\n";
         bool ends_with_newline = len == 0 || t[len - 1] == '\n';
+        /* After a last line ending in a backslash the new line would continue it. */
+        size_t e = len - (ends_with_newline && len > 0);
+        if (e > 0 && t[e - 1] == '\r')
+                e--;
+        if (e > 0 && t[e - 1] == '\\') {
+                set_error(ret_error, "line %u: the file ends in a line continuation, cannot add --%s after it",
+                          line_of_offset(t, e - 1), name);
+                return -EBADMSG;
+        }
         edits_push(es, len, len,
                    xasprintf("%s%s=\"--%s=%s\"%s", ends_with_newline ? "" : eol, var, name, value, ends_with_newline ? eol : ""));
         return 0;
@@ -633,7 +683,13 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 return r;
         if ((r = edits_for_occurrences(text, &rs, &os, value, &es, ret_error)) < 0)
                 return r;
-        if (value && os.n == 0 && fmt == FLAGS_ENV_FILE && (r = edit_env_append(text, len, &rs, var, name, value, &es, ret_error)) < 0)
+        /* Occurrences only in assignments a later one of the same variable replaces are updated
+         * too, but the kubelet never sees them: the flag still has to be added. */
+        bool effective = false;
+        for (size_t i = 0; i < os.n; i++)
+                effective = effective || region_effective(&rs, os.items[i].region);
+        if (value && !effective && fmt == FLAGS_ENV_FILE &&
+            (r = edit_env_append(text, len, &rs, var, name, value, &es, ret_error)) < 0)
                 return r;
         return apply_edits(text, len, &es, ret_text, ret_len);
 }

@@ -126,6 +126,14 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
                 set_error(ret_error, "line %u, column %u: NUL byte", line_of_offset(text, off), column_of_offset(text, off));
                 return -EBADMSG;
         }
+        /* cJSON skips every control character as whitespace, dockerd (and our scanner) only the four
+         * JSON ones; JSON allows no other control character anywhere, not even inside strings. */
+        for (size_t off = 0; off < len; off++)
+                if ((unsigned char) text[off] < 0x20 && !is_json_space(text[off])) {
+                        set_error(ret_error, "line %u, column %u: control character 0x%02x, not valid JSON",
+                                  line_of_offset(text, off), column_of_offset(text, off), (unsigned) text[off]);
+                        return -EBADMSG;
+                }
         dj->text = xstrndup(text, len);
         dj->len = len;
         if (dj->text[skip_space(dj->text, 0)] == 0) {

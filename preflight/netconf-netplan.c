@@ -57,6 +57,9 @@ static int netplan_open(struct netplan *np, const char *text, size_t len, const 
         int r;
 
         *np = (struct netplan){ .text = text, .len = len, .eol = netconf_detect_eol(text, len) };
+        r = ytext_check_line_breaks(text, len, ret_error);
+        if (r < 0)
+                return r;
         r = ystream_parse(text, len, &np->stream, ret_error);
         if (r < 0)
                 return r;

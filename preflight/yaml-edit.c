@@ -39,7 +39,10 @@ static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsig
         const char *nl = memchr(c->text, '\n', len);
         c->eol = nl && nl > c->text && nl[-1] == '\r' ? "\r\n" : "\n";
 
-        int r = ystream_parse(c->text, len, &c->stream, ret_error);
+        int r = ytext_check_line_breaks(c->text, len, ret_error);
+        if (r < 0)
+                return r;
+        r = ystream_parse(c->text, len, &c->stream, ret_error);
         if (r < 0)
                 return r;
         if (doc >= c->stream.n_docs) {
@@ -360,6 +363,19 @@ static int insert_into_block(const struct edit_ctx *c, struct ynode *map, struct
                 column = key_column(c, map->children[0], ret_error);
                 if (column < 0)
                         return column;
+                /* Explicit keys ("?\n   key") put a key on a line of its own at
+                 * another column than the mapping's; a new entry indented like
+                 * that key would land inside it. */
+                for (size_t i = 0; i < map->n_children; i += 2) {
+                        int kc = i == 0 ? column : key_column(c, map->children[i], ret_error);
+                        if (kc < 0)
+                                return kc;
+                        if (kc != column || (i == 0 && map->children[0]->start != map->start)) {
+                                set_error(ret_error, "line %u: explicit key (?) or keys not aligned, "
+                                          "refusing to guess indentation", map->children[i]->line);
+                                return -EBADMSG;
+                        }
+                }
                 step = indent_step(c, map, parent);
                 after = ynode_content_end(map->children[map->n_children - 1]);
         }
@@ -482,6 +498,17 @@ static int remove_entry(const struct edit_ctx *c, const struct path_step *step, 
                 if (step->pair == 0) {
                         start = key->start;
                         end = map->n_children > 2 ? map->children[2]->start : max_size(key->end, value->end);
+                        /* The only entry takes a trailing comma along: "{,}" is no mapping. */
+                        size_t after = end;
+                        while (map->n_children == 2 && after < map->end && strchr(" \t\r\n", c->text[after]))
+                                after++;
+                        if (map->n_children == 2 && after < map->end && c->text[after] == ',')
+                                end = after + 1;
+                        else if (map->n_children == 2 && after < map->end && c->text[after] == '#') {
+                                set_error(ret_error, "line %u: comment after the only entry of a flow mapping, refusing",
+                                          key->line);
+                                return -EBADMSG;
+                        }
                 } else {
                         const struct ynode *prev_key = map->children[2 * step->pair - 2];
                         const struct ynode *prev_value = map->children[2 * step->pair - 1];
@@ -529,6 +556,16 @@ int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *cons
         size_t level = n - 1;
         while (level > 0 && steps[level].map->n_children == 2)
                 level--;
+        /* A first document without "---" that loses its only entry is no
+         * document any more: the ones after it would move up an index. */
+        const char *doc_start = c.text + c.stream.docs[doc].start;
+        if (level == 0 && steps[0].map->n_children == 2 && !steps[0].map->flow && c.stream.n_docs > 1 &&
+            !startswith(doc_start, "---") && *doc_start != '%') {
+                set_error(ret_error, "line %u: removing the only key of document %u would remove the document",
+                          steps[0].map->line, doc);
+                edit_ctx_done(&c);
+                return -EBADMSG;
+        }
         r = remove_entry(&c, &steps[level], &out, &out_len, ret_error);
         edit_ctx_done(&c);
         if (r > 0) {

@@ -328,3 +328,18 @@ void yaml_put_scalar(struct buf *b, const char *s, yaml_scalar_style_t style, bo
         else
                 buf_puts(b, s);
 }
+
+int ytext_check_line_breaks(const char *text, size_t len, char **ret_error) {
+        static const char *const breaks[] = { "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9" };
+        for (size_t i = 0; i < len; i++) {
+                bool bad = text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n');
+                for (size_t k = 0; !bad && k < ELEMENTSOF(breaks); k++)
+                        bad = len - i >= strlen(breaks[k]) && memcmp(text + i, breaks[k], strlen(breaks[k])) == 0;
+                if (bad) {
+                        set_error(ret_error, "line %u: %s line break (only \\n and \\r\\n are supported)",
+                                  line_of_offset(text, i), text[i] == '\r' ? "carriage return as a" : "Unicode");
+                        return -EBADMSG;
+                }
+        }
+        return 0;
+}

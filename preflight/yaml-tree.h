@@ -61,3 +61,8 @@ struct buf;
 void yaml_put_scalar(struct buf *b, const char *s, yaml_scalar_style_t style, bool flow, bool json);
 /* Append s double-quoted with YAML escapes (valid JSON for printable text). */
 void yaml_put_double_quoted(struct buf *b, const char *s);
+
+/* Editors splice at '\n' line boundaries, while YAML also breaks lines at a lone '\r' and at
+ * NEL, LS and PS: refuse (-EBADMSG, "line N: ...") a text using any of those, so both agree on
+ * where a line ends. */
+int ytext_check_line_breaks(const char *text, size_t len, char **ret_error);

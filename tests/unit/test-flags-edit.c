@@ -118,7 +118,33 @@ static const struct flags_case cases[] = {
         { "env remove refuses", ENV, REMOVE, NULL, "network-plugin", NULL, "A=\"--network-plugin=cni\n", -EBADMSG,
           "line 1: cannot interpret --network-plugin here: unbalanced quote" },
 
+        /* found by tests/fuzz/fuzz-flags-edit.c: only the overridden assignment was updated */
+        { "env set flag only in an overridden assignment", ENV, SET, "A", "cgroup-driver", "systemd",
+          "A=\"--cgroup-driver=cgroupfs\"\nA=\"--v=2\"\n", 1, "A=\"--cgroup-driver=systemd\"\nA=\"--v=2 --cgroup-driver=systemd\"\n" },
+        /* found by tests/fuzz/fuzz-flags-edit.c: read one byte past a text of blanks */
+        { "unit get text of only a tab", UNIT, GET, NULL, "cgroup-driver", NULL, "\t", 0, NULL },
+        /* found by tests/fuzz/fuzz-flags-edit.c: the appended line became part of a continued line */
+        { "env set refuses appending after a line continuation", ENV, SET, "A", "cgroup-driver", "systemd",
+          "B=1\nC=--x \\\n", -EBADMSG, "line 2: the file ends in a line continuation, cannot add --cgroup-driver after it" },
+        { "env set refuses appending after a CRLF line continuation", ENV, SET, "A", "cgroup-driver", "systemd",
+          "C=--x \\\r\n", -EBADMSG, "line 1: the file ends in a line continuation, cannot add --cgroup-driver after it" },
+        /* found by tests/fuzz/fuzz-flags-edit.c: appended after "--", the flag became a positional argument */
+        { "env set goes before an end-of-flags --", ENV, SET, "A", "node-ip", "10.0.0.1", "A=\"--v=2 -- x\"\n", 1,
+          "A=\"--v=2 --node-ip=10.0.0.1 -- x\"\n" },
+        /* found by tests/fuzz/fuzz-flags-edit.c: the value was taken to start at the '=', set left a stray quote */
+        { "env get quote between name and =", ENV, GET, NULL, "cgroup-driver", NULL, "A=--cgroup-driver\"=x y\"\n", 1, "x y" },
+        { "env set refuses quote between name and =", ENV, SET, "A", "cgroup-driver", "systemd", "A=--cgroup-driver\"=x y\"\n",
+          -EBADMSG, "line 1: cannot edit a quoted flag name" },
         /* drop-in get */
+        /* found by tests/fuzz/fuzz-flags-edit.c: set changed X, get then ignored it */
+        { "unit get refuses broken ExecStart= expanding the flag's variable", UNIT, GET, NULL, "kubeconfig", NULL,
+          "[Service]\nEnvironment=\"X=--kubeconfig=/a\"\nExecStart=/usr/bin/kubelet $X \\K\n", -EBADMSG,
+          "line 3: cannot interpret --kubeconfig here (through $X): backslash escape" },
+        { "unit set refuses broken ExecStart= expanding the flag's variable", UNIT, SET, NULL, "kubeconfig", "/b",
+          "[Service]\nEnvironment=\"X=--kubeconfig=/a\"\nExecStart=/usr/bin/kubelet ${X} `x`\n", -EBADMSG,
+          "line 3: cannot interpret --kubeconfig here (through $X): command substitution" },
+        { "unit get broken ExecStart= not expanding the flag's variable", UNIT, GET, NULL, "kubeconfig", NULL,
+          "[Service]\nEnvironment=\"X=--kubeconfig=/a\"\nExecStart=/usr/bin/kubelet $XY \\K\n", 1, "/a" },
         { "unit get ExecStart after $VAR", UNIT, GET, NULL, "cgroup-driver", NULL,
           "[Service]\nEnvironment=\"KUBELET_CGROUP_ARGS=--cgroup-driver=systemd\"\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CGROUP_ARGS --cgroup-driver=cgroupfs\n",
           1, "cgroupfs" },
@@ -168,17 +194,20 @@ static const struct flags_case cases[] = {
 
 static void run_case(const struct flags_case *c) {
         _cleanup_free_ char *out = NULL, *error = NULL, *name = NULL;
-        size_t out_len = 0;
+        size_t out_len = 0, in_len = strlen(c->input);
+        /* an exactly sized copy without the NUL, so ASan sees any read past the length */
+        _cleanup_free_ char *in = xmalloc(in_len ? in_len : 1);
+        memcpy(in, c->input, in_len);
         int r;
         switch (c->op) {
         case GET:
-                r = flags_get(c->input, strlen(c->input), c->fmt, c->flag, &out, &error);
+                r = flags_get(in, in_len, c->fmt, c->flag, &out, &error);
                 break;
         case SET:
-                r = flags_set(c->input, strlen(c->input), c->fmt, c->var, c->flag, c->value, &out, &out_len, &error);
+                r = flags_set(in, in_len, c->fmt, c->var, c->flag, c->value, &out, &out_len, &error);
                 break;
         case REMOVE:
-                r = flags_remove(c->input, strlen(c->input), c->fmt, c->flag, &out, &out_len, &error);
+                r = flags_remove(in, in_len, c->fmt, c->flag, &out, &out_len, &error);
                 break;
         default:
                 abort();

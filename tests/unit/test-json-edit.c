@@ -57,6 +57,11 @@ static const struct json_case cases[] = {
         { "refuse trailing comma", false, "systemd", "{\n  \"a\": 1,\n}\n", -EBADMSG, "line 3, column 2: invalid JSON" }, /* cJSON points just past the brace */
         { "refuse missing comma", false, "systemd", "{\n  \"a\": 1\n  \"b\": 2\n}\n", -EBADMSG, "line 3, column 3: invalid JSON" },
         { "refuse trailing garbage", false, "systemd", "{} x", -EBADMSG, "line 1, column 4: invalid JSON" },
+        /* found by tests/fuzz/fuzz-json-edit.c: cJSON skipped the \x01, the edit went before the brace */
+        { "refuse control character as whitespace", false, "systemd", "\t\x01{}\n", -EBADMSG,
+          "line 1, column 2: control character 0x01, not valid JSON" },
+        { "refuse raw control character in a string", false, "systemd", "{\"a\": \"x\vy\"}", -EBADMSG,
+          "line 1, column 9: control character 0x0b, not valid JSON" },
         { "refuse array top level", false, "systemd", "\n[1]", -EBADMSG, "line 2: the top level is not an object" },
         { "refuse exec-opts not an array", false, "systemd", "{\n\"exec-opts\": \"native.cgroupdriver=systemd\"}", -EBADMSG,
           "line 2: \"exec-opts\" is not an array" },

@@ -173,6 +173,26 @@ static const struct edit_case cases[] = {
           "line 2: document 2 does not exist, the stream has 1" },
         { "refuse insert after explicit key", OP_SET, "? a\n: 1\n", "c", "d", 0, -EBADMSG,
           "line 1: key is not first on its line, refusing to guess indentation" },
+        /* found by tests/fuzz/fuzz-yaml-edit.c: the new key went inside the explicit key */
+        { "refuse insert after explicit key on its own line", OP_SET, "? \n   xes\n", "failSwapOn", "false", 0,
+          -EBADMSG, "line 2: explicit key (?) or keys not aligned, refusing to guess indentation" },
+        /* found by tests/fuzz/fuzz-yaml-edit.c: "{,}" was left */
+        { "remove the only flow entry with a trailing comma", OP_REMOVE, "{\n\"kind\",}", "kind", NULL, 0, 1, "{\n}" },
+        { "remove the only flow entry with a spaced trailing comma", OP_REMOVE, "{b: 1 , }\n", "b", NULL, 0, 1, "{ }\n" },
+        { "refuse comment after the only flow entry", OP_REMOVE, "{b: 1 # c\n, }\n", "b", NULL, 0, -EBADMSG,
+          "line 1: comment after the only entry of a flow mapping, refusing" },
+        /* found by tests/fuzz/fuzz-yaml-edit.c: document 1 became document 0 */
+        { "refuse removing the only key of an implicit first document", OP_REMOVE, "#b\nkind: x\n---\nz: 1\n", "kind", NULL,
+          0, -EBADMSG, "line 2: removing the only key of document 0 would remove the document" },
+        { "remove the only key of an explicit first document", OP_REMOVE, "---\nkind: x\n---\nz: 1\n", "kind", NULL, 0,
+          1, "---\n---\nz: 1\n" },
+        { "remove the only key of the only document", OP_REMOVE, "#b\nkind: x\n", "kind", NULL, 0, 1, "#b\n" },
+        /* found by tests/fuzz/fuzz-yaml-edit.c: a lone \r ends a YAML line, the insertion went into the next document */
+        { "refuse carriage return line break", OP_SET, "a:\n  b: 1\r---\rc: 2\n", "x", "v", 0, -EBADMSG,
+          "line 2: carriage return as a line break (only \\n and \\r\\n are supported)" },
+        { "refuse NEL line break", OP_GET, "a: 1\xc2\x85" "b: 2\n", "a", NULL, 0, -EBADMSG,
+          "line 1: Unicode line break (only \\n and \\r\\n are supported)" },
+        { "CRLF still fine", OP_SET, "a: 1\r\n", "b", "2", 0, 1, "a: 1\r\nb: 2\r\n" },
         { "refuse UTF-16", OP_SET, "\xff\xfe" "a\0:\0", "a", "b", 0, -EBADMSG,
           "line 1: UTF-16 text is not supported" },
 };
