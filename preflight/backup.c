@@ -179,6 +179,8 @@ static int remove_created(const struct root *root, const char *path, unsigned lo
                 return dfd;
         if (unlinkat(dfd, slash + 1, 0) < 0 && errno != ENOENT)
                 return -errno;
+        /* A run killed before its rename left its temp file; the file is not coming. */
+        (void) remove_stale_temps(dfd, slash + 1);
         if (fsync(dfd) < 0)
                 return -errno;
         strv_push(paths, xasprintf("%s (removed: the run created it)", path));
@@ -188,6 +190,8 @@ static int remove_created(const struct root *root, const char *path, unsigned lo
         *up_slash = 0;
         _cleanup_close_ int ufd = root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
         /* Only an empty directory goes: what was put there since the run stays. */
+        if (ufd >= 0)
+                (void) remove_stale_temps(ufd, up_slash + 1);
         if (ufd >= 0 && unlinkat(ufd, up_slash + 1, AT_REMOVEDIR) >= 0) {
                 (void) fsync(ufd);
                 *up_slash = '/';

@@ -5,39 +5,45 @@
 #include "commit.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 /* Create the one missing directory dir with the edit's parent mode and owner
- * (a user's ~/.kube, owned by the user). It was missing when the plan was
- * made; if it appeared since, someone else is at work there: -ESTALE. */
-static int make_parent_dir(const struct root *root, struct file_edit *e, const char *dir) {
+ * (a user's ~/.kube, owned by the user), recorded in the backup manifest
+ * before it exists so that rolling back even a run killed right after it
+ * removes it again. It was missing when the plan was made; if it appeared
+ * since, someone else is at work there: -ESTALE. */
+static int make_parent_dir(const struct root *root, struct file_edit *e, const char *dir, struct backup *b,
+                           char **ret_error) {
         const char *name = strrchr(dir, '/') + 1;
         _cleanup_free_ char *up = xstrndup(dir, (size_t) (name - 1 - dir));
         _cleanup_close_ int ufd = root_openat(root, *up ? up : "/", O_RDONLY | O_DIRECTORY, 0, e->resolve);
         if (ufd < 0)
                 return ufd;
-        if (mkdirat(ufd, name, 0700) < 0)
-                return errno == EEXIST ? -ESTALE : -errno;
+        if (e->existed) {
+                set_error(ret_error, "cannot open the directory of %s: removed by someone else while kubeprep ran; "
+                          "not written", e->path);
+                return -ESTALE;
+        }
         e->parent_created = true;
-        _cleanup_close_ int fd = openat(ufd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if ((e->parent_uid != (uid_t) -1 || e->parent_gid != (gid_t) -1) && fchown(fd, e->parent_uid, e->parent_gid) < 0)
-                return -errno;
-        if (fchmod(fd, e->parent_mode & 07777) < 0 || fsync(ufd) < 0)
-                return -errno;
-        return 0;
+        int k = backup_save(b, e, ret_error);
+        if (k < 0)
+                return k;
+        k = mkdir_atomic_at(ufd, name, e->parent_mode, e->parent_uid, e->parent_gid);
+        return k == -EEXIST ? -ESTALE : k;
 }
 
 /* The directory of path, created when missing (see struct file_edit). */
-static int open_parent_dir(const struct root *root, struct file_edit *e, const char **ret_base) {
+static int open_parent_dir(const struct root *root, struct file_edit *e, struct backup *b, const char **ret_base,
+                           char **ret_error) {
         _cleanup_free_ char *parent = xstrdup(e->path);
         char *slash = strrchr(parent, '/');
         *slash = 0;
         const char *dir = *parent ? parent : "/";
         int fd = root_openat(root, dir, O_RDONLY | O_DIRECTORY, 0, e->resolve);
         if (fd == -ENOENT) {
-                int k = e->parent_mode && *parent ? make_parent_dir(root, e, dir) : root_mkdir_p(root, dir, 0755);
+                int k = e->parent_mode && *parent ? make_parent_dir(root, e, dir, b, ret_error)
+                                                  : root_mkdir_p(root, dir, 0755);
                 if (k < 0)
                         return k;
                 fd = root_openat(root, dir, O_RDONLY | O_DIRECTORY, 0, e->resolve);
@@ -79,38 +85,47 @@ static int check_unchanged(int dfd, const char *base, const struct file_edit *e)
         return len == e->old_len && memcmp(data, e->old_data, len) == 0 ? 0 : -ESTALE;
 }
 
-static int commit_edit(struct context *ctx, struct file_edit *e, struct backup *b, char **ret_error) {
+/* Write the edit `last` made to a file, checked against and backed up as
+ * `first` found it: first == last but for a file several fixers edit (see
+ * commit_results). */
+static int commit_edit(struct context *ctx, struct file_edit *first, const struct file_edit *last,
+                       struct backup *b, char **ret_error) {
         const char *base;
-        _cleanup_close_ int dfd = open_parent_dir(ctx->root, e, &base);
+        _cleanup_free_ char *err = NULL;
+        _cleanup_close_ int dfd = open_parent_dir(ctx->root, first, b, &base, &err);
         if (dfd < 0) {
-                set_error(ret_error, "cannot open the directory of %s: %s", e->path,
-                          dfd == -ESTALE ? "created by someone else while kubeprep ran; not written"
-                          : dfd == -ELOOP ? "a symlink on the way, which this file may not follow"
-                                          : strerror(-dfd));
+                if (err)
+                        set_error(ret_error, "%s", err);
+                else
+                        set_error(ret_error, "cannot open the directory of %s: %s", first->path,
+                                  dfd == -ESTALE ? "created by someone else while kubeprep ran; not written"
+                                  : dfd == -ELOOP ? "a symlink on the way, which this file may not follow"
+                                                  : strerror(-dfd));
                 return dfd;
         }
-        int k = check_unchanged(dfd, base, e);
+        int k = check_unchanged(dfd, base, first);
         if (k < 0) {
-                set_error(ret_error, "%s: %s", e->path,
+                set_error(ret_error, "%s: %s", first->path,
                           k == -ESTALE ? "changed by someone else while kubeprep ran; not overwritten" : strerror(-k));
                 return k;
         }
-        k = backup_save(b, e, ret_error);
+        k = backup_save(b, first, ret_error);
         if (k < 0)
                 return k;
-        if (e->kind == EDIT_SYMLINK)
-                k = root_symlink_atomic(ctx->root, e->path, e->new_data);
+        if (last->kind == EDIT_SYMLINK)
+                k = root_symlink_atomic(ctx->root, last->path, last->new_data);
         else
-                k = e->set_attrs ? write_file_atomic_at(dfd, base, e->new_data, e->new_len, e->new_mode, e->new_uid,
-                                                        e->new_gid)
-                                 : write_file_atomic_at(dfd, base, e->new_data, e->new_len, e->mode, e->uid, e->gid);
+                k = last->set_attrs ? write_file_atomic_at(dfd, base, last->new_data, last->new_len, last->new_mode,
+                                                           last->new_uid, last->new_gid)
+                                    : write_file_atomic_at(dfd, base, last->new_data, last->new_len, last->mode,
+                                                           last->uid, last->gid);
         if (k == -EBUSY)
                 set_error(ret_error,
                           "cannot replace %s: it is a mount point (kubeprep replaces files atomically by "
                           "rename); edit the file it is mounted from",
-                          e->path);
+                          last->path);
         else if (k < 0)
-                set_error(ret_error, "cannot write %s: %s", e->path, strerror(-k));
+                set_error(ret_error, "cannot write %s: %s", last->path, strerror(-k));
         return k;
 }
 
@@ -118,13 +133,70 @@ bool commit_wanted(const struct fixer_result *r) {
         return r->status == STATUS_DRIFT || (r->status == STATUS_ERROR && r->partial && !plan_is_empty(r));
 }
 
-int commit_result(struct context *ctx, struct fixer_result *r, struct backup *b) {
-        if (plan_is_empty(r))
-                return 0; /* drift the fixer found no fix for (it needs the operator) stays drift */
+/* One edit of a result being committed, in commit order. Several fixers may
+ * edit one file (config.yaml: cgroup-driver, then csi-migration), each from
+ * the bytes the one before planned; writing every step would leave a crash
+ * a file that is neither old nor new. So such a chain of edits is written
+ * once, at its last edit, checked against and backed up as its first edit
+ * found the file. */
+struct step {
+        struct fixer_result *r;
+        struct file_edit *e;
+        size_t prev, next; /* the edit of the same file this one builds on / that builds on it; NONE */
+        bool reached;      /* its result got this far (a failed result stops at its first failure) */
+};
+#define NONE SIZE_MAX
+
+/* Was later planned from the bytes e leaves? */
+static bool continues(const struct file_edit *e, const struct file_edit *later) {
+        return streq(e->path, later->path) && e->kind == EDIT_CONTENT && later->kind == EDIT_CONTENT &&
+               later->existed && !later->old_is_symlink && e->resolve == later->resolve &&
+               later->old_len == e->new_len && memcmp(later->old_data, e->new_data, e->new_len) == 0;
+}
+
+static void link_chains(struct step *steps, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = i + 1; j < n; j++) {
+                        if (steps[j].r == steps[i].r || !streq(steps[i].e->path, steps[j].e->path))
+                                continue;
+                        if (continues(steps[i].e, steps[j].e) && steps[j].prev == NONE) {
+                                steps[i].next = j;
+                                steps[j].prev = i;
+                        }
+                        break;
+                }
+}
+
+/* Write step i's file: at once, or with the chain it ends. */
+static int commit_step(struct context *ctx, struct step *steps, size_t i, struct backup *b, char **ret_error) {
+        size_t first = i;
+        while (steps[first].prev != NONE)
+                first = steps[first].prev;
+        int k = 0;
+        for (size_t j = first; j != i; j = steps[j].next)
+                if (!steps[j].reached) {
+                        set_error(ret_error, "%s: not written: the %s fix it builds on failed", steps[i].e->path,
+                                  steps[j].r->fixer->name);
+                        k = -ESTALE;
+                }
+        if (k == 0)
+                k = commit_edit(ctx, steps[first].e, steps[i].e, b, ret_error);
+        if (k < 0)
+                for (size_t j = first; j != i; j = steps[j].next)
+                        if (steps[j].reached)
+                                result_fail(steps[j].r, k, "%s", *ret_error);
+        return k;
+}
+
+static int commit_result(struct context *ctx, struct fixer_result *r, struct step *steps, size_t s0,
+                         struct backup *b) {
         bool failed = false;
         for (size_t i = 0; i < r->n_edits; i++) {
+                steps[s0 + i].reached = true;
+                if (steps[s0 + i].next != NONE)
+                        continue; /* a later fixer's edit of the same file writes this one too */
                 _cleanup_free_ char *err = NULL;
-                int k = commit_edit(ctx, &r->edits[i], b, &err);
+                int k = commit_step(ctx, steps, s0 + i, b, &err);
                 if (k < 0 && !r->partial)
                         return result_fail(r, k, "%s", err);
                 if (k < 0) {
@@ -154,4 +226,30 @@ int commit_result(struct context *ctx, struct fixer_result *r, struct backup *b)
         if (r->status != STATUS_ERROR)
                 r->status = STATUS_CHANGED;
         return 0;
+}
+
+void commit_results(struct context *ctx, struct fixer_result *results, size_t n, struct backup *b) {
+        size_t n_steps = 0;
+        for (size_t i = 0; i < n; i++)
+                if (commit_wanted(&results[i]))
+                        n_steps += results[i].n_edits;
+        struct step *steps = xmalloc((n_steps ? n_steps : 1) * sizeof(*steps));
+        n_steps = 0;
+        for (size_t i = 0; i < n; i++)
+                if (commit_wanted(&results[i]))
+                        for (size_t j = 0; j < results[i].n_edits; j++)
+                                steps[n_steps++] = (struct step){&results[i], &results[i].edits[j], NONE, NONE, false};
+        link_chains(steps, n_steps);
+        size_t s0 = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (!commit_wanted(&results[i]))
+                        continue;
+                struct fixer_result *r = &results[i];
+                size_t n_edits = r->n_edits;
+                /* drift the fixer found no fix for (it needs the operator) stays drift */
+                if (!plan_is_empty(r))
+                        (void) commit_result(ctx, r, steps, s0, b);
+                s0 += n_edits;
+        }
+        free(steps);
 }

@@ -9,6 +9,8 @@
  * fixer_result.partial) beside a refusal. */
 bool commit_wanted(const struct fixer_result *r);
 
-/* Commit one fixer's plan. On success the result becomes `changed`; a
- * failure marks it `error` (exit 1) and leaves every file old or new. */
-int commit_result(struct context *ctx, struct fixer_result *r, struct backup *b);
+/* Commit the plans of the results that commit_wanted(), in order. A result
+ * whose plan is carried out becomes `changed`; a failure marks it `error`
+ * (exit 1). Every file is written once, so a crash at any point leaves each
+ * file either old or new, also one that several fixers edit. */
+void commit_results(struct context *ctx, struct fixer_result *results, size_t n, struct backup *b);

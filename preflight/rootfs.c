@@ -5,7 +5,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -236,7 +239,50 @@ static char *temp_name_for(const char *name) {
         return xasprintf(".#%s.kubeprep-%d-%lx", name, (int) getpid(), (unsigned long) (ts.tv_nsec ^ ts.tv_sec));
 }
 
+/* Is entry a temp file (or directory) for name that a run which no longer
+ * exists left behind: ".#NAME.kubeprep-PID-HEX" with PID gone? A live PID,
+ * even an unrelated process that reuses it, keeps its file. */
+static bool is_stale_temp(const char *entry, const char *name) {
+        static const char tag[] = ".kubeprep-";
+        size_t l = strlen(name);
+        if (!startswith(entry, ".#") || strncmp(entry + 2, name, l) != 0 || !startswith(entry + 2 + l, tag))
+                return false;
+        const char *p = entry + 2 + l + strlen(tag);
+        char *end;
+        errno = 0;
+        long pid = strtol(p, &end, 10);
+        if (end == p || *end != '-' || pid <= 0 || pid > INT_MAX || errno != 0 || !end[1] ||
+            end[1 + strspn(end + 1, "0123456789abcdef")] != 0)
+                return false;
+        return pid != getpid() && kill((pid_t) pid, 0) < 0 && errno == ESRCH;
+}
+
+int remove_stale_temps(int dirfd, const char *name) {
+        int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));) {
+                if (!is_stale_temp(de->d_name, name))
+                        continue;
+                /* A temp directory (mkdir_atomic_at) is empty: it is filled only after its rename. */
+                if (unlinkat(dirfd, de->d_name, 0) >= 0 ||
+                    (errno == EISDIR && unlinkat(dirfd, de->d_name, AT_REMOVEDIR) >= 0))
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+        /* A run killed mid-write left its temp file; this write makes it moot. */
+        (void) remove_stale_temps(dirfd, name);
         _cleanup_free_ char *tmp = temp_name_for(name);
         _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
@@ -273,6 +319,7 @@ int root_symlink_atomic(const struct root *r, const char *path, const char *targ
         _cleanup_close_ int dfd = root_open_parent(r, path, &base);
         if (dfd < 0)
                 return dfd;
+        (void) remove_stale_temps(dfd, base);
         _cleanup_free_ char *tmp = temp_name_for(base);
         if (symlinkat(target, dfd, tmp) < 0)
                 return -errno;
@@ -284,6 +331,29 @@ int root_symlink_atomic(const struct root *r, const char *path, const char *targ
         if (fsync(dfd) < 0)
                 return -errno;
         return 0;
+}
+
+int mkdir_atomic_at(int dirfd, const char *name, mode_t mode, uid_t uid, gid_t gid) {
+        (void) remove_stale_temps(dirfd, name);
+        _cleanup_free_ char *tmp = temp_name_for(name);
+        if (mkdirat(dirfd, tmp, 0700) < 0)
+                return -errno;
+        int k = 0;
+        _cleanup_close_ int fd = openat(dirfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                k = -errno;
+        if (k >= 0 && (uid != (uid_t) -1 || gid != (gid_t) -1) && fchown(fd, uid, gid) < 0)
+                k = -errno;
+        if (k >= 0 && fchmod(fd, mode & 07777) < 0)
+                k = -errno;
+        /* NOREPLACE: rename would silently replace an empty directory someone else made. */
+        if (k >= 0 && renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) < 0)
+                k = -errno;
+        if (k < 0) {
+                (void) unlinkat(dirfd, tmp, AT_REMOVEDIR);
+                return k;
+        }
+        return fsync(dirfd) < 0 ? -errno : 0;
 }
 
 int root_unlink(const struct root *r, const char *path) {

@@ -52,6 +52,16 @@ int root_readlink(const struct root *r, const char *path, char **ret_target);
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
 int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
 
+/* Remove what runs killed before their rename left in dirfd for name: the
+ * temp files ".#NAME.kubeprep-PID-HEX" of PIDs that no longer exist. Every
+ * atomic write and mkdir_atomic_at does this first. Returns how many. */
+int remove_stale_temps(int dirfd, const char *name);
+
+/* Create directory name in dirfd with its final mode and owner in one step
+ * (a temp directory, renamed into place): a crash never leaves it half made.
+ * -EEXIST when name exists. */
+int mkdir_atomic_at(int dirfd, const char *name, mode_t mode, uid_t uid, gid_t gid);
+
 /* Replace path with a symlink to target, atomically (symlink to a temp name, rename). */
 int root_symlink_atomic(const struct root *r, const char *path, const char *target);
 

@@ -98,9 +98,7 @@ static int plan_commit_report(struct context *ctx, const struct options *opts, b
         struct restart_outcome *restarts = NULL;
         size_t n_restarts = 0;
         if (writes) {
-                for (size_t i = 0; i < n; i++)
-                        if (commit_wanted(&results[i]))
-                                (void) commit_result(ctx, &results[i], &b);
+                commit_results(ctx, results, n, &b);
                 restart_changed_units(ctx, results, n, &restarts, &n_restarts);
         } else if (opts->command == CMD_APPLY)
                 restart_plan_units(ctx, results, n, &restarts, &n_restarts);

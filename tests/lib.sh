@@ -33,7 +33,8 @@ fail() {
         return 0
 }
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $1 # SKIP $2"; }
-skip_all() { echo "1..0 # SKIP $1"; exit 77; }
+# meson reads a TAP test's skip from its plan line; exit 77 is a skip only for non-TAP tests.
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 done_testing() { echo "1..$_tap_n"; [ $_tap_failed -eq 0 ]; exit $?; }
 
 # Run kubeprep, keeping stdout in $OUT, stderr in $ERR and the exit code in $RC.
