@@ -82,8 +82,8 @@ static int passwd_line(struct user_db *db, const char *line, size_t len, char **
                 return -EBADMSG;
         }
         _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
-        if (user_db_user(db, name))
-                return 0;
+        if (!name_index_put(&db->user_names, name, db->n_users))
+                return 0; /* the first entry of a name wins */
         db->users = xrealloc(db->users, (db->n_users + 1) * sizeof(*db->users));
         db->users[db->n_users++] = (struct passwd_entry){
                 .name = TAKE_PTR(name),
@@ -111,8 +111,8 @@ static int group_line(struct user_db *db, const char *line, size_t len, char **r
                 return -EBADMSG;
         }
         _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
-        if (user_db_group(db, name))
-                return 0;
+        if (!name_index_put(&db->group_names, name, db->n_groups))
+                return 0; /* the first entry of a name wins */
         struct group_entry g = {.name = TAKE_PTR(name), .gid = gid};
         for (const char *m = f[3], *end = f[3] + fl[3]; m < end;) {
                 const char *comma = memchr(m, ',', (size_t) (end - m));
@@ -168,21 +168,19 @@ void user_db_free(struct user_db *db) {
                 strv_free(&db->groups[i].members);
         }
         free(db->groups);
+        name_index_free(&db->user_names);
+        name_index_free(&db->group_names);
         *db = (struct user_db){};
 }
 
 const struct passwd_entry *user_db_user(const struct user_db *db, const char *name) {
-        for (size_t i = 0; i < db->n_users; i++)
-                if (streq(db->users[i].name, name))
-                        return &db->users[i];
-        return NULL;
+        size_t i;
+        return name_index_get(&db->user_names, name, &i) ? &db->users[i] : NULL;
 }
 
 const struct group_entry *user_db_group(const struct user_db *db, const char *name) {
-        for (size_t i = 0; i < db->n_groups; i++)
-                if (streq(db->groups[i].name, name))
-                        return &db->groups[i];
-        return NULL;
+        size_t i;
+        return name_index_get(&db->group_names, name, &i) ? &db->groups[i] : NULL;
 }
 
 static void choose(struct user_choice *c, const struct passwd_entry *pw, const char *via) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "rootfs.h"
+#include "name-index.h"
 #include "util.h"
 
 #define PASSWD_FILE "/etc/passwd"
@@ -30,6 +31,8 @@ struct user_db {
         size_t n_users;
         struct group_entry *groups;
         size_t n_groups;
+        struct name_index user_names; /* name -> users[i] */
+        struct name_index group_names; /* name -> groups[i] */
 };
 
 /* Parse passwd / group text into db (appending). Blank lines, # comments and
