@@ -61,11 +61,78 @@ static int get_string(const char *path, const struct ynode *v, const char *key, 
         return 0;
 }
 
+/* glibc's regcomp copies a repeated subexpression's tree for each repetition, so stacked
+ * repetitions ("a++", "(a+)+", "((a+)+)+"...) or a {bound} grow it exponentially: a damaged
+ * database could make diagnose use gigabytes. Log signatures need none of that. Returns why a
+ * pattern is refused, or NULL. */
+static const char *risky_pattern(const char *p) {
+        enum { MAX_DEPTH = 16 };
+        bool repeated[MAX_DEPTH + 1] = {}; /* per open group: it contains a repetition */
+        int depth = 0;
+        bool last_repeatable_has_repeat = false; /* what a following quantifier would apply to */
+        if (strlen(p) > 1024)
+                return "longer than 1024 characters";
+        for (const char *c = p; *c; c++) {
+                switch (*c) {
+                case '\\':
+                        if (c[1])
+                                c++;
+                        last_repeatable_has_repeat = false;
+                        break;
+                case '[': {
+                        const char *e = c + 1;
+                        if (*e == '^')
+                                e++;
+                        if (*e == ']')
+                                e++;
+                        e = strchr(e, ']');
+                        if (!e)
+                                return NULL; /* regcomp says what is wrong */
+                        c = e;
+                        last_repeatable_has_repeat = false;
+                        break;
+                }
+                case '(':
+                        if (++depth > MAX_DEPTH)
+                                return "groups nested too deep";
+                        repeated[depth] = false;
+                        break;
+                case ')':
+                        if (depth == 0) { /* glibc reads an unmatched ')' as a literal */
+                                last_repeatable_has_repeat = false;
+                                break;
+                        }
+                        last_repeatable_has_repeat = repeated[depth];
+                        if (repeated[depth])
+                                repeated[depth - 1] = true;
+                        depth--;
+                        break;
+                case '{':
+                        return "a {bound}: use * or +";
+                case '*':
+                case '+':
+                case '?':
+                        if (last_repeatable_has_repeat)
+                                return "a repetition of a repetition";
+                        repeated[depth] = true;
+                        last_repeatable_has_repeat = true;
+                        break;
+                default:
+                        last_repeatable_has_repeat = false;
+                        break;
+                }
+        }
+        return NULL;
+}
+
 static int add_pattern(const char *path, struct signature *s, const struct ynode *v, char **ret_error) {
         _cleanup_free_ char *p = NULL;
         int k = get_string(path, v, "pattern", &p, ret_error);
         if (k < 0)
                 return k;
+        const char *risky = risky_pattern(p);
+        if (risky)
+                return fail(ret_error, path, v->line, "bad pattern '%s': %s", p, risky);
         regex_t re;
         /* Case-insensitive: the kubelet capitalised some messages over the
          * years ("Running with swap on" / "running with swap on"). */
