@@ -49,12 +49,11 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
                 return result_refuse(r, k, "%s: %s; the file was not changed", DAEMON_JSON, err);
         if (k == 0)
                 return 0;
-        k = plan_write_file(ctx, r, DAEMON_JSON, out, out_len, 0644);
+        k = plan_write_file_restart(ctx, r, DAEMON_JSON, out, out_len, "docker.service");
         if (k < 0)
-                return result_refuse(r, k, "%s: %s", DAEMON_JSON, strerror(-k));
+                return k;
         found(f, "docker", cur ? cur : "its default driver");
         result_detail(r, "%s: exec-opts native.cgroupdriver=%s (was %s)", DAEMON_JSON, driver, cur ? cur : "unset");
-        plan_restart(r, "docker.service");
         return 1;
 }
 
@@ -112,12 +111,12 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
                         "\n"
                         "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
                         "  SystemdCgroup = true\n";
-                k = plan_write_file(ctx, r, CONTAINERD_TOML, minimal, sizeof(minimal) - 1, 0644);
+                k = plan_write_file_restart(ctx, r, CONTAINERD_TOML, minimal, sizeof(minimal) - 1,
+                                            "containerd.service");
                 if (k < 0)
-                        return result_refuse(r, k, "%s: %s", CONTAINERD_TOML, strerror(-k));
+                        return k;
                 found(f, "containerd", "its default driver (cgroupfs)");
                 result_detail(r, "%s: create it with SystemdCgroup = true for runc", CONTAINERD_TOML);
-                plan_restart(r, "containerd.service");
                 return 1;
         }
         if (k < 0)
@@ -175,11 +174,7 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         }
         if (!changed)
                 return 0;
-        k = plan_write_file(ctx, r, CONTAINERD_TOML, text, len, 0644);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s", CONTAINERD_TOML, strerror(-k));
-        plan_restart(r, "containerd.service");
-        return 1;
+        return plan_write_file_restart(ctx, r, CONTAINERD_TOML, text, len, "containerd.service");
 }
 
 /* config.yaml's cgroupDriver, and the kubeadm patch that keeps it. */

@@ -95,11 +95,7 @@ static int edit_file(struct context *ctx, struct fixer_result *r, const char *pa
         }
         if (!changed)
                 return 0;
-        k = plan_write_file(ctx, r, path, text, len, 0644);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s", path, strerror(-k));
-        plan_restart(r, "kubelet.service");
-        return 1;
+        return plan_write_file_restart(ctx, r, path, text, len, "kubelet.service");
 }
 
 static int eviction_plan(struct context *ctx, struct fixer_result *r) {

@@ -56,11 +56,7 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
         }
         if (!changed)
                 return 0;
-        k = plan_write_file(ctx, r, f->path, text, len, 0644);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s", f->path, strerror(-k));
-        plan_restart(r, "kubelet.service");
-        return 1;
+        return plan_write_file_restart(ctx, r, f->path, text, len, "kubelet.service");
 }
 
 static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {

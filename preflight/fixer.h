@@ -157,6 +157,10 @@ int plan_symlink(struct context *ctx, struct fixer_result *r, const char *path, 
 void plan_action(struct fixer_result *r, const char *action, const char *target,
                  int (*run)(const struct live_action *a, char **ret_error));
 void plan_restart(struct fixer_result *r, const char *unit);
+/* plan_write_file() (0644 when new), then a restart of the unit that reads the file. Returns 1 when
+ * planned, 0 when the file already holds data, or <0 after result_refuse() with "PATH: reason". */
+int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                            const char *unit);
 bool plan_is_empty(const struct fixer_result *r);
 
 void result_detail(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);

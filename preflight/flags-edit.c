@@ -172,19 +172,27 @@ static size_t logical_line_end(const char *t, size_t len, size_t s, bool *ret_co
         }
 }
 
+/* The VAR of an assignment starting at p: sets r->var and *ret_eq (the offset of the '='), or r->broken. */
+static bool take_var_name(const char *t, size_t p, size_t end, struct region *r, size_t *ret_eq) {
+        size_t name_start = p;
+        while (p < end && is_name_char(t[p]))
+                p++;
+        if (p == name_start || p >= end || t[p] != '=') {
+                r->broken = "not a VAR=value assignment";
+                return false;
+        }
+        r->var = xstrndup(t + name_start, p - name_start);
+        *ret_eq = p;
+        return true;
+}
+
 static void parse_env_line(const char *t, size_t ls, size_t le, bool continued, struct regions *rs) {
         size_t p = skip_blanks(t, ls, le);
         if (p >= le || t[p] == '\n' || t[p] == '#' || t[p] == ';')
                 return;
         struct region *r = regions_push(rs, t, ls, le, false);
-        size_t name_start = p;
-        while (p < le && is_name_char(t[p]))
-                p++;
-        if (p == name_start || p >= le || t[p] != '=') {
-                r->broken = "not a VAR=value assignment";
+        if (!take_var_name(t, p, le, r, &p))
                 return;
-        }
-        r->var = xstrndup(t + name_start, p - name_start);
         p = skip_blanks(t, p + 1, le);
         if (continued) {
                 r->broken = "line continuation";
@@ -217,17 +225,11 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                 if (p >= end)
                         return;
                 struct region *r = regions_push(rs, t, ls, le, true);
-                size_t name_start = p;
                 char outer = 0;
                 if (t[p] == '"' || t[p] == '\'')
-                        outer = t[p], name_start = ++p;
-                while (p < end && is_name_char(t[p]))
-                        p++;
-                if (p == name_start || p >= end || t[p] != '=') {
-                        r->broken = "not a VAR=value assignment";
+                        outer = t[p++];
+                if (!take_var_name(t, p, end, r, &p))
                         return;
-                }
-                r->var = xstrndup(t + name_start, p - name_start);
                 p++;
                 if (!outer && p < end && (t[p] == '"' || t[p] == '\''))
                         outer = t[p++];
@@ -582,16 +584,7 @@ static int apply_edits(const char *text, size_t len, struct edits *es, char **re
                 pos = es->items[i].end;
         }
         buf_append(&b, text + pos, len - pos);
-        if (b.len == len && memcmp(b.data, text, len) == 0) {
-                buf_free(&b);
-                return 0;
-        }
-        if (ret_len)
-                *ret_len = b.len;
-        if (ret_text)
-                *ret_text = buf_steal(&b);
-        buf_free(&b);
-        return 1;
+        return buf_finish_edit(&b, text, len, ret_text, ret_len);
 }
 
 /* The flag is in no effective assignment of the ENV file: add it to the last assignment of var, or add that

@@ -112,13 +112,6 @@ static void scan_array(struct daemon_json *dj, size_t open) {
         dj->array_close = i;
 }
 
-static unsigned column_of_offset(const char *t, size_t off) {
-        size_t line_start = off;
-        while (line_start > 0 && t[line_start - 1] != '\n')
-                line_start--;
-        return (unsigned) (off - line_start + 1);
-}
-
 static int daemon_json_parse(const char *text, size_t len, struct daemon_json *dj, char **ret_error) {
         const char *nul = memchr(text, 0, len);
         if (nul) {
@@ -318,14 +311,5 @@ int daemon_json_set_cgroup_driver(const char *text, size_t len, const char *driv
                 edit_exec_opts(&b, &dj, entry, driver);
         else
                 add_exec_opts_member(&b, &dj, entry);
-        if (b.len == len && memcmp(b.data, text, len) == 0) {
-                buf_free(&b);
-                return 0;
-        }
-        if (ret_len)
-                *ret_len = b.len;
-        if (ret_text)
-                *ret_text = buf_steal(&b);
-        buf_free(&b);
-        return 1;
+        return buf_finish_edit(&b, text, len, ret_text, ret_len);
 }

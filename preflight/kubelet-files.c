@@ -71,11 +71,10 @@ static int set_in_file(struct context *ctx, struct fixer_result *r, const struct
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k == 0)
                 return 0;
-        k = plan_write_file(ctx, r, f->path, out, out_len, 0644);
+        k = plan_write_file_restart(ctx, r, f->path, out, out_len, "kubelet.service");
         if (k < 0)
-                return result_refuse(r, k, "%s: %s", f->path, strerror(-k));
+                return k;
         result_detail(r, "%s: --%s=%s (was %s)", f->path, flag, value, old);
-        plan_restart(r, "kubelet.service");
         return 1;
 }
 

@@ -20,11 +20,9 @@ struct netplan {
         const char *eol;
 };
 
+/* 0-based column of the byte at off: the indentation of a node that starts its line. */
 static size_t column_of(const char *text, size_t off) {
-        size_t c = 0;
-        while (off > c && text[off - c - 1] != '\n')
-                c++;
-        return c;
+        return off - line_start_of(text, off);
 }
 
 /* Offset just past the newline that ends the line holding offset off - 1. */

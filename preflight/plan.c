@@ -209,6 +209,16 @@ void plan_restart(struct fixer_result *r, const char *unit) {
                 strv_push(&r->restarts, xstrdup(unit));
 }
 
+int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                            const char *unit) {
+        int k = plan_write_file(ctx, r, path, data, len, 0644);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s", path, strerror(-k));
+        if (k > 0) /* no restart for a file that already holds these bytes */
+                plan_restart(r, unit);
+        return k;
+}
+
 bool plan_is_empty(const struct fixer_result *r) {
         return r->n_edits == 0 && r->n_actions == 0;
 }

@@ -94,6 +94,19 @@ void buf_free(struct buf *b) {
         *b = (struct buf){};
 }
 
+int buf_finish_edit(struct buf *b, const char *text, size_t len, char **ret_text, size_t *ret_len) {
+        if (b->len == len && memcmp(b->data, text, len) == 0) {
+                buf_free(b);
+                return 0;
+        }
+        if (ret_len)
+                *ret_len = b->len;
+        if (ret_text)
+                *ret_text = buf_steal(b);
+        buf_free(b);
+        return 1;
+}
+
 void strv_push(struct strv *v, char *owned) {
         v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
         v->items[v->n++] = owned;
@@ -129,6 +142,16 @@ unsigned line_of_offset(const char *text, size_t off) {
                 if (text[i] == '\n')
                         line++;
         return line;
+}
+
+size_t line_start_of(const char *text, size_t off) {
+        while (off > 0 && text[off - 1] != '\n')
+                off--;
+        return off;
+}
+
+unsigned column_of_offset(const char *text, size_t off) {
+        return (unsigned) (off - line_start_of(text, off) + 1);
 }
 
 int refuse_nul(const char *text, size_t len, char **ret_error) {

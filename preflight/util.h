@@ -85,6 +85,9 @@ void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 char *buf_steal(struct buf *b); /* returns data (never NULL), resets b */
 void buf_free(struct buf *b);
+/* Hand out an editor's result b, built from text[0..len): 0 (b freed) when it is the same bytes, else 1
+ * with *ret_text (b's data) and *ret_len set; either may be NULL. b is reset either way. */
+int buf_finish_edit(struct buf *b, const char *text, size_t len, char **ret_text, size_t *ret_len);
 
 /* A NULL-terminated list of owned strings. */
 struct strv {
@@ -100,6 +103,10 @@ void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
 
 /* Count lines up to offset (1-based line of the byte at off). */
 unsigned line_of_offset(const char *text, size_t off);
+/* Offset of the first byte of the line that holds the byte at off. */
+size_t line_start_of(const char *text, size_t off);
+/* 1-based column of the byte at off (bytes, not characters), to go with line_of_offset(). */
+unsigned column_of_offset(const char *text, size_t off);
 
 /* The line of text[0..len) that starts at off: *ret_n its length without
  * "\n" or "\r\n", *ret_end the offset after it. False at the end of text.

@@ -61,12 +61,6 @@ static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsig
         return 0;
 }
 
-static size_t line_start(const char *text, size_t off) {
-        while (off > 0 && text[off - 1] != '\n')
-                off--;
-        return off;
-}
-
 /* Offset just past the end of the line holding off (after its newline). */
 static size_t next_line_start(const struct edit_ctx *c, size_t off) {
         if (off == 0 || c->text[off - 1] == '\n')
@@ -78,7 +72,7 @@ static size_t next_line_start(const struct edit_ctx *c, size_t off) {
 /* Column of a key that must be the first thing on its line: >= 0, or
  * -EBADMSG with an error when the indentation holds a tab or anything else. */
 static int key_column(const struct edit_ctx *c, const struct ynode *key, char **ret_error) {
-        size_t ls = line_start(c->text, key->start);
+        size_t ls = line_start_of(c->text, key->start);
         for (size_t i = ls; i < key->start; i++) {
                 if (c->text[i] == '\t') {
                         set_error(ret_error, "line %u: tab in indentation, refusing to guess", key->line);
@@ -414,7 +408,7 @@ static int insert_into_flow(const struct edit_ctx *c, struct ynode *map, const c
                 pos = last_value->end > last_key->end ? last_value->end : last_key->end;
                 /* One entry per line stays one entry per line. */
                 bool multiline = memchr(c->text + pos, '\n', map->end - pos) != NULL;
-                size_t ls = line_start(c->text, last_key->start);
+                size_t ls = line_start_of(c->text, last_key->start);
                 size_t indent = strspn(c->text + ls, " \t");
                 if (multiline && ls + indent == last_key->start)
                         buf_printf(&b, ",%s%.*s%s", c->eol, (int) indent, c->text + ls, entry.data);
@@ -519,7 +513,7 @@ static int remove_entry(const struct edit_ctx *c, const struct path_step *step, 
                 int r = key_column(c, key, ret_error);
                 if (r < 0)
                         return r;
-                start = line_start(c->text, key->start);
+                start = line_start_of(c->text, key->start);
                 end = next_line_start(c, max_size(key->end, ynode_content_end(value)));
                 /* Removing the unterminated last line: drop the line break
                  * before it instead, so the file still ends without one. */

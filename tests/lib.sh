@@ -66,3 +66,22 @@ new_tree() { # new_tree FIXTURE [NAME]
 tree_state() {
         (cd "$1" && find . -printf '%p %y %m %s %T@ %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
+
+# A tree after a run against the goldens: a file of fixtures/expected/NODE must equal it, every other
+# file must be byte-identical to fixtures/nodes/NODE (a removed one counts as changed), and the files
+# the run creates must be the expected ones.
+check_expected() { # check_expected TREE NODE
+        local tree=$1 node=$2 f
+        while IFS= read -r f; do
+                f=${f#./}
+                if [ -f "$FIXTURES/expected/$node/$f" ]; then
+                        same_file "$node: $f as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
+                elif ! cmp -s "$tree/$f" "$FIXTURES/nodes/$node/$f"; then
+                        fail "$node: $f changed but should not have"
+                fi
+        done < <(cd "$FIXTURES/nodes/$node" && find . -type f)
+        while IFS= read -r f; do
+                f=${f#./}
+                [ -e "$FIXTURES/nodes/$node/$f" ] || same_file "$node: $f created as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
+        done < <(cd "$FIXTURES/expected/$node" && find . -type f)
+}

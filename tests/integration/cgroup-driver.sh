@@ -4,6 +4,7 @@
 # refusals of malformed files, and the programs that read the files as oracles.
 . "$(dirname "$0")/../lib.sh"
 
+# lib.sh's check_expected, but the goldens may be named apart from the node and a removed file is not a change.
 check_expected() { # check_expected TREE NODE [EXPECTED]: changed files equal the golden ones, the rest unchanged
         local tree=$1 node=$2 exp=${3:-$2} f
         while IFS= read -r f; do

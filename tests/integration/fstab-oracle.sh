@@ -15,18 +15,7 @@ command -v findmnt >/dev/null || { echo "1..0 # SKIP findmnt not installed"; exi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-count=0 failed=0
-check() { # check NAME COMMAND...: one TAP line for the outcome of COMMAND
-        local name=$1
-        shift
-        count=$((count + 1))
-        if "$@"; then
-                echo "ok $count - $name"
-        else
-                echo "not ok $count - $name"
-                failed=$((failed + 1))
-        fi
-}
+. "$(dirname "$0")/../tap.sh"
 
 # Line numbers findmnt reports as unparsable (it skips those lines), one per line.
 parse_error_lines() {
@@ -128,5 +117,5 @@ for f in "${files[@]}"; do
         run_one "$f" "$label"
 done
 
-echo "1..$count"
+echo "1..$n"
 [ "$failed" -eq 0 ]

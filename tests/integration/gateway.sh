@@ -14,7 +14,8 @@ profile gw-eth1 'gateway:' '  address: 198.51.100.1' '  interface: eth1'
 profile off 'gateway:' '  ensure: false'
 profile bad 'gateway:' '  address: 192.0.2.300'
 
-# The files the run changed equal the golden ones; every other file is byte-identical.
+# The files the run changed equal the golden ones; every other file is byte-identical (a TAP line
+# each, unlike lib.sh's check_expected).
 check_expected() { # check_expected TREE NODE
         local tree=$1 node=$2 f
         while IFS= read -r f; do

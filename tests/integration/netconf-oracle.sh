@@ -15,14 +15,9 @@ tool=${1:?usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT}
 corpus=${2:?usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT}/network
 inputs=${3:?usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT}/tests/fixtures/netconf/inputs
 py=/usr/bin/python3
-n=0
-failed=0
+. "$(dirname "$0")/../tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 # "IFACE GATEWAY" per netplan interface: the first host of its first IPv4 address's subnet that is
 # not the address itself, or "-" when it has no IPv4 address.

@@ -5,6 +5,7 @@
 # addresses only; the host end stays down, so no packet leaves. Usage: netns-rtnl.sh TEST-BINARY
 # Prints TAP (the binary's lines plus checks of the host's own state); exit 0 ok or skipped (a TAP "1..0 # SKIP" plan), 1 failed.
 set -u
+. "$(dirname "$0")/../tap.sh"
 
 test_binary=${1:?usage: netns-rtnl.sh TEST-BINARY}
 test_binary=$(realpath "$test_binary")
@@ -49,21 +50,8 @@ status=$?
 
 # The binary's lines without its plan; our own checks continue its numbering.
 printf '%s\n' "$output" | grep -v '^1\.\.[0-9]*$'
-count=$(printf '%s\n' "$output" | grep -Ec '^(not )?ok [0-9]+')
-failed=0
+n=$(printf '%s\n' "$output" | grep -Ec '^(not )?ok [0-9]+')
 [ "$status" -eq 0 ] || failed=1
-
-check() { # check NAME COMMAND...: one TAP line for the outcome of COMMAND
-        local name=$1
-        shift
-        count=$((count + 1))
-        if "$@"; then
-                echo "ok $count - $name"
-        else
-                echo "not ok $count - $name"
-                failed=1
-        fi
-}
 
 check "the test ran inside the namespace (no live-test skip)" \
         test -z "$(printf '%s\n' "$output" | grep 'live route and ip_forward tests # SKIP')"
@@ -73,5 +61,5 @@ check "host default route unchanged" \
         test "$(ip -4 route show default table main)" = "$host_default_before"
 check "test binary exited 0" test "$status" -eq 0
 
-echo "1..$count"
-exit "$failed"
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -8,22 +8,6 @@
 CONFIG=var/lib/kubelet/config.yaml
 PATCH="etc/kubeprep/patches/kubeletconfiguration+merge.yaml"
 
-check_expected() { # check_expected TREE NODE
-        local tree=$1 node=$2 f
-        while IFS= read -r f; do
-                f=${f#./}
-                if [ -f "$FIXTURES/expected/$node/$f" ]; then
-                        same_file "$node: $f as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
-                elif ! cmp -s "$tree/$f" "$FIXTURES/nodes/$node/$f"; then
-                        fail "$node: $f changed but should not have"
-                fi
-        done < <(cd "$FIXTURES/nodes/$node" && find . -type f)
-        while IFS= read -r f; do
-                f=${f#./}
-                [ -e "$FIXTURES/nodes/$node/$f" ] || same_file "$node: $f created as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
-        done < <(cd "$FIXTURES/expected/$node" && find . -type f)
-}
-
 # config.yaml is the original with exactly these settings changed (python3-yaml).
 yaml_is() { # yaml_is NAME FILE PYTHON-DICT-OF-CHANGES
         ok "$1" $PYTHON - "$FIXTURES/nodes/swapallow-node/$CONFIG" "$2" "$3" <<'PY'

@@ -11,14 +11,9 @@ set -u
 
 tool=${1:?usage: toml-oracle.sh TOOL CORPUS_DIR}
 corpus=${2:?usage: toml-oracle.sh TOOL CORPUS_DIR}/containerd-toml
-n=0
-failed=0
+. "$(dirname "$0")/../tap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && sed 's/^/# /' <<<"$2"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 v2_table='plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options'
 v3_table="plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options"

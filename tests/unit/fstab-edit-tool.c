@@ -1,26 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Test driver for the fstab editor: fstab-edit-tool FILE writes the edited text to stdout.
  * Exit 0 unchanged (the input is echoed), 1 changed, 2 refused or failed (message on stderr). */
+#include "datadir.h"
 #include "fstab-edit.h"
-
-static int read_file(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-
-        if (!f)
-                return -errno;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        if (ferror(f)) {
-                buf_free(&b);
-                return -EIO;
-        }
-        *ret_len = b.len;
-        *ret = buf_steal(&b);
-        return 0;
-}
 
 int main(int argc, char **argv) {
         _cleanup_free_ char *text = NULL, *edited = NULL, *error = NULL;
@@ -32,7 +14,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "usage: %s FSTAB\n", argv[0]);
                 return 2;
         }
-        r = read_file(argv[1], &text, &len);
+        r = read_host_file(argv[1], &text, &len);
         if (r < 0) {
                 fprintf(stderr, "%s: %s\n", argv[1], strerror(-r));
                 return 2;

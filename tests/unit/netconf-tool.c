@@ -4,26 +4,8 @@
  *   netconf-tool FORMAT FILE set IFACE GATEWAY [onlink]   prints the (edited) text; exit 0 unchanged, 1 changed
  * FORMAT is ifcfg, keyfile, networkd, netplan, interfaces, or "auto" (guessed from FILE's path); IFACE
  * "-" means the file's own. Refusals exit 2 with "ERRNO-NAME: message" on stderr. */
+#include "datadir.h"
 #include "netconf.h"
-
-static int read_file(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-
-        if (!f)
-                return -errno;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        if (ferror(f)) {
-                buf_free(&b);
-                return -EIO;
-        }
-        *ret_len = b.len;
-        *ret = buf_steal(&b);
-        return 0;
-}
 
 static int parse_format(const char *name, const char *path, enum netconf_format *ret) {
         static const struct {
@@ -83,7 +65,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "%s: unknown format '%s'\n", path, argv[1]);
                 return 2;
         }
-        r = read_file(path, &text, &len);
+        r = read_host_file(path, &text, &len);
         if (r < 0)
                 return refused(path, r, NULL);
         const char *iface = argc > 4 && !streq(argv[4], "-") ? argv[4] : NULL;

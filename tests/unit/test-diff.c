@@ -7,6 +7,7 @@
 
 #include "diff.h"
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
 
 struct diff_case {
@@ -496,38 +497,6 @@ static void count_edits(const char *diff, unsigned *ret_deleted, unsigned *ret_i
         *ret_inserted = inserted;
 }
 
-static bool write_file(const char *path, const char *data, size_t len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "we");
-        return f && fwrite(data, 1, len, f) == len && fflush(f) == 0;
-}
-
-static char *read_file(const char *path, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
-                return NULL;
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        return buf_steal(&b);
-}
-
-/* Run a shell command and capture its standard output. */
-static char *run_capture(const char *command) {
-        FILE *p = popen(command, "r");
-        if (!p)
-                return NULL;
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-                buf_append(&b, chunk, n);
-        pclose(p);
-        return buf_steal(&b);
-}
-
 static bool have_gnu_tools(void) {
         _cleanup_free_ char *d = run_capture("diff --version 2>/dev/null");
         _cleanup_free_ char *p = run_capture("patch --version 2>/dev/null");
@@ -576,9 +545,9 @@ static bool patch_applies(const struct scratch *s, const char *old, size_t old_l
         _cleanup_free_ char *cmd = xasprintf("patch -s -f -p1 -d %s -i %s >/dev/null 2>&1", s->work_dir, s->patch_path);
         size_t result_len = 0;
         _cleanup_free_ char *result = NULL;
-        if (write_file(s->work_file, old, old_len) && write_file(s->patch_path, diff, strlen(diff)) &&
+        if (write_file(s->work_file, old, old_len) == 0 && write_file(s->patch_path, diff, strlen(diff)) == 0 &&
             system(cmd) == 0)
-                result = read_file(s->work_file, &result_len);
+                result = read_file_or_null(s->work_file, &result_len);
         return result && result_len == new_len && memcmp(result, new, new_len) == 0;
 }
 
@@ -587,7 +556,7 @@ static bool edit_counts_match_gnu(const struct scratch *s, const char *old, size
                                   const char *new, size_t new_len) {
         _cleanup_free_ char *cmd = xasprintf("diff --minimal -u %s %s", s->old_path, s->new_path);
         _cleanup_free_ char *gnu = NULL;
-        if (write_file(s->old_path, old, old_len) && write_file(s->new_path, new, new_len))
+        if (write_file(s->old_path, old, old_len) == 0 && write_file(s->new_path, new, new_len) == 0)
                 gnu = run_capture(cmd);
         if (!gnu)
                 return false;
@@ -699,13 +668,13 @@ static void test_patch_create_remove(void) {
         _cleanup_free_ char *create = diff_unified("/etc/k.conf", NULL, 0, content, strlen(content));
         size_t len = 0;
         _cleanup_free_ char *created = NULL;
-        if (write_file(patch_path, create, strlen(create)) && system(cmd) == 0)
-                created = read_file(file, &len);
+        if (write_file(patch_path, create, strlen(create)) == 0 && system(cmd) == 0)
+                created = read_file_or_null(file, &len);
         tap_ok(created && len == strlen(content) && memcmp(created, content, len) == 0,
                "patch creates a file from --- /dev/null");
 
         _cleanup_free_ char *removal = diff_unified("/etc/k.conf", content, strlen(content), NULL, 0);
-        bool removed = write_file(patch_path, removal, strlen(removal)) && system(cmd) == 0 &&
+        bool removed = write_file(patch_path, removal, strlen(removal)) == 0 && system(cmd) == 0 &&
                        access(file, F_OK) < 0;
         tap_ok(removed, "patch removes a file for +++ /dev/null");
 

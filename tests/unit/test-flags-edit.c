@@ -5,6 +5,7 @@
 
 #include "flags-edit.h"
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
 
 enum op { GET, SET, REMOVE };
@@ -236,19 +237,6 @@ static void run_idempotence(const struct flags_case *c) {
         int r = c->op == SET ? flags_set(c->want, strlen(c->want), c->fmt, c->var, c->flag, c->value, &again, NULL, NULL)
                              : flags_remove(c->want, strlen(c->want), c->fmt, c->flag, &again, NULL, NULL);
         tap_ok(r == 0 && !again, name);
-}
-
-static char *read_file_or_null(const char *path, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "rbe");
-        if (!f)
-                return NULL;
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        return buf_steal(&b);
 }
 
 static struct strv split_lines(const char *text) {

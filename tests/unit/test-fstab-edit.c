@@ -6,6 +6,7 @@
 
 #include "fstab-edit.h"
 #include "tap.h"
+#include "test-util.h"
 
 struct edge_case {
         const char *name;
@@ -183,30 +184,6 @@ static bool only_hashes_added(const char *in, size_t in_len, const char *out, si
         return i == in_len && o == out_len && added == count;
 }
 
-static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-
-        if (!f)
-                return -errno;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        *ret = buf_steal(&b);
-        return 0;
-}
-
-static int write_whole_file(const char *path, const char *data, size_t len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "we");
-        if (!f)
-                return -errno;
-        if (fwrite(data, 1, len, f) != len)
-                return -EIO;
-        return 0;
-}
-
 static bool bytes_equal(const char *got, size_t got_len, const char *want, size_t want_len, const char *name) {
         bool eq = got && want && got_len == want_len && memcmp(got, want, got_len) == 0;
         if (!eq && got && want)
@@ -306,7 +283,7 @@ static int write_fixtures(const char *dir) {
                         size_t len;
                         if (edge_fixture(&edge_cases[i], dir, edge_suffixes[s], &path, &data, &len) == 0)
                                 continue;
-                        int r = write_whole_file(path, data, len);
+                        int r = write_file(path, data, len);
                         if (r < 0) {
                                 fprintf(stderr, "%s: %s\n", path, strerror(-r));
                                 return 1;
@@ -327,7 +304,7 @@ static void check_edge_fixtures(const char *root) {
                         if (edge_fixture(&edge_cases[i], dir, edge_suffixes[s], &path, &data, &len) == 0)
                                 continue;
                         snprintf(name, sizeof(name), "fixture %s%s matches the table", edge_cases[i].name, edge_suffixes[s]);
-                        if (read_whole_file(path, &got, &got_len) < 0) {
+                        if (read_host_file(path, &got, &got_len) < 0) {
                                 tap_ok(false, name);
                                 continue;
                         }
@@ -348,19 +325,19 @@ static void run_corpus_file(const char *corpus_dir, const char *golden_dir, cons
         struct strv entries = {};
         char name[256];
 
-        if (read_whole_file(path, &text, &len) < 0) {
+        if (read_host_file(path, &text, &len) < 0) {
                 snprintf(name, sizeof(name), "corpus %s: readable", file);
                 tap_ok(false, name);
                 return;
         }
         int r = fstab_comment_swap_entries(text, len, &out, &out_len, &entries, &error);
 
-        if (read_whole_file(refused_path, &refused, &refused_len) == 0) {
+        if (read_host_file(refused_path, &refused, &refused_len) == 0) {
                 snprintf(name, sizeof(name), "corpus %s: refused, nothing returned", file);
                 tap_ok(r == -EBADMSG && !out && entries.n == 0, name);
                 snprintf(name, sizeof(name), "corpus %s: refusal message", file);
                 tap_streq(error, refused, name);
-        } else if (read_whole_file(golden_path, &golden, &golden_len) == 0) {
+        } else if (read_host_file(golden_path, &golden, &golden_len) == 0) {
                 snprintf(name, sizeof(name), "corpus %s: matches golden output", file);
                 if (r > 0)
                         bytes_equal(out, out_len, golden, golden_len, name);

@@ -8,6 +8,7 @@
 
 #include "json-edit.h"
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
 
 struct json_case {
@@ -96,24 +97,6 @@ static void run_case(const struct json_case *c) {
         }
 }
 
-static char *read_file_or_null(const char *path, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "rbe");
-        if (!f)
-                return NULL;
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        return buf_steal(&b);
-}
-
-static bool write_file(const char *path, const char *text) {
-        _cleanup_fclose_ FILE *f = fopen(path, "we");
-        return f && fputs(text, f) >= 0;
-}
-
 /* What the edit should mean: the original object with exec-opts made to hold one driver entry. */
 static char *intended_object(const char *text, const char *driver) {
         cJSON *root = cJSON_Parse(text);
@@ -163,7 +146,7 @@ static char *cjson_reprint(const char *text) {
 /* python3's verdict on two JSON files: "same" (equal objects, same key order everywhere), "diff", or "invalid". */
 static char *python_compare(const char *dir, const char *a, const char *b) {
         _cleanup_free_ char *pa = xasprintf("%s/a.json", dir), *pb = xasprintf("%s/b.json", dir);
-        if (!write_file(pa, a) || !write_file(pb, b))
+        if (write_file(pa, a, strlen(a)) < 0 || write_file(pb, b, strlen(b)) < 0)
                 return NULL;
         _cleanup_free_ char *cmd = xasprintf(
                 "/usr/bin/python3 -c 'import json, sys, collections\n"
@@ -173,15 +156,10 @@ static char *python_compare(const char *dir, const char *a, const char *b) {
                 "    print(\"invalid\"); sys.exit(0)\n"
                 "print(\"same\" if x[0] == x[1] else \"diff\")' %s %s",
                 pa, pb);
-        FILE *p = popen(cmd, "r");
-        if (!p)
-                return NULL;
-        char line[64] = "";
-        if (!fgets(line, sizeof line, p))
-                line[0] = 0;
-        pclose(p);
-        line[strcspn(line, "\n")] = 0;
-        return xstrdup(line);
+        char *verdict = run_capture(cmd);
+        if (verdict)
+                verdict[strcspn(verdict, "\n")] = 0;
+        return verdict;
 }
 
 /* The bytes the edit replaced lie inside the exec-opts array, or nothing was replaced at all. */

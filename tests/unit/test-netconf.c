@@ -5,6 +5,7 @@
 
 #include "netconf.h"
 #include "tap.h"
+#include "test-util.h"
 
 #define F_IFCFG NETCONF_IFCFG
 #define F_KEYFILE NETCONF_KEYFILE
@@ -309,19 +310,6 @@ static const struct file_case fixture_cases[] = {
         { "netplan-onlink.yaml", F_NETPLAN, "enp3s0", NULL, "192.168.0.1", true, 1, "netplan-onlink.yaml.onlink" },
 };
 
-static char *read_text(const char *path, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        if (!f)
-                return NULL;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        return buf_steal(&b);
-}
-
 static void test_file_cases(const char *dir, const char *expected_dir, const struct file_case *cases, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 const struct file_case *c = &cases[i];
@@ -329,14 +317,14 @@ static void test_file_cases(const char *dir, const char *expected_dir, const str
                 _cleanup_free_ char *name = xasprintf("%s%s%s%s", c->name, c->iface ? " " : "", strempty(c->iface),
                                                       c->onlink ? " onlink" : "");
                 size_t len, golden_len;
-                text = read_text(path, &len);
+                text = read_file_or_null(path, &len);
                 if (!tap_ok(text != NULL, path))
                         continue;
                 check_get(name, c->fmt, c->iface, text, len, c->expected_get);
                 const char *expected = c->expected;
                 if (c->expected_r == 1) {
                         _cleanup_free_ char *golden_path = xasprintf("%s/%s", expected_dir, c->expected);
-                        golden = read_text(golden_path, &golden_len);
+                        golden = read_file_or_null(golden_path, &golden_len);
                         if (!tap_ok(golden != NULL, golden_path))
                                 continue;
                         expected = golden;

@@ -12,12 +12,8 @@
 #include "rtnl.h"
 #include "sysctl-live.h"
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
-
-static void pclosep(FILE **f) {
-        if (*f)
-                pclose(*f);
-}
 
 /* Test names must stay on one TAP line: show tabs and newlines as \t and \n. */
 static char *escaped(const char *s) {
@@ -193,21 +189,6 @@ static void test_module_loaded(void) {
         }
 }
 
-/* The command's whole output, or NULL if it could not run. */
-static char *command_output(const char *command) {
-        _cleanup_(pclosep) FILE *p = popen(command, "re");
-        struct buf b = {};
-        char chunk[512];
-        size_t n;
-
-        if (!p)
-                return NULL;
-        buf_puts(&b, "");
-        while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-                buf_append(&b, chunk, n);
-        return buf_steal(&b);
-}
-
 /* Collapse whitespace runs to one space and trim: iproute2 versions differ in trailing blanks. */
 static char *squeeze(const char *s) {
         struct buf b = {};
@@ -226,7 +207,7 @@ static char *squeeze(const char *s) {
 }
 
 static char *ip_route_show_default(void) {
-        _cleanup_free_ char *out = command_output("ip -4 route show default table main");
+        _cleanup_free_ char *out = run_capture("ip -4 route show default table main");
         return squeeze(out);
 }
 
@@ -432,7 +413,7 @@ static bool in_test_namespace(const char **ret_ifname) {
 
         if (!netns || !*netns || !ifname || !*ifname)
                 return false;
-        out = command_output("ip netns identify");
+        out = run_capture("ip netns identify");
         current = squeeze(out);
         if (!streq(current, netns))
                 return false;

@@ -8,6 +8,7 @@
 
 #include "rootfs.h"
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
 
 /* A PID that surely runs no process: a child that has exited and been reaped. */
@@ -34,14 +35,8 @@ static int compare_names(const void *a, const void *b) {
 /* The directory's names, sorted bytewise, one per line. */
 static char *listing(const char *dir) {
         _cleanup_free_ char *cmd = xasprintf("LC_ALL=C ls -A1 %s", dir);
-        FILE *p = popen(cmd, "r");
-        struct buf b = {};
-        char line[512];
-        while (p && fgets(line, sizeof(line), p))
-                buf_puts(&b, line);
-        if (p)
-                pclose(p);
-        return b.data ? buf_steal(&b) : xstrdup("");
+        char *names = run_capture(cmd);
+        return names ? names : xstrdup("");
 }
 
 static void test_remove(const char *tmp, int dfd, int dead) {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 
 #include "tap.h"
+#include "test-util.h"
 #include "toml-edit.h"
 #include "util.h"
 
@@ -251,19 +252,6 @@ static void run_unquote_cases(void) {
         }
 }
 
-static char *read_all(const char *path, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        if (!f)
-                return NULL;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        return buf_steal(&b);
-}
-
 static const char *source_root(void) {
         const char *root = getenv("SOURCE_ROOT");
         return root && *root ? root : ".";
@@ -288,7 +276,7 @@ static void run_fixture_golden(void) {
         _cleanup_free_ char *in_path = xasprintf("%s/tests/fixtures/toml/all-syntax.toml", source_root());
         _cleanup_free_ char *want_path = xasprintf("%s/tests/fixtures/toml/all-syntax.expected.toml", source_root());
         size_t len = 0, want_len = 0;
-        _cleanup_free_ char *text = read_all(in_path, &len), *want = read_all(want_path, &want_len);
+        _cleanup_free_ char *text = read_file_or_null(in_path, &len), *want = read_file_or_null(want_path, &want_len);
         _cleanup_free_ char *raw = NULL, *error = NULL, *removed = NULL;
         static const char *const root[] = { NULL };
         static const char *const cri_containerd[] = T(CRI_V2, "containerd");
@@ -338,7 +326,7 @@ static void run_fixture_refusals(void) {
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, de->d_name), *error = NULL, *raw = NULL;
                 _cleanup_free_ char *name = xasprintf("fixture: %s refused", de->d_name);
                 size_t len = 0;
-                _cleanup_free_ char *text = read_all(path, &len);
+                _cleanup_free_ char *text = read_file_or_null(path, &len);
                 const char *expect = text ? startswith(text, "# expect: ") : NULL;
                 if (!tap_ok(expect != NULL, name))
                         continue;
@@ -392,7 +380,7 @@ static void changed_block(const char *a, size_t alen, const char *b, size_t blen
 static void check_corpus_file(const char *dir_path, const char *file) {
         _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, file), *error = NULL, *version = NULL;
         size_t len = 0;
-        _cleanup_free_ char *text = read_all(path, &len);
+        _cleanup_free_ char *text = read_file_or_null(path, &len);
         static const char *const root[] = { NULL };
         static const char *const runc_v2[] = RUNC_V2, *const runc_v3[] = RUNC_V3;
         const char *want_error = NULL;

@@ -77,24 +77,14 @@ static void test_state_strings(void) {
         }
 }
 
-/* A call to the mock's control interface; <0 on failure. */
+/* A call to the mock's control interface (types may be NULL); <0 on failure. */
 static int mock_call(sd_bus *bus, const char *method, sd_bus_message **ret_reply, const char *types, ...) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         va_list ap;
-        int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, MOCK_SERVICE, MOCK_PATH, MOCK_IFACE, method);
-        if (r < 0)
-                return r;
-        if (types) {
-                va_start(ap, types);
-                r = sd_bus_message_appendv(m, types, ap);
-                va_end(ap);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_call(bus, m, 0, &error, ret_reply);
+        va_start(ap, types);
+        int r = sd_bus_call_methodv(bus, MOCK_SERVICE, MOCK_PATH, MOCK_IFACE, method, &error, ret_reply, types, ap);
+        va_end(ap);
         if (r < 0)
                 printf("# mock %s: %s\n", method, error.message ? error.message : strerror(-r));
         return r;

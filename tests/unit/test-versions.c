@@ -7,21 +7,8 @@
 #include "manifest.h"
 #include "node.h"
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
-
-static char *read_whole(const char *path, size_t *ret_len) {
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return NULL;
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        fclose(f);
-        *ret_len = b.len;
-        return buf_steal(&b);
-}
 
 /* The control plane version a manifest gives: "1.22.17", or NULL. */
 static char *manifest_version(const char *text, size_t len, int *ret_rc) {
@@ -67,7 +54,7 @@ static void test_corpus(void) {
                 seen++;
                 _cleanup_free_ char *file = xasprintf("%s/%s", path, de->d_name);
                 size_t len = 0;
-                _cleanup_free_ char *text = read_whole(file, &len);
+                _cleanup_free_ char *text = read_file_or_null(file, &len);
                 int rc;
                 _cleanup_free_ char *got = manifest_version(text, len, &rc);
                 tap_ok(rc == corpus[i].rc, name);
@@ -197,7 +184,7 @@ static void test_kubeadm_config(void) {
                 _cleanup_free_ char *path = dir ? xasprintf("%s/%s", dir, files[i].file) : NULL, *v = NULL,
                                     *err = NULL;
                 size_t len = 0;
-                _cleanup_free_ char *text = path ? read_whole(path, &len) : NULL;
+                _cleanup_free_ char *text = path ? read_file_or_null(path, &len) : NULL;
                 if (!text) {
                         tap_skip(files[i].file, "corpus not found");
                         continue;

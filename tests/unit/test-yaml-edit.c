@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "tap.h"
+#include "test-util.h"
 #include "util.h"
 #include "yaml-edit.h"
 
@@ -298,24 +299,6 @@ static const char oracle_py[] =
         "        del chain[i - 1][path[i - 1]]\n"
         "if a != b: sys.exit('document differs beyond the edit:\\n%r\\n%r' % (a, b))\n";
 
-static char *read_file_all(const char *path, size_t *ret_len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "rbe");
-        if (!f)
-                return NULL;
-        struct buf b = {};
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(&b, chunk, n);
-        *ret_len = b.len;
-        return buf_steal(&b);
-}
-
-static bool write_file_all(const char *path, const char *data, size_t len) {
-        _cleanup_fclose_ FILE *f = fopen(path, "wbe");
-        return f && fwrite(data, 1, len, f) == len && fflush(f) == 0;
-}
-
 struct oracle {
         char dir[64];
         char script[96], orig[96], edited[96];
@@ -323,7 +306,7 @@ struct oracle {
 
 static bool oracle_agrees(const struct oracle *o, const char *orig, size_t orig_len, const char *edited,
                           size_t edited_len, unsigned doc, const char *op, const char *path, const char *value) {
-        if (!write_file_all(o->orig, orig, orig_len) || !write_file_all(o->edited, edited, edited_len))
+        if (write_file(o->orig, orig, orig_len) < 0 || write_file(o->edited, edited, edited_len) < 0)
                 return false;
         _cleanup_free_ char *cmd = xasprintf("/usr/bin/python3 %s %s %s %u %s '%s' '%s' 2>&1", o->script, o->orig,
                                              o->edited, doc, op, path, value ? value : "");
@@ -438,12 +421,12 @@ static void run_corpus_tests(void) {
         snprintf(o.script, sizeof(o.script), "%s/oracle.py", o.dir);
         snprintf(o.orig, sizeof(o.orig), "%s/orig.yaml", o.dir);
         snprintf(o.edited, sizeof(o.edited), "%s/edited.yaml", o.dir);
-        write_file_all(o.script, oracle_py, strlen(oracle_py));
+        (void) write_file(o.script, oracle_py, strlen(oracle_py));
 
         for (size_t i = 0; i < files.n; i++) {
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, files.items[i]);
                 size_t len = 0;
-                _cleanup_free_ char *text = read_file_all(path, &len);
+                _cleanup_free_ char *text = read_file_or_null(path, &len);
                 if (tap_ok(text != NULL, files.items[i]))
                         corpus_check_file(&o, files.items[i], text, len);
         }
@@ -470,8 +453,8 @@ static void run_golden_test(void) {
         _cleanup_free_ char *in_path = xasprintf("%s/tests/fixtures/yaml/kubelet-config.yaml", root);
         _cleanup_free_ char *want_path = xasprintf("%s/tests/fixtures/yaml/kubelet-config.expected.yaml", root);
         size_t len = 0, want_len = 0;
-        _cleanup_free_ char *text = read_file_all(in_path, &len);
-        _cleanup_free_ char *want = read_file_all(want_path, &want_len);
+        _cleanup_free_ char *text = read_file_or_null(in_path, &len);
+        _cleanup_free_ char *want = read_file_or_null(want_path, &want_len);
         if (!tap_ok(text && want, "golden fixture files read"))
                 return;
         for (size_t i = 0; i < ELEMENTSOF(fixes); i++) {

@@ -6,20 +6,10 @@
  * TABLE is written like a TOML header without brackets, e.g.
  * 'plugins."io.containerd.grpc.v1.cri".containerd' ("" is the root table).
  * Errors go to stderr with exit status 2. */
+#include "datadir.h"
 #include "toml-edit.h"
 #include "toml-scan.h"
 #include "util.h"
-
-static int read_file(const char *path, struct buf *ret) {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        char chunk[4096];
-        size_t n;
-        if (!f)
-                return -errno;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                buf_append(ret, chunk, n);
-        return ferror(f) ? -EIO : 0;
-}
 
 /* Parse TABLE with the real scanner by scanning "[TABLE]". */
 static int parse_table(const char *spec, struct strv *ret) {
@@ -42,10 +32,9 @@ static int parse_table(const char *spec, struct strv *ret) {
 }
 
 int main(int argc, char **argv) {
-        struct buf text = {};
         struct strv table = {};
-        _cleanup_free_ char *error = NULL, *raw = NULL, *out = NULL, *new_raw = NULL;
-        size_t out_len = 0;
+        _cleanup_free_ char *text = NULL, *error = NULL, *raw = NULL, *out = NULL, *new_raw = NULL;
+        size_t text_len = 0, out_len = 0;
         int r, status = 2;
 
         if (argc < 5 || (streq(argv[2], "get") ? argc != 5 : argc != 6) ||
@@ -53,7 +42,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "usage: %s FILE get|set|remove TABLE KEY [VALUE]\n", argv[0]);
                 return 2;
         }
-        if ((r = read_file(argv[1], &text)) < 0) {
+        if ((r = read_host_file(argv[1], &text, &text_len)) < 0) {
                 fprintf(stderr, "%s: %s\n", argv[1], strerror(-r));
                 return 2;
         }
@@ -66,29 +55,28 @@ int main(int argc, char **argv) {
 
         if (streq(argv[2], "get")) {
                 unsigned line = 0;
-                r = toml_get_value(text.data, text.len, tbl, argv[4], &raw, &line, &error);
+                r = toml_get_value(text, text_len, tbl, argv[4], &raw, &line, &error);
                 if (r > 0)
                         printf("%s\n", raw);
                 status = r < 0 ? 2 : r > 0 ? 0 : 1;
         } else if (streq(argv[2], "set")) {
-                r = toml_set_value(text.data, text.len, tbl, argv[4], argv[5], &out, &out_len, &error);
+                r = toml_set_value(text, text_len, tbl, argv[4], argv[5], &out, &out_len, &error);
                 if (r >= 0)
-                        fwrite(r > 0 ? out : text.data, 1, r > 0 ? out_len : text.len, stdout);
+                        fwrite(r > 0 ? out : text, 1, r > 0 ? out_len : text_len, stdout);
                 status = r < 0 ? 2 : 0;
         } else {
-                r = toml_get_value(text.data, text.len, tbl, argv[4], &raw, NULL, &error);
+                r = toml_get_value(text, text_len, tbl, argv[4], &raw, NULL, &error);
                 if (r > 0)
                         r = toml_string_array_remove(raw, argv[5], &new_raw, &error);
                 if (r > 0)
-                        r = toml_set_value(text.data, text.len, tbl, argv[4], new_raw, &out, &out_len, &error);
+                        r = toml_set_value(text, text_len, tbl, argv[4], new_raw, &out, &out_len, &error);
                 if (r >= 0)
-                        fwrite(r > 0 ? out : text.data, 1, r > 0 ? out_len : text.len, stdout);
+                        fwrite(r > 0 ? out : text, 1, r > 0 ? out_len : text_len, stdout);
                 status = r < 0 ? 2 : 0;
         }
         if (r < 0)
                 fprintf(stderr, "%s: %s\n", argv[1], error ? error : strerror(-r));
 finish:
         strv_free(&table);
-        buf_free(&text);
         return status;
 }
