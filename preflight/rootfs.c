@@ -14,14 +14,25 @@
 
 #include "util.h"
 
+/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when a rename or mount anywhere on the
+ * system raced with resolving a "..": it cannot prove the path stayed inside. Nothing is
+ * wrong with the path, so try again (openat2(2) says so); a bounded number of times, so a
+ * real attack that keeps racing still gets an error. */
+#define OPENAT2_EAGAIN_RETRIES 64
+
 static int sys_openat2(int dirfd, const char *path, int flags, mode_t mode, unsigned long long resolve) {
         struct open_how how = {
                 .flags = (unsigned long long) flags,
                 .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
                 .resolve = resolve,
         };
-        long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-        return fd < 0 ? -errno : (int) fd;
+        for (unsigned attempt = 0;; attempt++) {
+                long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+                if (fd >= 0)
+                        return (int) fd;
+                if ((errno != EAGAIN && errno != EINTR) || attempt >= OPENAT2_EAGAIN_RETRIES)
+                        return -errno;
+        }
 }
 
 /* The host path behind an fd, from /proc/self/fd. */
