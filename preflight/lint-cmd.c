@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "lint.h"
@@ -27,24 +28,9 @@ static int read_input(const char *path, char **ret_data, size_t *ret_len, struct
                 return -EISDIR;
         if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
                 return -EINVAL;
-        struct buf b = {};
-        buf_append(&b, "", 0);
-        for (;;) {
-                char chunk[65536];
-                ssize_t n = read(in, chunk, sizeof chunk);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int e = -errno;
-                        buf_free(&b);
-                        return e;
-                }
-                if (n == 0)
-                        break;
-                buf_append(&b, chunk, (size_t) n);
-        }
-        *ret_len = b.len;
-        *ret_data = buf_steal(&b);
+        int k = read_fd_to_end(in, S_ISREG(st.st_mode) ? (size_t) st.st_size : 0, SIZE_MAX, ret_data, ret_len);
+        if (k < 0)
+                return k;
         *ret_st = st;
         return 0;
 }
@@ -92,7 +78,7 @@ static int lint_one(const char *path, bool fix) {
         const char *unchanged = fix && !from_stdin ? "; the file was not changed" : "";
         _cleanup_free_ char *text = NULL, *err = NULL, *fixed = NULL;
         size_t len = 0, fixed_len = 0, unfixable = 0;
-        struct stat st;
+        struct stat st = {}; /* set by read_input() on success */
         struct lint_result res = {};
 
         int r = read_input(path, &text, &len, &st);

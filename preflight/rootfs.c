@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -148,17 +149,13 @@ int root_resolve(const struct root *r, const char *path, char **ret_resolved) {
 }
 
 int read_fd_whole(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st) {
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EINVAL;
+        return read_fd_whole_max(fd, SIZE_MAX, ret_data, ret_len, ret_st);
+}
+
+int read_fd_to_end(int fd, size_t size_hint, size_t max, char **ret_data, size_t *ret_len) {
         struct buf b = {};
-        size_t cap = st.st_size > 0 ? (size_t) st.st_size + 1 : 4096;
-        b.data = xmalloc(cap);
-        b.cap = cap;
+        b.cap = size_hint > 0 ? size_hint + 1 : 4096;
+        b.data = xmalloc(b.cap);
         for (;;) {
                 if (b.cap - b.len < 2) {
                         b.cap *= 2;
@@ -175,13 +172,29 @@ int read_fd_whole(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st)
                 if (n == 0)
                         break;
                 b.len += (size_t) n;
+                if (b.len > max) {
+                        buf_free(&b);
+                        return -EFBIG;
+                }
         }
         b.data[b.len] = 0;
-        if (ret_st)
-                *ret_st = st;
         *ret_len = b.len;
         *ret_data = b.data;
         return 0;
+}
+
+int read_fd_whole_max(int fd, size_t max, char **ret_data, size_t *ret_len, struct stat *ret_st) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        int k = read_fd_to_end(fd, st.st_size > 0 ? (size_t) st.st_size : 0, max, ret_data, ret_len);
+        if (k >= 0 && ret_st)
+                *ret_st = st;
+        return k;
 }
 
 int root_read_file(const struct root *r, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {

@@ -38,6 +38,11 @@ int root_read_file(const struct root *r, const char *path, char **ret_data, size
 
 /* Same, from an already opened fd (used for files opened with stricter rules). */
 int read_fd_whole(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st);
+/* Same, refusing (-EFBIG) more than max bytes, before reading much past them. */
+int read_fd_whole_max(int fd, size_t max, char **ret_data, size_t *ret_len, struct stat *ret_st);
+/* Read whatever fd is (a pipe too: no type check) to its end, NUL-terminated; size_hint
+ * presizes the buffer; -EFBIG past max bytes. */
+int read_fd_to_end(int fd, size_t size_hint, size_t max, char **ret_data, size_t *ret_len);
 
 /* lstat-like for a node path (does not follow the final symlink). */
 int root_lstat(const struct root *r, const char *path, struct stat *ret_st);

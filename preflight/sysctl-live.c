@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "rootfs.h"
 #include "util.h"
 
 #define PROC_SYS "/proc/sys/"
@@ -46,32 +47,6 @@ int sysctl_path(const char *name, char **ret_path) {
         return 0;
 }
 
-static int read_all_fd(int fd, char **ret) {
-        struct buf b = {};
-
-        buf_puts(&b, "");
-        for (;;) {
-                char chunk[4096];
-                ssize_t n = read(fd, chunk, sizeof(chunk));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int r = -errno;
-                        buf_free(&b);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                if (b.len + (size_t) n > SYSCTL_VALUE_MAX) {
-                        buf_free(&b);
-                        return -EFBIG;
-                }
-                buf_append(&b, chunk, (size_t) n);
-        }
-        *ret = buf_steal(&b);
-        return 0;
-}
-
 static char *strip_whitespace(const char *s) {
         while (isspace((unsigned char) *s))
                 s++;
@@ -100,7 +75,8 @@ int sysctl_read(const char *name, char **ret_value, char **ret_error) {
                         set_error(ret_error, "cannot read %s: %s", path, strerror(-r));
                 return r;
         }
-        r = read_all_fd(fd, &raw);
+        size_t len;
+        r = read_fd_whole_max(fd, SYSCTL_VALUE_MAX, &raw, &len, NULL);
         if (r < 0) {
                 set_error(ret_error, "cannot read %s: %s", path, strerror(-r));
                 return r;

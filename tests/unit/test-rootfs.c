@@ -68,6 +68,13 @@ static void test_atomic_write(struct root *r) {
         free(t);
         tap_ok(root_unlink(r, "/etc/link") == 1 && root_unlink(r, "/etc/link") == 0, "unlink, then already gone");
         tap_ok(root_mkdir_p(r, "/a/b/c", 0755) == 0 && root_exists(r, "/a/b/c"), "mkdir -p");
+        _cleanup_close_ int fd = root_openat(r, "/etc/file", O_RDONLY, 0, 0);
+        char *d = NULL;
+        size_t dlen = 0;
+        tap_ok(fd >= 0 && read_fd_whole_max(fd, 3, &d, &dlen, NULL) == -EFBIG && !d, "more than max bytes: -EFBIG");
+        tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && read_fd_whole_max(fd, 4, &d, &dlen, NULL) == 0 && dlen == 4,
+               "exactly max bytes are read");
+        free(d);
 }
 
 static void test_proc_swaps(void) {
