@@ -16,9 +16,14 @@ static const struct kv kubelet_defaults[] = {
 };
 
 struct fs_figures {
-        const char *path; /* the directory measured */
+        char *path; /* the directory measured */
         double bytes_free, bytes_total, inodes_free, inodes_total;
 };
+
+static void fs_figures_done(struct fs_figures *f) {
+        free(f->path);
+        f->path = NULL;
+}
 
 /* statvfs of a directory inside the root (with --root /host in a DaemonSet,
  * that is the node's own filesystem). 0 measured, -ENOENT when absent. */
@@ -29,14 +34,33 @@ static int measure(struct context *ctx, const char *path, struct fs_figures *ret
         struct statvfs s;
         if (fstatvfs(fd, &s) < 0)
                 return -errno;
+        fs_figures_done(ret);
         *ret = (struct fs_figures){
-                .path = path,
+                .path = xstrdup(path),
                 .bytes_free = (double) s.f_bavail * (double) s.f_frsize,
                 .bytes_total = (double) s.f_blocks * (double) s.f_frsize,
                 .inodes_free = (double) s.f_favail,
                 .inodes_total = (double) s.f_files,
         };
         return 0;
+}
+
+/* The same for a directory that may not exist yet (before the kubelet's first
+ * start, on a fresh image): it will be made on the filesystem of its nearest
+ * existing parent, so that one is measured; ret->path says which. */
+static int measure_nearest(struct context *ctx, const char *path, struct fs_figures *ret) {
+        _cleanup_free_ char *dir = xstrdup(path);
+        for (;;) {
+                int k = measure(ctx, dir, ret);
+                if (k != -ENOENT || streq(dir, "/"))
+                        return k;
+                char *slash = strrchr(dir, '/');
+                if (!slash)
+                        return -EINVAL;
+                if (slash == dir)
+                        slash++; /* "/var" -> "/" */
+                *slash = 0;
+        }
 }
 
 static char *human_bytes(double b) {
@@ -83,15 +107,24 @@ static int disk_pressure_plan(struct context *ctx, struct fixer_result *r) {
         const struct kv *items = hard->n ? hard->items : kubelet_defaults;
         size_t n = hard->n ? hard->n : ELEMENTSOF(kubelet_defaults);
 
-        struct fs_figures nodefs, imagefs;
-        int k = measure(ctx, "/var/lib/kubelet", &nodefs);
-        if (k == -ENOENT)
-                k = measure(ctx, "/var/lib", &nodefs); /* before the kubelet's first start */
+        _cleanup_(fs_figures_done) struct fs_figures nodefs = {}, imagefs = {};
+        int k = measure_nearest(ctx, "/var/lib/kubelet", &nodefs);
         if (k < 0)
                 return result_refuse(r, k, "cannot measure the filesystem of /var/lib/kubelet: %s", strerror(-k));
-        /* The image store: containerd's, else docker's, else it shares the kubelet's filesystem. */
-        if (measure(ctx, "/var/lib/containerd", &imagefs) < 0 && measure(ctx, "/var/lib/docker", &imagefs) < 0)
+        if (!streq(nodefs.path, "/var/lib/kubelet"))
+                result_detail(r, "/var/lib/kubelet does not exist yet; measured %s", nodefs.path);
+        /* The image store: containerd's, else docker's. Before a runtime made either, the nearest
+         * existing parent (they are siblings); when neither can be measured, the kubelet's filesystem. */
+        int kc = measure(ctx, "/var/lib/containerd", &imagefs);
+        int kd = kc < 0 ? measure(ctx, "/var/lib/docker", &imagefs) : 0;
+        if (kc == -ENOENT && kd == -ENOENT && measure_nearest(ctx, "/var/lib/containerd", &imagefs) >= 0)
+                result_detail(r, "neither /var/lib/containerd nor /var/lib/docker exists yet; measured %s",
+                              imagefs.path);
+        else if (kc < 0 && kd < 0) {
+                fs_figures_done(&imagefs);
                 imagefs = nodefs;
+                imagefs.path = xstrdup(nodefs.path);
+        }
 
         int below = 0;
         for (size_t i = 0; i < n; i++) {

@@ -60,4 +60,31 @@ dp --profile "$WORK/hard.yaml"
 expect_rc "a profile threshold of 1Gi on a 10 MiB filesystem" 1
 contains "the profile's threshold is named" "$OUT" "below nodefs.available<1Gi (1.0 GiB)"
 
+# Before the kubelet's first start the tree may have no /var/lib, or no /var
+# (a fresh image): the nearest existing directory inside the tree is measured,
+# and the details say which.
+F="$WORK/fresh-var"
+mkdir -p "$F/var"
+fs "$F/var" 10240 9728 # 5% free
+run check --only disk-pressure --root "$F"
+expect_rc "a tree without /var/lib, its /var 95% full" 1
+contains "says /var was measured for the kubelet" "$OUT" "/var/lib/kubelet does not exist yet; measured /var"
+contains "and for the image store" "$OUT" "neither /var/lib/containerd nor /var/lib/docker exists yet; measured /var"
+contains "nodefs figures on /var" "$OUT" "nodefs.available: 512.0 KiB free (5.0%) on the filesystem of /var, below nodefs.available<10% (1.0 MiB)"
+contains "imagefs figures on /var" "$OUT" "imagefs.available: 512.0 KiB free (5.0%) on the filesystem of /var, below imagefs.available<15%"
+F="$WORK/fresh-root"
+mkdir -p "$F"
+fs "$F" 10240 512
+mkdir "$F/etc"
+run check --only disk-pressure --root "$F" -v
+expect_rc "a tree without /var, plenty of space" 0
+contains "still ok" "$OUT" "[disk-pressure] ok: free space and inodes are above the kubelet's default hard eviction thresholds"
+contains "says the tree's root was measured" "$OUT" "/var/lib/kubelet does not exist yet; measured /"
+# /var/lib present, /var/lib/kubelet not yet: /var/lib, as before.
+mkdir -p "$F/var/lib/containerd"
+run check --only disk-pressure --root "$F" -v
+expect_rc "a tree with /var/lib only" 0
+contains "says /var/lib was measured" "$OUT" "/var/lib/kubelet does not exist yet; measured /var/lib"
+not_contains "the image store exists: nothing said of it" "$OUT" "/var/lib/containerd does not exist"
+
 done_testing

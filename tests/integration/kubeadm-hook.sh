@@ -98,4 +98,15 @@ run kubeadm --root "$T"
 expect_rc "no kubeadm arguments" 2
 contains "says where they go" "$ERR" "kubeadm needs its arguments after '--'"
 
+# A fresh image without /var: disk-pressure measures the nearest directory there is (the tree's root)
+# instead of failing, so kubeadm runs.
+fresh novar
+rm -f "$KUBEADM_ARGS"
+rm -rf "$T/var"
+hook -v -- init
+[ "$(head -n1 "$KUBEADM_ARGS")" = init ] && pass "kubeadm init ran on a tree without /var" || fail "kubeadm did not run" "$OUT
+$ERR"
+contains "disk-pressure measured the tree's root" "$OUT" "/var/lib/kubelet does not exist yet; measured /"
+not_contains "and did not stop the run" "$ERR" "not running kubeadm"
+
 done_testing
