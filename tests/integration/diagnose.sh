@@ -173,6 +173,35 @@ expect_rc "/var/log/journal linking to a host path resolves inside the tree (abs
 contains "and is reported missing" "$ERR" "cannot open the journal directory $T/var/log/journal: No such file or directory"
 not_contains "the host's journal was not read" "$OUT" "swap-on"
 
+# The field guide's calico symptom (fixtures/journal/SOURCES): a node without a gateway, where calico
+# cannot reach the kubernetes service. The kubelet's own lines lack the word "sandbox"; calico's other
+# ClusterInformation errors and other unreachable addresses are not this problem. The cross-check asks
+# the gateway fixer, which finds the ifcfg without a gateway.
+G=$(new_tree centos7 nogateway)
+run diagnose --log "$JF/calico-kubelet.log" --root "$G" -o json
+expect_rc "calico's ClusterInformation lines in the kubelet's log" 1
+printf '%s' "$OUT" >"$WORK/calico.json"
+ok "calico: no-default-route x3, last at 08:01:40, gateway agrees" $PYTHON - "$WORK/calico.json" "$G" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+got = [(p["id"], p["fixer"], p["count"], p["lastSeen"], p["lastLine"]) for p in r["problems"]]
+assert got == [("no-default-route", "gateway", 3, "Jun 03 08:01:40", 10)], got
+p = r["problems"][0]
+assert p["command"] == "kubeprep apply --root %s --only gateway" % sys.argv[2], p["command"]
+assert p["check"]["status"] == "drift" and p["check"]["agrees"] is True, p["check"]
+assert r["entries"] == 10, r
+PY
+run diagnose --log "$JF/calico-kubelet.log" --root "$G"
+contains "calico text: the problem" "$OUT" "[no-default-route] 3 times, last on line 10"
+contains "calico text: the gateway fix" "$OUT" "    fix: kubeprep apply --root $G --only gateway"
+contains "calico text: check agrees" "$OUT" "    check agrees: drift (/etc/sysconfig/network-scripts/ifcfg-eth0 configures eth0 without a gateway"
+run diagnose --log "$JF/calico-guide.log" --root "$G" -o json
+printf '%s' "$OUT" >"$WORK/guide.json"
+ok "the guide's kubectl describe text: its sandbox line, as before" $PYTHON -c '
+import json, sys; r = json.load(open(sys.argv[1]))
+got = [(p["id"], p["fixer"], p["count"], p["lastLine"]) for p in r["problems"]]
+assert got == [("no-default-route", "gateway", 1, 3)], got' "$WORK/guide.json"
+
 # 4. Errors: exit 2 with a message (a JSON object with -o json).
 run diagnose --journal-dir /nonexistent-journal
 expect_rc "a missing journal directory" 2

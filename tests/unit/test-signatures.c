@@ -158,6 +158,24 @@ static const struct match_case match_cases[] = {
          "network for pod \"calico\": networkPlugin cni failed to set up pod network: error getting ClusterInformation: "
          "Get \"https://[10.96.0.1]:443/apis\": dial tcp 10.96.0.1:443: connect: network is unreachable]",
          "no-default-route"},
+        /* The same calico failure as the kubelet's CNI code logs it (dockershim), without "sandbox";
+         * Go before 1.14 printed the URL unquoted; an IPv6 service network. */
+        {"E0603 cni.go:364] Error adding kube-system_calico-kube-controllers-858fbfbc9-4l6rn/ab88 to network "
+         "calico/k8s-pod-network: error getting ClusterInformation: Get \"https://[10.96.0.1]:443/apis/crd.projectcalico"
+         ".org/v1/clusterinformations/default\": dial tcp 10.96.0.1:443: connect: network is unreachable",
+         "no-default-route"},
+        {"Error deleting kube-system_coredns-546565776c-j6bw8/9f1e from network calico/k8s-pod-network: error getting "
+         "ClusterInformation: Get https://[10.96.0.1]:443/apis/crd.projectcalico.org/v1/clusterinformations/default: "
+         "dial tcp 10.96.0.1:443: connect: network is unreachable",
+         "no-default-route"},
+        {"E0603 cni.go:361] \"Error adding pod to network\" err=\"error getting ClusterInformation: Get "
+         "\\\"https://[10.96.0.1]:443/apis/crd.projectcalico.org/v1/clusterinformations/default\\\": dial tcp "
+         "10.96.0.1:443: connect: network is unreachable\" pod=\"kube-system/coredns-546565776c-j6bw8\" "
+         "podSandboxID={Type:docker ID:9f1e}",
+         "no-default-route"},
+        {"error getting ClusterInformation: Get \"https://[fd00:10:96::1]:443/apis/crd.projectcalico.org/v1/"
+         "clusterinformations/default\": dial tcp [fd00:10:96::1]:443: connect: network is unreachable",
+         "no-default-route"},
         {"getting status of runtime failed: rpc error: code = Unimplemented desc = unknown service "
          "runtime.v1alpha2.RuntimeService",
          "cri-disabled"},
@@ -180,6 +198,27 @@ static const struct match_case match_cases[] = {
         {"Failed to initialize CSINode: error updating CSINode annotation: dial tcp 10.0.0.1:6443: connect: connection refused",
          NULL},
         {"Setting GA feature gate CSIMigration=true. It will be removed in a future release.", NULL},
+        /* calico's other ClusterInformation errors, and unreachable addresses that are not calico's. */
+        {"Error adding kube-system_coredns/0c3d to network calico/k8s-pod-network: error getting ClusterInformation: "
+         "connection is unauthorized: Unauthorized",
+         NULL},
+        {"error getting ClusterInformation: Get \"https://[10.96.0.1]:443/apis/crd.projectcalico.org/v1/"
+         "clusterinformations/default\": dial tcp 10.96.0.1:443: i/o timeout",
+         NULL},
+        {"error getting ClusterInformation: Get \"https://[10.96.0.1]:443/apis\": dial tcp 10.96.0.1:443: connect: "
+         "connection refused",
+         NULL},
+        {"error getting ClusterInformation: Get \"https://[10.96.0.1]:443/apis\": dial tcp 10.96.0.1:443: i/o timeout; "
+         "Get \"https://registry-1.docker.io/v2/\": dial tcp 54.85.56.253:443: connect: network is unreachable",
+         NULL},
+        {"PullImage \"calico/cni:v3.14.2\" from image service failed: rpc error: code = Unknown desc = Error response "
+         "from daemon: Get \"https://registry-1.docker.io/v2/\": dial tcp 54.85.56.253:443: connect: network is "
+         "unreachable",
+         NULL},
+        {"Failed to initialize CSINodeInfo: error updating CSINode annotation: timed out waiting for the condition; caused "
+         "by: Get https://10.217.95.95:6443/apis/storage.k8s.io/v1/csinodes/svr: dial tcp 10.217.95.95:6443: connect: "
+         "network is unreachable",
+         NULL},
         {"\"Creating Container Manager object based on Node Config\" nodeConfig={CgroupDriver:systemd}", NULL},
         {"The connection to the server 10.0.0.1:6443 was refused - did you specify the right host or port?", NULL},
         {"", NULL},
