@@ -1,6 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /* NetworkManager keyfiles (.nmconnection): read and add the [ipv4] default gateway. */
+#include <ctype.h>
+#include <strings.h>
+
 #include "netconf.h"
+
+/* Names in /etc NetworkManager does not load (its nm_keyfile_utils_ignore_filename() without the
+ * suffix requirement, which it keeps for /etc so that keyfiles from before 1.20 still load). */
+static bool keyfile_name_ignored(const char *name) {
+        size_t n = strlen(name);
+        if (n == 0 || name[0] == '.' || name[n - 1] == '~')
+                return true;
+        /* g_file_set_contents()'s temp files: a dot and exactly six letters or digits at the end. */
+        const char *dot = strrchr(name, '.');
+        if (dot && strlen(dot + 1) == 6) {
+                bool alnum = true;
+                for (const char *c = dot + 1; *c; c++)
+                        alnum = alnum && isascii((unsigned char) *c) && isalnum((unsigned char) *c);
+                if (alnum)
+                        return true;
+        }
+        /* 802.1x certificates and keys, in any case, with something before the suffix. */
+        return n > 4 && (strcasecmp(name + n - 4, ".pem") == 0 || strcasecmp(name + n - 4, ".der") == 0);
+}
+
+bool netconf_keyfile_loaded(const char *name, const struct stat *st) {
+        /* NetworkManager refuses any other file as insecure. */
+        return !keyfile_name_ignored(name) && S_ISREG(st->st_mode) && st->st_uid == 0 && (st->st_mode & 0077) == 0;
+}
 
 static bool in_ipv4(const struct netconf_ini_line *l) {
         return l->kind == NETCONF_INI_KEY && streq(l->section, "ipv4");

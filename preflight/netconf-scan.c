@@ -165,13 +165,20 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
                     char **ret_error) {
         _cleanup_free_ char *text = NULL;
         size_t len;
-        int k = ctx_read_file(ctx, path, &text, &len, NULL);
+        struct stat st;
+        int k = ctx_read_file(ctx, path, &text, &len, &st);
         if (k == -ENOENT || k == -EISDIR || k == -EINVAL) /* gone, or not a regular file: not configuration */
                 return 0;
         if (k < 0) {
                 set_error(ret_error, "%s: cannot read: %s", path, strerror(-k));
                 return k;
         }
+        /* A keyfile without the suffix (kept by upgrades) counts when NetworkManager loads it, not a
+         * README or a backup beside it; a .nmconnection file counts whatever its owner and mode. */
+        const char *base = strrchr(path, '/') + 1;
+        bool suffixed = has_suffix(base, ".nmconnection") && !streq(base, ".nmconnection");
+        if (fmt == NETCONF_KEYFILE && !suffixed && !netconf_keyfile_loaded(base, &st))
+                return 0;
         if (memchr(text, 0, len)) {
                 set_error(ret_error, "%s: NUL byte; not a text file", path);
                 return -EBADMSG;
@@ -223,7 +230,7 @@ int netconf_scan(struct context *ctx, struct netconf_files *ret, char **ret_erro
         struct netconf_files f = {};
         int k = scan_dir(ctx, &f, NETPLAN_DIR, "", ".yaml", NETCONF_NETPLAN, ret_error);
         if (k >= 0)
-                k = scan_dir(ctx, &f, KEYFILE_DIR, "", ".nmconnection", NETCONF_KEYFILE, ret_error);
+                k = scan_dir(ctx, &f, KEYFILE_DIR, "", "", NETCONF_KEYFILE, ret_error); /* scan_one() decides */
         if (k >= 0)
                 k = scan_dir(ctx, &f, IFCFG_DIR, "ifcfg-", "", NETCONF_IFCFG, ret_error);
         if (k >= 0)

@@ -6,12 +6,13 @@
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
 enum netconf_format {
         NETCONF_IFCFG,      /* /etc/sysconfig/network-scripts/ifcfg-* */
-        NETCONF_KEYFILE,    /* /etc/NetworkManager/system-connections/ *.nmconnection */
+        NETCONF_KEYFILE,    /* /etc/NetworkManager/system-connections/ *.nmconnection, and others it loads */
         NETCONF_NETWORKD,   /* /etc/systemd/network/ *.network */
         NETCONF_NETPLAN,    /* /etc/netplan/ *.yaml */
         NETCONF_INTERFACES, /* /etc/network/interfaces (and interfaces.d/ *) */
@@ -55,6 +56,12 @@ int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, c
                         char **ret_error);
 int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, const char *gateway,
                         bool onlink, char **ret_text, size_t *ret_len, char **ret_error);
+
+/* Whether NetworkManager's keyfile plugin loads the file `name` of /etc/NetworkManager/system-connections,
+ * whose stat (symlinks followed) is st. Like NetworkManager, any name but hidden ones, "~" backups,
+ * a dot and six letters or digits at the end (its own temp files, .rpmnew, .nmmeta) and .pem or .der;
+ * a regular file owned by root that group and others cannot access. */
+bool netconf_keyfile_loaded(const char *name, const struct stat *st);
 
 /* Guess a format from a node path; -EINVAL when unknown. */
 int netconf_format_from_path(const char *path, enum netconf_format *ret);

@@ -158,4 +158,45 @@ expect_rc "malformed netplan" 2
 contains "malformed: names the file" "$OUT" "[gateway] error: /etc/netplan/50-cloud-init.yaml: line"
 [ "$(tree_state "$T")" = "$before" ] && pass "malformed: nothing written" || fail "malformed: the tree changed"
 
+# 9. NetworkManager keyfiles without the .nmconnection suffix (left by upgrades; NetworkManager still
+#    loads every file there but hidden ones, "~" backups, names ending in a dot and six letters or
+#    digits (its temp files, .rpmnew, .nmmeta), .pem and .der, and files not owned by root or open to
+#    group or others). The node with "Wired connection 1" also holds one file of each kind it skips.
+if [ "$(id -u)" = 0 ]; then
+        declare -A nmfile=([gateway-keyfile-nosuffix]="Wired connection 1" [gateway-keyfile-eth0]=eth0)
+        declare -A nmiface=([gateway-keyfile-nosuffix]=ens3 [gateway-keyfile-eth0]=eth0)
+        for node in gateway-keyfile-nosuffix gateway-keyfile-eth0; do
+                T=$(new_tree $node $node)
+                D=$T/etc/NetworkManager/system-connections
+                f="/etc/NetworkManager/system-connections/${nmfile[$node]}"
+                find "$D" -type f -exec chown 0:0 {} + -exec chmod 600 {} + # as NetworkManager writes them
+                [ -f "$D/README" ] && chmod 644 "$D/README"
+                run check --root "$T" --only gateway --profile "$WORK/gw.yaml"
+                expect_rc "$node: check finds no gateway" 1
+                contains "$node: the message names the file" "$OUT" "[gateway] drift: $f has no gateway"
+                contains "$node: the detail names the gateway and interface" "$OUT" \
+                        "$f (NetworkManager keyfile): gateway 192.0.2.1 for ${nmiface[$node]}"
+                run apply --root "$T" --only gateway --profile "$WORK/gw.yaml"
+                expect_rc "$node: apply" 0
+                check_expected "$T" $node
+                [ "$(stat -c '%a %u' "$T$f")" = "600 0" ] && pass "$node: the file stays 0600 root" \
+                        || fail "$node: the file is now $(stat -c '%a %u' "$T$f")"
+                run apply --root "$T" --only gateway --profile "$WORK/gw.yaml"
+                expect_rc "$node: a second apply changes nothing" 0
+                contains "$node: and says the file keeps the gateway" "$OUT" "[gateway] ok: $f keeps gateway 192.0.2.1"
+        done
+        # A keyfile group or others may read, or another user owns, is not loaded by NetworkManager.
+        for how in "chmod 644" "chmod 640" "chown 1000:0"; do
+                T=$(new_tree gateway-keyfile-eth0 perm)
+                chown 0:0 "$T/etc/NetworkManager/system-connections/eth0"
+                chmod 600 "$T/etc/NetworkManager/system-connections/eth0"
+                $how "$T/etc/NetworkManager/system-connections/eth0"
+                run check --root "$T" --only gateway --profile "$WORK/gw.yaml"
+                expect_rc "eth0 after $how: not NetworkManager's" 1
+                contains "eth0 after $how: no configuration recognised" "$OUT" "no network configuration kubeprep recognises"
+        done
+else
+        skip "NetworkManager keyfiles without a suffix" "NetworkManager loads only root's files: needs root"
+fi
+
 done_testing

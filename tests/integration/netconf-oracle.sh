@@ -8,12 +8,60 @@
 #    connection modify` (reads the keyfile on stdin; Debian 12's network-manager 1.42 has it) and
 #    with libnm's own reader (nm_keyfile_read via python3-gi + gir1.2-nm-1.0, then verify()); both
 #    must see the gateway (or the on-link default route). A missing reader is a TAP skip.
+#  - which files of system-connections the NetworkManager daemon loads (by name, owner and mode):
+#    exactly those kubeprep's scan takes as keyfiles.
 # Usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT        (TAP output)
 set -u
+
+# netconf-oracle.sh --nm-inside TMP DIR, run by the script itself in network and mount namespaces of
+# its own: NetworkManager (keyfile plugin only, its keyfile directory DIR, /run and its state on
+# tmpfs) on a private D-Bus; prints "FILENAME<TAB>GATEWAY" per connection it loaded.
+if [ "${1:-}" = --nm-inside ]; then
+        t=$2 dir=$3
+        # Never mount over the machine's /run: only in a mount namespace unshare made for us, not our parent's.
+        own=$(readlink /proc/self/ns/mnt) parent=$(readlink "/proc/$PPID/ns/mnt")
+        if [ -z "$own" ] || [ -z "$parent" ] || [ "$own" = "$parent" ]; then
+                echo "--nm-inside: not in a mount namespace of its own" >&2
+                exit 1
+        fi
+        mount -t tmpfs tmpfs /run && mkdir /run/NetworkManager || exit 1
+        if [ -d /var/lib/NetworkManager ]; then mount -t tmpfs tmpfs /var/lib/NetworkManager || exit 1; fi
+        cat >"$t/bus.conf" <<BUS
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>system</type><listen>unix:path=$t/bus</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/></policy>
+</busconfig>
+BUS
+        printf '[main]\nplugins=keyfile\ndns=none\nrc-manager=unmanaged\nno-auto-default=*\nhostname-mode=none\nauth-polkit=false\n[keyfile]\npath=%s\n' \
+                "$dir" >"$t/NM.conf"
+        mkdir -p "$t/conf.d"
+        dbus-daemon --config-file="$t/bus.conf" --fork --print-pid >"$t/dbus.pid" || exit 1
+        export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$t/bus
+        NetworkManager --no-daemon --config="$t/NM.conf" --config-dir="$t/conf.d" --state-file="$t/nm.state" \
+                --pid-file="$t/nm.pid" >"$t/nm.log" 2>&1 &
+        nm=$! rc=1
+        for _ in $(seq 1 100); do # it has read every keyfile before it answers
+                if nmcli -t -f UUID,FILENAME connection show >"$t/nm.list" 2>>"$t/nm.log"; then
+                        rc=0
+                        break
+                fi
+                kill -0 $nm 2>/dev/null || break
+                sleep 0.1
+        done
+        while IFS=: read -r uuid file; do
+                printf '%s\t%s\n' "$file" "$(nmcli -g ipv4.gateway connection show "$uuid")"
+        done <"$t/nm.list"
+        kill $nm
+        wait $nm
+        kill "$(cat "$t/dbus.pid")"
+        exit $rc
+fi
 
 tool=${1:?usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT}
 corpus=${2:?usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT}/network
 inputs=${3:?usage: netconf-oracle.sh TOOL CORPUS_DIR SOURCE_ROOT}/tests/fixtures/netconf/inputs
+fixtures=$3/tests/fixtures
 py=/usr/bin/python3
 . "$(dirname "$0")/../tap.sh"
 tmp=$(mktemp -d)
@@ -240,6 +288,79 @@ for f in "$inputs"/*.nmconnection; do
                 done
         done
 done
+
+# ---- Which files of system-connections NetworkManager loads ----
+# The daemon's keyfile plugin decides by name (in /etc no suffix is needed), owner and mode, so the
+# daemon itself is the reader (--nm-inside above). The files it loads from a tree's
+# system-connections must be exactly those kubeprep's scan (netconf-tool scan) takes as keyfiles, and
+# the gateway fixture nodes' files without a suffix, as kubeprep edits them, load with their gateway.
+# (A .nmconnection file is kubeprep's whatever its mode: every candidate here has no suffix or 0600.)
+nm_reason=
+if [ "$(id -u)" != 0 ]; then
+        nm_reason="needs root (namespaces; NetworkManager loads only root's files)"
+elif ! command -v NetworkManager >/dev/null || ! command -v nmcli >/dev/null || ! command -v dbus-daemon >/dev/null; then
+        nm_reason="NetworkManager, nmcli or dbus-daemon not installed (apt-get install network-manager dbus)"
+elif ! unshare -n -m true 2>/dev/null; then
+        nm_reason="cannot make network and mount namespaces here"
+fi
+if [ -n "$nm_reason" ]; then
+        skip "NetworkManager loads what kubeprep takes as keyfiles" "$nm_reason"
+else
+        nmroot=$tmp/nmroot
+        d=$nmroot/etc/NetworkManager/system-connections
+        mkdir -p "$d/subdir" "$tmp/nm"
+        # candidate NAME MODE OWNER: a valid keyfile (its own uuid and interface) only its name, mode or owner may exclude.
+        i=0
+        candidate() {
+                i=$((i + 1))
+                printf '[connection]\nid=candidate %s\nuuid=5c8b7a3e-1f0d-4b5e-9a6c-%012d\ntype=ethernet\ninterface-name=eth%s\n\n[ipv4]\naddress1=198.51.100.%s/24\nmethod=manual\n' \
+                        $i $i $i $i >"$d/$1"
+                chown "$3:0" "$d/$1" && chmod "$2" "$d/$1"
+        }
+        for name in eth0.nmconnection eth0.bak eth0.rpmsave eth0.dpkg-old eth0.ab3-e9 eth0.ab3de9x pem x.pem~1 \
+                .eth0.swp eth0~ eth0.rpmnew eth0.Ab3dE9 ca.pem client.DER client.Pem \
+                5c8b7a3e-1f0d-4b5e-9a6c-2d3e4f5a6b7c.nmmeta; do
+                candidate "$name" 600 0
+        done
+        candidate open 644 0
+        candidate group-readable 640 0
+        candidate others-only 604 0
+        candidate owner-read-only 400 0
+        candidate not-root 600 1000
+        # A relative link to a root-owned 0600 file: NetworkManager follows it (stat), so does the scan.
+        candidate ../link-target 600 0
+        ln -s ../link-target "$d/link"
+        for node in gateway-keyfile-nosuffix gateway-keyfile-eth0; do
+                for f in "$fixtures/expected/$node/etc/NetworkManager/system-connections/"*; do
+                        cp "$f" "$d/" && chown 0:0 "$d/${f##*/}" && chmod 600 "$d/${f##*/}"
+                done
+        done
+        if ! unshare -n -m --propagation private bash "$0" --nm-inside "$tmp/nm" "$d" >"$tmp/nm.loaded" 2>"$tmp/nm.err"; then
+                not_ok "NetworkManager starts and lists its connections" "$(cat "$tmp/nm.err" "$tmp/nm/nm.log" 2>/dev/null | tail -20)"
+        elif ! "$tool" scan "$nmroot" >"$tmp/scan.out" 2>&1; then
+                not_ok "netconf-tool scan reads the tree" "$(cat "$tmp/scan.out")"
+        else
+                while IFS= read -r -d '' f; do
+                        name=${f#"$d/"}
+                        cut -f1 "$tmp/nm.loaded" | grep -qxF "$d/$name" && nm=loads || nm=skips
+                        grep -qxF "/etc/NetworkManager/system-connections/$name"$'\tNetworkManager keyfile' "$tmp/scan.out" &&
+                                kp=loads || kp=skips
+                        what="'$name' ($(stat -c '%a, uid %u' "$f"))"
+                        if [ $nm = $kp ]; then
+                                ok "$what: NetworkManager $nm it, and so does kubeprep's scan"
+                        else
+                                not_ok "$what: NetworkManager $nm it, kubeprep's scan $kp it"
+                        fi
+                done < <(find "$d" -mindepth 1 -maxdepth 1 \( -type f -o -type l \) -print0 | sort -z)
+                for f in "Wired connection 1" eth0; do
+                        if grep -qxF "$d/$f"$'\t192.0.2.1' "$tmp/nm.loaded"; then
+                                ok "'$f' as kubeprep edits it: NetworkManager loads it with gateway 192.0.2.1"
+                        else
+                                not_ok "'$f' as kubeprep edits it: NetworkManager loads it with gateway 192.0.2.1" "$(cat "$tmp/nm.loaded")"
+                        fi
+                done
+        fi
+fi
 
 echo "1..$n"
 echo "$((n - failed)) passed, $failed failed"

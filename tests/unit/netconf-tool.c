@@ -2,9 +2,11 @@
 /* Test driver for the network configuration editors (netconf.h), for the oracle script:
  *   netconf-tool FORMAT FILE get [IFACE]                  prints the gateway; exit 0 found, 1 none
  *   netconf-tool FORMAT FILE set IFACE GATEWAY [onlink]   prints the (edited) text; exit 0 unchanged, 1 changed
+ *   netconf-tool scan ROOT                                prints "PATH<TAB>FORMAT" per file the tree's scan finds
  * FORMAT is ifcfg, keyfile, networkd, netplan, interfaces, or "auto" (guessed from FILE's path); IFACE
  * "-" means the file's own. Refusals exit 2 with "ERRNO-NAME: message" on stderr. */
 #include "datadir.h"
+#include "netconf-scan.h"
 #include "netconf.h"
 
 static int parse_format(const char *name, const char *path, enum netconf_format *ret) {
@@ -50,14 +52,39 @@ static int refused(const char *path, int r, const char *error) {
         return 2;
 }
 
+/* netconf_scan() on a tree, as the gateway fixer runs it; a file with several interfaces is printed once. */
+static int scan(const char *path) {
+        struct root *root = NULL;
+        _cleanup_free_ char *error = NULL;
+        struct netconf_files files = {};
+        int r = root_open(path, false, &root);
+        if (r < 0)
+                return refused(path, r, NULL);
+        struct context ctx = {.root = root};
+        r = netconf_scan(&ctx, &files, &error);
+        if (r < 0) {
+                root_free(root);
+                return refused(path, r, error);
+        }
+        for (size_t i = 0; i < files.n; i++)
+                if (i == 0 || !streq(files.items[i].path, files.items[i - 1].path))
+                        printf("%s\t%s\n", files.items[i].path, netconf_format_to_string(files.items[i].format));
+        netconf_files_free(&files);
+        root_free(root);
+        return 0;
+}
+
 int main(int argc, char **argv) {
         _cleanup_free_ char *text = NULL, *edited = NULL, *error = NULL, *gateway = NULL;
         enum netconf_format fmt;
         size_t len = 0, edited_len = 0;
         int r;
 
+        if (argc == 3 && streq(argv[1], "scan"))
+                return scan(argv[2]);
         if (argc < 4 || (streq(argv[3], "get") ? argc > 5 : !streq(argv[3], "set") || argc < 6 || argc > 7)) {
-                fprintf(stderr, "usage: %s FORMAT FILE get [IFACE] | set IFACE GATEWAY [onlink]\n", argv[0]);
+                fprintf(stderr, "usage: %s FORMAT FILE get [IFACE] | set IFACE GATEWAY [onlink], or: %s scan ROOT\n",
+                        argv[0], argv[0]);
                 return 2;
         }
         const char *path = argv[2];

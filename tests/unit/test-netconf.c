@@ -382,6 +382,58 @@ static void test_format_from_path(void) {
         }
 }
 
+/* Which files of /etc/NetworkManager/system-connections NetworkManager loads (its keyfile plugin's
+ * name rules for /etc, and its owner and mode check). */
+static void test_keyfile_loaded(void) {
+        static const struct {
+                const char *name;
+                bool loaded;
+        } names[] = {
+                { "Wired connection 1", true },
+                { "eth0", true },
+                { "eth0.nmconnection", true },
+                { "eth0.bak", true },       /* three letters: not a temp file */
+                { "eth0.rpmsave", true },   /* seven */
+                { "eth0.dpkg-old", true },  /* a dash */
+                { "eth0.pemx", true },
+                { "x.pem~1", true },
+                { ".pem", false },          /* hidden; also nothing before the suffix */
+                { "pem", true },
+                { ".eth0.swp", false },     /* vim's swap file: hidden */
+                { ".nmconnection", false },
+                { "eth0~", false },
+                { "eth0.rpmnew", false },   /* a dot and six letters */
+                { "eth0.Ab3dE9", false },   /* g_file_set_contents()'s temp file */
+                { "eth0.ab3-e9", true },
+                { "eth0.ab3de9x", true },
+                { "5c8b7a3e-1f0d-4b5e-9a6c-2d3e4f5a6b7c.nmmeta", false },
+                { "ca.pem", false },
+                { "client.DER", false },
+                { "client.Pem", false },
+                { "", false },
+        };
+        struct stat st = {.st_mode = S_IFREG | 0600, .st_uid = 0};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *msg = xasprintf("'%s' %s", names[i].name, names[i].loaded ? "loaded" : "skipped");
+                tap_ok(netconf_keyfile_loaded(names[i].name, &st) == names[i].loaded, msg);
+        }
+        static const struct {
+                mode_t mode;
+                uid_t uid;
+                bool loaded;
+        } stats[] = {
+                { S_IFREG | 0600, 0, true },    { S_IFREG | 0400, 0, true },      { S_IFREG | 0700, 0, true },
+                { S_IFREG | 0644, 0, false },   { S_IFREG | 0640, 0, false },     { S_IFREG | 0601, 0, false },
+                { S_IFREG | 0600, 1000, false }, { S_IFDIR | 0700, 0, false },    { S_IFIFO | 0600, 0, false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(stats); i++) {
+                st = (struct stat){.st_mode = stats[i].mode, .st_uid = stats[i].uid};
+                _cleanup_free_ char *msg = xasprintf("eth0 mode %o uid %u %s", (unsigned) stats[i].mode,
+                                                     (unsigned) stats[i].uid, stats[i].loaded ? "loaded" : "skipped");
+                tap_ok(netconf_keyfile_loaded("eth0", &st) == stats[i].loaded, msg);
+        }
+}
+
 int main(void) {
         const char *corpus = getenv("CORPUS_DIR");
         const char *root = getenv("SOURCE_ROOT");
@@ -390,6 +442,7 @@ int main(void) {
 
         test_edge_cases();
         test_format_from_path();
+        test_keyfile_loaded();
         test_every_file_covered(inputs, fixture_cases, ELEMENTSOF(fixture_cases));
         test_file_cases(inputs, expected, fixture_cases, ELEMENTSOF(fixture_cases));
         if (corpus) {
