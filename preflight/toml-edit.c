@@ -185,21 +185,48 @@ static void plan_insert_in_section(const char *text, size_t len, const struct to
         }
 }
 
+/* A file that lacked a final newline still lacks one: the new table goes
+ * after a line ending added to the last line, and ends without one. */
 static void plan_append_table(const char *text, size_t len, const struct toml_doc *doc, const char *const *table,
                               size_t depth, const char *key_text, const char *raw_value, struct edit *edit) {
+        bool final_newline = len == 0 || text[len - 1] == '\n';
         edit->offset = len;
-        if (len > 0 && text[len - 1] != '\n')
+        if (!final_newline)
                 buf_puts(&edit->insert, doc->eol);
         if (len > 0)
                 buf_puts(&edit->insert, doc->eol);
         buf_putc(&edit->insert, '[');
         put_dotted_key(&edit->insert, table, depth);
-        buf_printf(&edit->insert, "]%s  %s = %s%s", doc->eol, key_text, raw_value, doc->eol);
+        buf_printf(&edit->insert, "]%s  %s = %s%s", doc->eol, key_text, raw_value, final_newline ? doc->eol : "");
+}
+
+/* A table so far only implied by [sub.tables] gets its header right before
+ * the first of them, at its indentation: parent before child, as containerd's
+ * `config default` writes them. */
+static void plan_insert_table_before(const char *text, const struct toml_doc *doc, size_t sub, const char *const *table,
+                                     size_t depth, const char *key_text, const char *raw_value, struct edit *edit) {
+        size_t at = doc->sections[sub].line_start, indent = indent_len(text, at);
+        edit->offset = at;
+        buf_append(&edit->insert, text + at, indent);
+        buf_putc(&edit->insert, '[');
+        put_dotted_key(&edit->insert, table, depth);
+        buf_printf(&edit->insert, "]%s", doc->eol);
+        buf_append(&edit->insert, text + at, indent);
+        buf_printf(&edit->insert, "  %s = %s%s%s", key_text, raw_value, doc->eol, doc->eol);
 }
 
 static size_t find_section(const struct toml_doc *doc, const char *path) {
         for (size_t i = 0; i < doc->n_sections; i++)
                 if (!doc->sections[i].is_array && streq(doc->sections[i].path, path))
+                        return i;
+        return SIZE_MAX;
+}
+
+/* The first [header] (or [[header]]) below path, in file order. */
+static size_t find_first_subsection(const struct toml_doc *doc, const char *path) {
+        _cleanup_free_ char *prefix = xasprintf("%s%c", path, TOML_SEP);
+        for (size_t i = 1; i < doc->n_sections; i++)
+                if (startswith(doc->sections[i].path, prefix))
                         return i;
         return SIZE_MAX;
 }
@@ -277,6 +304,13 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 free(rel);
                 _cleanup_free_ char *dotted = buf_steal(&kb);
                 plan_insert_in_section(text, len, doc, owner->section, prefix, dotted, raw_value, edit);
+        } else if (tdef && tdef->kind == TOML_DEF_IMPLICIT) {
+                size_t sub = find_first_subsection(doc, tpath);
+                if (sub == SIZE_MAX) {
+                        set_error(ret_error, "line %u: cannot find the table headers that imply this table", tdef->line);
+                        return -EBADMSG;
+                }
+                plan_insert_table_before(text, doc, sub, table, depth, key_text, raw_value, edit);
         } else
                 plan_append_table(text, len, doc, table, depth, key_text, raw_value, edit);
         return 1;

@@ -36,13 +36,15 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
  *   the header with the header's indentation when the table is empty.
  * - Table exists only through dotted keys (a.b.c = 1 in [parent]): a dotted
  *   line relative to that section is inserted after its last line under it.
- * - Table has no header (absent, or only implied by [sub.tables]): a new table
- *   is appended at the end of the file: a blank line, "[seg.seg]", then
- *   "  key = value" (two spaces, like containerd's `config default`). Segments
- *   that are not bare keys (e.g. contain dots) are written with double quotes.
+ * - Table absent: a new table is appended at the end of the file: a blank
+ *   line, "[seg.seg]", then "  key = value" (two spaces, like containerd's
+ *   `config default`). Segments that are not bare keys (e.g. contain dots) are
+ *   written with double quotes.
+ * - Table only implied by [sub.tables]: the same new table, then a blank line,
+ *   goes right before the first of those headers, with its indentation.
  * - Root table without keys: "key = value" goes before the first header.
  * New lines use the file's line ending (CRLF if its first line has one); a
- * file without a final newline keeps lacking one unless a table is appended.
+ * file without a final newline keeps lacking one.
  * Tables inside [[arrays of tables]] or inline tables are refused. */
 int toml_set_value(const char *text, size_t len, const char *const *table, const char *key, const char *raw_value,
                    char **ret_text, size_t *ret_len, char **ret_error);

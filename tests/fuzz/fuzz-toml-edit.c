@@ -12,6 +12,7 @@
  *    (every other byte unchanged); or the key was absent and the output is the input with one
  *    range of bytes inserted, which holds the key and the value;
  *  - set succeeds only where get on the same input does not refuse;
+ *  - a file without a final newline still has none after set (an empty one gets one);
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
@@ -118,6 +119,8 @@ static void fuzz_set(const char *text, size_t len, const char *const *table, con
                 return;
         }
         CHECK(out != SENTINEL && out[out_len] == 0 && out_len == strlen(out), "bad output text");
+        CHECK(out_len > 0 && (out[out_len - 1] == '\n') == (len == 0 || text[len - 1] == '\n'),
+              "the final newline was %s", len == 0 || text[len - 1] == '\n' ? "dropped" : "added");
 
         char *got = NULL;
         int g = toml_get_value(out, out_len, table, key, &got, NULL, &err);
