@@ -26,7 +26,7 @@ static int check_segment(const char *seg, char **ret_error) {
         return 0;
 }
 
-/* Join the caller's table segments into a scanner path. */
+/* Join the caller's table segments into a scanner path (and key, unless NULL). */
 static int table_to_path(const char *const *table, const char *key, char **ret_table, char **ret_key, size_t *ret_depth,
                          char **ret_error) {
         _cleanup_free_ char *path = xstrdup("");
@@ -40,9 +40,11 @@ static int table_to_path(const char *const *table, const char *key, char **ret_t
                 free(path);
                 path = next;
         }
-        if ((r = check_segment(key, ret_error)) < 0)
-                return r;
-        *ret_key = toml_path_child(path, key);
+        if (key) {
+                if ((r = check_segment(key, ret_error)) < 0)
+                        return r;
+                *ret_key = toml_path_child(path, key);
+        }
         *ret_table = TAKE_PTR(path);
         *ret_depth = depth;
         return 0;
@@ -118,6 +120,27 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
         if (ret_line)
                 *ret_line = e->line;
         return 1;
+}
+
+int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
+        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_free_ char *tpath = NULL;
+        size_t depth;
+        int r;
+
+        if ((r = table_to_path(table, NULL, &tpath, NULL, &depth, ret_error)) < 0)
+                return r;
+        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
+                return r;
+        if (depth == 0)
+                return 1;
+        const struct toml_def *def = toml_doc_find_def(&doc, tpath);
+        if (!def || def->kind == TOML_DEF_ARRAY)
+                return 0;
+        if (def->kind != TOML_DEF_VALUE)
+                return 1;
+        const struct toml_entry *e = find_entry(&doc, tpath);
+        return e && text[e->value_start] == '{';
 }
 
 /* The caller's value must be one complete TOML value and nothing else. */
@@ -463,6 +486,22 @@ int toml_string_array_remove(const char *raw, const char *value, char **ret_raw,
         }
         *ret_raw = buf_steal(&out);
         return 1;
+}
+
+int toml_string_array_length(const char *raw, size_t *ret_n, char **ret_error) {
+        _cleanup_free_ struct toml_array_item *items = NULL;
+        size_t n = 0;
+        int r;
+
+        if ((r = toml_scan_array(raw, strlen(raw), &items, &n, ret_error)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (!items[i].is_string) {
+                        set_error(ret_error, "line %u: array element is not a string", line_of_offset(raw, items[i].start));
+                        return -EBADMSG;
+                }
+        *ret_n = n;
+        return 0;
 }
 
 int toml_unquote_string(const char *raw, char **ret) {

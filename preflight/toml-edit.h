@@ -58,6 +58,15 @@ int toml_set_value(const char *text, size_t len, const char *const *table, const
  * <0 when raw is not an array of strings. */
 int toml_string_array_remove(const char *raw, const char *value, char **ret_raw, char **ret_error);
 
+/* 1 when table is defined: by a [header], implied by [sub.tables], made by
+ * dotted keys or written as an inline table (the root table always is); 0 when
+ * absent, a plain value or an array of tables; <0 when the text does not scan. */
+int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error);
+
+/* The number of elements of the raw text of an array of strings in *ret_n;
+ * <0 (*ret_n untouched) when raw is not an array of strings. */
+int toml_string_array_length(const char *raw, size_t *ret_n, char **ret_error);
+
 /* Decode a basic, literal or multi-line TOML string into its value.
  * Returns 0, or -EINVAL when raw is not exactly one string. */
 int toml_unquote_string(const char *raw, char **ret);

@@ -2,6 +2,7 @@
 /* Unit tests for the TOML editor: table-driven get/set/remove cases with exact
  * bytes, golden fixtures, and the containerd config corpus (CORPUS_DIR). */
 #include <dirent.h>
+#include <stdint.h>
 
 #include "tap.h"
 #include "test-util.h"
@@ -232,6 +233,53 @@ static void run_remove_cases(void) {
                         tap_streq(error, c->want, name);
                 else
                         tap_ok(!out && !error, name);
+        }
+}
+
+static void run_table_exists_cases(void) {
+        static const struct {
+                const char *name, *input;
+                const char *table[8];
+                int ret;
+        } cases[] = {
+                { "header", "[a.b]\n", T("a", "b"), 1 },
+                { "implied by a subtable", "[a.b.c]\n", T("a", "b"), 1 },
+                { "dotted keys", "[a]\nb.c = 1\n", T("a", "b"), 1 },
+                { "inline table", "a = { b = { c = 1 } }\n", T("a", "b"), 1 },
+                { "root", "", T(0), 1 },
+                { "absent", "[a.c]\n", T("a", "b"), 0 },
+                { "a value", "[a]\nb = 1\n", T("a", "b"), 0 },
+                { "an array of tables", "[[a.b]]\n", T("a", "b"), 0 },
+                { "inside an array of tables", "[[a]]\n[a.b]\n", T("a", "b"), 0 },
+                { "unscannable", "[a.b\n", T("a", "b"), -EBADMSG },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *error = NULL, *name = xasprintf("table exists: %s", cases[i].name);
+                int r = toml_table_exists(cases[i].input, strlen(cases[i].input), cases[i].table, &error);
+                if (!tap_ok(r == cases[i].ret, name))
+                        printf("# returned %d (%s)\n", r, strempty(error));
+                tap_ok((r < 0) == !!error, name);
+        }
+}
+
+static void run_array_length_cases(void) {
+        static const struct {
+                const char *raw;
+                int ret;
+                size_t n;
+        } cases[] = {
+                { "[]", 0, 0 },
+                { "[\n  # nothing\n]", 0, 0 },
+                { "[\"cri\"]", 0, 1 },
+                { "['a', \"b\",]", 0, 2 },
+                { "[1]", -EBADMSG, 0 },
+                { "\"a\"", -EBADMSG, 0 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *error = NULL, *name = xasprintf("array length: %s", cases[i].raw);
+                size_t n = SIZE_MAX;
+                int r = toml_string_array_length(cases[i].raw, &n, &error);
+                tap_ok(r == cases[i].ret && (r < 0 ? n == SIZE_MAX && error : n == cases[i].n && !error), name);
         }
 }
 
@@ -482,6 +530,8 @@ int main(void) {
         run_get_cases();
         run_set_cases();
         run_remove_cases();
+        run_table_exists_cases();
+        run_array_length_cases();
         run_unquote_cases();
         run_fixture_golden();
         run_fixture_refusals();
