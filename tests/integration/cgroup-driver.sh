@@ -117,12 +117,24 @@ run apply --dry-run --root "$T" --only cgroup-driver -v
 contains "no systemd: a warning says why" "$OUT" "the profile wants the systemd cgroup driver, but the tree has no systemd; using cgroupfs"
 contains "no systemd: docker is moved to cgroupfs" "$OUT" "+  \"exec-opts\": [\"native.cgroupdriver=cgroupfs\"],"
 
-# 6. containerd configs: no version key (refused), version 3 (its own table; a v2 table is reported).
-T=$(new_tree centos7 v1)
-printf '[plugins.cri]\n  systemd_cgroup = false\n' >"$T/etc/containerd/config.toml"
-run check --root "$T" --only cgroup-driver
-expect_rc "a version 1 config.toml" 2
-contains "is reported and left alone" "$OUT" "no 'version' key (a version 1 config, which kubeprep does not edit)"
+# 6. containerd configs: version 1 with plugin tables, imports or other disabled plugins (refused,
+#    untouched), version 3 (its own table; a v2 table is reported).
+v1_advice="the file was not changed: convert it with 'containerd config migrate' (containerd 2.0 and later) or regenerate it with 'containerd config default'"
+for case in "plugin tables|[plugins.cri]\n  systemd_cgroup = false\n|with plugin tables" \
+        "dotted plugin keys|disabled_plugins = [\"cri\"]\nplugins.linux.runtime = \"runc\"\n|with plugin tables" \
+        "imports|disabled_plugins = [\"cri\"]\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n|that imports other files" \
+        "another disabled plugin|disabled_plugins = [\"cri\", \"aufs\"]\n|whose disabled_plugins names other plugins than the CRI" \
+        "required plugins|required_plugins = [\"cri\"]\n|whose required_plugins names plugins"; do
+        IFS='|' read -r what text why <<<"$case"
+        T=$(new_tree centos7 v1)
+        printf "$text" >"$T/etc/containerd/config.toml"
+        cp "$T/etc/containerd/config.toml" "$WORK/v1.orig"
+        run apply --root "$T" --only cgroup-driver
+        expect_rc "a version 1 config.toml with $what" 2
+        contains "version 1 with $what: the reason and the advice" "$OUT" \
+                "/etc/containerd/config.toml: a version 1 config (no 'version' key) $why, which kubeprep does not migrate; $v1_advice"
+        same_file "version 1 with $what: left alone" "$T/etc/containerd/config.toml" "$WORK/v1.orig"
+done
 T=$(new_tree centos7 v3)
 cat >"$T/etc/containerd/config.toml" <<'TOML'
 version = 3
@@ -135,8 +147,20 @@ version = 3
 TOML
 run apply --root "$T" --only cgroup-driver -v
 expect_rc "version 3 config.toml" 0
-contains "the v3 table is edited" "$(cat "$T/etc/containerd/config.toml")" "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
-  SystemdCgroup = true"
+# containerd reads a runc table without runtime_type as a runtime of type "": kubeprep adds it (C1).
+cat >"$WORK/v3.want" <<'TOML'
+version = 3
+
+[plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+  SystemdCgroup = true
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = true
+TOML
+same_file "the v3 table is edited, and runc gets its runtime_type" "$T/etc/containerd/config.toml" "$WORK/v3.want"
 contains "a value under the v2 table is reported as having no effect" "$OUT" "SystemdCgroup is set in the table of config version 2, which this version 3 config ignores"
 
 # 7. Missing files: created only where the runtime is installed.
@@ -154,5 +178,93 @@ T=$(new_tree centos7 nodocker)
 rm "$T/etc/docker/daemon.json" "$T/usr/bin/dockerd"
 run apply --root "$T" --only cgroup-driver
 [ ! -e "$T/etc/docker/daemon.json" ] && pass "no daemon.json without docker" || fail "daemon.json created without docker"
+
+# containerd's effective runc runtime and CRI plugin, as `containerd config dump` shows them.
+dump_runc() { # dump_runc CONFIG: "cri=enabled|disabled runtime_type=... SystemdCgroup=..."
+        containerd --config "$1" config dump 2>/dev/null | $PYTHON -c '
+import sys, tomllib
+d = tomllib.loads(sys.stdin.read())
+# A disabled plugin has no configuration in the dump.
+runc = d.get("plugins", {}).get("io.containerd.grpc.v1.cri", {}).get("containerd", {}).get("runtimes", {}).get("runc", {})
+cri = "disabled" if {"cri", "io.containerd.grpc.v1.cri"} & set(d.get("disabled_plugins", [])) else "enabled"
+print("cri=%s runtime_type=%s SystemdCgroup=%s" % (cri, runc.get("runtime_type", "(none)"),
+      str(runc.get("options", {}).get("SystemdCgroup", False)).lower()))'
+}
+have_containerd=0
+command -v containerd >/dev/null && have_containerd=1
+
+# 8. docker-ce on CentOS 7: containerd.io's stock config.toml (version 1, the CRI disabled, the rest
+#    commented) becomes version 2 with the CRI enabled and runc on systemd; docker and the kubelet too.
+T=$(new_tree docker-ce-centos7 dockerce)
+run check --root "$T" --only cgroup-driver
+expect_rc "docker-ce: check finds the mismatch" 1
+contains "docker-ce: the message names every place" "$OUT" "[cgroup-driver] drift: docker uses its default driver, containerd has its CRI plugin disabled, containerd uses cgroupfs, the kubelet uses cgroupfs; the profile wants systemd"
+run apply --root "$T" --only cgroup-driver -v
+expect_rc "docker-ce: apply" 0
+contains "docker-ce: says the config became version 2" "$OUT" "/etc/containerd/config.toml: version = 2 (it had no 'version' key: a version 1 config without plugin tables)"
+contains "docker-ce: says runc gets its runtime_type" "$OUT" "/etc/containerd/config.toml: runtime_type = \"io.containerd.runc.v2\" for runc"
+check_expected "$T" docker-ce-centos7
+state=$(tree_state "$T")
+run apply --root "$T" --only cgroup-driver
+expect_rc "docker-ce: second apply" 0
+contains "docker-ce: second apply finds every place agreeing" "$OUT" "[cgroup-driver] ok: every runtime and the kubelet use systemd"
+[ "$(tree_state "$T")" = "$state" ] && pass "docker-ce: second apply changes no file" || fail "docker-ce: second apply changed files"
+T=$(new_tree docker-ce-centos7 dockerce-arm)
+run apply --root "$T" --only cgroup-driver --profile aarch64
+expect_rc "docker-ce, cgroupfs profile: apply" 0
+$PYTHON - "$FIXTURES/nodes/docker-ce-centos7/etc/containerd/config.toml" "$WORK/arm.want" <<'PY'
+import sys
+src = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(src.replace('disabled_plugins = ["cri"]\n', 'disabled_plugins = []\nversion = 2\n', 1))
+PY
+same_file "docker-ce, cgroupfs profile: version 2 with the CRI enabled, no runc table needed" \
+        "$T/etc/containerd/config.toml" "$WORK/arm.want"
+if [ $have_containerd = 1 ]; then
+        contains "docker-ce: containerd had the CRI disabled" \
+                "$(dump_runc "$FIXTURES/nodes/docker-ce-centos7/etc/containerd/config.toml")" "cri=disabled"
+        contains "docker-ce: containerd runs the CRI, runc as io.containerd.runc.v2 on systemd" \
+                "$(dump_runc "$FIXTURES/expected/docker-ce-centos7/etc/containerd/config.toml")" \
+                "cri=enabled runtime_type=io.containerd.runc.v2 SystemdCgroup=true"
+        contains "docker-ce, cgroupfs profile: containerd runs the CRI, its built-in runc on cgroupfs" \
+                "$(dump_runc "$T/etc/containerd/config.toml")" "cri=enabled runtime_type=io.containerd.runc.v2 SystemdCgroup=false"
+else
+        skip "docker-ce: containerd config dump" "containerd is not installed"
+fi
+
+# 9. A runc options table must not replace containerd's built-in runc runtime: whenever the runc
+#    table exists or is created without runtime_type, kubeprep writes runtime_type (containerd
+#    otherwise runs runc as a runtime of type "", see containerd issue 6964).
+runc_case() { # runc_case NAME INPUT WANT RUNTIME_TYPE [CHECK-MESSAGE]
+        local name=$1 type=$4
+        T=$(new_tree centos7 runc)
+        printf "$2" >"$T/etc/containerd/config.toml"
+        printf "$3" >"$WORK/runc.want"
+        if [ $# -gt 4 ]; then
+                run check --root "$T" --only cgroup-driver
+                contains "$name: check reports it" "$OUT" "$5"
+        fi
+        run apply --root "$T" --only cgroup-driver
+        expect_rc "$name: apply" 0
+        same_file "$name: config.toml" "$T/etc/containerd/config.toml" "$WORK/runc.want"
+        if [ $have_containerd = 1 ]; then
+                contains "$name: containerd runs runc as $type on systemd" \
+                        "$(dump_runc "$T/etc/containerd/config.toml")" "runtime_type=$type SystemdCgroup=true"
+        fi
+}
+v2cri='[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.k8s.io/pause:3.9"\n'
+v2runc='[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n'
+v2opts='[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n'
+runc_case "no runc table" "version = 2\n\n$v2cri" "version = 2\n\n$v2cri\n$v2runc\n$v2opts" io.containerd.runc.v2
+runc_case "no runc table, no final newline" "version = 2\n\n${v2cri%\\n}" "version = 2\n\n$v2cri\n$v2runc\n${v2opts%\\n}" \
+        io.containerd.runc.v2
+runc_case "only the options table" "version = 2\n\n$v2opts" "version = 2\n\n$v2runc\n$v2opts" io.containerd.runc.v2 \
+        "[cgroup-driver] drift: containerd's runc runtime has no runtime_type, the kubelet uses cgroupfs"
+runc_case "a runc table without runtime_type" \
+        "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n    privileged_without_host_devices = false\n    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n      SystemdCgroup = false\n" \
+        "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n    privileged_without_host_devices = false\n    runtime_type = \"io.containerd.runc.v2\"\n    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n      SystemdCgroup = true\n" \
+        io.containerd.runc.v2 "containerd's runc runtime has no runtime_type, containerd uses cgroupfs"
+runc_case "an empty runtime_type" "version = 2\n${v2runc/io.containerd.runc.v2/}$v2opts" "version = 2\n$v2runc$v2opts" io.containerd.runc.v2
+runc_case "runc.v1 is left alone" "version = 2\n${v2runc/runc.v2/runc.v1}\n${v2opts/true/false}" \
+        "version = 2\n${v2runc/runc.v2/runc.v1}\n$v2opts" io.containerd.runc.v1
 
 done_testing
