@@ -12,6 +12,8 @@
  *    (every other byte unchanged); or the key was absent and the output is the input with one
  *    range of bytes inserted, which holds the key and the value;
  *  - set succeeds only where get on the same input does not refuse;
+ *  - the table exists wherever get finds a key in it, and refuses exactly where get refuses;
+ *  - an array of strings has as many elements as its raw text has strings, fewer after a removal;
  *  - a file without a final newline still has none after set (an empty one gets one);
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
@@ -47,6 +49,11 @@ static void fuzz_get(const char *text, size_t len, const char *const *table, con
         char *raw = SENTINEL, *err = NULL;
         unsigned line = 0;
         int r = toml_get_value(text, len, table, key, &raw, &line, &err);
+        char *exists_err = NULL;
+        int e = toml_table_exists(text, len, table, &exists_err);
+        CHECK((e < 0) == (r < 0) && (e < 0) == !!exists_err && (r <= 0 || e == 1),
+              "get returned %d but the table exists %d (%s)", r, e, exists_err ? exists_err : "");
+        free(exists_err);
         if (r <= 0) {
                 CHECK(raw == SENTINEL && (r < 0) == !!err, "get %d: bad out-parameters", r);
                 free(err);
@@ -67,6 +74,10 @@ static void fuzz_get(const char *text, size_t len, const char *const *table, con
         else if (r3 == 0)
                 CHECK(removed == SENTINEL, "array removal without a change returned output");
         else {
+                size_t n_raw = SIZE_MAX, n_removed = SIZE_MAX;
+                CHECK(toml_string_array_length(raw, &n_raw, NULL) == 0 &&
+                              toml_string_array_length(removed, &n_removed, NULL) == 0 && n_removed < n_raw,
+                      "removing \"%s\" from %s (%zu strings) left %s (%zu strings)", removal, raw, n_raw, removed, n_removed);
                 char *again = SENTINEL;
                 int r4 = toml_string_array_remove(removed, removal, &again, NULL);
                 CHECK(r4 == 0 && again == SENTINEL, "removing \"%s\" again from %s returned %d", removal, removed, r4);
