@@ -47,7 +47,7 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
                 text = xstrdup("");
                 len = 0;
         } else if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", DAEMON_JSON, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", DAEMON_JSON, read_strerror(k));
         k = daemon_json_get_cgroup_driver(text, len, &cur, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", DAEMON_JSON, err);
@@ -256,7 +256,7 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
                 return 1;
         }
         if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", CONTAINERD_TOML, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", CONTAINERD_TOML, read_strerror(k));
 
         k = toml_get_value(text, len, root_table, "version", &version, &line, &err);
         if (k < 0)

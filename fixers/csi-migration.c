@@ -42,7 +42,7 @@ static int read_gate(struct context *ctx, struct fixer_result *r, const char *pa
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", path, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", path, read_strerror(k));
         k = yaml_get_scalar(text, len, 0, gate, ret, NULL, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", path, err);

@@ -39,7 +39,7 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
                 if (k == -ENOENT)
                         continue;
                 if (k < 0) {
-                        refused = result_refuse(r, k, "%s: cannot read: %s", files[f].path, strerror(-k));
+                        refused = result_refuse(r, k, "%s: cannot read: %s", files[f].path, read_strerror(k));
                         continue;
                 }
                 for (size_t i = 0; i < n; i++) {
@@ -69,7 +69,7 @@ static int edit_file(struct context *ctx, struct fixer_result *r, const char *pa
         if (k == -ENOENT)
                 text = xstrdup("");
         else if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", path, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", path, read_strerror(k));
         bool changed = false;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *old = NULL, *out = NULL, *err = NULL;

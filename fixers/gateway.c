@@ -73,7 +73,7 @@ static int classify(struct gw *g, const struct netconf_file *f, char **ret_gw, c
         size_t len, out_len;
         int k = ctx_read_file(g->ctx, f->path, &text, &len, NULL);
         if (k < 0) {
-                set_error(ret_error, "cannot read: %s", strerror(-k));
+                set_error(ret_error, "cannot read: %s", read_strerror(k));
                 return k;
         }
         k = netconf_get_gateway(f->format, text, len, iface_arg(f), ret_gw, ret_error);
@@ -239,7 +239,7 @@ static int plan_persistent(struct gw *g) {
         size_t len = 0, out_len;
         int k = ctx_read_file(g->ctx, f->path, &text, &len, NULL);
         if (k < 0)
-                return result_refuse(g->r, k, "%s: cannot read: %s", f->path, strerror(-k));
+                return result_refuse(g->r, k, "%s: cannot read: %s", f->path, read_strerror(k));
         k = netconf_set_gateway(f->format, text, len, iface_arg(f), g->want ? g->want : PROBE_GATEWAY, onlink(g),
                                 &out, &out_len, &err);
         if (k == -EADDRNOTAVAIL) {

@@ -141,7 +141,7 @@ static int plan_user(struct context *ctx, struct fixer_result *r, const struct u
         k = plan_write_file_attrs(ctx, r, config, src->data, src->len, &a);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s: %s; nothing was written there", pw->name, config,
-                                     k == -ELOOP ? "a symbolic link on the way" : strerror(-k));
+                                     k == -ELOOP ? "a symbolic link on the way" : read_strerror(k));
         if (k == 0)
                 return 0;
 

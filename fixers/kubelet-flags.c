@@ -32,7 +32,7 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", f->path, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", f->path, read_strerror(k));
         bool changed = false;
         for (size_t i = 0; i < ELEMENTSOF(removed_flags); i++) {
                 const struct removed_flag *rf = &removed_flags[i];

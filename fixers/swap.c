@@ -30,7 +30,7 @@ static int plan_fstab(struct context *ctx, struct fixer_result *r) {
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", FSTAB, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", FSTAB, read_strerror(k));
         struct strv entries = {};
         k = fstab_comment_swap_entries(text, len, &out, &out_len, &entries, &err);
         if (k < 0)

@@ -50,7 +50,7 @@ static int plan_owned_file(struct context *ctx, struct fixer_result *r, const ch
                            struct strv *found) {
         int k = plan_write_file(ctx, r, path, text, strlen(text), 0644);
         if (k < 0)
-                return result_refuse(r, k, "%s: %s", path, strerror(-k));
+                return result_refuse(r, k, "%s: %s", path, read_strerror(k));
         if (k > 0) {
                 bool existed = r->edits[r->n_edits - 1].existed;
                 result_detail(r, "%s: %s", path, existed ? "rewrite with kubeprep's settings" : "create");

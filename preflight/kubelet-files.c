@@ -60,7 +60,7 @@ static int set_in_file(struct context *ctx, struct fixer_result *r, const struct
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", f->path, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", f->path, read_strerror(k));
         k = flags_get(text, len, f->format, flag, &old, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
@@ -114,7 +114,7 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
                 text = xstrdup(initial);
                 len = strlen(initial);
         } else if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", file, strerror(-k));
+                return result_refuse(r, k, "%s: cannot read: %s", file, read_strerror(k));
         k = yaml_get_scalar(text, len, 0, path, &old, NULL, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", file, err);

@@ -170,7 +170,7 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         if (k == -ENOENT || k == -EISDIR || k == -EINVAL) /* gone, or not a regular file: not configuration */
                 return 0;
         if (k < 0) {
-                set_error(ret_error, "%s: cannot read: %s", path, strerror(-k));
+                set_error(ret_error, "%s: cannot read: %s", path, read_strerror(k));
                 return k;
         }
         /* A keyfile without the suffix (kept by upgrades) counts when NetworkManager loads it, not a

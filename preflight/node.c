@@ -294,7 +294,7 @@ static void kubeadm_config_version(const char *path, struct node_facts *n) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         int k = fd < 0 ? -errno : read_fd_whole(fd, &text, &len, NULL);
         if (k < 0) {
-                n->error = xasprintf("--kubeadm-config %s: cannot read: %s", path, strerror(-k));
+                n->error = xasprintf("--kubeadm-config %s: cannot read: %s", path, read_strerror(k));
                 return;
         }
         k = kubeadm_config_kubernetes_version(text, len, &version, &line, &err);

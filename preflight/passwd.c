@@ -148,7 +148,7 @@ int user_db_load(const struct root *root, struct user_db *ret, char **ret_error)
                 if (k >= 0)
                         k = i == 0 ? user_db_parse_passwd(&db, text, len, &err) : user_db_parse_group(&db, text, len, &err);
                 if (k < 0) {
-                        set_error(ret_error, "%s: %s", files[i], err ? err : strerror(-k));
+                        set_error(ret_error, "%s: %s", files[i], err ? err : read_strerror(k));
                         user_db_free(&db);
                         return k;
                 }

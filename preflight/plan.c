@@ -213,7 +213,7 @@ int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const c
                             const char *unit) {
         int k = plan_write_file(ctx, r, path, data, len, 0644);
         if (k < 0)
-                return result_refuse(r, k, "%s: %s", path, strerror(-k));
+                return result_refuse(r, k, "%s: %s", path, read_strerror(k));
         if (k > 0) /* no restart for a file that already holds these bytes */
                 plan_restart(r, unit);
         return k;

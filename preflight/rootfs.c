@@ -149,11 +149,19 @@ int root_resolve(const struct root *r, const char *path, char **ret_resolved) {
 }
 
 int read_fd_whole(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st) {
-        return read_fd_whole_max(fd, SIZE_MAX, ret_data, ret_len, ret_st);
+        return read_fd_whole_max(fd, READ_FILE_MAX, ret_data, ret_len, ret_st);
+}
+
+const char *read_strerror(int err) {
+        _Static_assert(READ_FILE_MAX == (size_t) 64 << 20, "the message below names the cap");
+        return err == -EFBIG ? "larger than 64 MiB" : strerror(-err);
 }
 
 int read_fd_to_end(int fd, size_t size_hint, size_t max, char **ret_data, size_t *ret_len) {
         struct buf b = {};
+        /* Never presize past max: the loop refuses more anyway, also a file that grows meanwhile. */
+        if (size_hint > max)
+                size_hint = max;
         b.cap = size_hint > 0 ? size_hint + 1 : 4096;
         b.data = xmalloc(b.cap);
         for (;;) {
@@ -191,6 +199,9 @@ int read_fd_whole_max(int fd, size_t max, char **ret_data, size_t *ret_len, stru
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EINVAL;
+        /* Before allocating anything: a sparse file costs nothing to make as large as it claims. */
+        if ((unsigned long long) st.st_size > max)
+                return -EFBIG;
         int k = read_fd_to_end(fd, st.st_size > 0 ? (size_t) st.st_size : 0, max, ret_data, ret_len);
         if (k >= 0 && ret_st)
                 *ret_st = st;

@@ -32,8 +32,13 @@ int root_open_parent(const struct root *r, const char *path, const char **ret_ba
  * dangling name is not an error: the name itself is returned. */
 int root_resolve(const struct root *r, const char *path, char **ret_resolved);
 
+/* No file kubeprep reads is larger: 64 MiB is far above any real node file, and a user
+ * who runs `truncate -s 1T ~/.kube/config` must not make root's run allocate a terabyte. */
+#define READ_FILE_MAX ((size_t) 64 << 20)
+
 /* Read a regular file whole. -ENOENT when absent, -EISDIR/-EINVAL when not a
- * regular file (a FIFO or device is never read). ret_st may be NULL. */
+ * regular file (a FIFO or device is never read), -EFBIG when larger than
+ * READ_FILE_MAX. ret_st may be NULL. */
 int root_read_file(const struct root *r, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st);
 
 /* Same, from an already opened fd (used for files opened with stricter rules). */
@@ -41,8 +46,11 @@ int read_fd_whole(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st)
 /* Same, refusing (-EFBIG) more than max bytes, before reading much past them. */
 int read_fd_whole_max(int fd, size_t max, char **ret_data, size_t *ret_len, struct stat *ret_st);
 /* Read whatever fd is (a pipe too: no type check) to its end, NUL-terminated; size_hint
- * presizes the buffer; -EFBIG past max bytes. */
+ * presizes the buffer (never beyond max); -EFBIG past max bytes. */
 int read_fd_to_end(int fd, size_t size_hint, size_t max, char **ret_data, size_t *ret_len);
+/* strerror(-err) for what the readers above return, but -EFBIG says "larger than 64 MiB"
+ * (strerror's "File too large" does not say what the limit is). */
+const char *read_strerror(int err);
 
 /* lstat-like for a node path (does not follow the final symlink). */
 int root_lstat(const struct root *r, const char *path, struct stat *ret_st);

@@ -215,7 +215,22 @@ T=$(tree hardlink-shadow)
 mkdir "$T/home/erin/.kube" && ln "$T/etc/shadow" "$T/home/erin/.kube/config" && chown 1004:1004 "$T/home/erin/.kube"
 attack "~/.kube/config hardlinked to /etc/shadow" "erin: /home/erin/.kube/config belongs to root (uid 0), not to erin; nothing was written there"
 
-# 7. A link planted in the home after apply is not followed by rollback either.
+# 7. A user's sparse 1 TiB ~/.kube/config (truncate -s 1T) is refused by name instead of
+#    making root's run allocate its size; alice and every other fixer are still handled.
+T=$(tree huge)
+mkdir "$T/home/erin/.kube" && truncate -s 1T "$T/home/erin/.kube/config" && chown -R 1004:1004 "$T/home/erin/.kube"
+run check --root "$T" --user erin --user alice -o json
+expect_rc "a 1 TiB ~/.kube/config" 2
+printf '%s' "$OUT" >"$WORK/huge.json"
+is "  is refused, naming the file and the cap" "$(json_field "$WORK/huge.json" 'k["status"] + ": " + k["message"]')" \
+        "error: erin: /home/erin/.kube/config: larger than 64 MiB; nothing was written there"
+is "  alice is still handled" "$(json_field "$WORK/huge.json" 'k["details"]')" \
+        "['alice: create /home/alice/.kube (mode 0700) and /home/alice/.kube/config, a copy of /etc/kubernetes/admin.conf (mode 0600, owner alice:alice)', 'alice needs ~/.kube/config = /etc/kubernetes/admin.conf']"
+is "  every fixer still ran" "$(json_field "$WORK/huge.json" 'len(r["results"])')" "$("$KUBEPREP" list | wc -l)"
+not_contains "  no out-of-memory abort" "$ERR" "out of memory"
+is "  the file is still 1 TiB" "$(stat -c %s "$T/home/erin/.kube/config")" 1099511627776
+
+# 8. A link planted in the home after apply is not followed by rollback either.
 T=$(tree late-link)
 run apply --root "$T" --only kubeconfig --user alice
 expect_rc "apply for alice" 0

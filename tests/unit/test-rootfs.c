@@ -77,6 +77,22 @@ static void test_atomic_write(struct root *r) {
         free(d);
 }
 
+/* Every reader stops at READ_FILE_MAX: a user's sparse 1 TiB file must not make
+ * root's run allocate its size (out of memory), and one byte past the cap is refused. */
+static void test_size_cap(struct root *r) {
+        sh("mkdir -p %s/big && truncate -s 1T %s/big/sparse && truncate -s 67108865 %s/big/over", tmp);
+        char *data = NULL;
+        size_t len = 0;
+        tap_ok(root_read_file(r, "/big/sparse", &data, &len, NULL) == -EFBIG && !data,
+               "a sparse 1 TiB file is refused with -EFBIG, nothing allocated");
+        tap_ok(root_read_file(r, "/big/over", &data, &len, NULL) == -EFBIG && !data,
+               "a file one byte over 64 MiB is refused");
+        _cleanup_close_ int fd = root_openat(r, "/big/sparse", O_RDONLY, 0, 0);
+        tap_ok(fd >= 0 && read_fd_whole(fd, &data, &len, NULL) == -EFBIG && !data, "read_fd_whole refuses it too");
+        tap_ok(READ_FILE_MAX == (size_t) 64 << 20, "the cap is 64 MiB, as README.md says");
+        sh("rm -r %s/big", tmp);
+}
+
 static void test_proc_swaps(void) {
         struct strv a = {};
         char *err = NULL;
@@ -131,6 +147,7 @@ int main(void) {
         tap_ok(root_open(tmp, false, &r) == 0, "open the root");
         test_confinement(r);
         test_atomic_write(r);
+        test_size_cap(r);
         test_proc_swaps();
         test_rename_race(r);
         root_free(r);
