@@ -12,6 +12,7 @@
 
 #define ADMIN_CONF "/etc/kubernetes/admin.conf"
 #define ROOT_KUBECONFIG "/root/.kube/config"
+#define SUPER_ADMIN_CONF "/etc/kubernetes/super-admin.conf"
 
 struct source {
         const char *path;
@@ -20,9 +21,12 @@ struct source {
 };
 
 /* admin.conf, else root's own kubeconfig. Never super-admin.conf, the
- * break-glass credential, not even through a link. 1 found, 0 none. */
+ * break-glass credential, not even through a link or a hard link (the same
+ * device and inode under another name). 1 found, 0 none. */
 static int read_source(struct context *ctx, struct fixer_result *r, struct source *s) {
         static const char *const paths[] = {ADMIN_CONF, ROOT_KUBECONFIG};
+        struct stat super, st;
+        bool have_super = root_stat(ctx->root, SUPER_ADMIN_CONF, &super) >= 0;
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
                 _cleanup_free_ char *resolved = NULL;
                 int k = root_resolve(ctx->root, paths[i], &resolved);
@@ -33,11 +37,15 @@ static int read_source(struct context *ctx, struct fixer_result *r, struct sourc
                                              "%s is a link to %s, the break-glass credential; it is never copied",
                                              paths[i], resolved);
                 if (k >= 0)
-                        k = ctx_read_file(ctx, paths[i], &s->data, &s->len, NULL);
+                        k = ctx_read_file(ctx, paths[i], &s->data, &s->len, &st);
                 if (k == -ENOENT)
                         continue;
                 if (k < 0)
-                        return result_refuse(r, k, "%s: cannot read: %s", paths[i], strerror(-k));
+                        return result_refuse(r, k, "%s: cannot read: %s", paths[i], read_strerror(k));
+                if (have_super && st.st_dev == super.st_dev && st.st_ino == super.st_ino)
+                        return result_refuse(r, -EPERM,
+                                             "%s is a hard link of %s, the break-glass credential; it is never copied",
+                                             paths[i], SUPER_ADMIN_CONF);
                 s->path = paths[i];
                 return 1;
         }

@@ -79,6 +79,18 @@ ln -s super-admin.conf "$T/etc/kubernetes/admin.conf"
 run check --root "$T" --only kubeconfig --user alice
 expect_rc "admin.conf linked to super-admin.conf" 2
 contains "is refused" "$OUT" "/etc/kubernetes/admin.conf is a link to /etc/kubernetes/super-admin.conf, the break-glass credential; it is never copied"
+# A hard link is the same file under another name: refused like the symlink (same device and inode).
+rm "$T/etc/kubernetes/admin.conf" && ln "$T/etc/kubernetes/super-admin.conf" "$T/etc/kubernetes/admin.conf"
+run check --root "$T" --only kubeconfig --user alice
+expect_rc "admin.conf hard-linked to super-admin.conf" 2
+contains "is refused like the link" "$OUT" "[kubeconfig] error: /etc/kubernetes/admin.conf is a hard link of /etc/kubernetes/super-admin.conf, the break-glass credential; it is never copied"
+rm "$T/etc/kubernetes/admin.conf"
+mkdir -p "$T/root/.kube" && ln "$T/etc/kubernetes/super-admin.conf" "$T/root/.kube/config"
+run apply --root "$T" --only kubeconfig --user alice
+expect_rc "root's ~/.kube/config hard-linked to super-admin.conf" 2
+contains "is refused too" "$OUT" "[kubeconfig] error: /root/.kube/config is a hard link of /etc/kubernetes/super-admin.conf, the break-glass credential; it is never copied"
+is "  and alice got nothing" "$(attrs "$T/home/alice/.kube")" absent
+rm "$T/root/.kube/config"
 
 if ! $IS_ROOT; then
         skip "ownership, attacks and rollback" "needs root to chown the fixture's homes"
@@ -87,7 +99,7 @@ fi
 
 mkdir -p "$T/root/.kube"
 printf 'apiVersion: v1\nkind: Config\n# root kubeconfig\n' >"$T/root/.kube/config"
-rm "$T/etc/kubernetes/admin.conf"
+rm -f "$T/etc/kubernetes/admin.conf"
 run apply --root "$T" --only kubeconfig --user alice
 expect_rc "root's kubeconfig as the source" 0
 same_file "alice gets /root/.kube/config when there is no admin.conf" "$T/home/alice/.kube/config" "$T/root/.kube/config"
