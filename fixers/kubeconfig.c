@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The `kubeconfig` fixer: kubectl run by a user without ~/.kube/config says
- * "The connection to the server localhost:8080 was refused". Each chosen user
- * gets a copy of the admin kubeconfig, 0600, owned by the user. A home belongs
- * to its user, who could plant links there: nothing in it is followed. */
+ * "The connection to the server localhost:8080 was refused". Each user named
+ * with --user or kubeconfig.users gets a copy of the admin kubeconfig, 0600,
+ * owned by the user. A home belongs to its user, who could plant links there:
+ * nothing in it is followed. */
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -182,12 +183,32 @@ static char *join_names(const struct passwd_entry *const *users, size_t n) {
         return buf_steal(&b);
 }
 
+/* A login name that can be shown in a command line as it is. */
+static bool plain_user_name(const char *s) {
+        return *s && s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] == 0;
+}
+
+/* `sudo kubeprep apply` with no one named: SUDO_USER gets nothing. A copy of
+ * admin.conf makes a user cluster-admin, so giving it to whoever ran sudo would
+ * turn a sudoers rule for kubeprep into that grant. Say how to name them. */
+static void hint_sudo_user(const struct context *ctx, struct fixer_result *r) {
+        /* SUDO_USER is who ran sudo on this machine: it says nothing about an image tree. */
+        const char *u = ctx->root->live ? getenv("SUDO_USER") : NULL;
+        if (!u || !*u || streq(u, "root"))
+                return;
+        /* Anything else in the environment is not echoed to a terminal. */
+        bool plain = plain_user_name(u);
+        result_warn(r,
+                    "SUDO_USER%s%s is not given a kubeconfig: only the users named with --user or kubeconfig.users "
+                    "are (kubeprep apply --user %s)",
+                    plain ? " " : "", plain ? u : "", plain ? u : "NAME");
+}
+
 static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
         const struct strv *cli = &ctx->opts->users, *prof = &ctx->profile->kubeconfig_users;
-        /* SUDO_USER is who ran sudo on this machine: it says nothing about an image tree. */
-        const char *sudo_user = ctx->root->live ? getenv("SUDO_USER") : NULL;
-        if (!cli->n && !prof->n && !(sudo_user && *sudo_user)) {
+        if (!cli->n && !prof->n) {
                 result_message(r, "no users configured (--user, kubeconfig.users)");
+                hint_sudo_user(ctx, r);
                 return 0;
         }
         struct user_db db = {};
@@ -197,14 +218,11 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                 return result_refuse(r, k, "%s; no kubeconfig was copied", err);
 
         struct user_choice c = {};
-        users_choose(&db, cli, prof, sudo_user, &c);
+        users_choose(&db, cli, prof, &c);
         for (size_t i = 0; i < c.errors.n; i++)
                 result_refuse(r, -ENOENT, "%s", c.errors.items[i]);
         for (size_t i = 0; i < c.notes.n; i++)
                 result_warn(r, "%s", c.notes.items[i]);
-        if (c.from_sudo)
-                result_warn(r, "%s is the user from SUDO_USER (name users with --user or kubeconfig.users)",
-                            c.users[0]->name);
 
         struct source src = {};
         _cleanup_free_ char *names = join_names(c.users, c.n_users);

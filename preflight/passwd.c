@@ -240,21 +240,10 @@ static void choose_names(const struct user_db *db, const struct strv *names, str
         }
 }
 
-void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, const char *sudo_user,
-                  struct user_choice *ret) {
+void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, struct user_choice *ret) {
         struct user_choice c = {};
-        if (cli->n || profile->n) {
-                choose_names(db, cli, &c);
-                choose_names(db, profile, &c);
-        } else if (sudo_user && *sudo_user) {
-                const struct passwd_entry *pw = user_db_user(db, sudo_user);
-                if (pw && pw->uid != 0) {
-                        choose(&c, pw, NULL);
-                        c.from_sudo = true;
-                } else if (!pw)
-                        strv_push(&c.errors, xasprintf("SUDO_USER '%s' does not exist in " PASSWD_FILE, sudo_user));
-                /* sudo from root (SUDO_USER=root) names nobody to give a copy to. */
-        }
+        choose_names(db, cli, &c);
+        choose_names(db, profile, &c);
         *ret = c;
 }
 

@@ -51,10 +51,10 @@ const struct passwd_entry *user_db_user(const struct user_db *db, const char *na
 const struct group_entry *user_db_group(const struct user_db *db, const char *name);
 
 /* The users named by the command line and the profile (their union, command
- * line first), or, when both are empty, sudo_user (the caller passes SUDO_USER
- * only on the live system). "group:NAME" means the group's member list plus
- * every user whose primary group it is, in /etc/passwd order. ret_users gets
- * distinct entries; uid 0 is never one (root uses admin.conf directly; a
+ * line first), and nobody else (not SUDO_USER: a copy of admin.conf makes a user
+ * cluster-admin). "group:NAME" means the group's member list plus every user
+ * whose primary group it is, in /etc/passwd order. ret_users gets distinct
+ * entries; uid 0 is never one (root uses admin.conf directly; a
  * note says so when it was named). A name or group that does not exist is an
  * error line in ret_errors; a group member without a passwd entry is a note.
  * ret_users points into db. */
@@ -63,8 +63,6 @@ struct user_choice {
         size_t n_users;
         struct strv errors;
         struct strv notes;
-        bool from_sudo; /* the users came from SUDO_USER */
 };
-void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, const char *sudo_user,
-                  struct user_choice *ret);
+void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, struct user_choice *ret);
 void user_choice_free(struct user_choice *c);

@@ -133,6 +133,7 @@ cat >"$WORK/fake-kubeprep" <<'EOF'
 prev= profile=
 for a; do [ "$prev" = --profile ] && profile=$a; prev=$a; done
 printf '%s\n' "$@" >"$FAKE_DIR/argv.$profile"
+printf '%s\n' "${SUDO_USER-unset}" >"$FAKE_DIR/sudo-user.$profile"
 set -- $(echo "$profile" | tr - ' ')
 [ "$3" = nojson ] && { echo 'not json'; exit "$2"; }
 printf '{"results": [], "summary": {"changed": %s, "drift": 0}, "exitCode": %s}\n' "$3" "$2"
@@ -154,7 +155,9 @@ h-missing $HOSTVARS kubeprep_profile=p-0-0 kubeprep_binary=$WORK/no-such-binary
 EOF
 # Lists come in as JSON extra vars, as they would from group_vars.
 printf '%s\n' '{"kubeprep_users": ["alice", "bob"]}' >"$WORK/users.json"
-BINARY=inventory playbook "$WORK/inv4" -l 'all:!h-vars'
+# become sets SUDO_USER to the account Ansible connects as; the play must not hand it to
+# kubeprep, or an older kubeprep gives that account a copy of admin.conf.
+SUDO_USER=deploy BINARY=inventory playbook "$WORK/inv4" -l 'all:!h-vars'
 expect_recap "exit 0, summary.changed 0: ok" h-ok "changed=0 failed=0"
 expect_recap "exit 0, summary.changed 2: changed" h-changed "changed=1 failed=0"
 expect_recap "apply exit 1 (could not fix): failed" h-unfixed "changed=0 failed=1"
@@ -163,6 +166,9 @@ expect_recap "exit 0 without JSON: not changed, not failed" h-text "changed=0 fa
 argv() { tr '\n' ' ' <"$WORK/argv.$1"; }
 [ "$(argv p-0-0)" = "apply --output json --profile p-0-0 " ] &&
         pass "root / is live: no --root, no --only, no --user" || fail "argv: $(argv p-0-0)"
+[ "$(cat "$WORK/sudo-user.p-0-0")" = "" ] &&
+        pass "kubeprep sees no SUDO_USER: only kubeprep_users get a kubeconfig" ||
+        fail "SUDO_USER reached kubeprep: '$(cat "$WORK/sudo-user.p-0-0")'"
 [ "$(argv p-0-2)" = "apply --output json --profile p-0-2 --only swap,cgroup-driver " ] &&
         pass "kubeprep_only as a string" || fail "argv: $(argv p-0-2)"
 expect_recap "a missing binary (kubeprep_binary from the inventory) fails the host" h-missing "changed=0 failed=1"

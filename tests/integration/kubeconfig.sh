@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The kubeconfig fixer on the kubeconfig-node fixture: users from --user, the
-# profile and group:NAME (never root, never SUDO_USER with --root), exact
+# profile and group:NAME (never root; SUDO_USER only gets a hint), exact
 # content/mode/owner, idempotence, backup and rollback with the old owner and
 # mode, no source -> skipped, and the attacks on a user's home (links,
 # hardlinks, foreign owners) refused with nothing written. Ownership needs
@@ -252,5 +252,48 @@ run rollback --root "$T"
 expect_rc "rollback through a planted link" 2
 contains "  fails naming the file" "$ERR" "cannot remove /home/alice/.kube/config"
 is "  and the file behind the link survives" "$(cat "$T/srv/trap/config")" precious
+
+# 9. Live, `sudo kubeprep apply` without --user or kubeconfig.users: SUDO_USER is not given the
+#    cluster-admin credential (a sudoers rule for kubeprep would grant it), only a hint how to.
+#    kubeprep runs in a private mount namespace with scratch copies over /etc, /home and
+#    /var/lib/kubeprep, so the machine itself is never changed.
+if ! command -v unshare >/dev/null || ! unshare -m true 2>/dev/null; then
+        skip "SUDO_USER on a live node" "needs unshare -m"
+        done_testing
+fi
+T=$(tree live)
+cp -a /etc "$WORK/live-etc"
+cp -a "$T/etc/passwd" "$T/etc/group" "$T/etc/shadow" "$T/etc/kubernetes" "$WORK/live-etc/"
+mkdir -p "$WORK/live-state"
+[ -d /var/lib/kubeprep ] || { mkdir /var/lib/kubeprep && trap 'rmdir /var/lib/kubeprep; cleanup_work' EXIT; }
+live() { # live ARGS...: kubeprep on the scratch "live" node; $OUT, $ERR, $RC as with run
+        unshare -m --propagation private bash -c '
+                mount --bind "$1/live-etc" /etc && mount --bind "$2/home" /home &&
+                mount --bind "$1/live-state" /var/lib/kubeprep && shift 2 && exec "$@"
+        ' _ "$WORK" "$T" "$KUBEPREP" "$@" >"$WORK/.stdout" 2>"$WORK/.stderr"
+        RC=$?
+        OUT=$(cat "$WORK/.stdout"); ERR=$(cat "$WORK/.stderr")
+}
+SUDO_USER=alice live apply --only kubeconfig -o json
+expect_rc "live apply with SUDO_USER=alice and nobody named" 0
+printf '%s' "$OUT" >"$WORK/sudo.json"
+is "  is ok: nobody is configured" "$(json_field "$WORK/sudo.json" 'k["status"] + ": " + k["message"]')" \
+        "ok: no users configured (--user, kubeconfig.users)"
+is "  the hint names the command" "$(json_field "$WORK/sudo.json" 'k["warnings"]')" \
+        "['SUDO_USER alice is not given a kubeconfig: only the users named with --user or kubeconfig.users are (kubeprep apply --user alice)']"
+is "  alice got no copy of admin.conf" "$(attrs "$T/home/alice/.kube")" absent
+SUDO_USER=alice live check --only kubeconfig
+contains "  the text report shows the hint" "$OUT" "[WARNING] SUDO_USER alice is not given a kubeconfig: only the users named with --user or kubeconfig.users are (kubeprep apply --user alice)"
+SUDO_USER=$'al\e]2;x\aice' live check --only kubeconfig -o json
+printf '%s' "$OUT" >"$WORK/sudo-odd.json"
+is "a SUDO_USER with control characters is not echoed" "$(json_field "$WORK/sudo-odd.json" 'k["warnings"]')" \
+        "['SUDO_USER is not given a kubeconfig: only the users named with --user or kubeconfig.users are (kubeprep apply --user NAME)']"
+SUDO_USER=root live check --only kubeconfig -o json
+printf '%s' "$OUT" >"$WORK/sudo-root.json"
+is "sudo from root: no hint" "$(json_field "$WORK/sudo-root.json" 'k["status"], k["warnings"]')" "('ok', [])"
+SUDO_USER=alice live apply --only kubeconfig --user bob
+expect_rc "live apply with SUDO_USER=alice and --user bob" 0
+same_file "  bob, who is named, gets the copy" "$T/home/bob/.kube/config" "$ADMIN"
+is "  alice still has none" "$(attrs "$T/home/alice/.kube")" absent
 
 done_testing

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The tree's /etc/passwd and /etc/group parser, and the choice of kubeconfig
- * users: command line, profile, group:NAME, SUDO_USER, root. */
+ * users: command line, profile, group:NAME, root. */
 #include "passwd.h"
 #include "tap.h"
 #include "util.h"
@@ -89,17 +89,17 @@ static void test_choose(const struct user_db *db) {
 
         cli = list("bob", "alice");
         prof = list("alice", "carol");
-        users_choose(db, &cli, &prof, "dave", &c);
+        users_choose(db, &cli, &prof, &c);
         s = names(&c);
-        tap_streq(s, "bob,alice,carol", "command line then profile, each user once; SUDO_USER ignored");
-        tap_ok(c.errors.n == 0 && !c.from_sudo, "  no errors, not from sudo");
+        tap_streq(s, "bob,alice,carol", "command line then profile, each user once");
+        tap_ok(c.errors.n == 0, "  no errors");
         user_choice_free(&c);
         strv_free(&cli);
         strv_free(&prof);
         free(TAKE_PTR(s));
 
         prof = list("group:ops", NULL);
-        users_choose(db, &none, &prof, NULL, &c);
+        users_choose(db, &none, &prof, &c);
         s = names(&c);
         tap_streq(s, "carol,dave", "group:ops is its member list, in passwd order, without root");
         tap_ok(c.notes.n == 2 && streq(c.notes.items[0], "group:ops lists ghost, who has no entry in /etc/passwd; skipped"),
@@ -112,7 +112,7 @@ static void test_choose(const struct user_db *db) {
         free(TAKE_PTR(s));
 
         cli = list("group:users", "group:empty");
-        users_choose(db, &cli, &none, NULL, &c);
+        users_choose(db, &cli, &none, &c);
         s = names(&c);
         tap_streq(s, "bob", "group:users holds the users whose primary group it is");
         tap_ok(c.notes.n == 1 && streq(c.notes.items[0], "group:empty has no members"), "an empty group is a note");
@@ -121,14 +121,14 @@ static void test_choose(const struct user_db *db) {
         free(TAKE_PTR(s));
 
         cli = list("root", "toor");
-        users_choose(db, &cli, &none, NULL, &c);
+        users_choose(db, &cli, &none, &c);
         tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 2, "root and another uid 0 are never targets");
         tap_ok(c.notes.n && strstr(c.notes.items[0], "root is not given a copy"), "  and that is said");
         user_choice_free(&c);
         strv_free(&cli);
 
         cli = list("mallory", "group:nope");
-        users_choose(db, &cli, &none, NULL, &c);
+        users_choose(db, &cli, &none, &c);
         tap_ok(c.n_users == 0 && c.errors.n == 2, "unknown user and group are errors");
         tap_ok(c.errors.n == 2 && streq(c.errors.items[0], "user 'mallory' does not exist in the tree's /etc/passwd") &&
                        streq(c.errors.items[1], "group 'nope' does not exist in the tree's /etc/group"),
@@ -136,17 +136,8 @@ static void test_choose(const struct user_db *db) {
         user_choice_free(&c);
         strv_free(&cli);
 
-        users_choose(db, &none, &none, "dave", &c);
-        tap_ok(c.n_users == 1 && streq(c.users[0]->name, "dave") && c.from_sudo, "neither given: SUDO_USER");
-        user_choice_free(&c);
-        users_choose(db, &none, &none, "root", &c);
-        tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 0, "SUDO_USER=root: nobody, silently");
-        user_choice_free(&c);
-        users_choose(db, &none, &none, "ghost", &c);
-        tap_ok(c.n_users == 0 && c.errors.n == 1, "SUDO_USER without a passwd entry is an error");
-        user_choice_free(&c);
-        users_choose(db, &none, &none, NULL, &c);
-        tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 0, "nothing given, no sudo: nobody");
+        users_choose(db, &none, &none, &c);
+        tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 0, "nothing given: nobody");
         user_choice_free(&c);
 }
 
