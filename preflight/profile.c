@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "datadir.h"
+#include "yaml-tree.h"
 
 void profile_init_defaults(struct profile *p) {
         *p = (struct profile){
@@ -67,6 +68,32 @@ struct loader {
         char **error;
 };
 
+/* Text of a file quoted in a message: at most EXCERPT_MAX bytes, escaped. A
+ * file that is no profile at all (a planted `extends: /etc/shadow`) can still
+ * parse as YAML, one key a line, and its lines must not end up in a report. */
+#define EXCERPT_MAX 40
+
+static char *excerpt(const char *s) {
+        struct buf b = {};
+        for (const unsigned char *c = (const unsigned char *) s; *c; c++) {
+                char e[8];
+                if (*c == '\t')
+                        strcpy(e, "\\t");
+                else if (*c == '\\' || *c == '\'')
+                        snprintf(e, sizeof(e), "\\%c", *c);
+                else if (*c < 0x20 || *c >= 0x7f)
+                        snprintf(e, sizeof(e), "\\x%02x", *c);
+                else
+                        snprintf(e, sizeof(e), "%c", *c);
+                if (b.len + strlen(e) > EXCERPT_MAX) {
+                        buf_puts(&b, "...");
+                        break;
+                }
+                buf_puts(&b, e);
+        }
+        return buf_steal(&b);
+}
+
 static unsigned node_line(const yaml_node_t *n) {
         return (unsigned) n->start_mark.line + 1;
 }
@@ -78,6 +105,12 @@ _printf_(3, 4) static int fail(struct loader *l, const yaml_node_t *n, const cha
         va_end(ap);
         set_error(l->error, "%s:%u: %s", l->path, n ? node_line(n) : 0, what);
         return -EINVAL;
+}
+
+/* "unknown key 'KEY'" and the like, KEY quoted as an excerpt. */
+static int fail_key(struct loader *l, const yaml_node_t *n, const char *what, const char *key) {
+        _cleanup_free_ char *shown = excerpt(key);
+        return fail(l, n, "%s '%s'", what, shown);
 }
 
 static const char *scalar(struct loader *l, yaml_node_t *n, const char *key) {
@@ -165,7 +198,7 @@ static int parse_kv_map(struct loader *l, yaml_node_t *n, const char *key, struc
                         return fail(l, k, "'%s' entries must be NAME: VALUE", key);
                 const char *ks = (const char *) k->data.scalar.value;
                 if (kv_list_get(out, ks))
-                        return fail(l, k, "duplicate key '%s'", ks);
+                        return fail_key(l, k, "duplicate key", ks);
                 out->items = xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
                 out->items[out->n++] = (struct kv){
                         .key = xstrdup(ks),
@@ -261,16 +294,14 @@ static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix,
                         yaml_node_t *qk = yaml_document_get_node(&l->doc, q->key);
                         if (qk->type == YAML_SCALAR_NODE &&
                             streq((const char *) qk->data.scalar.value, (const char *) k->data.scalar.value))
-                                return fail(l, k, "duplicate key '%s'", path);
+                                return fail_key(l, k, "duplicate key", path);
                 }
                 const struct field *f = NULL;
                 for (size_t i = 0; i < ELEMENTSOF(schema); i++)
                         if (streq(schema[i].path, path))
                                 f = &schema[i];
-                if (!f)
-                        return fail(l, k, "unknown key '%s'", path);
-                if (f->kind == F_EXTENDS && prefix)
-                        return fail(l, k, "unknown key '%s'", path);
+                if (!f || (f->kind == F_EXTENDS && prefix))
+                        return fail_key(l, k, "unknown key", path);
                 int r = parse_field(l, f, v, ret_extends);
                 if (r < 0)
                         return r;
@@ -278,10 +309,47 @@ static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix,
         return 0;
 }
 
+/* Refuse a document nested deeper than the other YAML reader allows, before
+ * libyaml's loader sees it: on deep flow nesting it takes quadratic time (120 KB
+ * of brackets, 17 s). A syntax error is left to the loader to report. */
+static int check_depth(const char *path, const char *text, size_t len, char **ret_error) {
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+        int r = 0;
+        for (unsigned depth = 0;;) {
+                yaml_event_t e;
+                if (!yaml_parser_parse(&parser, &e))
+                        break;
+                yaml_event_type_t type = e.type;
+                size_t line = e.start_mark.line + 1;
+                yaml_event_delete(&e);
+                if (type == YAML_STREAM_END_EVENT)
+                        break;
+                if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT)
+                        depth--;
+                else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
+                        if (depth >= YTREE_MAX_DEPTH) {
+                                set_error(ret_error, "%s:%zu: nesting deeper than %d levels", path, line,
+                                          YTREE_MAX_DEPTH);
+                                r = -EINVAL;
+                                break;
+                        }
+                        depth++;
+                }
+        }
+        yaml_parser_delete(&parser);
+        return r;
+}
+
 int profile_parse_text(const char *path, const char *text, size_t len, struct profile *p, char **ret_extends,
                        char **ret_error) {
         yaml_parser_t parser;
         struct loader l = {.path = path, .p = p, .error = ret_error};
+        int r = check_depth(path, text, len, ret_error);
+        if (r < 0)
+                return r;
         if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
         yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
@@ -292,7 +360,6 @@ int profile_parse_text(const char *path, const char *text, size_t len, struct pr
                 return -EINVAL;
         }
         yaml_parser_delete(&parser);
-        int r = 0;
         yaml_node_t *root = yaml_document_get_root_node(&l.doc);
         if (!root)
                 r = 0; /* an empty profile changes nothing */
@@ -309,46 +376,90 @@ static bool is_path(const char *s) {
         return strchr(s, '/') || (n > 5 && streq(s + n - 5, ".yaml")) || (n > 4 && streq(s + n - 4, ".yml"));
 }
 
+/* A node path as messages show it: under --root, the host path of the file. */
+static char *tree_file_name(const struct root *root, const char *node) {
+        return root->live || streq(root->path, "/") ? xstrdup(node) : xasprintf("%s%s", root->path, node);
+}
+
 /* Profiles by name: the node's own /etc/kubeprep/profiles first (inside
  * --root), then $KUBEPREP_DATA_DIR, the installed data dir and, for a
- * build tree, the source tree's profiles/. Returns 1 when found in /etc. */
-static int find_profile(const struct root *root, const char *name, bool skip_etc, char **ret_path, char **ret_text,
-                        size_t *ret_len) {
+ * build tree, the source tree's profiles/. Returns 1 when found in /etc, with
+ * *ret_node its path inside the root. */
+static int find_profile(const struct root *root, const char *name, bool skip_etc, char **ret_path, char **ret_node,
+                        char **ret_text, size_t *ret_len) {
         _cleanup_free_ char *etc = xasprintf("/etc/kubeprep/profiles/%s.yaml", name);
         if (!skip_etc && root_read_file(root, etc, ret_text, ret_len, NULL) >= 0) {
-                *ret_path = root->live ? TAKE_PTR(etc) : xasprintf("%s%s", root->path, etc);
+                *ret_path = tree_file_name(root, etc);
+                *ret_node = TAKE_PTR(etc);
                 return 1;
         }
         _cleanup_free_ char *rel = xasprintf("profiles/%s.yaml", name);
         return data_file_read(rel, ret_path, ret_text, ret_len);
 }
 
-/* skip_etc: an /etc/kubeprep/profiles/NAME.yaml that says `extends: NAME`
+/* The file that names a profile in `extends`. A file of the tree (found in its
+ * /etc/kubeprep/profiles, or extended by such a file) is the tree's: its
+ * `extends` reaches shipped profiles by name and the tree's own files, never a
+ * host file, and what it says is quoted only as an excerpt. The operator's own
+ * file (--profile PATH) and the shipped ones may name host paths. */
+struct includer {
+        const char *file; /* its name in messages */
+        const char *node; /* a file of the tree: its path inside the root; NULL: a host file */
+};
+
+/* Read the file an `extends: PATH` of a tree file names, inside the root: an
+ * absolute path from the root, a relative one from the includer's directory. */
+static int read_tree_extends(const struct root *root, const struct includer *from, const char *name,
+                             const char *shown, char **ret_node, char **ret_path, char **ret_text, size_t *ret_len,
+                             char **ret_error) {
+        const char *slash = strrchr(from->node, '/');
+        _cleanup_free_ char *node = name[0] == '/' ? xstrdup(name)
+                                                   : xasprintf("%.*s/%s", (int) (slash - from->node), from->node, name);
+        int k = root_read_file(root, node, ret_text, ret_len, NULL);
+        if (k < 0 && root->live)
+                set_error(ret_error, "%s: 'extends: %s': %s", from->file, shown, read_strerror(k));
+        else if (k < 0)
+                set_error(ret_error, "%s: 'extends: %s' is read inside the tree %s, never on the host: %s", from->file,
+                          shown, root->path, read_strerror(k));
+        if (k < 0)
+                return k;
+        *ret_path = tree_file_name(root, node);
+        *ret_node = TAKE_PTR(node);
+        return 0;
+}
+
+/* from: the file whose `extends` names this one; NULL for the command line.
+ * skip_etc: an /etc/kubeprep/profiles/NAME.yaml that says `extends: NAME`
  * means the shipped NAME, not itself. */
-static int load_one(const struct root *root, const char *name_or_path, struct profile *p, unsigned depth,
-                    bool skip_etc, char **ret_error) {
+static int load_one(const struct root *root, const char *name_or_path, const struct includer *from,
+                    struct profile *p, unsigned depth, bool skip_etc, char **ret_error) {
+        _cleanup_free_ char *shown = from && from->node ? excerpt(name_or_path) : xstrdup(name_or_path);
         if (depth > 8) {
-                set_error(ret_error, "profile '%s': 'extends' nests too deep (a loop?)", name_or_path);
+                set_error(ret_error, "profile '%s': 'extends' nests too deep (a loop?)", shown);
                 return -ELOOP;
         }
-        _cleanup_free_ char *path = NULL, *text = NULL, *extends = NULL;
+        _cleanup_free_ char *path = NULL, *node = NULL, *text = NULL, *extends = NULL;
         size_t len = 0;
         int k;
         bool in_etc = false;
-        if (is_path(name_or_path)) {
+        if (is_path(name_or_path) && from && from->node) {
+                k = read_tree_extends(root, from, name_or_path, shown, &node, &path, &text, &len, ret_error);
+                if (k < 0)
+                        return k;
+        } else if (is_path(name_or_path)) {
                 k = read_host_file(name_or_path, &text, &len);
                 if (k < 0) {
-                        set_error(ret_error, "cannot read profile %s: %s", name_or_path, strerror(-k));
+                        set_error(ret_error, "cannot read profile %s: %s", shown, read_strerror(k));
                         return k;
                 }
                 path = xstrdup(name_or_path);
         } else {
-                k = find_profile(root, name_or_path, skip_etc, &path, &text, &len);
+                k = find_profile(root, name_or_path, skip_etc, &path, &node, &text, &len);
                 in_etc = k > 0;
                 if (k < 0) {
                         set_error(ret_error,
-                                  "profile '%s' not found (looked in /etc/kubeprep/profiles and %s/profiles)",
-                                  name_or_path, KUBEPREP_DATA_DIR);
+                                  "profile '%s' not found (looked in /etc/kubeprep/profiles and %s/profiles)", shown,
+                                  KUBEPREP_DATA_DIR);
                         return k;
                 }
         }
@@ -360,7 +471,8 @@ static int load_one(const struct root *root, const char *name_or_path, struct pr
         if (k < 0)
                 return k;
         if (extends) {
-                k = load_one(root, extends, p, depth + 1, in_etc && streq(extends, name_or_path), ret_error);
+                const struct includer here = {.file = path, .node = node};
+                k = load_one(root, extends, &here, p, depth + 1, in_etc && streq(extends, name_or_path), ret_error);
                 if (k < 0)
                         return k;
         }
@@ -376,7 +488,7 @@ static int load_one(const struct root *root, const char *name_or_path, struct pr
 int profile_load(const struct root *root, const char *name_or_path, struct profile **ret, char **ret_error) {
         struct profile *p = xmalloc(sizeof(*p));
         profile_init_defaults(p);
-        int k = load_one(root, name_or_path, p, 0, false, ret_error);
+        int k = load_one(root, name_or_path, NULL, p, 0, false, ret_error);
         if (k < 0) {
                 profile_free(p);
                 return k;

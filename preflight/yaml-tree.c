@@ -65,10 +65,6 @@ static void ynode_add_child(struct ynode *parent, struct ynode *child) {
         parent->children[parent->n_children++] = child;
 }
 
-/* Libyaml nests no deeper than the text does; a fixed cap keeps a hostile
- * file from costing unbounded memory in the stack below. */
-#define YTREE_MAX_DEPTH 256
-
 struct tree_builder {
         struct ynode *stack[YTREE_MAX_DEPTH];
         size_t depth;

@@ -40,6 +40,11 @@ struct ystream {
         size_t n_docs;
 };
 
+/* Libyaml nests no deeper than the text does; a fixed cap keeps a hostile
+ * file from costing unbounded memory (and libyaml quadratic time on deep flow
+ * nesting). The profile reader refuses the same depth. */
+#define YTREE_MAX_DEPTH 256
+
 /* Parse the whole stream. Refuses (-EBADMSG, "line N: problem") anything
  * libyaml rejects and text it cannot map back to bytes (UTF-16). */
 int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_error);

@@ -25,6 +25,14 @@ static const struct error_case error_cases[] = {
         {"not a mapping", "- a\n- b\n", "p.yaml:1: a profile must be a mapping of keys"},
         {"yaml syntax", "swap: [allow\n", "p.yaml:2: did not find expected ',' or ']'"},
         {"empty value", "gateway:\n  address: ''\n", "p.yaml:2: 'gateway.address' must not be empty"},
+        /* Text from the file is quoted as a short escaped excerpt, never whole: a file that is not a
+         * profile (an /etc/shadow line parses as a one-key mapping) must not end up in a message. */
+        {"long unknown key", "root:$6$0123456789abcdef$PLANTEDHASH0123456789abcdefENDOFHASH:19000:0:99999:7:::\n",
+         "p.yaml:1: unknown key 'root:$6$0123456789abcdef$PLANTEDHASH0123...'"},
+        {"control characters escaped", "\"sw\\tap\\x01\\u00e9\": allow\n", "p.yaml:1: unknown key 'sw\\tap\\x01\\xc3\\xa9'"},
+        {"long duplicate key", "eviction:\n  hard:\n    memory.available.0123456789.0123456789.0123456789: 1Mi\n"
+                               "    memory.available.0123456789.0123456789.0123456789: 2Mi\n",
+         "p.yaml:4: duplicate key 'memory.available.0123456789.0123456789.0...'"},
 };
 
 static void test_errors(void) {
@@ -122,9 +130,140 @@ static void test_shipped(void) {
         root_free(root);
 }
 
+/* A document nested deeper than the other YAML reader allows is refused by line, and quickly:
+ * libyaml takes quadratic time on deep flow nesting (120 KB of brackets took 17 s). */
+static void test_nesting(void) {
+        struct buf b = {};
+        buf_puts(&b, "gateway: ");
+        for (int i = 0; i < 60000; i++)
+                buf_putc(&b, '[');
+        for (int i = 0; i < 60000; i++)
+                buf_putc(&b, ']');
+        buf_putc(&b, '\n');
+        struct profile p;
+        profile_init_defaults(&p);
+        char *extends = NULL, *err = NULL;
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "120 KB of [ is refused");
+        tap_streq(err, "p.yaml:1: nesting deeper than 256 levels", "  by file and line");
+        free(err);
+        err = NULL;
+        buf_free(&b);
+        /* Block style, one level a line: the line of the first level too many. */
+        for (int i = 0; i < 300; i++) {
+                for (int j = 0; j < i; j++)
+                        buf_putc(&b, ' ');
+                buf_puts(&b, "a:\n");
+        }
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "300 nested mappings");
+        tap_streq(err, "p.yaml:257: nesting deeper than 256 levels", "  are refused at line 257");
+        free(err);
+        err = NULL;
+        buf_free(&b);
+        /* 256 levels are still a document (and then an unknown key). */
+        for (int i = 0; i < 255; i++) {
+                for (int j = 0; j < i; j++)
+                        buf_putc(&b, ' ');
+                buf_puts(&b, "gateway:\n");
+        }
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "256 levels");
+        tap_streq(err, "p.yaml:2: unknown key 'gateway.gateway'", "  parse and are checked as a profile");
+        free(err);
+        buf_free(&b);
+        free(extends);
+        profile_clear(&p);
+}
+
+static char *load_error(const struct root *root, const char *name) {
+        struct profile *p = NULL;
+        char *err = NULL;
+        if (profile_load(root, name, &p, &err) == 0)
+                err = xstrdup("(loaded)");
+        profile_free(p);
+        return err;
+}
+
+/* A profile found inside the tree (its /etc/kubeprep/profiles, or what such a profile extends)
+ * resolves `extends` inside the tree or as a shipped name, never as a host path; the operator's
+ * own profile (--profile /host/path) may extend host files. */
+static void test_tree_confinement(void) {
+        const char *src = getenv("SOURCE_ROOT");
+        if (!src) {
+                tap_skip("tree confinement", "SOURCE_ROOT not set");
+                return;
+        }
+        setenv("KUBEPREP_DATA_DIR", src, 1);
+        char *tmp = strdup("/tmp/kp-profile-XXXXXX");
+        if (!mkdtemp(tmp)) {
+                tap_ok(false, "mkdtemp");
+                free(tmp);
+                return;
+        }
+        /* host/: files of the host; tree/: the node tree. */
+        char *cmd = xasprintf(
+                "cd %s && mkdir -p host tree/etc/kubeprep/profiles tree/srv && "
+                "printf 'root:$6$salt$PLANTEDHASH:19000:0:99999:7:::\\n' > host/shadow && "
+                "printf 'swap: allow\\n' > host/base.yaml && "
+                "printf 'extends: %s/host/shadow\\n' > tree/etc/kubeprep/profiles/default.yaml && "
+                "printf 'extends: /srv/base.yaml\\n' > tree/etc/kubeprep/profiles/abs.yaml && "
+                "printf 'cgroupDriver: cgroupfs\\n' > tree/srv/base.yaml && "
+                "printf 'extends: rel-base.yaml\\n' > tree/etc/kubeprep/profiles/rel.yaml && "
+                "printf 'swap: allow\\n' > tree/etc/kubeprep/profiles/rel-base.yaml && "
+                "printf 'extends: ../../../../host/base.yaml\\n' > tree/etc/kubeprep/profiles/up.yaml && "
+                "ln -s %s/host/base.yaml tree/etc/kubeprep/profiles/linked.yaml && "
+                "printf 'extends: linked.yaml\\n' > tree/etc/kubeprep/profiles/via-link.yaml && "
+                "printf 'extends: %s/host/base.yaml\\n' > host/operator.yaml",
+                tmp, tmp, tmp, tmp);
+        tap_ok(system(cmd) == 0, "write host files and a tree");
+        free(cmd);
+        _cleanup_free_ char *tree = xasprintf("%s/tree", tmp), *rm = xasprintf("rm -rf %s", tmp);
+        struct root *root = NULL;
+        if (!tap_ok(root_open(tree, false, &root) == 0, "open the tree")) {
+                (void) system(rm);
+                free(tmp);
+                return;
+        }
+
+        _cleanup_free_ char *err = load_error(root, "default");
+        _cleanup_free_ char *want = xasprintf(
+                "%s/etc/kubeprep/profiles/default.yaml: 'extends: %s/host/shadow' is read inside the tree %s, "
+                "never on the host: No such file or directory",
+                tree, tmp, tree);
+        /* The excerpt cap shortens a long scratch path: compare up to it. */
+        tap_ok(err && !strstr(err, "PLANTEDHASH"), "the tree's `extends: /host/file` never reads the host file");
+        tap_ok(err && strstr(err, "is read inside the tree") && strstr(err, "never on the host"),
+               "  and the message says why");
+        if (strlen(tmp) + strlen("/host/shadow") <= 40)
+                tap_streq(err, want, "  naming the file and the tree");
+
+        struct profile *p = NULL;
+        char *e = NULL;
+        tap_ok(profile_load(root, "abs", &p, &e) == 0 && p && p->cgroup_driver == CGROUP_DRIVER_CGROUPFS,
+               "an absolute extends is the tree's file");
+        profile_free(p), p = NULL, free(e), e = NULL;
+        tap_ok(profile_load(root, "rel", &p, &e) == 0 && p && p->swap == SWAP_ALLOW,
+               "a relative extends is relative to the profile's own directory in the tree");
+        profile_free(p), p = NULL, free(e), e = NULL;
+        tap_ok(profile_load(root, "up", &p, &e) < 0 && e && strstr(e, "inside the tree") && strstr(e, "No such file"),
+               "../ cannot climb out of the tree to the host");
+        profile_free(p), p = NULL, free(e), e = NULL;
+        tap_ok(profile_load(root, "via-link", &p, &e) < 0 && e && strstr(e, "inside the tree") &&
+                       strstr(e, "No such file"),
+               "a link in the tree to a host path resolves inside the tree");
+        profile_free(p), p = NULL, free(e), e = NULL;
+        _cleanup_free_ char *op = xasprintf("%s/host/operator.yaml", tmp);
+        tap_ok(profile_load(root, op, &p, &e) == 0 && p && p->swap == SWAP_ALLOW,
+               "the operator's own profile extends a host file as given");
+        profile_free(p), p = NULL, free(e), e = NULL;
+        root_free(root);
+        (void) system(rm);
+        free(tmp);
+}
+
 int main(void) {
         test_errors();
         test_valid();
         test_shipped();
+        test_nesting();
+        test_tree_confinement();
         return tap_done();
 }
