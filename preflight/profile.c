@@ -184,11 +184,18 @@ static int parse_swap(struct loader *l, yaml_node_t *n, const char *key) {
         return 0;
 }
 
+/* The kubelet knows six eviction signals: a longer map is wrong anyway, and
+ * checking each key against the ones before it takes quadratic time. */
+#define KV_MAP_MAX 64
+
 /* A map of scalar to scalar replaces the inherited one as a whole, so a
  * derived profile can drop an entry. */
 static int parse_kv_map(struct loader *l, yaml_node_t *n, const char *key, struct kv_list *out) {
         if (n->type != YAML_MAPPING_NODE)
                 return fail(l, n, "'%s' must be a mapping", key);
+        if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > KV_MAP_MAX)
+                return fail(l, n, "'%s' has more than %d entries (the kubelet knows 6 eviction signals)", key,
+                            KV_MAP_MAX);
         kv_list_free(out);
         out->file = xstrdup(l->path);
         for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {

@@ -168,6 +168,16 @@ static void test_nesting(void) {
         tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "256 levels");
         tap_streq(err, "p.yaml:2: unknown key 'gateway.gateway'", "  parse and are checked as a profile");
         free(err);
+        err = NULL;
+        buf_free(&b);
+        /* Wide, not deep: each threshold was checked against all before it (20000 took 3 s). */
+        buf_puts(&b, "eviction:\n  hard:\n");
+        for (int i = 0; i < 20000; i++)
+                buf_printf(&b, "    k%d: 1Mi\n", i);
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "20000 thresholds");
+        tap_streq(err, "p.yaml:3: 'eviction.hard' has more than 64 entries (the kubelet knows 6 eviction signals)",
+                  "  are refused at once");
+        free(err);
         buf_free(&b);
         free(extends);
         profile_clear(&p);
