@@ -212,6 +212,41 @@ static void put_line(struct buf *out, char prefix, const struct line *line) {
                 buf_puts(out, "\n\\ No newline at end of file\n");
 }
 
+/* A name in GNU diff's C quoting, which patch reads back. */
+static void put_quoted(struct buf *out, const char *side, const char *path) {
+        static const char named[] = "\a\b\t\n\v\f\r\"\\", letters[] = "abtnvfr\"\\";
+        buf_printf(out, "\"%s", side);
+        for (const char *p = path; *p; p++) {
+                const char *n = strchr(named, *p);
+                if (n)
+                        buf_printf(out, "\\%c", letters[n - named]);
+                else if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        buf_printf(out, "\\%03o", (unsigned char) *p);
+                else
+                        buf_putc(out, *p);
+        }
+        buf_putc(out, '"');
+}
+
+/* A header line: "--- a/PATH", or /dev/null when side is NULL. The name ends
+ * with a tab, where GNU diff puts the timestamp, because patch reads a name up
+ * to a tab (NetworkManager's "Wired connection 1.nmconnection" has spaces). A
+ * name with a control character is quoted, so that a file name cannot put a
+ * raw newline or escape sequence into a report. */
+static void put_header(struct buf *out, const char *mark, const char *side, const char *path) {
+        bool quote = false;
+        for (const char *p = path; side && *p && !quote; p++)
+                quote = (unsigned char) *p < 0x20 || *p == 0x7f;
+        buf_puts(out, mark);
+        if (!side)
+                buf_puts(out, "/dev/null");
+        else if (quote)
+                put_quoted(out, side, path);
+        else
+                buf_printf(out, "%s%s", side, path);
+        buf_puts(out, "\t\n");
+}
+
 /* Print changes[first..last] as one hunk with its surrounding context. */
 static void put_hunk(struct buf *out, const struct line_list *old, const struct line_list *new,
                      const struct change *first, const struct change *last) {
@@ -275,14 +310,8 @@ char *diff_unified(const char *path, const char *old, size_t old_len, const char
 
         while (*path == '/')
                 path++;
-        if (old)
-                buf_printf(&out, "--- a/%s\n", path);
-        else
-                buf_puts(&out, "--- /dev/null\n");
-        if (new)
-                buf_printf(&out, "+++ b/%s\n", path);
-        else
-                buf_puts(&out, "+++ /dev/null\n");
+        put_header(&out, "--- ", old ? "a/" : NULL, path);
+        put_header(&out, "+++ ", new ? "b/" : NULL, path);
 
         /* Hunks whose context would overlap or touch become one hunk. */
         for (long first = 0, last; first < change_count; first = last + 1) {

@@ -7,10 +7,12 @@
 #include <stddef.h>
 
 /* Render a unified diff (3 lines of context, like `diff -u`) between old and
- * new text, with headers "--- a/PATH\n+++ b/PATH\n" where PATH is the node
- * path without its leading '/', e.g. "etc/fstab".
- * old may be NULL (file created: header "--- /dev/null"), new may be NULL
- * (file removed: "+++ /dev/null"); NULL counts as empty text.
+ * new text, with headers "--- a/PATH\t\n+++ b/PATH\t\n" where PATH is the node
+ * path without its leading '/', e.g. "etc/fstab". The tab ends the name for
+ * patch, as in GNU diff's headers; a PATH with a control character is
+ * C-quoted as GNU diff does ("a/x\033..."), a space or UTF-8 is not.
+ * old may be NULL (file created: header "--- /dev/null\t"), new may be NULL
+ * (file removed: "+++ /dev/null\t"); NULL counts as empty text.
  * Lines without a final newline get the "\ No newline at end of file" marker,
  * as GNU diff does. Texts are compared as bytes (NULs and \r are ordinary).
  * Returns a malloc'ed NUL-terminated string; "" when the texts are equal

@@ -4,7 +4,7 @@
  * file; NULL reads as empty). Properties, each true for a correct renderer:
  *  - the result is "" exactly when the texts are equal;
  *  - texts without NUL bytes (the result is a C string, so a NUL cannot be shown):
- *    when they differ, the result starts with the "--- a/PATH" (or /dev/null) and "+++ b/PATH" (or /dev/null)
+ *    when they differ, the result starts with the "--- a/PATH\t" (or /dev/null) and "+++ b/PATH\t" (or /dev/null)
  *    headers, and applying its hunks to the old text, the way patch does, reproduces the new text
  *    byte for byte: every ' ' and '-' line is the old text's line at that place, the "@@ -A,B +C,D @@"
  *    ranges agree with where each hunk starts and how many lines it has, a line lacks its newline
@@ -59,8 +59,8 @@ static bool parse_range(const char **p, long *start, long *count) {
 static void check_apply(const char *diff, const char *old, size_t old_len, const char *new, size_t new_len, bool old_null,
                         bool new_null) {
         const char *p = diff;
-        const char *h1 = old_null ? "--- /dev/null\n" : "--- a/etc/x y\n";
-        const char *h2 = new_null ? "+++ /dev/null\n" : "+++ b/etc/x y\n";
+        const char *h1 = old_null ? "--- /dev/null\t\n" : "--- a/etc/x y\t\n";
+        const char *h2 = new_null ? "+++ /dev/null\t\n" : "+++ b/etc/x y\t\n";
         CHECK(startswith(p, h1), "bad first header");
         p += strlen(h1);
         CHECK(startswith(p, h2), "bad second header");

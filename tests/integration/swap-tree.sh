@@ -77,7 +77,7 @@ s = res["swap"]
 assert s["status"] == "drift" and s["message"] == "1 swap entry in /etc/fstab, swap.target not masked", s
 paths = [c["path"] for c in s["changes"]]
 assert paths == ["/etc/fstab", "/etc/systemd/system/swap.target"], paths
-assert s["changes"][0]["diff"].startswith("--- a/etc/fstab\n+++ b/etc/fstab\n@@ "), s["changes"][0]
+assert s["changes"][0]["diff"].startswith("--- a/etc/fstab\t\n+++ b/etc/fstab\t\n@@ "), s["changes"][0]
 assert s["changes"][1]["symlink"] == "/dev/null", s["changes"][1]
 assert s["actions"] == [], s["actions"]
 assert r["summary"] == {"ok": 0, "drift": 1, "changed": 0, "error": 0, "skipped": 0}, r["summary"]

@@ -15,14 +15,14 @@ struct diff_case {
 };
 
 /* Each case has a single minimal edit script, so the expected output is what
- * GNU diff 3.8 prints (minus its timestamped header lines, which
- * diff_unified() replaces with a/ and b/ paths). */
+ * GNU diff 3.8 prints, with a/ and b/ paths in the header lines and nothing
+ * after the tab that ends each name (where GNU diff puts the timestamp). */
 static const struct diff_case cases[] = {
         { "insert at start", "/etc/test.conf",
           "b\nc\nd\n",
           "a\nb\nc\nd\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,3 +1,4 @@\n"
             "+a\n"
             " b\n"
@@ -31,8 +31,8 @@ static const struct diff_case cases[] = {
         { "insert in middle", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\n5\nnew\n6\n7\n8\n9\n10\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -3,6 +3,7 @@\n"
             " 3\n"
             " 4\n"
@@ -44,8 +44,8 @@ static const struct diff_case cases[] = {
         { "insert at end", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -8,3 +8,4 @@\n"
             " 8\n"
             " 9\n"
@@ -54,8 +54,8 @@ static const struct diff_case cases[] = {
         { "delete lines", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\n7\n8\n9\n10\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -2,8 +2,6 @@\n"
             " 2\n"
             " 3\n"
@@ -68,8 +68,8 @@ static const struct diff_case cases[] = {
         { "change one line", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\nfive\n6\n7\n8\n9\n10\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -2,7 +2,7 @@\n"
             " 2\n"
             " 3\n"
@@ -82,16 +82,16 @@ static const struct diff_case cases[] = {
         { "change in one-line file", "/etc/test.conf",
           "x\n",
           "y\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1 +1 @@\n"
             "-x\n"
             "+y\n" },
         { "two hunks far apart", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "1\nTWO\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\nEIGHTEEN\n19\n20\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,5 +1,5 @@\n"
             " 1\n"
             "-2\n"
@@ -110,8 +110,8 @@ static const struct diff_case cases[] = {
         { "gap of 6 merges hunks", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n10\n11\nTWELVE\n13\n14\n15\n16\n17\n18\n19\n20\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -2,14 +2,14 @@\n"
             " 2\n"
             " 3\n"
@@ -132,8 +132,8 @@ static const struct diff_case cases[] = {
         { "gap of 7 splits hunks", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n10\n11\n12\nTHIRTEEN\n14\n15\n16\n17\n18\n19\n20\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -2,7 +2,7 @@\n"
             " 2\n"
             " 3\n"
@@ -155,8 +155,8 @@ static const struct diff_case cases[] = {
         { "old lacks final newline", "/etc/test.conf",
           "a\nb\nc",
           "a\nb\nc\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,3 +1,3 @@\n"
             " a\n"
             " b\n"
@@ -166,8 +166,8 @@ static const struct diff_case cases[] = {
         { "new lacks final newline", "/etc/test.conf",
           "a\nb\nc\n",
           "a\nb\nc",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,3 +1,3 @@\n"
             " a\n"
             " b\n"
@@ -177,8 +177,8 @@ static const struct diff_case cases[] = {
         { "both lack final newline", "/etc/test.conf",
           "a\nb\nc",
           "a\nb\nC",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,3 +1,3 @@\n"
             " a\n"
             " b\n"
@@ -189,8 +189,8 @@ static const struct diff_case cases[] = {
         { "unterminated last line as context", "/etc/test.conf",
           "a\nb\nc\nd",
           "A\nb\nc\nd",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,4 +1,4 @@\n"
             "-a\n"
             "+A\n"
@@ -201,16 +201,16 @@ static const struct diff_case cases[] = {
         { "empty old text", "/etc/test.conf",
           "",
           "a\nb\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -0,0 +1,2 @@\n"
             "+a\n"
             "+b\n" },
         { "change first line", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n",
           "one\n2\n3\n4\n5\n6\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,4 +1,4 @@\n"
             "-1\n"
             "+one\n"
@@ -220,8 +220,8 @@ static const struct diff_case cases[] = {
         { "delete last line", "/etc/test.conf",
           "1\n2\n3\n4\n5\n",
           "1\n2\n3\n4\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -2,4 +2,3 @@\n"
             " 2\n"
             " 3\n"
@@ -230,16 +230,16 @@ static const struct diff_case cases[] = {
         { "append to one-line file", "/etc/test.conf",
           "a\n",
           "a\nb\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1 +1,2 @@\n"
             " a\n"
             "+b\n" },
         { "append after unterminated last line", "/etc/test.conf",
           "a\nb",
           "a\nb\nc\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,2 +1,3 @@\n"
             " a\n"
             "-b\n"
@@ -249,8 +249,8 @@ static const struct diff_case cases[] = {
         { "crlf lines", "/etc/test.conf",
           "a\r\nb\r\nc\r\n",
           "a\r\nB\r\nc\r\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,3 +1,3 @@\n"
             " a\r\n"
             "-b\r\n"
@@ -259,16 +259,16 @@ static const struct diff_case cases[] = {
         { "delete everything", "/etc/test.conf",
           "a\nb\n",
           "",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,2 +0,0 @@\n"
             "-a\n"
             "-b\n" },
         { "multiple changes in one hunk", "/etc/test.conf",
           "a\nb\nc\nd\ne\n",
           "a\nB\nc\ne\nf\n",
-          "--- a/etc/test.conf\n"
-            "+++ b/etc/test.conf\n"
+          "--- a/etc/test.conf\t\n"
+            "+++ b/etc/test.conf\t\n"
             "@@ -1,5 +1,5 @@\n"
             " a\n"
             "-b\n"
@@ -280,25 +280,44 @@ static const struct diff_case cases[] = {
         { "created file (NULL old)", "/etc/modules-load.d/k8s.conf",
           NULL,
           "overlay\nbr_netfilter\n",
-          "--- /dev/null\n"
-            "+++ b/etc/modules-load.d/k8s.conf\n"
+          "--- /dev/null\t\n"
+            "+++ b/etc/modules-load.d/k8s.conf\t\n"
             "@@ -0,0 +1,2 @@\n"
             "+overlay\n"
             "+br_netfilter\n" },
         { "removed file (NULL new)", "/etc/k8s.conf",
           "a\nb",
           NULL,
-          "--- a/etc/k8s.conf\n"
-            "+++ /dev/null\n"
+          "--- a/etc/k8s.conf\t\n"
+            "+++ /dev/null\t\n"
             "@@ -1,2 +0,0 @@\n"
             "-a\n"
             "-b\n"
             "\\ No newline at end of file\n" },
+        /* patch reads a name up to a tab: without one, a space would end it. */
+        { "path with a space", "/etc/NetworkManager/system-connections/Wired connection 1.nmconnection",
+          "a\n",
+          "b\n",
+          "--- a/etc/NetworkManager/system-connections/Wired connection 1.nmconnection\t\n"
+            "+++ b/etc/NetworkManager/system-connections/Wired connection 1.nmconnection\t\n"
+            "@@ -1 +1 @@\n"
+            "-a\n"
+            "+b\n" },
+        /* A name with control characters is C-quoted, as GNU diff does and
+         * patch reads: no raw newline or escape sequence in a header. */
+        { "path with control characters", "/etc/netplan/x\033[2J\n[swap] ok \"q\" \\.yaml",
+          "a\n",
+          "b\n",
+          "--- \"a/etc/netplan/x\\033[2J\\n[swap] ok \\\"q\\\" \\\\.yaml\"\t\n"
+            "+++ \"b/etc/netplan/x\\033[2J\\n[swap] ok \\\"q\\\" \\\\.yaml\"\t\n"
+            "@@ -1 +1 @@\n"
+            "-a\n"
+            "+b\n" },
         { "path without leading slash", "etc/fstab",
           "a\n",
           "b\n",
-          "--- a/etc/fstab\n"
-            "+++ b/etc/fstab\n"
+          "--- a/etc/fstab\t\n"
+            "+++ b/etc/fstab\t\n"
             "@@ -1 +1 @@\n"
             "-a\n"
             "+b\n" },
@@ -327,7 +346,7 @@ static void test_nul_bytes(void) {
          * check it piece by piece between them. */
         const char old[] = "a\0b\nsame\n", new[] = "a\0c\nsame\n";
         _cleanup_free_ char *got = diff_unified("/x", old, sizeof(old) - 1, new, sizeof(new) - 1);
-        bool same_bytes = got && streq(got, "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a");
+        bool same_bytes = got && streq(got, "--- a/x\t\n+++ b/x\t\n@@ -1,2 +1,2 @@\n-a");
         /* The rest follows each NUL: "b\n+a", then "c\n same\n". */
         const char *rest = same_bytes ? got + strlen(got) + 1 : NULL;
         same_bytes = same_bytes && streq(rest, "b\n+a") && streq(rest + strlen(rest) + 1, "c\n same\n");
@@ -343,7 +362,7 @@ static void test_large_file(void) {
                 buf_printf(&old, "line %d\n", i);
                 buf_printf(&new, i == 50000 ? "changed\n" : "line %d\n", i);
         }
-        buf_puts(&want, "--- a/big\n+++ b/big\n@@ -49997,7 +49997,7 @@\n");
+        buf_puts(&want, "--- a/big\t\n+++ b/big\t\n@@ -49997,7 +49997,7 @@\n");
         buf_puts(&want, " line 49997\n line 49998\n line 49999\n-line 50000\n+changed\n");
         buf_puts(&want, " line 50001\n line 50002\n line 50003\n");
         _cleanup_free_ char *got = diff_unified("/big", old.data, old.len, new.data, new.len);
@@ -684,11 +703,48 @@ static void test_patch_create_remove(void) {
         rmdir(dir);
 }
 
+/* Names that need the header's tab or quoting: `patch -p1` must find the
+ * file by its name and patch it. */
+static void test_patch_names(void) {
+        static const char *const names[] = {
+                "Wired connection 1.nmconnection", /* NetworkManager's default name */
+                "\xe6\x9c\x89\xe7\xba\xbf\xe8\xbf\x9e\xe6\x8e\xa5 1.nmconnection", /* its Chinese default: UTF-8, unquoted */
+                "x\033[2J\n[swap] ok \"q\" \\\t.yaml",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                _cleanup_free_ char *what = xasprintf("patch -p1 applies a diff of etc/%s", i == 2 ? "<control characters>" : names[i]);
+                if (!have_gnu_tools()) {
+                        tap_skip(what, "GNU patch not installed");
+                        continue;
+                }
+                char dir[] = "/tmp/kubeprep-test-diff.XXXXXX";
+                if (!mkdtemp(dir)) {
+                        tap_ok(false, "create scratch directory");
+                        return;
+                }
+                _cleanup_free_ char *etc = xasprintf("%s/etc", dir), *file = xasprintf("%s/etc/%s", dir, names[i]);
+                _cleanup_free_ char *path = xasprintf("/etc/%s", names[i]), *patch_path = xasprintf("%s/p.patch", dir);
+                _cleanup_free_ char *cmd = xasprintf("patch -s -f -p1 -d %s -i %s >/dev/null 2>&1", dir, patch_path);
+                _cleanup_free_ char *d = diff_unified(path, "a\nb\n", 4, "a\nc\n", 4);
+                _cleanup_free_ char *got = NULL;
+                size_t len = 0;
+                (void) mkdir(etc, 0755);
+                if (write_file(file, "a\nb\n", 4) == 0 && write_file(patch_path, d, strlen(d)) == 0 && system(cmd) == 0)
+                        got = read_file_or_null(file, &len);
+                tap_ok(got && len == 4 && memcmp(got, "a\nc\n", 4) == 0, what);
+                unlink(file);
+                unlink(patch_path);
+                rmdir(etc);
+                rmdir(dir);
+        }
+}
+
 int main(void) {
         test_table();
         test_nul_bytes();
         test_large_file();
         test_patch_create_remove();
+        test_patch_names();
         test_random_pairs();
         test_unrelated_texts();
         return tap_done();
