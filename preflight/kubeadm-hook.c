@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include "kubelet-files.h"
+#include "redact.h"
 #include "run.h"
 
 static bool has_patches_flag(const struct options *opts) {
@@ -40,10 +41,14 @@ static int run_kubeadm(const char *kubeadm, const struct options *opts, const ch
         }
         argv[n] = NULL;
         if (opts->verbosity >= 0) {
-                printf("[kubeadm] Running %s", kubeadm);
+                /* A join's --token and --certificate-key end up in logs too: shown masked, as in reports. */
+                struct buf line = {};
+                buf_puts(&line, kubeadm);
                 for (size_t i = 1; i < n; i++)
-                        printf(" %s", argv[i]);
-                printf("\n");
+                        buf_printf(&line, " %s", argv[i]);
+                _cleanup_free_ char *shown = redact_for_terminal(line.data);
+                buf_free(&line);
+                printf("[kubeadm] Running %s\n", shown);
         }
         fflush(stdout);
         pid_t pid = fork();

@@ -8,20 +8,30 @@
 #include "config.h"
 #include "diff.h"
 #include "journal-stream.h"
+#include "redact.h"
 
+/* Reports end up in logs (cloud-init, CI, Ansible): a credential's bytes never do. Every diff
+ * and every message passes through here with its credential values masked (redact.h); the
+ * text report also escapes the control characters of what comes from the tree. */
 static char *edit_diff(const struct file_edit *e) {
-        /* Reports end up in logs (cloud-init, CI): a credential's bytes never do. */
         if (e->secret)
                 return xasprintf("# %s: content not shown (a credential)\n", e->path);
+        _cleanup_free_ char *d = NULL;
         if (e->kind == EDIT_SYMLINK) {
                 /* A link has no lines to diff; say what it becomes, as a one-line pseudo diff. */
                 _cleanup_free_ char *old = e->existed ? (e->old_is_symlink ? xasprintf("-> %s\n", e->old_data)
                                                                            : xstrndup(e->old_data, e->old_len))
                                                       : NULL;
                 _cleanup_free_ char *new = xasprintf("-> %s\n", e->new_data);
-                return diff_unified(e->path, old, old ? strlen(old) : 0, new, strlen(new));
-        }
-        return diff_unified(e->path, e->existed ? e->old_data : NULL, e->old_len, e->new_data, e->new_len);
+                d = diff_unified(e->path, old, old ? strlen(old) : 0, new, strlen(new));
+        } else
+                d = diff_unified(e->path, e->existed ? e->old_data : NULL, e->old_len, e->new_data, e->new_len);
+        return redact_diff(d);
+}
+
+/* A string from the tree as the text report shows it. */
+static char *shown(const char *s) {
+        return redact_for_terminal(strempty(s));
 }
 
 void report_summary_count(const struct fixer_result *results, size_t n, unsigned counts[_STATUS_MAX]) {
@@ -35,16 +45,20 @@ static int status_priority(enum fixer_status s) {
         return s == STATUS_ERROR ? LOG_ERR : s == STATUS_DRIFT ? LOG_WARNING : LOG_INFO;
 }
 
-static void print_prefixed_lines(const char *prefix, const char *text) {
-        if (!*prefix) {
-                fputs(text, stdout);
-                return;
-        }
-        for (const char *p = text; *p;) {
-                size_t n = strcspn(p, "\n");
-                printf("%s%.*s\n", prefix, (int) n, p);
+/* A diff, each line behind the journal prefix when there is one. Tabs and the CR of a CRLF
+ * line stay, so the diff still applies with patch; other control characters are escaped. */
+static void print_diff(const char *prefix, const char *diff) {
+        struct buf b = {};
+        for (const char *p = diff; *p;) {
+                size_t n = strcspn(p, "\n"), body = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+                buf_puts(&b, prefix);
+                buf_put_escaped(&b, p, body, true);
+                buf_append(&b, p + body, n - body);
+                buf_putc(&b, '\n');
                 p += n + (p[n] == '\n');
         }
+        fputs(strempty(b.data), stdout);
+        buf_free(&b);
 }
 
 static void print_text_result(const struct report *rep, const struct fixer_result *r) {
@@ -52,18 +66,22 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
         bool quiet = rep->opts->verbosity < 0;
         if (quiet && (r->status == STATUS_OK || r->status == STATUS_SKIPPED))
                 return;
-        printf("%s[%s] %s: %s\n", pfx, r->fixer->name, fixer_status_to_string(r->status), strempty(r->message));
+        _cleanup_free_ char *message = shown(r->message);
+        printf("%s[%s] %s: %s\n", pfx, r->fixer->name, fixer_status_to_string(r->status), message);
         bool show_details = r->status != STATUS_OK || rep->opts->verbosity > 0;
-        if (show_details)
-                for (size_t i = 0; i < r->details.n; i++)
-                        printf("%s\t%s\n", pfx, r->details.items[i]);
-        if (!quiet)
-                for (size_t i = 0; i < r->warnings.n; i++)
-                        printf("%s\t[WARNING] %s\n", priority_prefix(STDOUT_FILENO, LOG_WARNING), r->warnings.items[i]);
-        for (size_t i = 0; i < r->n_actions; i++)
-                printf("%s\t%s %s (%s)%s%s\n", pfx, r->actions[i].action, r->actions[i].target,
-                       action_status_to_string(r->actions[i].status), r->actions[i].message ? ": " : "",
-                       strempty(r->actions[i].message));
+        for (size_t i = 0; show_details && i < r->details.n; i++) {
+                _cleanup_free_ char *detail = shown(r->details.items[i]);
+                printf("%s\t%s\n", pfx, detail);
+        }
+        for (size_t i = 0; !quiet && i < r->warnings.n; i++) {
+                _cleanup_free_ char *warning = shown(r->warnings.items[i]);
+                printf("%s\t[WARNING] %s\n", priority_prefix(STDOUT_FILENO, LOG_WARNING), warning);
+        }
+        for (size_t i = 0; i < r->n_actions; i++) {
+                _cleanup_free_ char *target = shown(r->actions[i].target), *amessage = shown(r->actions[i].message);
+                printf("%s\t%s %s (%s)%s%s\n", pfx, r->actions[i].action, target,
+                       action_status_to_string(r->actions[i].status), r->actions[i].message ? ": " : "", amessage);
+        }
         /* Diffs only with apply --dry-run (and -v): check prints findings without them. */
         bool diffs = rep->opts->command == CMD_APPLY ? rep->opts->dry_run : rep->opts->verbosity > 0;
         /* A link has no text to patch: the detail line already says what it becomes. */
@@ -72,31 +90,32 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                         if (r->edits[i].kind == EDIT_SYMLINK)
                                 continue;
                         _cleanup_free_ char *d = edit_diff(&r->edits[i]);
-                        print_prefixed_lines(pfx, d);
+                        print_diff(pfx, d);
                 }
 }
 
 static void print_text(const struct report *rep) {
         const char *verb = command_to_string(rep->opts->command);
+        _cleanup_free_ char *root = shown(rep->ctx->root->path), *profile = shown(rep->ctx->profile->name);
         if (rep->opts->verbosity >= 0)
                 printf("[%s] Checking %s against profile \"%s\"%s\n", verb,
-                       rep->ctx->root->live ? "this node" : rep->ctx->root->path, rep->ctx->profile->name,
+                       rep->ctx->root->live ? "this node" : root, profile,
                        rep->opts->dry_run ? " (dry run: nothing is changed)" : "");
         for (size_t i = 0; i < rep->n_results; i++)
                 print_text_result(rep, &rep->results[i]);
-        for (size_t i = 0; i < rep->n_restarts; i++)
+        for (size_t i = 0; i < rep->n_restarts; i++) {
+                _cleanup_free_ char *unit = shown(rep->restarts[i].unit), *message = shown(rep->restarts[i].message);
                 printf("%s[%s] restart %s: %s%s%s\n",
                        priority_prefix(STDOUT_FILENO, streq(rep->restarts[i].status, "failed") ? LOG_ERR : LOG_INFO),
-                       verb, rep->restarts[i].unit, rep->restarts[i].status,
-                       rep->restarts[i].message ? ": " : "", strempty(rep->restarts[i].message));
+                       verb, unit, rep->restarts[i].status, rep->restarts[i].message ? ": " : "", message);
+        }
         unsigned c[_STATUS_MAX];
         report_summary_count(rep->results, rep->n_results, c);
         printf("[%s] %u ok, %u drift, %u changed, %u error, %u skipped", verb, c[STATUS_OK], c[STATUS_DRIFT],
                c[STATUS_CHANGED], c[STATUS_ERROR], c[STATUS_SKIPPED]);
         if (rep->run_id)
                 printf("; backup %s (undo with: kubeprep rollback%s%s %s)", rep->run_id,
-                       rep->ctx->root->live ? "" : " --root ", rep->ctx->root->live ? "" : rep->ctx->root->path,
-                       rep->run_id);
+                       rep->ctx->root->live ? "" : " --root ", rep->ctx->root->live ? "" : root, rep->run_id);
         printf("\n");
 }
 
@@ -104,10 +123,16 @@ static cJSON *json_string_or_null(const char *s) {
         return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+/* A message for the JSON report: masked; cJSON escapes control characters. */
+static cJSON *json_message(const char *s) {
+        _cleanup_free_ char *masked = redact_text(s);
+        return cJSON_CreateString(masked);
+}
+
 static cJSON *json_strv(const struct strv *v) {
         cJSON *a = cJSON_CreateArray();
         for (size_t i = 0; i < v->n; i++)
-                cJSON_AddItemToArray(a, cJSON_CreateString(v->items[i]));
+                cJSON_AddItemToArray(a, json_message(v->items[i]));
         return a;
 }
 
@@ -115,7 +140,7 @@ static cJSON *json_result(const struct fixer_result *r) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "fixer", r->fixer->name);
         cJSON_AddStringToObject(o, "status", fixer_status_to_string(r->status));
-        cJSON_AddStringToObject(o, "message", strempty(r->message));
+        cJSON_AddItemToObject(o, "message", json_message(strempty(r->message)));
         cJSON *changes = cJSON_AddArrayToObject(o, "changes");
         for (size_t i = 0; i < r->n_edits; i++) {
                 cJSON *c = cJSON_CreateObject();
@@ -133,7 +158,7 @@ static cJSON *json_result(const struct fixer_result *r) {
                 cJSON_AddStringToObject(a, "target", r->actions[i].target);
                 cJSON_AddStringToObject(a, "status", action_status_to_string(r->actions[i].status));
                 if (r->actions[i].message)
-                        cJSON_AddStringToObject(a, "message", r->actions[i].message);
+                        cJSON_AddItemToObject(a, "message", json_message(r->actions[i].message));
                 cJSON_AddItemToArray(actions, a);
         }
         cJSON_AddItemToObject(o, "details", json_strv(&r->details));
@@ -167,7 +192,8 @@ static void print_json(const struct report *rep) {
                 cJSON *u = cJSON_CreateObject();
                 cJSON_AddStringToObject(u, "unit", rep->restarts[i].unit);
                 cJSON_AddStringToObject(u, "status", rep->restarts[i].status);
-                cJSON_AddItemToObject(u, "message", json_string_or_null(rep->restarts[i].message));
+                cJSON_AddItemToObject(u, "message",
+                                      rep->restarts[i].message ? json_message(rep->restarts[i].message) : cJSON_CreateNull());
                 cJSON_AddItemToArray(restarts, u);
         }
         unsigned c[_STATUS_MAX];
