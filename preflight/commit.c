@@ -181,6 +181,12 @@ static int commit_step(struct context *ctx, struct step *steps, size_t i, struct
                 }
         if (k == 0)
                 k = commit_edit(ctx, steps[first].e, steps[i].e, b, ret_error);
+        if (k == 0) /* every edit of the chain is in the file now */
+                for (size_t j = first;; j = steps[j].next) {
+                        steps[j].e->written = true;
+                        if (j == i)
+                                break;
+                }
         if (k < 0)
                 for (size_t j = first; j != i; j = steps[j].next)
                         if (steps[j].reached)

@@ -56,6 +56,7 @@ struct file_edit {
         gid_t parent_gid;
         bool parent_created; /* set by commit; rollback removes the directory again if it is empty */
         bool secret;         /* a credential: reports never show its content */
+        bool written;        /* set by commit once the new content or link is in place */
 };
 
 enum action_status {

@@ -94,6 +94,16 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                 }
 }
 
+/* A backup is worth rolling back to only when a file was changed: a run whose writes all
+ * failed left every file as it was, although it saved some before trying. */
+static bool files_written(const struct report *rep) {
+        for (size_t i = 0; i < rep->n_results; i++)
+                for (size_t j = 0; j < rep->results[i].n_edits; j++)
+                        if (rep->results[i].edits[j].written)
+                                return true;
+        return false;
+}
+
 static void print_text(const struct report *rep) {
         const char *verb = command_to_string(rep->opts->command);
         _cleanup_free_ char *root = shown(rep->ctx->root->path), *profile = shown(rep->ctx->profile->name);
@@ -113,7 +123,7 @@ static void print_text(const struct report *rep) {
         report_summary_count(rep->results, rep->n_results, c);
         printf("[%s] %u ok, %u drift, %u changed, %u error, %u skipped", verb, c[STATUS_OK], c[STATUS_DRIFT],
                c[STATUS_CHANGED], c[STATUS_ERROR], c[STATUS_SKIPPED]);
-        if (rep->run_id)
+        if (rep->run_id && files_written(rep))
                 printf("; backup %s (undo with: kubeprep rollback%s%s %s)", rep->run_id,
                        rep->ctx->root->live ? "" : " --root ", rep->ctx->root->live ? "" : root, rep->run_id);
         printf("\n");
