@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "diagnose.h"
+#include "redact.h"
 
 /* Long messages (a kubelet error with a whole /proc/swaps in it) are cut in
  * text output; JSON keeps them whole. */
@@ -49,16 +50,20 @@ static char *seen_text(const struct problem *p) {
         return p->count == 1 ? xasprintf("once, %s", when) : xasprintf("%u times, last %s", p->count, when);
 }
 
-/* Log text goes to a terminal: no control characters (an escape sequence in
- * a message must not drive it); a tab becomes a space. */
+/* Log text goes to a terminal and into logs: credentials masked and control
+ * characters escaped as in the report (an escape sequence in a message must
+ * not drive the terminal); a tab becomes a space. */
 static void put_message(const char *s, size_t width) {
-        size_t n = 0;
-        for (; s[n] && n < width; n++) {
-                unsigned char c = (unsigned char) s[n];
-                putchar(c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        if (s[n])
+        _cleanup_free_ char *masked = redact_text(s);
+        size_t n = strlen(masked);
+        for (char *t = masked; (t = strchr(t, '\t'));)
+                *t = ' ';
+        struct buf b = {};
+        buf_put_escaped(&b, masked, n < width ? n : width, false);
+        fputs(strempty(b.data), stdout);
+        if (n > width)
                 fputs("...", stdout);
+        buf_free(&b);
 }
 
 static void print_text(const struct diagnosis *d) {
@@ -76,9 +81,9 @@ static void print_text(const struct diagnosis *d) {
                 printf("[%s] %s\n", p->sig->id, seen);
                 printf("    %s\n", p->sig->explanation);
                 printf("    fix: %s\n", p->command);
+                _cleanup_free_ char *check = redact_for_terminal(strempty(p->check_message));
                 if (p->checked)
-                        printf("    %s%s%s%s\n", check_verdict(p), *p->check_message ? " (" : "", p->check_message,
-                               *p->check_message ? ")" : "");
+                        printf("    %s%s%s%s\n", check_verdict(p), *check ? " (" : "", check, *check ? ")" : "");
                 if (!quiet) {
                         fputs("    last: ", stdout);
                         put_message(p->last_message, MESSAGE_WIDTH);
@@ -122,12 +127,14 @@ static void print_json(const struct diagnosis *d, int exit_code) {
                 }
                 cJSON_AddStringToObject(x, "explanation", p->sig->explanation);
                 cJSON_AddStringToObject(x, "command", p->command);
-                cJSON_AddStringToObject(x, "message", p->last_message);
+                _cleanup_free_ char *message = redact_text(p->last_message);
+                cJSON_AddStringToObject(x, "message", message);
                 if (p->checked) {
                         cJSON *c = cJSON_AddObjectToObject(x, "check");
                         cJSON_AddStringToObject(c, "status", fixer_status_to_string(p->check_status));
                         cJSON_AddBoolToObject(c, "agrees", p->check_status == STATUS_DRIFT);
-                        cJSON_AddStringToObject(c, "message", p->check_message);
+                        _cleanup_free_ char *check = redact_text(p->check_message);
+                        cJSON_AddStringToObject(c, "message", check);
                 } else
                         cJSON_AddNullToObject(x, "check");
                 cJSON_AddItemToArray(list, x);

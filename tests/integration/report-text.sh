@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The text report can be trusted line by line: a file name from the tree with an escape
-# sequence and newlines is shown escaped (no raw control byte, no forged "[swap] ok" line),
-# "undo with" is offered only when a file was changed, and a dry run's diff applies with
-# `patch -p1` to give the bytes apply writes, also for names with spaces or control characters.
+# sequence and newlines is shown escaped (no raw control byte, no forged "[swap] ok" line), as
+# is a log line diagnose quotes; "undo with" is offered only when a file was changed; and a dry
+# run's diff applies with `patch -p1` to give the bytes apply writes, also for names with spaces
+# or control characters.
 . "$(dirname "$0")/../lib.sh"
 
 printf 'extends: default\ngateway:\n  address: 192.0.2.1\n' >"$WORK/gw.yaml"
@@ -48,6 +49,19 @@ patch_test "$T" "$KEYFILE" "Wired connection 1.nmconnection"
 T=$(new_tree gateway-netplan quoted)
 mv "$T/etc/netplan/50-cloud-init.yaml" "$T/etc/netplan/$NAME"
 patch_test "$T" "etc/netplan/$NAME" "a name with control characters"
+
+# 2a. diagnose quotes a log line: escaped, and masked as the report is.
+T=$(new_tree centos7 diagnose)
+printf 'Jun 03 08:01:40 node1 kubelet[812]: E0603 08:01:40.100 812 server.go:302] "Failed to run kubelet" err="%s"\n' \
+        $'failed to run Kubelet: running with swap on is not supported\e[2J\e]0;x\a --token=s3cr3t-PLANTED-1234' \
+        >"$WORK/kubelet.log"
+run diagnose --root "$T" --log "$WORK/kubelet.log"
+expect_rc "diagnose finds the problem" 1
+[ "$(raw_control "$OUT$ERR")" = 0 ] && pass "diagnose: no raw control byte" ||
+        fail "diagnose: raw control bytes" "$(printf '%s\n' "$OUT" | cat -v)"
+contains "diagnose: the escape sequence is shown escaped" "$OUT" 'not supported\x1b[2J\x1b]0;x\x07 --token=<redacted>"'
+run diagnose --root "$T" --log "$WORK/kubelet.log" -o json
+not_contains "diagnose -o json: the token is masked" "$OUT" "s3cr3t-PLANTED-1234"
 
 # 3. "undo with" only when a file changed: a write that fails (a read-only bind mount over
 # the directory, in a private mount namespace) changes nothing and offers nothing to undo.
