@@ -109,6 +109,17 @@ same_file "the malformed fstab is untouched" "$D/etc/fstab" "$WORK/bad-fstab"
 contains "the failed host's task says it changed other files" "$PLAY" 'fatal: [node-d]: FAILED! => {"changed": true'
 same_tree "node-c fixed" "$C" "$REF"
 
+# --diff -v shows kubeprep's diffs and its whole JSON report: a registry password beside the
+# changed line of containerd's config appears as its key only.
+S=$(new_tree centos7 s)
+cp "$FIXTURES/secrets/centos7/etc/containerd/config.toml" "$S/etc/containerd/config.toml"
+printf '[trees]\nnode-s %s kubeprep_root=%s kubeprep_only=cgroup-driver\n' "$HOSTVARS" "$S" >"$WORK/inv-s"
+playbook "$WORK/inv-s" --check --diff -v
+expect_recap "check mode on a tree with registry credentials" node-s "changed=1 failed=0"
+contains "--diff shows the lines around the change" "$PLAY" "\"   password = '<redacted>'\""
+contains "and each header without the tab that ends its name" "$PLAY" '"--- a/etc/containerd/config.toml",'
+not_contains "no credential anywhere in the play's output" "$PLAY" "s3cr3t-PLANTED-1234"
+
 # kubeprep_profile: a profile of the node's own, looked up inside its root;
 # an unknown one fails the host.
 E=$(new_tree centos7 e)
