@@ -32,7 +32,7 @@ char *redact_text(const char *text);
 
 /* The same for a diff_unified() diff: the lines of its hunks are masked
  * after their ' ', '-' or '+', the headers stay. A masked line no longer
- * matches the file, so patch cannot apply that hunk. */
+ * matches the file, so patch may not apply its hunk. */
 char *redact_diff(const char *diff);
 
 /* Append s[0..n) with every byte below 0x20 and 0x7f as a C escape: \n, \r,
