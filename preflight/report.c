@@ -202,8 +202,8 @@ static void print_json(const struct report *rep) {
                 cJSON *u = cJSON_CreateObject();
                 cJSON_AddStringToObject(u, "unit", rep->restarts[i].unit);
                 cJSON_AddStringToObject(u, "status", rep->restarts[i].status);
-                cJSON_AddItemToObject(u, "message",
-                                      rep->restarts[i].message ? json_message(rep->restarts[i].message) : cJSON_CreateNull());
+                const char *message = rep->restarts[i].message;
+                cJSON_AddItemToObject(u, "message", message ? json_message(message) : cJSON_CreateNull());
                 cJSON_AddItemToArray(restarts, u);
         }
         unsigned c[_STATUS_MAX];

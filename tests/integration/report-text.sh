@@ -22,7 +22,8 @@ for verb in check "apply --dry-run" apply; do
         grep -q '^\[swap\]' <<<"$OUT" && fail "$verb: a forged [swap] line" "$OUT" || pass "$verb: no forged line"
         contains "$verb: the name is shown escaped" "$OUT" "/etc/netplan/$SHOWN"
 done
-contains "apply's status line is one line, with the escaped name" "$OUT" "[gateway] changed: /etc/netplan/$SHOWN has no gateway"
+contains "apply's status line is one line, with the escaped name" "$OUT" \
+        "[gateway] changed: /etc/netplan/$SHOWN has no gateway"
 ok "apply wrote the file under its real name" grep -q 'via: 192.0.2.1' "$T/etc/netplan/$NAME"
 run check --root "$T" --only gateway --profile "$WORK/gw.yaml" -o json
 ok "JSON keeps the real name (cJSON escapes it)" $PYTHON -c '

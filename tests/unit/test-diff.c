@@ -708,11 +708,13 @@ static void test_patch_create_remove(void) {
 static void test_patch_names(void) {
         static const char *const names[] = {
                 "Wired connection 1.nmconnection", /* NetworkManager's default name */
-                "\xe6\x9c\x89\xe7\xba\xbf\xe8\xbf\x9e\xe6\x8e\xa5 1.nmconnection", /* its Chinese default: UTF-8, unquoted */
+                /* its Chinese default: UTF-8, not quoted */
+                "\xe6\x9c\x89\xe7\xba\xbf\xe8\xbf\x9e\xe6\x8e\xa5 1.nmconnection",
                 "x\033[2J\n[swap] ok \"q\" \\\t.yaml",
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-                _cleanup_free_ char *what = xasprintf("patch -p1 applies a diff of etc/%s", i == 2 ? "<control characters>" : names[i]);
+                _cleanup_free_ char *what = xasprintf("patch -p1 applies a diff of etc/%s",
+                                                      i == 2 ? "<control characters>" : names[i]);
                 if (!have_gnu_tools()) {
                         tap_skip(what, "GNU patch not installed");
                         continue;

@@ -7,20 +7,19 @@
 #include "util.h"
 
 static const char *const secret_keys[] = {
-        "password", "PASSWORD", "passwd", "passphrase", "psk", "WPA_PSK", "IKE_PSK", "wpapsk",
-        "password-raw", "private-key-password", "IEEE_8021X_PASSWORD", "leap-password", "secret",
-        "client_secret", "token", "--token", "--bootstrap-token", "--discovery-token", "identitytoken",
-        "identity_token", "IdentityToken", "registrytoken", "tlsBootstrapToken", "auth", "phase2-auth",
-        "client-key-data", "clientKeyData", "private-key", "PrivateKey", "PresharedKey", "wep-key0",
-        "certificate-key", "--certificate-key", "KEY_AH_IN", "pin", "auth.password",
+        "password", "PASSWORD", "passwd", "passphrase", "psk", "WPA_PSK", "IKE_PSK", "wpapsk", "password-raw",
+        "private-key-password", "IEEE_8021X_PASSWORD", "leap-password", "secret", "client_secret", "token",
+        "--token", "--bootstrap-token", "--discovery-token", "identitytoken", "identity_token", "IdentityToken",
+        "registrytoken", "tlsBootstrapToken", "auth", "phase2-auth", "client-key-data", "clientKeyData",
+        "private-key", "PrivateKey", "PresharedKey", "wep-key0", "certificate-key", "--certificate-key",
+        "KEY_AH_IN", "pin", "auth.password",
 };
 
 static const char *const plain_keys[] = {
-        "key",            "key-mgmt",          "key-management", "sort-key-order", "keyUsage",          "psk-flags",     "password-flags", "token-file",
-        "tokenFile",      "--token-auth-file", "secretName",    "auth-alg",       "authentication",
-        "authorization",  "--authorization-mode", "auths",      "PublicKey",      "public-key",
-        "tls-private-key-file", "PrivateKeyFile", "username",   "identity",       "SystemdCgroup",
-        "cgroupDriver",   "spinner",           "key_id",        "",               "--",
+        "key", "key-mgmt", "key-management", "sort-key-order", "keyUsage", "psk-flags", "password-flags",
+        "token-file", "tokenFile", "--token-auth-file", "secretName", "auth-alg", "authentication",
+        "authorization", "--authorization-mode", "auths", "PublicKey", "public-key", "tls-private-key-file",
+        "PrivateKeyFile", "username", "identity", "SystemdCgroup", "cgroupDriver", "spinner", "key_id", "", "--",
 };
 
 static void test_keys(void) {
@@ -52,12 +51,15 @@ static const struct text_case text_cases[] = {
         { "ifcfg", "WPA_PSK='s3cr3t'\nIEEE_8021X_PASSWORD=\"s3cr3t\"\nDEVICE=eth0\n",
           "WPA_PSK='<redacted>'\nIEEE_8021X_PASSWORD=\"<redacted>\"\nDEVICE=eth0\n" },
         { "containerd registry auth",
-          "  username = \"bob\"\n  password = \"s3cr3t\"\n  auth = \"Ym9iOnMzY3IzdA==\"\n  identitytoken = \"x\"\n",
-          "  username = \"bob\"\n  password = \"<redacted>\"\n  auth = \"<redacted>\"\n  identitytoken = \"<redacted>\"\n" },
+          "  username = \"bob\"\n  password = \"s3cr3t\"\n"
+          "  auth = \"Ym9iOnMzY3IzdA==\"\n  identitytoken = \"x\"\n",
+          "  username = \"bob\"\n  password = \"<redacted>\"\n"
+          "  auth = \"<redacted>\"\n  identitytoken = \"<redacted>\"\n" },
         { "TOML escaped quote", "password = \"a\\\"b\" # note\n", "password = \"<redacted>\" # note\n" },
         { "TOML multi-line string", "password = \"\"\"\nline one\nline two\"\"\"\nusername = \"bob\"\n",
           "password = \"\"\"<redacted>\n<redacted>\n<redacted>\"\"\"\nusername = \"bob\"\n" },
-        { "docker config.json", "{\"auths\": {\"https://index.docker.io/v1/\": {\"auth\": \"Ym9i\", \"email\": \"b@x\"}}}\n",
+        { "docker config.json",
+          "{\"auths\": {\"https://index.docker.io/v1/\": {\"auth\": \"Ym9i\", \"email\": \"b@x\"}}}\n",
           "{\"auths\": {\"https://index.docker.io/v1/\": {\"auth\": \"<redacted>\", \"email\": \"b@x\"}}}\n" },
         { "compact JSON", "{\"identitytoken\":\"x\"}\n", "{\"identitytoken\":\"<redacted>\"}\n" },
         { "flags with =", "KUBELET_EXTRA_ARGS=\"--token=abc --node-ip=192.0.2.1\"\n",
@@ -67,15 +69,18 @@ static const struct text_case text_cases[] = {
           "kubeadm join 192.0.2.1:6443 --token <redacted> --discovery-token-unsafe-skip-ca-verification --x\n" },
         { "true and false stay", "--anonymous-auth=false --authentication-token-webhook=true\n",
           "--anonymous-auth=false --authentication-token-webhook=true\n" },
-        { "a systemd Environment= line", "Environment=\"KUBEADM_TOKEN=abc\"\n", "Environment=\"KUBEADM_TOKEN=<redacted>\n" },
+        { "a systemd Environment= line", "Environment=\"KUBEADM_TOKEN=abc\"\n",
+          "Environment=\"KUBEADM_TOKEN=<redacted>\n" },
         { "a commented-out secret", "#password = \"old\"\n", "#password = \"<redacted>\"\n" },
         { "CRLF line keeps its CR", "psk=abc\r\nid=x\r\n", "psk=<redacted>\r\nid=x\r\n" },
-        { "YAML block scalar", "token: |\n  abc\n\n  def\nother: 1\n", "token: |\n  <redacted>\n\n  <redacted>\nother: 1\n" },
+        { "YAML block scalar", "token: |\n  abc\n\n  def\nother: 1\n",
+          "token: |\n  <redacted>\n\n  <redacted>\nother: 1\n" },
         { "YAML value on the next line", "password:\n  s3cr3t\nother: 1\n", "password:\n  <redacted>\nother: 1\n" },
         { "netplan auth mapping: its keys are looked at one by one",
           "      auth:\n        key-management: 802.1x\n        password: \"x\"\n      routes:\n",
           "      auth:\n        key-management: 802.1x\n        password: \"<redacted>\"\n      routes:\n" },
-        { "a list below a credential key", "tokens:\n  - abc\n  - def\nx: 1\n", "tokens:\n  - <redacted>\n  - <redacted>\nx: 1\n" },
+        { "a list below a credential key", "tokens:\n  - abc\n  - def\nx: 1\n",
+          "tokens:\n  - <redacted>\n  - <redacted>\nx: 1\n" },
         { "a TOML table header is not a key", "[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"r\".auth]\n",
           "[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"r\".auth]\n" },
         { "a path is not a key", "/etc/kubernetes/bootstrap-token: cannot read\n",
