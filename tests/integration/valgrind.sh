@@ -40,7 +40,11 @@ if [ "$(id -u)" = 0 ]; then
 else
         USER_OPT=(--skip kubeconfig)
 fi
-normalize() { sed -E -e 's/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z/RUNID/g' -e "s|$A|TREE|g; s|$B|TREE|g"; }
+# Run ids and the prometheus timestamp differ between two runs made a second apart.
+normalize() {
+        sed -E -e 's/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z/RUNID/g' -e "s|$A|TREE|g; s|$B|TREE|g" \
+                -e 's/^(kubeprep_last_run_timestamp_seconds(\{[^}]*\})?) [0-9.e+]+$/\1 TIME/'
+}
 
 n_vg=0
 # vg NAME WANT-RC [--stdin FILE] ARGS...: ARGS run under valgrind and plainly; TREE in ARGS is $A or $B.
