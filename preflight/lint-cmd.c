@@ -2,7 +2,6 @@
 /* The `kubeprep lint [--fix] FILE...` verb: read each manifest (or stdin),
  * report its findings as FILE:LINE, and with --fix replace it atomically. */
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -11,41 +10,206 @@
 #include "rootfs.h"
 #include "util.h"
 
-/* Read a file, or stdin, or a pipe (`lint <(helm template ...)`); never a device. */
-static int read_input(const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
-        _cleanup_close_ int fd = -EBADF;
-        int in = STDIN_FILENO;
-        if (!streq(path, "-")) {
-                fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-                if (fd < 0)
-                        return -errno;
-                in = fd;
-        }
+/* What lint reads: a regular file with the directory it is in (dfd, name: where --fix
+ * replaces it), or stdin or a pipe (dfd -1: nothing to replace). */
+struct input {
+        int fd;
+        int dfd;
+        char *name;
         struct stat st;
-        if (fstat(in, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
+};
+
+static void input_done(struct input *in) {
+        if (in->fd >= 0 && in->fd != STDIN_FILENO)
+                close(in->fd);
+        if (in->dfd >= 0)
+                close(in->dfd);
+        free(in->name);
+}
+
+/* The most symbolic links one path may go through, as the kernel allows. */
+#define LINKS_MAX 40
+
+/* Root runs lint on manifests in users' directories, where a user may swap a name for a
+ * link at any moment. So a link is followed only where no one else can change it: in a
+ * directory owned by root (or the caller) that no one else may write to, or that is
+ * sticky (like /tmp) with the link root's (or the caller's). NULL when safe; else who
+ * could change it. */
+static char *link_changeable_by(int dfd, const char *name) {
+        struct stat d, l;
+        if (fstat(dfd, &d) < 0 || fstatat(dfd, name, &l, AT_SYMLINK_NOFOLLOW) < 0)
+                return xstrdup("someone");
+        uid_t me = geteuid();
+        if (d.st_uid != 0 && d.st_uid != me)
+                return xasprintf("uid %u", (unsigned) d.st_uid);
+        if (!(d.st_mode & 0022))
+                return NULL;
+        if (d.st_mode & S_ISVTX)
+                return l.st_uid == 0 || l.st_uid == me ? NULL : xasprintf("uid %u", (unsigned) l.st_uid);
+        return d.st_mode & 0002 ? xstrdup("any user") : xasprintf("group %u", (unsigned) d.st_gid);
+}
+
+/* Open name in dfd for reading, as the type st (from an O_PATH open) said: a regular file,
+ * or a FIFO (blocking reads, like stdin); never a device. It must still be st's inode. */
+static int open_read_at(int dfd, const char *name, int nofollow, const struct stat *st) {
+        if (S_ISDIR(st->st_mode))
                 return -EISDIR;
-        if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+        if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode))
                 return -EINVAL;
-        int k = read_fd_to_end(in, S_ISREG(st.st_mode) ? (size_t) st.st_size : 0, SIZE_MAX, ret_data, ret_len);
-        if (k < 0)
-                return k;
-        *ret_st = st;
+        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | nofollow);
+        if (fd < 0)
+                return -errno;
+        struct stat now;
+        if (fstat(fd, &now) < 0)
+                return -errno;
+        if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+                return -ESTALE;
+        if (S_ISFIFO(now.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+                return -errno;
+        return TAKE_FD(fd);
+}
+
+/* "a/b" + "c" -> "a/b/c": the path as walked, for messages. */
+static void walked_push(struct buf *w, const char *comp) {
+        if (w->len > 0 && w->data[w->len - 1] != '/')
+                buf_putc(w, '/');
+        buf_puts(w, comp);
+}
+
+/* Drop the last component: the link just met, whose target is walked next. */
+static void walked_pop(struct buf *w) {
+        char *slash = w->len ? strrchr(w->data, '/') : NULL;
+        w->len = slash ? (size_t) (slash - w->data) + (slash == w->data) : 0;
+        w->data[w->len] = 0;
+}
+
+/* Follow the link comp in *dfd: check it may be followed, then make *todo its target
+ * followed by rest. A link to a pipe (/dev/stdin, /dev/fd/N) ends the walk: 1 and
+ * *ret_fd when it was the last component. */
+static int follow_link(int *dfd, const char *comp, const char *rest, bool last, char **todo, struct buf *walked,
+                       unsigned *links, int *ret_fd, char **ret_error) {
+        _cleanup_free_ char *who = link_changeable_by(*dfd, comp);
+        if (who) {
+                set_error(ret_error, "%s is a symbolic link in a directory that %s can change; it is not followed",
+                          walked->data, who);
+                return -EPERM;
+        }
+        if (++*links > LINKS_MAX)
+                return -ELOOP;
+        if (last) {
+                _cleanup_close_ int pfd = openat(*dfd, comp, O_PATH | O_CLOEXEC);
+                struct stat st;
+                if (pfd >= 0 && fstat(pfd, &st) >= 0 && S_ISFIFO(st.st_mode)) {
+                        int fd = open_read_at(*dfd, comp, 0, &st);
+                        if (fd < 0)
+                                return fd;
+                        *ret_fd = fd;
+                        return 1;
+                }
+        }
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(*dfd, comp, target, sizeof(target) - 1);
+        if (n < 0)
+                return -errno;
+        target[n] = 0;
+        walked_pop(walked);
+        if (target[0] == '/') {
+                int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root < 0)
+                        return -errno;
+                close(*dfd);
+                *dfd = root;
+                walked->len = 0;
+                buf_putc(walked, '/');
+        }
+        char *next = xasprintf("%s%s", target, rest);
+        free(*todo);
+        *todo = next;
         return 0;
 }
 
-/* Replace the file the path names (through symlinks) atomically, keeping its
- * mode and owner. No backup: lint edits a user's manifests, not the node. */
-static int replace_file(const char *path, const struct stat *st, const char *data, size_t len) {
-        _cleanup_free_ char *real = realpath(path, NULL);
-        if (!real)
-                return -errno;
-        _cleanup_free_ char *dir_copy = xstrdup(real), *base_copy = xstrdup(real);
-        _cleanup_close_ int dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/* Open path one directory at a time from "/" or ".", each component with O_NOFOLLOW and
+ * relative to the directory before it (as systemd's chase() does), so that what is read
+ * and later replaced is in the one directory opened, whatever is renamed meanwhile. */
+static int open_path(const char *path, struct input *ret, char **ret_error) {
+        _cleanup_close_ int dfd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return -errno;
-        return write_file_atomic_at(dfd, basename(base_copy), data, len, st->st_mode, st->st_uid, st->st_gid);
+        _cleanup_free_ char *todo = xstrdup(path);
+        _cleanup_(buf_free) struct buf walked = {};
+        buf_puts(&walked, path[0] == '/' ? "/" : "");
+        unsigned links = 0;
+        for (size_t off = 0;;) {
+                off += strspn(todo + off, "/");
+                size_t n = strcspn(todo + off, "/");
+                if (n == 0)
+                        return -EISDIR;
+                _cleanup_free_ char *comp = xstrndup(todo + off, n);
+                off += n;
+                bool last = todo[off] == 0;
+                walked_push(&walked, comp);
+                if (last && (streq(comp, ".") || streq(comp, "..")))
+                        return -EISDIR;
+                _cleanup_close_ int fd = openat(dfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                struct stat st;
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return -errno;
+                if (S_ISDIR(st.st_mode) && !last) {
+                        close(dfd);
+                        dfd = TAKE_FD(fd);
+                        continue;
+                }
+                if (!S_ISLNK(st.st_mode)) {
+                        if (!last)
+                                return -ENOTDIR;
+                        int rfd = open_read_at(dfd, comp, O_NOFOLLOW, &st);
+                        if (rfd < 0)
+                                return rfd;
+                        *ret = (struct input){.fd = rfd, .dfd = TAKE_FD(dfd), .name = TAKE_PTR(comp)};
+                        return fstat(ret->fd, &ret->st) < 0 ? -errno : 0;
+                }
+                int pipe_fd = -EBADF;
+                int k = follow_link(&dfd, comp, todo + off, last, &todo, &walked, &links, &pipe_fd, ret_error);
+                if (k < 0)
+                        return k;
+                if (k > 0) {
+                        *ret = (struct input){.fd = pipe_fd, .dfd = -EBADF};
+                        return fstat(ret->fd, &ret->st) < 0 ? -errno : 0;
+                }
+                off = 0;
+        }
+}
+
+/* Read a file, or stdin, or a pipe (`lint <(helm template ...)`); never a device. */
+static int read_input(const char *path, struct input *in, char **ret_data, size_t *ret_len, char **ret_error) {
+        *in = (struct input){.fd = STDIN_FILENO, .dfd = -EBADF};
+        int k = streq(path, "-") ? 0 : open_path(path, in, ret_error);
+        if (k < 0)
+                return k;
+        if (in->fd == STDIN_FILENO && fstat(in->fd, &in->st) < 0)
+                return -errno;
+        if (S_ISDIR(in->st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(in->st.st_mode) && !S_ISFIFO(in->st.st_mode) && !S_ISSOCK(in->st.st_mode))
+                return -EINVAL;
+        /* Refused before the first byte: a sparse 1 TiB file must not cost memory. */
+        if (S_ISREG(in->st.st_mode) && (uint64_t) in->st.st_size > READ_FILE_MAX)
+                return -EFBIG;
+        return read_fd_to_end(in->fd, S_ISREG(in->st.st_mode) ? (size_t) in->st.st_size : 0, READ_FILE_MAX,
+                              ret_data, ret_len);
+}
+
+/* Replace the file that was read, in the directory it was read from, keeping its mode and
+ * owner; -ESTALE when its name no longer is that file. No backup: lint edits a user's
+ * manifests, not the node. */
+static int replace_file(const struct input *in, const char *data, size_t len) {
+        if (in->dfd < 0 || !S_ISREG(in->st.st_mode))
+                return -EINVAL;
+        /* The walk kept an O_PATH fd; writing needs a real one (fsync). */
+        _cleanup_close_ int dfd = openat(in->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        return write_file_atomic_over_at(dfd, in->name, data, len, &in->st);
 }
 
 static void print_items(FILE *out, const char *name, const struct lint_result *res, bool fixed) {
@@ -78,12 +242,19 @@ static int lint_one(const char *path, bool fix) {
         const char *unchanged = fix && !from_stdin ? "; the file was not changed" : "";
         _cleanup_free_ char *text = NULL, *err = NULL, *fixed = NULL;
         size_t len = 0, fixed_len = 0, unfixable = 0;
-        struct stat st = {}; /* set by read_input() on success */
+        _cleanup_(input_done) struct input in = {.fd = -EBADF, .dfd = -EBADF};
         struct lint_result res = {};
 
-        int r = read_input(path, &text, &len, &st);
+        int r = read_input(path, &in, &text, &len, &err);
+        if (r < 0 && err) {
+                fprintf(stderr, "%s: refused: %s%s\n", name, err, unchanged);
+                return 2;
+        }
         if (r < 0) {
-                fprintf(stderr, "%s: cannot read: %s\n", name, strerror(-r));
+                if (r == -EFBIG)
+                        fprintf(stderr, "%s: cannot read: larger than %zu MiB%s\n", name, READ_FILE_MAX >> 20, unchanged);
+                else
+                        fprintf(stderr, "%s: cannot read: %s\n", name, strerror(-r));
                 return 2;
         }
         r = lint_manifest(text, len, &res, &err);
@@ -107,12 +278,12 @@ static int lint_one(const char *path, bool fix) {
         if (from_stdin)
                 fwrite(fixed ? fixed : text, 1, fixed ? fixed_len : len, stdout);
         else if (fixed) {
-                if (!S_ISREG(st.st_mode))
-                        r = -EINVAL;
-                else
-                        r = replace_file(path, &st, fixed, fixed_len);
-                if (r < 0) {
+                r = replace_file(&in, fixed, fixed_len);
+                if (r == -ESTALE)
+                        fprintf(stderr, "%s: changed while kubeprep ran; not written\n", name);
+                else if (r < 0)
                         fprintf(stderr, "%s: cannot write: %s%s\n", name, strerror(-r), unchanged);
+                if (r < 0) {
                         lint_result_free(&res);
                         return 2;
                 }

@@ -315,7 +315,16 @@ int remove_stale_temps(int dirfd, const char *name) {
         return n;
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+/* Is name in dirfd still the inode old describes (not followed if a link)? */
+static int still_same(int dirfd, const char *name, const struct stat *old) {
+        struct stat st;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? -ESTALE : -errno;
+        return st.st_dev == old->st_dev && st.st_ino == old->st_ino ? 0 : -ESTALE;
+}
+
+static int write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+                        const struct stat *old) {
         /* A run killed mid-write left its temp file; this write makes it moot. */
         (void) remove_stale_temps(dirfd, name);
         _cleanup_free_ char *tmp = temp_name_for(name);
@@ -330,6 +339,8 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
                 k = -errno;
         if (k >= 0 && fsync(fd) < 0)
                 k = -errno;
+        if (k >= 0 && old)
+                k = still_same(dirfd, name, old);
         if (k >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 k = -errno;
         if (k < 0) {
@@ -339,6 +350,14 @@ int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t l
         if (fsync(dirfd) < 0)
                 return -errno;
         return 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+        return write_atomic(dirfd, name, data, len, mode, uid, gid, NULL);
+}
+
+int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len, const struct stat *old) {
+        return write_atomic(dirfd, name, data, len, old->st_mode, old->st_uid, old->st_gid, old);
 }
 
 int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {

@@ -63,6 +63,9 @@ int root_readlink(const struct root *r, const char *path, char **ret_target);
 /* Write a file atomically and durably at dirfd/name: temp file in the same
  * directory, fsync, fchmod/fchown, rename over, fsync the directory. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
+/* The same over the file old describes, keeping its mode and owner, only if name is still
+ * that inode (st_dev, st_ino) right before the rename: -ESTALE, nothing replaced, if not. */
+int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len, const struct stat *old);
 int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
 
 /* Remove what runs killed before their rename left in dirfd for name: the
