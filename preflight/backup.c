@@ -8,7 +8,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdint.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -111,24 +114,108 @@ int backup_save(struct backup *b, const struct file_edit *e, char **ret_error) {
         return 0;
 }
 
-/* The lock is the root directory itself: flock works on directories, and so
- * locking leaves no file behind in an image tree. */
-int lock_root(const struct root *root, int *ret_fd, char **ret_error) {
-        int fd = root_openat(root, "/", O_RDONLY | O_DIRECTORY, 0, 0);
+/* The lock file as a path on this machine, for messages. */
+static char *host_path(const struct root *root, const char *path) {
+        return streq(root->path, "/") ? xstrdup(path) : xasprintf("%s%s", root->path, path);
+}
+
+static int open_lock_file(const struct root *root, const char *path, const char *shown, char **ret_error) {
+        int k = root->live ? 0 : root_mkdir_p(root, KUBEPREP_STATE_DIR, 0700);
+        _cleanup_close_ int fd =
+                k < 0 ? k : root_openat(root, path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600, 0);
         if (fd < 0) {
-                set_error(ret_error, "cannot open %s to lock it: %s", root->path, strerror(-fd));
+                set_error(ret_error, "cannot open the lock file %s: %s", shown, strerror(-fd));
                 return fd;
         }
-        while (flock(fd, LOCK_EX) < 0) {
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                set_error(ret_error, "cannot open the lock file %s: %s", shown, strerror(errno));
+                return -errno;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                set_error(ret_error, "refusing the lock file %s: not a regular file", shown);
+                return -EINVAL;
+        }
+        if (st.st_uid != geteuid()) {
+                set_error(ret_error, "refusing the lock file %s: it belongs to uid %u, not to uid %u", shown,
+                          (unsigned) st.st_uid, (unsigned) geteuid());
+                return -EPERM;
+        }
+        if (st.st_mode & 0077) {
+                set_error(ret_error, "refusing the lock file %s: mode %04o lets other users open (and lock) it",
+                          shown, (unsigned) (st.st_mode & 07777));
+                return -EPERM;
+        }
+        return TAKE_FD(fd);
+}
+
+pid_t proc_locks_holder(const char *text, dev_t dev, ino_t ino) {
+        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                char type[16], kind[16], access[16];
+                long pid;
+                unsigned maj, min;
+                unsigned long long i;
+                /* "1: FLOCK  ADVISORY  WRITE 2001 08:01:7864554 0 EOF"; a waiter's line
+                 * ("1: -> FLOCK ...") does not parse and is skipped. */
+                if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%llu", type, kind, access, &pid, &maj, &min, &i) != 7)
+                        continue;
+                if (streq(type, "FLOCK") && pid > 0 && makedev(maj, min) == dev && i == (unsigned long long) ino)
+                        return (pid_t) pid;
+        }
+        return 0;
+}
+
+/* "another kubeprep run (PID 123)", "PID 123 (flock)", or "another process". */
+static char *lock_holder(int fd) {
+        struct stat st;
+        _cleanup_free_ char *text = NULL, *comm = NULL;
+        size_t len;
+        _cleanup_close_ int lfd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
+        pid_t pid = 0;
+        if (fstat(fd, &st) >= 0 && lfd >= 0 && read_fd_to_end(lfd, 0, READ_FILE_MAX, &text, &len) >= 0)
+                pid = proc_locks_holder(text, st.st_dev, st.st_ino);
+        if (pid <= 0)
+                return xstrdup("another process");
+        _cleanup_free_ char *cpath = xasprintf("/proc/%d/comm", (int) pid);
+        _cleanup_close_ int cfd = open(cpath, O_RDONLY | O_CLOEXEC);
+        if (cfd >= 0 && read_fd_to_end(cfd, 0, 64, &comm, &len) >= 0 && len > 0 && comm[len - 1] == '\n')
+                comm[len - 1] = 0;
+        if (comm && streq(comm, "kubeprep"))
+                return xasprintf("another kubeprep run (PID %d)", (int) pid);
+        return comm && *comm ? xasprintf("PID %d (%s)", (int) pid, comm) : xasprintf("PID %d", (int) pid);
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char **ret_error) {
+        const char *path = root->live ? KUBEPREP_LIVE_LOCK : KUBEPREP_TREE_LOCK;
+        _cleanup_free_ char *shown = host_path(root, path);
+        _cleanup_close_ int fd = open_lock_file(root, path, shown, ret_error);
+        if (fd < 0)
+                return fd;
+        /* Non-blocking tries, so that the wait is bounded and the holder can be named. */
+        for (uint64_t deadline = now_ms() + (uint64_t) timeout_sec * 1000;;) {
+                if (flock(fd, LOCK_EX | LOCK_NB) >= 0) {
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
                 if (errno == EINTR)
                         continue;
-                int k = -errno;
-                close(fd);
-                set_error(ret_error, "cannot lock %s: %s", root->path, strerror(-k));
-                return k;
+                if (errno != EWOULDBLOCK) {
+                        set_error(ret_error, "cannot lock %s: %s", shown, strerror(errno));
+                        return -errno;
+                }
+                if (now_ms() >= deadline)
+                        break;
+                (void) nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
         }
-        *ret_fd = fd;
-        return 0;
+        _cleanup_free_ char *holder = lock_holder(fd);
+        set_error(ret_error, "%s holds %s; gave up after %u s", holder, shown, timeout_sec);
+        return -ETIMEDOUT;
 }
 
 static int compare_desc(const void *a, const void *b) {

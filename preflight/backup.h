@@ -27,9 +27,20 @@ void backup_init(struct backup *b, const struct root *root, const char *run_id);
 int backup_save(struct backup *b, const struct file_edit *e, char **ret_error);
 void backup_done(struct backup *b);
 
-/* Take the per-root lock (flock on the root directory; waits for another
- * run on the same root to finish). */
-int lock_root(const struct root *root, int *ret_fd, char **ret_error);
+/* The lock that keeps runs on one root apart: live /run/kubeprep.lock, with --root the
+ * store's own lock file in the tree. A file only its owner (root) may open, so no user can
+ * hold it and stall every run, as an flock on "/" allowed. */
+#define KUBEPREP_LIVE_LOCK "/run/kubeprep.lock"
+#define KUBEPREP_TREE_LOCK KUBEPREP_STATE_DIR "/lock"
+
+/* Take the lock, created 0600 when missing (a link, another type, another owner or a mode
+ * that lets others open it is refused). Waits up to timeout_sec for another run to finish,
+ * then -ETIMEDOUT with *ret_error naming the holder's PID from /proc/locks. */
+int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char **ret_error);
+
+/* The PID that holds an flock on inode ino of device dev, in /proc/locks text; 0 when none
+ * is listed (another PID namespace, or it let go). */
+pid_t proc_locks_holder(const char *text, dev_t dev, ino_t ino);
 
 /* Restore the files of run_id (NULL: the newest run not yet rolled back).
  * ret_paths lists the paths restored ("path (removed)" for created ones). */

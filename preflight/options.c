@@ -60,6 +60,7 @@ void options_print_help(void) {
                "      --kubeadm-config FILE    A kubeadm configuration to read versions from\n"
                "      --dry-run                (apply) Show what would change, as diffs; change nothing\n"
                "      --no-restart             (apply) Do not restart services; say which need it\n"
+               "      --lock-timeout SECONDS   (apply, rollback, kubeadm) Wait this long for another run (default 30)\n"
                "      --fix                    (lint) Set the dnsPolicy in the files, in place\n"
                "      --journal-dir DIR        (diagnose) Read the journal in DIR (default: the node's)\n"
                "      --log FILE|-             (diagnose) Read plain text instead, e.g. pasted journalctl output\n"
@@ -88,12 +89,26 @@ enum {
         OPT_KUBEADM_CONFIG,
         OPT_DRY_RUN,
         OPT_NO_RESTART,
+        OPT_LOCK_TIMEOUT,
         OPT_FIX,
         OPT_VERSION,
         OPT_JOURNAL_DIR,
         OPT_LOG,
         OPT_SINCE,
 };
+
+/* Longer than a day is no timeout but a mistake. */
+#define LOCK_TIMEOUT_MAX 86400
+
+static int parse_seconds(const char *s, unsigned *ret) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (s[0] < '0' || s[0] > '9' || *end || errno || v > LOCK_TIMEOUT_MAX)
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
 
 static void split_list(struct strv *v, const char *arg) {
         _cleanup_free_ char *copy = xstrdup(arg);
@@ -145,6 +160,7 @@ int options_parse(int argc, char **argv, struct options *ret) {
                 {"dry-run", no_argument, NULL, OPT_DRY_RUN},
                 {"fix", no_argument, NULL, OPT_FIX},
                 {"no-restart", no_argument, NULL, OPT_NO_RESTART},
+                {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
                 {"output", required_argument, NULL, 'o'},
                 {"verbose", no_argument, NULL, 'v'},
                 {"quiet", no_argument, NULL, 'q'},
@@ -155,7 +171,7 @@ int options_parse(int argc, char **argv, struct options *ret) {
                 {"since", required_argument, NULL, OPT_SINCE},
                 {},
         };
-        struct options o = {.command = CMD_HELP, .profile = "auto"};
+        struct options o = {.command = CMD_HELP, .profile = "auto", .lock_timeout = 30};
         bool have_verb = false;
 
         /* `kubeprep kubeadm [OPTIONS] -- ARGS...`: what follows the first "--" is kubeadm's,
@@ -211,6 +227,12 @@ int options_parse(int argc, char **argv, struct options *ret) {
                         break;
                 case OPT_FIX:
                         o.fix = true;
+                        break;
+                case OPT_LOCK_TIMEOUT:
+                        if (parse_seconds(optarg, &o.lock_timeout) < 0) {
+                                options_free(&o);
+                                return usage_error("--lock-timeout takes whole seconds, not '%s'", optarg);
+                        }
                         break;
                 case OPT_JOURNAL_DIR:
                         o.journal_dir = optarg;

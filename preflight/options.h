@@ -37,6 +37,7 @@ struct options {
         enum output_format output;
         bool dry_run;
         bool no_restart;
+        unsigned lock_timeout; /* seconds to wait for another run's lock (apply, rollback) */
         int verbosity;    /* -1 quiet, 0 normal, 1 verbose */
         const char *run_id; /* rollback's RUN-ID */
         bool fix;           /* lint --fix */

@@ -82,8 +82,10 @@ static int plan_commit_report(struct context *ctx, const struct options *opts, b
         _cleanup_close_ int lock_fd = -EBADF;
         if (writes) {
                 _cleanup_free_ char *lerr = NULL;
-                if (lock_root(ctx->root, &lock_fd, &lerr) < 0)
-                        return fail_early(opts, 2, "%s", lerr);
+                int k = lock_root(ctx->root, opts->lock_timeout, &lock_fd, &lerr);
+                /* Gave up waiting: nothing is wrong with the node, the run just did not happen. */
+                if (k < 0)
+                        return fail_early(opts, k == -ETIMEDOUT ? 1 : 2, "%s", lerr);
         }
 
         struct fixer_result *results = xmalloc(n_fixers * sizeof(*results));
@@ -200,11 +202,14 @@ int run_rollback(const struct options *opts) {
         int lock_fd = -EBADF, exit_code = 0;
         _cleanup_free_ char *err = NULL, *id = NULL;
         struct strv paths = {};
-        if (lock_root(root, &lock_fd, &err) < 0 || rollback_run(root, opts->run_id, &id, &paths, &err) < 0) {
+        int k = lock_root(root, opts->lock_timeout, &lock_fd, &err);
+        if (k >= 0)
+                k = rollback_run(root, opts->run_id, &id, &paths, &err);
+        if (k < 0) {
                 /* Files restored before a failure stay restored; say which. */
                 for (size_t i = 0; i < paths.n; i++)
                         fprintf(stderr, "[rollback] restored %s\n", paths.items[i]);
-                exit_code = fail_early(opts, 2, "%s", err);
+                exit_code = fail_early(opts, k == -ETIMEDOUT && lock_fd < 0 ? 1 : 2, "%s", err);
         } else if (opts->output == OUTPUT_JSON) {
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);

@@ -7,7 +7,7 @@ _kubeprep() {
         }
         local verbs="check apply rollback diagnose lint kubeadm list"
         local opts="--root --profile --only --skip --user --kubelet-version --control-plane-version
-                --kubeadm-config --dry-run --no-restart --fix --journal-dir --log --since --output
+                --kubeadm-config --dry-run --no-restart --lock-timeout --fix --journal-dir --log --since --output
                 --verbose --quiet --help --version"
         case "$prev" in
         --root | --journal-dir)

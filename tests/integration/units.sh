@@ -31,6 +31,18 @@ contains "the kubelet drop-in ignores kubeprep's failure ('-' prefix)" "$pre" "E
 contains "and restarts nothing" "$pre" "--no-restart"
 contains "kubeprep.service runs before the runtimes and the kubelet" "$(cat "$UNITS/kubeprep.service")" \
         "Before=containerd.service docker.service kubelet.service"
+# Neither can hang what waits for it: kubeprep.service has a start timeout (a
+# oneshot has none by default) longer than its lock wait, and the drop-in's
+# lock wait is well under the kubelet's start timeout (systemd's default 90 s).
+svc_timeout=$(sed -n 's/^TimeoutStartSec=\([0-9]*\)s$/\1/p' "$UNITS/kubeprep.service")
+svc_wait=$(sed -n 's/^ExecStart=.* --lock-timeout \([0-9]*\).*/\1/p' "$UNITS/kubeprep.service")
+[ -n "$svc_timeout" ] && [ -n "$svc_wait" ] && [ "$svc_wait" -lt "$svc_timeout" ] &&
+        pass "kubeprep.service: TimeoutStartSec=${svc_timeout}s, lock wait ${svc_wait} s" ||
+        fail "kubeprep.service: start timeout '$svc_timeout', lock wait '$svc_wait'" "$(cat "$UNITS/kubeprep.service")"
+pre_wait=$(sed -n 's/^ExecStartPre=.* --lock-timeout \([0-9]*\).*/\1/p' "$UNITS/05-kubeprep.conf")
+[ -n "$pre_wait" ] && [ "$pre_wait" -le 30 ] && pass "the drop-in waits at most ${pre_wait} s for the lock" ||
+        fail "the drop-in's lock wait: '$pre_wait'" "$pre"
+grep -q '^Timeout' "$UNITS/05-kubeprep.conf" && fail "the drop-in changes the kubelet's own timeouts" || pass "and leaves the kubelet's own timeouts alone"
 # Every fixer the drop-in names exists.
 fixers=$(sed -n 's/.*--only \([^ ]*\).*/\1/p' "$UNITS/05-kubeprep.conf")
 run check --only "$fixers" --root "$FIXTURES/nodes/centos7"
