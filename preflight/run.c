@@ -77,22 +77,46 @@ static int result_exit_code(const struct fixer_result *r) {
         return 2;
 }
 
-/* Plan every selected fixer, commit when applying, report. Returns the exit code. */
-static int plan_commit_report(struct context *ctx, const struct options *opts, bool writes) {
-        _cleanup_close_ int lock_fd = -EBADF;
-        if (writes) {
-                _cleanup_free_ char *lerr = NULL;
-                int k = lock_root(ctx->root, opts->lock_timeout, &lock_fd, &lerr);
-                /* Gave up waiting: nothing is wrong with the node, the run just did not happen. */
-                if (k < 0)
-                        return fail_early(opts, k == -ETIMEDOUT ? 1 : 2, "%s", lerr);
-        }
-
+static struct fixer_result *plan_all(struct context *ctx, const struct options *opts, size_t *ret_n) {
         struct fixer_result *results = xmalloc(n_fixers * sizeof(*results));
         size_t n = 0;
         for (size_t i = 0; i < n_fixers; i++)
                 if (fixer_selected(opts, fixers[i]))
                         fixer_plan(ctx, fixers[i], &results[n++]);
+        *ret_n = n;
+        return results;
+}
+
+static void results_free(struct fixer_result *results, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                fixer_result_free(&results[i]);
+        free(results);
+}
+
+static bool any_commit(const struct fixer_result *results, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (commit_wanted(&results[i]) && !plan_is_empty(&results[i]))
+                        return true;
+        return false;
+}
+
+/* Plan every selected fixer, commit when applying, report. Returns the exit code. */
+static int plan_commit_report(struct context *ctx, const struct options *opts, bool writes) {
+        size_t n;
+        struct fixer_result *results = plan_all(ctx, opts, &n);
+        /* A run with nothing to commit takes no lock (and leaves no lock file in a tree); one
+         * that commits plans again under the lock, from what the run before it left. */
+        _cleanup_close_ int lock_fd = -EBADF;
+        if (writes && any_commit(results, n)) {
+                results_free(results, n);
+                context_free(ctx);
+                _cleanup_free_ char *lerr = NULL;
+                int k = lock_root(ctx->root, opts->lock_timeout, &lock_fd, &lerr);
+                /* Gave up waiting: nothing is wrong with the node, the run just did not happen. */
+                if (k < 0)
+                        return fail_early(opts, k == -ETIMEDOUT ? 1 : 2, "%s", lerr);
+                results = plan_all(ctx, opts, &n);
+        }
 
         struct backup b;
         _cleanup_free_ char *run_id = run_id_new();
@@ -129,9 +153,7 @@ static int plan_commit_report(struct context *ctx, const struct options *opts, b
 
         restart_outcomes_free(restarts, n_restarts);
         backup_done(&b);
-        for (size_t i = 0; i < n; i++)
-                fixer_result_free(&results[i]);
-        free(results);
+        results_free(results, n);
         return exit_code;
 }
 

@@ -49,6 +49,15 @@ wait $applier; rc=$?
 [ $rc = 0 ] && pass "apply completes once the lock is free" || fail "apply exit $rc" "$(cat "$WORK/a.out")"
 same_file "and fixes the tree" "$T/etc/fstab" "$FIXTURES/expected/centos7/etc/fstab"
 
+# A run with nothing to change takes no lock: it does not wait behind another run.
+hold "$T/var/lib/kubeprep/lock" 30
+start=$(date +%s)
+run apply --only swap --root "$T" --lock-timeout 10
+took=$(($(date +%s) - start))
+expect_rc "nothing to do while another run holds the lock" 0
+[ $took -le 2 ] && pass "and no wait for the lock (${took} s)" || fail "waited $took s for a lock it did not need"
+stop $holder
+
 # 3. A holder that does not let go: apply gives up after --lock-timeout, exit 1, naming its PID.
 T=$(new_tree centos7 stuck)
 lock_file "$T"

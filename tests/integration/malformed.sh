@@ -6,8 +6,6 @@
 T=$(new_tree centos7)
 printf '/dev/sda1 / ext4 defaults 0 0\nthis-is-not-an-fstab-line\n/dev/sda2 none swap sw 0 0\n' >"$T/etc/fstab"
 touch -d '2020-01-01 00:00:00' "$T/etc/fstab"
-# The lock file an apply takes (and leaves) in the tree, as an earlier run made it.
-mkdir -m 0700 "$T/var/lib/kubeprep" && install -m 0600 /dev/null "$T/var/lib/kubeprep/lock"
 before=$(tree_state "$T")
 run apply --only swap --root "$T"
 expect_rc "malformed fstab" 2
