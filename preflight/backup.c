@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Backup manifest and rollback (see backup.h). The manifest is rewritten
- * atomically after every saved file and before the file is changed, so a
- * crash at any point leaves a manifest that describes only saved files. */
+/* The backup manifest and the run lock (see backup.h; rollback is rollback.c).
+ * The manifest is rewritten atomically after every saved file and before the
+ * file is changed, so a crash at any point leaves a manifest that describes
+ * only saved files, and what the run is about to write to them. */
 #include "backup.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdint.h>
@@ -15,8 +15,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#define MANIFEST "manifest.json"
-#define ROLLED_BACK "rolled-back"
+#include "sha256.h"
 
 char *run_id_new(void) {
         struct timeval tv;
@@ -44,7 +43,7 @@ static int write_manifest(struct backup *b) {
         _cleanup_free_ char *json = cJSON_Print(b->manifest);
         if (!json)
                 return -ENOMEM;
-        _cleanup_free_ char *p = xasprintf("%s/" MANIFEST, b->dir);
+        _cleanup_free_ char *p = xasprintf("%s/" BACKUP_MANIFEST, b->dir);
         _cleanup_free_ char *out = xasprintf("%s\n", json);
         return root_write_file_atomic(b->root, p, out, strlen(out), 0600, (uid_t) -1, (gid_t) -1);
 }
@@ -69,9 +68,49 @@ static int backup_start(struct backup *b, char **ret_error) {
         return 0;
 }
 
-int backup_save(struct backup *b, const struct file_edit *e, char **ret_error) {
-        if (strv_contains(&b->saved, e->path))
+/* What w writes, as the manifest records it: a link's target, or a file's size and
+ * SHA-256 (rollback compares the file with it; the bytes themselves need not be kept). */
+static cJSON *written_record(const struct file_edit *w) {
+        cJSON *o = cJSON_CreateObject();
+        if (w->kind == EDIT_SYMLINK) {
+                cJSON_AddStringToObject(o, "target", w->new_data);
+                return o;
+        }
+        char hex[2 * SHA256_DIGEST_SIZE + 1];
+        sha256_hex(w->new_data, w->new_len, hex);
+        cJSON_AddNumberToObject(o, "size", (double) w->new_len);
+        cJSON_AddStringToObject(o, "sha256", hex);
+        return o;
+}
+
+/* A path the run saved already is written again (another edit of the same file): what it
+ * writes joins the entry's "written" list before it is written, so that rollback accepts
+ * the file holding any of the run's writes. */
+static int note_written(struct backup *b, const char *path, const struct file_edit *w, char **ret_error) {
+        cJSON *files = cJSON_GetObjectItem(b->manifest, "files"), *entry = NULL, *it;
+        cJSON_ArrayForEach(it, files)
+                if (streq_ptr(cJSON_GetStringValue(cJSON_GetObjectItem(it, "path")), path))
+                        entry = it;
+        cJSON *list = cJSON_GetObjectItem(entry, "written"), *record = written_record(w);
+        if (!list) {
+                cJSON_Delete(record);
                 return 0;
+        }
+        cJSON_ArrayForEach(it, list)
+                if (cJSON_Compare(it, record, true)) {
+                        cJSON_Delete(record);
+                        return 0;
+                }
+        cJSON_AddItemToArray(list, record);
+        int k = write_manifest(b);
+        if (k < 0)
+                set_error(ret_error, "cannot write backup manifest in %s: %s", b->dir, strerror(-k));
+        return k;
+}
+
+int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written, char **ret_error) {
+        if (strv_contains(&b->saved, e->path))
+                return note_written(b, e->path, written, ret_error);
         if (!b->dir) {
                 int k = backup_start(b, ret_error);
                 if (k < 0)
@@ -104,6 +143,7 @@ int backup_save(struct backup *b, const struct file_edit *e, char **ret_error) {
                         cJSON_AddStringToObject(entry, "backup", name);
                 }
         }
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(entry, "written"), written_record(written));
         cJSON_AddItemToArray(files, entry);
         int k = write_manifest(b);
         if (k < 0) {
@@ -114,8 +154,7 @@ int backup_save(struct backup *b, const struct file_edit *e, char **ret_error) {
         return 0;
 }
 
-/* The lock file as a path on this machine, for messages. */
-static char *host_path(const struct root *root, const char *path) {
+char *host_path(const struct root *root, const char *path) {
         return streq(root->path, "/") ? xstrdup(path) : xasprintf("%s%s", root->path, path);
 }
 
@@ -216,176 +255,4 @@ int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char *
         _cleanup_free_ char *holder = lock_holder(fd);
         set_error(ret_error, "%s holds %s; gave up after %u s", holder, shown, timeout_sec);
         return -ETIMEDOUT;
-}
-
-static int compare_desc(const void *a, const void *b) {
-        return strcmp(*(char *const *) b, *(char *const *) a);
-}
-
-/* The newest run directory without a rolled-back marker. */
-static int find_last_run(const struct root *root, char **ret) {
-        _cleanup_close_ int dfd = root_openat(root, KUBEPREP_BACKUP_DIR, O_RDONLY | O_DIRECTORY, 0, 0);
-        if (dfd < 0)
-                return dfd == -ENOENT ? -ESRCH : dfd;
-        DIR *d = fdopendir(TAKE_FD(dfd));
-        if (!d)
-                return -errno;
-        struct strv names = {};
-        for (struct dirent *de; (de = readdir(d));)
-                if (de->d_name[0] != '.')
-                        strv_push(&names, xstrdup(de->d_name));
-        closedir(d);
-        if (names.n)
-                qsort(names.items, names.n, sizeof(char *), compare_desc);
-        int k = -ESRCH;
-        for (size_t i = 0; i < names.n; i++) {
-                _cleanup_free_ char *marker = xasprintf(KUBEPREP_BACKUP_DIR "/%s/" ROLLED_BACK, names.items[i]);
-                _cleanup_free_ char *manifest = xasprintf(KUBEPREP_BACKUP_DIR "/%s/" MANIFEST, names.items[i]);
-                if (root_exists(root, marker) || !root_exists(root, manifest))
-                        continue;
-                *ret = xstrdup(names.items[i]);
-                k = 0;
-                break;
-        }
-        strv_free(&names);
-        return k;
-}
-
-/* Remove a file the run created, opening its directory with the run's
- * resolve rules (a link planted since in a user's home is not followed), and
- * the directory too when the run created it and it is empty again. */
-static int remove_created(const struct root *root, const char *path, unsigned long long res, bool parent_created,
-                          struct strv *paths) {
-        _cleanup_free_ char *parent = xstrdup(path);
-        char *slash = strrchr(parent, '/');
-        *slash = 0;
-        _cleanup_close_ int dfd = root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
-        if (dfd == -ENOENT)
-                return 0;
-        if (dfd < 0)
-                return dfd;
-        if (unlinkat(dfd, slash + 1, 0) < 0 && errno != ENOENT)
-                return -errno;
-        /* A run killed before its rename left its temp file; the file is not coming. */
-        (void) remove_stale_temps(dfd, slash + 1);
-        if (fsync(dfd) < 0)
-                return -errno;
-        strv_push(paths, xasprintf("%s (removed: the run created it)", path));
-        char *up_slash = strrchr(parent, '/');
-        if (!parent_created || !*parent || !up_slash)
-                return 0;
-        *up_slash = 0;
-        _cleanup_close_ int ufd = root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
-        /* Only an empty directory goes: what was put there since the run stays. */
-        if (ufd >= 0)
-                (void) remove_stale_temps(ufd, up_slash + 1);
-        if (ufd >= 0 && unlinkat(ufd, up_slash + 1, AT_REMOVEDIR) >= 0) {
-                (void) fsync(ufd);
-                *up_slash = '/';
-                strv_push(paths, xasprintf("%s (removed: the run created it)", parent));
-        }
-        return 0;
-}
-
-static int restore_entry(const struct root *root, const char *dir, cJSON *entry, struct strv *paths,
-                         char **ret_error) {
-        const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "path"));
-        if (!path || path[0] != '/') {
-                set_error(ret_error, "%s/" MANIFEST ": an entry has no valid path", dir);
-                return -EBADMSG;
-        }
-        int k;
-        /* A file the run wrote with no-symlink rules (a user's home) is put back the same way. */
-        unsigned long long res = cJSON_IsTrue(cJSON_GetObjectItem(entry, "noSymlinks")) ? RESOLVE_NO_SYMLINKS : 0;
-        if (!cJSON_IsTrue(cJSON_GetObjectItem(entry, "existed"))) {
-                k = remove_created(root, path, res, cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated")), paths);
-                if (k < 0) {
-                        set_error(ret_error, "cannot remove %s: %s", path, strerror(-k));
-                        return k;
-                }
-                return 0;
-        }
-        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "type"));
-        if (type && streq(type, "symlink")) {
-                const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "target"));
-                k = target ? root_symlink_atomic(root, path, target) : -EBADMSG;
-        } else {
-                const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "backup"));
-                _cleanup_free_ char *bpath = name ? xasprintf("%s/%s", dir, name) : NULL;
-                _cleanup_free_ char *data = NULL;
-                size_t len = 0;
-                k = bpath ? root_read_file(root, bpath, &data, &len, NULL) : -EBADMSG;
-                if (k >= 0) {
-                        mode_t mode = (mode_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "mode"));
-                        uid_t uid = (uid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "uid"));
-                        gid_t gid = (gid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "gid"));
-                        const char *base;
-                        _cleanup_free_ char *parent = xstrdup(path);
-                        *strrchr(parent, '/') = 0;
-                        _cleanup_close_ int dfd =
-                                root_openat(root, *parent ? parent : "/", O_RDONLY | O_DIRECTORY, 0, res);
-                        base = strrchr(path, '/') + 1;
-                        k = dfd < 0 ? dfd : write_file_atomic_at(dfd, base, data, len, mode, uid, gid);
-                }
-        }
-        if (k < 0) {
-                set_error(ret_error, "cannot restore %s: %s", path, strerror(-k));
-                return k;
-        }
-        strv_push(paths, xstrdup(path));
-        return 0;
-}
-
-int rollback_run(const struct root *root, const char *run_id, char **ret_run_id, struct strv *ret_paths,
-                 char **ret_error) {
-        _cleanup_free_ char *id = NULL;
-        if (run_id) {
-                if (strchr(run_id, '/') || run_id[0] == '.') {
-                        set_error(ret_error, "invalid run id '%s'", run_id);
-                        return -EINVAL;
-                }
-                id = xstrdup(run_id);
-        } else {
-                int k = find_last_run(root, &id);
-                if (k < 0) {
-                        set_error(ret_error, "no run to roll back: %s holds no backup of a run that changed something",
-                                  KUBEPREP_BACKUP_DIR);
-                        return k;
-                }
-        }
-        _cleanup_free_ char *dir = xasprintf(KUBEPREP_BACKUP_DIR "/%s", id);
-        _cleanup_free_ char *mpath = xasprintf("%s/" MANIFEST, dir);
-        _cleanup_free_ char *marker = xasprintf("%s/" ROLLED_BACK, dir);
-        if (root_exists(root, marker)) {
-                set_error(ret_error, "run %s was already rolled back", id);
-                return -EALREADY;
-        }
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-        int k = root_read_file(root, mpath, &text, &len, NULL);
-        if (k < 0) {
-                set_error(ret_error, "cannot read %s: %s", mpath, k == -ENOENT ? "no such run" : strerror(-k));
-                return k;
-        }
-        cJSON *m = cJSON_ParseWithLength(text, len);
-        cJSON *files = cJSON_GetObjectItem(m, "files");
-        if (!cJSON_IsArray(files)) {
-                cJSON_Delete(m);
-                set_error(ret_error, "%s: not a kubeprep backup manifest", mpath);
-                return -EBADMSG;
-        }
-        k = 0;
-        /* Reverse order: the last change is undone first. */
-        for (int i = cJSON_GetArraySize(files) - 1; i >= 0 && k >= 0; i--)
-                k = restore_entry(root, dir, cJSON_GetArrayItem(files, i), ret_paths, ret_error);
-        cJSON_Delete(m);
-        if (k < 0)
-                return k;
-        k = root_write_file_atomic(root, marker, "", 0, 0600, (uid_t) -1, (gid_t) -1);
-        if (k < 0) {
-                set_error(ret_error, "restored, but cannot mark %s as rolled back: %s", dir, strerror(-k));
-                return k;
-        }
-        *ret_run_id = TAKE_PTR(id);
-        return 0;
 }

@@ -10,6 +10,9 @@
 
 #define KUBEPREP_STATE_DIR "/var/lib/kubeprep"
 #define KUBEPREP_BACKUP_DIR KUBEPREP_STATE_DIR "/backups"
+/* In a run's directory, beside the saved files "0", "1", ... */
+#define BACKUP_MANIFEST "manifest.json"
+#define BACKUP_ROLLED_BACK "rolled-back"
 
 struct backup {
         const struct root *root;
@@ -19,12 +22,16 @@ struct backup {
         struct strv saved;
 };
 
+/* A node path as a path on this machine, for messages: "/srv/image/var/lib/kubeprep". */
+char *host_path(const struct root *root, const char *path);
+
 /* A new run id: UTC time to the microsecond, so ids sort by time. */
 char *run_id_new(void);
 
 void backup_init(struct backup *b, const struct root *root, const char *run_id);
-/* Save the current state of e->path unless this run saved it already. */
-int backup_save(struct backup *b, const struct file_edit *e, char **ret_error);
+/* Save the state e found at e->path unless this run saved it already, and record what
+ * written (e itself, or the last edit of a chain) is about to write there. */
+int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written, char **ret_error);
 void backup_done(struct backup *b);
 
 /* The lock that keeps runs on one root apart: live /run/kubeprep.lock, with --root the
@@ -42,7 +49,22 @@ int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char *
  * is listed (another PID namespace, or it let go). */
 pid_t proc_locks_holder(const char *text, dev_t dev, ino_t ino);
 
-/* Restore the files of run_id (NULL: the newest run not yet rolled back).
- * ret_paths lists the paths restored ("path (removed)" for created ones). */
-int rollback_run(const struct root *root, const char *run_id, char **ret_run_id, struct strv *ret_paths,
-                 char **ret_error);
+/* What a rollback did. */
+struct rollback {
+        char *run_id;
+        struct strv restored;     /* "PATH", or "PATH (removed: the run created it)" */
+        struct strv not_restored; /* the paths left as they are... */
+        struct strv reasons;      /* ...and why, one each: "changed since run ID: not restored" */
+        struct strv notes;        /* "PATH: the saved mode 6755 has setuid/setgid bits; restored as 0755" */
+};
+
+/* Roll back run_id (NULL: the newest run not yet rolled back). The store, the run's
+ * directory and every file in it must be the caller's and writable by no one else; every
+ * path the manifest names must be one kubeprep manages (managed-paths.h). Otherwise, or
+ * when the run cannot be found or its manifest is malformed, <0 and nothing is restored.
+ * Then each file is put back (setuid/setgid bits never) only while it holds what the run
+ * wrote, or still what it saved; one that changed since, or cannot be written, is listed in
+ * not_restored and the others are restored all the same. The run is marked rolled back
+ * only when nothing is left, so that a second rollback can try those again. */
+int rollback_run(const struct root *root, const char *run_id, struct rollback *ret, char **ret_error);
+void rollback_done(struct rollback *rb);

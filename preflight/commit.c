@@ -26,7 +26,7 @@ static int make_parent_dir(const struct root *root, struct file_edit *e, const c
                 return -ESTALE;
         }
         e->parent_created = true;
-        int k = backup_save(b, e, ret_error);
+        int k = backup_save(b, e, e, ret_error);
         if (k < 0)
                 return k;
         k = mkdir_atomic_at(ufd, name, e->parent_mode, e->parent_uid, e->parent_gid);
@@ -109,7 +109,7 @@ static int commit_edit(struct context *ctx, struct file_edit *first, const struc
                           k == -ESTALE ? "changed by someone else while kubeprep ran; not overwritten" : strerror(-k));
                 return k;
         }
-        k = backup_save(b, first, ret_error);
+        k = backup_save(b, first, last, ret_error);
         if (k < 0)
                 return k;
         if (last->kind == EDIT_SYMLINK)

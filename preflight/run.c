@@ -214,6 +214,54 @@ void context_close(struct context *ctx) {
         *ctx = (struct context){};
 }
 
+static void print_rollback_json(const struct root *root, const struct rollback *rb, int exit_code) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
+        cJSON_AddStringToObject(o, "command", "rollback");
+        cJSON_AddStringToObject(o, "root", root->path);
+        cJSON_AddStringToObject(o, "runId", rb->run_id);
+        cJSON *a = cJSON_AddArrayToObject(o, "restored");
+        for (size_t i = 0; i < rb->restored.n; i++)
+                cJSON_AddItemToArray(a, cJSON_CreateString(rb->restored.items[i]));
+        a = cJSON_AddArrayToObject(o, "notRestored");
+        for (size_t i = 0; i < rb->not_restored.n; i++) {
+                cJSON *item = cJSON_CreateObject();
+                cJSON_AddStringToObject(item, "path", rb->not_restored.items[i]);
+                cJSON_AddStringToObject(item, "reason", rb->reasons.items[i]);
+                cJSON_AddItemToArray(a, item);
+        }
+        a = cJSON_AddArrayToObject(o, "notes");
+        for (size_t i = 0; i < rb->notes.n; i++)
+                cJSON_AddItemToArray(a, cJSON_CreateString(rb->notes.items[i]));
+        cJSON_AddNumberToObject(o, "exitCode", exit_code);
+        _cleanup_free_ char *text = cJSON_Print(o);
+        cJSON_Delete(o);
+        puts(text);
+}
+
+/* What was restored on stdout; what was not, on stderr, with how to finish. Exit 1 then. */
+static int print_rollback(const struct options *opts, const struct rollback *rb) {
+        size_t n = rb->restored.n;
+        for (size_t i = 0; i < n; i++)
+                printf("[rollback] restored %s\n", rb->restored.items[i]);
+        for (size_t i = 0; i < rb->notes.n; i++)
+                printf("[rollback] %s\n", rb->notes.items[i]);
+        if (!rb->not_restored.n) {
+                printf("[rollback] run %s rolled back: %zu file%s restored\n", rb->run_id, n, n == 1 ? "" : "s");
+                return 0;
+        }
+        fflush(stdout);
+        const char *prefix = priority_prefix(STDERR_FILENO, LOG_ERR);
+        for (size_t i = 0; i < rb->not_restored.n; i++)
+                fprintf(stderr, "%s[rollback] %s: %s\n", prefix, rb->not_restored.items[i], rb->reasons.items[i]);
+        _cleanup_free_ char *again = opts->root ? xasprintf("kubeprep rollback --root %s %s", opts->root, rb->run_id)
+                                                : xasprintf("kubeprep rollback %s", rb->run_id);
+        fprintf(stderr, "%skubeprep: run %s partly rolled back: %zu file%s restored, %zu not (listed above); the run "
+                "stays unmarked, so '%s' tries again\n", prefix, rb->run_id, n, n == 1 ? "" : "s",
+                rb->not_restored.n, again);
+        return 1;
+}
+
 int run_rollback(const struct options *opts) {
         bool live = !opts->root;
         if (live && geteuid() != 0)
@@ -222,35 +270,22 @@ int run_rollback(const struct options *opts) {
         if (root_open(opts->root ? opts->root : "/", live, &root) < 0)
                 return fail_early(opts, 2, "cannot open root %s", opts->root ? opts->root : "/");
         int lock_fd = -EBADF, exit_code = 0;
-        _cleanup_free_ char *err = NULL, *id = NULL;
-        struct strv paths = {};
+        _cleanup_free_ char *err = NULL;
+        struct rollback rb = {};
         int k = lock_root(root, opts->lock_timeout, &lock_fd, &err);
         if (k >= 0)
-                k = rollback_run(root, opts->run_id, &id, &paths, &err);
+                k = rollback_run(root, opts->run_id, &rb, &err);
         if (k < 0) {
                 /* Files restored before a failure stay restored; say which. */
-                for (size_t i = 0; i < paths.n; i++)
-                        fprintf(stderr, "[rollback] restored %s\n", paths.items[i]);
+                for (size_t i = 0; i < rb.restored.n; i++)
+                        fprintf(stderr, "[rollback] restored %s\n", rb.restored.items[i]);
                 exit_code = fail_early(opts, k == -ETIMEDOUT && lock_fd < 0 ? 1 : 2, "%s", err);
         } else if (opts->output == OUTPUT_JSON) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
-                cJSON_AddStringToObject(o, "command", "rollback");
-                cJSON_AddStringToObject(o, "root", root->path);
-                cJSON_AddStringToObject(o, "runId", id);
-                cJSON *a = cJSON_AddArrayToObject(o, "restored");
-                for (size_t i = 0; i < paths.n; i++)
-                        cJSON_AddItemToArray(a, cJSON_CreateString(paths.items[i]));
-                cJSON_AddNumberToObject(o, "exitCode", 0);
-                _cleanup_free_ char *text = cJSON_Print(o);
-                cJSON_Delete(o);
-                puts(text);
-        } else {
-                for (size_t i = 0; i < paths.n; i++)
-                        printf("[rollback] restored %s\n", paths.items[i]);
-                printf("[rollback] run %s rolled back: %zu file%s restored\n", id, paths.n, paths.n == 1 ? "" : "s");
-        }
-        strv_free(&paths);
+                exit_code = rb.not_restored.n ? 1 : 0;
+                print_rollback_json(root, &rb, exit_code);
+        } else
+                exit_code = print_rollback(opts, &rb);
+        rollback_done(&rb);
         if (lock_fd >= 0)
                 close(lock_fd);
         root_free(root);
