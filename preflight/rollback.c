@@ -256,6 +256,10 @@ static int read_current(const struct root *root, const char *path, unsigned long
         return k == -EFBIG || k == -EINVAL ? 0 : k;
 }
 
+static bool holds_bytes(const struct current *cur, const char *data, size_t len) {
+        return cur->kind == CURRENT_FILE && cur->len == len && memcmp(cur->data, data, len) == 0;
+}
+
 /* Does cur hold one of the things the run wrote there (entry "written")? */
 static bool holds_written(const struct current *cur, cJSON *written) {
         cJSON *w;
@@ -362,11 +366,11 @@ static void restore_entry(const struct root *root, int rfd, const char *shown_di
          * rollback that got this far before): anything else is someone else's change. */
         cJSON *written = cJSON_GetObjectItem(entry, "written");
         const char *target = cJSON_GetStringValue(cJSON_GetObjectItem(entry, "target"));
-        bool as_found = !existed ? cur.kind == CURRENT_ABSENT
-                        : link   ? cur.kind == CURRENT_LINK && streq(cur.data, target)
-                                 : cur.kind == CURRENT_FILE && cur.len == saved_len && memcmp(cur.data, saved, saved_len) == 0;
         /* A manifest of an older kubeprep records no "written": restored as it always was. */
-        bool ours = !written || as_found || holds_written(&cur, written);
+        bool ours = !written || holds_written(&cur, written) ||
+                    (!existed ? cur.kind == CURRENT_ABSENT
+                     : link   ? cur.kind == CURRENT_LINK && streq(cur.data, target)
+                              : holds_bytes(&cur, saved, saved_len));
         free(cur.data);
         if (!ours) {
                 not_restored(rb, path, xasprintf("changed since run %s: not %s", rb->run_id,
