@@ -5,37 +5,20 @@
 #include "fixers.h"
 #include "kubelet-files.h"
 
-static const struct removed_flag {
-        const char *flag;
-        unsigned major, minor; /* the first release without it */
-        const char *why;
-} removed_flags[] = {
-        {"network-plugin", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
-        {"cni-conf-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
-        {"cni-bin-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
-        {"cni-cache-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime"},
-        {"network-plugin-mtu", 1, 24, "removed in 1.24 with dockershim"},
-        {"docker-endpoint", 1, 24, "removed in 1.24 with dockershim; use --container-runtime-endpoint"},
-        {"image-pull-progress-deadline", 1, 24, "removed in 1.24 with dockershim"},
-        {"experimental-dockershim-root-directory", 1, 24, "removed in 1.24 with dockershim"},
-        {"container-runtime", 1, 27, "removed in 1.27: every runtime is a remote CRI runtime"},
-        {"pod-infra-container-image", 1, 35,
-         "removed in 1.35: the sandbox (pause) image is the container runtime's setting"},
-};
-
 /* Remove every flag this kubelet rejects from one file. Returns 1 when the
  * file changes, 0 when clean, <0 after result_refuse(). */
 static int clean_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f, struct strv *found) {
         _cleanup_free_ char *text = NULL;
-        size_t len;
+        size_t len, n_removed;
+        const struct removed_flag *removed = kubelet_removed_flags(&n_removed);
         int k = ctx_read_file(ctx, f->path, &text, &len, NULL);
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", f->path, read_strerror(k));
         bool changed = false;
-        for (size_t i = 0; i < ELEMENTSOF(removed_flags); i++) {
-                const struct removed_flag *rf = &removed_flags[i];
+        for (size_t i = 0; i < n_removed; i++) {
+                const struct removed_flag *rf = &removed[i];
                 if (!version_at_least(&ctx->node.kubelet, rf->major, rf->minor))
                         continue;
                 _cleanup_free_ char *out = NULL, *err = NULL;
@@ -59,6 +42,25 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
         return plan_write_file_restart(ctx, r, f->path, text, len, "kubelet.service");
 }
 
+/* Nothing to remove: say what was checked, and where. */
+static void message_clean(struct fixer_result *r, const struct node_facts *n, const struct strv *checked) {
+        size_t n_removed, n_known = 0;
+        const struct removed_flag *removed = kubelet_removed_flags(&n_removed);
+        for (size_t i = 0; i < n_removed; i++)
+                n_known += version_at_least(&n->kubelet, removed[i].major, removed[i].minor);
+        if (n_known == 0) {
+                result_message(r, "kubelet %s predates every flag removal kubeprep knows (from %u.%u)", n->kubelet_version,
+                               removed[0].major, removed[0].minor);
+                return;
+        }
+        struct buf files = {};
+        for (size_t i = 0; i < checked->n; i++)
+                buf_printf(&files, "%s%s", i ? ", " : "", checked->items[i]);
+        _cleanup_free_ char *where = buf_steal(&files);
+        result_message(r, "no flag removed up to kubelet %s is set (%zu checked%s%s)", n->kubelet_version, n_known,
+                       checked->n ? " in " : "; no kubelet flag file in the tree", where);
+}
+
 static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
         const struct node_facts *n = &ctx->node;
         if (n->error)
@@ -72,10 +74,11 @@ static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
         struct flag_file *files = NULL;
         size_t n_files = 0;
         kubelet_flag_files(ctx, &files, &n_files);
-        struct strv found = {};
+        struct strv found = {}, checked = {};
         int failed = 0;
         for (size_t i = 0; i < n_files; i++) {
                 int k = clean_file(ctx, r, &files[i], &found);
+                strv_push(&checked, xstrdup(files[i].path));
                 if (k < 0)
                         failed = k; /* keep going: report every file */
         }
@@ -92,8 +95,9 @@ static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
                         r->message = buf_steal(&m);
                 }
         } else if (!failed)
-                result_message(r, "no flag that kubelet %s rejects", n->kubelet_version);
+                message_clean(r, n, &checked);
         strv_free(&found);
+        strv_free(&checked);
         return failed;
 }
 

@@ -20,6 +20,22 @@ struct flag_file {
         const char *var; /* the variable kubeprep adds flags to (ENV files) */
 };
 
+/* A flag a kubelet release removed: from that release on the kubelet exits on it ("failed to parse
+ * kubelet flag: unknown flag"). */
+struct removed_flag {
+        const char *flag;      /* without the dashes */
+        unsigned major, minor; /* the first release without it */
+        const char *why;       /* when and why it went, and what replaces it */
+        const char *source;    /* the kubelet CHANGELOG and pull request that removed it */
+};
+
+/* Every flag removed from the kubelet since 1.10, oldest release first; *ret_n entries. */
+const struct removed_flag *kubelet_removed_flags(size_t *ret_n);
+
+/* The entry for --flag ('-' and '_' alike, leading dashes tolerated) when kubelet v no longer accepts
+ * it, else NULL. */
+const struct removed_flag *kubelet_flag_removed(const char *flag, const struct kversion *v);
+
 /* The flag files present in the tree, in the order the kubelet reads them:
  * kubeadm-flags.env, /etc/default/kubelet or /etc/sysconfig/kubelet, then the
  * kubelet.service.d drop-ins (/usr/lib, /lib, /etc). */

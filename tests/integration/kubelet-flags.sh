@@ -29,21 +29,33 @@ idempotent() { # idempotent NAME TREE ARGS...: a second apply is ok and changes 
         fi
 }
 
-# 1. The version table on one tree: 1.23 keeps everything.
-T=$(new_tree versions-stale v123)
+# 1. The version table on one tree: 1.11 keeps everything.
+T=$(new_tree versions-stale v111)
 tree_state "$T" >"$WORK/orig"
+flags apply --root "$T" --kubelet-version 1.11.10
+expect_rc "1.11" 0
+ok "1.11: ok" test "$(result status)" = ok
+contains "1.11: says what it checked, and where" "$(result message)" \
+        "no flag removed up to kubelet 1.11.10 is set (2 checked in /var/lib/kubelet/kubeadm-flags.env, /etc/default/kubelet, /etc/systemd/system/kubelet.service.d/10-kubeadm.conf)"
+ok "1.11: every flag stays" cmp -s "$WORK/orig" <(tree_state "$T")
+
+# 1.23: --cadvisor-port (1.12) and --allow-privileged (1.15) go from the drop-in; --network-plugin stays.
+T=$(new_tree versions-stale v123)
 flags apply --root "$T" --kubelet-version 1.23.17
 expect_rc "1.23" 0
-ok "1.23: ok" test "$(result status)" = ok
-contains "1.23: says so" "$(result message)" "no flag that kubelet 1.23.17 rejects"
-ok "1.23: --network-plugin stays" cmp -s "$WORK/orig" <(tree_state "$T")
+contains "1.23: names the two" "$(result message)" "kubelet 1.23.17 no longer accepts --cadvisor-port, --allow-privileged"
+for f in $ENV $DEFAULTS; do
+        same_file "1.23: $f stays" "$T/$f" "$FIXTURES/nodes/versions-stale/$f"
+done
+sed -e 's| --allow-privileged=true"$|"|' -e 's|--cadvisor-port=0"$|"|' "$FIXTURES/nodes/versions-stale/$DROPIN" >"$WORK/dropin123"
+same_file "1.23: the drop-in" "$T/$DROPIN" "$WORK/dropin123"
 
 # 1.24: the dockershim flags go, --container-runtime and --pod-infra-container-image stay.
 T=$(new_tree versions-stale v124)
 flags check --root "$T" --kubelet-version 1.24.0
 expect_rc "1.24: check" 1
 contains "1.24: the message names each flag" "$(result message)" \
-        "kubelet 1.24.0 no longer accepts --network-plugin, --docker-endpoint, --cni-conf-dir, --cni-bin-dir"
+        "kubelet 1.24.0 no longer accepts --network-plugin, --docker-endpoint, --cadvisor-port, --allow-privileged, --cni-conf-dir, --cni-bin-dir"
 contains "1.24: a detail per file and flag, with the reason" "$(result details)" \
         "/etc/default/kubelet: remove --docker-endpoint (removed in 1.24 with dockershim; use --container-runtime-endpoint)"
 ok "1.24: a kubelet restart is planned" test "$(result restarts)" = '["kubelet.service"]'
@@ -102,16 +114,57 @@ contains "it is named with its line" "$(result message)" "/etc/default/kubelet: 
 same_file "it is untouched" "$T/$DEFAULTS" "$WORK/refused.orig"
 contains "the other files' findings are still reported" "$(result details)" "kubelet 1.24.0 no longer accepts"
 
-# 4. Every flag file of the corpus, at its place in a tree, for each version in the table:
+# 4. Flags removed long before dockershim, the three of issue 12 (C3): --cadvisor-port (1.12),
+#    --allow-privileged (1.15), --dynamic-config-dir (1.24). Each stops the kubelet of its release and
+#    later, none an older one; each goes at its release, with its reason.
+T="$WORK/c3"; mkdir -p "$T/etc/default"; echo 12.5 >"$T/etc/debian_version"
+C3_ARGS='--allow-privileged=true --node-ip=10.0.0.5 --cadvisor-port=0 --dynamic-config-dir=/var/lib/kubelet/dynamic-config --max-pods=60'
+printf 'KUBELET_EXTRA_ARGS="%s"\n' "$C3_ARGS" >"$WORK/c3.orig"
+c3() { # c3 VERSION WANT-ARGS WANT-MESSAGE
+        cp "$WORK/c3.orig" "$T/$DEFAULTS"
+        flags apply --root "$T" --kubelet-version "$1"
+        printf 'KUBELET_EXTRA_ARGS="%s"\n' "$2" >"$WORK/c3.want"
+        expect_rc "removed flags @ $1: apply" 0
+        same_file "removed flags @ $1: /etc/default/kubelet" "$T/$DEFAULTS" "$WORK/c3.want"
+        contains "removed flags @ $1: the message" "$(result message)" "$3"
+}
+c3 1.11.10 "$C3_ARGS" "no flag removed up to kubelet 1.11.10 is set (2 checked in /etc/default/kubelet)"
+c3 1.12.0 '--allow-privileged=true --node-ip=10.0.0.5 --dynamic-config-dir=/var/lib/kubelet/dynamic-config --max-pods=60' \
+        "kubelet 1.12.0 no longer accepts --cadvisor-port"
+c3 1.14.10 '--allow-privileged=true --node-ip=10.0.0.5 --dynamic-config-dir=/var/lib/kubelet/dynamic-config --max-pods=60' \
+        "kubelet 1.14.10 no longer accepts --cadvisor-port"
+c3 1.15.0 '--node-ip=10.0.0.5 --dynamic-config-dir=/var/lib/kubelet/dynamic-config --max-pods=60' \
+        "kubelet 1.15.0 no longer accepts --cadvisor-port, --allow-privileged"
+c3 1.23.17 '--node-ip=10.0.0.5 --dynamic-config-dir=/var/lib/kubelet/dynamic-config --max-pods=60' \
+        "kubelet 1.23.17 no longer accepts --cadvisor-port, --allow-privileged"
+c3 1.24.0 '--node-ip=10.0.0.5 --max-pods=60' "kubelet 1.24.0 no longer accepts --cadvisor-port, --allow-privileged, --dynamic-config-dir"
+contains "removed flags: each with its release and reason" "$(result details)" \
+        "/etc/default/kubelet: remove --allow-privileged (removed in 1.15: admission control decides about privileged pods)"
+c3 1.35.0 '--node-ip=10.0.0.5 --max-pods=60' "kubelet 1.35.0 no longer accepts --cadvisor-port, --allow-privileged, --dynamic-config-dir"
+cp "$WORK/c3.orig" "$T/$DEFAULTS"
+run check --root "$T" --only kubelet-flags --kubelet-version 1.9.3
+contains "a kubelet older than the table: says so" "$OUT" "[kubelet-flags] ok: kubelet 1.9.3 predates every flag removal kubeprep knows (from 1.10)"
+rm "$T/$DEFAULTS"
+flags check --root "$T" --kubelet-version 1.35.0
+contains "no flag file: says so" "$(result message)" \
+        "no flag removed up to kubelet 1.35.0 is set (36 checked; no kubelet flag file in the tree)"
+
+# 5. Every flag file of the corpus, at its place in a tree, for each version in the table:
 #    exactly the removed flags' text goes away (python oracle), and a second run is a no-op.
 #    (Text output and one python per file: this loop runs kubeprep ~150 times.)
 oracle() { # oracle FILE OUTDIR VERSION...: OUTDIR/VERSION = FILE with the flags VERSION rejects removed, by regex
         $PYTHON - "$@" <<'PY'
 import re, sys
 src, out = sys.argv[1], sys.argv[2]
-table = [("network-plugin", 24), ("cni-conf-dir", 24), ("cni-bin-dir", 24), ("cni-cache-dir", 24),
+table = [("require-kubeconfig", 10), ("init-config-dir", 10), ("cadvisor-port", 12), ("docker-disable-shared-pid", 12),
+         ("allow-privileged", 15), ("host-network-sources", 15), ("host-pid-sources", 15), ("host-ipc-sources", 15),
+         ("containerized", 16), ("network-plugin", 24), ("cni-conf-dir", 24), ("cni-bin-dir", 24), ("cni-cache-dir", 24),
          ("network-plugin-mtu", 24), ("docker-endpoint", 24), ("image-pull-progress-deadline", 24),
-         ("experimental-dockershim-root-directory", 24), ("container-runtime", 27), ("pod-infra-container-image", 35)]
+         ("experimental-dockershim-root-directory", 24), ("experimental-check-node-capabilities-before-mount", 24),
+         ("dynamic-config-dir", 24)] + [(f, 26) for f in ("log-dir", "log-file", "log-file-max-size", "logtostderr",
+         "alsologtostderr", "one-output", "stderrthreshold", "skip-log-headers", "add-dir-header", "skip-headers",
+         "log-backtrace-at")] + [("container-runtime", 27), ("master-service-namespace", 27), ("keep-terminated-pod-volumes", 31),
+         ("cloud-config", 34), ("register-schedulable", 34), ("pod-infra-container-image", 35)]
 for version in sys.argv[3:]:
     text = open(src, newline="").read()
     minor = int(version.split(".")[1])
@@ -125,7 +178,7 @@ for version in sys.argv[3:]:
     open(f"{out}/{version}", "w", newline="").write(text)
 PY
 }
-VERSIONS="1.23.0 1.24.0 1.27.0 1.35.0"
+VERSIONS="1.11.0 1.15.0 1.23.0 1.24.0 1.27.0 1.35.0"
 n=0
 for f in "$CORPUS_DIR"/kubeadm-flags/* "$CORPUS_DIR"/kubeadm-dropin/*; do
         [ -f "$f" ] || continue
@@ -150,7 +203,7 @@ for f in "$CORPUS_DIR"/kubeadm-flags/* "$CORPUS_DIR"/kubeadm-dropin/*; do
                 fi
                 if cmp -s "$f" "$WORK/want/$v"; then
                         case "$OUT" in
-                        *"[kubelet-flags] ok: no flag that kubelet $v rejects"*)
+                        *"[kubelet-flags] ok: no flag removed up to kubelet $v is set"*)
                                 same_file "corpus $b @ $v: nothing to remove, untouched" "$T/$dest" "$f" ;;
                         *) fail "corpus $b @ $v: nothing to remove, but not ok" "$OUT" ;;
                         esac

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the kubelet flags editor: a table of exact-byte cases, then set/remove runs over
- * every kubeadm-flags and kubeadm-dropin corpus file (CORPUS_DIR). */
+ * every kubeadm-flags and kubeadm-dropin corpus file (CORPUS_DIR); and the table of flags removed from
+ * the kubelet. */
 #include <dirent.h>
 
 #include "flags-edit.h"
+#include "kubelet-files.h"
 #include "tap.h"
 #include "test-util.h"
 #include "util.h"
@@ -396,7 +398,57 @@ static void run_golden(void) {
         tap_streq(out, want, "golden: drop-in matches 10-kubeadm.conf.expected");
 }
 
+/* The table of flags removed from the kubelet (kubelet-files.h, issue 12 C3): each flag at the first
+ * release without it and the one before, spellings, and the table's own order and sources. */
+static void run_removed_flags(void) {
+        static const struct {
+                const char *flag, *version;
+                bool removed;
+        } rows[] = {
+                { "require-kubeconfig", "1.9.11", false },   { "require-kubeconfig", "1.10.0", true },
+                { "cadvisor-port", "1.11.10", false },       { "cadvisor-port", "1.12.0", true },
+                { "--cadvisor_port", "1.12.0", true },       { "docker-disable-shared-pid", "1.12", true },
+                { "allow-privileged", "1.14.10", false },    { "allow-privileged", "v1.15.0", true },
+                { "host-pid-sources", "1.15.3", true },      { "containerized", "1.15.12", false },
+                { "containerized", "1.16.0", true },         { "network-plugin", "1.23.17", false },
+                { "network-plugin", "1.24.0", true },        { "dynamic-config-dir", "1.23.17", false },
+                { "dynamic-config-dir", "1.24.0", true },    { "logtostderr", "1.25.16", false },
+                { "logtostderr", "1.26.0", true },           { "log_dir", "1.26.0", true },
+                { "container-runtime", "1.26.15", false },   { "container-runtime", "1.27.0", true },
+                { "keep-terminated-pod-volumes", "1.30.14", false }, { "keep-terminated-pod-volumes", "1.31.0", true },
+                { "cloud-config", "1.33.5", false },         { "cloud-config", "1.34.0", true },
+                { "pod-infra-container-image", "1.34.3", false }, { "pod-infra-container-image", "1.35.0", true },
+                { "container-runtime-endpoint", "1.35.0", false }, { "cgroup-driver", "1.35.0", false },
+                { "v", "1.35.0", false },                    { "vmodule", "1.35.0", false },
+                { "log-flush-frequency", "1.35.0", false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                struct kversion v;
+                _cleanup_free_ char *name = xasprintf("removed flags: --%s %s %s", rows[i].flag + strspn(rows[i].flag, "-"),
+                                                      rows[i].removed ? "rejected by" : "accepted by", rows[i].version);
+                tap_ok(version_parse(rows[i].version, &v) == 0 && !!kubelet_flag_removed(rows[i].flag, &v) == rows[i].removed, name);
+        }
+        size_t n;
+        const struct removed_flag *f = kubelet_removed_flags(&n);
+        struct kversion v135 = { 1, 35, 0, true };
+        size_t up_to_135 = 0;
+        bool ordered = true, cited = true, unique = true;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *changelog = xasprintf("CHANGELOG-%u.%u.md #", f[i].major, f[i].minor);
+                up_to_135 += version_at_least(&v135, f[i].major, f[i].minor);
+                ordered = ordered && (i == 0 || f[i - 1].minor <= f[i].minor);
+                cited = cited && startswith(f[i].source, changelog) && f[i].why && *f[i].why;
+                for (size_t j = 0; j < i; j++)
+                        unique = unique && !streq(f[i].flag, f[j].flag);
+        }
+        tap_ok(n == 36 && up_to_135 == 36, "removed flags: 36 from 1.10 to 1.35");
+        tap_ok(ordered, "removed flags: oldest release first");
+        tap_ok(cited, "removed flags: each cites the CHANGELOG of its release, and says why");
+        tap_ok(unique, "removed flags: each once");
+}
+
 int main(void) {
+        run_removed_flags();
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 run_case(&cases[i]);
                 run_idempotence(&cases[i]);
