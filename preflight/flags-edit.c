@@ -9,6 +9,7 @@
 
 struct word {
         size_t start, end;
+        bool joined; /* ENV files: holds a backslash-newline, which systemd drops: the word spans two lines */
 };
 
 /* One value the kubelet's arguments are split from: an ENV assignment, an Environment= assignment or
@@ -28,6 +29,7 @@ struct region {
 struct regions {
         struct region *items;
         size_t n;
+        bool ends_quoted; /* ENV: the text ends inside a quoted value, a line added after it would be in it */
 };
 
 struct occurrence {
@@ -36,6 +38,7 @@ struct occurrence {
         bool has_value;    /* false for a bare "--flag" */
         size_t value_start, value_end;
         bool quoted_name; /* the flag word does not begin with a literal "--": readable, not editable */
+        bool split;       /* the flag or its value spans a line continuation: readable, not editable */
 };
 
 struct occurrences {
@@ -90,17 +93,22 @@ static bool is_name_char(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+/* Length of the line break at t[i] (0 if none): a backslash-newline, in units also backslash-CR-LF. A unit
+ * joins the two lines with a blank; systemd's reading of an ENV file drops it, inside double quotes as
+ * outside, so there it joins two words when no blank is on either side. */
+static size_t break_at(const char *t, size_t i, size_t end, bool unit) {
+        if (i + 1 < end && t[i] == '\\' && t[i + 1] == '\n')
+                return 2;
+        if (unit && i + 2 < end && t[i] == '\\' && t[i + 1] == '\r' && t[i + 2] == '\n')
+                return 3;
+        return 0;
+}
+
 /* Length of the whitespace at t[i] (0 if none); in units a backslash-newline counts as whitespace. */
 static size_t space_at(const char *t, size_t i, size_t end, bool unit) {
         if (is_blank(t[i]) || t[i] == '\n')
                 return 1;
-        if (unit && t[i] == '\\') {
-                if (i + 1 < end && t[i + 1] == '\n')
-                        return 2;
-                if (i + 2 < end && t[i + 1] == '\r' && t[i + 2] == '\n')
-                        return 3;
-        }
-        return 0;
+        return unit ? break_at(t, i, end, true) : 0;
 }
 
 static size_t skip_blanks(const char *t, size_t i, size_t end) {
@@ -122,19 +130,32 @@ static void region_split_words(const char *t, struct region *r) {
         if (r->broken)
                 return;
         for (;;) {
-                while (i < r->end && (n = space_at(t, i, r->end, r->unit)) > 0)
+                while (i < r->end && ((n = space_at(t, i, r->end, r->unit)) > 0 || (n = break_at(t, i, r->end, false)) > 0))
                         i += n;
                 if (i >= r->end)
                         return;
                 size_t word_start = i;
+                bool joined = false;
                 while (i < r->end && space_at(t, i, r->end, r->unit) == 0) {
                         char c = t[i];
+                        if (!r->unit && break_at(t, i, r->end, false)) {
+                                /* ENV: the word goes on after the line break unless a blank follows it */
+                                size_t j = i;
+                                while (j < r->end && (n = break_at(t, j, r->end, false)) > 0)
+                                        j += n;
+                                if (j >= r->end || is_blank(t[j]))
+                                        break;
+                                joined = true;
+                                i = j;
+                                continue;
+                        }
                         if (c == '"' || c == '\'') {
                                 const char *close = memchr(t + i + 1, c, r->end - i - 1);
                                 if (!close) {
                                         r->broken = "unbalanced quote";
                                         return;
                                 }
+                                joined = joined || (!r->unit && memmem(t + i, (size_t) (close - t) - i, "\\\n", 2));
                                 i = (size_t) (close - t) + 1;
                                 continue;
                         }
@@ -149,16 +170,15 @@ static void region_split_words(const char *t, struct region *r) {
                         i++;
                 }
                 r->words = xrealloc(r->words, (r->n_words + 1) * sizeof(struct word));
-                r->words[r->n_words++] = (struct word){ word_start, i };
+                r->words[r->n_words++] = (struct word){ word_start, i, joined };
         }
 }
 
-/* End of the logical line starting at s: units continue a line ending in a backslash, ENV files
- * do too (but we refuse to interpret those). Returns the offset just past the final newline. */
-static size_t logical_line_end(const char *t, size_t len, size_t s, bool *ret_continued) {
+/* End of the logical line of a unit starting at s: a line ending in a backslash goes on, a comment does
+ * not. Returns the offset just past the final newline. */
+static size_t logical_line_end(const char *t, size_t len, size_t s) {
         size_t first = skip_blanks(t, s, len);
         bool comment = first < len && (t[first] == '#' || t[first] == ';');
-        *ret_continued = false;
         for (;;) {
                 const char *nl = memchr(t + s, '\n', len - s);
                 size_t e = nl ? (size_t) (nl - t) : len;
@@ -167,9 +187,100 @@ static size_t logical_line_end(const char *t, size_t len, size_t s, bool *ret_co
                         c--;
                 if (comment || !nl || c == s || t[c - 1] != '\\')
                         return nl ? e + 1 : len;
-                *ret_continued = true;
                 s = e + 1;
         }
+}
+
+static void first_reason(const char **reason, const char *why) {
+        if (!*reason)
+                *reason = why;
+}
+
+/* Why the backslash at t[i] (in a bare or double-quoted ENV value) is not a line continuation: systemd
+ * takes it with the character after it. */
+static const char *backslash_reason(const char *t, size_t len, size_t i) {
+        size_t e = skip_blanks(t, i + 1, len);
+        if (e > i + 1 && (e >= len || t[e] == '\n'))
+                return "blanks after the backslash at the end of the line, which then does not continue it";
+        return "backslash escape";
+}
+
+/* End of a line of an ENV file starting at s, as systemd's EnvironmentFile= parser (parse_env_file_internal())
+ * ends it: past the newline or carriage return that ends it. A backslash-newline in a bare or double-quoted
+ * value goes on to the next line, and a quoted value over plain newlines too. *ret_broken says why the
+ * assignment cannot be edited safely (NULL when it can). */
+static size_t env_line_end(const char *t, size_t len, size_t s, const char **ret_broken) {
+        enum { KEY, PRE_VALUE, VALUE, SINGLE, DOUBLE } state = KEY;
+        size_t i = skip_blanks(t, s, len);
+        *ret_broken = NULL;
+        if (i >= len || t[i] == '\n')
+                return i < len ? i + 1 : len;
+        for (i++; i < len; i++) { /* the first character is part of the name, even a '=' */
+                char c = t[i];
+                if (state != SINGLE && state != DOUBLE && (c == '\n' || c == '\r'))
+                        return c == '\r' && i + 1 < len && t[i + 1] == '\n' ? i + 2 : i + 1;
+                switch (state) {
+                case KEY:
+                        if (c == '=')
+                                state = PRE_VALUE;
+                        break;
+                case PRE_VALUE:
+                case VALUE:
+                        if (c == '\\') {
+                                if (i + 1 < len && t[i + 1] == '\r')
+                                        first_reason(ret_broken, "a backslash before a CRLF line end, which does not continue the line");
+                                else if (i + 1 >= len || t[i + 1] != '\n')
+                                        first_reason(ret_broken, backslash_reason(t, len, i));
+                                i++; /* systemd takes the next character as it is, and drops a newline */
+                                state = VALUE;
+                        } else if (state == PRE_VALUE && (c == '"' || c == '\''))
+                                state = c == '"' ? DOUBLE : SINGLE;
+                        else if (!is_blank(c))
+                                state = VALUE;
+                        break;
+                case DOUBLE:
+                        if (c == '"')
+                                state = PRE_VALUE;
+                        else if (c == '\\') {
+                                if (i + 1 >= len || t[i + 1] != '\n')
+                                        first_reason(ret_broken, backslash_reason(t, len, i));
+                                i++;
+                        } else if (c == '\n')
+                                first_reason(ret_broken, "a newline inside quotes");
+                        break;
+                case SINGLE:
+                        if (c == '\'')
+                                state = PRE_VALUE;
+                        else if (c == '\n')
+                                first_reason(ret_broken, "a newline inside quotes");
+                        break;
+                }
+        }
+        if (state == SINGLE || state == DOUBLE)
+                *ret_broken = "unbalanced quote";
+        return len;
+}
+
+/* End of the comment line starting at s. systemd before 254 takes the character after a backslash as part of
+ * the comment, a newline too, so *ret_continued tells whether it reads the next line as comment too (254 and
+ * later do not): the two disagree about that line. */
+static size_t env_comment_end(const char *t, size_t len, size_t s, bool *ret_continued) {
+        *ret_continued = false;
+        for (size_t i = s; i < len; i++) {
+                if (t[i] == '\\' && i + 1 < len) {
+                        if (t[i + 1] == '\n' || (t[i + 1] == '\r' && (i + 2 >= len || t[i + 2] != '\n'))) {
+                                *ret_continued = true;
+                                return i + 2;
+                        }
+                        i++;
+                        if (t[i] == '\r') /* a backslash before CR LF: both versions end the comment here */
+                                return i + 2;
+                        continue;
+                }
+                if (t[i] == '\n' || t[i] == '\r')
+                        return t[i] == '\r' && i + 1 < len && t[i + 1] == '\n' ? i + 2 : i + 1;
+        }
+        return len;
 }
 
 /* The VAR of an assignment starting at p: sets r->var and *ret_eq (the offset of the '='), or r->broken. */
@@ -186,19 +297,39 @@ static bool take_var_name(const char *t, size_t p, size_t end, struct region *r,
         return true;
 }
 
-static void parse_env_line(const char *t, size_t ls, size_t le, bool continued, struct regions *rs) {
-        size_t p = skip_blanks(t, ls, le);
+/* End of an ENV value starting at p on the line [.., le): before the blanks and line ends after it, and a
+ * backslash-newline there (which only joined a line that adds nothing). */
+static size_t env_value_end(const char *t, size_t p, size_t le) {
+        size_t end = le;
+        while (end > p) {
+                if (is_blank(t[end - 1]) || t[end - 1] == '\n')
+                        end--;
+                else if (t[end - 1] == '\\' && end < le && t[end] == '\n')
+                        end--;
+                else
+                        break;
+        }
+        return end;
+}
+
+static void parse_env_line(const char *t, size_t ls, size_t le, const char *broken, struct regions *rs) {
+        size_t p = skip_blanks(t, ls, le), end = le;
         if (p >= le || t[p] == '\n' || t[p] == '#' || t[p] == ';')
                 return;
         struct region *r = regions_push(rs, t, ls, le, false);
         if (!take_var_name(t, p, le, r, &p))
                 return;
-        p = skip_blanks(t, p + 1, le);
-        if (continued) {
-                r->broken = "line continuation";
+        if (broken) {
+                r->broken = broken;
                 return;
         }
-        size_t content_end = rtrim(t, p, le);
+        /* The value ends before the newline or carriage return that ends the line, a lone one too. */
+        if (end > p && t[end - 1] == '\n')
+                end--;
+        if (end > p && t[end - 1] == '\r')
+                end--;
+        p = skip_blanks(t, p + 1, end);
+        size_t content_end = env_value_end(t, p, end);
         if (p < content_end && (t[p] == '"' || t[p] == '\'')) {
                 const char *close = memchr(t + p + 1, t[p], content_end - p - 1);
                 if (!close) {
@@ -283,15 +414,37 @@ static void parse_unit_line(const char *t, size_t ls, size_t le, struct regions 
         }
 }
 
+/* Does [s, e) end in a backslash-newline that is not itself escaped? */
+static bool ends_in_line_break(const char *t, size_t s, size_t e) {
+        size_t n = 0;
+        if (e < s + 2 || t[e - 1] != '\n')
+                return false;
+        while (e - 1 - n > s && t[e - 2 - n] == '\\')
+                n++;
+        return n % 2 == 1;
+}
+
 static struct regions parse_regions(const char *t, size_t len, enum flags_format fmt) {
         struct regions rs = {};
+        bool after_comment = false; /* the line before is a comment systemd before 254 goes on with */
         for (size_t s = 0; s < len;) {
-                bool continued;
-                size_t e = logical_line_end(t, len, s, &continued);
-                if (fmt == FLAGS_SYSTEMD_DROPIN)
+                size_t e, first = skip_blanks(t, s, len);
+                if (fmt == FLAGS_SYSTEMD_DROPIN) {
+                        e = logical_line_end(t, len, s);
                         parse_unit_line(t, s, e, &rs);
-                else
-                        parse_env_line(t, s, e, continued, &rs);
+                } else if (first < len && (t[first] == '#' || t[first] == ';')) {
+                        e = env_comment_end(t, len, first, &after_comment);
+                } else {
+                        const char *broken;
+                        e = env_line_end(t, len, s, &broken);
+                        rs.ends_quoted = e == len && broken && streq(broken, "unbalanced quote");
+                        parse_env_line(t, s, e,
+                                       after_comment ? "it follows a comment ending in a backslash, which systemd before 254 "
+                                                       "reads as part of the comment"
+                                                     : broken,
+                                       &rs);
+                        after_comment = after_comment && ends_in_line_break(t, s, e);
+                }
                 s = e;
         }
         return rs;
@@ -318,6 +471,22 @@ static bool mentions_flag(const char *t, size_t start, size_t end, const char *n
         return false;
 }
 
+/* Does the logical line of r mention --name? In an ENV file systemd drops a backslash-newline, which may
+ * be inside the name. */
+static bool region_mentions_flag(const char *t, const struct region *r, const char *name) {
+        if (r->unit)
+                return mentions_flag(t, r->line_start, r->line_end, name);
+        struct buf b = {};
+        for (size_t i = r->line_start; i < r->line_end; i++)
+                if (break_at(t, i, r->line_end, false))
+                        i++;
+                else
+                        buf_putc(&b, t[i]);
+        size_t n = b.len;
+        _cleanup_free_ char *joined = buf_steal(&b);
+        return mentions_flag(joined, 0, n, name);
+}
+
 /* "$VAR" (not followed by a name character) or "${VAR}" anywhere in [start, end). */
 static bool mentions_var(const char *t, size_t start, size_t end, const char *var) {
         size_t n = strlen(var);
@@ -332,11 +501,15 @@ static bool mentions_var(const char *t, size_t start, size_t end, const char *va
         return false;
 }
 
-/* The word as the kubelet receives it: quotes removed, "%%" unescaped in units. */
+/* The word as the kubelet receives it: quotes removed, "%%" unescaped in units, line breaks dropped in ENV files. */
 static char *unquote(const char *t, size_t start, size_t end, bool unit) {
         struct buf b = {};
         char quote = 0;
         for (size_t i = start; i < end; i++) {
+                if (!unit && break_at(t, i, end, false)) {
+                        i++;
+                        continue;
+                }
                 if (quote ? t[i] == quote : (t[i] == '"' || t[i] == '\'')) {
                         quote = quote ? 0 : t[i];
                         continue;
@@ -359,7 +532,7 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
                 if (r->broken) {
-                        if (mentions_flag(t, r->line_start, r->line_end, name)) {
+                        if (region_mentions_flag(t, r, name)) {
                                 set_error(ret_error, "line %u: cannot interpret --%s here: %s", r->line, name, r->broken);
                                 return -EBADMSG;
                         }
@@ -375,7 +548,7 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         size_t name_len = after ? (eq ? (size_t) (eq - after) : strlen(after)) : 0;
                         if (!after || !flag_name_eq(after, name_len, name))
                                 continue;
-                        struct occurrence o = { .region = ri, .word = k, .value_word = SIZE_MAX };
+                        struct occurrence o = { .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined };
                         o.quoted_name = t[w->start] != '-' || t[w->start + 1] != '-' || memchr(t + w->start, '"', 2 + name_len) ||
                                         memchr(t + w->start, '\'', 2 + name_len) ||
                                         /* a quote between the name and '=' ("--name"=v): the value is not where it seems */
@@ -384,7 +557,7 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                                 o.has_value = true;
                                 o.value_start = w->start + 2 + name_len + 1, o.value_end = w->end;
                         } else if (k + 1 < r->n_words && t[r->words[k + 1].start] != '-') {
-                                o.has_value = true, o.value_word = k + 1;
+                                o.has_value = true, o.value_word = k + 1, o.split = o.split || r->words[k + 1].joined;
                                 o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
                                 k++;
                         }
@@ -512,26 +685,73 @@ static char *format_value(const char *t, const struct occurrence *o, bool unit, 
         return buf_steal(&b);
 }
 
-/* Remove the marked words with the whitespace that separated them from the kept words. */
-static void edits_remove_words(struct edits *es, const struct region *r, const bool *removed) {
+/* In the whitespace [a, b) between two words: the offset of its first line break (b if none), and the
+ * offset just past its last one (a if none). */
+static size_t first_break(const char *t, size_t a, size_t b, bool unit) {
+        for (size_t i = a; i < b; i++)
+                if (break_at(t, i, b, unit))
+                        return i;
+        return b;
+}
+
+static size_t after_last_break(const char *t, size_t a, size_t b, bool unit) {
+        size_t last = a, n;
+        for (size_t i = a; i < b; i++)
+                if ((n = break_at(t, i, b, unit)) > 0) {
+                        last = i + n;
+                        i += n - 1;
+                }
+        return last;
+}
+
+/* Does the whitespace [a, b) keep two words apart? A line break does in a unit, not in an ENV file. */
+static bool separates(const char *t, size_t a, size_t b, bool unit) {
+        for (size_t i = a; i < b; i++) {
+                size_t n = break_at(t, i, b, unit);
+                if (n > 0 && unit)
+                        return true;
+                if (n > 0)
+                        i += n - 1;
+                else if (is_blank(t[i]) || t[i] == '\n')
+                        return true;
+        }
+        return false;
+}
+
+/* Remove the marked words with the whitespace that separated them from the kept words. A value continued
+ * over several lines keeps its layout: a word that follows another on its line goes with the blanks before
+ * it, the first word of a line with the blanks after it, a word alone on its line with the line (unless the
+ * words around it would then run together: then its line is left with its blanks and line break). */
+static void edits_remove_words(struct edits *es, const char *t, const struct region *r, const bool *removed) {
         for (size_t a = 0; a < r->n_words; a++) {
                 if (!removed[a])
                         continue;
                 size_t b = a;
                 while (b + 1 < r->n_words && removed[b + 1])
                         b++;
-                if (a > 0)
-                        edits_push(es, r->words[a - 1].end, r->words[b].end, xstrdup(""));
-                else if (b + 1 < r->n_words)
-                        edits_push(es, r->words[a].start, r->words[b + 1].start, xstrdup(""));
-                else
-                        edits_push(es, r->words[a].start, r->words[b].end, xstrdup(""));
+                bool has_prev = a > 0, has_next = b + 1 < r->n_words;
+                size_t ws = r->words[a].start, we = r->words[b].end;
+                size_t pe = has_prev ? r->words[a - 1].end : ws, ns = has_next ? r->words[b + 1].start : we;
+                size_t next_break = first_break(t, we, ns, r->unit);
+                if (has_prev && (first_break(t, pe, ws, r->unit) == ws || !has_next))
+                        edits_push(es, pe, we, xstrdup(""));
+                else if (!has_next)
+                        edits_push(es, ws, we, xstrdup(""));
+                else if (next_break == ns)
+                        edits_push(es, ws, ns, xstrdup(""));
+                else {
+                        size_t ls = after_last_break(t, pe, ws, r->unit), le = next_break + break_at(t, next_break, ns, r->unit);
+                        if (has_prev && (separates(t, pe, ls, r->unit) || separates(t, le, ns, r->unit)))
+                                edits_push(es, ls, le, xstrdup(""));
+                        else
+                                edits_push(es, ws, next_break, xstrdup(""));
+                }
                 a = b;
         }
 }
 
-static int edits_for_occurrences(const char *t, const struct regions *rs, const struct occurrences *os, const char *value,
-                                 struct edits *es, char **ret_error) {
+static int edits_for_occurrences(const char *t, const struct regions *rs, const struct occurrences *os, const char *name,
+                                 const char *value, struct edits *es, char **ret_error) {
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
                 _cleanup_free_ bool *removed = xmalloc(r->n_words + 1);
@@ -543,6 +763,11 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                                 continue;
                         if (o->quoted_name) {
                                 set_error(ret_error, "line %u: cannot edit a quoted flag name", r->line);
+                                return -EBADMSG;
+                        }
+                        if (o->split) {
+                                set_error(ret_error, "line %u: cannot edit --%s: a line continuation splits it",
+                                          line_of_offset(t, r->words[o->word].start), name);
                                 return -EBADMSG;
                         }
                         any = true;
@@ -562,7 +787,7 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                                 removed[o->value_word] = true;
                 }
                 if (any)
-                        edits_remove_words(es, r, removed);
+                        edits_remove_words(es, t, r, removed);
         }
         return 0;
 }
@@ -626,6 +851,11 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
                           line_of_offset(t, e - 1), name);
                 return -EBADMSG;
         }
+        if (rs->ends_quoted) {
+                set_error(ret_error, "line %u: the file ends inside a quoted value, cannot add --%s after it",
+                          rs->items[rs->n - 1].line, name);
+                return -EBADMSG;
+        }
         edits_push(es, len, len,
                    xasprintf("%s%s=\"--%s=%s\"%s", ends_with_newline ? "" : eol, var, name, value, ends_with_newline ? eol : ""));
         return 0;
@@ -674,7 +904,7 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
         items = os.items;
         if (r < 0)
                 return r;
-        if ((r = edits_for_occurrences(text, &rs, &os, value, &es, ret_error)) < 0)
+        if ((r = edits_for_occurrences(text, &rs, &os, name, value, &es, ret_error)) < 0)
                 return r;
         /* Occurrences only in assignments a later one of the same variable replaces are updated
          * too, but the kubelet never sees them: the flag still has to be added. */

@@ -16,9 +16,14 @@ enum flags_format {
  * - Files are read with systemd semantics: an unquoted ENV value runs to the end of the line, quotes
  *   inside a value group a word and are removed when ExecStart= splits "$VAR" into arguments,
  *   "%%" in a drop-in is a literal '%'. "${node_labels}"-style placeholders are ordinary words.
+ *   An ENV value is continued as systemd's EnvironmentFile= parser continues it: a backslash at the
+ *   end of a line, bare or inside double quotes, is dropped with the newline (so "a\<newline>b" is one
+ *   word, "a \<newline>b" two); in single quotes and comments it is no continuation.
  * - A line that mentions --flag but cannot be interpreted safely ($(...), backticks, backslash escapes,
- *   unbalanced quotes, a quoted flag name, ENV line continuations) makes the call fail with -EBADMSG and
- *   "line N: reason" in *ret_error. Such lines that do not mention the flag are left alone.
+ *   unbalanced quotes, a quoted flag name, a newline inside quotes, blanks after a final backslash, a
+ *   line after a comment ending in a backslash, which systemd before 254 takes into the comment) makes
+ *   the call fail with -EBADMSG and "line N: reason" in *ret_error. Such lines that do not mention the
+ *   flag are left alone. A flag or value a line continuation splits is read but not edited.
  * - Values to write must not contain whitespace, quotes, backslashes, '$', '`' or control characters
  *   (-EINVAL). An existing value wrapped in quotes ('...') keeps its quotes. */
 
@@ -28,17 +33,20 @@ enum flags_format {
  * given without a value ("--fail-swap-on") reads as "true". 1 found (*ret_value), 0 absent, <0 refused. */
 int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value, char **ret_error);
 
-/* Set --flag=value. Every existing occurrence is updated in place (keeping its "=" or space form);
- * within one assignment/ExecStart= line later duplicates are removed with the whitespace before them.
- * ENV files, flag absent everywhere: appended at the end of the last `var` assignment's value (inside
- * its quotes), or a new line `VAR="--flag=value"` is appended (keeping the final-newline and CRLF
- * convention). Drop-ins (var ignored, may be NULL): only existing occurrences change, nothing is added.
+/* Set --flag=value. Every existing occurrence is updated in place (keeping its "=" or space form, and
+ * its line in a continued value); within one assignment/ExecStart= line later duplicates are removed as
+ * flags_remove() removes them. ENV files, flag absent everywhere: appended after the last word of the
+ * last `var` assignment's value (inside its quotes, on the last line of a continued value), or a new
+ * line `VAR="--flag=value"` is appended (keeping the final-newline and CRLF convention).
+ * Drop-ins (var ignored, may be NULL): only existing occurrences change, nothing is added.
  * 0 unchanged, 1 changed (*ret_text NUL-terminated, *ret_len), <0 refused. */
 int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
               char **ret_text, size_t *ret_len, char **ret_error);
 
 /* Remove every occurrence of --flag (with its value, "--flag=v" and "--flag v") and the whitespace that
- * separated it from the previous word (from the next one when it is the first word).
+ * separated it from the previous word (from the next one when it is the first word, of the value or of
+ * a continuation line). In a value continued over several lines a flag alone on its line takes the line
+ * with it, unless the words around it would then run together.
  * 0 absent, 1 removed (*ret_text, *ret_len), <0 refused. */
 int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag,
                  char **ret_text, size_t *ret_len, char **ret_error);

@@ -267,4 +267,50 @@ runc_case "an empty runtime_type" "version = 2\n${v2runc/io.containerd.runc.v2/}
 runc_case "runc.v1 is left alone" "version = 2\n${v2runc/runc.v2/runc.v1}\n${v2opts/true/false}" \
         "version = 2\n${v2runc/runc.v2/runc.v1}\n$v2opts" io.containerd.runc.v1
 
+# 10. The field guide's kubeadm-flags.env (tests/fixtures/flags/SOURCES): a double-quoted value continued
+#    over four lines, a backslash at the end of each; kubeprep refused it (issue 12, B1). Its
+#    --cgroup-driver=systemd is the profile's and stays; with a cgroupfs profile it changes on its line,
+#    every other byte stays (golden tree), and systemd's own parser reads that one change.
+GUIDE="$FIXTURES/nodes/field-guide-eviction/var/lib/kubelet/kubeadm-flags.env"
+T=$(new_tree field-guide-eviction guide)
+run apply --root "$T" --only cgroup-driver
+expect_rc "field guide: apply" 0
+contains "field guide: the flag file agrees" "$OUT" "[cgroup-driver] changed: every runtime and the kubelet use systemd"
+same_file "field guide: kubeadm-flags.env stays" "$T/var/lib/kubelet/kubeadm-flags.env" "$GUIDE"
+printf 'extends: default\ncgroupDriver: cgroupfs\n' >"$WORK/cgroupfs.yaml"
+T=$(new_tree field-guide-eviction guide-cgroupfs)
+run check --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+expect_rc "field guide, cgroupfs: check" 1
+contains "field guide, cgroupfs: names the flag file" "$OUT" "a kubelet flag file sets another --cgroup-driver; the profile wants cgroupfs"
+run apply --dry-run -v --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+expect_rc "field guide, cgroupfs: --dry-run" 1
+contains "field guide, cgroupfs: --dry-run shows the first line as it will be" "$OUT" \
+        "+KUBELET_KUBEADM_ARGS=\"--cgroup-driver=cgroupfs --network-plugin=cni"
+same_file "field guide, cgroupfs: --dry-run changes nothing" "$T/var/lib/kubelet/kubeadm-flags.env" "$GUIDE"
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+expect_rc "field guide, cgroupfs: apply" 0
+contains "field guide, cgroupfs: the detail" "$OUT" "/var/lib/kubelet/kubeadm-flags.env: --cgroup-driver=cgroupfs (was systemd)"
+check_expected "$T" field-guide-eviction field-guide-eviction-cgroupfs
+tree_state "$T" >"$WORK/state1"
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+contains "field guide, cgroupfs: second apply finds nothing to do" "$OUT" "[cgroup-driver] ok:"
+ok "field guide, cgroupfs: second apply changed no file" cmp -s "$WORK/state1" <(tree_state "$T")
+SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
+if [ -x "$SYSTEMD_ENV_GENERATOR" ]; then
+        # systemd's EnvironmentFile= parser, parse_env_file_internal(), as its environment.d generator runs it
+        systemd_env() {
+                rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
+                env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | grep '^KUBELET_KUBEADM_ARGS='
+        }
+        before=$(systemd_env "$GUIDE"); after=$(systemd_env "$T/var/lib/kubelet/kubeadm-flags.env")
+        if [ "$after" = "${before/--cgroup-driver=systemd/--cgroup-driver=cgroupfs}" ] && [ "$after" != "$before" ]; then
+                pass "field guide, cgroupfs: systemd reads the one change"
+        else
+                fail "field guide, cgroupfs: systemd reads the one change" "before: $before
+after:  $after"
+        fi
+else
+        skip "field guide, cgroupfs: systemd's reading" "no systemd environment.d generator"
+fi
+
 done_testing

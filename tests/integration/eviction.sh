@@ -10,6 +10,23 @@ SOFT='memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<6%'
 GRACE='memory.available=300s,nodefs.available=300s,nodefs.inodesFree=300s'
 RECLAIM='memory.available=0Mi,nodefs.available=500Mi,imagefs.available=2Gi'
 
+# VAR's value as systemd's EnvironmentFile= parser reads FILE (its environment.d generator runs the same
+# parser, parse_env_file_internal()); 1 when systemd is not installed. For files without '$' (the
+# generator expands those).
+SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
+systemd_value() { # systemd_value FILE VAR
+        [ -x "$SYSTEMD_ENV_GENERATOR" ] || return 1
+        rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
+        env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | $PYTHON -c '
+import re, sys
+for line in sys.stdin:
+    k, _, v = line.rstrip("\n").partition("=")
+    if k == sys.argv[1]:
+        if v[:1] == "\"":
+            v = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
+        sys.stdout.write(v)' "$2"
+}
+
 # 1. The three fixture nodes with the default profile: a kubeadm node (an existing --eviction-soft
 #    gets the new value in place with its quotes; --eviction-minimum-reclaim, already right in
 #    /etc/default/kubelet in another order, is not added again), a fresh deb node
@@ -156,7 +173,45 @@ expect_rc "rollback" 0
 ok "rollback: kubeadm-flags.env as before" cmp -s "$T/var/lib/kubelet/kubeadm-flags.env" \
         "$FIXTURES/nodes/eviction-kubeadm/var/lib/kubelet/kubeadm-flags.env"
 
-# 7. The corpus: every file, placed as its name says (kubeadm-flags.env, or /etc/default/kubelet on a
+# 7. The field guide's kubeadm-flags.env (tests/fixtures/flags/SOURCES): a double-quoted value continued
+#    over four lines, a backslash at the end of each. kubeprep refused it (issue 12, B1). Its thresholds
+#    are the default profile's: nothing to do. With other thresholds, --eviction-soft gets its new value
+#    on its line and --eviction-hard goes at the end of the last one, the layout kept (golden file);
+#    systemd's own parser reads exactly the intended flags.
+GUIDE="$FIXTURES/nodes/field-guide-eviction/var/lib/kubelet/kubeadm-flags.env"
+T=$(new_tree field-guide-eviction guide)
+run check --root "$T" --only eviction
+expect_rc "field guide: check" 0
+contains "field guide: its thresholds are the profile's" "$OUT" "[eviction] ok: the kubelet flags hold the profile's eviction thresholds"
+run apply --root "$T" --only eviction
+expect_rc "field guide: apply" 0
+same_file "field guide: apply leaves it as it is" "$T/var/lib/kubelet/kubeadm-flags.env" "$GUIDE"
+printf 'extends: default\neviction:\n  hard:\n    memory.available: 200Mi\n  soft:\n    memory.available: 1Gi\n    nodefs.available: 5%%\n    nodefs.inodesFree: 6%%\n' >"$WORK/guide.yaml"
+run check --root "$T" --only eviction --profile "$WORK/guide.yaml"
+expect_rc "field guide, other thresholds: check" 1
+run apply --dry-run -v --root "$T" --only eviction --profile "$WORK/guide.yaml"
+expect_rc "field guide, other thresholds: --dry-run" 1
+contains "field guide, other thresholds: --dry-run shows the second line as it will be" "$OUT" \
+        "+--eviction-soft=memory.available<1Gi,nodefs.available<5%,nodefs.inodesFree<6%  \\"
+same_file "field guide, other thresholds: --dry-run changes nothing" "$T/var/lib/kubelet/kubeadm-flags.env" "$GUIDE"
+run apply --root "$T" --only eviction --profile "$WORK/guide.yaml"
+expect_rc "field guide, other thresholds: apply" 0
+same_file "field guide, other thresholds: kubeadm-flags.env" "$T/var/lib/kubelet/kubeadm-flags.env" \
+        "$FIXTURES/expected/field-guide-eviction-thresholds/var/lib/kubelet/kubeadm-flags.env"
+tree_state "$T" >"$WORK/state1"
+run apply --root "$T" --only eviction --profile "$WORK/guide.yaml"
+contains "field guide, other thresholds: second apply finds nothing to do" "$OUT" "[eviction] ok:"
+ok "field guide, other thresholds: second apply changed no file" cmp -s "$WORK/state1" <(tree_state "$T")
+if before=$(systemd_value "$GUIDE" KUBELET_KUBEADM_ARGS); then
+        after=$(systemd_value "$T/var/lib/kubelet/kubeadm-flags.env" KUBELET_KUBEADM_ARGS)
+        want="${before/memory.available<500Mi/memory.available<1Gi} --eviction-hard=memory.available<200Mi"
+        if [ "$after" = "$want" ]; then pass "field guide: systemd reads the intended value"; else fail "field guide: systemd reads the intended value" "got:  $after
+want: $want"; fi
+else
+        skip "field guide: systemd's reading" "no systemd environment.d generator"
+fi
+
+# 8. The corpus: every file, placed as its name says (kubeadm-flags.env, or /etc/default/kubelet on a
 #    deb tree, /etc/sysconfig/kubelet on an rpm tree). A python oracle reads the file as systemd
 #    does and checks that every other variable, line and flag (order included) is unchanged and the
 #    eviction flags are the profile's; the second run changes nothing.

@@ -18,6 +18,22 @@ v = r[sys.argv[1]]
 print(json.dumps(v) if not isinstance(v, str) else v)' "$1"
 }
 flags() { run "$@" --only kubelet-flags -o json; }
+# The words systemd's EnvironmentFile= parser gives VAR in FILE, one a line (its environment.d generator
+# runs the same parser, parse_env_file_internal()), split at blanks as ExecStart= splits "$VAR";
+# 1 when systemd is not installed. For files without '$' (the generator expands those).
+SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
+systemd_words() { # systemd_words FILE VAR
+        [ -x "$SYSTEMD_ENV_GENERATOR" ] || return 1
+        rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
+        env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | $PYTHON -c '
+import re, shlex, sys
+for line in sys.stdin:
+    k, _, v = line.rstrip("\n").partition("=")
+    if k == sys.argv[1]:
+        if v[:1] == "\"":
+            v = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
+        print("\n".join(shlex.split(v)))' "$2"
+}
 idempotent() { # idempotent NAME TREE ARGS...: a second apply is ok and changes nothing
         local name=$1 tree=$2; shift 2
         tree_state "$tree" >"$WORK/before"
@@ -149,7 +165,39 @@ flags check --root "$T" --kubelet-version 1.35.0
 contains "no flag file: says so" "$(result message)" \
         "no flag removed up to kubelet 1.35.0 is set (36 checked; no kubelet flag file in the tree)"
 
-# 5. Every flag file of the corpus, at its place in a tree, for each version in the table:
+# 5. The field guide's kubeadm-flags.env (tests/fixtures/flags/SOURCES): one double-quoted value
+#    continued over four lines, a backslash at the end of each, which systemd reads as one value.
+#    kubeprep refused it (issue 12, B1); now the removed flags leave their line, the layout stays
+#    (golden tree), and systemd's own parser reads the result as the original's words without them.
+GUIDE="$FIXTURES/nodes/field-guide-eviction"
+T=$(new_tree field-guide-eviction guide)
+flags check --root "$T" --kubelet-version 1.23.17
+expect_rc "field guide @ 1.23: nothing to remove" 0
+contains "field guide @ 1.23: says what it checked" "$(result message)" \
+        "no flag removed up to kubelet 1.23.17 is set (9 checked in /var/lib/kubelet/kubeadm-flags.env)"
+flags check --root "$T" --kubelet-version 1.35.0
+expect_rc "field guide @ 1.35: check" 1
+contains "field guide @ 1.35: names both flags" "$(result message)" \
+        "kubelet 1.35.0 no longer accepts --network-plugin, --pod-infra-container-image"
+run apply --dry-run -v --root "$T" --only kubelet-flags --kubelet-version 1.35.0
+expect_rc "field guide @ 1.35: --dry-run" 1
+contains "field guide @ 1.35: --dry-run shows the first line as it will be" "$OUT" \
+        "+KUBELET_KUBEADM_ARGS=\"--cgroup-driver=systemd \\"
+ok "field guide @ 1.35: --dry-run changes nothing" cmp -s "$T/$ENV" "$GUIDE/$ENV"
+flags apply --root "$T" --kubelet-version 1.35.0
+expect_rc "field guide @ 1.35: apply" 0
+check_expected "$T" field-guide-eviction
+idempotent "field guide @ 1.35" "$T" --kubelet-version 1.35.0
+if systemd_words "$GUIDE/$ENV" KUBELET_KUBEADM_ARGS >"$WORK/guide.words"; then
+        grep -v -e '^--network-plugin=' -e '^--pod-infra-container-image=' "$WORK/guide.words" >"$WORK/guide.want"
+        systemd_words "$T/$ENV" KUBELET_KUBEADM_ARGS >"$WORK/guide.got"
+        ok "field guide: systemd reads its six flags as six words" test "$(wc -l <"$WORK/guide.words")" = 6
+        same_file "field guide @ 1.35: systemd reads the same words but the two removed" "$WORK/guide.got" "$WORK/guide.want"
+else
+        skip "field guide: systemd's reading" "no systemd environment.d generator"
+fi
+
+# 6. Every flag file of the corpus, at its place in a tree, for each version in the table:
 #    exactly the removed flags' text goes away (python oracle), and a second run is a no-op.
 #    (Text output and one python per file: this loop runs kubeprep ~150 times.)
 oracle() { # oracle FILE OUTDIR VERSION...: OUTDIR/VERSION = FILE with the flags VERSION rejects removed, by regex
