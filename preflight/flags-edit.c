@@ -19,6 +19,8 @@ struct region {
         size_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
         unsigned line;
         char *var;          /* variable assigned; NULL for ExecStart= and lines that are no assignment */
+        size_t value_at;    /* ENV files: just past the '=' */
+        char quote;         /* ENV files: the quote the value is wrapped in, 0 when it is bare */
         bool exec;          /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
         bool unit;          /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
         const char *broken; /* why the line cannot be interpreted safely, NULL when it can */
@@ -49,6 +51,7 @@ struct occurrences {
 struct edit {
         size_t start, end;
         char *replacement;
+        bool new_line; /* an assignment added after the last line, part of no region */
 };
 
 struct edits {
@@ -319,6 +322,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
         struct region *r = regions_push(rs, t, ls, le, false);
         if (!take_var_name(t, p, le, r, &p))
                 return;
+        r->value_at = p + 1;
         if (broken) {
                 r->broken = broken;
                 return;
@@ -340,6 +344,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
                         r->broken = "text after the closing quote";
                         return;
                 }
+                r->quote = t[p];
                 r->start = p + 1, r->end = (size_t) (close - t);
         } else
                 r->start = p, r->end = content_end;
@@ -858,6 +863,7 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
         }
         edits_push(es, len, len,
                    xasprintf("%s%s=\"--%s=%s\"%s", ends_with_newline ? "" : eol, var, name, value, ends_with_newline ? eol : ""));
+        es->items[es->n - 1].new_line = true;
         return 0;
 }
 
@@ -877,6 +883,53 @@ static bool valid_var_name(const char *var) {
                 if (!is_name_char(*p))
                         return false;
         return true;
+}
+
+/* The shell metacharacters and blanks that make a bare value mean something else to a shell. */
+#define SHELL_SPECIAL " \t<>|&;()$`\"'*?[#~"
+
+/* /etc/default/kubelet and /etc/sysconfig/kubelet are sourced by shells too: a bare value an edit leaves
+ * holding blanks or shell metacharacters is wrapped in quotes, so a shell reads what systemd reads. Double
+ * quotes, unless the value holds '"', '$' or '`' (a shell would take those up): then single quotes, in which
+ * both read every byte as it is. */
+static int edits_quote_bare_values(const char *t, const struct regions *rs, struct edits *es, char **ret_error) {
+        if (es->n > 0)
+                qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
+        for (size_t ri = 0; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                if (r->unit || !r->var || r->broken || r->quote)
+                        continue;
+                struct buf b = {};
+                size_t pos = r->start;
+                bool touched = false;
+                for (size_t i = 0; i < es->n; i++)
+                        if (!es->items[i].new_line && es->items[i].start >= r->start && es->items[i].end <= r->end) {
+                                buf_append(&b, t + pos, es->items[i].start - pos);
+                                buf_puts(&b, es->items[i].replacement);
+                                pos = es->items[i].end;
+                                touched = true;
+                        }
+                buf_append(&b, t + pos, r->end - pos);
+                _cleanup_free_ char *v = buf_steal(&b);
+                if (!touched || !v[strcspn(v, SHELL_SPECIAL)])
+                        continue;
+                char q = strpbrk(v, "\"$`") ? '\'' : '"';
+                if (q == '\'' && strpbrk(v, "'\\")) {
+                        set_error(ret_error, "line %u: %s needs quotes for the shells that source this file, but holds "
+                                  "characters no quoting keeps the same for both systemd and a shell", r->line, r->var);
+                        return -EBADMSG;
+                }
+                size_t kept = 0;
+                for (size_t i = 0; i < es->n; i++)
+                        if (!es->items[i].new_line && es->items[i].start >= r->start && es->items[i].end <= r->end)
+                                free(es->items[i].replacement);
+                        else
+                                es->items[kept++] = es->items[i];
+                es->n = kept;
+                /* The quote goes right after the '=': a shell would take "VAR= '...'" for a command. */
+                edits_push(es, r->value_at, r->end, xasprintf("%c%s%c", q, v, q));
+        }
+        return 0;
 }
 
 /* Shared by set (value != NULL) and remove (value == NULL). */
@@ -913,6 +966,8 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 effective = effective || region_effective(&rs, os.items[i].region);
         if (value && !effective && fmt == FLAGS_ENV_FILE &&
             (r = edit_env_append(text, len, &rs, var, name, value, &es, ret_error)) < 0)
+                return r;
+        if (value && fmt == FLAGS_ENV_FILE && (r = edits_quote_bare_values(text, &rs, &es, ret_error)) < 0)
                 return r;
         return apply_edits(text, len, &es, ret_text, ret_len);
 }

@@ -37,7 +37,9 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
  * its line in a continued value); within one assignment/ExecStart= line later duplicates are removed as
  * flags_remove() removes them. ENV files, flag absent everywhere: appended after the last word of the
  * last `var` assignment's value (inside its quotes, on the last line of a continued value), or a new
- * line `VAR="--flag=value"` is appended (keeping the final-newline and CRLF convention).
+ * line `VAR="--flag=value"` is appended (keeping the final-newline and CRLF convention). A bare ENV
+ * value the edit leaves with blanks or shell metacharacters is wrapped in double quotes right after
+ * the '=' (single quotes when it holds '"', '$' or '`'), since shells source /etc/default/kubelet too.
  * Drop-ins (var ignored, may be NULL): only existing occurrences change, nothing is added.
  * 0 unchanged, 1 changed (*ret_text NUL-terminated, *ret_len), <0 refused. */
 int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
@@ -46,7 +48,7 @@ int flags_set(const char *text, size_t len, enum flags_format fmt, const char *v
 /* Remove every occurrence of --flag (with its value, "--flag=v" and "--flag v") and the whitespace that
  * separated it from the previous word (from the next one when it is the first word, of the value or of
  * a continuation line). In a value continued over several lines a flag alone on its line takes the line
- * with it, unless the words around it would then run together.
+ * with it, unless the words around it would then run together. Bare values are never requoted.
  * 0 absent, 1 removed (*ret_text, *ret_len), <0 refused. */
 int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag,
                  char **ret_text, size_t *ret_len, char **ret_error);

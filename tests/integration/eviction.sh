@@ -26,6 +26,11 @@ for line in sys.stdin:
             v = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
         sys.stdout.write(v)' "$2"
 }
+# VAR's value as a shell that sources FILE reads it (init scripts and configuration management do);
+# what the shell said on stderr goes to $WORK/sh.err.
+shell_value() { # shell_value FILE VAR
+        env -i /bin/bash -c 'set -a; . "$1" && printf %s "${!2}"' sh "$1" "$2" 2>"$WORK/sh.err"
+}
 
 # 1. The three fixture nodes with the default profile: a kubeadm node (an existing --eviction-soft
 #    gets the new value in place with its quotes; --eviction-minimum-reclaim, already right in
@@ -211,7 +216,33 @@ else
         skip "field guide: systemd's reading" "no systemd environment.d generator"
 fi
 
-# 8. The corpus: every file, placed as its name says (kubeadm-flags.env, or /etc/default/kubelet on a
+# 8. /etc/default/kubelet is sourced by shells too: a bare KUBELET_EXTRA_ARGS the thresholds are added to
+#    gets double quotes, or the '<' and the blanks would make the shell fail (issue 12, C6). bash and
+#    systemd both read the old flags and the added ones.
+T=$(new_tree eviction-deb-fresh bare)
+mkdir -p "$T/etc/default"
+printf '# Set by the image build.\nKUBELET_EXTRA_ARGS=--node-ip=10.0.0.5\n' >"$T/etc/default/kubelet"
+run apply --root "$T" --only eviction
+expect_rc "bare KUBELET_EXTRA_ARGS: apply" 0
+want="--node-ip=10.0.0.5 --eviction-soft=$SOFT --eviction-soft-grace-period=$GRACE --eviction-minimum-reclaim=$RECLAIM"
+printf '# Set by the image build.\nKUBELET_EXTRA_ARGS="%s"\n' "$want" >"$WORK/want"
+same_file "bare KUBELET_EXTRA_ARGS: quoted" "$T/etc/default/kubelet" "$WORK/want"
+got=$(shell_value "$T/etc/default/kubelet" KUBELET_EXTRA_ARGS)
+ok "bare KUBELET_EXTRA_ARGS: bash sources it without a complaint" test ! -s "$WORK/sh.err"
+if [ "$got" = "$want" ]; then pass "bare KUBELET_EXTRA_ARGS: bash reads the flags"; else fail "bare KUBELET_EXTRA_ARGS: bash reads the flags" "got:  $got"; fi
+if got=$(systemd_value "$T/etc/default/kubelet" KUBELET_EXTRA_ARGS); then
+        if [ "$got" = "$want" ]; then pass "bare KUBELET_EXTRA_ARGS: systemd reads the same"; else fail "bare KUBELET_EXTRA_ARGS: systemd reads the same" "got:  $got"; fi
+else
+        skip "bare KUBELET_EXTRA_ARGS: systemd's reading" "no systemd environment.d generator"
+fi
+T=$(new_tree eviction-rpm-fresh rpm-shell)
+run apply --root "$T" --only eviction
+got=$(shell_value "$T/etc/sysconfig/kubelet" KUBELET_EXTRA_ARGS)
+ok "empty KUBELET_EXTRA_ARGS: bash sources it without a complaint" test ! -s "$WORK/sh.err"
+want="--eviction-soft=$SOFT --eviction-soft-grace-period=$GRACE --eviction-minimum-reclaim=$RECLAIM"
+if [ "$got" = "$want" ]; then pass "empty KUBELET_EXTRA_ARGS: bash reads the flags"; else fail "empty KUBELET_EXTRA_ARGS: bash reads the flags" "got:  $got"; fi
+
+# 9. The corpus: every file, placed as its name says (kubeadm-flags.env, or /etc/default/kubelet on a
 #    deb tree, /etc/sysconfig/kubelet on an rpm tree). A python oracle reads the file as systemd
 #    does and checks that every other variable, line and flag (order included) is unchanged and the
 #    eviction flags are the profile's; the second run changes nothing.
@@ -239,7 +270,7 @@ def parse(path):
         m = ASSIGN.match(line)
         if m and m.group(1) == var:
             v = m.group(2).strip()
-            if len(v) >= 2 and v[0] == v[-1] == '"':
+            if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
                 v = v[1:-1]
             env[var] = shlex.split(v)   # systemd splits "$VAR" at whitespace, removing quotes
         else:
@@ -268,6 +299,15 @@ assert orest == nrest, ("other flags changed", orest, nrest)
 assert nev == want, ("eviction flags", nev)
 assert otext.endswith("\n") == ntext.endswith("\n"), "final newline convention"
 PY
+        case $name in
+        *default-kubelet | *sysconfig-kubelet)
+                got=$(shell_value "$T/$dest" KUBELET_EXTRA_ARGS)
+                ok "corpus $name: a shell sourcing it reads the eviction flags" $PYTHON -c '
+import shlex, sys
+words = shlex.split(sys.argv[1])
+assert [w for w in words if w.startswith("--eviction-")] == sys.argv[2:], words' "$got" \
+                        "--eviction-soft=$SOFT" "--eviction-soft-grace-period=$GRACE" "--eviction-minimum-reclaim=$RECLAIM" ;;
+        esac
         cp "$T/$dest" "$WORK/corpus.first"
         run apply --root "$T" --only eviction
         contains "corpus $name: second apply is a no-op" "$OUT" "[eviction] ok:"
@@ -278,7 +318,8 @@ PY
         02-*) printf 'KUBELET_KUBEADM_ARGS="--cgroup-driver=cgroupfs --pod-infra-container-image=k8s.gcr.io/pause:3.1 --resolv-conf=/run/systemd/resolve/resolv.conf --eviction-soft=%s --eviction-soft-grace-period=%s --eviction-minimum-reclaim=%s"    \n' "$SOFT" "$GRACE" "$RECLAIM" >"$WORK/want" ;;
         09-*) printf 'KUBELET_KUBEADM_ARGS="--cgroup-driver=systemd --eviction-soft=%s --eviction-soft-grace-period=%s --eviction-minimum-reclaim=%s"' "$SOFT" "$GRACE" "$RECLAIM" >"$WORK/want" ;;
         10-*) { cat "$f"; printf 'KUBELET_EXTRA_ARGS="--eviction-soft=%s --eviction-soft-grace-period=%s --eviction-minimum-reclaim=%s"\n' "$SOFT" "$GRACE" "$RECLAIM"; } >"$WORK/want" ;;
-        11-*) printf 'KUBELET_EXTRA_ARGS= --runtime-cgroups=/systemd/system.slice --kubelet-cgroups=/systemd/system.slice --eviction-soft=%s --eviction-soft-grace-period=%s --eviction-minimum-reclaim=%s\n\n' "$SOFT" "$GRACE" "$RECLAIM" >"$WORK/want" ;;
+        11-*) printf 'KUBELET_EXTRA_ARGS="--runtime-cgroups=/systemd/system.slice --kubelet-cgroups=/systemd/system.slice --eviction-soft=%s --eviction-soft-grace-period=%s --eviction-minimum-reclaim=%s"\n\n' "$SOFT" "$GRACE" "$RECLAIM" >"$WORK/want" ;;
+        12-*) printf "KUBELET_EXTRA_ARGS='%s'\n" '--node-labels=${node_labels} --network-plugin=cni --cni-conf-dir=/etc/cni/net.d --cni-bin-dir=/opt/cni/bin --cluster-domain=cluster.local --cert-dir=/var/lib/kubelet/pki'" --eviction-soft=$SOFT --eviction-soft-grace-period=$GRACE --eviction-minimum-reclaim=$RECLAIM" >"$WORK/want" ;;
         *) continue ;;
         esac
         same_file "corpus $name: exact result" "$T/$dest" "$WORK/want"

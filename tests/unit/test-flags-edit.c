@@ -71,8 +71,9 @@ static const struct flags_case cases[] = {
           "# c\n" KA "=\"--v=2 --cgroup-driver=systemd\"\n" },
         { "env set appends to empty quoted value", ENV, SET, "KUBELET_ARGS", "cgroup-driver", "systemd", "KUBELET_ARGS=\"\"\n", 1,
           "KUBELET_ARGS=\"--cgroup-driver=systemd\"\n" },
+        /* a bare value with a blank is no longer one word to a shell sourcing the file: quoted (issue 12, C6) */
         { "env set appends to bare value", ENV, SET, "KUBELET_EXTRA_ARGS", "cgroup-driver", "systemd", "KUBELET_EXTRA_ARGS=--v=2  \n", 1,
-          "KUBELET_EXTRA_ARGS=--v=2 --cgroup-driver=systemd  \n" },
+          "KUBELET_EXTRA_ARGS=\"--v=2 --cgroup-driver=systemd\"  \n" },
         { "env set appends to empty bare value", ENV, SET, "OPTS", "cgroup-driver", "systemd", "ADDRESS=127.0.0.1\nOPTS=\n", 1,
           "ADDRESS=127.0.0.1\nOPTS=--cgroup-driver=systemd\n" },
         { "env set appends to the last assignment", ENV, SET, "A", "cgroup-driver", "systemd", "A=\"--v=1\"\nA=\"--v=2\"\n", 1,
@@ -86,9 +87,10 @@ static const struct flags_case cases[] = {
           "A=\"--image-credential-provider-bin-dir='/a' --v=2\"\n", 1, "A=\"--image-credential-provider-bin-dir='/b' --v=2\"\n" },
         { "env set bare boolean", ENV, SET, KA, "fail-swap-on", "false", "A=\"--fail-swap-on --v=2\"\n", 1, "A=\"--fail-swap-on=false --v=2\"\n" },
         { "env set empty value, space form", ENV, SET, KA, "node-labels", "", "A=\"--node-labels x --v=2\"\n", 1, "A=\"--node-labels= --v=2\"\n" },
+        /* '$' would be expanded by a shell inside double quotes, never inside single ones (systemd: neither) */
         { "env set placeholder stays", ENV, SET, "KUBELET_EXTRA_ARGS", "cgroup-driver", "systemd",
           "KUBELET_EXTRA_ARGS=--node-labels=${node_labels} --network-plugin=cni\n", 1,
-          "KUBELET_EXTRA_ARGS=--node-labels=${node_labels} --network-plugin=cni --cgroup-driver=systemd\n" },
+          "KUBELET_EXTRA_ARGS='--node-labels=${node_labels} --network-plugin=cni --cgroup-driver=systemd'\n" },
         { "env set keeps underscore spelling", ENV, SET, KA, "cgroup-driver", "systemd", "DAEMON_ARGS=\"$DAEMON_ARGS  --cgroup_driver=docker \"\n", 1,
           "DAEMON_ARGS=\"$DAEMON_ARGS  --cgroup_driver=systemd \"\n" },
         { "env set eviction", ENV, SET, KA, "eviction-hard", "memory.available<100Mi", "A=\"--eviction-hard=memory.available<50Mi\"\n", 1,
@@ -174,6 +176,24 @@ static const struct flags_case cases[] = {
           "A=\"--v=2\\\n --network-plugin=cni \\\n--x=1\"\n", 1, "A=\"--v=2\\\n \\\n--x=1\"\n" },
         { "env remove from a continued bare value", ENV, REMOVE, NULL, "network-plugin", NULL,
           "A=--v=2 \\\n--network-plugin=cni \\\n--x=1\nB=2\n", 1, "A=--v=2 \\\n--x=1\nB=2\n" },
+
+        /* /etc/default/kubelet is sourced by shells too: a bare value an addition gives a blank or a shell
+         * metacharacter gets quotes (issue 12, C6) */
+        { "env set quotes a bare value for the shell", ENV, SET, "KUBELET_EXTRA_ARGS", "eviction-hard", "memory.available<100Mi",
+          "KUBELET_EXTRA_ARGS=--node-ip=10.0.0.5\n", 1, "KUBELET_EXTRA_ARGS=\"--node-ip=10.0.0.5 --eviction-hard=memory.available<100Mi\"\n" },
+        { "env set quotes an empty bare value given a '<'", ENV, SET, "KUBELET_EXTRA_ARGS", "eviction-hard", "memory.available<100Mi",
+          "KUBELET_EXTRA_ARGS=\n", 1, "KUBELET_EXTRA_ARGS=\"--eviction-hard=memory.available<100Mi\"\n" },
+        { "env set quotes right after the '='", ENV, SET, "KUBELET_EXTRA_ARGS", "cgroup-driver", "systemd",
+          "KUBELET_EXTRA_ARGS= --runtime-cgroups=/systemd/system.slice\n\n", 1,
+          "KUBELET_EXTRA_ARGS=\"--runtime-cgroups=/systemd/system.slice --cgroup-driver=systemd\"\n\n" },
+        { "env set quotes a value changed in place", ENV, SET, KA, "eviction-hard", "memory.available<1Gi", "A=--eviction-hard=x\n", 1,
+          "A=\"--eviction-hard=memory.available<1Gi\"\n" },
+        { "env set keeps inner single quotes inside double ones", ENV, SET, "A", "cgroup-driver", "systemd", "A=--enforce-node-allocatable=''\n", 1,
+          "A=\"--enforce-node-allocatable='' --cgroup-driver=systemd\"\n" },
+        { "env set refuses what no quoting keeps", ENV, SET, "A", "cgroup-driver", "systemd", "A=--a='' --b=$x\n", -EBADMSG,
+          "line 1: A needs quotes for the shells that source this file, but holds characters no quoting keeps the same for both systemd "
+          "and a shell" },
+        { "env remove never quotes", ENV, REMOVE, NULL, "network-plugin", NULL, "A=--network-plugin=cni --x=a<b\n", 1, "A=--x=a<b\n" },
 
         /* found by tests/fuzz/fuzz-flags-edit.c: only the overridden assignment was updated */
         { "env set flag only in an overridden assignment", ENV, SET, "A", "cgroup-driver", "systemd",
