@@ -30,7 +30,8 @@ static const char *const managed[] = {
         "/etc/modules-load.d/kubeprep.conf",
         /* gateway: the network configuration of the five stacks */
         "/etc/netplan/*.yaml",
-        "/etc/NetworkManager/system-connections/*.nmconnection",
+        /* any name NetworkManager loads, with or without .nmconnection */
+        "/etc/NetworkManager/system-connections/*",
         "/etc/sysconfig/network-scripts/ifcfg-*",
         "/etc/systemd/network/*.network",
         "/etc/network/interfaces",
