@@ -10,11 +10,22 @@
 
 static int tap_count, tap_failed;
 
+/* A test name may hold the input it names: a newline in it would end the TAP line. */
+static inline void tap_print_name(const char *name) {
+        for (const char *p = name; *p; p++)
+                if (*p == '\n')
+                        fputs("\\n", stdout);
+                else
+                        putchar(*p);
+}
+
 static inline bool tap_ok(bool cond, const char *name) {
         tap_count++;
         if (!cond)
                 tap_failed++;
-        printf("%sok %d - %s\n", cond ? "" : "not ", tap_count, name);
+        printf("%sok %d - ", cond ? "" : "not ", tap_count);
+        tap_print_name(name);
+        putchar('\n');
         fflush(stdout);
         return cond;
 }
@@ -28,11 +39,24 @@ static inline void tap_diag(const char *msg) {
         printf("# %s\n", msg);
 }
 
+/* A multi-line text as diagnostics: every line starts with "# ", so TAP readers take none for a result. */
+static inline void tap_diag_text(const char *label, const char *text) {
+        printf("# --- %s:\n# ", label);
+        for (const char *p = text; *p; p++)
+                if (*p == '\n')
+                        fputs("\n# ", stdout);
+                else
+                        putchar(*p);
+        putchar('\n');
+}
+
 /* Compare two byte strings; on mismatch show both as diagnostics. */
 static inline bool tap_streq(const char *got, const char *want, const char *name) {
         bool eq = got && want && strcmp(got, want) == 0;
         if (!eq) {
-                printf("# --- want:\n%s\n# --- got:\n%s\n# ---\n", want ? want : "(null)", got ? got : "(null)");
+                tap_diag_text("want", want ? want : "(null)");
+                tap_diag_text("got", got ? got : "(null)");
+                fputs("# ---\n", stdout);
         }
         return tap_ok(eq, name);
 }

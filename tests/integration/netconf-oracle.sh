@@ -363,5 +363,5 @@ else
 fi
 
 echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
+echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]

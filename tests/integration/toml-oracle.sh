@@ -231,5 +231,5 @@ for f in "$corpus"/*.toml "$stock"; do
 done
 
 echo "1..$n"
-echo "$((n - failed)) passed, $failed failed"
+echo "# $((n - failed)) passed, $failed failed"
 [ $failed = 0 ]
