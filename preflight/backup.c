@@ -50,7 +50,9 @@ static int write_manifest(struct backup *b) {
 
 static int backup_start(struct backup *b, char **ret_error) {
         _cleanup_free_ char *dir = xasprintf(KUBEPREP_BACKUP_DIR "/%s", b->run_id);
-        int k = root_mkdir_p(b->root, KUBEPREP_BACKUP_DIR, 0700);
+        int k = root_mkdir_p(b->root, KUBEPREP_STATE_DIR, 0700);
+        if (k >= 0)
+                k = root_mkdir_p(b->root, KUBEPREP_BACKUP_DIR, 0700);
         if (k >= 0) {
                 const char *base;
                 _cleanup_close_ int pfd = root_open_parent(b->root, dir, &base);

@@ -437,7 +437,8 @@ int root_mkdir_p(const struct root *r, const char *path, mode_t mode) {
                 _cleanup_close_ int dfd = root_open_parent(r, p, &base);
                 if (dfd < 0)
                         return dfd;
-                if (mkdirat(dfd, base, mode) < 0 && errno != EEXIST)
+                /* Parents as `install -d` makes them; only the directory asked for gets mode. */
+                if (mkdirat(dfd, base, saved ? 0755 : mode) < 0 && errno != EEXIST)
                         return -errno;
                 *s = saved;
                 if (!saved)

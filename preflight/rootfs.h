@@ -84,7 +84,7 @@ int root_symlink_atomic(const struct root *r, const char *path, const char *targ
 /* Remove a file or symlink; 0 when it was already gone. */
 int root_unlink(const struct root *r, const char *path);
 
-/* mkdir -p inside the root, new directories get mode. */
+/* mkdir -p inside the root: the directory path gets mode when it is made, missing parents 0755. */
 int root_mkdir_p(const struct root *r, const char *path, mode_t mode);
 
 /* The names in a directory (no . and ..), sorted. -ENOENT when absent. */

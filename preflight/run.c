@@ -10,6 +10,7 @@
 #include "config.h"
 #include "eviction.h"
 #include "journal-stream.h"
+#include "redact.h"
 #include "report.h"
 #include "restart.h"
 
@@ -29,7 +30,9 @@ int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) 
                 puts(text);
         } else if (opts->output == OUTPUT_PROMETHEUS)
                 report_print_prometheus_error(opts, exit_code);
-        fprintf(stderr, "%skubeprep: %s\n", priority_prefix(STDERR_FILENO, LOG_ERR), msg);
+        /* The message may quote a tree's path or bytes: shown as the report shows them. */
+        _cleanup_free_ char *shown = redact_for_terminal(msg);
+        fprintf(stderr, "%skubeprep: %s\n", priority_prefix(STDERR_FILENO, LOG_ERR), shown);
         return exit_code;
 }
 
@@ -239,13 +242,25 @@ static void print_rollback_json(const struct root *root, const struct rollback *
         puts(text);
 }
 
+/* One "[rollback] ..." line; paths come from the tree, so they are shown escaped (redact.h). */
+static void print_rollback_line(FILE *f, const char *prefix, const char *text, const char *reason) {
+        _cleanup_free_ char *shown = redact_for_terminal(text);
+        fprintf(f, "%s[rollback] %s%s%s\n", prefix, shown, reason ? ": " : "", strempty(reason));
+}
+
+static void print_restored(FILE *f, const struct strv *restored) {
+        for (size_t i = 0; i < restored->n; i++) {
+                _cleanup_free_ char *line = xasprintf("restored %s", restored->items[i]);
+                print_rollback_line(f, "", line, NULL);
+        }
+}
+
 /* What was restored on stdout; what was not, on stderr, with how to finish. Exit 1 then. */
 static int print_rollback(const struct options *opts, const struct rollback *rb) {
         size_t n = rb->restored.n;
-        for (size_t i = 0; i < n; i++)
-                printf("[rollback] restored %s\n", rb->restored.items[i]);
+        print_restored(stdout, &rb->restored);
         for (size_t i = 0; i < rb->notes.n; i++)
-                printf("[rollback] %s\n", rb->notes.items[i]);
+                print_rollback_line(stdout, "", rb->notes.items[i], NULL);
         if (!rb->not_restored.n) {
                 printf("[rollback] run %s rolled back: %zu file%s restored\n", rb->run_id, n, n == 1 ? "" : "s");
                 return 0;
@@ -253,7 +268,7 @@ static int print_rollback(const struct options *opts, const struct rollback *rb)
         fflush(stdout);
         const char *prefix = priority_prefix(STDERR_FILENO, LOG_ERR);
         for (size_t i = 0; i < rb->not_restored.n; i++)
-                fprintf(stderr, "%s[rollback] %s: %s\n", prefix, rb->not_restored.items[i], rb->reasons.items[i]);
+                print_rollback_line(stderr, prefix, rb->not_restored.items[i], rb->reasons.items[i]);
         _cleanup_free_ char *again = opts->root ? xasprintf("kubeprep rollback --root %s %s", opts->root, rb->run_id)
                                                 : xasprintf("kubeprep rollback %s", rb->run_id);
         fprintf(stderr, "%skubeprep: run %s partly rolled back: %zu file%s restored, %zu not (listed above); the run "
@@ -277,8 +292,7 @@ int run_rollback(const struct options *opts) {
                 k = rollback_run(root, opts->run_id, &rb, &err);
         if (k < 0) {
                 /* Files restored before a failure stay restored; say which. */
-                for (size_t i = 0; i < rb.restored.n; i++)
-                        fprintf(stderr, "[rollback] restored %s\n", rb.restored.items[i]);
+                print_restored(stderr, &rb.restored);
                 exit_code = fail_early(opts, k == -ETIMEDOUT && lock_fd < 0 ? 1 : 2, "%s", err);
         } else if (opts->output == OUTPUT_JSON) {
                 exit_code = rb.not_restored.n ? 1 : 0;

@@ -25,6 +25,17 @@ done
 contains "apply's status line is one line, with the escaped name" "$OUT" \
         "[gateway] changed: /etc/netplan/$SHOWN has no gateway"
 ok "apply wrote the file under its real name" grep -q 'via: 192.0.2.1' "$T/etc/netplan/$NAME"
+run rollback --root "$T"
+expect_rc "rollback of the forged name" 0
+[ "$(raw_control "$OUT$ERR")" = 0 ] && pass "rollback: no raw control byte in the output" ||
+        fail "rollback: raw control bytes in the output" "$(printf '%s\n' "$OUT" | cat -v)"
+contains "rollback: the name is shown escaped" "$OUT" "[rollback] restored /etc/netplan/$SHOWN"
+run rollback --root "$T" $'../\e[2J\n[swap] ok: forged'
+expect_rc "an error quoting what it was given" 2
+[ "$(raw_control "$OUT$ERR")" = 0 ] && pass "an error message: no raw control byte" ||
+        fail "an error message: raw control bytes" "$(printf '%s\n' "$ERR" | cat -v)"
+contains "an error message: shown escaped" "$ERR" '../\x1b[2J\n[swap] ok: forged'
+run apply --root "$T" --only gateway --profile "$WORK/gw.yaml"
 run check --root "$T" --only gateway --profile "$WORK/gw.yaml" -o json
 ok "JSON keeps the real name (cJSON escapes it)" $PYTHON -c '
 import json, sys

@@ -68,6 +68,14 @@ static void test_atomic_write(struct root *r) {
         free(t);
         tap_ok(root_unlink(r, "/etc/link") == 1 && root_unlink(r, "/etc/link") == 0, "unlink, then already gone");
         tap_ok(root_mkdir_p(r, "/a/b/c", 0755) == 0 && root_exists(r, "/a/b/c"), "mkdir -p");
+        /* A missing /var in an image tree must not become a directory only root can enter. */
+        mode_t old_umask = umask(022);
+        struct stat sv = {}, sk = {};
+        tap_ok(root_mkdir_p(r, "/v/lib/kubeprep", 0700) == 0 && root_stat(r, "/v", &sv) == 0 &&
+                       root_stat(r, "/v/lib/kubeprep", &sk) == 0 && (sv.st_mode & 07777) == 0755 &&
+                       (sk.st_mode & 07777) == 0700,
+               "mkdir -p: missing parents 0755, the directory itself the mode asked");
+        umask(old_umask);
         _cleanup_close_ int fd = root_openat(r, "/etc/file", O_RDONLY, 0, 0);
         char *d = NULL;
         size_t dlen = 0;
