@@ -4,7 +4,7 @@
 # idempotence, the warnings, invalid profiles refused before any fixer runs, and every
 # kubeadm-flags/defaults file of the real-world corpus with a python oracle.
 . "$(dirname "$0")/../lib.sh"
-: "${CORPUS_DIR:=$SOURCE_ROOT/../shared/corpus}"
+: "${CORPUS_DIR:=$SOURCE_ROOT/tests/corpus}"
 
 SOFT='memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<6%'
 GRACE='memory.available=300s,nodefs.available=300s,nodefs.inodesFree=300s'

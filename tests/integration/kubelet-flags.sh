@@ -4,7 +4,7 @@
 # kubelet.service.d drop-ins), per the version each was removed in; over
 # fixture trees and every flag file of the corpus. Second runs change nothing.
 . "$(dirname "$0")/../lib.sh"
-CORPUS_DIR=${CORPUS_DIR:-$SOURCE_ROOT/../shared/corpus}
+CORPUS_DIR=${CORPUS_DIR:-$SOURCE_ROOT/tests/corpus}
 
 ENV=var/lib/kubelet/kubeadm-flags.env
 DEFAULTS=etc/default/kubelet

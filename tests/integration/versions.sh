@@ -3,7 +3,7 @@
 # then the tree's dpkg database and kube-apiserver static pod, then
 # --kubeadm-config; `kubelet --version` only on the live system, with a timeout.
 . "$(dirname "$0")/../lib.sh"
-CORPUS_DIR=${CORPUS_DIR:-$SOURCE_ROOT/../shared/corpus}
+CORPUS_DIR=${CORPUS_DIR:-$SOURCE_ROOT/tests/corpus}
 
 node_versions() { # node_versions ARGS...: prints "KUBELET CONTROLPLANE" from the JSON report (null when unknown)
         run check -o json --only csi-migration,kubelet-flags "$@"
