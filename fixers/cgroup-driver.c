@@ -4,11 +4,11 @@
  * kubelet cgroup driver: "cgroupfs" is different from docker cgroup driver:
  * "systemd"") and pods hang ("cgroup-parent for systemd cgroup should be a
  * valid slice"). */
-#include "fixers.h"
-#include "json-edit.h"
-#include "kubelet-cgroups.h"
-#include "kubelet-files.h"
-#include "toml-edit.h"
+#include "fixers/registry.h"
+#include "formats/daemon-json-edit.h"
+#include "fixers/shared/kubelet-cgroups.h"
+#include "fixers/shared/kubelet-files.h"
+#include "formats/toml-edit.h"
 
 #define DAEMON_JSON "/etc/docker/daemon.json"
 #define CONTAINERD_TOML "/etc/containerd/config.toml"

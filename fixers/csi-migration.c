@@ -3,9 +3,9 @@
  * CSIMigration off while it still accepts the gate (<= 1.24). From 1.25 the
  * kubelet exits on that gate, so a stale one is removed. A skew outside the
  * version skew policy is reported whatever the gate. */
-#include "fixers.h"
-#include "kubelet-files.h"
-#include "yaml-edit.h"
+#include "fixers/registry.h"
+#include "fixers/shared/kubelet-files.h"
+#include "formats/yaml-edit.h"
 
 static const char *const gate[] = {"featureGates", "CSIMigration", NULL};
 

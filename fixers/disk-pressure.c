@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <sys/statvfs.h>
 
-#include "eviction.h"
-#include "fixers.h"
+#include "engine/profile-eviction.h"
+#include "fixers/registry.h"
 
 /* The kubelet's own hard thresholds when the profile sets none (design.md §6). */
 static const struct kv kubelet_defaults[] = {

@@ -2,9 +2,9 @@
 /* The `eviction` fixer: the profile's eviction thresholds as kubelet flags,
  * merged into the flag files that are already there (every other flag, its
  * order and quoting stay). */
-#include "eviction.h"
-#include "fixers.h"
-#include "kubelet-files.h"
+#include "engine/profile-eviction.h"
+#include "fixers/registry.h"
+#include "fixers/shared/kubelet-files.h"
 
 /* Where a flag set nowhere yet goes: kubeadm-flags.env once kubeadm has
  * written it; before that (a fresh node) the distribution's kubelet defaults

@@ -4,9 +4,9 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
-#include "fixers.h"
-#include "netconf-scan.h"
-#include "rtnl.h"
+#include "fixers/registry.h"
+#include "fixers/shared/gateway-scan.h"
+#include "system/rtnl.h"
 
 /* Asks an editor whether a file could take a gateway when the fixer has none to write yet. */
 #define PROBE_GATEWAY "192.0.2.1"

@@ -8,8 +8,8 @@
 #include <linux/openat2.h>
 #include <sys/stat.h>
 
-#include "fixers.h"
-#include "passwd.h"
+#include "fixers/registry.h"
+#include "formats/passwd.h"
 
 #define ADMIN_CONF "/etc/kubernetes/admin.conf"
 #define ROOT_KUBECONFIG "/root/.kube/config"

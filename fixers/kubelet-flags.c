@@ -2,8 +2,8 @@
 /* The `kubelet-flags` fixer: a flag the installed kubelet no longer accepts
  * stops it ("failed to parse kubelet flag: unknown flag"), so such flags are
  * removed from every file the kubelet reads flags from. */
-#include "fixers.h"
-#include "kubelet-files.h"
+#include "fixers/registry.h"
+#include "fixers/shared/kubelet-files.h"
 
 /* Remove every flag this kubelet rejects from one file. Returns 1 when the
  * file changes, 0 when clean, <0 after result_refuse(). */

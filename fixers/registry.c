@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The fixers, in the order they run: a plain array, one entry per file in
  * fixers/. Order matters where two fixers edit one file. */
-#include "fixer.h"
-#include "fixers.h"
+#include "engine/fixer.h"
+#include "fixers/registry.h"
 
 const struct fixer *const fixers[] = {
         &fixer_swap,

@@ -4,11 +4,11 @@
  * or, with `swap: allow`, the kubelet is configured to run with it. */
 #include <sys/swap.h>
 
-#include "fixers.h"
-#include "fstab-edit.h"
-#include "kubelet-cgroups.h"
-#include "kubelet-files.h"
-#include "swaps.h"
+#include "fixers/registry.h"
+#include "formats/fstab-edit.h"
+#include "fixers/shared/kubelet-cgroups.h"
+#include "fixers/shared/kubelet-files.h"
+#include "system/swaps.h"
 
 #define FSTAB "/etc/fstab"
 #define SWAP_TARGET "/etc/systemd/system/swap.target"

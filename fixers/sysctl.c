@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The `sysctl` fixer: pods need IP forwarding, and kube-proxy/CNI need bridged traffic to pass
  * iptables (br_netfilter's bridge-nf-call-*); set live and persisted in files kubeprep owns. */
-#include "fixers.h"
-#include "sysctl-conf.h"
-#include "sysctl-live.h"
+#include "fixers/registry.h"
+#include "formats/sysctl-conf.h"
+#include "system/sysctl-live.h"
 
 #define SYSCTL_CONF "/etc/sysctl.d/99-kubeprep.conf"
 #define MODULES_CONF "/etc/modules-load.d/kubeprep.conf"

@@ -3,11 +3,11 @@
 #include <locale.h>
 
 #include "config.h"
-#include "diagnose.h"
-#include "kubeadm-hook.h"
-#include "lint.h"
+#include "diagnose/diagnose.h"
+#include "kubeadm/kubeadm-hook.h"
+#include "lint/lint.h"
 #include "options.h"
-#include "run.h"
+#include "engine/run.h"
 
 int main(int argc, char **argv) {
         setlocale(LC_ALL, "");

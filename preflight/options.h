@@ -1,57 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The parsed command line: the only global-like state, passed by pointer. */
+/* The command line: `kubeprep VERB [OPTIONS]`, parsed into struct options
+ * (engine/run-options.h). */
 #pragma once
 
-#include <stdbool.h>
-
-#include "util.h"
-
-enum command {
-        CMD_CHECK,
-        CMD_APPLY,
-        CMD_ROLLBACK,
-        CMD_DIAGNOSE,
-        CMD_LINT,
-        CMD_KUBEADM,
-        CMD_LIST,
-        CMD_HELP,
-        CMD_VERSION,
-};
-
-enum output_format {
-        OUTPUT_TEXT,
-        OUTPUT_JSON,
-        OUTPUT_PROMETHEUS, /* node_exporter textfile format */
-};
-
-struct options {
-        enum command command;
-        const char *root;    /* NULL: the live system */
-        const char *profile; /* "auto" unless given */
-        struct strv only;
-        struct strv skip;
-        struct strv users;
-        const char *kubelet_version;
-        const char *control_plane_version;
-        const char *kubeadm_config;
-        enum output_format output;
-        bool dry_run;
-        bool no_restart;
-        unsigned lock_timeout; /* seconds to wait for another run's lock (apply, rollback) */
-        int verbosity;    /* -1 quiet, 0 normal, 1 verbose */
-        const char *run_id; /* rollback's RUN-ID */
-        bool fix;           /* lint --fix */
-        char **files;       /* lint's FILE... ("-" is stdin), pointing into argv */
-        char **kubeadm_args; /* kubeadm's: everything after "--", pointing into argv */
-        size_t n_kubeadm_args;
-        size_t n_files;
-        const char *journal_dir; /* diagnose: a journal directory on the host */
-        const char *log_file;    /* diagnose: plain text instead, "-" for stdin */
-        const char *since;       /* diagnose: widen past the boot, as written */
-};
+#include "engine/run-options.h"
 
 /* Parse argv; returns 0 on success, -EINVAL after printing a usage error. */
 int options_parse(int argc, char **argv, struct options *ret);
 void options_free(struct options *o);
 void options_print_help(void);
-const char *command_to_string(enum command c);

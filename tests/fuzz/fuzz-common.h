@@ -134,7 +134,7 @@ static inline void fuzz_dump(const char *what, const char *t, size_t n) {
 /* The lines a minimal line diff (diff_unified, itself fuzzed by fuzz-diff) removes from a and adds
  * in b: unlike a common prefix/suffix, unchanged lines between two edits are not counted, nor is a
  * last line that only gained its newline ("\n" or "\r\n"). The lists are unordered. */
-#include "diff.h"
+#include "basic/diff.h"
 
 struct line_changes {
         char *diff;

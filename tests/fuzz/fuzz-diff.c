@@ -15,8 +15,8 @@
 
 #include "fuzz-common.h"
 
-#include "diff.h"
-#include "util.h"
+#include "basic/diff.h"
+#include "basic/util.h"
 
 /* Lines with their newline ("a\n", and a last "b" without). */
 struct text_lines {

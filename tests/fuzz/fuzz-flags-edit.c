@@ -19,8 +19,8 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "flags-edit.h"
-#include "util.h"
+#include "formats/flags-edit.h"
+#include "basic/util.h"
 
 static const char *const flags[] = { "cgroup-driver", "--fail-swap-on", "node-ip", "container_runtime_endpoint",
                                      "node-labels",   "--kubeconfig" };

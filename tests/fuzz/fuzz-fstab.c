@@ -9,7 +9,7 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "fstab-edit.h"
+#include "formats/fstab-edit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sel[1];

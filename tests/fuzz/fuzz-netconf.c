@@ -11,8 +11,8 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "netconf.h"
-#include "util.h"
+#include "formats/netconf/netconf.h"
+#include "basic/util.h"
 
 static const char *const ifaces[] = { NULL, "eth0", "eth1", "ens3", "ens9", "enp0s3", "br0", "br-mgmt" };
 static const char *const gateways[] = { "192.0.2.1", "10.0.0.254", "172.16.0.1" };

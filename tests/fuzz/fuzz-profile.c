@@ -9,8 +9,8 @@
  *  - no leak (ASan/LeakSanitizer), also for what a refused text had already set. */
 #include "fuzz-common.h"
 
-#include "profile.h"
-#include "util.h"
+#include "engine/profile.h"
+#include "basic/util.h"
 
 static bool kv_list_eq(const struct kv_list *a, const struct kv_list *b) {
         if (a->n != b->n)

@@ -15,8 +15,8 @@
 
 #include "fuzz-common.h"
 
-#include "signatures.h"
-#include "util.h"
+#include "diagnose/signatures.h"
+#include "basic/util.h"
 
 static bool signature_matches(const struct signature *s, const char *msg) {
         for (size_t i = 0; i < s->patterns.n; i++)

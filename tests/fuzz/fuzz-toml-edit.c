@@ -18,8 +18,8 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "toml-edit.h"
-#include "util.h"
+#include "formats/toml-edit.h"
+#include "basic/util.h"
 
 #define T(...) ((const char *const[]){ __VA_ARGS__, NULL })
 static const char *const *const tables[] = {

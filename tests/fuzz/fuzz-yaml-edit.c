@@ -20,8 +20,8 @@
 
 #include "fuzz-common.h"
 
-#include "util.h"
-#include "yaml-edit.h"
+#include "basic/util.h"
+#include "formats/yaml-edit.h"
 
 static const char *const path_cgroup[] = { "cgroupDriver", NULL };
 static const char *const path_swap[] = { "failSwapOn", NULL };

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "datadir.h"
+#include "engine/datadir.h"
 #include "fuzz-common.h"
 
 static int count;

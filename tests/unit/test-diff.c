@@ -5,10 +5,10 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "diff.h"
+#include "basic/diff.h"
 #include "tap.h"
 #include "test-util.h"
-#include "util.h"
+#include "basic/util.h"
 
 struct diff_case {
         const char *name, *path, *old, *new, *want;

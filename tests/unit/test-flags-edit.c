@@ -4,11 +4,11 @@
  * the kubelet. */
 #include <dirent.h>
 
-#include "flags-edit.h"
-#include "kubelet-files.h"
+#include "formats/flags-edit.h"
+#include "fixers/shared/kubelet-files.h"
 #include "tap.h"
 #include "test-util.h"
-#include "util.h"
+#include "basic/util.h"
 
 enum op { GET, SET, REMOVE };
 

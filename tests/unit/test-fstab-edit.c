@@ -4,7 +4,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "fstab-edit.h"
+#include "formats/fstab-edit.h"
 #include "tap.h"
 #include "test-util.h"
 

@@ -2,8 +2,8 @@
 /* The kubelet's swap and cgroup v1 settings by version and cgroup version,
  * and the swap and cgroup-driver fixers planning them on a cgroup v1 node
  * (a fact that --root cannot give: it is set on the context here). */
-#include "fixers.h"
-#include "kubelet-cgroups.h"
+#include "fixers/registry.h"
+#include "fixers/shared/kubelet-cgroups.h"
 #include "tap.h"
 
 static struct kversion V(unsigned major, unsigned minor) {

@@ -8,9 +8,9 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include "backup.h"
+#include "engine/backup.h"
 #include "tap.h"
-#include "util.h"
+#include "basic/util.h"
 
 static void test_parse(void) {
         /* Real lines, as proc_locks(5) shows them; a waiter's "->" line names the waiter. */

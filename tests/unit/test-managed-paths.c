@@ -8,12 +8,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "managed-paths.h"
-#include "passwd.h"
-#include "sha256.h"
+#include "engine/managed-paths.h"
+#include "formats/passwd.h"
+#include "basic/sha256.h"
 #include "tap.h"
 #include "test-util.h"
-#include "util.h"
+#include "basic/util.h"
 
 static void test_listed(void) {
         static const char *const yes[] = {

@@ -3,7 +3,7 @@
  * output, every file of the network corpus and the fixture files against golden outputs, idempotence. */
 #include <dirent.h>
 
-#include "netconf.h"
+#include "formats/netconf/netconf.h"
 #include "tap.h"
 #include "test-util.h"
 

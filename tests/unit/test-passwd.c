@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The tree's /etc/passwd and /etc/group parser, and the choice of kubeconfig
  * users: command line, profile, group:NAME, root. */
-#include "passwd.h"
+#include "formats/passwd.h"
 #include "tap.h"
-#include "util.h"
+#include "basic/util.h"
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
                              "# a comment\n"

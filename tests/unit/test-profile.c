@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Profiles: parsing, validation messages (file, line, key) and `extends`. */
-#include "profile.h"
+#include "engine/profile.h"
 #include "tap.h"
 
 struct error_case {

@@ -2,9 +2,9 @@
 /* Tests for redact.c: which keys name a credential, the value masked in each
  * syntax kubeprep edits (key and separator kept), values continued on later
  * lines, diffs (headers kept), and the escaping of control characters. */
-#include "redact.h"
+#include "formats/redact.h"
 #include "tap.h"
-#include "util.h"
+#include "basic/util.h"
 
 static const char *const secret_keys[] = {
         "password", "PASSWORD", "passwd", "passphrase", "psk", "WPA_PSK", "IKE_PSK", "wpapsk", "password-raw",

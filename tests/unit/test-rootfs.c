@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "rootfs.h"
-#include "swaps.h"
+#include "basic/rootfs.h"
+#include "system/swaps.h"
 #include "tap.h"
-#include "util.h"
+#include "basic/util.h"
 
 static char *tmp;
 

@@ -9,11 +9,11 @@
 #include <linux/rtnetlink.h>
 #include <sys/wait.h>
 
-#include "rtnl.h"
-#include "sysctl-live.h"
+#include "system/rtnl.h"
+#include "system/sysctl-live.h"
 #include "tap.h"
 #include "test-util.h"
-#include "util.h"
+#include "basic/util.h"
 
 /* Test names must stay on one TAP line: show tabs and newlines as \t and \n. */
 static char *escaped(const char *s) {

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "datadir.h"
-#include "kubelet-log.h"
-#include "signatures.h"
+#include "engine/datadir.h"
+#include "diagnose/kubelet-log.h"
+#include "diagnose/signatures.h"
 #include "tap.h"
 
 #define OK_ENTRY "    pattern: x\n    fixer: swap\n    explanation: e\n"

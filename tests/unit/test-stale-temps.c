@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "rootfs.h"
+#include "basic/rootfs.h"
 #include "tap.h"
 #include "test-util.h"
-#include "util.h"
+#include "basic/util.h"
 
 /* A PID that surely runs no process: a child that has exited and been reaped. */
 static int dead_pid(void) {

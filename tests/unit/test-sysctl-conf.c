@@ -3,7 +3,7 @@
  * /etc/sysctl.conf last) and how a key's assignment is read from a sysctl.d text. */
 #include <stdlib.h>
 
-#include "sysctl-conf.h"
+#include "formats/sysctl-conf.h"
 #include "tap.h"
 
 static void find(const char *text, const char *name, const char *want, unsigned want_line, const char *what) {

@@ -6,8 +6,8 @@
 
 #include "tap.h"
 #include "test-util.h"
-#include "toml-edit.h"
-#include "util.h"
+#include "formats/toml-edit.h"
+#include "basic/util.h"
 
 #define T(...) { __VA_ARGS__, NULL }
 #define CRI_V2 "plugins", "io.containerd.grpc.v1.cri"

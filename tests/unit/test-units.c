@@ -5,8 +5,8 @@
 #include <systemd/sd-bus.h>
 
 #include "tap.h"
-#include "units.h"
-#include "util.h"
+#include "system/units.h"
+#include "basic/util.h"
 
 #define MOCK_SERVICE "org.freedesktop.systemd1"
 #define MOCK_PATH "/org/freedesktop/systemd1"

@@ -6,8 +6,8 @@
 
 #include "tap.h"
 #include "test-util.h"
-#include "util.h"
-#include "yaml-edit.h"
+#include "basic/util.h"
+#include "formats/yaml-edit.h"
 
 enum op { OP_GET, OP_SET, OP_REMOVE, OP_COUNT };
 

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* One declaration per fixer file. */
+#pragma once
+
+#include "engine/fixer.h"
+
+extern const struct fixer fixer_swap;
+extern const struct fixer fixer_cgroup_driver;
+extern const struct fixer fixer_kubeconfig;
+extern const struct fixer fixer_eviction;
+extern const struct fixer fixer_csi_migration;
+extern const struct fixer fixer_kubelet_flags;
+extern const struct fixer fixer_gateway;
+extern const struct fixer fixer_sysctl;
+extern const struct fixer fixer_disk_pressure;

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/* Find a tree's network configuration files and the interface each configures (netconf-scan.h). */
+#include "fixers/shared/gateway-scan.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+
+#include "formats/yaml-tree.h"
+
+#define IFCFG_DIR "/etc/sysconfig/network-scripts"
+#define KEYFILE_DIR "/etc/NetworkManager/system-connections"
+#define NETWORKD_DIR "/etc/systemd/network"
+#define NETPLAN_DIR "/etc/netplan"
+#define INTERFACES "/etc/network/interfaces"
+#define INTERFACES_D "/etc/network/interfaces.d" /* Debian cloud images configure eth0 there */
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && streq(s + n - m, suffix);
+}
+
+static void add(struct netconf_files *f, const char *path, enum netconf_format fmt, const char *iface) {
+        f->items = xrealloc(f->items, (f->n + 1) * sizeof(*f->items));
+        f->items[f->n++] = (struct netconf_file){
+                .path = xstrdup(path), .format = fmt, .iface = iface ? xstrdup(iface) : NULL};
+}
+
+void netconf_files_free(struct netconf_files *f) {
+        for (size_t i = 0; i < f->n; i++) {
+                free(f->items[i].path);
+                free(f->items[i].iface);
+        }
+        free(f->items);
+        *f = (struct netconf_files){};
+}
+
+/* ifcfg DEVICE=, unquoted; NULL when absent. */
+static char *ifcfg_device(const char *text) {
+        char *dev = NULL;
+        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                p += strspn(p, " \t");
+                const char *v = startswith(p, "DEVICE=");
+                if (!v)
+                        continue;
+                size_t n = strcspn(v, "\r\n");
+                while (n > 0 && isspace((unsigned char) v[n - 1]))
+                        n--;
+                if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
+                        v++, n -= 2;
+                free(dev);
+                dev = n ? xstrndup(v, n) : NULL; /* the last assignment counts, as in a shell */
+        }
+        return dev;
+}
+
+/* network-scripts ignores editor and package-manager leftovers. */
+static bool ifcfg_ignored(const char *name) {
+        static const char *const suffixes[] = {"~", ".bak", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"};
+        for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
+                if (has_suffix(name, suffixes[i]))
+                        return true;
+        return streq(name, "ifcfg-lo");
+}
+
+/* The value of the last KEY= line in [section], or NULL. */
+static const char *ini_value(const struct netconf_ini *ini, const char *section, const char *key) {
+        const char *v = NULL;
+        for (size_t i = 0; i < ini->n; i++) {
+                const struct netconf_ini_line *l = &ini->lines[i];
+                if (l->kind == NETCONF_INI_KEY && streq_ptr(l->section, section) && streq(l->key, key))
+                        v = l->value;
+        }
+        return v;
+}
+
+static int scan_ini(struct netconf_files *f, const char *path, const char *text, size_t len,
+                    enum netconf_format fmt, char **ret_error) {
+        struct netconf_ini ini;
+        _cleanup_free_ char *err = NULL;
+        int k = netconf_ini_parse(text, len, fmt == NETCONF_KEYFILE ? "#" : "#;", &ini, &err);
+        if (k < 0) {
+                set_error(ret_error, "%s: %s", path, err);
+                return k;
+        }
+        if (fmt == NETCONF_KEYFILE) {
+                const char *name = ini_value(&ini, "connection", "interface-name");
+                const char *type = ini_value(&ini, "connection", "type");
+                if (!type || !streq(type, "loopback"))
+                        add(f, path, fmt, name && *name ? name : NULL);
+        } else {
+                /* Every Name= in [Match] adds to the list; each word is a name or a glob. */
+                bool any = false;
+                for (size_t i = 0; i < ini.n; i++) {
+                        const struct netconf_ini_line *l = &ini.lines[i];
+                        if (l->kind != NETCONF_INI_KEY || !streq_ptr(l->section, "Match") || !streq(l->key, "Name"))
+                                continue;
+                        for (const char *p = l->value; *p;) {
+                                p += strspn(p, " \t");
+                                size_t n = strcspn(p, " \t");
+                                if (n) {
+                                        _cleanup_free_ char *w = xstrndup(p, n);
+                                        if (!streq(w, "lo"))
+                                                add(f, path, fmt, w);
+                                        any = true;
+                                }
+                                p += n;
+                        }
+                }
+                if (!any)
+                        add(f, path, fmt, NULL);
+        }
+        netconf_ini_free(&ini);
+        return 0;
+}
+
+static int scan_netplan(struct netconf_files *f, const char *path, const char *text, size_t len,
+                        char **ret_error) {
+        static const char *const types[] = {"ethernets", "bonds", "bridges", "vlans", "wifis", "tunnels",
+                                            "vrfs", "modems", "dummy-devices", "virtual-ethernets", "nm-devices"};
+        struct ystream s;
+        _cleanup_free_ char *err = NULL;
+        int k = ystream_parse(text, len, &s, &err);
+        if (k < 0) {
+                set_error(ret_error, "%s: %s", path, err);
+                return k;
+        }
+        const struct ynode *root = s.n_docs ? s.docs[0].root : NULL;
+        const struct ynode *net = root && root->kind == YNODE_MAPPING ? ymapping_lookup(root, "network", NULL, NULL) : NULL;
+        for (size_t t = 0; net && net->kind == YNODE_MAPPING && t < ELEMENTSOF(types); t++) {
+                const struct ynode *devs = ymapping_lookup(net, types[t], NULL, NULL);
+                if (!devs || devs->kind != YNODE_MAPPING)
+                        continue;
+                for (size_t i = 0; i + 1 < devs->n_children; i += 2) {
+                        const struct ynode *key = devs->children[i], *def = devs->children[i + 1];
+                        if (key->kind != YNODE_SCALAR || streq(key->value, "lo"))
+                                continue;
+                        const struct ynode *set_name =
+                                def->kind == YNODE_MAPPING ? ymapping_lookup(def, "set-name", NULL, NULL) : NULL;
+                        add(f, path, NETCONF_NETPLAN,
+                            set_name && set_name->kind == YNODE_SCALAR ? set_name->value : key->value);
+                }
+        }
+        ystream_free(&s);
+        return 0;
+}
+
+/* The interfaces of `iface NAME inet METHOD` stanzas other than loopback. */
+static void scan_interfaces(struct netconf_files *f, const char *path, const char *text) {
+        struct strv seen = {};
+        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                char name[64], family[16], method[32] = "";
+                p += strspn(p, " \t");
+                if (!startswith(p, "iface") || sscanf(p, "iface %63s %15s %31s", name, family, method) < 2)
+                        continue;
+                if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo") ||
+                    strv_contains(&seen, name))
+                        continue;
+                strv_push(&seen, xstrdup(name));
+                add(f, path, NETCONF_INTERFACES, name);
+        }
+        strv_free(&seen);
+}
+
+static int scan_one(struct context *ctx, struct netconf_files *f, const char *path, enum netconf_format fmt,
+                    char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        struct stat st;
+        int k = ctx_read_file(ctx, path, &text, &len, &st);
+        if (k == -ENOENT || k == -EISDIR || k == -EINVAL) /* gone, or not a regular file: not configuration */
+                return 0;
+        if (k < 0) {
+                set_error(ret_error, "%s: cannot read: %s", path, read_strerror(k));
+                return k;
+        }
+        /* A keyfile without the suffix (kept by upgrades) counts when NetworkManager loads it, not a
+         * README or a backup beside it; a .nmconnection file counts whatever its owner and mode. */
+        const char *base = strrchr(path, '/') + 1;
+        bool suffixed = has_suffix(base, ".nmconnection") && !streq(base, ".nmconnection");
+        if (fmt == NETCONF_KEYFILE && !suffixed && !netconf_keyfile_loaded(base, &st))
+                return 0;
+        if (memchr(text, 0, len)) {
+                set_error(ret_error, "%s: NUL byte; not a text file", path);
+                return -EBADMSG;
+        }
+        switch (fmt) {
+        case NETCONF_IFCFG: {
+                _cleanup_free_ char *dev = ifcfg_device(text);
+                add(f, path, fmt, dev ? dev : strrchr(path, '/') + strlen("/ifcfg-"));
+                return 0;
+        }
+        case NETCONF_KEYFILE:
+        case NETCONF_NETWORKD:
+                return scan_ini(f, path, text, len, fmt, ret_error);
+        case NETCONF_NETPLAN:
+                return scan_netplan(f, path, text, len, ret_error);
+        case NETCONF_INTERFACES:
+                scan_interfaces(f, path, text);
+                return 0;
+        }
+        return 0;
+}
+
+static int scan_dir(struct context *ctx, struct netconf_files *f, const char *dir, const char *prefix,
+                    const char *suffix, enum netconf_format fmt, char **ret_error) {
+        struct strv names = {};
+        int k = root_list_dir(ctx->root, dir, &names);
+        if (k == -ENOENT || k == -ENOTDIR)
+                return 0;
+        if (k < 0) {
+                set_error(ret_error, "%s: cannot list: %s", dir, strerror(-k));
+                return k;
+        }
+        for (size_t i = 0; i < names.n && k >= 0; i++) {
+                const char *n = names.items[i];
+                if (n[0] == '.' || !startswith(n, prefix) || !has_suffix(n, suffix) ||
+                    strlen(n) <= strlen(prefix) + strlen(suffix))
+                        continue;
+                if ((fmt == NETCONF_IFCFG && ifcfg_ignored(n)) ||
+                    (fmt == NETCONF_INTERFACES && strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(n)))
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, n);
+                k = scan_one(ctx, f, path, fmt, ret_error);
+        }
+        strv_free(&names);
+        return k < 0 ? k : 0;
+}
+
+int netconf_scan(struct context *ctx, struct netconf_files *ret, char **ret_error) {
+        struct netconf_files f = {};
+        int k = scan_dir(ctx, &f, NETPLAN_DIR, "", ".yaml", NETCONF_NETPLAN, ret_error);
+        if (k >= 0)
+                k = scan_dir(ctx, &f, KEYFILE_DIR, "", "", NETCONF_KEYFILE, ret_error); /* scan_one() decides */
+        if (k >= 0)
+                k = scan_dir(ctx, &f, IFCFG_DIR, "ifcfg-", "", NETCONF_IFCFG, ret_error);
+        if (k >= 0)
+                k = scan_dir(ctx, &f, NETWORKD_DIR, "", ".network", NETCONF_NETWORKD, ret_error);
+        if (k >= 0)
+                k = scan_one(ctx, &f, INTERFACES, NETCONF_INTERFACES, ret_error);
+        if (k >= 0)
+                k = scan_dir(ctx, &f, INTERFACES_D, "", "", NETCONF_INTERFACES, ret_error);
+        if (k < 0) {
+                netconf_files_free(&f);
+                return k;
+        }
+        *ret = f;
+        return 0;
+}
+
+bool netconf_file_matches(const struct netconf_file *f, const char *iface) {
+        if (!f->iface || !iface)
+                return false;
+        if (f->format == NETCONF_NETWORKD)
+                return fnmatch(f->iface, iface, 0) == 0;
+        return streq(f->iface, iface);
+}
+
+const char *netconf_format_to_string(enum netconf_format fmt) {
+        switch (fmt) {
+        case NETCONF_IFCFG:
+                return "network-scripts ifcfg";
+        case NETCONF_KEYFILE:
+                return "NetworkManager keyfile";
+        case NETCONF_NETWORKD:
+                return "systemd-networkd";
+        case NETCONF_NETPLAN:
+                return "netplan";
+        case NETCONF_INTERFACES:
+                return "ifupdown";
+        }
+        return "unknown";
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* Allocation wrappers, the byte buffer and string lists from util.h. */
+#include "basic/util.h"
+
+static void oom(void) {
+        fputs("kubeprep: out of memory\n", stderr);
+        abort();
+}
+
+void *xmalloc(size_t n) {
+        void *p = malloc(n ? n : 1);
+        if (!p)
+                oom();
+        return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+        p = realloc(p, n ? n : 1);
+        if (!p)
+                oom();
+        return p;
+}
+
+char *xstrdup(const char *s) {
+        return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n) {
+        char *p = xmalloc(n + 1);
+        memcpy(p, s, n);
+        p[n] = 0;
+        return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap) {
+        char *p;
+        if (vasprintf(&p, fmt, ap) < 0)
+                oom();
+        return p;
+}
+
+char *xasprintf(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        char *p = xvasprintf(fmt, ap);
+        va_end(ap);
+        return p;
+}
+
+static void buf_reserve(struct buf *b, size_t extra) {
+        if (b->len + extra + 1 <= b->cap)
+                return;
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + extra + 1)
+                cap *= 2;
+        b->data = xrealloc(b->data, cap);
+        b->cap = cap;
+}
+
+void buf_append(struct buf *b, const char *s, size_t n) {
+        buf_reserve(b, n);
+        if (n)
+                memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = 0;
+}
+
+void buf_puts(struct buf *b, const char *s) {
+        buf_append(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c) {
+        buf_append(b, &c, 1);
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *s = xvasprintf(fmt, ap);
+        va_end(ap);
+        buf_puts(b, s);
+}
+
+char *buf_steal(struct buf *b) {
+        if (!b->data)
+                buf_reserve(b, 0), b->data[0] = 0;
+        char *p = b->data;
+        *b = (struct buf){};
+        return p;
+}
+
+void buf_free(struct buf *b) {
+        free(b->data);
+        *b = (struct buf){};
+}
+
+int buf_finish_edit(struct buf *b, const char *text, size_t len, char **ret_text, size_t *ret_len) {
+        if (b->len == len && memcmp(b->data, text, len) == 0) {
+                buf_free(b);
+                return 0;
+        }
+        if (ret_len)
+                *ret_len = b->len;
+        if (ret_text)
+                *ret_text = buf_steal(b);
+        buf_free(b);
+        return 1;
+}
+
+void strv_push(struct strv *v, char *owned) {
+        v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
+        v->items[v->n++] = owned;
+        v->items[v->n] = NULL;
+}
+
+bool strv_contains(const struct strv *v, const char *s) {
+        for (size_t i = 0; i < v->n; i++)
+                if (streq(v->items[i], s))
+                        return true;
+        return false;
+}
+
+void strv_free(struct strv *v) {
+        for (size_t i = 0; i < v->n; i++)
+                free(v->items[i]);
+        free(v->items);
+        *v = (struct strv){};
+}
+
+void set_error(char **ret_error, const char *fmt, ...) {
+        if (!ret_error || *ret_error)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        *ret_error = xvasprintf(fmt, ap);
+        va_end(ap);
+}
+
+unsigned line_of_offset(const char *text, size_t off) {
+        unsigned line = 1;
+        for (size_t i = 0; i < off; i++)
+                if (text[i] == '\n')
+                        line++;
+        return line;
+}
+
+size_t line_start_of(const char *text, size_t off) {
+        while (off > 0 && text[off - 1] != '\n')
+                off--;
+        return off;
+}
+
+unsigned column_of_offset(const char *text, size_t off) {
+        return (unsigned) (off - line_start_of(text, off) + 1);
+}
+
+int refuse_nul(const char *text, size_t len, char **ret_error) {
+        const char *nul = memchr(text, 0, len);
+        if (!nul)
+                return 0;
+        set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (size_t) (nul - text)));
+        return -EBADMSG;
+}

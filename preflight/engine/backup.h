@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* Backups and rollback: before kubeprep first changes a path in a run, the
+ * old state is saved under /var/lib/kubeprep/backups/RUN-ID/ (inside the
+ * root) with a manifest; `kubeprep rollback` puts it back byte for byte. */
+#pragma once
+
+#include "engine/fixer.h"
+#include "basic/rootfs.h"
+#include "basic/util.h"
+
+#define KUBEPREP_STATE_DIR "/var/lib/kubeprep"
+#define KUBEPREP_BACKUP_DIR KUBEPREP_STATE_DIR "/backups"
+/* In a run's directory, beside the saved files "0", "1", ... */
+#define BACKUP_MANIFEST "manifest.json"
+#define BACKUP_ROLLED_BACK "rolled-back"
+
+struct backup {
+        const struct root *root;
+        char *run_id;
+        char *dir;    /* node path of this run's backup dir; NULL until the first save */
+        void *manifest; /* cJSON object */
+        struct strv saved;
+};
+
+/* A node path as a path on this machine, for messages: "/srv/image/var/lib/kubeprep". */
+char *host_path(const struct root *root, const char *path);
+
+/* A new run id: UTC time to the microsecond, so ids sort by time. */
+char *run_id_new(void);
+
+void backup_init(struct backup *b, const struct root *root, const char *run_id);
+/* Save the state e found at e->path unless this run saved it already, and record what
+ * written (e itself, or the last edit of a chain) is about to write there. */
+int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written, char **ret_error);
+void backup_done(struct backup *b);
+
+/* The lock that keeps runs on one root apart: live /run/kubeprep.lock, with --root the
+ * store's own lock file in the tree. A file only its owner (root) may open, so no user can
+ * hold it and stall every run, as an flock on "/" allowed. */
+#define KUBEPREP_LIVE_LOCK "/run/kubeprep.lock"
+#define KUBEPREP_TREE_LOCK KUBEPREP_STATE_DIR "/lock"
+
+/* Take the lock, created 0600 when missing (a link, another type, another owner or a mode
+ * that lets others open it is refused). Waits up to timeout_sec for another run to finish,
+ * then -ETIMEDOUT with *ret_error naming the holder's PID from /proc/locks. */
+int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char **ret_error);
+
+/* The PID that holds an flock on inode ino of device dev, in /proc/locks text; 0 when none
+ * is listed (another PID namespace, or it let go). */
+pid_t proc_locks_holder(const char *text, dev_t dev, ino_t ino);
+
+/* What a rollback did. */
+struct rollback {
+        char *run_id;
+        struct strv restored;     /* "PATH", or "PATH (removed: the run created it)" */
+        struct strv not_restored; /* the paths left as they are... */
+        struct strv reasons;      /* ...and why, one each: "changed since run ID: not restored" */
+        struct strv notes;        /* "PATH: the saved mode 6755 has setuid/setgid bits; restored as 0755" */
+};
+
+/* Roll back run_id (NULL: the newest run not yet rolled back). The store, the run's
+ * directory and every file in it must be the caller's and writable by no one else; every
+ * path the manifest names must be one kubeprep manages (managed-paths.h). Otherwise, or
+ * when the run cannot be found or its manifest is malformed, <0 and nothing is restored.
+ * Then each file is put back (setuid/setgid bits never) only while it holds what the run
+ * wrote, or still what it saved; one that changed since, or cannot be written, is listed in
+ * not_restored and the others are restored all the same. The run is marked rolled back
+ * only when nothing is left, so that a second rollback can try those again. */
+int rollback_run(const struct root *root, const char *run_id, struct rollback *ret, char **ret_error);
+void rollback_done(struct rollback *rb);

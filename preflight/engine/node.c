@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/* Node facts. Live they come from the kernel; with --root only from the
+ * tree's files, never from the machine kubeprep happens to run on. */
+#include "engine/node.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "formats/manifest.h"
+#include "basic/util.h"
+
+#define DPKG_STATUS "/var/lib/dpkg/status"
+#define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
+#define KUBELET_EXEC_TIMEOUT_MS 2000
+
+const char *elf_machine_name(const unsigned char *h, size_t len) {
+        if (len < 20 || memcmp(h, "\177ELF", 4) != 0)
+                return NULL;
+        /* e_machine is at offset 18, in the file's own byte order (EI_DATA). */
+        unsigned m = h[5] == 2 ? (unsigned) (h[18] << 8 | h[19]) : (unsigned) (h[19] << 8 | h[18]);
+        switch (m) {
+        case 3:
+                return "i686";
+        case 40:
+                return "arm";
+        case 62:
+                return "x86_64";
+        case 183:
+                return "aarch64";
+        case 243:
+                return "riscv64";
+        case 21:
+                return "ppc64le";
+        case 22:
+                return "s390x";
+        default:
+                return "unknown";
+        }
+}
+
+static char *tree_arch(const struct root *root) {
+        static const char *const probes[] = {"/usr/bin/kubelet", "/bin/sh", "/usr/bin/sh"};
+        for (size_t i = 0; i < ELEMENTSOF(probes); i++) {
+                _cleanup_close_ int fd = root_openat(root, probes[i], O_RDONLY | O_NONBLOCK, 0, 0);
+                if (fd < 0)
+                        continue;
+                unsigned char hdr[64];
+                ssize_t n = read(fd, hdr, sizeof(hdr));
+                const char *m = n > 0 ? elf_machine_name(hdr, (size_t) n) : NULL;
+                if (m)
+                        return xstrdup(m);
+        }
+        return NULL;
+}
+
+static char *live_arch(void) {
+        struct utsname u;
+        return uname(&u) < 0 ? NULL : xstrdup(u.machine);
+}
+
+static char *live_init(void) {
+        _cleanup_close_ int fd = open("/proc/1/comm", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        char comm[64];
+        ssize_t n = read(fd, comm, sizeof(comm) - 1);
+        if (n <= 0)
+                return NULL;
+        comm[n] = 0;
+        comm[strcspn(comm, "\n")] = 0;
+        return xstrdup(comm);
+}
+
+/* A tree boots systemd when its /sbin/init is (a link to) systemd, or when
+ * systemd is installed at all and nothing says otherwise. */
+static char *tree_init(const struct root *root) {
+        _cleanup_free_ char *target = NULL;
+        if (root_readlink(root, "/sbin/init", &target) >= 0 && strstr(target, "systemd"))
+                return xstrdup("systemd");
+        if (root_exists(root, "/usr/lib/systemd/systemd") || root_exists(root, "/lib/systemd/systemd"))
+                return xstrdup("systemd");
+        if (root_exists(root, "/sbin/init"))
+                return xstrdup("init");
+        return NULL;
+}
+
+static int live_cgroup_version(void) {
+        struct statfs fs;
+        if (statfs("/sys/fs/cgroup", &fs) < 0)
+                return 0;
+        if (fs.f_type == CGROUP2_SUPER_MAGIC)
+                return 2;
+        if (fs.f_type == TMPFS_MAGIC)
+                return 1;
+        return 0;
+}
+
+/* The value of a "Field: value" line of a dpkg paragraph, trimmed; NULL when
+ * the line is another field. */
+static char *dpkg_field(const char *line, size_t l, const char *field) {
+        size_t f = strlen(field);
+        if (l <= f || strncasecmp(line, field, f) != 0 || line[f] != ':')
+                return NULL;
+        const char *v = line + f + 1, *e = line + l;
+        while (v < e && (*v == ' ' || *v == '\t'))
+                v++;
+        while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+                e--;
+        return xstrndup(v, (size_t) (e - v));
+}
+
+int dpkg_package_version(const char *text, size_t len, const char *package, struct kversion *ret) {
+        const char *p = text, *end = text + len;
+        while (p < end) {
+                _cleanup_free_ char *name = NULL, *status = NULL, *version = NULL;
+                /* One paragraph: lines up to an empty one. */
+                while (p < end) {
+                        const char *eol = memchr(p, '\n', (size_t) (end - p));
+                        size_t l = eol ? (size_t) (eol - p) : (size_t) (end - p);
+                        const char *line = p;
+                        p = eol ? eol + 1 : end;
+                        if (l == 0 || (l == 1 && line[0] == '\r'))
+                                break;
+                        char *v;
+                        if (!name && (v = dpkg_field(line, l, "Package")))
+                                name = v;
+                        else if (!status && (v = dpkg_field(line, l, "Status")))
+                                status = v;
+                        else if (!version && (v = dpkg_field(line, l, "Version")))
+                                version = v;
+                }
+                if (!name || !streq(name, package) || !version || !status)
+                        continue;
+                /* "install ok installed", "hold ok installed"; not "deinstall ok config-files". */
+                const char *last = strrchr(status, ' ');
+                if (!streq(last ? last + 1 : status, "installed"))
+                        continue;
+                const char *colon = strchr(version, ':'); /* an epoch, "1:1.22.2-00" */
+                return version_parse(colon ? colon + 1 : version, ret) < 0 ? -EINVAL : 1;
+        }
+        return 0;
+}
+
+int kubelet_version_output_parse(const char *out, struct kversion *ret) {
+        const char *p = strstr(out, "Kubernetes ");
+        if (!p)
+                return -EINVAL;
+        p += strlen("Kubernetes ");
+        _cleanup_free_ char *word = xstrndup(p, strcspn(p, " \t\r\n"));
+        return version_parse(word, ret);
+}
+
+static long long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run `kubelet --version` from PATH, killing it after the timeout: a wedged
+ * binary must not hang a boot-time run. */
+static int exec_kubelet_version(struct kversion *ret) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return -errno;
+        _cleanup_close_ int rfd = p[0];
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        char *argv[] = {(char *) "kubelet", (char *) "--version", NULL};
+        extern char **environ;
+        pid_t pid;
+        int k = posix_spawnp(&pid, "kubelet", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(p[1]);
+        if (k != 0)
+                return -k;
+
+        char out[512];
+        size_t n = 0;
+        long long deadline = now_ms() + KUBELET_EXEC_TIMEOUT_MS;
+        bool timed_out = false;
+        while (n < sizeof(out) - 1) {
+                long long left = deadline - now_ms();
+                if (left <= 0) {
+                        timed_out = true;
+                        break;
+                }
+                struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+                int pr = poll(&pfd, 1, (int) left);
+                if (pr < 0 && errno == EINTR)
+                        continue;
+                if (pr <= 0) {
+                        timed_out = pr == 0;
+                        break;
+                }
+                ssize_t m = read(rfd, out + n, sizeof(out) - 1 - n);
+                if (m < 0 && errno == EINTR)
+                        continue;
+                if (m <= 0)
+                        break;
+                n += (size_t) m;
+        }
+        out[n] = 0;
+        if (timed_out)
+                kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (timed_out)
+                return -ETIME;
+        return kubelet_version_output_parse(out, ret);
+}
+
+static void set_version(char **ret_str, struct kversion *ret_v, char **ret_from, const struct kversion *v,
+                        const char *from) {
+        *ret_v = *v;
+        *ret_str = version_to_string(v);
+        *ret_from = xstrdup(from);
+}
+
+static void kubelet_version(const struct root *root, const struct options *opts, struct node_facts *n) {
+        struct kversion v;
+        if (opts->kubelet_version) {
+                if (version_parse(opts->kubelet_version, &v) < 0)
+                        n->error = xasprintf("--kubelet-version '%s' is not a Kubernetes version (e.g. 1.22.2)",
+                                             opts->kubelet_version);
+                else
+                        set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v, "--kubelet-version");
+                return;
+        }
+        /* An rpm tree has no text database to read; such a tree stays unknown. */
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (root_read_file(root, DPKG_STATUS, &text, &len, NULL) >= 0) {
+                int k = dpkg_package_version(text, len, "kubelet", &v);
+                if (k > 0) {
+                        set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v, DPKG_STATUS);
+                        return;
+                }
+                if (k < 0)
+                        strv_push(&n->version_notes,
+                                  xasprintf("%s: the kubelet package's version is not a Kubernetes version", DPKG_STATUS));
+        }
+        if (!root->live)
+                return; /* never run a binary of the tree */
+        int k = exec_kubelet_version(&v);
+        if (k >= 0)
+                set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v, "kubelet --version");
+        else if (k == -ETIME)
+                strv_push(&n->version_notes, xasprintf("kubelet --version did not answer within %d s",
+                                                       KUBELET_EXEC_TIMEOUT_MS / 1000));
+}
+
+/* The kube-apiserver static pod's image tag. */
+static void manifest_version(const struct root *root, struct node_facts *n) {
+        _cleanup_free_ char *text = NULL, *image = NULL, *tag = NULL, *err = NULL;
+        size_t len;
+        if (root_read_file(root, APISERVER_MANIFEST, &text, &len, NULL) < 0)
+                return;
+        int k = manifest_apiserver_image(text, len, &image, &err);
+        if (k < 0) {
+                strv_push(&n->version_notes, xasprintf("%s: %s", APISERVER_MANIFEST, err ? err : strerror(-k)));
+                return;
+        }
+        if (k == 0) {
+                strv_push(&n->version_notes, xasprintf("%s: no kube-apiserver container", APISERVER_MANIFEST));
+                return;
+        }
+        struct kversion v;
+        tag = image_tag(image);
+        if (!tag || version_parse(tag, &v) < 0) {
+                strv_push(&n->version_notes,
+                          xasprintf("%s: the image %s has no version tag", APISERVER_MANIFEST, image));
+                return;
+        }
+        set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v,
+                    APISERVER_MANIFEST);
+}
+
+/* --kubeadm-config is a path on the machine kubeprep runs on, not in the tree.
+ * It is read even when a version came from elsewhere, so a bad one is said. */
+static void kubeadm_config_version(const char *path, struct node_facts *n) {
+        _cleanup_free_ char *text = NULL, *version = NULL, *err = NULL;
+        size_t len;
+        unsigned line = 0;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        int k = fd < 0 ? -errno : read_fd_whole(fd, &text, &len, NULL);
+        if (k < 0) {
+                n->error = xasprintf("--kubeadm-config %s: cannot read: %s", path, read_strerror(k));
+                return;
+        }
+        k = kubeadm_config_kubernetes_version(text, len, &version, &line, &err);
+        if (k < 0) {
+                n->error = xasprintf("--kubeadm-config %s: %s", path, err ? err : strerror(-k));
+                return;
+        }
+        if (k == 0 || n->control_plane_version)
+                return;
+        struct kversion v;
+        if (version_parse(version, &v) < 0) {
+                strv_push(&n->version_notes, xasprintf("--kubeadm-config %s:%u: kubernetesVersion %s is not a version",
+                                                       path, line, version));
+                return;
+        }
+        _cleanup_free_ char *from = xasprintf("--kubeadm-config %s", path);
+        set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v, from);
+}
+
+static void control_plane_version(const struct root *root, const struct options *opts, struct node_facts *n) {
+        struct kversion v;
+        if (opts->control_plane_version) {
+                if (version_parse(opts->control_plane_version, &v) < 0) {
+                        if (!n->error) /* the first bad option is the one reported */
+                                n->error = xasprintf("--control-plane-version '%s' is not a Kubernetes version (e.g. 1.22.17)",
+                                                   opts->control_plane_version);
+                } else
+                        set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v,
+                                    "--control-plane-version");
+        }
+        if (!n->control_plane_version)
+                manifest_version(root, n);
+        if (opts->kubeadm_config && !n->error)
+                kubeadm_config_version(opts->kubeadm_config, n);
+}
+
+int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret) {
+        struct node_facts n = {};
+        if (root->live) {
+                n.arch = live_arch();
+                n.init = live_init();
+                n.cgroup_version = live_cgroup_version();
+        } else {
+                n.arch = tree_arch(root);
+                n.init = tree_init(root);
+        }
+        kubelet_version(root, opts, &n);
+        control_plane_version(root, opts, &n);
+        *ret = n;
+        return n.error ? -EINVAL : 0;
+}
+
+void node_facts_free(struct node_facts *n) {
+        free(n->arch);
+        free(n->init);
+        free(n->kubelet_version);
+        free(n->control_plane_version);
+        free(n->kubelet_version_from);
+        free(n->control_plane_version_from);
+        strv_free(&n->version_notes);
+        free(n->error);
+        *n = (struct node_facts){};
+}
+
+bool node_has_program(const struct root *root, const char *name) {
+        static const char *const dirs[] = {"/usr/bin", "/usr/sbin", "/usr/local/bin"};
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name);
+                if (root_exists(root, p))
+                        return true;
+        }
+        return false;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* Facts about the node: live from the kernel, or with --root from the tree's
+ * own files. NULL/0 mean unknown. */
+#pragma once
+
+#include "engine/run-options.h"
+#include "basic/rootfs.h"
+#include "formats/version.h"
+
+struct node_facts {
+        char *arch;                  /* "x86_64", "aarch64", ... */
+        char *init;                  /* "systemd", or the name of another init */
+        int cgroup_version;          /* 1, 2, 0 unknown */
+        char *kubelet_version;       /* "1.22.2" */
+        char *control_plane_version; /* "1.22.17" */
+        /* The same versions parsed; valid when the string above is set. */
+        struct kversion kubelet;
+        struct kversion control_plane;
+        /* Where each came from ("--kubelet-version", "/var/lib/dpkg/status",
+         * "kubelet --version", "/etc/kubernetes/manifests/kube-apiserver.yaml",
+         * "--kubeadm-config FILE"), for messages. */
+        char *kubelet_version_from;
+        char *control_plane_version_from;
+        /* Why a version source was passed over (a malformed manifest, an image
+         * tag that is no version), for the fixers that then skip. */
+        struct strv version_notes;
+        /* A bad --kubelet-version, --control-plane-version or --kubeadm-config
+         * (gather returns -EINVAL): a usage error. */
+        char *error;
+};
+
+/* Versions: --kubelet-version, else the tree's dpkg database (package
+ * kubelet), else (live only) `kubelet --version`; --control-plane-version,
+ * else the kube-apiserver static pod's image tag, else --kubeadm-config's
+ * kubernetesVersion. Unknown stays NULL. Returns -EINVAL (with n->error) when
+ * an option is unusable; every other fact is still gathered. */
+int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret);
+void node_facts_free(struct node_facts *n);
+
+/* Version of an installed package in a dpkg status database ("1:1.22.2-00"
+ * -> 1.22.2). 1 found, 0 not installed, -EINVAL when its version is none. */
+int dpkg_package_version(const char *text, size_t len, const char *package, struct kversion *ret);
+/* The version in `kubelet --version` output, "Kubernetes v1.22.2". */
+int kubelet_version_output_parse(const char *out, struct kversion *ret);
+
+/* The machine named by an ELF header, e.g. "aarch64"; NULL when not ELF. */
+const char *elf_machine_name(const unsigned char *hdr, size_t len);
+
+/* Whether the tree has the program in /usr/bin, /usr/sbin or /usr/local/bin
+ * (docker-ce installs dockerd in /usr/bin, Debian's docker.io in /usr/sbin). */
+bool node_has_program(const struct root *root, const char *name);

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/* Building plans: the overlay of planned file contents that lets several
+ * fixers edit one file in one run, and the result helpers fixers use. */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "engine/fixer.h"
+
+static struct overlay_entry *overlay_find(struct context *ctx, const char *path) {
+        for (size_t i = 0; i < ctx->n_overlay; i++)
+                if (streq(ctx->overlay[i].path, path))
+                        return &ctx->overlay[i];
+        return NULL;
+}
+
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
+        _cleanup_free_ char *resolved = NULL;
+        int k = root_resolve(ctx->root, path, &resolved);
+        if (k < 0)
+                return k;
+        struct overlay_entry *o = overlay_find(ctx, resolved);
+        if (o) {
+                if (!o->exists)
+                        return -ENOENT;
+                *ret_data = xstrndup(o->data, o->len);
+                *ret_len = o->len;
+                if (ret_st)
+                        *ret_st = (struct stat){.st_mode = S_IFREG | o->mode, .st_uid = o->uid, .st_gid = o->gid};
+                return 0;
+        }
+        return root_read_file(ctx->root, resolved, ret_data, ret_len, ret_st);
+}
+
+static void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
+                        gid_t gid) {
+        struct overlay_entry *o = overlay_find(ctx, path);
+        if (!o) {
+                ctx->overlay = xrealloc(ctx->overlay, (ctx->n_overlay + 1) * sizeof(*o));
+                o = &ctx->overlay[ctx->n_overlay++];
+                *o = (struct overlay_entry){.path = xstrdup(path)};
+        }
+        free(o->data);
+        o->exists = true;
+        o->data = xstrndup(data, len);
+        o->len = len;
+        o->mode = mode;
+        o->uid = uid;
+        o->gid = gid;
+}
+
+static struct file_edit *edit_new(struct fixer_result *r) {
+        r->edits = xrealloc(r->edits, (r->n_edits + 1) * sizeof(*r->edits));
+        struct file_edit *e = &r->edits[r->n_edits++];
+        *e = (struct file_edit){.uid = (uid_t) -1, .gid = (gid_t) -1};
+        return e;
+}
+
+/* A content edit: old state from st (NULL: the file does not exist yet, and
+ * gets mode/uid/gid), taking ownership of path and old. */
+static struct file_edit *edit_content(struct fixer_result *r, char *path, const struct stat *st, char *old,
+                                      size_t old_len, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+        struct file_edit *e = edit_new(r);
+        e->path = path;
+        e->kind = EDIT_CONTENT;
+        e->existed = st != NULL;
+        e->old_data = st ? old : (free(old), NULL);
+        e->old_len = st ? old_len : 0;
+        e->new_data = xstrndup(data, len);
+        e->new_len = len;
+        e->mode = st ? (st->st_mode & 07777) : mode;
+        e->uid = st ? st->st_uid : uid;
+        e->gid = st ? st->st_gid : gid;
+        return e;
+}
+
+int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                    mode_t mode_if_new) {
+        _cleanup_free_ char *resolved = NULL;
+        int k = root_resolve(ctx->root, path, &resolved);
+        if (k < 0)
+                return k;
+        _cleanup_free_ char *old = NULL;
+        size_t old_len = 0;
+        struct stat st = {};
+        k = ctx_read_file(ctx, resolved, &old, &old_len, &st);
+        if (k < 0 && k != -ENOENT)
+                return k;
+        bool existed = k >= 0;
+        if (existed && old_len == len && memcmp(old, data, len) == 0)
+                return 0;
+
+        /* A second write by the same fixer extends its first edit: one diff per file. */
+        for (size_t i = 0; i < r->n_edits; i++) {
+                struct file_edit *prev = &r->edits[i];
+                if (prev->kind != EDIT_CONTENT || !streq(prev->path, resolved))
+                        continue;
+                free(prev->new_data);
+                prev->new_data = xstrndup(data, len);
+                prev->new_len = len;
+                overlay_set(ctx, prev->path, data, len, prev->mode, prev->uid, prev->gid);
+                return 1;
+        }
+
+        struct file_edit *e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old), old_len, data,
+                                           len, mode_if_new, (uid_t) -1, (gid_t) -1);
+        overlay_set(ctx, e->path, data, len, e->mode, e->uid, e->gid);
+        return 1;
+}
+
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                          const struct file_attrs *a) {
+        _cleanup_free_ char *old = NULL;
+        size_t old_len = 0;
+        struct stat st = {};
+        int k;
+        struct overlay_entry *o = overlay_find(ctx, path);
+        if (o) {
+                k = o->exists ? 0 : -ENOENT;
+                if (o->exists) {
+                        old = xstrndup(o->data, o->len);
+                        old_len = o->len;
+                        st = (struct stat){.st_mode = S_IFREG | o->mode, .st_uid = o->uid, .st_gid = o->gid};
+                }
+        } else {
+                _cleanup_close_ int fd =
+                        root_openat(ctx->root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, a->resolve);
+                k = fd < 0 ? fd : read_fd_whole(fd, &old, &old_len, &st);
+        }
+        if (k < 0 && k != -ENOENT)
+                return k;
+        bool existed = k >= 0;
+        if (existed && old_len == len && memcmp(old, data, len) == 0 && (st.st_mode & 07777) == a->mode &&
+            st.st_uid == a->uid && st.st_gid == a->gid)
+                return 0;
+
+        struct file_edit *e = edit_content(r, xstrdup(path), existed ? &st : NULL, TAKE_PTR(old), old_len, data, len,
+                                           a->mode, a->uid, a->gid);
+        e->resolve = a->resolve;
+        e->set_attrs = true;
+        e->new_mode = a->mode;
+        e->new_uid = a->uid;
+        e->new_gid = a->gid;
+        e->parent_mode = a->parent_mode;
+        e->parent_uid = a->parent_uid;
+        e->parent_gid = a->parent_gid;
+        e->secret = a->secret;
+        overlay_set(ctx, e->path, data, len, a->mode, a->uid, a->gid);
+        return 1;
+}
+
+int plan_symlink(struct context *ctx, struct fixer_result *r, const char *path, const char *target) {
+        struct stat st;
+        _cleanup_free_ char *old_target = NULL;
+        int k = root_lstat(ctx->root, path, &st);
+        if (k < 0 && k != -ENOENT)
+                return k;
+        bool existed = k >= 0;
+        if (existed && S_ISLNK(st.st_mode)) {
+                k = root_readlink(ctx->root, path, &old_target);
+                if (k < 0)
+                        return k;
+                if (streq(old_target, target))
+                        return 0;
+        }
+        _cleanup_free_ char *old = NULL;
+        size_t old_len = 0;
+        if (existed && S_ISREG(st.st_mode)) {
+                k = root_read_file(ctx->root, path, &old, &old_len, NULL);
+                if (k < 0)
+                        return k;
+        } else if (existed && !S_ISLNK(st.st_mode))
+                return -EEXIST; /* a directory or device where a link should be: not ours to replace */
+
+        struct file_edit *e = edit_new(r);
+        e->path = xstrdup(path);
+        e->kind = EDIT_SYMLINK;
+        e->existed = existed;
+        e->old_is_symlink = old_target != NULL;
+        if (old_target) {
+                e->old_len = strlen(old_target);
+                e->old_data = TAKE_PTR(old_target);
+        } else {
+                e->old_len = old_len;
+                e->old_data = TAKE_PTR(old);
+        }
+        e->new_data = xstrdup(target);
+        e->new_len = strlen(target);
+        e->mode = existed ? (st.st_mode & 07777) : 0644;
+        if (existed) {
+                e->uid = st.st_uid;
+                e->gid = st.st_gid;
+        }
+        return 1;
+}
+
+void plan_action(struct fixer_result *r, const char *action, const char *target,
+                 int (*run)(const struct live_action *a, char **ret_error)) {
+        r->actions = xrealloc(r->actions, (r->n_actions + 1) * sizeof(*r->actions));
+        r->actions[r->n_actions++] = (struct live_action){
+                .action = xstrdup(action),
+                .target = xstrdup(target),
+                .run = run,
+                .status = ACTION_PLANNED,
+        };
+}
+
+void plan_restart(struct fixer_result *r, const char *unit) {
+        if (!strv_contains(&r->restarts, unit))
+                strv_push(&r->restarts, xstrdup(unit));
+}
+
+int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
+                            const char *unit) {
+        int k = plan_write_file(ctx, r, path, data, len, 0644);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s", path, read_strerror(k));
+        if (k > 0) /* no restart for a file that already holds these bytes */
+                plan_restart(r, unit);
+        return k;
+}
+
+bool plan_is_empty(const struct fixer_result *r) {
+        return r->n_edits == 0 && r->n_actions == 0;
+}
+
+#define VFORMAT(fmt, out)                      \
+        do {                                   \
+                va_list ap;                    \
+                va_start(ap, fmt);             \
+                out = xvasprintf(fmt, ap);     \
+                va_end(ap);                    \
+        } while (0)
+
+void result_detail(struct fixer_result *r, const char *fmt, ...) {
+        char *s;
+        VFORMAT(fmt, s);
+        strv_push(&r->details, s);
+}
+
+void result_warn(struct fixer_result *r, const char *fmt, ...) {
+        char *s;
+        VFORMAT(fmt, s);
+        strv_push(&r->warnings, s);
+}
+
+void result_message(struct fixer_result *r, const char *fmt, ...) {
+        char *s;
+        VFORMAT(fmt, s);
+        free(r->message);
+        r->message = s;
+}
+
+void result_skip(struct fixer_result *r, const char *fmt, ...) {
+        char *s;
+        VFORMAT(fmt, s);
+        free(r->message);
+        r->message = s;
+        r->status = STATUS_SKIPPED;
+}
+
+/* Mark r as error with exit code at least exit_code. The first error is the
+ * message; later ones become details, so none is lost. */
+static void result_error(struct fixer_result *r, int exit_code, char *msg) {
+        if (r->status == STATUS_ERROR && r->message)
+                strv_push(&r->details, msg);
+        else {
+                free(r->message);
+                r->message = msg;
+        }
+        r->status = STATUS_ERROR;
+        if (r->exit_code < exit_code)
+                r->exit_code = exit_code;
+}
+
+int result_refuse(struct fixer_result *r, int err, const char *fmt, ...) {
+        char *s;
+        VFORMAT(fmt, s);
+        result_error(r, 2, s);
+        return err < 0 ? err : -EBADMSG;
+}
+
+int result_fail(struct fixer_result *r, int err, const char *fmt, ...) {
+        char *s;
+        VFORMAT(fmt, s);
+        result_error(r, 1, s);
+        return err < 0 ? err : -EIO;
+}
+
+void fixer_result_free(struct fixer_result *r) {
+        free(r->message);
+        strv_free(&r->details);
+        strv_free(&r->warnings);
+        for (size_t i = 0; i < r->n_edits; i++) {
+                free(r->edits[i].path);
+                free(r->edits[i].old_data);
+                free(r->edits[i].new_data);
+        }
+        free(r->edits);
+        for (size_t i = 0; i < r->n_actions; i++) {
+                free(r->actions[i].action);
+                free(r->actions[i].target);
+                free(r->actions[i].message);
+        }
+        free(r->actions);
+        strv_free(&r->restarts);
+        *r = (struct fixer_result){};
+}
+
+const char *fixer_status_to_string(enum fixer_status s) {
+        static const char *const names[_STATUS_MAX] = {
+                [STATUS_OK] = "ok",           [STATUS_DRIFT] = "drift",     [STATUS_CHANGED] = "changed",
+                [STATUS_ERROR] = "error",     [STATUS_SKIPPED] = "skipped",
+        };
+        return s < _STATUS_MAX ? names[s] : "unknown";
+}
+
+const char *action_status_to_string(enum action_status s) {
+        switch (s) {
+        case ACTION_PLANNED:
+                return "planned";
+        case ACTION_DONE:
+                return "done";
+        case ACTION_FAILED:
+                return "failed";
+        case ACTION_SKIPPED:
+                return "skipped";
+        }
+        return "unknown";
+}
+
+void context_free(struct context *ctx) {
+        for (size_t i = 0; i < ctx->n_overlay; i++) {
+                free(ctx->overlay[i].path);
+                free(ctx->overlay[i].data);
+        }
+        free(ctx->overlay);
+        ctx->overlay = NULL;
+        ctx->n_overlay = 0;
+}

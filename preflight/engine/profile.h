@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* Profiles: the desired state, loaded from YAML (profiles/NAME.yaml), with
+ * `extends:` inheritance and strict validation (unknown keys and wrong types
+ * are errors naming file, line and key). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "basic/rootfs.h"
+#include "basic/util.h"
+
+enum cgroup_driver {
+        CGROUP_DRIVER_SYSTEMD,
+        CGROUP_DRIVER_CGROUPFS,
+};
+
+enum swap_policy {
+        SWAP_DISABLE,
+        SWAP_ALLOW,
+};
+
+/* An ordered map of string to string, as written in the profile
+ * (eviction thresholds: signal -> quantity). */
+struct kv {
+        char *key;
+        char *value;
+        unsigned line;
+};
+struct kv_list {
+        struct kv *items;
+        size_t n;
+        char *file; /* the profile file that set the map (a map replaces an inherited one whole) */
+};
+
+struct profile {
+        char *name; /* the profile's name, e.g. "default" */
+        char *path; /* the file it was read from (the most derived one) */
+        enum cgroup_driver cgroup_driver;
+        enum swap_policy swap;
+        struct strv kubeconfig_users;
+        struct {
+                struct kv_list hard;
+                struct kv_list soft;
+                struct kv_list soft_grace_period;
+                struct kv_list minimum_reclaim;
+                char *max_pod_grace_period; /* NULL: not set */
+        } eviction;
+        struct {
+                bool ensure;
+                char *address;   /* "auto" or an IPv4 address */
+                char *interface; /* "auto" or a name */
+        } gateway;
+};
+
+/* Load by name ("default", "aarch64") from the profile directories, or by
+ * path (contains a '/' or ends in .yaml). On failure *ret_error says which
+ * file, line and key. */
+int profile_load(const struct root *root, const char *name_or_path, struct profile **ret, char **ret_error);
+
+/* Parse one profile text on top of an already filled profile (used for
+ * `extends`, and by the tests). path is for messages only. */
+int profile_parse_text(const char *path, const char *text, size_t len, struct profile *p, char **ret_extends,
+                       char **ret_error);
+
+void profile_init_defaults(struct profile *p);
+void profile_free(struct profile *p);
+/* Free what a profile holds (for one on the stack). */
+void profile_clear(struct profile *p);
+
+const char *cgroup_driver_to_string(enum cgroup_driver d);
+const char *kv_list_get(const struct kv_list *l, const char *key);

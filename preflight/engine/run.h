@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The verbs. Each returns the process exit code (design.md §2). */
+#pragma once
+
+#include "engine/fixer.h"
+#include "engine/run-options.h"
+
+int run_check_or_apply(const struct options *opts);
+int run_rollback(const struct options *opts);
+int run_list(void);
+
+/* The engine's steps, shared with `diagnose`'s cross-check. */
+
+/* Open the root (opts->root or the live /), gather the node's facts and load
+ * the profile (profile, or NULL for opts->profile; "auto" picks by arch).
+ * On failure *ret_error says what (root, profile file and line). */
+int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error);
+void context_close(struct context *ctx);
+
+/* Plan one fixer; its status is derived from the plan (drift = non-empty). */
+void fixer_plan(struct context *ctx, const struct fixer *f, struct fixer_result *r);
+
+/* Report an error that stops a verb before any fixer ran (a JSON object too
+ * with --output json); returns exit_code. */
+int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) _printf_(3, 4);

@@ -1,0 +1,987 @@
+/* SPDX-License-Identifier: MIT */
+/* Kubelet flag editor: finds the byte ranges the kubelet's arguments come from in ENV files and
+ * kubelet.service drop-ins, and changes only the words of one flag, leaving every other byte alone. */
+#include "formats/flags-edit.h"
+
+#include <stdint.h>
+
+#include "basic/util.h"
+
+struct word {
+        size_t start, end;
+        bool joined; /* ENV files: holds a backslash-newline, which systemd drops: the word spans two lines */
+};
+
+/* One value the kubelet's arguments are split from: an ENV assignment, an Environment= assignment or
+ * the arguments of an ExecStart= line. */
+struct region {
+        size_t start, end;           /* value bytes, inside any outer quotes */
+        size_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
+        unsigned line;
+        char *var;          /* variable assigned; NULL for ExecStart= and lines that are no assignment */
+        size_t value_at;    /* ENV files: just past the '=' */
+        char quote;         /* ENV files: the quote the value is wrapped in, 0 when it is bare */
+        bool exec;          /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
+        bool unit;          /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
+        const char *broken; /* why the line cannot be interpreted safely, NULL when it can */
+        struct word *words;
+        size_t n_words;
+};
+
+struct regions {
+        struct region *items;
+        size_t n;
+        bool ends_quoted; /* ENV: the text ends inside a quoted value, a line added after it would be in it */
+};
+
+struct occurrence {
+        size_t region, word;
+        size_t value_word; /* index of the value word for "--flag value", SIZE_MAX otherwise */
+        bool has_value;    /* false for a bare "--flag" */
+        size_t value_start, value_end;
+        bool quoted_name; /* the flag word does not begin with a literal "--": readable, not editable */
+        bool split;       /* the flag or its value spans a line continuation: readable, not editable */
+};
+
+struct occurrences {
+        struct occurrence *items;
+        size_t n;
+};
+
+struct edit {
+        size_t start, end;
+        char *replacement;
+        bool new_line; /* an assignment added after the last line, part of no region */
+};
+
+struct edits {
+        struct edit *items;
+        size_t n;
+};
+
+static void regions_free(struct regions *rs) {
+        for (size_t i = 0; i < rs->n; i++) {
+                free(rs->items[i].var);
+                free(rs->items[i].words);
+        }
+        free(rs->items);
+        *rs = (struct regions){};
+}
+
+static void edits_free(struct edits *es) {
+        for (size_t i = 0; i < es->n; i++)
+                free(es->items[i].replacement);
+        free(es->items);
+        *es = (struct edits){};
+}
+
+static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
+        es->items = xrealloc(es->items, (es->n + 1) * sizeof(struct edit));
+        es->items[es->n++] = (struct edit){ start, end, owned_replacement };
+}
+
+static struct region *regions_push(struct regions *rs, const char *text, size_t line_start, size_t line_end, bool unit) {
+        rs->items = xrealloc(rs->items, (rs->n + 1) * sizeof(struct region));
+        struct region *r = &rs->items[rs->n++];
+        *r = (struct region){ .line_start = line_start, .line_end = line_end, .unit = unit,
+                              .line = line_of_offset(text, line_start) };
+        return r;
+}
+
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool is_name_char(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Length of the line break at t[i] (0 if none): a backslash-newline, in units also backslash-CR-LF. A unit
+ * joins the two lines with a blank; systemd's reading of an ENV file drops it, inside double quotes as
+ * outside, so there it joins two words when no blank is on either side. */
+static size_t break_at(const char *t, size_t i, size_t end, bool unit) {
+        if (i + 1 < end && t[i] == '\\' && t[i + 1] == '\n')
+                return 2;
+        if (unit && i + 2 < end && t[i] == '\\' && t[i + 1] == '\r' && t[i + 2] == '\n')
+                return 3;
+        return 0;
+}
+
+/* Length of the whitespace at t[i] (0 if none); in units a backslash-newline counts as whitespace. */
+static size_t space_at(const char *t, size_t i, size_t end, bool unit) {
+        if (is_blank(t[i]) || t[i] == '\n')
+                return 1;
+        return unit ? break_at(t, i, end, true) : 0;
+}
+
+static size_t skip_blanks(const char *t, size_t i, size_t end) {
+        while (i < end && is_blank(t[i]))
+                i++;
+        return i;
+}
+
+static size_t rtrim(const char *t, size_t start, size_t end) {
+        while (end > start && (is_blank(t[end - 1]) || t[end - 1] == '\n'))
+                end--;
+        return end;
+}
+
+/* Split a region into words (quotes group, as systemd's splitting of "$VAR" does). Sets r->broken
+ * when the value holds something we do not interpret. */
+static void region_split_words(const char *t, struct region *r) {
+        size_t i = r->start, n;
+        if (r->broken)
+                return;
+        for (;;) {
+                while (i < r->end && ((n = space_at(t, i, r->end, r->unit)) > 0 || (n = break_at(t, i, r->end, false)) > 0))
+                        i += n;
+                if (i >= r->end)
+                        return;
+                size_t word_start = i;
+                bool joined = false;
+                while (i < r->end && space_at(t, i, r->end, r->unit) == 0) {
+                        char c = t[i];
+                        if (!r->unit && break_at(t, i, r->end, false)) {
+                                /* ENV: the word goes on after the line break unless a blank follows it */
+                                size_t j = i;
+                                while (j < r->end && (n = break_at(t, j, r->end, false)) > 0)
+                                        j += n;
+                                if (j >= r->end || is_blank(t[j]))
+                                        break;
+                                joined = true;
+                                i = j;
+                                continue;
+                        }
+                        if (c == '"' || c == '\'') {
+                                const char *close = memchr(t + i + 1, c, r->end - i - 1);
+                                if (!close) {
+                                        r->broken = "unbalanced quote";
+                                        return;
+                                }
+                                joined = joined || (!r->unit && memmem(t + i, (size_t) (close - t) - i, "\\\n", 2));
+                                i = (size_t) (close - t) + 1;
+                                continue;
+                        }
+                        if (c == '\\') {
+                                r->broken = "backslash escape";
+                                return;
+                        }
+                        if (c == '`' || (c == '$' && i + 1 < r->end && t[i + 1] == '(')) {
+                                r->broken = "command substitution";
+                                return;
+                        }
+                        i++;
+                }
+                r->words = xrealloc(r->words, (r->n_words + 1) * sizeof(struct word));
+                r->words[r->n_words++] = (struct word){ word_start, i, joined };
+        }
+}
+
+/* End of the logical line of a unit starting at s: a line ending in a backslash goes on, a comment does
+ * not. Returns the offset just past the final newline. */
+static size_t logical_line_end(const char *t, size_t len, size_t s) {
+        size_t first = skip_blanks(t, s, len);
+        bool comment = first < len && (t[first] == '#' || t[first] == ';');
+        for (;;) {
+                const char *nl = memchr(t + s, '\n', len - s);
+                size_t e = nl ? (size_t) (nl - t) : len;
+                size_t c = e;
+                if (c > s && t[c - 1] == '\r')
+                        c--;
+                if (comment || !nl || c == s || t[c - 1] != '\\')
+                        return nl ? e + 1 : len;
+                s = e + 1;
+        }
+}
+
+static void first_reason(const char **reason, const char *why) {
+        if (!*reason)
+                *reason = why;
+}
+
+/* Why the backslash at t[i] (in a bare or double-quoted ENV value) is not a line continuation: systemd
+ * takes it with the character after it. */
+static const char *backslash_reason(const char *t, size_t len, size_t i) {
+        size_t e = skip_blanks(t, i + 1, len);
+        if (e > i + 1 && (e >= len || t[e] == '\n'))
+                return "blanks after the backslash at the end of the line, which then does not continue it";
+        return "backslash escape";
+}
+
+/* End of a line of an ENV file starting at s, as systemd's EnvironmentFile= parser (parse_env_file_internal())
+ * ends it: past the newline or carriage return that ends it. A backslash-newline in a bare or double-quoted
+ * value goes on to the next line, and a quoted value over plain newlines too. *ret_broken says why the
+ * assignment cannot be edited safely (NULL when it can). */
+static size_t env_line_end(const char *t, size_t len, size_t s, const char **ret_broken) {
+        enum { KEY, PRE_VALUE, VALUE, SINGLE, DOUBLE } state = KEY;
+        size_t i = skip_blanks(t, s, len);
+        *ret_broken = NULL;
+        if (i >= len || t[i] == '\n')
+                return i < len ? i + 1 : len;
+        for (i++; i < len; i++) { /* the first character is part of the name, even a '=' */
+                char c = t[i];
+                if (state != SINGLE && state != DOUBLE && (c == '\n' || c == '\r'))
+                        return c == '\r' && i + 1 < len && t[i + 1] == '\n' ? i + 2 : i + 1;
+                switch (state) {
+                case KEY:
+                        if (c == '=')
+                                state = PRE_VALUE;
+                        break;
+                case PRE_VALUE:
+                case VALUE:
+                        if (c == '\\') {
+                                if (i + 1 < len && t[i + 1] == '\r')
+                                        first_reason(ret_broken, "a backslash before a CRLF line end, which does not continue the line");
+                                else if (i + 1 >= len || t[i + 1] != '\n')
+                                        first_reason(ret_broken, backslash_reason(t, len, i));
+                                i++; /* systemd takes the next character as it is, and drops a newline */
+                                state = VALUE;
+                        } else if (state == PRE_VALUE && (c == '"' || c == '\''))
+                                state = c == '"' ? DOUBLE : SINGLE;
+                        else if (!is_blank(c))
+                                state = VALUE;
+                        break;
+                case DOUBLE:
+                        if (c == '"')
+                                state = PRE_VALUE;
+                        else if (c == '\\') {
+                                if (i + 1 >= len || t[i + 1] != '\n')
+                                        first_reason(ret_broken, backslash_reason(t, len, i));
+                                i++;
+                        } else if (c == '\n')
+                                first_reason(ret_broken, "a newline inside quotes");
+                        break;
+                case SINGLE:
+                        if (c == '\'')
+                                state = PRE_VALUE;
+                        else if (c == '\n')
+                                first_reason(ret_broken, "a newline inside quotes");
+                        break;
+                }
+        }
+        if (state == SINGLE || state == DOUBLE)
+                *ret_broken = "unbalanced quote";
+        return len;
+}
+
+/* End of the comment line starting at s. systemd before 254 takes the character after a backslash as part of
+ * the comment, a newline too, so *ret_continued tells whether it reads the next line as comment too (254 and
+ * later do not): the two disagree about that line. */
+static size_t env_comment_end(const char *t, size_t len, size_t s, bool *ret_continued) {
+        *ret_continued = false;
+        for (size_t i = s; i < len; i++) {
+                if (t[i] == '\\' && i + 1 < len) {
+                        if (t[i + 1] == '\n' || (t[i + 1] == '\r' && (i + 2 >= len || t[i + 2] != '\n'))) {
+                                *ret_continued = true;
+                                return i + 2;
+                        }
+                        i++;
+                        if (t[i] == '\r') /* a backslash before CR LF: both versions end the comment here */
+                                return i + 2;
+                        continue;
+                }
+                if (t[i] == '\n' || t[i] == '\r')
+                        return t[i] == '\r' && i + 1 < len && t[i + 1] == '\n' ? i + 2 : i + 1;
+        }
+        return len;
+}
+
+/* The VAR of an assignment starting at p: sets r->var and *ret_eq (the offset of the '='), or r->broken. */
+static bool take_var_name(const char *t, size_t p, size_t end, struct region *r, size_t *ret_eq) {
+        size_t name_start = p;
+        while (p < end && is_name_char(t[p]))
+                p++;
+        if (p == name_start || p >= end || t[p] != '=') {
+                r->broken = "not a VAR=value assignment";
+                return false;
+        }
+        r->var = xstrndup(t + name_start, p - name_start);
+        *ret_eq = p;
+        return true;
+}
+
+/* End of an ENV value starting at p on the line [.., le): before the blanks and line ends after it, and a
+ * backslash-newline there (which only joined a line that adds nothing). */
+static size_t env_value_end(const char *t, size_t p, size_t le) {
+        size_t end = le;
+        while (end > p) {
+                if (is_blank(t[end - 1]) || t[end - 1] == '\n')
+                        end--;
+                else if (t[end - 1] == '\\' && end < le && t[end] == '\n')
+                        end--;
+                else
+                        break;
+        }
+        return end;
+}
+
+static void parse_env_line(const char *t, size_t ls, size_t le, const char *broken, struct regions *rs) {
+        size_t p = skip_blanks(t, ls, le), end = le;
+        if (p >= le || t[p] == '\n' || t[p] == '#' || t[p] == ';')
+                return;
+        struct region *r = regions_push(rs, t, ls, le, false);
+        if (!take_var_name(t, p, le, r, &p))
+                return;
+        r->value_at = p + 1;
+        if (broken) {
+                r->broken = broken;
+                return;
+        }
+        /* The value ends before the newline or carriage return that ends the line, a lone one too. */
+        if (end > p && t[end - 1] == '\n')
+                end--;
+        if (end > p && t[end - 1] == '\r')
+                end--;
+        p = skip_blanks(t, p + 1, end);
+        size_t content_end = env_value_end(t, p, end);
+        if (p < content_end && (t[p] == '"' || t[p] == '\'')) {
+                const char *close = memchr(t + p + 1, t[p], content_end - p - 1);
+                if (!close) {
+                        r->broken = "unbalanced quote";
+                        return;
+                }
+                if ((size_t) (close - t) + 1 != content_end) {
+                        r->broken = "text after the closing quote";
+                        return;
+                }
+                r->quote = t[p];
+                r->start = p + 1, r->end = (size_t) (close - t);
+        } else
+                r->start = p, r->end = content_end;
+        region_split_words(t, r);
+}
+
+/* Environment= takes a list of assignments, each a word that may be quoted as a whole
+ * ("VAR=a b") or after the '=' (VAR="a b"). */
+static void parse_environment(const char *t, size_t ls, size_t le, size_t p, struct regions *rs) {
+        size_t end = rtrim(t, p, le), n;
+        for (;;) {
+                while (p < end && (n = space_at(t, p, end, true)) > 0)
+                        p += n;
+                if (p >= end)
+                        return;
+                struct region *r = regions_push(rs, t, ls, le, true);
+                char outer = 0;
+                if (t[p] == '"' || t[p] == '\'')
+                        outer = t[p++];
+                if (!take_var_name(t, p, end, r, &p))
+                        return;
+                p++;
+                if (!outer && p < end && (t[p] == '"' || t[p] == '\''))
+                        outer = t[p++];
+                r->start = p;
+                if (outer) {
+                        const char *close = memchr(t + p, outer, end - p);
+                        if (!close) {
+                                r->broken = "unbalanced quote";
+                                return;
+                        }
+                        r->end = (size_t) (close - t);
+                        p = r->end + 1;
+                        if (p < end && space_at(t, p, end, true) == 0) {
+                                r->broken = "text after the closing quote";
+                                return;
+                        }
+                } else {
+                        while (p < end && space_at(t, p, end, true) == 0)
+                                p++;
+                        r->end = p;
+                        if (memchr(t + r->start, '"', p - r->start) || memchr(t + r->start, '\'', p - r->start)) {
+                                r->broken = "quote inside an unquoted assignment";
+                                return;
+                        }
+                }
+                region_split_words(t, r);
+                if (r->broken)
+                        return;
+        }
+}
+
+static void parse_unit_line(const char *t, size_t ls, size_t le, struct regions *rs) {
+        size_t p = skip_blanks(t, ls, le);
+        if (p >= le || strchr("#;[\n", t[p]))
+                return;
+        const char *eq = memchr(t + p, '=', le - p);
+        if (!eq)
+                return; /* not a directive; systemd ignores it with a warning */
+        size_t key_end = (size_t) (eq - t);
+        while (key_end > p && is_blank(t[key_end - 1]))
+                key_end--;
+        size_t value = skip_blanks(t, (size_t) (eq - t) + 1, le);
+        if (key_end - p == strlen("Environment") && memcmp(t + p, "Environment", key_end - p) == 0)
+                parse_environment(t, ls, le, value, rs);
+        else if (key_end - p == strlen("ExecStart") && memcmp(t + p, "ExecStart", key_end - p) == 0) {
+                /* An empty ExecStart= resets the list; it is kept as a region without words. */
+                struct region *r = regions_push(rs, t, ls, le, true);
+                r->exec = true;
+                r->start = value, r->end = rtrim(t, value, le);
+                region_split_words(t, r);
+        }
+}
+
+/* Does [s, e) end in a backslash-newline that is not itself escaped? */
+static bool ends_in_line_break(const char *t, size_t s, size_t e) {
+        size_t n = 0;
+        if (e < s + 2 || t[e - 1] != '\n')
+                return false;
+        while (e - 1 - n > s && t[e - 2 - n] == '\\')
+                n++;
+        return n % 2 == 1;
+}
+
+static struct regions parse_regions(const char *t, size_t len, enum flags_format fmt) {
+        struct regions rs = {};
+        bool after_comment = false; /* the line before is a comment systemd before 254 goes on with */
+        for (size_t s = 0; s < len;) {
+                size_t e, first = skip_blanks(t, s, len);
+                if (fmt == FLAGS_SYSTEMD_DROPIN) {
+                        e = logical_line_end(t, len, s);
+                        parse_unit_line(t, s, e, &rs);
+                } else if (first < len && (t[first] == '#' || t[first] == ';')) {
+                        e = env_comment_end(t, len, first, &after_comment);
+                } else {
+                        const char *broken;
+                        e = env_line_end(t, len, s, &broken);
+                        rs.ends_quoted = e == len && broken && streq(broken, "unbalanced quote");
+                        parse_env_line(t, s, e,
+                                       after_comment ? "it follows a comment ending in a backslash, which systemd before 254 "
+                                                       "reads as part of the comment"
+                                                     : broken,
+                                       &rs);
+                        after_comment = after_comment && ends_in_line_break(t, s, e);
+                }
+                s = e;
+        }
+        return rs;
+}
+
+/* Does a flag name of length n at a match `name`? '-' and '_' are the same to the kubelet. */
+static bool flag_name_eq(const char *a, size_t n, const char *name) {
+        if (strlen(name) != n)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char x = a[i] == '_' ? '-' : a[i], y = name[i] == '_' ? '-' : name[i];
+                if (x != y)
+                        return false;
+        }
+        return true;
+}
+
+static bool mentions_flag(const char *t, size_t start, size_t end, const char *name) {
+        size_t n = strlen(name);
+        for (size_t i = start; i + 2 + n <= end; i++)
+                if (t[i] == '-' && t[i + 1] == '-' && flag_name_eq(t + i + 2, n, name) &&
+                    (i + 2 + n == end || !(is_name_char(t[i + 2 + n]) || t[i + 2 + n] == '-' || t[i + 2 + n] == '.')))
+                        return true;
+        return false;
+}
+
+/* Does the logical line of r mention --name? In an ENV file systemd drops a backslash-newline, which may
+ * be inside the name. */
+static bool region_mentions_flag(const char *t, const struct region *r, const char *name) {
+        if (r->unit)
+                return mentions_flag(t, r->line_start, r->line_end, name);
+        struct buf b = {};
+        for (size_t i = r->line_start; i < r->line_end; i++)
+                if (break_at(t, i, r->line_end, false))
+                        i++;
+                else
+                        buf_putc(&b, t[i]);
+        size_t n = b.len;
+        _cleanup_free_ char *joined = buf_steal(&b);
+        return mentions_flag(joined, 0, n, name);
+}
+
+/* "$VAR" (not followed by a name character) or "${VAR}" anywhere in [start, end). */
+static bool mentions_var(const char *t, size_t start, size_t end, const char *var) {
+        size_t n = strlen(var);
+        for (size_t i = start; i + 1 + n <= end; i++) {
+                if (t[i] != '$')
+                        continue;
+                if (memcmp(t + i + 1, var, n) == 0 && (i + 1 + n == end || !is_name_char(t[i + 1 + n])))
+                        return true;
+                if (i + 3 + n <= end && t[i + 1] == '{' && memcmp(t + i + 2, var, n) == 0 && t[i + 2 + n] == '}')
+                        return true;
+        }
+        return false;
+}
+
+/* The word as the kubelet receives it: quotes removed, "%%" unescaped in units, line breaks dropped in ENV files. */
+static char *unquote(const char *t, size_t start, size_t end, bool unit) {
+        struct buf b = {};
+        char quote = 0;
+        for (size_t i = start; i < end; i++) {
+                if (!unit && break_at(t, i, end, false)) {
+                        i++;
+                        continue;
+                }
+                if (quote ? t[i] == quote : (t[i] == '"' || t[i] == '\'')) {
+                        quote = quote ? 0 : t[i];
+                        continue;
+                }
+                if (unit && t[i] == '%' && i + 1 < end && t[i + 1] == '%')
+                        i++;
+                buf_putc(&b, t[i]);
+        }
+        return buf_steal(&b);
+}
+
+static bool is_var_reference(const char *t, const struct word *w, const char *var) {
+        size_t n = strlen(var), len = w->end - w->start;
+        const char *s = t + w->start;
+        return (len == n + 1 && s[0] == '$' && memcmp(s + 1, var, n) == 0) ||
+               (len == n + 3 && s[0] == '$' && s[1] == '{' && memcmp(s + 2, var, n) == 0 && s[n + 2] == '}');
+}
+
+static int find_occurrences(const char *t, const struct regions *rs, const char *name, struct occurrences *ret, char **ret_error) {
+        for (size_t ri = 0; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                if (r->broken) {
+                        if (region_mentions_flag(t, r, name)) {
+                                set_error(ret_error, "line %u: cannot interpret --%s here: %s", r->line, name, r->broken);
+                                return -EBADMSG;
+                        }
+                        continue;
+                }
+                for (size_t k = r->exec ? 1 : 0; k < r->n_words; k++) {
+                        const struct word *w = &r->words[k];
+                        _cleanup_free_ char *u = unquote(t, w->start, w->end, r->unit);
+                        if (streq(u, "--"))
+                                break; /* the rest are positional arguments */
+                        const char *after = startswith(u, "--");
+                        const char *eq = after ? strchr(after, '=') : NULL;
+                        size_t name_len = after ? (eq ? (size_t) (eq - after) : strlen(after)) : 0;
+                        if (!after || !flag_name_eq(after, name_len, name))
+                                continue;
+                        struct occurrence o = { .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined };
+                        o.quoted_name = t[w->start] != '-' || t[w->start + 1] != '-' || memchr(t + w->start, '"', 2 + name_len) ||
+                                        memchr(t + w->start, '\'', 2 + name_len) ||
+                                        /* a quote between the name and '=' ("--name"=v): the value is not where it seems */
+                                        (eq && t[w->start + 2 + name_len] != '=');
+                        if (eq) {
+                                o.has_value = true;
+                                o.value_start = w->start + 2 + name_len + 1, o.value_end = w->end;
+                        } else if (k + 1 < r->n_words && t[r->words[k + 1].start] != '-') {
+                                o.has_value = true, o.value_word = k + 1, o.split = o.split || r->words[k + 1].joined;
+                                o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
+                                k++;
+                        }
+                        ret->items = xrealloc(ret->items, (ret->n + 1) * sizeof(struct occurrence));
+                        ret->items[ret->n++] = o;
+                }
+        }
+        /* An ExecStart= we cannot interpret that expands a variable holding the flag passes the flag
+         * on in a way we cannot follow: as good as mentioning it. */
+        for (size_t ri = 0; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                if (!r->broken || !r->exec)
+                        continue;
+                for (size_t i = 0; i < ret->n; i++) {
+                        const char *var = rs->items[ret->items[i].region].var;
+                        if (var && mentions_var(t, r->line_start, r->line_end, var)) {
+                                set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s", r->line, name,
+                                          var, r->broken);
+                                return -EBADMSG;
+                        }
+                }
+        }
+        return 0;
+}
+
+/* A later assignment of the same variable replaces the earlier one. */
+static bool region_effective(const struct regions *rs, size_t ri) {
+        for (size_t j = ri + 1; j < rs->n; j++)
+                if (rs->items[ri].var && rs->items[j].var && streq(rs->items[ri].var, rs->items[j].var))
+                        return false;
+        return true;
+}
+
+static bool var_referenced(const char *t, const struct regions *rs, size_t first_exec, const char *var) {
+        for (size_t ri = first_exec; ri < rs->n; ri++)
+                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++)
+                        if (is_var_reference(t, &rs->items[ri].words[k], var))
+                                return true;
+        return false;
+}
+
+/* The occurrence the kubelet ends up with: the last one in argument order. */
+static const struct occurrence *last_occurrence(const char *t, const struct regions *rs, const struct occurrences *os) {
+        const struct occurrence *last = NULL;
+        size_t first_exec = 0; /* ExecStart= lines before an empty ExecStart= do not count */
+        for (size_t ri = 0; ri < rs->n; ri++)
+                if (rs->items[ri].exec && !rs->items[ri].broken && rs->items[ri].n_words == 0)
+                        first_exec = ri;
+        for (size_t i = 0; i < os->n; i++) {
+                const struct region *r = &rs->items[os->items[i].region];
+                if (r->var && region_effective(rs, os->items[i].region) && !var_referenced(t, rs, first_exec, r->var))
+                        last = &os->items[i];
+        }
+        for (size_t ri = first_exec; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                for (size_t k = 1; r->exec && !r->broken && k < r->n_words; k++)
+                        for (size_t i = 0; i < os->n; i++) {
+                                const struct region *or = &rs->items[os->items[i].region];
+                                if ((os->items[i].region == ri && os->items[i].word == k) ||
+                                    (or->var && region_effective(rs, os->items[i].region) && is_var_reference(t, &r->words[k], or->var)))
+                                        last = &os->items[i];
+                        }
+        }
+        return last;
+}
+
+static const char *normalize_flag(const char *flag) {
+        while (*flag == '-')
+                flag++;
+        return flag;
+}
+
+static int validate_flag(const char *name, char **ret_error) {
+        if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(name)) {
+                set_error(ret_error, "invalid flag name '%s'", name);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value, char **ret_error) {
+        const char *name = normalize_flag(flag);
+        int r = validate_flag(name, ret_error);
+        if (r < 0)
+                return r;
+        _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
+        _cleanup_free_ struct occurrence *items = NULL;
+        struct occurrences os = {};
+        r = find_occurrences(text, &rs, name, &os, ret_error);
+        items = os.items;
+        if (r < 0)
+                return r;
+        const struct occurrence *last = last_occurrence(text, &rs, &os);
+        if (!last)
+                return 0;
+        const struct region *lr = &rs.items[last->region];
+        char *value;
+        if (!last->has_value)
+                value = xstrdup("true");
+        else if (last->quoted_name && last->value_word == SIZE_MAX) {
+                /* the '=' sits somewhere inside quotes: take the value from the unquoted word */
+                _cleanup_free_ char *u = unquote(text, lr->words[last->word].start, lr->words[last->word].end, lr->unit);
+                value = xstrdup(strchr(u, '=') + 1);
+        } else
+                value = unquote(text, last->value_start, last->value_end, lr->unit);
+        if (ret_value)
+                *ret_value = value;
+        else
+                free(value);
+        return 1;
+}
+
+/* The new value in the old value's clothes: a value wrapped in quotes stays wrapped. */
+static char *format_value(const char *t, const struct occurrence *o, bool unit, const char *value) {
+        struct buf b = {};
+        size_t n = o->has_value ? o->value_end - o->value_start : 0;
+        const char *old = t + o->value_start;
+        bool wrapped = n >= 2 && (old[0] == '"' || old[0] == '\'') && memchr(old + 1, old[0], n - 1) == old + n - 1;
+        if (wrapped)
+                buf_putc(&b, old[0]);
+        for (const char *p = value; *p; p++)
+                buf_puts(&b, unit && *p == '%' ? "%%" : (char[]){ *p, 0 });
+        if (wrapped)
+                buf_putc(&b, old[0]);
+        return buf_steal(&b);
+}
+
+/* In the whitespace [a, b) between two words: the offset of its first line break (b if none), and the
+ * offset just past its last one (a if none). */
+static size_t first_break(const char *t, size_t a, size_t b, bool unit) {
+        for (size_t i = a; i < b; i++)
+                if (break_at(t, i, b, unit))
+                        return i;
+        return b;
+}
+
+static size_t after_last_break(const char *t, size_t a, size_t b, bool unit) {
+        size_t last = a, n;
+        for (size_t i = a; i < b; i++)
+                if ((n = break_at(t, i, b, unit)) > 0) {
+                        last = i + n;
+                        i += n - 1;
+                }
+        return last;
+}
+
+/* Does the whitespace [a, b) keep two words apart? A line break does in a unit, not in an ENV file. */
+static bool separates(const char *t, size_t a, size_t b, bool unit) {
+        for (size_t i = a; i < b; i++) {
+                size_t n = break_at(t, i, b, unit);
+                if (n > 0 && unit)
+                        return true;
+                if (n > 0)
+                        i += n - 1;
+                else if (is_blank(t[i]) || t[i] == '\n')
+                        return true;
+        }
+        return false;
+}
+
+/* Remove the marked words with the whitespace that separated them from the kept words. A value continued
+ * over several lines keeps its layout: a word that follows another on its line goes with the blanks before
+ * it, the first word of a line with the blanks after it, a word alone on its line with the line (unless the
+ * words around it would then run together: then its line is left with its blanks and line break). */
+static void edits_remove_words(struct edits *es, const char *t, const struct region *r, const bool *removed) {
+        for (size_t a = 0; a < r->n_words; a++) {
+                if (!removed[a])
+                        continue;
+                size_t b = a;
+                while (b + 1 < r->n_words && removed[b + 1])
+                        b++;
+                bool has_prev = a > 0, has_next = b + 1 < r->n_words;
+                size_t ws = r->words[a].start, we = r->words[b].end;
+                size_t pe = has_prev ? r->words[a - 1].end : ws, ns = has_next ? r->words[b + 1].start : we;
+                size_t next_break = first_break(t, we, ns, r->unit);
+                if (has_prev && (first_break(t, pe, ws, r->unit) == ws || !has_next))
+                        edits_push(es, pe, we, xstrdup(""));
+                else if (!has_next)
+                        edits_push(es, ws, we, xstrdup(""));
+                else if (next_break == ns)
+                        edits_push(es, ws, ns, xstrdup(""));
+                else {
+                        size_t ls = after_last_break(t, pe, ws, r->unit), le = next_break + break_at(t, next_break, ns, r->unit);
+                        if (has_prev && (separates(t, pe, ls, r->unit) || separates(t, le, ns, r->unit)))
+                                edits_push(es, ls, le, xstrdup(""));
+                        else
+                                edits_push(es, ws, next_break, xstrdup(""));
+                }
+                a = b;
+        }
+}
+
+static int edits_for_occurrences(const char *t, const struct regions *rs, const struct occurrences *os, const char *name,
+                                 const char *value, struct edits *es, char **ret_error) {
+        for (size_t ri = 0; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                _cleanup_free_ bool *removed = xmalloc(r->n_words + 1);
+                bool kept_one = false, any = false;
+                memset(removed, 0, r->n_words + 1);
+                for (size_t i = 0; i < os->n; i++) {
+                        const struct occurrence *o = &os->items[i];
+                        if (o->region != ri)
+                                continue;
+                        if (o->quoted_name) {
+                                set_error(ret_error, "line %u: cannot edit a quoted flag name", r->line);
+                                return -EBADMSG;
+                        }
+                        if (o->split) {
+                                set_error(ret_error, "line %u: cannot edit --%s: a line continuation splits it",
+                                          line_of_offset(t, r->words[o->word].start), name);
+                                return -EBADMSG;
+                        }
+                        any = true;
+                        if (value && !kept_one) {
+                                kept_one = true;
+                                if (!o->has_value) {
+                                        _cleanup_free_ char *v = format_value(t, o, r->unit, value);
+                                        edits_push(es, r->words[o->word].end, r->words[o->word].end, xasprintf("=%s", v));
+                                } else if (o->value_word != SIZE_MAX && !*value)
+                                        edits_push(es, r->words[o->word].end, o->value_end, xstrdup("="));
+                                else
+                                        edits_push(es, o->value_start, o->value_end, format_value(t, o, r->unit, value));
+                                continue;
+                        }
+                        removed[o->word] = true;
+                        if (o->value_word != SIZE_MAX)
+                                removed[o->value_word] = true;
+                }
+                if (any)
+                        edits_remove_words(es, t, r, removed);
+        }
+        return 0;
+}
+
+static int edit_cmp(const void *a, const void *b) {
+        const struct edit *x = a, *y = b;
+        return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Apply the (non-overlapping) edits; 0 if the text comes out the same. */
+static int apply_edits(const char *text, size_t len, struct edits *es, char **ret_text, size_t *ret_len) {
+        struct buf b = {};
+        size_t pos = 0;
+        if (es->n > 0)
+                qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
+        for (size_t i = 0; i < es->n; i++) {
+                buf_append(&b, text + pos, es->items[i].start - pos);
+                buf_puts(&b, es->items[i].replacement);
+                pos = es->items[i].end;
+        }
+        buf_append(&b, text + pos, len - pos);
+        return buf_finish_edit(&b, text, len, ret_text, ret_len);
+}
+
+/* The flag is in no effective assignment of the ENV file: add it to the last assignment of var, or add that
+ * assignment. */
+static int edit_env_append(const char *t, size_t len, const struct regions *rs, const char *var, const char *name,
+                           const char *value, struct edits *es, char **ret_error) {
+        const struct region *target = NULL;
+        for (size_t ri = 0; ri < rs->n; ri++)
+                if (rs->items[ri].var && streq(rs->items[ri].var, var))
+                        target = &rs->items[ri];
+        if (target && target->broken) {
+                set_error(ret_error, "line %u: cannot add --%s to %s: %s", target->line, name, var, target->broken);
+                return -EBADMSG;
+        }
+        if (target) {
+                /* Flags after a "--" word would be positional arguments: go in front of it. */
+                for (size_t k = 0; k < target->n_words; k++) {
+                        _cleanup_free_ char *u = unquote(t, target->words[k].start, target->words[k].end, target->unit);
+                        if (streq(u, "--")) {
+                                edits_push(es, target->words[k].start, target->words[k].start, xasprintf("--%s=%s ", name, value));
+                                return 0;
+                        }
+                }
+                size_t at = target->n_words > 0 ? target->words[target->n_words - 1].end : target->start;
+                edits_push(es, at, at, xasprintf("%s--%s=%s", target->n_words > 0 ? " " : "", name, value));
+                return 0;
+        }
+        const char *eol = "\n";
+        for (size_t i = 0; i + 1 < len; i++)
+                if (t[i] == '\r' && t[i + 1] == '\n')
+                        eol = "\r\n";
+        bool ends_with_newline = len == 0 || t[len - 1] == '\n';
+        /* After a last line ending in a backslash the new line would continue it. */
+        size_t e = len - (ends_with_newline && len > 0);
+        if (e > 0 && t[e - 1] == '\r')
+                e--;
+        if (e > 0 && t[e - 1] == '\\') {
+                set_error(ret_error, "line %u: the file ends in a line continuation, cannot add --%s after it",
+                          line_of_offset(t, e - 1), name);
+                return -EBADMSG;
+        }
+        if (rs->ends_quoted) {
+                set_error(ret_error, "line %u: the file ends inside a quoted value, cannot add --%s after it",
+                          rs->items[rs->n - 1].line, name);
+                return -EBADMSG;
+        }
+        edits_push(es, len, len,
+                   xasprintf("%s%s=\"--%s=%s\"%s", ends_with_newline ? "" : eol, var, name, value, ends_with_newline ? eol : ""));
+        es->items[es->n - 1].new_line = true;
+        return 0;
+}
+
+static int validate_value(const char *value, char **ret_error) {
+        for (const char *p = value; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f || strchr(" \"'\\$`", *p)) {
+                        set_error(ret_error, "value '%s' cannot be written safely (whitespace, quote, '\\', '$' or '`')", value);
+                        return -EINVAL;
+                }
+        return 0;
+}
+
+static bool valid_var_name(const char *var) {
+        if (!var || !*var || (var[0] >= '0' && var[0] <= '9'))
+                return false;
+        for (const char *p = var; *p; p++)
+                if (!is_name_char(*p))
+                        return false;
+        return true;
+}
+
+/* The shell metacharacters and blanks that make a bare value mean something else to a shell. */
+#define SHELL_SPECIAL " \t<>|&;()$`\"'*?[#~"
+
+/* /etc/default/kubelet and /etc/sysconfig/kubelet are sourced by shells too: a bare value an edit leaves
+ * holding blanks or shell metacharacters is wrapped in quotes, so a shell reads what systemd reads. Double
+ * quotes, unless the value holds '"', '$' or '`' (a shell would take those up): then single quotes, in which
+ * both read every byte as it is. */
+static int edits_quote_bare_values(const char *t, const struct regions *rs, struct edits *es, char **ret_error) {
+        if (es->n > 0)
+                qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
+        for (size_t ri = 0; ri < rs->n; ri++) {
+                const struct region *r = &rs->items[ri];
+                if (r->unit || !r->var || r->broken || r->quote)
+                        continue;
+                struct buf b = {};
+                size_t pos = r->start;
+                bool touched = false;
+                for (size_t i = 0; i < es->n; i++)
+                        if (!es->items[i].new_line && es->items[i].start >= r->start && es->items[i].end <= r->end) {
+                                buf_append(&b, t + pos, es->items[i].start - pos);
+                                buf_puts(&b, es->items[i].replacement);
+                                pos = es->items[i].end;
+                                touched = true;
+                        }
+                buf_append(&b, t + pos, r->end - pos);
+                _cleanup_free_ char *v = buf_steal(&b);
+                if (!touched || !v[strcspn(v, SHELL_SPECIAL)])
+                        continue;
+                char q = strpbrk(v, "\"$`") ? '\'' : '"';
+                if (q == '\'' && strpbrk(v, "'\\")) {
+                        set_error(ret_error, "line %u: %s needs quotes for the shells that source this file, but holds "
+                                  "characters no quoting keeps the same for both systemd and a shell", r->line, r->var);
+                        return -EBADMSG;
+                }
+                size_t kept = 0;
+                for (size_t i = 0; i < es->n; i++)
+                        if (!es->items[i].new_line && es->items[i].start >= r->start && es->items[i].end <= r->end)
+                                free(es->items[i].replacement);
+                        else
+                                es->items[kept++] = es->items[i];
+                es->n = kept;
+                /* The quote goes right after the '=': a shell would take "VAR= '...'" for a command. */
+                edits_push(es, r->value_at, r->end, xasprintf("%c%s%c", q, v, q));
+        }
+        return 0;
+}
+
+/* Shared by set (value != NULL) and remove (value == NULL). */
+static int flags_edit(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
+                      char **ret_text, size_t *ret_len, char **ret_error) {
+        const char *name = normalize_flag(flag);
+        int r = validate_flag(name, ret_error);
+        if (r < 0)
+                return r;
+        if (value && (r = validate_value(value, ret_error)) < 0)
+                return r;
+        if (value && fmt == FLAGS_ENV_FILE && !valid_var_name(var)) {
+                set_error(ret_error, "invalid variable name '%s'", strempty(var));
+                return -EINVAL;
+        }
+        if (memchr(text, 0, len)) {
+                set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
+                return -EBADMSG;
+        }
+        _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
+        _cleanup_(edits_free) struct edits es = {};
+        _cleanup_free_ struct occurrence *items = NULL;
+        struct occurrences os = {};
+        r = find_occurrences(text, &rs, name, &os, ret_error);
+        items = os.items;
+        if (r < 0)
+                return r;
+        if ((r = edits_for_occurrences(text, &rs, &os, name, value, &es, ret_error)) < 0)
+                return r;
+        /* Occurrences only in assignments a later one of the same variable replaces are updated
+         * too, but the kubelet never sees them: the flag still has to be added. */
+        bool effective = false;
+        for (size_t i = 0; i < os.n; i++)
+                effective = effective || region_effective(&rs, os.items[i].region);
+        if (value && !effective && fmt == FLAGS_ENV_FILE &&
+            (r = edit_env_append(text, len, &rs, var, name, value, &es, ret_error)) < 0)
+                return r;
+        if (value && fmt == FLAGS_ENV_FILE && (r = edits_quote_bare_values(text, &rs, &es, ret_error)) < 0)
+                return r;
+        return apply_edits(text, len, &es, ret_text, ret_len);
+}
+
+int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
+              char **ret_text, size_t *ret_len, char **ret_error) {
+        if (!value) {
+                set_error(ret_error, "no value given for --%s", normalize_flag(flag));
+                return -EINVAL;
+        }
+        return flags_edit(text, len, fmt, var, flag, value, ret_text, ret_len, ret_error);
+}
+
+int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag,
+                 char **ret_text, size_t *ret_len, char **ret_error) {
+        return flags_edit(text, len, fmt, NULL, flag, NULL, ret_text, ret_len, ret_error);
+}

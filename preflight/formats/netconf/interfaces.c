@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/* Debian ifupdown /etc/network/interfaces: read and add `gateway` in an `iface X inet static`
+ * stanza, indented like the stanza's other options. */
+#include "formats/netconf/netconf.h"
+
+#include <ctype.h>
+
+/* One `iface NAME inet METHOD` stanza: its header and option lines. */
+struct stanza {
+        char *name, *method;
+        unsigned line;
+        size_t first_option, n_options; /* indexes into the option array */
+};
+
+struct option_line {
+        char *word, *rest; /* "gateway", "192.0.2.1" */
+        unsigned line;
+        size_t start, end; /* the line's bytes, newline included */
+};
+
+struct ifupdown {
+        struct stanza *stanzas;
+        size_t n_stanzas;
+        struct option_line *options;
+        size_t n_options;
+        const char *eol;
+};
+
+static void ifupdown_free(struct ifupdown *f) {
+        for (size_t i = 0; i < f->n_stanzas; i++) {
+                free(f->stanzas[i].name);
+                free(f->stanzas[i].method);
+        }
+        for (size_t i = 0; i < f->n_options; i++) {
+                free(f->options[i].word);
+                free(f->options[i].rest);
+        }
+        free(f->stanzas);
+        free(f->options);
+}
+
+static bool is_stanza_keyword(const char *w) {
+        static const char *const keywords[] = { "iface", "mapping", "auto", "source", "source-directory",
+                                                "no-auto-down", "no-scripts", "rename", "template" };
+        for (size_t i = 0; i < ELEMENTSOF(keywords); i++)
+                if (streq(w, keywords[i]))
+                        return true;
+        return startswith(w, "allow-") != NULL;
+}
+
+/* Split a line into at most n whitespace-separated words (the last takes the rest, trimmed). */
+static size_t split_words(const char *s, size_t len, char **words, size_t n) {
+        size_t k = 0, i = 0;
+        while (k < n) {
+                while (i < len && isspace((unsigned char) s[i]))
+                        i++;
+                if (i == len)
+                        break;
+                size_t start = i;
+                if (k == n - 1)
+                        i = len;
+                else
+                        while (i < len && !isspace((unsigned char) s[i]))
+                                i++;
+                size_t end = i;
+                while (end > start && isspace((unsigned char) s[end - 1]))
+                        end--;
+                words[k++] = xstrndup(s + start, end - start);
+        }
+        return k;
+}
+
+static void free_words(char **words, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(words[i]);
+}
+
+static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, char **ret_error) {
+        struct ifupdown f = { .eol = netconf_detect_eol(text, len) };
+        struct stanza *current = NULL; /* the inet stanza options go to, if any */
+        bool in_stanza = false;
+        unsigned line = 0;
+
+        int nul = refuse_nul(text, len, ret_error);
+        if (nul < 0)
+                return nul;
+        for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) {
+                const char *s = text + off;
+                line++;
+                size_t i = 0;
+                while (i < n && isspace((unsigned char) s[i]))
+                        i++;
+                if (i == n || s[i] == '#')
+                        continue;
+                if (s[n - 1] == '\\') {
+                        set_error(ret_error, "line %u: continuation line (trailing backslash)", line);
+                        ifupdown_free(&f);
+                        return -EBADMSG;
+                }
+                char *w[4] = {};
+                size_t k = split_words(s, n, w, 4);
+                if (is_stanza_keyword(w[0])) {
+                        in_stanza = streq(w[0], "iface") || streq(w[0], "mapping");
+                        current = NULL;
+                        if (streq(w[0], "iface") && k >= 3 && streq(w[2], "inet")) {
+                                /* The method is the first word of what follows the family. */
+                                char *m[1] = {};
+                                if (k == 4)
+                                        split_words(w[3], strlen(w[3]), m, 1);
+                                f.stanzas = xrealloc(f.stanzas, (f.n_stanzas + 1) * sizeof(*f.stanzas));
+                                current = &f.stanzas[f.n_stanzas++];
+                                *current = (struct stanza){ .name = TAKE_PTR(w[1]),
+                                                            .method = m[0] ? xstrndup(m[0], strcspn(m[0], " \t")) : xstrdup(""),
+                                                            .line = line,
+                                                            .first_option = f.n_options };
+                                free(m[0]);
+                        } else if (streq(w[0], "iface") && k < 3) {
+                                set_error(ret_error, "line %u: iface stanza without an address family", line);
+                                free_words(w, k);
+                                ifupdown_free(&f);
+                                return -EBADMSG;
+                        }
+                } else if (!in_stanza) {
+                        set_error(ret_error, "line %u: option '%s' outside an iface stanza", line, w[0]);
+                        free_words(w, k);
+                        ifupdown_free(&f);
+                        return -EBADMSG;
+                } else if (current) {
+                        f.options = xrealloc(f.options, (f.n_options + 1) * sizeof(*f.options));
+                        char *opt[2] = {};
+                        split_words(s, n, opt, 2);
+                        f.options[f.n_options++] = (struct option_line){
+                                .word = opt[0], .rest = opt[1] ? opt[1] : xstrdup(""), .line = line, .start = off, .end = end
+                        };
+                        current->n_options++;
+                }
+                free_words(w, k);
+        }
+        *ret = f;
+        return 0;
+}
+
+/* The interface a NULL iface stands for: the only one with an inet stanza besides loopback. */
+static int pick_iface(const struct ifupdown *f, const char *iface, const char **ret, char **ret_error) {
+        if (iface) {
+                *ret = iface;
+                return 0;
+        }
+        const char *only = NULL;
+        for (size_t i = 0; i < f->n_stanzas; i++) {
+                const struct stanza *s = &f->stanzas[i];
+                if (streq(s->method, "loopback") || streq(s->name, "lo"))
+                        continue;
+                if (only && !streq(only, s->name)) {
+                        set_error(ret_error, "line %u: the file configures several interfaces (%s, %s); name one",
+                                  s->line, only, s->name);
+                        return -EINVAL;
+                }
+                only = s->name;
+        }
+        if (!only) {
+                set_error(ret_error, "line 1: no inet interface stanza");
+                return -ENOENT;
+        }
+        *ret = only;
+        return 0;
+}
+
+static const struct option_line *find_gateway(const struct ifupdown *f, const char *iface, char **ret_error) {
+        for (size_t i = 0; i < f->n_stanzas; i++) {
+                const struct stanza *s = &f->stanzas[i];
+                if (!streq(s->name, iface))
+                        continue;
+                for (size_t j = s->first_option; j < s->first_option + s->n_options; j++)
+                        if (streq(f->options[j].word, "gateway")) {
+                                if (!netconf_is_ipv4(f->options[j].rest)) {
+                                        set_error(ret_error, "line %u: gateway %s is not an IPv4 address",
+                                                  f->options[j].line, f->options[j].rest);
+                                        return NULL;
+                                }
+                                return &f->options[j];
+                        }
+        }
+        return NULL;
+}
+
+int netconf_interfaces_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
+                                   char **ret_error) {
+        struct ifupdown f;
+        _cleanup_free_ char *error = NULL;
+        const char *name;
+        int r = ifupdown_parse(text, len, &f, ret_error);
+        if (r < 0)
+                return r;
+        r = pick_iface(&f, iface, &name, ret_error);
+        if (r == -ENOENT)
+                r = 0; /* nothing configured, so no gateway either */
+        else if (r == 0) {
+                const struct option_line *gw = find_gateway(&f, name, &error);
+                if (error) {
+                        set_error(ret_error, "%s", error);
+                        r = -EBADMSG;
+                } else if (gw) {
+                        if (ret_gateway)
+                                *ret_gateway = xstrdup(gw->rest);
+                        r = 1;
+                }
+        }
+        ifupdown_free(&f);
+        return r;
+}
+
+/* The stanza to add the gateway to: the first static one, or why there is none. */
+static int pick_stanza(const struct ifupdown *f, const char *iface, const struct stanza **ret, char **ret_error) {
+        const struct stanza *dhcp = NULL, *other = NULL;
+        for (size_t i = 0; i < f->n_stanzas; i++) {
+                const struct stanza *s = &f->stanzas[i];
+                if (!streq(s->name, iface))
+                        continue;
+                if (streq(s->method, "static")) {
+                        for (size_t j = s->first_option; j < s->first_option + s->n_options; j++)
+                                if (streq(f->options[j].word, "address")) {
+                                        *ret = s;
+                                        return 0;
+                                }
+                        set_error(ret_error, "line %u: iface %s inet static without an address", s->line, iface);
+                        return -ENOTSUP;
+                }
+                if (streq(s->method, "dhcp") && !dhcp)
+                        dhcp = s;
+                else if (!other)
+                        other = s;
+        }
+        if (dhcp) {
+                set_error(ret_error, "line %u: iface %s inet dhcp: the interface gets its gateway from DHCP", dhcp->line,
+                          iface);
+                return -EADDRNOTAVAIL;
+        }
+        if (other) {
+                set_error(ret_error, "line %u: iface %s inet %s: no static IPv4 address", other->line, iface,
+                          other->method);
+                return -ENOTSUP;
+        }
+        set_error(ret_error, "line 1: no 'iface %s inet' stanza", iface);
+        return -ENOENT;
+}
+
+int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
+                                   _unused_ bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
+        struct ifupdown f;
+        _cleanup_free_ char *error = NULL, *insert = NULL;
+        const struct stanza *s;
+        const char *name;
+        int r;
+
+        if (!netconf_is_ipv4(gateway)) {
+                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
+                return -EINVAL;
+        }
+        r = ifupdown_parse(text, len, &f, ret_error);
+        if (r < 0)
+                return r;
+        r = pick_iface(&f, iface, &name, ret_error);
+        if (r < 0)
+                goto finish;
+        const struct option_line *gw = find_gateway(&f, name, &error);
+        if (error) {
+                set_error(ret_error, "%s", error);
+                r = -EBADMSG;
+                goto finish;
+        }
+        if (gw) {
+                r = 0;
+                if (!netconf_ipv4_equal(gw->rest, gateway)) {
+                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                                  gw->line, gw->rest, gateway);
+                        r = -EEXIST;
+                }
+                goto finish;
+        }
+        r = pick_stanza(&f, name, &s, ret_error);
+        if (r < 0)
+                goto finish;
+
+        /* Indent like the stanza's first option; insert after its last. */
+        const struct option_line *first = &f.options[s->first_option];
+        const struct option_line *last = &f.options[s->first_option + s->n_options - 1];
+        size_t indent = strspn(text + first->start, " \t");
+        insert = xasprintf("%.*sgateway %s%s", (int) indent, text + first->start, gateway, f.eol);
+        *ret_text = netconf_splice(text, len, last->end, insert, f.eol, ret_len);
+        r = 1;
+finish:
+        ifupdown_free(&f);
+        return r;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* Format-preserving editors that make a node's persistent network configuration carry an IPv4
+ * default gateway: ifcfg, NetworkManager keyfiles, systemd-networkd, netplan, ifupdown. */
+#pragma once
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "basic/util.h"
+
+enum netconf_format {
+        NETCONF_IFCFG,      /* /etc/sysconfig/network-scripts/ifcfg-* */
+        NETCONF_KEYFILE,    /* /etc/NetworkManager/system-connections/ *.nmconnection, and others it loads */
+        NETCONF_NETWORKD,   /* /etc/systemd/network/ *.network */
+        NETCONF_NETPLAN,    /* /etc/netplan/ *.yaml */
+        NETCONF_INTERFACES, /* /etc/network/interfaces (and interfaces.d/ *) */
+};
+
+/* Return values shared by every format:
+ *  get: 1 found (*ret_gateway, malloc'ed, as written in the file), 0 none, <0 refused.
+ *  set: 0 the file already configures `gateway`, 1 changed (*ret_text malloc'ed and NUL-terminated,
+ *       *ret_len its length), <0 refused with "line N: reason" in *ret_error:
+ *         -EEXIST        a different IPv4 default gateway is configured; never replaced
+ *         -EADDRNOTAVAIL the interface takes its IPv4 address (and gateway) from DHCP
+ *         -ENOTSUP       the configuration cannot carry a static default route as it stands (no
+ *                        static IPv4 address, never-default, unmanaged, a bridge/bond port, ...)
+ *         -ENOENT        no configuration for `iface` in the file
+ *         -EINVAL        bad arguments: `gateway` not a dotted IPv4 address; iface NULL where the
+ *                        file holds several interfaces
+ *         -EBADMSG       a file that cannot be read completely and safely
+ *  An existing gateway counts as "already there" whatever its on-link marking.
+ *  Every edit keeps the rest of the file byte-identical and uses the file's line endings.
+ *
+ * Per format (onlink: what `onlink=true` writes):
+ *  ifcfg      GATEWAY= (also reads GATEWAYn); appended after the last assignment with the quoting
+ *             most of the file uses. BOOTPROTO=dhcp|bootp: -EADDRNOTAVAIL. DEFROUTE=no, no IPADDR:
+ *             -ENOTSUP. onlink: not expressible in ifcfg, ignored.
+ *  keyfile    [ipv4] gateway= (also reads addressN=ip/prefix,gw, addressesN=ip;prefix;gw; and
+ *             routeN=0.0.0.0/0,gw); method=auto or no [ipv4]: -EADDRNOTAVAIL; never-default=true,
+ *             method other than manual, no addressN: -ENOTSUP. onlink: writes
+ *             routeN=0.0.0.0/0,gw with routeN_options=onlink=true instead of gateway=.
+ *  networkd   [Network] Gateway= (also reads [Route] sections without a Destination= or with
+ *             0.0.0.0/0); DHCP=yes|ipv4 (or legacy both/v4): -EADDRNOTAVAIL; Unmanaged=yes, Bridge=,
+ *             Bond=, no IPv4 Address=: -ENOTSUP. onlink: appends a [Route] section with Gateway=
+ *             and GatewayOnLink=yes instead.
+ *  netplan    routes: - to: default / via: gw in the interface (also reads deprecated gateway4: and
+ *             to: 0.0.0.0/0); dhcp4 true: -EADDRNOTAVAIL; no IPv4 in addresses: -ENOTSUP.
+ *             onlink: the new route item gets `on-link: true`.
+ *  interfaces `gateway` in the `iface IFACE inet static` stanza; inet dhcp: -EADDRNOTAVAIL; other
+ *             methods: -ENOTSUP. onlink: ifupdown's `gateway` has no on-link option, ignored.
+ *  iface NULL means the file's own interface; for netplan and interfaces it picks the only
+ *  interface the file configures (not lo) and is -EINVAL when there are several. */
+int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, char **ret_gateway,
+                        char **ret_error);
+int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, const char *gateway,
+                        bool onlink, char **ret_text, size_t *ret_len, char **ret_error);
+
+/* Whether NetworkManager's keyfile plugin loads the file `name` of /etc/NetworkManager/system-connections,
+ * whose stat (symlinks followed) is st. Like NetworkManager, any name but hidden ones, "~" backups,
+ * a dot and six letters or digits at the end (its own temp files, .rpmnew, .nmmeta) and .pem or .der;
+ * a regular file owned by root that group and others cannot access. */
+bool netconf_keyfile_loaded(const char *name, const struct stat *st);
+
+/* Guess a format from a node path; -EINVAL when unknown. */
+int netconf_format_from_path(const char *path, enum netconf_format *ret);
+
+/* ---- Per-format entry points (same contract as above) ---- */
+int netconf_ifcfg_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error);
+int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
+                              size_t *ret_len, char **ret_error);
+int netconf_keyfile_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error);
+int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
+                                size_t *ret_len, char **ret_error);
+int netconf_networkd_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error);
+int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
+                                 size_t *ret_len, char **ret_error);
+int netconf_netplan_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
+                                char **ret_error);
+int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway, bool onlink,
+                                char **ret_text, size_t *ret_len, char **ret_error);
+int netconf_interfaces_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
+                                   char **ret_error);
+int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
+                                   bool onlink, char **ret_text, size_t *ret_len, char **ret_error);
+
+/* ---- Helpers shared by the format files ---- */
+
+/* The INI dialect of keyfiles and .network files, one entry per line. */
+enum netconf_ini_kind { NETCONF_INI_BLANK, NETCONF_INI_COMMENT, NETCONF_INI_SECTION, NETCONF_INI_KEY };
+struct netconf_ini_line {
+        enum netconf_ini_kind kind;
+        unsigned line;     /* 1-based */
+        size_t start, end; /* [start, end) of the line including its newline */
+        char *section;     /* the section this line is in (the header's own name for a header), or NULL */
+        char *key, *value; /* NETCONF_INI_KEY: trimmed */
+        bool spaced;       /* "Key = value" rather than "Key=value" */
+};
+struct netconf_ini {
+        struct netconf_ini_line *lines;
+        size_t n;
+        const char *eol; /* "\n" or "\r\n": what the file's lines end with */
+};
+/* Split text into lines; comment_chars says what starts a comment ("#;" for systemd, "#" for GLib
+ * keyfiles). Refuses (-EBADMSG) lines that are none of the kinds, continuation lines, NUL bytes. */
+int netconf_ini_parse(const char *text, size_t len, const char *comment_chars, struct netconf_ini *ret,
+                      char **ret_error);
+void netconf_ini_free(struct netconf_ini *ini);
+
+static inline bool netconf_is_ipv4(const char *s) {
+        struct in_addr a;
+        return s && inet_pton(AF_INET, s, &a) == 1;
+}
+
+static inline bool netconf_ipv4_equal(const char *a, const char *b) {
+        struct in_addr x, y;
+        return inet_pton(AF_INET, a, &x) == 1 && inet_pton(AF_INET, b, &y) == 1 && x.s_addr == y.s_addr;
+}
+
+/* "\r\n" when the text's first line ends that way, else "\n". */
+static inline const char *netconf_detect_eol(const char *text, size_t len) {
+        const char *nl = memchr(text, '\n', len);
+        return nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
+}
+
+/* Build text[0, at) + insert + text[at, len); when at == len and the text does not end with a newline,
+ * one is added first so the insertion starts on a line of its own. */
+char *netconf_splice(const char *text, size_t len, size_t at, const char *insert, const char *eol,
+                     size_t *ret_len);

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* netplan YAML: read an interface's IPv4 default gateway (routes or deprecated gateway4) and add a
+ * `- to: default / via:` route item, spliced into the original text with the file's indentation. */
+#include "formats/netconf/netconf.h"
+
+#include <strings.h>
+
+#include "formats/yaml-tree.h"
+
+static const char *const device_types[] = { "ethernets", "bonds",   "bridges",         "vlans",
+                                            "wifis",     "tunnels", "vrfs",            "modems",
+                                            "dummy-devices", "virtual-ethernets", "nm-devices" };
+
+struct netplan {
+        const char *text;
+        size_t len;
+        struct ystream stream;
+        const struct ynode *iface; /* the interface's mapping (or null scalar) */
+        const struct ynode *iface_key;
+        const char *eol;
+};
+
+/* 0-based column of the byte at off: the indentation of a node that starts its line. */
+static size_t column_of(const char *text, size_t off) {
+        return off - line_start_of(text, off);
+}
+
+/* Offset just past the newline that ends the line holding offset off - 1. */
+static size_t end_of_line(const char *text, size_t len, size_t off) {
+        const char *nl = off < len ? memchr(text + off, '\n', len - off) : NULL;
+        return nl ? (size_t) (nl - text) + 1 : len;
+}
+
+/* A key's value that must appear at most once and not through an alias. */
+static int lookup(const char *text, const struct ynode *map, const char *key, const struct ynode **ret,
+                  char **ret_error) {
+        size_t count;
+        const struct ynode *v = map && map->kind == YNODE_MAPPING ? ymapping_lookup(map, key, &count, NULL) : NULL;
+        if (v && count > 1) {
+                set_error(ret_error, "line %u: duplicate key '%s'", line_of_offset(text, v->start), key);
+                return -EBADMSG;
+        }
+        if (v && v->kind == YNODE_ALIAS) {
+                set_error(ret_error, "line %u: '%s' is an alias, not edited", v->line, key);
+                return -EBADMSG;
+        }
+        *ret = v;
+        return 0;
+}
+
+/* Parse and find the interface (the only one when iface is NULL). 0 with np->iface NULL when the
+ * file does not configure it. */
+static int netplan_open(struct netplan *np, const char *text, size_t len, const char *iface, char **ret_error) {
+        const struct ynode *network = NULL;
+        int r;
+
+        *np = (struct netplan){ .text = text, .len = len, .eol = netconf_detect_eol(text, len) };
+        r = ytext_check_line_breaks(text, len, ret_error);
+        if (r < 0)
+                return r;
+        r = ystream_parse(text, len, &np->stream, ret_error);
+        if (r < 0)
+                return r;
+        if (np->stream.n_docs > 1) {
+                set_error(ret_error, "line %u: more than one YAML document", line_of_offset(text, np->stream.docs[1].start));
+                return -EBADMSG;
+        }
+        const struct ynode *root = np->stream.n_docs ? np->stream.docs[0].root : NULL;
+        r = lookup(text, root, "network", &network, ret_error);
+        if (r < 0 || !network)
+                return r;
+
+        const char *only = NULL;
+        for (size_t t = 0; t < ELEMENTSOF(device_types); t++) {
+                const struct ynode *devices;
+                r = lookup(text, network, device_types[t], &devices, ret_error);
+                if (r < 0)
+                        return r;
+                if (!devices || devices->kind != YNODE_MAPPING)
+                        continue;
+                for (size_t i = 0; i + 1 < devices->n_children; i += 2) {
+                        const struct ynode *key = devices->children[i], *def = devices->children[i + 1];
+                        if (key->kind != YNODE_SCALAR)
+                                continue;
+                        const struct ynode *set_name = NULL;
+                        if (iface && def->kind == YNODE_MAPPING)
+                                (void) lookup(text, def, "set-name", &set_name, NULL);
+                        bool match = iface ? streq(key->value, iface) ||
+                                                     (set_name && set_name->kind == YNODE_SCALAR && streq(set_name->value, iface))
+                                           : true;
+                        if (!match)
+                                continue;
+                        if (np->iface) {
+                                set_error(ret_error, iface ? "line %u: interface %s is defined twice"
+                                                           : "line %u: the file configures several interfaces (%s, %s); name one",
+                                          key->line, iface ? iface : only, key->value);
+                                return iface ? -EBADMSG : -EINVAL;
+                        }
+                        if (def->kind == YNODE_ALIAS) {
+                                set_error(ret_error, "line %u: interface %s is an alias, not edited", def->line, key->value);
+                                return -EBADMSG;
+                        }
+                        np->iface = def;
+                        np->iface_key = key;
+                        only = key->value;
+                }
+        }
+        return 0;
+}
+
+static bool is_default_destination(const char *to) {
+        return streq(to, "default") || streq(to, "0.0.0.0/0");
+}
+
+/* The interface's IPv4 default gateway: a `to: default` route's via, else gateway4. *ret_node is
+ * the scalar holding it. */
+static int netplan_find_gateway(const struct netplan *np, const struct ynode **ret_node, char **ret_error) {
+        const struct ynode *routes, *gateway4, *found = NULL;
+        int r;
+
+        *ret_node = NULL;
+        if (!np->iface || np->iface->kind != YNODE_MAPPING)
+                return 0;
+        r = lookup(np->text, np->iface, "routes", &routes, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; routes && routes->kind == YNODE_SEQUENCE && i < routes->n_children && !found; i++) {
+                const struct ynode *to, *via;
+                if (lookup(np->text, routes->children[i], "to", &to, ret_error) < 0 ||
+                    lookup(np->text, routes->children[i], "via", &via, ret_error) < 0)
+                        return -EBADMSG;
+                if (to && via && to->kind == YNODE_SCALAR && via->kind == YNODE_SCALAR &&
+                    is_default_destination(to->value) && !strchr(via->value, ':'))
+                        found = via;
+        }
+        if (!found) {
+                r = lookup(np->text, np->iface, "gateway4", &gateway4, ret_error);
+                if (r < 0)
+                        return r;
+                if (gateway4 && gateway4->kind == YNODE_SCALAR && gateway4->value_len > 0)
+                        found = gateway4;
+        }
+        if (found && !netconf_is_ipv4(found->value)) {
+                set_error(ret_error, "line %u: gateway %s is not an IPv4 address", found->line, found->value);
+                return -EBADMSG;
+        }
+        *ret_node = found;
+        return !!found;
+}
+
+int netconf_netplan_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
+                                char **ret_error) {
+        struct netplan np;
+        const struct ynode *gw;
+        int r = netplan_open(&np, text, len, iface, ret_error);
+        if (r >= 0)
+                r = netplan_find_gateway(&np, &gw, ret_error);
+        if (r > 0 && ret_gateway)
+                *ret_gateway = xstrdup(gw->value);
+        ystream_free(&np.stream);
+        return r;
+}
+
+static bool yaml_true(const struct ynode *n) {
+        static const char *const words[] = { "true", "yes", "on", "y" };
+        if (!n || n->kind != YNODE_SCALAR)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(words); i++)
+                if (strcasecmp(n->value, words[i]) == 0)
+                        return true;
+        return false;
+}
+
+static bool is_ipv4_prefix(const char *s) {
+        size_t n = strcspn(s, "/");
+        _cleanup_free_ char *a = xstrndup(s, n);
+        return netconf_is_ipv4(a);
+}
+
+static int netplan_check_static(const struct netplan *np, const char *iface, char **ret_error) {
+        const struct ynode *dhcp4, *addresses;
+        int r;
+
+        r = lookup(np->text, np->iface, "dhcp4", &dhcp4, ret_error);
+        if (r < 0)
+                return r;
+        if (yaml_true(dhcp4)) {
+                set_error(ret_error, "line %u: dhcp4: %s: the interface gets its gateway from DHCP", dhcp4->line,
+                          dhcp4->value);
+                return -EADDRNOTAVAIL;
+        }
+        r = lookup(np->text, np->iface, "addresses", &addresses, ret_error);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; addresses && addresses->kind == YNODE_SEQUENCE && i < addresses->n_children; i++) {
+                const struct ynode *a = addresses->children[i];
+                /* An address with options is a one-key mapping: "- 10.0.0.2/24: {label: x}". */
+                if (a->kind == YNODE_MAPPING && a->n_children == 2)
+                        a = a->children[0];
+                if (a->kind == YNODE_SCALAR && is_ipv4_prefix(a->value))
+                        return 0;
+        }
+        set_error(ret_error, "line %u: interface %s has no static IPv4 address", np->iface_key->line, iface);
+        return -ENOTSUP;
+}
+
+/* How far a block sequence's dashes sit right of their key, as the file does it elsewhere
+ * (netplan files use both "key:\n- a" and "key:\n  - a"); -1 when the file has none. */
+static int sequence_offset(const char *text, const struct ynode *n) {
+        if (n->kind != YNODE_MAPPING)
+                return -1;
+        for (size_t i = 0; i + 1 < n->n_children; i += 2) {
+                const struct ynode *k = n->children[i], *v = n->children[i + 1];
+                if (v->kind == YNODE_SEQUENCE && !v->flow && v->n_children > 0 && text[v->start] == '-')
+                        return (int) column_of(text, v->start) - (int) column_of(text, k->start);
+                int r = sequence_offset(text, v);
+                if (r >= 0)
+                        return r;
+        }
+        return -1;
+}
+
+/* The new route item's lines, its dash at column dash_col. */
+static void put_route_item(struct buf *b, size_t dash_col, const char *gateway, bool onlink, const char *eol) {
+        buf_printf(b, "%*s- to: default%s", (int) dash_col, "", eol);
+        buf_printf(b, "%*svia: %s%s", (int) dash_col + 2, "", gateway, eol);
+        if (onlink)
+                buf_printf(b, "%*son-link: true%s", (int) dash_col + 2, "", eol);
+}
+
+static int netplan_insert_route(const struct netplan *np, const char *gateway, bool onlink, char **ret_text,
+                                size_t *ret_len, char **ret_error) {
+        const struct ynode *routes;
+        struct buf insert = {};
+        size_t at;
+        int r = lookup(np->text, np->iface, "routes", &routes, ret_error);
+        if (r < 0)
+                return r;
+
+        if (np->iface->kind != YNODE_MAPPING || np->iface->flow || np->iface->n_children == 0) {
+                set_error(ret_error, "line %u: the interface is not a block mapping, not edited", np->iface->line);
+                return -EBADMSG;
+        }
+        if (routes) {
+                if (routes->kind != YNODE_SEQUENCE || routes->flow || routes->n_children == 0 ||
+                    np->text[routes->start] != '-') {
+                        set_error(ret_error, "line %u: routes is not a block sequence, not edited", routes->line);
+                        return -EBADMSG;
+                }
+                put_route_item(&insert, column_of(np->text, routes->start), gateway, onlink, np->eol);
+                at = end_of_line(np->text, np->len, ynode_content_end(routes));
+        } else {
+                size_t key_col = column_of(np->text, np->iface->children[0]->start);
+                int offset = sequence_offset(np->text, np->stream.docs[0].root);
+                if (offset < 0) /* none in the file: indent by the file's own mapping step */
+                        offset = (int) (key_col - column_of(np->text, np->iface_key->start));
+                buf_printf(&insert, "%*sroutes:%s", (int) key_col, "", np->eol);
+                put_route_item(&insert, key_col + offset, gateway, onlink, np->eol);
+                at = end_of_line(np->text, np->len, ynode_content_end(np->iface));
+        }
+        *ret_text = netconf_splice(np->text, np->len, at, insert.data, np->eol, ret_len);
+        buf_free(&insert);
+        return 1;
+}
+
+int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway, bool onlink,
+                                char **ret_text, size_t *ret_len, char **ret_error) {
+        struct netplan np;
+        const struct ynode *gw;
+        int r;
+
+        if (!netconf_is_ipv4(gateway)) {
+                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
+                return -EINVAL;
+        }
+        r = netplan_open(&np, text, len, iface, ret_error);
+        if (r < 0)
+                goto finish;
+        if (!np.iface) {
+                set_error(ret_error, "line 1: no interface %s in the file", iface ? iface : "at all");
+                r = -ENOENT;
+                goto finish;
+        }
+        r = netplan_find_gateway(&np, &gw, ret_error);
+        if (r > 0) {
+                r = 0;
+                if (!netconf_ipv4_equal(gw->value, gateway)) {
+                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                                  gw->line, gw->value, gateway);
+                        r = -EEXIST;
+                }
+                goto finish;
+        }
+        if (r < 0)
+                goto finish;
+        r = netplan_check_static(&np, np.iface_key->value, ret_error);
+        if (r < 0)
+                goto finish;
+        r = netplan_insert_route(&np, gateway, onlink, ret_text, ret_len, ret_error);
+finish:
+        ystream_free(&np.stream);
+        return r;
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/* systemd-networkd .network files: read and add the IPv4 default gateway; also the INI line
+ * scanner that NetworkManager keyfiles share. */
+#include "formats/netconf/netconf.h"
+
+#include <ctype.h>
+
+static char *strip_dup(const char *s, size_t n) {
+        while (n > 0 && isspace((unsigned char) *s))
+                s++, n--;
+        while (n > 0 && isspace((unsigned char) s[n - 1]))
+                n--;
+        return xstrndup(s, n);
+}
+
+void netconf_ini_free(struct netconf_ini *ini) {
+        for (size_t i = 0; i < ini->n; i++) {
+                free(ini->lines[i].section);
+                free(ini->lines[i].key);
+                free(ini->lines[i].value);
+        }
+        free(ini->lines);
+        *ini = (struct netconf_ini){};
+}
+
+static int ini_classify(struct netconf_ini_line *l, const char *s, size_t n, const char *comment_chars,
+                        const char *section, char **ret_error) {
+        size_t i = 0;
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+                i++;
+        if (i == n) {
+                l->kind = NETCONF_INI_BLANK;
+                return 0;
+        }
+        if (strchr(comment_chars, s[i])) {
+                l->kind = NETCONF_INI_COMMENT;
+                return 0;
+        }
+        if (s[n - 1] == '\\') {
+                /* A continuation joins the next line into this value: editing around it could
+                 * split a value, so such files are not touched. */
+                set_error(ret_error, "line %u: continuation line (trailing backslash)", l->line);
+                return -EBADMSG;
+        }
+        if (s[i] == '[') {
+                const char *close = memchr(s + i, ']', n - i);
+                if (!close || close == s + i + 1) {
+                        set_error(ret_error, "line %u: malformed section header", l->line);
+                        return -EBADMSG;
+                }
+                for (const char *p = close + 1; p < s + n; p++)
+                        if (!isspace((unsigned char) *p)) {
+                                set_error(ret_error, "line %u: text after the section header", l->line);
+                                return -EBADMSG;
+                        }
+                l->kind = NETCONF_INI_SECTION;
+                l->section = xstrndup(s + i + 1, close - s - i - 1);
+                return 0;
+        }
+        const char *eq = memchr(s + i, '=', n - i);
+        if (!eq || eq == s + i) {
+                set_error(ret_error, "line %u: neither a key=value assignment, a section nor a comment", l->line);
+                return -EBADMSG;
+        }
+        if (!section) {
+                set_error(ret_error, "line %u: assignment before the first section", l->line);
+                return -EBADMSG;
+        }
+        l->kind = NETCONF_INI_KEY;
+        l->key = strip_dup(s + i, eq - s - i);
+        l->value = strip_dup(eq + 1, s + n - eq - 1);
+        l->spaced = eq > s + i && isspace((unsigned char) eq[-1]);
+        l->section = xstrdup(section);
+        return 0;
+}
+
+int netconf_ini_parse(const char *text, size_t len, const char *comment_chars, struct netconf_ini *ret,
+                      char **ret_error) {
+        struct netconf_ini ini = { .eol = netconf_detect_eol(text, len) };
+        const char *section = NULL;
+        size_t cap = 0;
+
+        int nul = refuse_nul(text, len, ret_error);
+        if (nul < 0)
+                return nul;
+        for (size_t off = 0, content, end; text_line(text, len, off, &content, &end); off = end) {
+                if (ini.n == cap) {
+                        cap = cap ? cap * 2 : 32;
+                        ini.lines = xrealloc(ini.lines, cap * sizeof(*ini.lines));
+                }
+                struct netconf_ini_line *l = &ini.lines[ini.n++];
+                *l = (struct netconf_ini_line){ .line = ini.n, .start = off, .end = end };
+                int r = ini_classify(l, text + off, content, comment_chars, section, ret_error);
+                if (r < 0) {
+                        netconf_ini_free(&ini);
+                        return r;
+                }
+                if (l->kind == NETCONF_INI_SECTION)
+                        section = l->section;
+        }
+        *ret = ini;
+        return 0;
+}
+
+char *netconf_splice(const char *text, size_t len, size_t at, const char *insert, const char *eol,
+                     size_t *ret_len) {
+        struct buf b = {};
+        buf_append(&b, text, at);
+        if (at == len && len > 0 && text[len - 1] != '\n')
+                buf_puts(&b, eol);
+        buf_puts(&b, insert);
+        buf_append(&b, text + at, len - at);
+        *ret_len = b.len;
+        return buf_steal(&b);
+}
+
+static bool is_section(const struct netconf_ini_line *l, const char *name) {
+        return l->section && streq(l->section, name);
+}
+
+/* systemd's boolean words. */
+static bool networkd_true(const char *v) {
+        return streq(v, "yes") || streq(v, "true") || streq(v, "on") || streq(v, "1") || streq(v, "y") ||
+               streq(v, "t");
+}
+
+/* Whether a [Route] section (lines [from, to)) is an IPv4 default route; its gateway in *ret_gw. */
+static bool route_is_default4(const struct netconf_ini *ini, size_t from, size_t to, const char **ret_gw,
+                              unsigned *ret_line) {
+        const char *gw = NULL, *dest = NULL;
+        unsigned line = 0;
+        for (size_t i = from; i < to; i++) {
+                const struct netconf_ini_line *l = &ini->lines[i];
+                if (l->kind != NETCONF_INI_KEY)
+                        continue;
+                if (streq(l->key, "Gateway"))
+                        gw = l->value, line = l->line;
+                else if (streq(l->key, "Destination"))
+                        dest = l->value;
+        }
+        if (!gw || !netconf_is_ipv4(gw))
+                return false;
+        if (dest && !streq(dest, "0.0.0.0/0") && !streq(dest, "0.0.0.0"))
+                return false;
+        *ret_gw = gw;
+        *ret_line = line;
+        return true;
+}
+
+/* The first IPv4 default gateway: [Network] Gateway= or a default [Route]. Values like _dhcp4 and
+ * IPv6 gateways are not IPv4 gateways and are skipped. */
+static const char *networkd_find_gateway(const struct netconf_ini *ini) {
+        for (size_t i = 0; i < ini->n; i++) {
+                const struct netconf_ini_line *l = &ini->lines[i];
+                if (l->kind == NETCONF_INI_KEY && is_section(l, "Network") && streq(l->key, "Gateway") &&
+                    netconf_is_ipv4(l->value))
+                        return l->value;
+                if (l->kind == NETCONF_INI_SECTION && streq(l->section, "Route")) {
+                        size_t j = i + 1;
+                        while (j < ini->n && ini->lines[j].kind != NETCONF_INI_SECTION)
+                                j++;
+                        const char *gw;
+                        unsigned line;
+                        if (route_is_default4(ini, i + 1, j, &gw, &line))
+                                return gw;
+                }
+        }
+        return NULL;
+}
+
+int netconf_networkd_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error) {
+        struct netconf_ini ini;
+        int r = netconf_ini_parse(text, len, "#;", &ini, ret_error);
+        if (r < 0)
+                return r;
+        const char *gw = networkd_find_gateway(&ini);
+        if (gw && ret_gateway)
+                *ret_gateway = xstrdup(gw);
+        netconf_ini_free(&ini);
+        return gw ? 1 : 0;
+}
+
+/* Why this file cannot take a static IPv4 default gateway, or 0 when it can. */
+static int networkd_check_static(const struct netconf_ini *ini, char **ret_error) {
+        bool have_address = false;
+        for (size_t i = 0; i < ini->n; i++) {
+                const struct netconf_ini_line *l = &ini->lines[i];
+                if (l->kind != NETCONF_INI_KEY)
+                        continue;
+                if (is_section(l, "Link") && streq(l->key, "Unmanaged") && networkd_true(l->value)) {
+                        set_error(ret_error, "line %u: Unmanaged=%s: networkd does not configure this link",
+                                  l->line, l->value);
+                        return -ENOTSUP;
+                }
+                if (!is_section(l, "Network") && !is_section(l, "Address"))
+                        continue;
+                if (is_section(l, "Network") &&
+                    (streq(l->key, "Bridge") || streq(l->key, "Bond") || streq(l->key, "VRF"))) {
+                        set_error(ret_error, "line %u: %s=%s: the link is a port of another device, its address and routes live there",
+                                  l->line, l->key, l->value);
+                        return -ENOTSUP;
+                }
+                if (is_section(l, "Network") && streq(l->key, "DHCP") &&
+                    (networkd_true(l->value) || streq(l->value, "ipv4") || streq(l->value, "both") ||
+                     streq(l->value, "v4"))) {
+                        set_error(ret_error, "line %u: DHCP=%s: the interface gets its IPv4 gateway from DHCP",
+                                  l->line, l->value);
+                        return -EADDRNOTAVAIL;
+                }
+                if (streq(l->key, "Address") && strchr(l->value, '.') && !strchr(l->value, ':'))
+                        have_address = true;
+        }
+        if (!have_address) {
+                set_error(ret_error, "line %u: no static IPv4 Address= for the gateway to be reached from",
+                          ini->n ? ini->lines[ini->n - 1].line : 1);
+                return -ENOTSUP;
+        }
+        return 0;
+}
+
+/* The line after which a new key of the last [Network] section goes: its last assignment, so
+ * comments and blank lines that end the section stay where they are. */
+static const struct netconf_ini_line *last_network_key(const struct netconf_ini *ini) {
+        const struct netconf_ini_line *last = NULL;
+        for (size_t i = 0; i < ini->n; i++) {
+                const struct netconf_ini_line *l = &ini->lines[i];
+                if (l->kind == NETCONF_INI_SECTION && streq(l->section, "Network"))
+                        last = l;
+                else if (l->kind == NETCONF_INI_KEY && is_section(l, "Network") && last)
+                        last = l;
+        }
+        return last;
+}
+
+int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
+                                 size_t *ret_len, char **ret_error) {
+        _cleanup_free_ char *insert = NULL;
+        struct netconf_ini ini;
+        int r;
+
+        if (!netconf_is_ipv4(gateway)) {
+                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
+                return -EINVAL;
+        }
+        r = netconf_ini_parse(text, len, "#;", &ini, ret_error);
+        if (r < 0)
+                return r;
+
+        const char *existing = networkd_find_gateway(&ini);
+        if (existing) {
+                r = 0;
+                if (!netconf_ipv4_equal(existing, gateway)) {
+                        for (size_t i = 0; i < ini.n; i++)
+                                if (ini.lines[i].value == existing)
+                                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                                                  ini.lines[i].line, existing, gateway);
+                        r = -EEXIST;
+                }
+                goto finish;
+        }
+        r = networkd_check_static(&ini, ret_error);
+        if (r < 0)
+                goto finish;
+
+        /* Follow the file's "Key = value" spacing where it uses it. */
+        bool spaced = false;
+        for (size_t i = 0; i < ini.n; i++)
+                if (ini.lines[i].kind == NETCONF_INI_KEY) {
+                        spaced = ini.lines[i].spaced;
+                        break;
+                }
+        const char *eq = spaced ? " = " : "=";
+        const struct netconf_ini_line *after = onlink ? NULL : last_network_key(&ini);
+        size_t at;
+        if (after) {
+                insert = xasprintf("Gateway%s%s%s", eq, gateway, ini.eol);
+                at = after->end;
+        } else {
+                /* A new section at the end, set off by a blank line unless the file ends with one. */
+                bool blank_before = len > 0 && !(ini.n > 0 && ini.lines[ini.n - 1].kind == NETCONF_INI_BLANK);
+                if (onlink)
+                        insert = xasprintf("%s[Route]%sGateway%s%s%sGatewayOnLink%syes%s", blank_before ? ini.eol : "",
+                                           ini.eol, eq, gateway, ini.eol, eq, ini.eol);
+                else
+                        insert = xasprintf("%s[Network]%sGateway%s%s%s", blank_before ? ini.eol : "", ini.eol, eq,
+                                           gateway, ini.eol);
+                at = len;
+        }
+        char *out = netconf_splice(text, len, at, insert, ini.eol, ret_len);
+        *ret_text = out;
+        r = 1;
+finish:
+        netconf_ini_free(&ini);
+        return r;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Users and groups from the tree's own /etc/passwd and /etc/group (never the
+ * host's NSS: an image tree's users are not this machine's), and the choice
+ * of users that get a kubeconfig. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "basic/rootfs.h"
+#include "basic/name-index.h"
+#include "basic/util.h"
+
+#define PASSWD_FILE "/etc/passwd"
+#define GROUP_FILE "/etc/group"
+
+struct passwd_entry {
+        char *name;
+        uid_t uid;
+        gid_t gid; /* primary group */
+        char *home;
+};
+
+struct group_entry {
+        char *name;
+        gid_t gid;
+        struct strv members; /* the member list of /etc/group (not the primary members) */
+};
+
+struct user_db {
+        struct passwd_entry *users;
+        size_t n_users;
+        struct group_entry *groups;
+        size_t n_groups;
+        struct name_index user_names; /* name -> users[i] */
+        struct name_index group_names; /* name -> groups[i] */
+};
+
+/* Parse passwd / group text into db (appending). Blank lines, # comments and
+ * NIS compat lines (+/-) are skipped; any other line that is not a complete
+ * entry is an error "line N: reason". The first entry of a name wins, as
+ * with glibc. */
+int user_db_parse_passwd(struct user_db *db, const char *text, size_t len, char **ret_error);
+int user_db_parse_group(struct user_db *db, const char *text, size_t len, char **ret_error);
+
+/* Read the root's /etc/passwd and /etc/group (a missing /etc/group is empty).
+ * Errors name the file. */
+int user_db_load(const struct root *root, struct user_db *ret, char **ret_error);
+void user_db_free(struct user_db *db);
+
+const struct passwd_entry *user_db_user(const struct user_db *db, const char *name);
+const struct group_entry *user_db_group(const struct user_db *db, const char *name);
+
+/* The users named by the command line and the profile (their union, command
+ * line first), and nobody else (not SUDO_USER: a copy of admin.conf makes a user
+ * cluster-admin). "group:NAME" means the group's member list plus every user
+ * whose primary group it is, in /etc/passwd order. ret_users gets distinct
+ * entries; uid 0 is never one (root uses admin.conf directly; a
+ * note says so when it was named). A name or group that does not exist is an
+ * error line in ret_errors; a group member without a passwd entry is a note.
+ * ret_users points into db. */
+struct user_choice {
+        const struct passwd_entry **users;
+        size_t n_users;
+        struct strv errors;
+        struct strv notes;
+};
+void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, struct user_choice *ret);
+void user_choice_free(struct user_choice *c);

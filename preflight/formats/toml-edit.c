@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: MIT */
+/* Least-change TOML edits on top of toml-scan.c: get/set a key in a table and
+ * remove strings from an array, touching only the bytes that must change. */
+#include "formats/toml-edit.h"
+
+#include <stdint.h>
+
+#include "formats/toml-scan.h"
+#include "basic/util.h"
+
+static void doc_freep(struct toml_doc *doc) {
+        toml_doc_free(doc);
+}
+#define _cleanup_doc_ _cleanup_(doc_freep)
+
+static int check_segment(const char *seg, char **ret_error) {
+        if (!seg || !*seg) {
+                set_error(ret_error, "empty table segment or key");
+                return -EINVAL;
+        }
+        for (const char *p = seg; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+                        set_error(ret_error, "control character in table segment or key");
+                        return -EINVAL;
+                }
+        return 0;
+}
+
+/* Join the caller's table segments into a scanner path (and key, unless NULL). */
+static int table_to_path(const char *const *table, const char *key, char **ret_table, char **ret_key, size_t *ret_depth,
+                         char **ret_error) {
+        _cleanup_free_ char *path = xstrdup("");
+        size_t depth = 0;
+        int r;
+
+        for (; table[depth]; depth++) {
+                if ((r = check_segment(table[depth], ret_error)) < 0)
+                        return r;
+                char *next = toml_path_child(path, table[depth]);
+                free(path);
+                path = next;
+        }
+        if (key) {
+                if ((r = check_segment(key, ret_error)) < 0)
+                        return r;
+                *ret_key = toml_path_child(path, key);
+        }
+        *ret_table = TAKE_PTR(path);
+        *ret_depth = depth;
+        return 0;
+}
+
+static const struct toml_entry *find_entry(const struct toml_doc *doc, const char *path) {
+        for (size_t i = 0; i < doc->n_entries; i++)
+                if (streq(doc->entries[i].path, path))
+                        return &doc->entries[i];
+        return NULL;
+}
+
+static bool is_bare_key(const char *s) {
+        for (const char *p = s; *p; p++)
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                      *p == '-'))
+                        return false;
+        return *s;
+}
+
+/* Write segments as a dotted key; non-bare segments get double quotes, as
+ * containerd's `config default` writes "io.containerd.grpc.v1.cri". */
+static void put_dotted_key(struct buf *b, const char *const *segs, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        buf_putc(b, '.');
+                if (is_bare_key(segs[i])) {
+                        buf_puts(b, segs[i]);
+                        continue;
+                }
+                buf_putc(b, '"');
+                for (const char *p = segs[i]; *p; p++) {
+                        if (*p == '"' || *p == '\\')
+                                buf_putc(b, '\\');
+                        buf_putc(b, *p);
+                }
+                buf_putc(b, '"');
+        }
+}
+
+static size_t indent_len(const char *text, size_t line_start) {
+        size_t n = 0;
+        while (text[line_start + n] == ' ' || text[line_start + n] == '\t')
+                n++;
+        return n;
+}
+
+int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
+                   unsigned *ret_line, char **ret_error) {
+        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
+        size_t depth;
+        int r;
+
+        if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
+                return r;
+        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
+                return r;
+
+        const struct toml_def *def = toml_doc_find_def(&doc, kpath);
+        if (!def)
+                return 0;
+        if (def->kind != TOML_DEF_VALUE) {
+                _cleanup_free_ char *human = toml_path_human(kpath);
+                set_error(ret_error, "line %u: '%s' is a table, not a value", def->line, human);
+                return -EBADMSG;
+        }
+        const struct toml_entry *e = find_entry(&doc, kpath);
+        if (!e) /* every VALUE def gets an entry; be safe anyway */
+                return 0;
+        if (ret_raw)
+                *ret_raw = xstrndup(text + e->value_start, e->value_end - e->value_start);
+        if (ret_line)
+                *ret_line = e->line;
+        return 1;
+}
+
+int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
+        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_free_ char *tpath = NULL;
+        size_t depth;
+        int r;
+
+        if ((r = table_to_path(table, NULL, &tpath, NULL, &depth, ret_error)) < 0)
+                return r;
+        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
+                return r;
+        if (depth == 0)
+                return 1;
+        const struct toml_def *def = toml_doc_find_def(&doc, tpath);
+        if (!def || def->kind == TOML_DEF_ARRAY)
+                return 0;
+        if (def->kind != TOML_DEF_VALUE)
+                return 1;
+        const struct toml_entry *e = find_entry(&doc, tpath);
+        return e && text[e->value_start] == '{';
+}
+
+/* The caller's value must be one complete TOML value and nothing else. */
+static int check_raw_value(const char *raw_value, char **ret_error) {
+        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_free_ char *probe = xasprintf("k = %s\n", raw_value);
+        _cleanup_free_ char *ignored = NULL;
+
+        if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || doc.n_entries == 0 ||
+            doc.entries[doc.n_entries - 1].value_start != 4 || doc.entries[doc.n_entries - 1].value_end != 4 + strlen(raw_value)) {
+                set_error(ret_error, "not a single TOML value: %s", raw_value);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Refuse tables that live inside a value (inline table) or an array of tables. */
+static int check_table_editable(const struct toml_doc *doc, const char *const *table, size_t depth, char **ret_error) {
+        _cleanup_free_ char *cur = xstrdup("");
+        for (size_t i = 0; i < depth; i++) {
+                char *next = toml_path_child(cur, table[i]);
+                free(cur);
+                cur = next;
+                const struct toml_def *def = toml_doc_find_def(doc, cur);
+                if (!def || (def->kind != TOML_DEF_VALUE && def->kind != TOML_DEF_ARRAY))
+                        continue;
+                _cleanup_free_ char *human = toml_path_human(cur);
+                set_error(ret_error, "line %u: '%s' is %s; keys inside it are not edited", def->line, human,
+                          def->kind == TOML_DEF_VALUE ? "a value (inline table?), not a table" : "an array of tables");
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+struct edit {
+        size_t offset, delete_len;
+        struct buf insert;
+};
+
+/* Insert "key = value" as a new line after the last key line of a section
+ * (restricted to keys under prefix, for tables made of dotted keys). */
+static void plan_insert_in_section(const char *text, size_t len, const struct toml_doc *doc, size_t section,
+                                   const char *prefix, const char *key_text, const char *raw_value, struct edit *edit) {
+        const struct toml_entry *last = NULL;
+        for (size_t i = 0; i < doc->n_entries; i++) {
+                const struct toml_entry *e = &doc->entries[i];
+                if (!e->in_inline && e->section == section && (!prefix || startswith(e->path, prefix)))
+                        last = e;
+        }
+        if (last || section > 0) {
+                size_t line_start = last ? last->line_start : doc->sections[section].line_start;
+                edit->offset = last ? last->line_end : doc->sections[section].header_eol;
+                buf_puts(&edit->insert, doc->eol);
+                buf_append(&edit->insert, text + line_start, indent_len(text, line_start));
+                buf_printf(&edit->insert, "%s = %s", key_text, raw_value);
+        } else if (doc->n_sections > 1) {
+                /* Empty root table: the key must come before the first header. */
+                edit->offset = doc->sections[1].line_start;
+                buf_printf(&edit->insert, "%s = %s%s", key_text, raw_value, doc->eol);
+        } else {
+                edit->offset = len;
+                if (len > 0 && text[len - 1] != '\n')
+                        buf_puts(&edit->insert, doc->eol);
+                buf_printf(&edit->insert, "%s = %s%s", key_text, raw_value, len > 0 && text[len - 1] != '\n' ? "" : doc->eol);
+        }
+}
+
+/* A file that lacked a final newline still lacks one: the new table goes
+ * after a line ending added to the last line, and ends without one. */
+static void plan_append_table(const char *text, size_t len, const struct toml_doc *doc, const char *const *table,
+                              size_t depth, const char *key_text, const char *raw_value, struct edit *edit) {
+        bool final_newline = len == 0 || text[len - 1] == '\n';
+        edit->offset = len;
+        if (!final_newline)
+                buf_puts(&edit->insert, doc->eol);
+        if (len > 0)
+                buf_puts(&edit->insert, doc->eol);
+        buf_putc(&edit->insert, '[');
+        put_dotted_key(&edit->insert, table, depth);
+        buf_printf(&edit->insert, "]%s  %s = %s%s", doc->eol, key_text, raw_value, final_newline ? doc->eol : "");
+}
+
+/* A table so far only implied by [sub.tables] gets its header right before
+ * the first of them, at its indentation: parent before child, as containerd's
+ * `config default` writes them. */
+static void plan_insert_table_before(const char *text, const struct toml_doc *doc, size_t sub, const char *const *table,
+                                     size_t depth, const char *key_text, const char *raw_value, struct edit *edit) {
+        size_t at = doc->sections[sub].line_start, indent = indent_len(text, at);
+        edit->offset = at;
+        buf_append(&edit->insert, text + at, indent);
+        buf_putc(&edit->insert, '[');
+        put_dotted_key(&edit->insert, table, depth);
+        buf_printf(&edit->insert, "]%s", doc->eol);
+        buf_append(&edit->insert, text + at, indent);
+        buf_printf(&edit->insert, "  %s = %s%s%s", key_text, raw_value, doc->eol, doc->eol);
+}
+
+static size_t find_section(const struct toml_doc *doc, const char *path) {
+        for (size_t i = 0; i < doc->n_sections; i++)
+                if (!doc->sections[i].is_array && streq(doc->sections[i].path, path))
+                        return i;
+        return SIZE_MAX;
+}
+
+/* The first [header] (or [[header]]) below path, in file order. */
+static size_t find_first_subsection(const struct toml_doc *doc, const char *path) {
+        _cleanup_free_ char *prefix = xasprintf("%s%c", path, TOML_SEP);
+        for (size_t i = 1; i < doc->n_sections; i++)
+                if (startswith(doc->sections[i].path, prefix))
+                        return i;
+        return SIZE_MAX;
+}
+
+static size_t path_depth(const char *path) {
+        size_t n = *path ? 1 : 0;
+        for (const char *p = path; *p; p++)
+                n += *p == TOML_SEP;
+        return n;
+}
+
+/* Decide where the new or changed value goes; 0 when nothing needs to change. */
+static int plan_set(const char *text, size_t len, const struct toml_doc *doc, const char *const *table, size_t depth,
+                    const char *tpath, const char *kpath, const char *key, const char *raw_value, struct edit *edit,
+                    char **ret_error) {
+        int r;
+        const struct toml_def *kdef = toml_doc_find_def(doc, kpath);
+        if (kdef) {
+                _cleanup_free_ char *human = toml_path_human(kpath);
+                const struct toml_entry *e = find_entry(doc, kpath);
+                if (kdef->kind != TOML_DEF_VALUE || !e) {
+                        set_error(ret_error, "line %u: '%s' is a table, not a value", kdef->line, human);
+                        return -EBADMSG;
+                }
+                size_t old_len = e->value_end - e->value_start;
+                if (old_len == strlen(raw_value) && memcmp(text + e->value_start, raw_value, old_len) == 0)
+                        return 0;
+                if (e->in_inline && strpbrk(raw_value, "\r\n")) {
+                        set_error(ret_error, "line %u: '%s' is inside an inline table, which must stay on one line", e->line, human);
+                        return -EBADMSG;
+                }
+                edit->offset = e->value_start;
+                edit->delete_len = old_len;
+                buf_puts(&edit->insert, raw_value);
+                return 1;
+        }
+
+        /* Only now: an existing value inside an inline table may be replaced, but
+         * nothing is added to inline tables or arrays of tables. */
+        if ((r = check_table_editable(doc, table, depth, ret_error)) < 0)
+                return r;
+
+        _cleanup_free_ char *key_text = NULL;
+        struct buf kb = {};
+        put_dotted_key(&kb, &key, 1);
+        key_text = buf_steal(&kb);
+
+        const struct toml_def *tdef = depth > 0 ? toml_doc_find_def(doc, tpath) : NULL;
+        if (depth == 0)
+                plan_insert_in_section(text, len, doc, 0, NULL, key_text, raw_value, edit);
+        else if (tdef && tdef->kind == TOML_DEF_HEADER) {
+                size_t section = find_section(doc, tpath);
+                if (section == SIZE_MAX) {
+                        set_error(ret_error, "line %u: table header not found", tdef->line);
+                        return -EBADMSG;
+                }
+                plan_insert_in_section(text, len, doc, section, NULL, key_text, raw_value, edit);
+        } else if (tdef && tdef->kind == TOML_DEF_DOTTED) {
+                _cleanup_free_ char *prefix = xasprintf("%s%c", tpath, TOML_SEP);
+                const struct toml_entry *owner = NULL;
+                for (size_t i = 0; i < doc->n_entries && !owner; i++)
+                        if (!doc->entries[i].in_inline && startswith(doc->entries[i].path, prefix))
+                                owner = &doc->entries[i];
+                if (!owner) {
+                        set_error(ret_error, "line %u: cannot find the dotted keys that define this table", tdef->line);
+                        return -EBADMSG;
+                }
+                /* The new key is written relative to the section holding the dotted keys. */
+                size_t base = path_depth(doc->sections[owner->section].path);
+                const char **rel = xmalloc((depth - base + 1) * sizeof(char *));
+                for (size_t i = base; i < depth; i++)
+                        rel[i - base] = table[i];
+                rel[depth - base] = key;
+                put_dotted_key(&kb, rel, depth - base + 1);
+                free(rel);
+                _cleanup_free_ char *dotted = buf_steal(&kb);
+                plan_insert_in_section(text, len, doc, owner->section, prefix, dotted, raw_value, edit);
+        } else if (tdef && tdef->kind == TOML_DEF_IMPLICIT) {
+                size_t sub = find_first_subsection(doc, tpath);
+                if (sub == SIZE_MAX) {
+                        set_error(ret_error, "line %u: cannot find the table headers that imply this table", tdef->line);
+                        return -EBADMSG;
+                }
+                plan_insert_table_before(text, doc, sub, table, depth, key_text, raw_value, edit);
+        } else
+                plan_append_table(text, len, doc, table, depth, key_text, raw_value, edit);
+        return 1;
+}
+
+int toml_set_value(const char *text, size_t len, const char *const *table, const char *key, const char *raw_value,
+                   char **ret_text, size_t *ret_len, char **ret_error) {
+        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
+        struct edit edit = {};
+        size_t depth;
+        int r;
+
+        if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
+                return r;
+        if ((r = check_raw_value(raw_value, ret_error)) < 0)
+                return r;
+        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
+                return r;
+        r = plan_set(text, len, &doc, table, depth, tpath, kpath, key, raw_value, &edit, ret_error);
+        if (r <= 0) {
+                buf_free(&edit.insert);
+                return r;
+        }
+
+        struct buf out = {};
+        buf_append(&out, text, edit.offset);
+        buf_append(&out, edit.insert.data, edit.insert.len);
+        buf_append(&out, text + edit.offset + edit.delete_len, len - edit.offset - edit.delete_len);
+        buf_free(&edit.insert);
+
+        /* Belt and braces: the result must scan and give back exactly the value. */
+        _cleanup_free_ char *check = NULL, *check_error = NULL;
+        if (toml_get_value(out.data, out.len, table, key, &check, NULL, &check_error) != 1 || !streq(check, raw_value)) {
+                set_error(ret_error, "line %u: edit would not give a valid file (%s)", line_of_offset(text, edit.offset),
+                          strempty(check_error));
+                buf_free(&out);
+                return -EBADMSG;
+        }
+        *ret_len = out.len;
+        *ret_text = buf_steal(&out);
+        return 1;
+}
+
+struct range {
+        size_t start, end;
+};
+
+static int range_cmp(const void *a, const void *b) {
+        const struct range *x = a, *y = b;
+        return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* If the item is alone on its line(s) (only blanks before it; after it at
+ * most a comma and a comment), return the span of those whole lines. */
+static bool item_owns_lines(const char *raw, const struct toml_array_item *item, struct range *ret) {
+        size_t ls = item->start;
+        while (ls > 0 && (raw[ls - 1] == ' ' || raw[ls - 1] == '\t'))
+                ls--;
+        if (ls == 0 || raw[ls - 1] != '\n')
+                return false;
+        size_t p = item->end;
+        while (raw[p] == ' ' || raw[p] == '\t')
+                p++;
+        if (item->comma == p) {
+                p++;
+                while (raw[p] == ' ' || raw[p] == '\t')
+                        p++;
+        }
+        if (raw[p] == '#')
+                p += strcspn(raw + p, "\r\n");
+        if (raw[p] == '\r' && raw[p + 1] == '\n')
+                p += 2;
+        else if (raw[p] == '\n')
+                p++;
+        else
+                return false;
+        *ret = (struct range) { .start = ls, .end = p };
+        return true;
+}
+
+int toml_string_array_remove(const char *raw, const char *value, char **ret_raw, char **ret_error) {
+        _cleanup_free_ struct toml_array_item *items = NULL;
+        _cleanup_free_ bool *drop = NULL;
+        _cleanup_free_ struct range *ranges = NULL;
+        size_t n = 0, n_ranges = 0, kept = 0;
+        int r;
+
+        if ((r = toml_scan_array(raw, strlen(raw), &items, &n, ret_error)) < 0)
+                return r;
+        drop = xmalloc((n + 1) * sizeof(bool));
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *s = NULL;
+                if (!items[i].is_string ||
+                    toml_decode_string(raw + items[i].start, items[i].end - items[i].start, &s, ret_error) < 0) {
+                        set_error(ret_error, "line %u: array element is not a string", line_of_offset(raw, items[i].start));
+                        return -EBADMSG;
+                }
+                drop[i] = streq(s, value);
+                kept += !drop[i];
+        }
+        if (kept == n)
+                return 0;
+
+        ranges = xmalloc(n * sizeof(struct range));
+        for (size_t i = 0; i < n; i++) {
+                if (!drop[i])
+                        continue;
+                struct range *rg = &ranges[n_ranges++];
+                bool kept_after = false;
+                size_t prev_kept = SIZE_MAX;
+                for (size_t j = i + 1; j < n; j++)
+                        kept_after = kept_after || !drop[j];
+                for (size_t j = 0; j < i; j++)
+                        if (!drop[j])
+                                prev_kept = j;
+                if (item_owns_lines(raw, &items[i], rg))
+                        continue;
+                if (kept_after) /* up to the next element: takes our comma with it */
+                        *rg = (struct range) { .start = items[i].start, .end = items[i + 1].start };
+                else if (prev_kept != SIZE_MAX) /* last kept one loses its comma, a trailing comma stays */
+                        *rg = (struct range) { .start = items[prev_kept].end, .end = items[i].end };
+                else
+                        *rg = (struct range) { .start = items[i].start,
+                                               .end = items[i].comma != SIZE_MAX ? items[i].comma + 1 : items[i].end };
+        }
+        qsort(ranges, n_ranges, sizeof(struct range), range_cmp);
+
+        struct buf out = {};
+        size_t pos = 0;
+        for (size_t i = 0; i < n_ranges; i++) {
+                if (ranges[i].start > pos)
+                        buf_append(&out, raw + pos, ranges[i].start - pos);
+                if (ranges[i].end > pos)
+                        pos = ranges[i].end;
+        }
+        buf_puts(&out, raw + pos);
+        if (kept == 0 && !strpbrk(raw, "\n#")) {
+                buf_free(&out);
+                buf_puts(&out, "[]");
+        }
+
+        /* The result must still be an array of exactly the kept strings. */
+        _cleanup_free_ struct toml_array_item *check = NULL;
+        size_t n_check = 0;
+        if (toml_scan_array(out.data, out.len, &check, &n_check, ret_error) < 0 || n_check != kept) {
+                set_error(ret_error, "line 1: removing \"%s\" would not leave a valid array", value);
+                buf_free(&out);
+                return -EBADMSG;
+        }
+        *ret_raw = buf_steal(&out);
+        return 1;
+}
+
+int toml_string_array_length(const char *raw, size_t *ret_n, char **ret_error) {
+        _cleanup_free_ struct toml_array_item *items = NULL;
+        size_t n = 0;
+        int r;
+
+        if ((r = toml_scan_array(raw, strlen(raw), &items, &n, ret_error)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (!items[i].is_string) {
+                        set_error(ret_error, "line %u: array element is not a string", line_of_offset(raw, items[i].start));
+                        return -EBADMSG;
+                }
+        *ret_n = n;
+        return 0;
+}
+
+int toml_unquote_string(const char *raw, char **ret) {
+        _cleanup_free_ char *ignored = NULL;
+        return toml_decode_string(raw, strlen(raw), ret, &ignored) < 0 ? -EINVAL : 0;
+}

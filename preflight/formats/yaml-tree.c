@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/* Builds the node tree of yaml-tree.h from libyaml's event stream, turning
+ * libyaml's character marks into byte offsets of the original text; and
+ * writes scalars back in a chosen style. */
+#include "formats/yaml-tree.h"
+
+#include "basic/util.h"
+
+/* libyaml counts marks in characters (a CRLF counts two, a UTF-8 BOM none);
+ * this table gives the byte offset of each character index. */
+struct char_offsets {
+        size_t *byte_of;
+        size_t n;
+};
+
+static void char_offsets_build(const char *text, size_t len, struct char_offsets *co) {
+        size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+        co->byte_of = xmalloc((len + 1) * sizeof(size_t));
+        co->n = 0;
+        for (size_t i = bom; i < len; i++)
+                if (((unsigned char) text[i] & 0xC0) != 0x80)
+                        co->byte_of[co->n++] = i;
+        co->byte_of[co->n] = len;
+}
+
+static size_t char_offsets_get(const struct char_offsets *co, size_t index) {
+        return co->byte_of[index < co->n ? index : co->n];
+}
+
+static void ynode_free(struct ynode *n) {
+        if (!n)
+                return;
+        for (size_t i = 0; i < n->n_children; i++)
+                ynode_free(n->children[i]);
+        free(n->children);
+        free(n->value);
+        free(n->tag);
+        free(n->anchor);
+        free(n);
+}
+
+void ystream_free(struct ystream *s) {
+        for (size_t i = 0; i < s->n_docs; i++)
+                ynode_free(s->docs[i].root);
+        free(s->docs);
+        *s = (struct ystream){};
+}
+
+static struct ynode *ynode_new(enum ynode_kind kind, const yaml_event_t *e, const struct char_offsets *co,
+                               const unsigned char *tag, const unsigned char *anchor) {
+        struct ynode *n = xmalloc(sizeof(*n));
+        *n = (struct ynode){
+                .kind = kind,
+                .start = char_offsets_get(co, e->start_mark.index),
+                .end = char_offsets_get(co, e->end_mark.index),
+                .line = (unsigned) e->start_mark.line + 1,
+                .tag = tag ? xstrdup((const char *) tag) : NULL,
+                .anchor = anchor ? xstrdup((const char *) anchor) : NULL,
+        };
+        return n;
+}
+
+static void ynode_add_child(struct ynode *parent, struct ynode *child) {
+        parent->children = xrealloc(parent->children, (parent->n_children + 1) * sizeof(struct ynode *));
+        parent->children[parent->n_children++] = child;
+}
+
+struct tree_builder {
+        struct ynode *stack[YTREE_MAX_DEPTH];
+        size_t depth;
+        struct ystream stream;
+};
+
+/* Attach a finished or opened node to its parent, or make it the root. */
+static int builder_place(struct tree_builder *b, struct ynode *n) {
+        if (b->depth > 0)
+                ynode_add_child(b->stack[b->depth - 1], n);
+        else if (b->stream.n_docs > 0 && !b->stream.docs[b->stream.n_docs - 1].root)
+                b->stream.docs[b->stream.n_docs - 1].root = n;
+        else {
+                ynode_free(n);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int builder_event(struct tree_builder *b, const yaml_event_t *e, const struct char_offsets *co,
+                         char **ret_error) {
+        struct ynode *n;
+
+        switch (e->type) {
+        case YAML_DOCUMENT_START_EVENT:
+                b->stream.docs = xrealloc(b->stream.docs, (b->stream.n_docs + 1) * sizeof(struct ydoc));
+                b->stream.docs[b->stream.n_docs++] = (struct ydoc){
+                        .start = char_offsets_get(co, e->start_mark.index),
+                };
+                return 0;
+        case YAML_SCALAR_EVENT:
+                n = ynode_new(YNODE_SCALAR, e, co, e->data.scalar.tag, e->data.scalar.anchor);
+                n->style = e->data.scalar.style;
+                n->value = xstrndup((const char *) e->data.scalar.value, e->data.scalar.length);
+                n->value_len = e->data.scalar.length;
+                return builder_place(b, n);
+        case YAML_ALIAS_EVENT:
+                n = ynode_new(YNODE_ALIAS, e, co, NULL, NULL);
+                n->value = xstrdup((const char *) e->data.alias.anchor);
+                return builder_place(b, n);
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT: {
+                bool mapping = e->type == YAML_MAPPING_START_EVENT;
+                if (b->depth >= YTREE_MAX_DEPTH) {
+                        set_error(ret_error, "line %zu: nesting deeper than %d levels", e->start_mark.line + 1,
+                                  YTREE_MAX_DEPTH);
+                        return -EBADMSG;
+                }
+                n = mapping ? ynode_new(YNODE_MAPPING, e, co, e->data.mapping_start.tag,
+                                        e->data.mapping_start.anchor)
+                            : ynode_new(YNODE_SEQUENCE, e, co, e->data.sequence_start.tag,
+                                        e->data.sequence_start.anchor);
+                n->flow = mapping ? e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                                  : e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+                int r = builder_place(b, n);
+                if (r < 0)
+                        return r;
+                b->stack[b->depth++] = n;
+                return 0;
+        }
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT:
+                if (b->depth == 0)
+                        return -EINVAL;
+                n = b->stack[--b->depth];
+                n->end = char_offsets_get(co, e->end_mark.index);
+                return 0;
+        case YAML_NO_EVENT:
+        case YAML_STREAM_START_EVENT:
+        case YAML_STREAM_END_EVENT:
+        case YAML_DOCUMENT_END_EVENT:
+                return 0;
+        }
+        return 0;
+}
+
+int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_error) {
+        if (len >= 2 && (memcmp(text, "\xfe\xff", 2) == 0 || memcmp(text, "\xff\xfe", 2) == 0)) {
+                set_error(ret_error, "line 1: UTF-16 text is not supported");
+                return -EBADMSG;
+        }
+
+        struct char_offsets co;
+        char_offsets_build(text, len, &co);
+
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser)) {
+                free(co.byte_of);
+                return -ENOMEM;
+        }
+        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+
+        struct tree_builder b = {};
+        int r = 0;
+        for (bool done = false; !done;) {
+                yaml_event_t e;
+                if (!yaml_parser_parse(&parser, &e)) {
+                        /* The problem mark is where libyaml noticed; the
+                         * context mark (if any) is usually where the
+                         * construct began, but the problem line is what a
+                         * person needs to look at first. */
+                        size_t line = parser.problem_mark.line + 1;
+                        if (parser.context)
+                                set_error(ret_error, "line %zu: %s %s", line, parser.context,
+                                          strempty(parser.problem));
+                        else
+                                set_error(ret_error, "line %zu: %s", line, strempty(parser.problem));
+                        r = -EBADMSG;
+                        break;
+                }
+                done = e.type == YAML_STREAM_END_EVENT;
+                r = builder_event(&b, &e, &co, ret_error);
+                yaml_event_delete(&e);
+                if (r < 0)
+                        break;
+        }
+        yaml_parser_delete(&parser);
+        free(co.byte_of);
+
+        if (r < 0) {
+                set_error(ret_error, "line 1: cannot build the document tree");
+                ystream_free(&b.stream);
+                return r;
+        }
+        *ret = b.stream;
+        return 0;
+}
+
+size_t ynode_content_end(const struct ynode *n) {
+        if ((n->kind == YNODE_MAPPING || n->kind == YNODE_SEQUENCE) && !n->flow)
+                return n->n_children > 0 ? ynode_content_end(n->children[n->n_children - 1]) : n->start;
+        return n->end;
+}
+
+struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count, size_t *ret_index) {
+        struct ynode *found = NULL;
+        size_t count = 0, index = 0;
+        for (size_t i = 0; i + 1 < map->n_children; i += 2) {
+                const struct ynode *k = map->children[i];
+                if (k->kind != YNODE_SCALAR || k->value_len != strlen(key) || !streq(k->value, key))
+                        continue;
+                found = map->children[i + 1];
+                index = i / 2;
+                count++;
+        }
+        if (ret_count)
+                *ret_count = count;
+        if (ret_index)
+                *ret_index = index;
+        return found;
+}
+
+/* ---- scalar formatting for the editor ---- */
+
+static bool plain_is_safe(const char *s, bool flow) {
+        size_t n = strlen(s);
+        if (n == 0 || s[0] == ' ' || s[n - 1] == ' ' || s[n - 1] == ':')
+                return false;
+        if (strchr(",[]{}#&*!|>'\"%@`", s[0]))
+                return false;
+        if (strchr("-?:", s[0]) && (n == 1 || s[1] == ' '))
+                return false;
+        if (startswith(s, "---") || startswith(s, "..."))
+                return false;
+        if (strstr(s, ": ") || strstr(s, " #"))
+                return false;
+        for (const char *p = s; *p; p++) {
+                unsigned char ch = (unsigned char) *p;
+                if (ch < 0x20 || ch == 0x7f)
+                        return false;
+                if (flow && strchr(",[]{}", ch))
+                        return false;
+        }
+        return true;
+}
+
+static bool is_json_literal(const char *s) {
+        if (streq(s, "true") || streq(s, "false") || streq(s, "null"))
+                return true;
+        const char *p = s;
+        if (*p == '-')
+                p++;
+        if (!(*p >= '0' && *p <= '9') || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+                return false;
+        while (*p >= '0' && *p <= '9')
+                p++;
+        if (*p == '.') {
+                p++;
+                if (!(*p >= '0' && *p <= '9'))
+                        return false;
+                while (*p >= '0' && *p <= '9')
+                        p++;
+        }
+        if (*p == 'e' || *p == 'E') {
+                p++;
+                if (*p == '+' || *p == '-')
+                        p++;
+                if (!(*p >= '0' && *p <= '9'))
+                        return false;
+                while (*p >= '0' && *p <= '9')
+                        p++;
+        }
+        return *p == 0;
+}
+
+void yaml_put_double_quoted(struct buf *b, const char *s) {
+        buf_putc(b, '"');
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                switch (*p) {
+                case '"':
+                        buf_puts(b, "\\\"");
+                        break;
+                case '\\':
+                        buf_puts(b, "\\\\");
+                        break;
+                case '\n':
+                        buf_puts(b, "\\n");
+                        break;
+                case '\t':
+                        buf_puts(b, "\\t");
+                        break;
+                case '\r':
+                        buf_puts(b, "\\r");
+                        break;
+                default:
+                        if (*p < 0x20 || *p == 0x7f)
+                                buf_printf(b, "\\x%02x", *p);
+                        else
+                                buf_putc(b, (char) *p);
+                }
+        }
+        buf_putc(b, '"');
+}
+
+static bool has_control_chars(const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return true;
+        return false;
+}
+
+/* Write s as a scalar: in the given quote style when it can hold s, else
+ * plain when safe, else double-quoted. json: keep a JSON file JSON. */
+void yaml_put_scalar(struct buf *b, const char *s, yaml_scalar_style_t style, bool flow, bool json) {
+        if (json) {
+                if (is_json_literal(s))
+                        buf_puts(b, s);
+                else
+                        yaml_put_double_quoted(b, s);
+        } else if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE && !has_control_chars(s)) {
+                buf_putc(b, '\'');
+                for (const char *p = s; *p; p++)
+                        buf_puts(b, *p == '\'' ? "''" : (char[]){ *p, 0 });
+                buf_putc(b, '\'');
+        } else if (style == YAML_DOUBLE_QUOTED_SCALAR_STYLE || !plain_is_safe(s, flow))
+                yaml_put_double_quoted(b, s);
+        else
+                buf_puts(b, s);
+}
+
+int ytext_check_line_breaks(const char *text, size_t len, char **ret_error) {
+        static const char *const breaks[] = { "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9" };
+        for (size_t i = 0; i < len; i++) {
+                bool bad = text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n');
+                for (size_t k = 0; !bad && k < ELEMENTSOF(breaks); k++)
+                        bad = len - i >= strlen(breaks[k]) && memcmp(text + i, breaks[k], strlen(breaks[k])) == 0;
+                if (bad) {
+                        set_error(ret_error, "line %u: %s line break (only \\n and \\r\\n are supported)",
+                                  line_of_offset(text, i), text[i] == '\r' ? "carriage return as a" : "Unicode");
+                        return -EBADMSG;
+                }
+        }
+        return 0;
+}
