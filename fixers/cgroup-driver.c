@@ -5,25 +5,29 @@
  * "systemd"") and pods hang ("cgroup-parent for systemd cgroup should be a
  * valid slice"). */
 #include "fixers/registry.h"
-#include "formats/daemon-json-edit.h"
 #include "fixers/shared/kubelet-cgroups.h"
 #include "fixers/shared/kubelet-files.h"
+#include "formats/daemon-json-edit.h"
 #include "formats/toml-edit.h"
 
 #define DAEMON_JSON "/etc/docker/daemon.json"
 #define CONTAINERD_TOML "/etc/containerd/config.toml"
 
 /* The runc runtime and its options table in each containerd config schema (design.md §6). */
-static const char *const runc_v2[] = {
-        "plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc", NULL};
+static const char *const runc_v2[] = { "plugins",    "io.containerd.grpc.v1.cri",
+                                       "containerd", "runtimes",
+                                       "runc",       NULL };
 static const char *const runc_options_v2[] = {
-        "plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc", "options", NULL};
-static const char *const runc_v3[] = {
-        "plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", NULL};
+        "plugins", "io.containerd.grpc.v1.cri", "containerd", "runtimes", "runc", "options", NULL
+};
+static const char *const runc_v3[] = { "plugins",    "io.containerd.cri.v1.runtime",
+                                       "containerd", "runtimes",
+                                       "runc",       NULL };
 static const char *const runc_options_v3[] = {
-        "plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", "options", NULL};
-static const char *const root_table[] = {NULL};
-static const char *const plugins_table[] = {"plugins", NULL};
+        "plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", "options", NULL
+};
+static const char *const root_table[] = { NULL };
+static const char *const plugins_table[] = { "plugins", NULL };
 /* The type of containerd's built-in runc runtime, and of the one kubeprep writes. */
 #define RUNC_RUNTIME_TYPE "\"io.containerd.runc.v2\""
 
@@ -60,13 +64,14 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
         if (k < 0)
                 return k;
         found(f, "docker", cur ? cur : "its default driver");
-        result_detail(r, "%s: exec-opts native.cgroupdriver=%s (was %s)", DAEMON_JSON, driver, cur ? cur : "unset");
+        result_detail(r, "%s: exec-opts native.cgroupdriver=%s (was %s)", DAEMON_JSON, driver,
+                      cur ? cur : "unset");
         return 1;
 }
 
 /* Set key in table of the config.toml being planned (*text replaced when changed). */
-static int toml_set(struct fixer_result *r, char **text, size_t *len, const char *const *table, const char *key,
-                    const char *value) {
+static int toml_set(struct fixer_result *r, char **text, size_t *len, const char *const *table,
+                    const char *key, const char *value) {
         _cleanup_free_ char *out = NULL, *err = NULL;
         size_t out_len;
         int k = toml_set_value(*text, *len, table, key, value, &out, &out_len, &err);
@@ -84,7 +89,7 @@ static int toml_set(struct fixer_result *r, char **text, size_t *len, const char
  * absent), its line, and 1 when the CRI was in it. */
 static int disabled_without_cri(struct fixer_result *r, const char *text, size_t len, char **ret_raw,
                                 unsigned *ret_line) {
-        static const char *const cri_ids[] = {"cri", "io.containerd.grpc.v1.cri"};
+        static const char *const cri_ids[] = { "cri", "io.containerd.grpc.v1.cri" };
         _cleanup_free_ char *raw = NULL, *err = NULL;
         bool removed = false;
         int k = toml_get_value(text, len, root_table, "disabled_plugins", &raw, ret_line, &err);
@@ -117,7 +122,8 @@ static int enable_cri(struct fixer_result *r, char **text, size_t *len, struct f
         if ((k = toml_set(r, text, len, root_table, "disabled_plugins", raw)) < 0)
                 return k;
         strv_push(&f->wrong, xstrdup("containerd has its CRI plugin disabled"));
-        result_detail(r, "%s: remove \"cri\" from disabled_plugins (kubeadm needs containerd's CRI)", CONTAINERD_TOML);
+        result_detail(r, "%s: remove \"cri\" from disabled_plugins (kubeadm needs containerd's CRI)",
+                      CONTAINERD_TOML);
         return 1;
 }
 
@@ -126,15 +132,18 @@ _printf_(2, 3) static int refuse_v1(struct fixer_result *r, const char *fmt, ...
         va_start(ap, fmt);
         _cleanup_free_ char *why = xvasprintf(fmt, ap);
         va_end(ap);
-        return result_refuse(r, -EBADMSG,
-                             "%s: a version 1 config (no 'version' key) %s, which kubeprep does not migrate; the file was "
-                             "not changed: convert it with 'containerd config migrate' (containerd 2.0 and later) or "
-                             "regenerate it with 'containerd config default'",
-                             CONTAINERD_TOML, why);
+        return result_refuse(
+                r, -EBADMSG,
+                "%s: a version 1 config (no 'version' key) %s, which kubeprep does not migrate; the file "
+                "was "
+                "not changed: convert it with 'containerd config migrate' (containerd 2.0 and later) or "
+                "regenerate it with 'containerd config default'",
+                CONTAINERD_TOML, why);
 }
 
 /* The number of strings in an array of the root table (0 when absent). */
-static int root_array_length(struct fixer_result *r, const char *text, size_t len, const char *key, size_t *ret_n) {
+static int root_array_length(struct fixer_result *r, const char *text, size_t len, const char *key,
+                             size_t *ret_n) {
         _cleanup_free_ char *raw = NULL, *err = NULL;
         unsigned line = 0;
         *ret_n = 0;
@@ -142,7 +151,8 @@ static int root_array_length(struct fixer_result *r, const char *text, size_t le
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
         if (k > 0 && (k = toml_string_array_length(raw, ret_n, &err)) < 0)
-                return result_refuse(r, k, "%s:%u: %s: %s; the file was not changed", CONTAINERD_TOML, line, key, err);
+                return result_refuse(r, k, "%s:%u: %s: %s; the file was not changed", CONTAINERD_TOML, line,
+                                     key, err);
         return 0;
 }
 
@@ -172,8 +182,8 @@ static int migrate_v1(struct fixer_result *r, char **text, size_t *len) {
                 return k;
         n = 0;
         if (disabled && (k = toml_string_array_length(disabled, &n, &err)) < 0)
-                return result_refuse(r, k, "%s:%u: disabled_plugins: %s; the file was not changed", CONTAINERD_TOML,
-                                     line, err);
+                return result_refuse(r, k, "%s:%u: disabled_plugins: %s; the file was not changed",
+                                     CONTAINERD_TOML, line, err);
         if (n > 0)
                 return refuse_v1(r, "whose disabled_plugins names other plugins than the CRI");
         return toml_set(r, text, len, root_table, "version", "2");
@@ -197,8 +207,8 @@ static int runc_lacks_type(struct fixer_result *r, const char *text, size_t len,
 
 /* SystemdCgroup in runc's options, and the runc runtime type wherever the
  * runc table exists without one (also when kubeprep just created it). */
-static int plan_runc(struct fixer_result *r, char **text, size_t *len, const char *const *runc, const char *const *options,
-                     const char *want, struct findings *f) {
+static int plan_runc(struct fixer_result *r, char **text, size_t *len, const char *const *runc,
+                     const char *const *options, const char *want, struct findings *f) {
         _cleanup_free_ char *cur = NULL, *err = NULL;
         bool changed = false;
         int k = runc_lacks_type(r, *text, *len, runc);
@@ -217,7 +227,8 @@ static int plan_runc(struct fixer_result *r, char **text, size_t *len, const cha
                         return k;
                 changed = true;
                 found(f, "containerd", cur && streq(cur, "true") ? "systemd" : "cgroupfs");
-                result_detail(r, "%s: SystemdCgroup = %s (was %s)", CONTAINERD_TOML, want, cur ? cur : "unset");
+                result_detail(r, "%s: SystemdCgroup = %s (was %s)", CONTAINERD_TOML, want,
+                              cur ? cur : "unset");
         }
 
         if ((k = runc_lacks_type(r, *text, *len, runc)) <= 0)
@@ -230,7 +241,8 @@ static int plan_runc(struct fixer_result *r, char **text, size_t *len, const cha
         return 1;
 }
 
-static int plan_containerd(struct context *ctx, struct fixer_result *r, const char *driver, struct findings *f) {
+static int plan_containerd(struct context *ctx, struct fixer_result *r, const char *driver,
+                           struct findings *f) {
         _cleanup_free_ char *text = NULL, *version = NULL, *stray = NULL, *err = NULL;
         size_t len;
         unsigned line = 0;
@@ -274,8 +286,10 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         else if (streq(version, "3"))
                 runc = runc_v3, options = runc_options_v3, other = runc_options_v2;
         else
-                return result_refuse(r, -EBADMSG, "%s:%u: version = %s is not one kubeprep knows (2 or 3); the file was not changed",
-                                     CONTAINERD_TOML, line, version);
+                return result_refuse(
+                        r, -EBADMSG,
+                        "%s:%u: version = %s is not one kubeprep knows (2 or 3); the file was not changed",
+                        CONTAINERD_TOML, line, version);
 
         bool changed = false;
         k = enable_cri(r, &text, &len, f);
@@ -286,7 +300,8 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         /* A SystemdCgroup under the other schema's table has no effect: say so. */
         unsigned stray_line;
         if (toml_get_value(text, len, other, "SystemdCgroup", &stray, &stray_line, &err) > 0)
-                result_warn(r, "%s:%u: SystemdCgroup is set in the table of config version %s, which this "
+                result_warn(r,
+                            "%s:%u: SystemdCgroup is set in the table of config version %s, which this "
                             "version %s config ignores",
                             CONTAINERD_TOML, stray_line, options == runc_options_v2 ? "3" : "2", version);
 
@@ -297,14 +312,17 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         if (!changed)
                 return 0;
         if (migrated)
-                result_detail(r, "%s: version = 2 (it had no 'version' key: a version 1 config without plugin tables)",
+                result_detail(r,
+                              "%s: version = 2 (it had no 'version' key: a version 1 config without plugin "
+                              "tables)",
                               CONTAINERD_TOML);
         return plan_write_file_restart(ctx, r, CONTAINERD_TOML, text, len, "containerd.service");
 }
 
 /* config.yaml's cgroupDriver, and the kubeadm patch that keeps it. */
-static int plan_kubelet_config(struct context *ctx, struct fixer_result *r, const char *driver, struct findings *f) {
-        static const char *const path[] = {"cgroupDriver", NULL};
+static int plan_kubelet_config(struct context *ctx, struct fixer_result *r, const char *driver,
+                               struct findings *f) {
+        static const char *const path[] = { "cgroupDriver", NULL };
         _cleanup_free_ char *old = NULL;
         int k = plan_kubelet_setting(ctx, r, path, driver, &old);
         if (k > 0)
@@ -348,7 +366,9 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
                         strv_push(&r->details, buf_steal(&m));
                 }
         } else if (!r->message && !plan_is_empty(r))
-                result_message(r, "every runtime and the kubelet use %s; the kubeadm patch does not say so yet", driver);
+                result_message(r,
+                               "every runtime and the kubelet use %s; the kubeadm patch does not say so yet",
+                               driver);
         else if (!r->message)
                 result_message(r, "every runtime and the kubelet use %s (or nothing sets a driver)", driver);
         strv_free(&f.wrong);

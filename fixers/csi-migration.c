@@ -7,22 +7,23 @@
 #include "fixers/shared/kubelet-files.h"
 #include "formats/yaml-edit.h"
 
-static const char *const gate[] = {"featureGates", "CSIMigration", NULL};
+static const char *const gate[] = { "featureGates", "CSIMigration", NULL };
 
 /* Why kubelet k and control plane c are outside the version skew policy, or
  * NULL: the kubelet may not be newer, and may be older by 2 minors (3 when the
  * control plane is >= 1.28). Patch releases do not count. */
 static char *skew_violation(const struct kversion *k, const struct kversion *c) {
         if (k->major != c->major)
-                return xasprintf("kubelet %u.%u and control plane %u.%u differ in major version", k->major, k->minor,
-                                 c->major, c->minor);
+                return xasprintf("kubelet %u.%u and control plane %u.%u differ in major version", k->major,
+                                 k->minor, c->major, c->minor);
         if (k->minor > c->minor)
-                return xasprintf("kubelet %u.%u is newer than the control plane %u.%u", k->major, k->minor, c->major,
-                                 c->minor);
+                return xasprintf("kubelet %u.%u is newer than the control plane %u.%u", k->major, k->minor,
+                                 c->major, c->minor);
         unsigned allowed = version_at_least(c, 1, 28) ? 3 : 2;
         if (c->minor - k->minor > allowed)
-                return xasprintf("kubelet %u.%u is %u minor versions older than the control plane %u.%u (at most %u)",
-                                 k->major, k->minor, c->minor - k->minor, c->major, c->minor, allowed);
+                return xasprintf(
+                        "kubelet %u.%u is %u minor versions older than the control plane %u.%u (at most %u)",
+                        k->major, k->minor, c->minor - k->minor, c->major, c->minor, allowed);
         return NULL;
 }
 
@@ -57,7 +58,7 @@ static bool is_true(const char *v) {
  * true"), and from 1.27 on any CSIMigration ("unrecognized feature gate").
  * Returns 1 when a removal is planned, 0 when nothing is stale. */
 static int remove_stale_gate(struct context *ctx, struct fixer_result *r, const struct kversion *k) {
-        const char *const files[] = {KUBELET_CONFIG, KUBELET_CONFIG_PATCH};
+        const char *const files[] = { KUBELET_CONFIG, KUBELET_CONFIG_PATCH };
         bool stale = false;
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *v = NULL;
@@ -74,7 +75,8 @@ static int remove_stale_gate(struct context *ctx, struct fixer_result *r, const 
 }
 
 /* The versions a fixer is missing, as a skip that names the option. */
-static void skip_unknown(struct context *ctx, struct fixer_result *r, const char *what, const char *options) {
+static void skip_unknown(struct context *ctx, struct fixer_result *r, const char *what,
+                         const char *options) {
         for (size_t i = 0; i < ctx->node.version_notes.n; i++)
                 result_warn(r, "%s", ctx->node.version_notes.items[i]);
         result_skip(r, "%s version unknown: pass %s", what, options);
@@ -117,28 +119,39 @@ static int csi_migration_plan(struct context *ctx, struct fixer_result *r) {
                 if (s < 0)
                         return s;
                 if (plan_is_empty(r))
-                        buf_printf(&m, "kubelet %s and control plane %s are skewed; CSIMigration is disabled", kv, cv);
+                        buf_printf(&m,
+                                   "kubelet %s and control plane %s are skewed; CSIMigration is disabled",
+                                   kv, cv);
                 else if (s > 0 && old)
-                        buf_printf(&m, "kubelet %s and control plane %s are skewed and CSIMigration is %s, not false",
+                        buf_printf(&m,
+                                   "kubelet %s and control plane %s are skewed and CSIMigration is %s, not "
+                                   "false",
                                    kv, cv, old);
                 else if (s > 0)
-                        buf_printf(&m, "kubelet %s and control plane %s are skewed and CSIMigration is not disabled",
+                        buf_printf(&m,
+                                   "kubelet %s and control plane %s are skewed and CSIMigration is not "
+                                   "disabled",
                                    kv, cv);
                 else
-                        buf_printf(&m, "kubelet %s and control plane %s are skewed; the kubeadm patch lacks "
-                                       "CSIMigration: false", kv, cv);
+                        buf_printf(&m,
+                                   "kubelet %s and control plane %s are skewed; the kubeadm patch lacks "
+                                   "CSIMigration: false",
+                                   kv, cv);
         } else
-                buf_printf(&m, "kubelet %s and control plane %s are not skewed; CSIMigration is left as it is", kv, cv);
+                buf_printf(&m,
+                           "kubelet %s and control plane %s are not skewed; CSIMigration is left as it is",
+                           kv, cv);
 
         _cleanup_free_ char *violation = c ? skew_violation(k, c) : NULL;
         if (violation) {
                 /* Nothing kubeprep can edit fixes this: it stays drift (exit 1)
                  * even after the gate edits are made. */
                 buf_printf(&m, "; %s, outside the version skew policy", violation);
-                result_detail(r, "version skew: %s (kubelet from %s, control plane from %s): upgrade the %s", violation,
-                              n->kubelet_version_from, n->control_plane_version_from,
-                              version_compare(k, c) > 0 ? "control plane first, or install a matching kubelet"
-                                                        : "kubelet");
+                result_detail(r, "version skew: %s (kubelet from %s, control plane from %s): upgrade the %s",
+                              violation, n->kubelet_version_from, n->control_plane_version_from,
+                              version_compare(k, c) > 0
+                                      ? "control plane first, or install a matching kubelet"
+                                      : "kubelet");
                 r->status = STATUS_DRIFT;
                 r->exit_code = 1;
         }
@@ -148,7 +161,8 @@ static int csi_migration_plan(struct context *ctx, struct fixer_result *r) {
 
 const struct fixer fixer_csi_migration = {
         .name = "csi-migration",
-        .description = "CSIMigration: false in the kubelet config when kubelet and control plane are skewed (<= 1.24); "
+        .description = "CSIMigration: false in the kubelet config when kubelet and control plane are skewed "
+                       "(<= 1.24); "
                        "a stale gate removed from newer kubelets",
         .plan = csi_migration_plan,
 };

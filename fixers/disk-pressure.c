@@ -10,9 +10,9 @@
 
 /* The kubelet's own hard thresholds when the profile sets none (design.md §6). */
 static const struct kv kubelet_defaults[] = {
-        {.key = (char *) "nodefs.available", .value = (char *) "10%"},
-        {.key = (char *) "nodefs.inodesFree", .value = (char *) "5%"},
-        {.key = (char *) "imagefs.available", .value = (char *) "15%"},
+        { .key = (char *) "nodefs.available", .value = (char *) "10%" },
+        { .key = (char *) "nodefs.inodesFree", .value = (char *) "5%" },
+        { .key = (char *) "imagefs.available", .value = (char *) "15%" },
 };
 
 struct fs_figures {
@@ -64,7 +64,7 @@ static int measure_nearest(struct context *ctx, const char *path, struct fs_figu
 }
 
 static char *human_bytes(double b) {
-        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
         size_t u = 0;
         while (b >= 1024 && u + 1 < ELEMENTSOF(units))
                 b /= 1024, u++;
@@ -72,8 +72,8 @@ static char *human_bytes(double b) {
 }
 
 /* Compare one signal with its threshold. Returns 1 below it, 0 otherwise. */
-static int compare(struct fixer_result *r, const char *signal, const char *threshold, const struct fs_figures *fs,
-                   bool inodes) {
+static int compare(struct fixer_result *r, const char *signal, const char *threshold,
+                   const struct fs_figures *fs, bool inodes) {
         double have = inodes ? fs->inodes_free : fs->bytes_free;
         double total = inodes ? fs->inodes_total : fs->bytes_total;
         double limit;
@@ -91,14 +91,14 @@ static int compare(struct fixer_result *r, const char *signal, const char *thres
         _cleanup_free_ char *l = inodes ? xasprintf("%.0f inodes", limit) : human_bytes(limit);
         double have_pct = 100.0 * have / total;
         if (have < limit) {
-                result_detail(r, "%s: %s free (%.1f%%) on the filesystem of %s, below %s<%s (%s)", signal, h, have_pct,
-                              fs->path, signal, threshold, l);
+                result_detail(r, "%s: %s free (%.1f%%) on the filesystem of %s, below %s<%s (%s)", signal, h,
+                              have_pct, fs->path, signal, threshold, l);
                 return 1;
         }
         /* Within 10% of the threshold: pods will be evicted soon after images are pulled. */
         if (have < limit * 1.1)
-                result_warn(r, "%s: %s free (%.1f%%) on the filesystem of %s, within 10%% of %s<%s (%s)", signal, h,
-                            have_pct, fs->path, signal, threshold, l);
+                result_warn(r, "%s: %s free (%.1f%%) on the filesystem of %s, within 10%% of %s<%s (%s)",
+                            signal, h, have_pct, fs->path, signal, threshold, l);
         return 0;
 }
 
@@ -110,7 +110,8 @@ static int disk_pressure_plan(struct context *ctx, struct fixer_result *r) {
         _cleanup_(fs_figures_done) struct fs_figures nodefs = {}, imagefs = {};
         int k = measure_nearest(ctx, "/var/lib/kubelet", &nodefs);
         if (k < 0)
-                return result_refuse(r, k, "cannot measure the filesystem of /var/lib/kubelet: %s", strerror(-k));
+                return result_refuse(r, k, "cannot measure the filesystem of /var/lib/kubelet: %s",
+                                     strerror(-k));
         if (!streq(nodefs.path, "/var/lib/kubelet"))
                 result_detail(r, "/var/lib/kubelet does not exist yet; measured %s", nodefs.path);
         /* The image store: containerd's, else docker's. Before a runtime made either, the nearest
@@ -136,10 +137,11 @@ static int disk_pressure_plan(struct context *ctx, struct fixer_result *r) {
         if (below > 0) {
                 r->status = STATUS_DRIFT;
                 r->exit_code = 1;
-                result_message(r,
-                               "the node will start under DiskPressure and evict pods: %d eviction threshold%s "
-                               "already crossed; free space or raise the thresholds",
-                               below, below == 1 ? " is" : "s are");
+                result_message(
+                        r,
+                        "the node will start under DiskPressure and evict pods: %d eviction threshold%s "
+                        "already crossed; free space or raise the thresholds",
+                        below, below == 1 ? " is" : "s are");
         } else
                 result_message(r, "free space and inodes are above the %s hard eviction thresholds",
                                hard->n ? "profile's" : "kubelet's default");

@@ -29,8 +29,8 @@ static const char *target_file(struct context *ctx, const char **ret_var) {
 }
 
 /* Which flags some kubelet flag file already sets (found[i]). <0 refused. */
-static int scan_files(struct context *ctx, struct fixer_result *r, const struct flag_file *files, size_t n_files,
-                      const struct eviction_flag *flags, size_t n, bool *found) {
+static int scan_files(struct context *ctx, struct fixer_result *r, const struct flag_file *files,
+                      size_t n_files, const struct eviction_flag *flags, size_t n, bool *found) {
         int refused = 0;
         for (size_t f = 0; f < n_files; f++) {
                 _cleanup_free_ char *text = NULL;
@@ -39,7 +39,8 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
                 if (k == -ENOENT)
                         continue;
                 if (k < 0) {
-                        refused = result_refuse(r, k, "%s: cannot read: %s", files[f].path, read_strerror(k));
+                        refused =
+                                result_refuse(r, k, "%s: cannot read: %s", files[f].path, read_strerror(k));
                         continue;
                 }
                 for (size_t i = 0; i < n; i++) {
@@ -47,7 +48,8 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
                         k = flags_get(text, len, files[f].format, flags[i].name, &old, &err);
                         if (k < 0) {
                                 /* Report every file; one message per file is enough. */
-                                refused = result_refuse(r, k, "%s: %s; the file was not changed", files[f].path, err);
+                                refused = result_refuse(r, k, "%s: %s; the file was not changed",
+                                                        files[f].path, err);
                                 break;
                         }
                         found[i] |= k > 0;
@@ -60,7 +62,8 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
  * given (the target file), the flags no file sets are added to that
  * variable. A missing target is created. 1 changed, 0 not, <0 refused. */
 static int edit_file(struct context *ctx, struct fixer_result *r, const char *path, enum flags_format format,
-                     const char *var, const struct eviction_flag *flags, size_t n, const bool *found, bool add) {
+                     const char *var, const struct eviction_flag *flags, size_t n, const bool *found,
+                     bool add) {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
         int k = ctx_read_file(ctx, path, &text, &len, NULL);
@@ -126,7 +129,8 @@ static int eviction_plan(struct context *ctx, struct fixer_result *r) {
         for (size_t i = 0; refused == 0 && i < n_files; i++) {
                 bool is_target = target && streq(files[i].path, target);
                 target_seen |= is_target;
-                int k = edit_file(ctx, r, files[i].path, files[i].format, files[i].var, flags, n, found, is_target);
+                int k = edit_file(ctx, r, files[i].path, files[i].format, files[i].var, flags, n, found,
+                                  is_target);
                 if (k < 0)
                         refused = k;
                 else
@@ -134,8 +138,10 @@ static int eviction_plan(struct context *ctx, struct fixer_result *r) {
         }
         flag_files_free(files, n_files);
         if (refused == 0 && missing > 0 && !target)
-                result_skip(r, "no %s, and the tree is neither deb nor rpm: no kubelet flag file to put the "
-                            "eviction flags in", KUBEADM_FLAGS_ENV);
+                result_skip(r,
+                            "no %s, and the tree is neither deb nor rpm: no kubelet flag file to put the "
+                            "eviction flags in",
+                            KUBEADM_FLAGS_ENV);
         else if (refused == 0 && missing > 0 && !target_seen) {
                 int k = edit_file(ctx, r, target, FLAGS_ENV_FILE, var, flags, n, found, true);
                 if (k < 0)

@@ -57,7 +57,8 @@ static int do_route_add(const struct live_action *a, char **ret_error) {
                 set_error(ret_error, "interface %s: %s", dev, strerror(errno));
                 return -ENODEV;
         }
-        int k = rtnl_add_default_route((int) idx, in.s_addr, strstr(a->target, " onlink") != NULL, ret_error);
+        int k = rtnl_add_default_route((int) idx, in.s_addr, strstr(a->target, " onlink") != NULL,
+                                       ret_error);
         if (k == -EEXIST) { /* one appeared since the plan: the node has its default route; keep it */
                 free(*ret_error);
                 *ret_error = xstrdup("a default route appeared meanwhile and was kept");
@@ -79,7 +80,8 @@ static int classify(struct gw *g, const struct netconf_file *f, char **ret_gw, c
         k = netconf_get_gateway(f->format, text, len, iface_arg(f), ret_gw, ret_error);
         if (k != 0)
                 return k;
-        k = netconf_set_gateway(f->format, text, len, iface_arg(f), PROBE_GATEWAY, false, &out, &out_len, ret_error);
+        k = netconf_set_gateway(f->format, text, len, iface_arg(f), PROBE_GATEWAY, false, &out, &out_len,
+                                ret_error);
         return k < 0 ? k : 0;
 }
 
@@ -110,16 +112,19 @@ static int pick_static(struct gw *g) {
                 struct buf b = {};
                 for (size_t i = 0; i < names.n; i++)
                         buf_printf(&b, "%s%s", i ? ", " : "", names.items[i]);
-                PART(g->problems, "several interfaces have a static IPv4 address (%s); set gateway.interface in the profile",
+                PART(g->problems,
+                     "several interfaces have a static IPv4 address (%s); set gateway.interface in the "
+                     "profile",
                      b.data);
                 buf_free(&b);
         } else if (dhcp)
-                PART(g->ok, "%s uses DHCP, which provides the gateway (%s)", dhcp->iface ? dhcp->iface : "the interface",
-                     dhcp->path);
+                PART(g->ok, "%s uses DHCP, which provides the gateway (%s)",
+                     dhcp->iface ? dhcp->iface : "the interface", dhcp->path);
         else if (g->files.n == 0)
-                PART(g->problems, "no network configuration kubeprep recognises (network-scripts ifcfg, NetworkManager "
-                                  "keyfiles, systemd-networkd, netplan, /etc/network/interfaces), so a default route "
-                                  "would not survive a reboot");
+                PART(g->problems,
+                     "no network configuration kubeprep recognises (network-scripts ifcfg, NetworkManager "
+                     "keyfiles, systemd-networkd, netplan, /etc/network/interfaces), so a default route "
+                     "would not survive a reboot");
         else
                 PART(g->problems, "no interface has a static IPv4 address in the network configuration; set "
                                   "gateway.interface in the profile");
@@ -158,7 +163,8 @@ static int choose_interface(struct gw *g) {
                 if (k < 0)
                         return result_fail(g->r, k, "%s", err);
                 if (k == 0) {
-                        PART(g->problems, "no interface is up with a global IPv4 address; set gateway.interface");
+                        PART(g->problems,
+                             "no interface is up with a global IPv4 address; set gateway.interface");
                         return 0;
                 }
                 g->iface = xstrdup(a.ifname);
@@ -167,11 +173,12 @@ static int choose_interface(struct gw *g) {
                 if (netconf_file_matches(&g->files.items[i], g->iface))
                         g->file = &g->files.items[i];
         if (!g->file)
-                PART(g->problems, g->files.n ? "no network configuration file configures %s, so a default route would "
-                                               "not survive a reboot"
-                                             : "no network configuration kubeprep recognises for %s (network-scripts "
-                                               "ifcfg, NetworkManager keyfiles, systemd-networkd, netplan, "
-                                               "/etc/network/interfaces), so a default route would not survive a reboot",
+                PART(g->problems,
+                     g->files.n ? "no network configuration file configures %s, so a default route would "
+                                  "not survive a reboot"
+                                : "no network configuration kubeprep recognises for %s (network-scripts "
+                                  "ifcfg, NetworkManager keyfiles, systemd-networkd, netplan, "
+                                  "/etc/network/interfaces), so a default route would not survive a reboot",
                      g->iface);
         return 0;
 }
@@ -203,9 +210,12 @@ static void plan_live(struct gw *g) {
                 PART(g->ok, "default route %s%s dev %s", via ? "via " : "", strempty(via),
                      g->route.ifname[0] ? g->route.ifname : "(none)");
                 if (g->route.type != RTN_UNICAST)
-                        result_warn(g->r, "the main table's default route is not a unicast route (type %u)", g->route.type);
+                        result_warn(g->r, "the main table's default route is not a unicast route (type %u)",
+                                    g->route.type);
                 if (via && g->want && !netconf_ipv4_equal(via, g->want))
-                        result_warn(g->r, "the live default route via %s is kept (kubeprep never replaces one), not %s",
+                        result_warn(g->r,
+                                    "the live default route via %s is kept (kubeprep never replaces one), "
+                                    "not %s",
                                     via, g->want);
                 return;
         }
@@ -215,11 +225,14 @@ static void plan_live(struct gw *g) {
         if (g->addr.ifindex == 0)
                 return; /* why is already among the problems */
         if (!g->want) {
-                PART(g->problems, "no default route, and no gateway address in %s's configuration; set gateway.address "
-                                  "in the profile", g->iface);
+                PART(g->problems,
+                     "no default route, and no gateway address in %s's configuration; set gateway.address "
+                     "in the profile",
+                     g->iface);
                 return;
         }
-        _cleanup_free_ char *target = xasprintf("default via %s dev %s%s", g->want, g->iface, onlink(g) ? " onlink" : "");
+        _cleanup_free_ char *target =
+                xasprintf("default via %s dev %s%s", g->want, g->iface, onlink(g) ? " onlink" : "");
         plan_action(g->r, "route add", target, do_route_add);
 }
 
@@ -230,8 +243,9 @@ static int plan_persistent(struct gw *g) {
                 if (netconf_ipv4_equal(g->persisted, g->want))
                         PART(g->ok, "%s keeps gateway %s", f->path, g->persisted);
                 else
-                        PART(g->problems, "%s already has the default gateway %s, not %s from %s; kubeprep never "
-                                          "replaces one: change gateway.address or the file",
+                        PART(g->problems,
+                             "%s already has the default gateway %s, not %s from %s; kubeprep never "
+                             "replaces one: change gateway.address or the file",
                              f->path, g->persisted, g->want, g->want_from);
                 return 0;
         }
@@ -240,8 +254,8 @@ static int plan_persistent(struct gw *g) {
         int k = ctx_read_file(g->ctx, f->path, &text, &len, NULL);
         if (k < 0)
                 return result_refuse(g->r, k, "%s: cannot read: %s", f->path, read_strerror(k));
-        k = netconf_set_gateway(f->format, text, len, iface_arg(f), g->want ? g->want : PROBE_GATEWAY, onlink(g),
-                                &out, &out_len, &err);
+        k = netconf_set_gateway(f->format, text, len, iface_arg(f), g->want ? g->want : PROBE_GATEWAY,
+                                onlink(g), &out, &out_len, &err);
         if (k == -EADDRNOTAVAIL) {
                 PART(g->ok, "%s uses DHCP, which provides the gateway (%s)", name, f->path);
                 result_detail(g->r, "%s: %s", f->path, err);
@@ -264,8 +278,8 @@ static int plan_persistent(struct gw *g) {
         if (k < 0)
                 return result_refuse(g->r, k, "%s: %s", f->path, strerror(-k));
         PART(g->found, "%s has no gateway", f->path);
-        result_detail(g->r, "%s (%s): gateway %s for %s%s", f->path, netconf_format_to_string(f->format), g->want,
-                      name, onlink(g) ? ", on-link" : "");
+        result_detail(g->r, "%s (%s): gateway %s for %s%s", f->path, netconf_format_to_string(f->format),
+                      g->want, name, onlink(g) ? ", on-link" : "");
         return 0;
 }
 
@@ -294,10 +308,11 @@ static int gateway_plan(struct context *ctx, struct fixer_result *r) {
                 return 0;
         }
         if (!streq(p->gateway.address, "auto") && !netconf_is_ipv4(p->gateway.address))
-                return result_refuse(r, -EINVAL, "%s: gateway.address '%s' is neither auto nor an IPv4 address",
-                                     p->path, p->gateway.address);
+                return result_refuse(r, -EINVAL,
+                                     "%s: gateway.address '%s' is neither auto nor an IPv4 address", p->path,
+                                     p->gateway.address);
 
-        _cleanup_(gw_free) struct gw g = {.ctx = ctx, .r = r};
+        _cleanup_(gw_free) struct gw g = { .ctx = ctx, .r = r };
         _cleanup_free_ char *err = NULL;
         int k = netconf_scan(ctx, &g.files, &err);
         if (k < 0)
@@ -340,6 +355,7 @@ static int gateway_plan(struct context *ctx, struct fixer_result *r) {
 
 const struct fixer fixer_gateway = {
         .name = "gateway",
-        .description = "an IPv4 default route exists (live) and the network configuration keeps one across reboots",
+        .description =
+                "an IPv4 default route exists (live) and the network configuration keeps one across reboots",
         .plan = gateway_plan,
 };

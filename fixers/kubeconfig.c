@@ -25,7 +25,7 @@ struct source {
  * break-glass credential, not even through a link or a hard link (the same
  * device and inode under another name). 1 found, 0 none. */
 static int read_source(struct context *ctx, struct fixer_result *r, struct source *s) {
-        static const char *const paths[] = {ADMIN_CONF, ROOT_KUBECONFIG};
+        static const char *const paths[] = { ADMIN_CONF, ROOT_KUBECONFIG };
         struct stat super, st;
         bool have_super = root_stat(ctx->root, SUPER_ADMIN_CONF, &super) >= 0;
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
@@ -34,9 +34,10 @@ static int read_source(struct context *ctx, struct fixer_result *r, struct sourc
                 if (k == -ENOENT)
                         continue;
                 if (k >= 0 && streq(strrchr(resolved, '/') + 1, "super-admin.conf"))
-                        return result_refuse(r, -EPERM,
-                                             "%s is a link to %s, the break-glass credential; it is never copied",
-                                             paths[i], resolved);
+                        return result_refuse(
+                                r, -EPERM,
+                                "%s is a link to %s, the break-glass credential; it is never copied",
+                                paths[i], resolved);
                 if (k >= 0)
                         k = ctx_read_file(ctx, paths[i], &s->data, &s->len, &st);
                 if (k == -ENOENT)
@@ -44,9 +45,10 @@ static int read_source(struct context *ctx, struct fixer_result *r, struct sourc
                 if (k < 0)
                         return result_refuse(r, k, "%s: cannot read: %s", paths[i], read_strerror(k));
                 if (have_super && st.st_dev == super.st_dev && st.st_ino == super.st_ino)
-                        return result_refuse(r, -EPERM,
-                                             "%s is a hard link of %s, the break-glass credential; it is never copied",
-                                             paths[i], SUPER_ADMIN_CONF);
+                        return result_refuse(
+                                r, -EPERM,
+                                "%s is a hard link of %s, the break-glass credential; it is never copied",
+                                paths[i], SUPER_ADMIN_CONF);
                 s->path = paths[i];
                 return 1;
         }
@@ -71,20 +73,22 @@ static char *group_name(const struct user_db *db, gid_t gid) {
 static int check_entry(struct fixer_result *r, const struct user_db *db, const struct passwd_entry *pw,
                        const char *path, const struct stat *st, bool dir) {
         if (S_ISLNK(st->st_mode))
-                return result_refuse(r, -ELOOP, "%s: %s is a symbolic link; nothing was written there", pw->name, path);
+                return result_refuse(r, -ELOOP, "%s: %s is a symbolic link; nothing was written there",
+                                     pw->name, path);
         if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
-                return result_refuse(r, -EINVAL, "%s: %s is not a %s; nothing was written there", pw->name, path,
-                                     dir ? "directory" : "regular file");
+                return result_refuse(r, -EINVAL, "%s: %s is not a %s; nothing was written there", pw->name,
+                                     path, dir ? "directory" : "regular file");
         if (st->st_uid != pw->uid) {
                 _cleanup_free_ char *owner = user_name(db, st->st_uid);
-                return result_refuse(r, -EPERM, "%s: %s belongs to %s, not to %s; nothing was written there", pw->name,
-                                     path, owner, pw->name);
+                return result_refuse(r, -EPERM, "%s: %s belongs to %s, not to %s; nothing was written there",
+                                     pw->name, path, owner, pw->name);
         }
         if (!dir && st->st_nlink > 1)
-                return result_refuse(r, -EMLINK,
-                                     "%s: %s has %lu hard links (it could be another user's file); nothing was "
-                                     "written there",
-                                     pw->name, path, (unsigned long) st->st_nlink);
+                return result_refuse(
+                        r, -EMLINK,
+                        "%s: %s has %lu hard links (it could be another user's file); nothing was "
+                        "written there",
+                        pw->name, path, (unsigned long) st->st_nlink);
         return 0;
 }
 
@@ -92,8 +96,8 @@ static int check_entry(struct fixer_result *r, const struct user_db *db, const s
 static int plan_user(struct context *ctx, struct fixer_result *r, const struct user_db *db,
                      const struct passwd_entry *pw, const struct source *src, struct strv *homes) {
         if (pw->home[0] != '/')
-                return result_refuse(r, -EINVAL, "%s: the home directory '%s' is not an absolute path", pw->name,
-                                     pw->home);
+                return result_refuse(r, -EINVAL, "%s: the home directory '%s' is not an absolute path",
+                                     pw->name, pw->home);
         /* The home itself is resolved inside the root like any path... */
         _cleanup_close_ int hfd = root_openat(ctx->root, pw->home, O_PATH | O_DIRECTORY, 0, 0);
         if (hfd < 0)
@@ -108,12 +112,14 @@ static int plan_user(struct context *ctx, struct fixer_result *r, const struct u
                 return result_refuse(r, -errno, "%s: %s: %s", pw->name, home, strerror(errno));
         if (st.st_uid != pw->uid) {
                 _cleanup_free_ char *owner = user_name(db, st.st_uid);
-                return result_refuse(r, -EPERM, "%s: the home directory %s belongs to %s, not to %s; nothing was "
-                                                "written there",
+                return result_refuse(r, -EPERM,
+                                     "%s: the home directory %s belongs to %s, not to %s; nothing was "
+                                     "written there",
                                      pw->name, home, owner, pw->name);
         }
         if (strv_contains(homes, home)) {
-                result_warn(r, "%s shares the home %s with another chosen user: one copy serves both", pw->name, home);
+                result_warn(r, "%s shares the home %s with another chosen user: one copy serves both",
+                            pw->name, home);
                 return 0;
         }
         strv_push(homes, xstrdup(home));
@@ -127,7 +133,8 @@ static int plan_user(struct context *ctx, struct fixer_result *r, const struct u
         if (have_dir && (k = check_entry(r, db, pw, kdir, &st, true)) < 0)
                 return k;
         if (have_dir) {
-                _cleanup_close_ int kfd = openat(hfd, ".kube", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int kfd =
+                        openat(hfd, ".kube", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (kfd < 0)
                         return result_refuse(r, -errno, "%s: %s: %s", pw->name, kdir, strerror(errno));
                 if (fstatat(kfd, "config", &st, AT_SYMLINK_NOFOLLOW) >= 0) {
@@ -157,21 +164,22 @@ static int plan_user(struct context *ctx, struct fixer_result *r, const struct u
         const struct file_edit *e = &r->edits[r->n_edits - 1];
         _cleanup_free_ char *group = group_name(db, pw->gid);
         if (!e->existed && !have_dir)
-                result_detail(r, "%s: create %s (mode 0700) and %s, a copy of %s (mode 0600, owner %s:%s)", pw->name,
-                              kdir, config, src->path, pw->name, group);
+                result_detail(r, "%s: create %s (mode 0700) and %s, a copy of %s (mode 0600, owner %s:%s)",
+                              pw->name, kdir, config, src->path, pw->name, group);
         else if (!e->existed)
-                result_detail(r, "%s: create %s, a copy of %s (mode 0600, owner %s:%s)", pw->name, config, src->path,
-                              pw->name, group);
+                result_detail(r, "%s: create %s, a copy of %s (mode 0600, owner %s:%s)", pw->name, config,
+                              src->path, pw->name, group);
         else if (e->old_len != e->new_len || memcmp(e->old_data, e->new_data, e->new_len) != 0)
                 result_detail(r,
-                              "%s: %s replaces a different ~/.kube/config; the old one is in the backup (mode 0600, "
+                              "%s: %s replaces a different ~/.kube/config; the old one is in the backup "
+                              "(mode 0600, "
                               "owner %s:%s)",
                               pw->name, config, pw->name, group);
         else {
                 _cleanup_free_ char *old_group = group_name(db, e->gid);
                 _cleanup_free_ char *old_owner = user_name(db, e->uid);
-                result_detail(r, "%s: %s has the right content; mode %04o -> 0600, owner %s:%s -> %s:%s", pw->name,
-                              config, (unsigned) e->mode, old_owner, old_group, pw->name, group);
+                result_detail(r, "%s: %s has the right content; mode %04o -> 0600, owner %s:%s -> %s:%s",
+                              pw->name, config, (unsigned) e->mode, old_owner, old_group, pw->name, group);
         }
         return 1;
 }
@@ -199,7 +207,8 @@ static void hint_sudo_user(const struct context *ctx, struct fixer_result *r) {
         /* Anything else in the environment is not echoed to a terminal. */
         bool plain = plain_user_name(u);
         result_warn(r,
-                    "SUDO_USER%s%s is not given a kubeconfig: only the users named with --user or kubeconfig.users "
+                    "SUDO_USER%s%s is not given a kubeconfig: only the users named with --user or "
+                    "kubeconfig.users "
                     "are (kubeprep apply --user %s)",
                     plain ? " " : "", plain ? u : "", plain ? u : "NAME");
 }
@@ -231,14 +240,14 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                         result_message(r, "no non-root users to give a kubeconfig");
         } else if ((k = read_source(ctx, r, &src)) == 0) {
                 if (c.errors.n)
-                        result_detail(r, "no %s or %s yet (kubeadm has not run); nothing to copy", ADMIN_CONF,
-                                      ROOT_KUBECONFIG);
+                        result_detail(r, "no %s or %s yet (kubeadm has not run); nothing to copy",
+                                      ADMIN_CONF, ROOT_KUBECONFIG);
                 else
                         result_skip(r, "no %s or %s to copy for %s: kubeadm has not run yet", ADMIN_CONF,
                                     ROOT_KUBECONFIG, names);
         } else if (k > 0) {
-                result_warn(r, "%s is a cluster-admin credential: %s get%s full control of the cluster", src.path,
-                            names, c.n_users == 1 ? "s" : "");
+                result_warn(r, "%s is a cluster-admin credential: %s get%s full control of the cluster",
+                            src.path, names, c.n_users == 1 ? "s" : "");
                 r->partial = true; /* one user's refusal does not hold back the others */
                 struct strv homes = {}, need = {};
                 for (size_t i = 0; i < c.n_users; i++)
@@ -250,13 +259,14 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                                 buf_printf(&m, "%s%s", i ? ", " : "", need.items[i]);
                         _cleanup_free_ char *list = buf_steal(&m);
                         if (r->status == STATUS_ERROR)
-                                result_detail(r, "%s need%s ~/.kube/config = %s", list, need.n == 1 ? "s" : "",
-                                              src.path);
+                                result_detail(r, "%s need%s ~/.kube/config = %s", list,
+                                              need.n == 1 ? "s" : "", src.path);
                         else
-                                result_message(r, "%s need%s ~/.kube/config = %s", list, need.n == 1 ? "s" : "",
-                                               src.path);
+                                result_message(r, "%s need%s ~/.kube/config = %s", list,
+                                               need.n == 1 ? "s" : "", src.path);
                 } else if (r->status != STATUS_ERROR)
-                        result_message(r, "%s ha%s ~/.kube/config = %s", names, c.n_users == 1 ? "s" : "ve", src.path);
+                        result_message(r, "%s ha%s ~/.kube/config = %s", names, c.n_users == 1 ? "s" : "ve",
+                                       src.path);
                 strv_free(&homes);
                 strv_free(&need);
         }
@@ -268,6 +278,7 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
 
 const struct fixer fixer_kubeconfig = {
         .name = "kubeconfig",
-        .description = "each chosen non-root user has ~/.kube/config = the admin kubeconfig, mode 0600, owned by the user",
+        .description = "each chosen non-root user has ~/.kube/config = the admin kubeconfig, mode 0600, "
+                       "owned by the user",
         .plan = kubeconfig_plan,
 };

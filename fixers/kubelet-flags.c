@@ -7,7 +7,8 @@
 
 /* Remove every flag this kubelet rejects from one file. Returns 1 when the
  * file changes, 0 when clean, <0 after result_refuse(). */
-static int clean_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f, struct strv *found) {
+static int clean_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,
+                      struct strv *found) {
         _cleanup_free_ char *text = NULL;
         size_t len, n_removed;
         const struct removed_flag *removed = kubelet_removed_flags(&n_removed);
@@ -49,16 +50,16 @@ static void message_clean(struct fixer_result *r, const struct node_facts *n, co
         for (size_t i = 0; i < n_removed; i++)
                 n_known += version_at_least(&n->kubelet, removed[i].major, removed[i].minor);
         if (n_known == 0) {
-                result_message(r, "kubelet %s predates every flag removal kubeprep knows (from %u.%u)", n->kubelet_version,
-                               removed[0].major, removed[0].minor);
+                result_message(r, "kubelet %s predates every flag removal kubeprep knows (from %u.%u)",
+                               n->kubelet_version, removed[0].major, removed[0].minor);
                 return;
         }
         struct buf files = {};
         for (size_t i = 0; i < checked->n; i++)
                 buf_printf(&files, "%s%s", i ? ", " : "", checked->items[i]);
         _cleanup_free_ char *where = buf_steal(&files);
-        result_message(r, "no flag removed up to kubelet %s is set (%zu checked%s%s)", n->kubelet_version, n_known,
-                       checked->n ? " in " : "; no kubelet flag file in the tree", where);
+        result_message(r, "no flag removed up to kubelet %s is set (%zu checked%s%s)", n->kubelet_version,
+                       n_known, checked->n ? " in " : "; no kubelet flag file in the tree", where);
 }
 
 static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
@@ -103,6 +104,7 @@ static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
 
 const struct fixer fixer_kubelet_flags = {
         .name = "kubelet-flags",
-        .description = "no kubelet flag the installed kubelet no longer accepts (e.g. --network-plugin on >= 1.24)",
+        .description =
+                "no kubelet flag the installed kubelet no longer accepts (e.g. --network-plugin on >= 1.24)",
         .plan = kubelet_flags_plan,
 };

@@ -1,19 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The fixers, in the order they run: a plain array, one entry per file in
  * fixers/. Order matters where two fixers edit one file. */
-#include "engine/fixer.h"
 #include "fixers/registry.h"
+#include "engine/fixer.h"
 
 const struct fixer *const fixers[] = {
-        &fixer_swap,
-        &fixer_cgroup_driver,
-        &fixer_kubeconfig,
-        &fixer_eviction,
-        &fixer_csi_migration,
-        &fixer_gateway,
-        &fixer_kubelet_flags,
-        &fixer_sysctl,
-        &fixer_disk_pressure,
+        &fixer_swap,    &fixer_cgroup_driver, &fixer_kubeconfig, &fixer_eviction,      &fixer_csi_migration,
+        &fixer_gateway, &fixer_kubelet_flags, &fixer_sysctl,     &fixer_disk_pressure,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

@@ -5,9 +5,9 @@
 #include <sys/swap.h>
 
 #include "fixers/registry.h"
-#include "formats/fstab-edit.h"
 #include "fixers/shared/kubelet-cgroups.h"
 #include "fixers/shared/kubelet-files.h"
+#include "formats/fstab-edit.h"
 #include "system/swaps.h"
 
 #define FSTAB "/etc/fstab"
@@ -34,7 +34,8 @@ static int plan_fstab(struct context *ctx, struct fixer_result *r) {
         struct strv entries = {};
         k = fstab_comment_swap_entries(text, len, &out, &out_len, &entries, &err);
         if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", FSTAB, err ? err : strerror(-k));
+                return result_refuse(r, k, "%s: %s; the file was not changed", FSTAB,
+                                     err ? err : strerror(-k));
         for (size_t i = 0; i < entries.n; i++)
                 result_detail(r, "%s: comment out the swap entry %s", FSTAB, entries.items[i]);
         strv_free(&entries);
@@ -52,7 +53,8 @@ static int plan_mask_swap_target(struct context *ctx, struct fixer_result *r) {
                 return 0;
         int k = plan_symlink(ctx, r, SWAP_TARGET, "/dev/null");
         if (k == -EEXIST)
-                return result_refuse(r, k, "%s exists and is not a file or link; not masking it", SWAP_TARGET);
+                return result_refuse(r, k, "%s exists and is not a file or link; not masking it",
+                                     SWAP_TARGET);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s", SWAP_TARGET, strerror(-k));
         if (k > 0)
@@ -78,23 +80,30 @@ static int plan_swapoff(struct context *ctx, struct fixer_result *r) {
 /* swap: allow — failSwapOn: false lets the kubelet start with swap on;
  * memorySwap.swapBehavior says what pods get (kubelet-cgroups.c decides). */
 static int plan_swap_allowed(struct context *ctx, struct fixer_result *r, const struct kversion *v) {
-        static const char *const fail_swap_on[] = {"failSwapOn", NULL};
-        static const char *const swap_behavior[] = {"memorySwap", "swapBehavior", NULL};
-        static const char *const node_swap_gate[] = {"featureGates", "NodeSwap", NULL};
+        static const char *const fail_swap_on[] = { "failSwapOn", NULL };
+        static const char *const swap_behavior[] = { "memorySwap", "swapBehavior", NULL };
+        static const char *const node_swap_gate[] = { "featureGates", "NodeSwap", NULL };
         int cgroup = ctx->node.cgroup_version;
         struct swap_settings s = kubelet_swap_settings(v, cgroup);
         if (!v)
-                result_warn(r, "the kubelet version is unknown (give --kubelet-version): swap is configured, but a "
-                               "kubelet older than 1.28 cannot use it, and 1.28-1.29 also need featureGates NodeSwap");
+                result_warn(
+                        r,
+                        "the kubelet version is unknown (give --kubelet-version): swap is configured, but a "
+                        "kubelet older than 1.28 cannot use it, and 1.28-1.29 also need featureGates "
+                        "NodeSwap");
         if (cgroup == 0)
-                result_warn(r, "the cgroup version is unknown%s: %s needs cgroup v2 (on a cgroup v1 node the kubelet "
-                               "needs NoSwap)",
+                result_warn(r,
+                            "the cgroup version is unknown%s: %s needs cgroup v2 (on a cgroup v1 node the "
+                            "kubelet "
+                            "needs NoSwap)",
                             ctx->root->live ? "" : " with --root", s.behavior);
         else if (cgroup == 1)
-                result_warn(r, "cgroup v1: pods cannot use swap (LimitedSwap needs cgroup v2); the kubelet runs with "
-                               "swap on and %s",
+                result_warn(r,
+                            "cgroup v1: pods cannot use swap (LimitedSwap needs cgroup v2); the kubelet "
+                            "runs with "
+                            "swap on and %s",
                             s.behavior ? "swapBehavior NoSwap" : "gives pods none");
-        int k[3] = {plan_kubelet_setting(ctx, r, fail_swap_on, "false", NULL)};
+        int k[3] = { plan_kubelet_setting(ctx, r, fail_swap_on, "false", NULL) };
         if (s.behavior)
                 k[1] = plan_kubelet_setting(ctx, r, swap_behavior, s.behavior, NULL);
         if (s.node_swap_gate)
@@ -103,10 +112,12 @@ static int plan_swap_allowed(struct context *ctx, struct fixer_result *r, const 
                 if (k[i] < 0)
                         return k[i];
         if (plan_is_empty(r))
-                result_message(r, "swap is allowed: the kubelet is configured for it (failSwapOn: false%s%s)",
+                result_message(r,
+                               "swap is allowed: the kubelet is configured for it (failSwapOn: false%s%s)",
                                s.behavior ? ", " : "", strempty(s.behavior));
         else
-                result_message(r, "swap is allowed by the profile, but the kubelet is not configured for it");
+                result_message(r,
+                               "swap is allowed by the profile, but the kubelet is not configured for it");
         return 0;
 }
 
@@ -116,9 +127,11 @@ static int swap_plan(struct context *ctx, struct fixer_result *r) {
                 bool known = kubelet_version_known(ctx, &v);
                 if (!known || kubelet_supports_swap(&v))
                         return plan_swap_allowed(ctx, r, known ? &v : NULL);
-                result_warn(r, "the profile allows swap, but kubelet %s cannot run with swap (1.28 or newer can): "
-                               "disabling swap as with swap: disable",
-                            ctx->node.kubelet_version);
+                result_warn(
+                        r,
+                        "the profile allows swap, but kubelet %s cannot run with swap (1.28 or newer can): "
+                        "disabling swap as with swap: disable",
+                        ctx->node.kubelet_version);
         }
         int entries = plan_fstab(ctx, r);
         int active = plan_swapoff(ctx, r);

@@ -23,14 +23,16 @@ static bool is_bridge(const char *name) {
 /* Files kubeprep owns: written exactly. br_netfilter is always listed, so the bridge settings are
  * always persisted (systemd-sysctl runs after systemd-modules-load). */
 static const char sysctl_conf_text[] =
-        "# Written by kubeprep (the sysctl fixer), which rewrites it: put other settings in a file of your own.\n"
+        "# Written by kubeprep (the sysctl fixer), which rewrites it: put other settings in a file of your "
+        "own.\n"
         "# Kubernetes needs IP forwarding, and bridged pod traffic seen by iptables (br_netfilter,\n"
         "# loaded at boot by " MODULES_CONF ").\n"
         "net.ipv4.ip_forward = 1\n"
         "net.bridge.bridge-nf-call-iptables = 1\n"
         "net.bridge.bridge-nf-call-ip6tables = 1\n";
 static const char modules_conf_text[] =
-        "# Written by kubeprep (the sysctl fixer), which rewrites it: list other modules in a file of your own.\n"
+        "# Written by kubeprep (the sysctl fixer), which rewrites it: list other modules in a file of your "
+        "own.\n"
         "# overlay for the container runtimes' overlayfs snapshotter, br_netfilter for\n"
         "# net.bridge.bridge-nf-call-iptables (" SYSCTL_CONF ").\n"
         "overlay\n"
@@ -84,8 +86,9 @@ static int check_overrides(struct context *ctx, struct fixer_result *r, struct s
                         }
                 }
                 if (win_path && !streq(win_path, SYSCTL_CONF) && !sysctl_value_equal(win_value, WANT))
-                        strv_push(problems, xasprintf("%s:%u sets %s = %s and is applied after %s at boot", win_path,
-                                                      win_line, settings[s], win_value, SYSCTL_CONF));
+                        strv_push(problems,
+                                  xasprintf("%s:%u sets %s = %s and is applied after %s at boot", win_path,
+                                            win_line, settings[s], win_value, SYSCTL_CONF));
         }
         strv_free(&files);
         return 0;
@@ -102,9 +105,13 @@ static int plan_live(struct context *ctx, struct fixer_result *r, struct strv *f
                 int k = sysctl_read(settings[s], &value, &err);
                 if (k == -ENOENT && is_bridge(settings[s])) {
                         if (!told)
-                                result_detail(r, "br_netfilter is not loaded%s: the net.bridge settings apply when it "
-                                                 "loads at boot (%s)",
-                                              kernel_module_loaded("br_netfilter") ? " in this network namespace" : "",
+                                result_detail(r,
+                                              "br_netfilter is not loaded%s: the net.bridge settings apply "
+                                              "when it "
+                                              "loads at boot (%s)",
+                                              kernel_module_loaded("br_netfilter")
+                                                      ? " in this network namespace"
+                                                      : "",
                                               MODULES_CONF);
                         told = true;
                         continue;
@@ -142,7 +149,8 @@ static int sysctl_plan(struct context *ctx, struct fixer_result *r) {
                 /* kubeprep does not edit other packages' files: the operator decides. */
                 r->status = STATUS_DRIFT;
                 r->exit_code = 1;
-                result_detail(r, "remove or change %s so the setting is 1", problems.n == 1 ? "that line" : "those lines");
+                result_detail(r, "remove or change %s so the setting is 1",
+                              problems.n == 1 ? "that line" : "those lines");
         }
         for (size_t i = 0; i < found.n; i++)
                 buf_printf(&m, "%s%s", i > 0 ? ", " : m.len ? "; " : "", found.items[i]);

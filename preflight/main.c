@@ -4,10 +4,10 @@
 
 #include "config.h"
 #include "diagnose/diagnose.h"
+#include "engine/run.h"
 #include "kubeadm/kubeadm-hook.h"
 #include "lint/lint.h"
 #include "options.h"
-#include "engine/run.h"
 
 int main(int argc, char **argv) {
         setlocale(LC_ALL, "");

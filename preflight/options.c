@@ -13,37 +13,47 @@ void options_print_help(void) {
                "Usage:\n"
                "  kubeprep check    [OPTIONS]               Audit the node; change nothing\n"
                "  kubeprep apply    [OPTIONS] [--dry-run]   Fix every difference from the profile\n"
-               "  kubeprep rollback [--root DIR] [RUN-ID]   Undo the files changed by a run (default: the last)\n"
+               "  kubeprep rollback [--root DIR] [RUN-ID]   Undo the files changed by a run (default: the "
+               "last)\n"
                "  kubeprep diagnose [--root DIR] [--journal-dir DIR | --log FILE|-] [--since TIME]\n"
                "                                            Find known problems in the kubelet's log\n"
-               "  kubeprep lint [--fix] FILE...             Find hostNetwork pods in workload manifests without\n"
+               "  kubeprep lint [--fix] FILE...             Find hostNetwork pods in workload manifests "
+               "without\n"
                "                                            dnsPolicy ClusterFirstWithHostNet (- is stdin)\n"
                "  kubeprep kubeadm [OPTIONS] -- init|join|reset [ARGS...]\n"
-               "                                            apply, then kubeadm with --patches, then the fixes\n"
+               "                                            apply, then kubeadm with --patches, then the "
+               "fixes\n"
                "                                            that need kubeadm's files\n"
                "  kubeprep list                             List the fixers\n"
                "  kubeprep --version | --help\n"
                "\n"
                "Options:\n"
-               "      --root DIR               Work on the tree at DIR instead of /; nothing live is touched\n"
-               "      --profile NAME|FILE      Desired state (default: auto = aarch64 on aarch64, else default)\n"
+               "      --root DIR               Work on the tree at DIR instead of /; nothing live is "
+               "touched\n"
+               "      --profile NAME|FILE      Desired state (default: auto = aarch64 on aarch64, else "
+               "default)\n"
                "      --only FIXER[,FIXER...]  Run just these fixers\n"
                "      --skip FIXER[,FIXER...]  Run all but these fixers\n"
                "      --user NAME              A non-root user who gets a kubeconfig (repeatable)\n"
-               "      --kubelet-version V      The kubelet's version (e.g. v1.22.2), instead of detecting it\n"
+               "      --kubelet-version V      The kubelet's version (e.g. v1.22.2), instead of detecting "
+               "it\n"
                "      --control-plane-version V\n"
                "                               The control plane's version, instead of detecting it\n"
                "      --kubeadm-config FILE    A kubeadm configuration to read versions from\n"
                "      --dry-run                (apply) Show what would change, as diffs; change nothing\n"
                "      --no-restart             (apply) Do not restart services; say which need it\n"
-               "      --lock-timeout SECONDS   (apply, rollback, kubeadm) Wait this long for another run (default 30)\n"
+               "      --lock-timeout SECONDS   (apply, rollback, kubeadm) Wait this long for another run "
+               "(default 30)\n"
                "      --fix                    (lint) Set the dnsPolicy in the files, in place\n"
                "      --journal-dir DIR        (diagnose) Read the journal in DIR (default: the node's)\n"
-               "      --log FILE|-             (diagnose) Read plain text instead, e.g. pasted journalctl output\n"
+               "      --log FILE|-             (diagnose) Read plain text instead, e.g. pasted journalctl "
+               "output\n"
                "      --since TIME             (diagnose) Entries since TIME, not just the last boot\n"
                "                               (\"2024-06-03 08:00\", \"2 days ago\", \"-3h\", \"@EPOCH\")\n"
-               "  -o, --output FORMAT          text (default), json, or prometheus (node_exporter textfile)\n"
-               "  -v, --verbose                Also show the details of fixers that are ok, and diffs with check\n"
+               "  -o, --output FORMAT          text (default), json, or prometheus (node_exporter "
+               "textfile)\n"
+               "  -v, --verbose                Also show the details of fixers that are ok, and diffs with "
+               "check\n"
                "  -q, --quiet                  Show only problems and the summary\n"
                "  -h, --help                   Show this help\n"
                "      --version                Show the version\n"
@@ -109,11 +119,9 @@ static int parse_verb(const char *s, enum command *ret) {
                 const char *name;
                 enum command cmd;
         } verbs[] = {
-                {"check", CMD_CHECK},     {"apply", CMD_APPLY}, {"rollback", CMD_ROLLBACK},
-                {"list", CMD_LIST},       {"help", CMD_HELP},
-                {"lint", CMD_LINT},
-                {"kubeadm", CMD_KUBEADM},
-                {"diagnose", CMD_DIAGNOSE},
+                { "check", CMD_CHECK },     { "apply", CMD_APPLY },       { "rollback", CMD_ROLLBACK },
+                { "list", CMD_LIST },       { "help", CMD_HELP },         { "lint", CMD_LINT },
+                { "kubeadm", CMD_KUBEADM }, { "diagnose", CMD_DIAGNOSE },
         };
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(s, verbs[i].name)) {
@@ -125,29 +133,29 @@ static int parse_verb(const char *s, enum command *ret) {
 
 int options_parse(int argc, char **argv, struct options *ret) {
         static const struct option longopts[] = {
-                {"root", required_argument, NULL, OPT_ROOT},
-                {"profile", required_argument, NULL, OPT_PROFILE},
-                {"only", required_argument, NULL, OPT_ONLY},
-                {"skip", required_argument, NULL, OPT_SKIP},
-                {"user", required_argument, NULL, OPT_USER},
-                {"kubelet-version", required_argument, NULL, OPT_KUBELET_VERSION},
-                {"control-plane-version", required_argument, NULL, OPT_CONTROL_PLANE_VERSION},
-                {"kubeadm-config", required_argument, NULL, OPT_KUBEADM_CONFIG},
-                {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-                {"fix", no_argument, NULL, OPT_FIX},
-                {"no-restart", no_argument, NULL, OPT_NO_RESTART},
-                {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
-                {"output", required_argument, NULL, 'o'},
-                {"verbose", no_argument, NULL, 'v'},
-                {"quiet", no_argument, NULL, 'q'},
-                {"help", no_argument, NULL, 'h'},
-                {"version", no_argument, NULL, OPT_VERSION},
-                {"journal-dir", required_argument, NULL, OPT_JOURNAL_DIR},
-                {"log", required_argument, NULL, OPT_LOG},
-                {"since", required_argument, NULL, OPT_SINCE},
+                { "root", required_argument, NULL, OPT_ROOT },
+                { "profile", required_argument, NULL, OPT_PROFILE },
+                { "only", required_argument, NULL, OPT_ONLY },
+                { "skip", required_argument, NULL, OPT_SKIP },
+                { "user", required_argument, NULL, OPT_USER },
+                { "kubelet-version", required_argument, NULL, OPT_KUBELET_VERSION },
+                { "control-plane-version", required_argument, NULL, OPT_CONTROL_PLANE_VERSION },
+                { "kubeadm-config", required_argument, NULL, OPT_KUBEADM_CONFIG },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "fix", no_argument, NULL, OPT_FIX },
+                { "no-restart", no_argument, NULL, OPT_NO_RESTART },
+                { "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+                { "output", required_argument, NULL, 'o' },
+                { "verbose", no_argument, NULL, 'v' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, OPT_VERSION },
+                { "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },
+                { "log", required_argument, NULL, OPT_LOG },
+                { "since", required_argument, NULL, OPT_SINCE },
                 {},
         };
-        struct options o = {.command = CMD_HELP, .profile = "auto", .lock_timeout = 30};
+        struct options o = { .command = CMD_HELP, .profile = "auto", .lock_timeout = 30 };
         bool have_verb = false;
 
         /* `kubeprep kubeadm [OPTIONS] -- ARGS...`: what follows the first "--" is kubeadm's,
@@ -228,7 +236,8 @@ int options_parse(int argc, char **argv, struct options *ret) {
                                 o.output = OUTPUT_PROMETHEUS;
                         else {
                                 options_free(&o);
-                                return usage_error("unknown output format '%s' (text, json or prometheus)", optarg);
+                                return usage_error("unknown output format '%s' (text, json or prometheus)",
+                                                   optarg);
                         }
                         break;
                 case 'v':
@@ -274,11 +283,13 @@ int options_parse(int argc, char **argv, struct options *ret) {
         }
         if (!have_verb) {
                 options_free(&o);
-                return usage_error("%s", "missing command (check, apply, rollback, diagnose, lint, kubeadm, list)");
+                return usage_error(
+                        "%s", "missing command (check, apply, rollback, diagnose, lint, kubeadm, list)");
         }
         if (o.command == CMD_KUBEADM && o.n_kubeadm_args == 0) {
                 options_free(&o);
-                return usage_error("%s", "kubeadm needs its arguments after '--', e.g. kubeprep kubeadm -- join ...");
+                return usage_error(
+                        "%s", "kubeadm needs its arguments after '--', e.g. kubeprep kubeadm -- join ...");
         }
         if (o.kubeadm_args && o.command != CMD_KUBEADM) {
                 options_free(&o);
@@ -302,7 +313,8 @@ int options_parse(int argc, char **argv, struct options *ret) {
         }
         if (o.log_file && (o.journal_dir || o.since)) {
                 options_free(&o);
-                return usage_error("%s", "--log reads plain text; it does not go with --journal-dir or --since");
+                return usage_error("%s",
+                                   "--log reads plain text; it does not go with --journal-dir or --since");
         }
         if (o.only.n && o.skip.n) {
                 options_free(&o);

@@ -6,8 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "engine/datadir.h"
 #include "basic/util.h"
+#include "engine/datadir.h"
 
 /* The whole file, NUL-terminated, or NULL when it cannot be read (*ret_len untouched then). */
 static inline char *read_file_or_null(const char *path, size_t *ret_len) {

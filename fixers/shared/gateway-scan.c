@@ -21,8 +21,9 @@ static bool has_suffix(const char *s, const char *suffix) {
 
 static void add(struct netconf_files *f, const char *path, enum netconf_format fmt, const char *iface) {
         f->items = xrealloc(f->items, (f->n + 1) * sizeof(*f->items));
-        f->items[f->n++] = (struct netconf_file){
-                .path = xstrdup(path), .format = fmt, .iface = iface ? xstrdup(iface) : NULL};
+        f->items[f->n++] = (struct netconf_file){ .path = xstrdup(path),
+                                                  .format = fmt,
+                                                  .iface = iface ? xstrdup(iface) : NULL };
 }
 
 void netconf_files_free(struct netconf_files *f) {
@@ -55,7 +56,7 @@ static char *ifcfg_device(const char *text) {
 
 /* network-scripts ignores editor and package-manager leftovers. */
 static bool ifcfg_ignored(const char *name) {
-        static const char *const suffixes[] = {"~", ".bak", ".orig", ".rpmnew", ".rpmorig", ".rpmsave"};
+        static const char *const suffixes[] = { "~", ".bak", ".orig", ".rpmnew", ".rpmorig", ".rpmsave" };
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
                 if (has_suffix(name, suffixes[i]))
                         return true;
@@ -92,7 +93,8 @@ static int scan_ini(struct netconf_files *f, const char *path, const char *text,
                 bool any = false;
                 for (size_t i = 0; i < ini.n; i++) {
                         const struct netconf_ini_line *l = &ini.lines[i];
-                        if (l->kind != NETCONF_INI_KEY || !streq_ptr(l->section, "Match") || !streq(l->key, "Name"))
+                        if (l->kind != NETCONF_INI_KEY || !streq_ptr(l->section, "Match") ||
+                            !streq(l->key, "Name"))
                                 continue;
                         for (const char *p = l->value; *p;) {
                                 p += strspn(p, " \t");
@@ -115,8 +117,10 @@ static int scan_ini(struct netconf_files *f, const char *path, const char *text,
 
 static int scan_netplan(struct netconf_files *f, const char *path, const char *text, size_t len,
                         char **ret_error) {
-        static const char *const types[] = {"ethernets", "bonds", "bridges", "vlans", "wifis", "tunnels",
-                                            "vrfs", "modems", "dummy-devices", "virtual-ethernets", "nm-devices"};
+        static const char *const types[] = {
+                "ethernets", "bonds",         "bridges",           "vlans",     "wifis", "tunnels", "vrfs",
+                "modems",    "dummy-devices", "virtual-ethernets", "nm-devices"
+        };
         struct ystream s;
         _cleanup_free_ char *err = NULL;
         int k = ystream_parse(text, len, &s, &err);
@@ -125,7 +129,8 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
                 return k;
         }
         const struct ynode *root = s.n_docs ? s.docs[0].root : NULL;
-        const struct ynode *net = root && root->kind == YNODE_MAPPING ? ymapping_lookup(root, "network", NULL, NULL) : NULL;
+        const struct ynode *net =
+                root && root->kind == YNODE_MAPPING ? ymapping_lookup(root, "network", NULL, NULL) : NULL;
         for (size_t t = 0; net && net->kind == YNODE_MAPPING && t < ELEMENTSOF(types); t++) {
                 const struct ynode *devs = ymapping_lookup(net, types[t], NULL, NULL);
                 if (!devs || devs->kind != YNODE_MAPPING)
@@ -134,8 +139,9 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
                         const struct ynode *key = devs->children[i], *def = devs->children[i + 1];
                         if (key->kind != YNODE_SCALAR || streq(key->value, "lo"))
                                 continue;
-                        const struct ynode *set_name =
-                                def->kind == YNODE_MAPPING ? ymapping_lookup(def, "set-name", NULL, NULL) : NULL;
+                        const struct ynode *set_name = def->kind == YNODE_MAPPING
+                                                               ? ymapping_lookup(def, "set-name", NULL, NULL)
+                                                               : NULL;
                         add(f, path, NETCONF_NETPLAN,
                             set_name && set_name->kind == YNODE_SCALAR ? set_name->value : key->value);
                 }
@@ -167,7 +173,8 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         size_t len;
         struct stat st;
         int k = ctx_read_file(ctx, path, &text, &len, &st);
-        if (k == -ENOENT || k == -EISDIR || k == -EINVAL) /* gone, or not a regular file: not configuration */
+        if (k == -ENOENT || k == -EISDIR ||
+            k == -EINVAL) /* gone, or not a regular file: not configuration */
                 return 0;
         if (k < 0) {
                 set_error(ret_error, "%s: cannot read: %s", path, read_strerror(k));
@@ -217,7 +224,9 @@ static int scan_dir(struct context *ctx, struct netconf_files *f, const char *di
                     strlen(n) <= strlen(prefix) + strlen(suffix))
                         continue;
                 if ((fmt == NETCONF_IFCFG && ifcfg_ignored(n)) ||
-                    (fmt == NETCONF_INTERFACES && strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") != strlen(n)))
+                    (fmt == NETCONF_INTERFACES &&
+                     strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                             strlen(n)))
                         continue;
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir, n);
                 k = scan_one(ctx, f, path, fmt, ret_error);
@@ -230,7 +239,8 @@ int netconf_scan(struct context *ctx, struct netconf_files *ret, char **ret_erro
         struct netconf_files f = {};
         int k = scan_dir(ctx, &f, NETPLAN_DIR, "", ".yaml", NETCONF_NETPLAN, ret_error);
         if (k >= 0)
-                k = scan_dir(ctx, &f, KEYFILE_DIR, "", "", NETCONF_KEYFILE, ret_error); /* scan_one() decides */
+                k = scan_dir(ctx, &f, KEYFILE_DIR, "", "", NETCONF_KEYFILE,
+                             ret_error); /* scan_one() decides */
         if (k >= 0)
                 k = scan_dir(ctx, &f, IFCFG_DIR, "ifcfg-", "", NETCONF_IFCFG, ret_error);
         if (k >= 0)

@@ -18,7 +18,8 @@ struct netconf_file {
 };
 
 struct netconf_files {
-        struct netconf_file *items; /* in the stacks' order of preference: netplan, keyfile, ifcfg, networkd, interfaces */
+        struct netconf_file *
+                items; /* in the stacks' order of preference: netplan, keyfile, ifcfg, networkd, interfaces */
         size_t n;
 };
 

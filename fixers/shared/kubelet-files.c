@@ -6,60 +6,81 @@
 
 /* Each entry from the CHANGELOG of the release that removed it (its pull request after the '#'). */
 static const struct removed_flag removed_flags[] = {
-        {"require-kubeconfig", 1, 10, "removed in 1.10: --kubeconfig alone says where the API server is",
-         "CHANGELOG-1.10.md #58367"},
-        {"init-config-dir", 1, 10, "removed in 1.10: use --config", "CHANGELOG-1.10.md #57624"},
-        {"cadvisor-port", 1, 12, "removed in 1.12 with the kubelet's cAdvisor web UI; run cAdvisor as a DaemonSet",
-         "CHANGELOG-1.12.md #65707"},
-        {"docker-disable-shared-pid", 1, 12, "removed in 1.12: a pod shares its PID namespace with shareProcessNamespace",
-         "CHANGELOG-1.12.md #66506"},
-        {"allow-privileged", 1, 15, "removed in 1.15: admission control decides about privileged pods",
-         "CHANGELOG-1.15.md #77820"},
-        {"host-network-sources", 1, 15, "removed in 1.15 with --allow-privileged", "CHANGELOG-1.15.md #77820"},
-        {"host-pid-sources", 1, 15, "removed in 1.15 with --allow-privileged", "CHANGELOG-1.15.md #77820"},
-        {"host-ipc-sources", 1, 15, "removed in 1.15 with --allow-privileged", "CHANGELOG-1.15.md #77820"},
-        {"containerized", 1, 16, "removed in 1.16: the kubelet runs on the host", "CHANGELOG-1.16.md #80043"},
-        {"network-plugin", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime",
-         "CHANGELOG-1.24.md #97252"},
-        {"cni-conf-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime",
-         "CHANGELOG-1.24.md #97252"},
-        {"cni-bin-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime",
-         "CHANGELOG-1.24.md #97252"},
-        {"cni-cache-dir", 1, 24, "removed in 1.24 with dockershim; CNI is configured in the container runtime",
-         "CHANGELOG-1.24.md #97252"},
-        {"network-plugin-mtu", 1, 24, "removed in 1.24 with dockershim", "CHANGELOG-1.24.md #97252"},
-        {"docker-endpoint", 1, 24, "removed in 1.24 with dockershim; use --container-runtime-endpoint",
-         "CHANGELOG-1.24.md #97252"},
-        {"image-pull-progress-deadline", 1, 24, "removed in 1.24 with dockershim", "CHANGELOG-1.24.md #97252"},
-        {"experimental-dockershim-root-directory", 1, 24, "removed in 1.24 with dockershim", "CHANGELOG-1.24.md #97252"},
-        {"experimental-check-node-capabilities-before-mount", 1, 24, "removed in 1.24: CSI drivers took its place",
-         "CHANGELOG-1.24.md #104732"},
-        {"dynamic-config-dir", 1, 24, "removed in 1.24 with dynamic kubelet configuration; use the config file",
-         "CHANGELOG-1.24.md #106932"},
-        {"log-dir", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)", "CHANGELOG-1.26.md #112120"},
-        {"log-file", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)", "CHANGELOG-1.26.md #112120"},
-        {"log-file-max-size", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
-         "CHANGELOG-1.26.md #112120"},
-        {"logtostderr", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)", "CHANGELOG-1.26.md #112120"},
-        {"alsologtostderr", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
-         "CHANGELOG-1.26.md #112120"},
-        {"one-output", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)", "CHANGELOG-1.26.md #112120"},
-        {"stderrthreshold", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
-         "CHANGELOG-1.26.md #112120"},
-        {"skip-log-headers", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
-         "CHANGELOG-1.26.md #112120"},
-        {"add-dir-header", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
-         "CHANGELOG-1.26.md #112120"},
-        {"skip-headers", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)", "CHANGELOG-1.26.md #112120"},
-        {"log-backtrace-at", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
-         "CHANGELOG-1.26.md #112120"},
-        {"container-runtime", 1, 27, "removed in 1.27: every runtime is a remote CRI runtime", "CHANGELOG-1.27.md #114017"},
-        {"master-service-namespace", 1, 27, "removed in 1.27: it had no effect", "CHANGELOG-1.27.md #116015"},
-        {"keep-terminated-pod-volumes", 1, 31, "removed in 1.31", "CHANGELOG-1.31.md #122082"},
-        {"cloud-config", 1, 34, "removed in 1.34: the cloud provider runs outside the kubelet", "CHANGELOG-1.34.md #130161"},
-        {"register-schedulable", 1, 34, "removed in 1.34: use --register-with-taints", "CHANGELOG-1.34.md #122384"},
-        {"pod-infra-container-image", 1, 35, "removed in 1.35: the sandbox (pause) image is the container runtime's setting",
-         "CHANGELOG-1.35.md #133779"},
+        { "require-kubeconfig", 1, 10, "removed in 1.10: --kubeconfig alone says where the API server is",
+          "CHANGELOG-1.10.md #58367" },
+        { "init-config-dir", 1, 10, "removed in 1.10: use --config", "CHANGELOG-1.10.md #57624" },
+        { "cadvisor-port", 1, 12,
+          "removed in 1.12 with the kubelet's cAdvisor web UI; run cAdvisor as a DaemonSet",
+          "CHANGELOG-1.12.md #65707" },
+        { "docker-disable-shared-pid", 1, 12,
+          "removed in 1.12: a pod shares its PID namespace with shareProcessNamespace",
+          "CHANGELOG-1.12.md #66506" },
+        { "allow-privileged", 1, 15, "removed in 1.15: admission control decides about privileged pods",
+          "CHANGELOG-1.15.md #77820" },
+        { "host-network-sources", 1, 15, "removed in 1.15 with --allow-privileged",
+          "CHANGELOG-1.15.md #77820" },
+        { "host-pid-sources", 1, 15, "removed in 1.15 with --allow-privileged", "CHANGELOG-1.15.md #77820" },
+        { "host-ipc-sources", 1, 15, "removed in 1.15 with --allow-privileged", "CHANGELOG-1.15.md #77820" },
+        { "containerized", 1, 16, "removed in 1.16: the kubelet runs on the host",
+          "CHANGELOG-1.16.md #80043" },
+        { "network-plugin", 1, 24,
+          "removed in 1.24 with dockershim; CNI is configured in the container runtime",
+          "CHANGELOG-1.24.md #97252" },
+        { "cni-conf-dir", 1, 24,
+          "removed in 1.24 with dockershim; CNI is configured in the container runtime",
+          "CHANGELOG-1.24.md #97252" },
+        { "cni-bin-dir", 1, 24,
+          "removed in 1.24 with dockershim; CNI is configured in the container runtime",
+          "CHANGELOG-1.24.md #97252" },
+        { "cni-cache-dir", 1, 24,
+          "removed in 1.24 with dockershim; CNI is configured in the container runtime",
+          "CHANGELOG-1.24.md #97252" },
+        { "network-plugin-mtu", 1, 24, "removed in 1.24 with dockershim", "CHANGELOG-1.24.md #97252" },
+        { "docker-endpoint", 1, 24, "removed in 1.24 with dockershim; use --container-runtime-endpoint",
+          "CHANGELOG-1.24.md #97252" },
+        { "image-pull-progress-deadline", 1, 24, "removed in 1.24 with dockershim",
+          "CHANGELOG-1.24.md #97252" },
+        { "experimental-dockershim-root-directory", 1, 24, "removed in 1.24 with dockershim",
+          "CHANGELOG-1.24.md #97252" },
+        { "experimental-check-node-capabilities-before-mount", 1, 24,
+          "removed in 1.24: CSI drivers took its place", "CHANGELOG-1.24.md #104732" },
+        { "dynamic-config-dir", 1, 24,
+          "removed in 1.24 with dynamic kubelet configuration; use the config file",
+          "CHANGELOG-1.24.md #106932" },
+        { "log-dir", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "log-file", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "log-file-max-size", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "logtostderr", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "alsologtostderr", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "one-output", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "stderrthreshold", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "skip-log-headers", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "add-dir-header", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "skip-headers", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "log-backtrace-at", 1, 26, "removed in 1.26 with klog's flags (only -v and --vmodule remain)",
+          "CHANGELOG-1.26.md #112120" },
+        { "container-runtime", 1, 27, "removed in 1.27: every runtime is a remote CRI runtime",
+          "CHANGELOG-1.27.md #114017" },
+        { "master-service-namespace", 1, 27, "removed in 1.27: it had no effect",
+          "CHANGELOG-1.27.md #116015" },
+        { "keep-terminated-pod-volumes", 1, 31, "removed in 1.31", "CHANGELOG-1.31.md #122082" },
+        { "cloud-config", 1, 34, "removed in 1.34: the cloud provider runs outside the kubelet",
+          "CHANGELOG-1.34.md #130161" },
+        { "register-schedulable", 1, 34, "removed in 1.34: use --register-with-taints",
+          "CHANGELOG-1.34.md #122384" },
+        { "pod-infra-container-image", 1, 35,
+          "removed in 1.35: the sandbox (pause) image is the container runtime's setting",
+          "CHANGELOG-1.35.md #133779" },
 };
 
 const struct removed_flag *kubelet_removed_flags(size_t *ret_n) {
@@ -82,7 +103,7 @@ const struct removed_flag *kubelet_flag_removed(const char *flag, const struct k
 
 static void push(struct flag_file **v, size_t *n, const char *path, enum flags_format fmt, const char *var) {
         *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-        (*v)[(*n)++] = (struct flag_file){.path = xstrdup(path), .format = fmt, .var = var};
+        (*v)[(*n)++] = (struct flag_file){ .path = xstrdup(path), .format = fmt, .var = var };
 }
 
 int kubelet_flag_files(struct context *ctx, struct flag_file **ret, size_t *ret_n) {
@@ -128,8 +149,8 @@ void flag_files_free(struct flag_file *f, size_t n) {
         free(f);
 }
 
-static int set_in_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f, const char *flag,
-                       const char *value) {
+static int set_in_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,
+                       const char *flag, const char *value) {
         _cleanup_free_ char *text = NULL, *old = NULL, *out = NULL, *err = NULL;
         size_t len, out_len;
         int k = ctx_read_file(ctx, f->path, &text, &len, NULL);
@@ -154,7 +175,8 @@ static int set_in_file(struct context *ctx, struct fixer_result *r, const struct
         return 1;
 }
 
-int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag, const char *value) {
+int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag,
+                                const char *value) {
         struct flag_file *files = NULL;
         size_t n = 0;
         kubelet_flag_files(ctx, &files, &n);
@@ -224,8 +246,8 @@ static char *dotted(const char *const *path) {
         return buf_steal(&b);
 }
 
-int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char *const *path, const char *value,
-                         char **ret_old) {
+int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char *const *path,
+                         const char *value, char **ret_old) {
         _cleanup_free_ char *old = NULL, *name = dotted(path);
         int changed = edit_yaml(ctx, r, KUBELET_CONFIG, NULL, path, value, &old);
         if (changed > 0) {
@@ -233,10 +255,12 @@ int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char
                 plan_restart(r, "kubelet.service");
         }
         /* The patch is for kubeadm to keep the setting; a node without a kubelet needs none. */
-        int k = kubelet_present(ctx) ? edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL) : 0;
+        int k = kubelet_present(ctx)
+                        ? edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL)
+                        : 0;
         if (k > 0)
-                result_detail(r, "%s: %s: %s (kubeadm init/join --patches %s keeps it)", KUBELET_CONFIG_PATCH, name,
-                              value, KUBEPREP_PATCHES_DIR);
+                result_detail(r, "%s: %s: %s (kubeadm init/join --patches %s keeps it)",
+                              KUBELET_CONFIG_PATCH, name, value, KUBEPREP_PATCHES_DIR);
         if (changed < 0 || k < 0)
                 return changed < 0 ? changed : k;
         if (ret_old)

@@ -46,7 +46,8 @@ void flag_files_free(struct flag_file *f, size_t n);
  * (a flag kubeprep does not need to add is not added). Plans the edits and a
  * kubelet restart; adds a detail per file. Returns the number of files
  * changed, or <0 after result_refuse(). */
-int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag, const char *value);
+int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag,
+                                const char *value);
 
 /* A KubeletConfiguration setting, e.g. path {"featureGates", "CSIMigration", NULL}.
  * Sets it in config.yaml (when kubeadm has written one; a kubelet restart is
@@ -54,7 +55,7 @@ int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, con
  * /etc/kubeprep/patches` keeps it. *ret_old (may be NULL) gets config.yaml's
  * old value (NULL when unset). Returns 1 when config.yaml changes, 0 when it
  * already holds the value (or does not exist), <0 after result_refuse(). */
-int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char *const *path, const char *value,
-                         char **ret_old);
+int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char *const *path,
+                         const char *value, char **ret_old);
 /* Remove a setting from config.yaml and the patch. 1 when config.yaml changes. */
 int plan_kubelet_setting_remove(struct context *ctx, struct fixer_result *r, const char *const *path);

@@ -67,7 +67,8 @@ static bool lines_equal(const struct line *a, const struct line *b) {
 /* Compare the x-th old line with the y-th new line of the box, counting from
  * its start, or from its end for the backward search, so that one search
  * routine serves both directions. */
-static bool box_lines_equal(const struct diff_ctx *ctx, const struct box *box, bool backward, long x, long y) {
+static bool box_lines_equal(const struct diff_ctx *ctx, const struct box *box, bool backward, long x,
+                            long y) {
         if (backward)
                 return lines_equal(&ctx->old_lines[box->old_lo + box->n - 1 - x],
                                    &ctx->new_lines[box->new_lo + box->m - 1 - y]);
@@ -80,7 +81,8 @@ static bool box_lines_equal(const struct diff_ctx *ctx, const struct box *box, b
  * as far as they go. furthest[] holds -1 for diagonals not reached yet.
  * Moves that would leave the box are refused, so every recorded point lies
  * on a real path. Returns the new furthest x, or -1 if still unreachable. */
-static long extend_diagonal(const struct diff_ctx *ctx, const struct box *box, long *furthest, bool backward, long k) {
+static long extend_diagonal(const struct diff_ctx *ctx, const struct box *box, long *furthest, bool backward,
+                            long k) {
         long x = furthest[k];
         long from_above = furthest[k + 1], from_left = furthest[k - 1];
         if (from_above >= 0 && from_above - (k + 1) < box->m && from_above > x)

@@ -38,7 +38,7 @@ bool name_index_put(struct name_index *ix, const char *name, size_t idx) {
         struct name_slot *s = find_slot(ix->slots, ix->cap, name);
         if (s->name)
                 return false;
-        *s = (struct name_slot){.name = name, .idx = idx};
+        *s = (struct name_slot){ .name = name, .idx = idx };
         ix->n++;
         return true;
 }

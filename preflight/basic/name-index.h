@@ -11,7 +11,7 @@ struct name_index {
         struct name_slot {
                 const char *name; /* NULL: empty */
                 size_t idx;
-        } *slots;
+        } * slots;
         size_t cap; /* a power of two, or 0 */
         size_t n;
 };

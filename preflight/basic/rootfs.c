@@ -60,7 +60,7 @@ int root_open(const char *path, bool live, struct root **ret) {
         }
         close(probe);
         struct root *r = xmalloc(sizeof(*r));
-        *r = (struct root){.fd = fd, .live = live};
+        *r = (struct root){ .fd = fd, .live = live };
         int k = fd_host_path(fd, &r->path);
         if (k < 0)
                 r->path = xstrdup(path);
@@ -83,7 +83,8 @@ static const char *relative(const char *path) {
         return *path ? path : ".";
 }
 
-int root_openat(const struct root *r, const char *path, int flags, mode_t mode, unsigned long long extra_resolve) {
+int root_openat(const struct root *r, const char *path, int flags, mode_t mode,
+                unsigned long long extra_resolve) {
         return sys_openat2(r->fd, relative(path), flags | O_CLOEXEC, mode,
                            RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra_resolve);
 }
@@ -208,7 +209,8 @@ int read_fd_whole_max(int fd, size_t max, char **ret_data, size_t *ret_len, stru
         return k;
 }
 
-int root_read_file(const struct root *r, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
+int root_read_file(const struct root *r, const char *path, char **ret_data, size_t *ret_len,
+                   struct stat *ret_st) {
         /* O_NONBLOCK so a FIFO planted in the tree cannot hang us; read_fd_whole refuses it. */
         _cleanup_close_ int fd = root_openat(r, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, 0);
         if (fd < 0)
@@ -271,7 +273,8 @@ static int write_all(int fd, const char *p, size_t len) {
 static char *temp_name_for(const char *name) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return xasprintf(".#%s.kubeprep-%d-%lx", name, (int) getpid(), (unsigned long) (ts.tv_nsec ^ ts.tv_sec));
+        return xasprintf(".#%s.kubeprep-%d-%lx", name, (int) getpid(),
+                         (unsigned long) (ts.tv_nsec ^ ts.tv_sec));
 }
 
 /* Is entry a temp file (or directory) for name that a run which no longer
@@ -323,12 +326,13 @@ static int still_same(int dirfd, const char *name, const struct stat *old) {
         return st.st_dev == old->st_dev && st.st_ino == old->st_ino ? 0 : -ESTALE;
 }
 
-static int write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
-                        const struct stat *old) {
+static int write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
+                        gid_t gid, const struct stat *old) {
         /* A run killed mid-write left its temp file; this write makes it moot. */
         (void) remove_stale_temps(dirfd, name);
         _cleanup_free_ char *tmp = temp_name_for(name);
-        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        _cleanup_close_ int fd =
+                openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
         int k = write_all(fd, data, len);
@@ -352,15 +356,18 @@ static int write_atomic(int dirfd, const char *name, const void *data, size_t le
         return 0;
 }
 
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
+                         gid_t gid) {
         return write_atomic(dirfd, name, data, len, mode, uid, gid, NULL);
 }
 
-int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len, const struct stat *old) {
+int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len,
+                              const struct stat *old) {
         return write_atomic(dirfd, name, data, len, old->st_mode, old->st_uid, old->st_gid, old);
 }
 
-int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode,
+                           uid_t uid, gid_t gid) {
         const char *base;
         _cleanup_close_ int dfd = root_open_parent(r, path, &base);
         if (dfd < 0)

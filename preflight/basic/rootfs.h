@@ -21,7 +21,8 @@ void root_free(struct root *r);
 
 /* Open a node path (absolute inside the root, e.g. "/etc/fstab") relative to
  * the root, never escaping it. extra_resolve adds RESOLVE_* flags. */
-int root_openat(const struct root *r, const char *path, int flags, mode_t mode, unsigned long long extra_resolve);
+int root_openat(const struct root *r, const char *path, int flags, mode_t mode,
+                unsigned long long extra_resolve);
 
 /* Open the directory of a node path; *ret_base points into path at the last
  * component. The directory must exist. */
@@ -39,7 +40,8 @@ int root_resolve(const struct root *r, const char *path, char **ret_resolved);
 /* Read a regular file whole. -ENOENT when absent, -EISDIR/-EINVAL when not a
  * regular file (a FIFO or device is never read), -EFBIG when larger than
  * READ_FILE_MAX. ret_st may be NULL. */
-int root_read_file(const struct root *r, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st);
+int root_read_file(const struct root *r, const char *path, char **ret_data, size_t *ret_len,
+                   struct stat *ret_st);
 
 /* Same, from an already opened fd (used for files opened with stricter rules). */
 int read_fd_whole(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st);
@@ -62,11 +64,14 @@ int root_readlink(const struct root *r, const char *path, char **ret_target);
 
 /* Write a file atomically and durably at dirfd/name: temp file in the same
  * directory, fsync, fchmod/fchown, rename over, fsync the directory. */
-int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
+int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
+                         gid_t gid);
 /* The same over the file old describes, keeping its mode and owner, only if name is still
  * that inode (st_dev, st_ino) right before the rename: -ESTALE, nothing replaced, if not. */
-int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len, const struct stat *old);
-int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid);
+int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len,
+                              const struct stat *old);
+int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode,
+                           uid_t uid, gid_t gid);
 
 /* Remove what runs killed before their rename left in dirfd for name: the
  * temp files ".#NAME.kubeprep-PID-HEX" of PIDs that no longer exist. Every

@@ -34,7 +34,8 @@ static void compress(uint32_t h[8], const uint8_t block[64]) {
         }
         uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
         for (unsigned i = 0; i < 64; i++) {
-                uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+                uint32_t t1 =
+                        hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
                 uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
                 hh = g;
                 g = f;
@@ -56,14 +57,14 @@ static void compress(uint32_t h[8], const uint8_t block[64]) {
 }
 
 void sha256(const void *data, size_t len, uint8_t ret[SHA256_DIGEST_SIZE]) {
-        uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+        uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
         const uint8_t *p = data;
         size_t left = len;
         for (; left >= 64; p += 64, left -= 64)
                 compress(h, p);
         /* The tail, a 1 bit, zeros, and the length in bits: one or two more blocks. */
-        uint8_t tail[128] = {0};
+        uint8_t tail[128] = { 0 };
         memcpy(tail, p, left);
         tail[left] = 0x80;
         size_t n = left < 56 ? 64 : 128;

@@ -32,17 +32,17 @@ static inline void fclosep(FILE **f) {
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand ownership out of a cleanup variable. */
-#define TAKE_PTR(p)                        \
-        ({                                 \
+#define TAKE_PTR(p)                         \
+        ({                                  \
                 __typeof__(p) _take_ = (p); \
-                (p) = NULL;                \
-                _take_;                    \
+                (p) = NULL;                 \
+                _take_;                     \
         })
-#define TAKE_FD(fd)                 \
-        ({                          \
+#define TAKE_FD(fd)                   \
+        ({                            \
                 int _take_fd_ = (fd); \
-                (fd) = -EBADF;      \
-                _take_fd_;          \
+                (fd) = -EBADF;        \
+                _take_fd_;            \
         })
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

@@ -83,7 +83,8 @@ static void print_text(const struct diagnosis *d) {
                 printf("    fix: %s\n", p->command);
                 _cleanup_free_ char *check = redact_for_terminal(strempty(p->check_message));
                 if (p->checked)
-                        printf("    %s%s%s%s\n", check_verdict(p), *check ? " (" : "", check, *check ? ")" : "");
+                        printf("    %s%s%s%s\n", check_verdict(p), *check ? " (" : "", check,
+                               *check ? ")" : "");
                 if (!quiet) {
                         fputs("    last: ", stdout);
                         put_message(p->last_message, MESSAGE_WIDTH);

@@ -41,7 +41,7 @@ static int tally_entry(const struct log_entry *e, void *userdata) {
         struct diagnosis *d = t->d;
         if (t->slot[i] < 0) {
                 d->problems = xrealloc(d->problems, (d->n_problems + 1) * sizeof(*d->problems));
-                d->problems[d->n_problems] = (struct problem){.sig = &t->db->items[i]};
+                d->problems[d->n_problems] = (struct problem){ .sig = &t->db->items[i] };
                 t->slot[i] = (ssize_t) d->n_problems++;
         }
         struct problem *p = &d->problems[t->slot[i]];
@@ -61,7 +61,8 @@ static int tally_entry(const struct log_entry *e, void *userdata) {
 static void put_shell_word(struct buf *b, const char *s) {
         bool plain = *s != 0;
         for (const char *p = s; *p && plain; p++)
-                plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=@%,", *p);
+                plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:=@%,",
+                               *p);
         if (plain) {
                 buf_puts(b, s);
                 return;
@@ -133,25 +134,26 @@ static void diagnosis_free(struct diagnosis *d) {
 static int build_source(const struct options *opts, struct root **root, struct log_source *ret) {
         struct log_source src = {};
         if (opts->log_file)
-                src = (struct log_source){.kind = LOG_SOURCE_TEXT, .path = opts->log_file};
+                src = (struct log_source){ .kind = LOG_SOURCE_TEXT, .path = opts->log_file };
         else if (opts->journal_dir)
-                src = (struct log_source){.kind = LOG_SOURCE_DIR, .path = opts->journal_dir};
+                src = (struct log_source){ .kind = LOG_SOURCE_DIR, .path = opts->journal_dir };
         else if (opts->root) {
                 int k = root_open(opts->root, false, root);
                 if (k < 0)
                         return fail_early(opts, 2, "cannot open root %s: %s", opts->root, strerror(-k));
-                src = (struct log_source){.kind = LOG_SOURCE_ROOT, .root = *root};
+                src = (struct log_source){ .kind = LOG_SOURCE_ROOT, .root = *root };
         } else
-                src = (struct log_source){.kind = LOG_SOURCE_LIVE};
+                src = (struct log_source){ .kind = LOG_SOURCE_LIVE };
         if (opts->since) {
                 struct timespec now;
                 clock_gettime(CLOCK_REALTIME, &now);
                 uint64_t now_usec = (uint64_t) now.tv_sec * 1000000ULL + (uint64_t) now.tv_nsec / 1000;
                 if (parse_since(opts->since, now_usec, &src.since_usec) < 0)
-                        return fail_early(opts, 2,
-                                          "--since '%s' is not a time (try \"2024-06-03 08:00\", \"2 days ago\", "
-                                          "\"-3h\", \"yesterday\" or \"@EPOCH\")",
-                                          opts->since);
+                        return fail_early(
+                                opts, 2,
+                                "--since '%s' is not a time (try \"2024-06-03 08:00\", \"2 days ago\", "
+                                "\"-3h\", \"yesterday\" or \"@EPOCH\")",
+                                opts->since);
                 src.has_since = true;
         }
         *ret = src;
@@ -175,11 +177,11 @@ int run_diagnose(const struct options *opts) {
                 return exit_code;
         }
 
-        struct diagnosis d = {.opts = opts};
+        struct diagnosis d = { .opts = opts };
         ssize_t *slot = xmalloc((db.n ? db.n : 1) * sizeof(*slot));
         for (size_t i = 0; i < db.n; i++)
                 slot[i] = -1;
-        struct tally t = {.db = &db, .d = &d, .slot = slot};
+        struct tally t = { .db = &db, .d = &d, .slot = slot };
         if (kubelet_log_read(&src, tally_entry, &t, &d.log, &err) < 0)
                 exit_code = fail_early(opts, 2, "%s", err);
         else {

@@ -5,21 +5,21 @@
 
 #include <stdint.h>
 
-#include "engine/fixer.h"
 #include "diagnose/kubelet-log.h"
-#include "engine/run-options.h"
 #include "diagnose/signatures.h"
+#include "engine/fixer.h"
+#include "engine/run-options.h"
 
 /* One known problem found in the log: every entry matching its signature. */
 struct problem {
         const struct signature *sig;
         unsigned count;
-        uint64_t last_usec;  /* journal: when last seen */
-        unsigned last_line;  /* text: the line it was last seen on */
-        char *last_stamp;    /* text: that line's own timestamp, or NULL */
-        char *last_message;  /* the last matching message, as logged */
-        char *command;       /* the exact command that fixes it */
-        bool checked;        /* the fixer's check ran (cross_check and the fixer exists) */
+        uint64_t last_usec; /* journal: when last seen */
+        unsigned last_line; /* text: the line it was last seen on */
+        char *last_stamp;   /* text: that line's own timestamp, or NULL */
+        char *last_message; /* the last matching message, as logged */
+        char *command;      /* the exact command that fixes it */
+        bool checked;       /* the fixer's check ran (cross_check and the fixer exists) */
         enum fixer_status check_status;
         char *check_message;
 };
@@ -27,7 +27,7 @@ struct problem {
 struct diagnosis {
         const struct options *opts;
         struct log_summary log;
-        char *kubelet_version; /* as the kubelet logged it at its last start, or NULL */
+        char *kubelet_version;    /* as the kubelet logged it at its last start, or NULL */
         struct problem *problems; /* in the order first seen */
         size_t n_problems;
 };

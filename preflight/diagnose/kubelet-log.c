@@ -31,8 +31,8 @@ static bool is_machine_id_dir_name(const char *name) {
 /* Count the journal files sd-journal would open under dirfd (and its machine
  * id subdirectories). refuse_links: a link among them is an error, since
  * sd-journal would follow it, out of the tree if it pointed there. */
-static int scan_journal_dir(int dirfd, const char *where, bool refuse_links, unsigned depth, unsigned *ret_count,
-                            char **ret_error) {
+static int scan_journal_dir(int dirfd, const char *where, bool refuse_links, unsigned depth,
+                            unsigned *ret_count, char **ret_error) {
         int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -53,16 +53,20 @@ static int scan_journal_dir(int dirfd, const char *where, bool refuse_links, uns
                 if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue; /* gone meanwhile */
                 if (S_ISLNK(st.st_mode) && refuse_links) {
-                        set_error(ret_error, "%s/%s is a symbolic link; kubeprep does not follow links in a tree's journal",
+                        set_error(ret_error,
+                                  "%s/%s is a symbolic link; kubeprep does not follow links in a tree's "
+                                  "journal",
                                   where, de->d_name);
                         k = -ELOOP;
                 } else if (journal && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)))
                         (*ret_count)++;
                 else if (subdir && S_ISDIR(st.st_mode)) {
-                        _cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        _cleanup_close_ int sub =
+                                openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         _cleanup_free_ char *subwhere = xasprintf("%s/%s", where, de->d_name);
                         if (sub >= 0)
-                                k = scan_journal_dir(sub, subwhere, refuse_links, depth + 1, ret_count, ret_error);
+                                k = scan_journal_dir(sub, subwhere, refuse_links, depth + 1, ret_count,
+                                                     ret_error);
                 }
         }
         closedir(d);
@@ -95,11 +99,13 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
                         sd_journal_close(*ret);
                         *ret = NULL;
                         if (geteuid() == 0)
-                                set_error(ret_error, "this system keeps no journal (nothing in /var/log/journal or "
-                                                     "/run/log/journal); pass --log FILE or --journal-dir DIR");
+                                set_error(ret_error,
+                                          "this system keeps no journal (nothing in /var/log/journal or "
+                                          "/run/log/journal); pass --log FILE or --journal-dir DIR");
                         else
-                                set_error(ret_error, "no journal files could be read (run as root or as a member of "
-                                                     "the systemd-journal group, or pass --log FILE)");
+                                set_error(ret_error,
+                                          "no journal files could be read (run as root or as a member of "
+                                          "the systemd-journal group, or pass --log FILE)");
                         return -EACCES;
                 }
                 *ret_where = NULL;
@@ -107,7 +113,8 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
                 return 0;
         }
         if (src->kind == LOG_SOURCE_ROOT) {
-                where = xasprintf("%s%s", streq(src->root->path, "/") ? "" : src->root->path, ROOT_JOURNAL_DIR);
+                where = xasprintf("%s%s", streq(src->root->path, "/") ? "" : src->root->path,
+                                  ROOT_JOURNAL_DIR);
                 fd = root_openat(src->root, ROOT_JOURNAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0, 0);
         } else {
                 where = xstrdup(src->path);
@@ -118,7 +125,9 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
         if (fd < 0) {
                 k = fd;
                 set_error(ret_error, "cannot open the journal directory %s: %s%s", where, strerror(-k),
-                          k == -ENOENT && src->kind == LOG_SOURCE_ROOT ? " (the tree keeps no persistent journal)" : "");
+                          k == -ENOENT && src->kind == LOG_SOURCE_ROOT
+                                  ? " (the tree keeps no persistent journal)"
+                                  : "");
                 return k;
         }
         unsigned n_files = 0;
@@ -158,8 +167,8 @@ static int pick_boot(const struct log_source *src, sd_journal *j, sd_id128_t *re
         return k < 0 ? k : 1;
 }
 
-static int read_journal(const struct log_source *src, log_entry_fn fn, void *userdata, struct log_summary *ret,
-                        char **ret_error) {
+static int read_journal(const struct log_source *src, log_entry_fn fn, void *userdata,
+                        struct log_summary *ret, char **ret_error) {
         sd_journal *j = NULL;
         _cleanup_close_ int dirfd = -EBADF;
         _cleanup_free_ char *where = NULL, *boot_text = NULL;
@@ -184,7 +193,8 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                 k = sd_journal_add_match(j, match, 0);
         }
         if (k >= 0)
-                k = src->has_since ? sd_journal_seek_realtime_usec(j, src->since_usec) : sd_journal_seek_head(j);
+                k = src->has_since ? sd_journal_seek_realtime_usec(j, src->since_usec)
+                                   : sd_journal_seek_head(j);
         if (k < 0) {
                 set_error(ret_error, "cannot read the journal: %s", strerror(-k));
                 goto finish;
@@ -194,8 +204,8 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
         for (;;) {
                 k = sd_journal_next(j);
                 if (k < 0) {
-                        set_error(ret_error, "cannot read the journal%s%s: %s", where ? " in " : "", strempty(where),
-                                  strerror(-k));
+                        set_error(ret_error, "cannot read the journal%s%s: %s", where ? " in " : "",
+                                  strempty(where), strerror(-k));
                         goto finish;
                 }
                 if (k == 0)
@@ -209,7 +219,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                         continue;
                 _cleanup_free_ char *message = xstrndup((const char *) data + 8, len - 8);
                 n++;
-                struct log_entry e = {.message = message, .realtime_usec = usec};
+                struct log_entry e = { .message = message, .realtime_usec = usec };
                 k = fn(&e, userdata);
                 if (k < 0)
                         goto finish;
@@ -256,13 +266,14 @@ static int read_text(const struct log_source *src, log_entry_fn fn, void *userda
                 size_t slen = log_line_stamp_len(line);
                 _cleanup_free_ char *stamp = slen ? xstrndup(line, slen) : NULL;
                 n++;
-                struct log_entry e = {.message = line, .line = lineno, .stamp = stamp};
+                struct log_entry e = { .message = line, .line = lineno, .stamp = stamp };
                 int k = fn(&e, userdata);
                 if (k < 0)
                         return k;
         }
         if (ferror(f)) {
-                set_error(ret_error, "cannot read %s: %s", is_stdin ? "standard input" : src->path, strerror(errno));
+                set_error(ret_error, "cannot read %s: %s", is_stdin ? "standard input" : src->path,
+                          strerror(errno));
                 return -EIO;
         }
         ret->description = is_stdin ? xstrdup("standard input") : xstrdup(src->path);

@@ -10,10 +10,10 @@
 #include "basic/rootfs.h"
 
 enum log_source_kind {
-        LOG_SOURCE_LIVE,   /* the running system's journal */
-        LOG_SOURCE_ROOT,   /* ROOT/var/log/journal, opened through the rooted layer */
-        LOG_SOURCE_DIR,    /* a journal directory on the host */
-        LOG_SOURCE_TEXT,   /* plain text, a file or "-" for stdin */
+        LOG_SOURCE_LIVE, /* the running system's journal */
+        LOG_SOURCE_ROOT, /* ROOT/var/log/journal, opened through the rooted layer */
+        LOG_SOURCE_DIR,  /* a journal directory on the host */
+        LOG_SOURCE_TEXT, /* plain text, a file or "-" for stdin */
 };
 
 struct log_source {

@@ -4,8 +4,8 @@
 #include <ctype.h>
 #include <time.h>
 
-#include "diagnose/kubelet-log.h"
 #include "basic/util.h"
+#include "diagnose/kubelet-log.h"
 
 #define USEC_PER_SEC 1000000ULL
 
@@ -14,11 +14,11 @@ static int unit_seconds(const char *u, uint64_t *ret) {
                 const char *name;
                 uint64_t seconds;
         } units[] = {
-                {"s", 1},          {"sec", 1},         {"second", 1},     {"seconds", 1},
-                {"m", 60},         {"min", 60},        {"minute", 60},    {"minutes", 60},
-                {"h", 3600},       {"hour", 3600},     {"hours", 3600},   {"d", 86400},
-                {"day", 86400},    {"days", 86400},    {"w", 604800},     {"week", 604800},
-                {"weeks", 604800},
+                { "s", 1 },          { "sec", 1 },      { "second", 1 },   { "seconds", 1 },
+                { "m", 60 },         { "min", 60 },     { "minute", 60 },  { "minutes", 60 },
+                { "h", 3600 },       { "hour", 3600 },  { "hours", 3600 }, { "d", 86400 },
+                { "day", 86400 },    { "days", 86400 }, { "w", 604800 },   { "week", 604800 },
+                { "weeks", 604800 },
         };
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (streq(u, units[i].name)) {
@@ -58,7 +58,7 @@ static uint64_t local_midnight(uint64_t now_usec, int days_back) {
 
 /* "YYYY-MM-DD[( |T)HH:MM[:SS]][Z| UTC]", local time unless marked UTC. */
 static int parse_absolute(const char *s, uint64_t *ret_usec) {
-        struct tm tm = {.tm_isdst = -1};
+        struct tm tm = { .tm_isdst = -1 };
         int n = 0, y, mo, d, h = 0, mi = 0, sec = 0;
         if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
                 return -EINVAL;
@@ -130,7 +130,7 @@ int parse_since(const char *s, uint64_t now_usec, uint64_t *ret_usec) {
 static bool shape(const char *s, const char *pattern) {
         for (; *pattern; pattern++, s++) {
                 unsigned char c = (unsigned char) *s;
-                if (*pattern == 'd' ? !isdigit(c)
+                if (*pattern == 'd'   ? !isdigit(c)
                     : *pattern == 'a' ? !isalpha(c)
                     : *pattern == '_' ? !(c == ' ' || isdigit(c))
                                       : c != (unsigned char) *pattern)

@@ -49,7 +49,8 @@ void signature_db_free(struct signature_db *db) {
 }
 
 /* A one-line string value. */
-static int get_string(const char *path, const struct ynode *v, const char *key, char **ret, char **ret_error) {
+static int get_string(const char *path, const struct ynode *v, const char *key, char **ret,
+                      char **ret_error) {
         if (v->kind != YNODE_SCALAR || strlen(v->value) != v->value_len)
                 return fail(ret_error, path, v->line, "'%s' must be a string", key);
         if (strchr(v->value, '\n'))
@@ -161,7 +162,8 @@ static int parse_patterns(const char *path, struct signature *s, const struct yn
         return 0;
 }
 
-static int parse_bool(const char *path, const struct ynode *v, const char *key, bool *ret, char **ret_error) {
+static int parse_bool(const char *path, const struct ynode *v, const char *key, bool *ret,
+                      char **ret_error) {
         if (v->kind == YNODE_SCALAR && v->style == YAML_PLAIN_SCALAR_STYLE) {
                 if (streq(v->value, "true")) {
                         *ret = true;
@@ -177,7 +179,8 @@ static int parse_bool(const char *path, const struct ynode *v, const char *key, 
 
 static int parse_signature(const char *path, const struct ynode *n, struct signature *s, char **ret_error) {
         if (n->kind != YNODE_MAPPING)
-                return fail(ret_error, path, n->line, "a signature must be a mapping (id, pattern, fixer, explanation)");
+                return fail(ret_error, path, n->line,
+                            "a signature must be a mapping (id, pattern, fixer, explanation)");
         s->line = n->line;
         for (size_t i = 0; i + 1 < n->n_children; i += 2) {
                 const struct ynode *key = n->children[i], *v = n->children[i + 1];
@@ -205,22 +208,25 @@ static int parse_signature(const char *path, const struct ynode *n, struct signa
                 if (k < 0)
                         return k;
         }
-        const char *missing = !s->id              ? "id"
-                              : !s->patterns.n    ? "pattern"
-                              : !s->fixer         ? "fixer"
-                              : !s->explanation   ? "explanation"
-                                                  : NULL;
+        const char *missing = !s->id            ? "id"
+                              : !s->patterns.n  ? "pattern"
+                              : !s->fixer       ? "fixer"
+                              : !s->explanation ? "explanation"
+                                                : NULL;
         if (missing)
                 return fail(ret_error, path, n->line, "signature%s%s%s: missing '%s'", s->id ? " '" : "",
                             strempty(s->id), s->id ? "'" : "", missing);
         if (!valid_name(s->id))
-                return fail(ret_error, path, n->line, "id '%s': use lower case letters, digits and '-'", s->id);
+                return fail(ret_error, path, n->line, "id '%s': use lower case letters, digits and '-'",
+                            s->id);
         if (!valid_name(s->fixer))
-                return fail(ret_error, path, n->line, "signature '%s': '%s' is not a fixer name", s->id, s->fixer);
+                return fail(ret_error, path, n->line, "signature '%s': '%s' is not a fixer name", s->id,
+                            s->fixer);
         return 0;
 }
 
-int signature_db_parse(const char *path, const char *text, size_t len, struct signature_db *ret, char **ret_error) {
+int signature_db_parse(const char *path, const char *text, size_t len, struct signature_db *ret,
+                       char **ret_error) {
         struct ystream ys = {};
         _cleanup_free_ char *yerr = NULL;
         int k = ystream_parse(text, len, &ys, &yerr);
@@ -234,11 +240,12 @@ int signature_db_parse(const char *path, const char *text, size_t len, struct si
                         set_error(ret_error, "%s: %s", path, yerr ? yerr : "not valid YAML");
                 return k;
         }
-        struct signature_db db = {.path = xstrdup(path)};
+        struct signature_db db = { .path = xstrdup(path) };
         const struct ynode *root = ys.n_docs == 1 ? ys.docs[0].root : NULL;
         const struct ynode *list = NULL;
         if (!root || root->kind != YNODE_MAPPING)
-                k = fail(ret_error, path, root ? root->line : 1, "expected a mapping with a 'signatures' list");
+                k = fail(ret_error, path, root ? root->line : 1,
+                         "expected a mapping with a 'signatures' list");
         for (size_t i = 0; k >= 0 && i + 1 < root->n_children; i += 2) {
                 const struct ynode *key = root->children[i];
                 if (key->kind == YNODE_SCALAR && streq(key->value, "signatures"))
@@ -256,8 +263,8 @@ int signature_db_parse(const char *path, const char *text, size_t len, struct si
                 k = parse_signature(path, list->children[i], s, ret_error);
                 for (size_t j = 0; k >= 0 && j + 1 < db.n; j++)
                         if (streq(db.items[j].id, s->id))
-                                k = fail(ret_error, path, s->line, "duplicate id '%s' (first on line %u)", s->id,
-                                         db.items[j].line);
+                                k = fail(ret_error, path, s->line, "duplicate id '%s' (first on line %u)",
+                                         s->id, db.items[j].line);
         }
         ystream_free(&ys);
         if (k < 0) {

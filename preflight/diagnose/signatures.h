@@ -29,7 +29,8 @@ struct signature_db {
 
 /* Parse a database; path is for messages only. Errors are "PATH:LINE: reason"
  * (unknown or missing keys, wrong types, duplicate ids, bad regexes). */
-int signature_db_parse(const char *path, const char *text, size_t len, struct signature_db *ret, char **ret_error);
+int signature_db_parse(const char *path, const char *text, size_t len, struct signature_db *ret,
+                       char **ret_error);
 
 /* Load the shipped profiles/signatures.yaml from the data dirs (see datadir.h). */
 int signature_db_load(struct signature_db *ret, char **ret_error);

@@ -28,7 +28,7 @@ char *run_id_new(void) {
 }
 
 void backup_init(struct backup *b, const struct root *root, const char *run_id) {
-        *b = (struct backup){.root = root, .run_id = xstrdup(run_id)};
+        *b = (struct backup){ .root = root, .run_id = xstrdup(run_id) };
 }
 
 void backup_done(struct backup *b) {
@@ -90,19 +90,17 @@ static cJSON *written_record(const struct file_edit *w) {
  * the file holding any of the run's writes. */
 static int note_written(struct backup *b, const char *path, const struct file_edit *w, char **ret_error) {
         cJSON *files = cJSON_GetObjectItem(b->manifest, "files"), *entry = NULL, *it;
-        cJSON_ArrayForEach(it, files)
-                if (streq_ptr(cJSON_GetStringValue(cJSON_GetObjectItem(it, "path")), path))
-                        entry = it;
+        cJSON_ArrayForEach(it, files) if (streq_ptr(cJSON_GetStringValue(cJSON_GetObjectItem(it, "path")),
+                                                    path)) entry = it;
         cJSON *list = cJSON_GetObjectItem(entry, "written"), *record = written_record(w);
         if (!list) {
                 cJSON_Delete(record);
                 return 0;
         }
-        cJSON_ArrayForEach(it, list)
-                if (cJSON_Compare(it, record, true)) {
-                        cJSON_Delete(record);
-                        return 0;
-                }
+        cJSON_ArrayForEach(it, list) if (cJSON_Compare(it, record, true)) {
+                cJSON_Delete(record);
+                return 0;
+        }
         cJSON_AddItemToArray(list, record);
         int k = write_manifest(b);
         if (k < 0)
@@ -110,7 +108,8 @@ static int note_written(struct backup *b, const char *path, const struct file_ed
         return k;
 }
 
-int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written, char **ret_error) {
+int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written,
+                char **ret_error) {
         if (strv_contains(&b->saved, e->path))
                 return note_written(b, e->path, written, ret_error);
         if (!b->dir) {
@@ -139,7 +138,8 @@ int backup_save(struct backup *b, const struct file_edit *e, const struct file_e
                                                        (gid_t) -1);
                         if (k < 0) {
                                 cJSON_Delete(entry);
-                                set_error(ret_error, "cannot save a backup of %s: %s", e->path, strerror(-k));
+                                set_error(ret_error, "cannot save a backup of %s: %s", e->path,
+                                          strerror(-k));
                                 return k;
                         }
                         cJSON_AddStringToObject(entry, "backup", name);
@@ -163,7 +163,9 @@ char *host_path(const struct root *root, const char *path) {
 static int open_lock_file(const struct root *root, const char *path, const char *shown, char **ret_error) {
         int k = root->live ? 0 : root_mkdir_p(root, KUBEPREP_STATE_DIR, 0700);
         _cleanup_close_ int fd =
-                k < 0 ? k : root_openat(root, path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600, 0);
+                k < 0 ? k
+                      : root_openat(root, path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+                                    0600, 0);
         if (fd < 0) {
                 set_error(ret_error, "cannot open the lock file %s: %s", shown, strerror(-fd));
                 return fd;
@@ -183,24 +185,28 @@ static int open_lock_file(const struct root *root, const char *path, const char 
                 return -EPERM;
         }
         if (st.st_mode & 0077) {
-                set_error(ret_error, "refusing the lock file %s: mode %04o lets other users open (and lock) it",
-                          shown, (unsigned) (st.st_mode & 07777));
+                set_error(ret_error,
+                          "refusing the lock file %s: mode %04o lets other users open (and lock) it", shown,
+                          (unsigned) (st.st_mode & 07777));
                 return -EPERM;
         }
         return TAKE_FD(fd);
 }
 
 pid_t proc_locks_holder(const char *text, dev_t dev, ino_t ino) {
-        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        for (const char *line = text; line && *line;
+             line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
                 char type[16], kind[16], access[16];
                 long pid;
                 unsigned maj, min;
                 unsigned long long i;
                 /* "1: FLOCK  ADVISORY  WRITE 2001 08:01:7864554 0 EOF"; a waiter's line
                  * ("1: -> FLOCK ...") does not parse and is skipped. */
-                if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%llu", type, kind, access, &pid, &maj, &min, &i) != 7)
+                if (sscanf(line, "%*d: %15s %15s %15s %ld %x:%x:%llu", type, kind, access, &pid, &maj, &min,
+                           &i) != 7)
                         continue;
-                if (streq(type, "FLOCK") && pid > 0 && makedev(maj, min) == dev && i == (unsigned long long) ino)
+                if (streq(type, "FLOCK") && pid > 0 && makedev(maj, min) == dev &&
+                    i == (unsigned long long) ino)
                         return (pid_t) pid;
         }
         return 0;
@@ -252,7 +258,7 @@ int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char *
                 }
                 if (now_ms() >= deadline)
                         break;
-                (void) nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+                (void) nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
         }
         _cleanup_free_ char *holder = lock_holder(fd);
         set_error(ret_error, "%s holds %s; gave up after %u s", holder, shown, timeout_sec);

@@ -4,9 +4,9 @@
  * root) with a manifest; `kubeprep rollback` puts it back byte for byte. */
 #pragma once
 
-#include "engine/fixer.h"
 #include "basic/rootfs.h"
 #include "basic/util.h"
+#include "engine/fixer.h"
 
 #define KUBEPREP_STATE_DIR "/var/lib/kubeprep"
 #define KUBEPREP_BACKUP_DIR KUBEPREP_STATE_DIR "/backups"
@@ -17,7 +17,7 @@
 struct backup {
         const struct root *root;
         char *run_id;
-        char *dir;    /* node path of this run's backup dir; NULL until the first save */
+        char *dir;      /* node path of this run's backup dir; NULL until the first save */
         void *manifest; /* cJSON object */
         struct strv saved;
 };
@@ -31,7 +31,8 @@ char *run_id_new(void);
 void backup_init(struct backup *b, const struct root *root, const char *run_id);
 /* Save the state e found at e->path unless this run saved it already, and record what
  * written (e itself, or the last edit of a chain) is about to write there. */
-int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written, char **ret_error);
+int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written,
+                char **ret_error);
 void backup_done(struct backup *b);
 
 /* The lock that keeps runs on one root apart: live /run/kubeprep.lock, with --root the

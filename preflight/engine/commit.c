@@ -21,8 +21,10 @@ static int make_parent_dir(const struct root *root, struct file_edit *e, const c
         if (ufd < 0)
                 return ufd;
         if (e->existed) {
-                set_error(ret_error, "cannot open the directory of %s: removed by someone else while kubeprep ran; "
-                          "not written", e->path);
+                set_error(ret_error,
+                          "cannot open the directory of %s: removed by someone else while kubeprep ran; "
+                          "not written",
+                          e->path);
                 return -ESTALE;
         }
         e->parent_created = true;
@@ -34,8 +36,8 @@ static int make_parent_dir(const struct root *root, struct file_edit *e, const c
 }
 
 /* The directory of path, created when missing (see struct file_edit). */
-static int open_parent_dir(const struct root *root, struct file_edit *e, struct backup *b, const char **ret_base,
-                           char **ret_error) {
+static int open_parent_dir(const struct root *root, struct file_edit *e, struct backup *b,
+                           const char **ret_base, char **ret_error) {
         _cleanup_free_ char *parent = xstrdup(e->path);
         char *slash = strrchr(parent, '/');
         *slash = 0;
@@ -70,7 +72,8 @@ static int check_unchanged(int dfd, const char *base, const struct file_edit *e)
                 ssize_t n = readlinkat(dfd, base, target, sizeof(target) - 1);
                 if (n < 0)
                         return -errno;
-                return (size_t) n == e->old_len && memcmp(target, e->old_data, e->old_len) == 0 ? 0 : -ESTALE;
+                return (size_t) n == e->old_len && memcmp(target, e->old_data, e->old_len) == 0 ? 0
+                                                                                                : -ESTALE;
         }
         if (e->old_is_symlink)
                 return -ESTALE;
@@ -98,7 +101,7 @@ static int commit_edit(struct context *ctx, struct file_edit *first, const struc
                         set_error(ret_error, "%s", err);
                 else
                         set_error(ret_error, "cannot open the directory of %s: %s", first->path,
-                                  dfd == -ESTALE ? "created by someone else while kubeprep ran; not written"
+                                  dfd == -ESTALE  ? "created by someone else while kubeprep ran; not written"
                                   : dfd == -ELOOP ? "a symlink on the way, which this file may not follow"
                                                   : strerror(-dfd));
                 return dfd;
@@ -106,7 +109,8 @@ static int commit_edit(struct context *ctx, struct file_edit *first, const struc
         int k = check_unchanged(dfd, base, first);
         if (k < 0) {
                 set_error(ret_error, "%s: %s", first->path,
-                          k == -ESTALE ? "changed by someone else while kubeprep ran; not overwritten" : strerror(-k));
+                          k == -ESTALE ? "changed by someone else while kubeprep ran; not overwritten"
+                                       : strerror(-k));
                 return k;
         }
         k = backup_save(b, first, last, ret_error);
@@ -115,10 +119,10 @@ static int commit_edit(struct context *ctx, struct file_edit *first, const struc
         if (last->kind == EDIT_SYMLINK)
                 k = root_symlink_atomic(ctx->root, last->path, last->new_data);
         else
-                k = last->set_attrs ? write_file_atomic_at(dfd, base, last->new_data, last->new_len, last->new_mode,
-                                                           last->new_uid, last->new_gid)
-                                    : write_file_atomic_at(dfd, base, last->new_data, last->new_len, last->mode,
-                                                           last->uid, last->gid);
+                k = last->set_attrs ? write_file_atomic_at(dfd, base, last->new_data, last->new_len,
+                                                           last->new_mode, last->new_uid, last->new_gid)
+                                    : write_file_atomic_at(dfd, base, last->new_data, last->new_len,
+                                                           last->mode, last->uid, last->gid);
         if (k == -EBUSY)
                 set_error(ret_error,
                           "cannot replace %s: it is a mount point (kubeprep replaces files atomically by "
@@ -168,15 +172,16 @@ static void link_chains(struct step *steps, size_t n) {
 }
 
 /* Write step i's file: at once, or with the chain it ends. */
-static int commit_step(struct context *ctx, struct step *steps, size_t i, struct backup *b, char **ret_error) {
+static int commit_step(struct context *ctx, struct step *steps, size_t i, struct backup *b,
+                       char **ret_error) {
         size_t first = i;
         while (steps[first].prev != NONE)
                 first = steps[first].prev;
         int k = 0;
         for (size_t j = first; j != i; j = steps[j].next)
                 if (!steps[j].reached) {
-                        set_error(ret_error, "%s: not written: the %s fix it builds on failed", steps[i].e->path,
-                                  steps[j].r->fixer->name);
+                        set_error(ret_error, "%s: not written: the %s fix it builds on failed",
+                                  steps[i].e->path, steps[j].r->fixer->name);
                         k = -ESTALE;
                 }
         if (k == 0)
@@ -223,7 +228,8 @@ static int commit_result(struct context *ctx, struct fixer_result *r, struct ste
                 a->message = err;
                 if (k < 0) {
                         failed = true;
-                        result_fail(r, k, "%s %s failed: %s", a->action, a->target, err ? err : strerror(-k));
+                        result_fail(r, k, "%s %s failed: %s", a->action, a->target,
+                                    err ? err : strerror(-k));
                 }
         }
         if (failed)
@@ -244,7 +250,8 @@ void commit_results(struct context *ctx, struct fixer_result *results, size_t n,
         for (size_t i = 0; i < n; i++)
                 if (commit_wanted(&results[i]))
                         for (size_t j = 0; j < results[i].n_edits; j++)
-                                steps[n_steps++] = (struct step){&results[i], &results[i].edits[j], NONE, NONE, false};
+                                steps[n_steps++] = (struct step){ &results[i], &results[i].edits[j], NONE,
+                                                                  NONE, false };
         link_chains(steps, n_steps);
         size_t s0 = 0;
         for (size_t i = 0; i < n; i++) {

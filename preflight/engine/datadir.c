@@ -5,9 +5,9 @@
 
 #include <fcntl.h>
 
-#include "config.h"
 #include "basic/rootfs.h"
 #include "basic/util.h"
+#include "config.h"
 
 int read_host_file(const char *path, char **ret_text, size_t *ret_len) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -30,8 +30,8 @@ static bool running_from_build_tree(void) {
 
 int data_file_read(const char *relpath, char **ret_path, char **ret_text, size_t *ret_len) {
         /* The environment first, so tests and a relocated install can point elsewhere. */
-        const char *dirs[] = {getenv("KUBEPREP_DATA_DIR"), KUBEPREP_DATA_DIR,
-                              running_from_build_tree() ? KUBEPREP_SOURCE_DATA_DIR : NULL};
+        const char *dirs[] = { getenv("KUBEPREP_DATA_DIR"), KUBEPREP_DATA_DIR,
+                               running_from_build_tree() ? KUBEPREP_SOURCE_DATA_DIR : NULL };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 if (!dirs[i] || !*dirs[i])
                         continue;

@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "engine/node.h"
-#include "engine/run-options.h"
-#include "engine/profile.h"
 #include "basic/rootfs.h"
 #include "basic/util.h"
+#include "engine/node.h"
+#include "engine/profile.h"
+#include "engine/run-options.h"
 
 enum fixer_status {
         STATUS_OK,
@@ -131,12 +131,13 @@ const struct fixer *fixer_find(const char *name);
 
 /* Read a file as this run currently sees it (the tree plus earlier plans).
  * -ENOENT when absent. ret_st may be NULL. */
-int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st);
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
+                  struct stat *ret_st);
 
 /* Plan new content for a file (created with mode/uid/gid when absent; an
  * existing file keeps its own). No-op when the content is already right. */
-int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
-                    mode_t mode_if_new);
+int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                    size_t len, mode_t mode_if_new);
 /* Exact content, mode and owner for a file, existing or not: a wrong mode or
  * owner alone is drift too. The old state is read with O_NOFOLLOW and the
  * extra RESOLVE_* flags, so with RESOLVE_NO_SYMLINKS path must be a resolved
@@ -152,16 +153,16 @@ struct file_attrs {
         gid_t parent_gid;
         bool secret;
 };
-int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
-                          const struct file_attrs *a);
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                          size_t len, const struct file_attrs *a);
 int plan_symlink(struct context *ctx, struct fixer_result *r, const char *path, const char *target);
 void plan_action(struct fixer_result *r, const char *action, const char *target,
                  int (*run)(const struct live_action *a, char **ret_error));
 void plan_restart(struct fixer_result *r, const char *unit);
 /* plan_write_file() (0644 when new), then a restart of the unit that reads the file. Returns 1 when
  * planned, 0 when the file already holds data, or <0 after result_refuse() with "PATH: reason". */
-int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
-                            const char *unit);
+int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                            size_t len, const char *unit);
 bool plan_is_empty(const struct fixer_result *r);
 
 void result_detail(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);

@@ -9,33 +9,23 @@
 /* Node paths; a '*' matches within one name, and never a leading dot. */
 static const char *const managed[] = {
         /* swap */
-        "/etc/fstab",
-        "/etc/systemd/system/swap.target",
+        "/etc/fstab", "/etc/systemd/system/swap.target",
         /* cgroup-driver */
-        "/etc/docker/daemon.json",
-        "/etc/containerd/config.toml",
+        "/etc/docker/daemon.json", "/etc/containerd/config.toml",
         /* cgroup-driver, swap, csi-migration: the kubelet's configuration, and the
          * same settings for kubeadm --patches */
-        "/var/lib/kubelet/config.yaml",
-        "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",
+        "/var/lib/kubelet/config.yaml", "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",
         /* eviction, kubelet-flags, cgroup-driver: the kubelet's flag files */
-        "/var/lib/kubelet/kubeadm-flags.env",
-        "/etc/default/kubelet",
-        "/etc/sysconfig/kubelet",
-        "/usr/lib/systemd/system/kubelet.service.d/*.conf",
-        "/lib/systemd/system/kubelet.service.d/*.conf",
+        "/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet", "/etc/sysconfig/kubelet",
+        "/usr/lib/systemd/system/kubelet.service.d/*.conf", "/lib/systemd/system/kubelet.service.d/*.conf",
         "/etc/systemd/system/kubelet.service.d/*.conf",
         /* sysctl */
-        "/etc/sysctl.d/99-kubeprep.conf",
-        "/etc/modules-load.d/kubeprep.conf",
+        "/etc/sysctl.d/99-kubeprep.conf", "/etc/modules-load.d/kubeprep.conf",
         /* gateway: the network configuration of the five stacks */
         "/etc/netplan/*.yaml",
         /* any name NetworkManager loads, with or without .nmconnection */
-        "/etc/NetworkManager/system-connections/*",
-        "/etc/sysconfig/network-scripts/ifcfg-*",
-        "/etc/systemd/network/*.network",
-        "/etc/network/interfaces",
-        "/etc/network/interfaces.d/*",
+        "/etc/NetworkManager/system-connections/*", "/etc/sysconfig/network-scripts/ifcfg-*",
+        "/etc/systemd/network/*.network", "/etc/network/interfaces", "/etc/network/interfaces.d/*",
         /* kubeconfig writes ~USER/.kube/config: see managed_home() */
 };
 
@@ -84,7 +74,8 @@ static bool managed_home(const struct root *root, const struct user_db *db, cons
                 if (pw->uid == 0 || pw->home[0] != '/')
                         continue;
                 _cleanup_free_ char *home = NULL;
-                _cleanup_free_ char *as_written = xasprintf("%s/.kube/config", streq(pw->home, "/") ? "" : pw->home);
+                _cleanup_free_ char *as_written =
+                        xasprintf("%s/.kube/config", streq(pw->home, "/") ? "" : pw->home);
                 if (streq(as_written, path))
                         return true;
                 if (root_resolve(root, pw->home, &home) < 0)

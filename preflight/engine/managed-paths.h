@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "formats/passwd.h"
 #include "basic/rootfs.h"
+#include "formats/passwd.h"
 
 /* Is path listed in the table, as written (no link resolved)? */
 bool managed_path_listed(const char *path);

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "formats/manifest.h"
 #include "basic/util.h"
+#include "formats/manifest.h"
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
@@ -46,7 +46,7 @@ const char *elf_machine_name(const unsigned char *h, size_t len) {
 }
 
 static char *tree_arch(const struct root *root) {
-        static const char *const probes[] = {"/usr/bin/kubelet", "/bin/sh", "/usr/bin/sh"};
+        static const char *const probes[] = { "/usr/bin/kubelet", "/bin/sh", "/usr/bin/sh" };
         for (size_t i = 0; i < ELEMENTSOF(probes); i++) {
                 _cleanup_close_ int fd = root_openat(root, probes[i], O_RDONLY | O_NONBLOCK, 0, 0);
                 if (fd < 0)
@@ -175,7 +175,7 @@ static int exec_kubelet_version(struct kversion *ret) {
         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        char *argv[] = {(char *) "kubelet", (char *) "--version", NULL};
+        char *argv[] = { (char *) "kubelet", (char *) "--version", NULL };
         extern char **environ;
         pid_t pid;
         int k = posix_spawnp(&pid, "kubelet", &fa, NULL, argv, environ);
@@ -194,7 +194,7 @@ static int exec_kubelet_version(struct kversion *ret) {
                         timed_out = true;
                         break;
                 }
-                struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+                struct pollfd pfd = { .fd = rfd, .events = POLLIN };
                 int pr = poll(&pfd, 1, (int) left);
                 if (pr < 0 && errno == EINTR)
                         continue;
@@ -230,10 +230,12 @@ static void kubelet_version(const struct root *root, const struct options *opts,
         struct kversion v;
         if (opts->kubelet_version) {
                 if (version_parse(opts->kubelet_version, &v) < 0)
-                        n->error = xasprintf("--kubelet-version '%s' is not a Kubernetes version (e.g. 1.22.2)",
-                                             opts->kubelet_version);
+                        n->error =
+                                xasprintf("--kubelet-version '%s' is not a Kubernetes version (e.g. 1.22.2)",
+                                          opts->kubelet_version);
                 else
-                        set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v, "--kubelet-version");
+                        set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v,
+                                    "--kubelet-version");
                 return;
         }
         /* An rpm tree has no text database to read; such a tree stays unknown. */
@@ -242,18 +244,21 @@ static void kubelet_version(const struct root *root, const struct options *opts,
         if (root_read_file(root, DPKG_STATUS, &text, &len, NULL) >= 0) {
                 int k = dpkg_package_version(text, len, "kubelet", &v);
                 if (k > 0) {
-                        set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v, DPKG_STATUS);
+                        set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v,
+                                    DPKG_STATUS);
                         return;
                 }
                 if (k < 0)
                         strv_push(&n->version_notes,
-                                  xasprintf("%s: the kubelet package's version is not a Kubernetes version", DPKG_STATUS));
+                                  xasprintf("%s: the kubelet package's version is not a Kubernetes version",
+                                            DPKG_STATUS));
         }
         if (!root->live)
                 return; /* never run a binary of the tree */
         int k = exec_kubelet_version(&v);
         if (k >= 0)
-                set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v, "kubelet --version");
+                set_version(&n->kubelet_version, &n->kubelet, &n->kubelet_version_from, &v,
+                            "kubelet --version");
         else if (k == -ETIME)
                 strv_push(&n->version_notes, xasprintf("kubelet --version did not answer within %d s",
                                                        KUBELET_EXEC_TIMEOUT_MS / 1000));
@@ -267,11 +272,13 @@ static void manifest_version(const struct root *root, struct node_facts *n) {
                 return;
         int k = manifest_apiserver_image(text, len, &image, &err);
         if (k < 0) {
-                strv_push(&n->version_notes, xasprintf("%s: %s", APISERVER_MANIFEST, err ? err : strerror(-k)));
+                strv_push(&n->version_notes,
+                          xasprintf("%s: %s", APISERVER_MANIFEST, err ? err : strerror(-k)));
                 return;
         }
         if (k == 0) {
-                strv_push(&n->version_notes, xasprintf("%s: no kube-apiserver container", APISERVER_MANIFEST));
+                strv_push(&n->version_notes,
+                          xasprintf("%s: no kube-apiserver container", APISERVER_MANIFEST));
                 return;
         }
         struct kversion v;
@@ -306,24 +313,27 @@ static void kubeadm_config_version(const char *path, struct node_facts *n) {
                 return;
         struct kversion v;
         if (version_parse(version, &v) < 0) {
-                strv_push(&n->version_notes, xasprintf("--kubeadm-config %s:%u: kubernetesVersion %s is not a version",
-                                                       path, line, version));
+                strv_push(&n->version_notes,
+                          xasprintf("--kubeadm-config %s:%u: kubernetesVersion %s is not a version", path,
+                                    line, version));
                 return;
         }
         _cleanup_free_ char *from = xasprintf("--kubeadm-config %s", path);
         set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v, from);
 }
 
-static void control_plane_version(const struct root *root, const struct options *opts, struct node_facts *n) {
+static void control_plane_version(const struct root *root, const struct options *opts,
+                                  struct node_facts *n) {
         struct kversion v;
         if (opts->control_plane_version) {
                 if (version_parse(opts->control_plane_version, &v) < 0) {
                         if (!n->error) /* the first bad option is the one reported */
-                                n->error = xasprintf("--control-plane-version '%s' is not a Kubernetes version (e.g. 1.22.17)",
-                                                   opts->control_plane_version);
+                                n->error = xasprintf("--control-plane-version '%s' is not a Kubernetes "
+                                                     "version (e.g. 1.22.17)",
+                                                     opts->control_plane_version);
                 } else
-                        set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v,
-                                    "--control-plane-version");
+                        set_version(&n->control_plane_version, &n->control_plane,
+                                    &n->control_plane_version_from, &v, "--control-plane-version");
         }
         if (!n->control_plane_version)
                 manifest_version(root, n);
@@ -360,7 +370,7 @@ void node_facts_free(struct node_facts *n) {
 }
 
 bool node_has_program(const struct root *root, const char *name) {
-        static const char *const dirs[] = {"/usr/bin", "/usr/sbin", "/usr/local/bin"};
+        static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/usr/local/bin" };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name);
                 if (root_exists(root, p))

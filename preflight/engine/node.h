@@ -3,8 +3,8 @@
  * own files. NULL/0 mean unknown. */
 #pragma once
 
-#include "engine/run-options.h"
 #include "basic/rootfs.h"
+#include "engine/run-options.h"
 #include "formats/version.h"
 
 struct node_facts {

@@ -13,7 +13,8 @@ static struct overlay_entry *overlay_find(struct context *ctx, const char *path)
         return NULL;
 }
 
-int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
+                  struct stat *ret_st) {
         _cleanup_free_ char *resolved = NULL;
         int k = root_resolve(ctx->root, path, &resolved);
         if (k < 0)
@@ -25,19 +26,21 @@ int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t
                 *ret_data = xstrndup(o->data, o->len);
                 *ret_len = o->len;
                 if (ret_st)
-                        *ret_st = (struct stat){.st_mode = S_IFREG | o->mode, .st_uid = o->uid, .st_gid = o->gid};
+                        *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode,
+                                                 .st_uid = o->uid,
+                                                 .st_gid = o->gid };
                 return 0;
         }
         return root_read_file(ctx->root, resolved, ret_data, ret_len, ret_st);
 }
 
-static void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
-                        gid_t gid) {
+static void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode,
+                        uid_t uid, gid_t gid) {
         struct overlay_entry *o = overlay_find(ctx, path);
         if (!o) {
                 ctx->overlay = xrealloc(ctx->overlay, (ctx->n_overlay + 1) * sizeof(*o));
                 o = &ctx->overlay[ctx->n_overlay++];
-                *o = (struct overlay_entry){.path = xstrdup(path)};
+                *o = (struct overlay_entry){ .path = xstrdup(path) };
         }
         free(o->data);
         o->exists = true;
@@ -51,14 +54,15 @@ static void overlay_set(struct context *ctx, const char *path, const char *data,
 static struct file_edit *edit_new(struct fixer_result *r) {
         r->edits = xrealloc(r->edits, (r->n_edits + 1) * sizeof(*r->edits));
         struct file_edit *e = &r->edits[r->n_edits++];
-        *e = (struct file_edit){.uid = (uid_t) -1, .gid = (gid_t) -1};
+        *e = (struct file_edit){ .uid = (uid_t) -1, .gid = (gid_t) -1 };
         return e;
 }
 
 /* A content edit: old state from st (NULL: the file does not exist yet, and
  * gets mode/uid/gid), taking ownership of path and old. */
 static struct file_edit *edit_content(struct fixer_result *r, char *path, const struct stat *st, char *old,
-                                      size_t old_len, const char *data, size_t len, mode_t mode, uid_t uid, gid_t gid) {
+                                      size_t old_len, const char *data, size_t len, mode_t mode, uid_t uid,
+                                      gid_t gid) {
         struct file_edit *e = edit_new(r);
         e->path = path;
         e->kind = EDIT_CONTENT;
@@ -73,8 +77,8 @@ static struct file_edit *edit_content(struct fixer_result *r, char *path, const 
         return e;
 }
 
-int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
-                    mode_t mode_if_new) {
+int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                    size_t len, mode_t mode_if_new) {
         _cleanup_free_ char *resolved = NULL;
         int k = root_resolve(ctx->root, path, &resolved);
         if (k < 0)
@@ -101,14 +105,14 @@ int plan_write_file(struct context *ctx, struct fixer_result *r, const char *pat
                 return 1;
         }
 
-        struct file_edit *e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old), old_len, data,
-                                           len, mode_if_new, (uid_t) -1, (gid_t) -1);
+        struct file_edit *e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old),
+                                           old_len, data, len, mode_if_new, (uid_t) -1, (gid_t) -1);
         overlay_set(ctx, e->path, data, len, e->mode, e->uid, e->gid);
         return 1;
 }
 
-int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
-                          const struct file_attrs *a) {
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                          size_t len, const struct file_attrs *a) {
         _cleanup_free_ char *old = NULL;
         size_t old_len = 0;
         struct stat st = {};
@@ -119,11 +123,13 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
                 if (o->exists) {
                         old = xstrndup(o->data, o->len);
                         old_len = o->len;
-                        st = (struct stat){.st_mode = S_IFREG | o->mode, .st_uid = o->uid, .st_gid = o->gid};
+                        st = (struct stat){ .st_mode = S_IFREG | o->mode,
+                                            .st_uid = o->uid,
+                                            .st_gid = o->gid };
                 }
         } else {
-                _cleanup_close_ int fd =
-                        root_openat(ctx->root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, a->resolve);
+                _cleanup_close_ int fd = root_openat(
+                        ctx->root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, a->resolve);
                 k = fd < 0 ? fd : read_fd_whole(fd, &old, &old_len, &st);
         }
         if (k < 0 && k != -ENOENT)
@@ -133,8 +139,8 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
             st.st_uid == a->uid && st.st_gid == a->gid)
                 return 0;
 
-        struct file_edit *e = edit_content(r, xstrdup(path), existed ? &st : NULL, TAKE_PTR(old), old_len, data, len,
-                                           a->mode, a->uid, a->gid);
+        struct file_edit *e = edit_content(r, xstrdup(path), existed ? &st : NULL, TAKE_PTR(old), old_len,
+                                           data, len, a->mode, a->uid, a->gid);
         e->resolve = a->resolve;
         e->set_attrs = true;
         e->new_mode = a->mode;
@@ -209,8 +215,8 @@ void plan_restart(struct fixer_result *r, const char *unit) {
                 strv_push(&r->restarts, xstrdup(unit));
 }
 
-int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data, size_t len,
-                            const char *unit) {
+int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                            size_t len, const char *unit) {
         int k = plan_write_file(ctx, r, path, data, len, 0644);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s", path, read_strerror(k));
@@ -223,12 +229,12 @@ bool plan_is_empty(const struct fixer_result *r) {
         return r->n_edits == 0 && r->n_actions == 0;
 }
 
-#define VFORMAT(fmt, out)                      \
-        do {                                   \
-                va_list ap;                    \
-                va_start(ap, fmt);             \
-                out = xvasprintf(fmt, ap);     \
-                va_end(ap);                    \
+#define VFORMAT(fmt, out)                  \
+        do {                               \
+                va_list ap;                \
+                va_start(ap, fmt);         \
+                out = xvasprintf(fmt, ap); \
+                va_end(ap);                \
         } while (0)
 
 void result_detail(struct fixer_result *r, const char *fmt, ...) {
@@ -308,8 +314,8 @@ void fixer_result_free(struct fixer_result *r) {
 
 const char *fixer_status_to_string(enum fixer_status s) {
         static const char *const names[_STATUS_MAX] = {
-                [STATUS_OK] = "ok",           [STATUS_DRIFT] = "drift",     [STATUS_CHANGED] = "changed",
-                [STATUS_ERROR] = "error",     [STATUS_SKIPPED] = "skipped",
+                [STATUS_OK] = "ok",       [STATUS_DRIFT] = "drift",     [STATUS_CHANGED] = "changed",
+                [STATUS_ERROR] = "error", [STATUS_SKIPPED] = "skipped",
         };
         return s < _STATUS_MAX ? names[s] : "unknown";
 }

@@ -15,10 +15,10 @@ static const char *const signals[] = {
 static const struct {
         const char *signal, *value;
 } default_hard[] = {
-        {"memory.available", "100Mi"},
-        {"nodefs.available", "10%"},
-        {"imagefs.available", "15%"},
-        {"nodefs.inodesFree", "5%"},
+        { "memory.available", "100Mi" },
+        { "nodefs.available", "10%" },
+        { "imagefs.available", "15%" },
+        { "nodefs.inodesFree", "5%" },
 };
 
 static bool known_signal(const char *s) {
@@ -47,10 +47,10 @@ int eviction_parse_quantity(const char *s, long double *ret) {
                 const char *suffix;
                 long double factor;
         } suffixes[] = {
-                {"", 1},      {"n", 1e-9L},        {"u", 1e-6L},        {"m", 1e-3L},        {"k", 1e3L},
-                {"M", 1e6L},  {"G", 1e9L},         {"T", 1e12L},        {"P", 1e15L},        {"E", 1e18L},
-                {"Ki", 1024}, {"Mi", 1048576.0L},  {"Gi", 0x1p30L},     {"Ti", 0x1p40L},     {"Pi", 0x1p50L},
-                {"Ei", 0x1p60L},
+                { "", 1 },         { "n", 1e-9L },    { "u", 1e-6L },    { "m", 1e-3L },
+                { "k", 1e3L },     { "M", 1e6L },     { "G", 1e9L },     { "T", 1e12L },
+                { "P", 1e15L },    { "E", 1e18L },    { "Ki", 1024 },    { "Mi", 1048576.0L },
+                { "Gi", 0x1p30L }, { "Ti", 0x1p40L }, { "Pi", 0x1p50L }, { "Ei", 0x1p60L },
         };
         const char *p = s;
         if (*p == '+' || *p == '-')
@@ -104,8 +104,8 @@ int eviction_parse_duration(const char *s, double *ret_seconds) {
                 const char *unit;
                 double seconds;
         } units[] = {
-                {"ns", 1e-9}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {"\xce\xbcs", 1e-6},
-                {"ms", 1e-3}, {"s", 1},     {"m", 60},           {"h", 3600},
+                { "ns", 1e-9 }, { "us", 1e-6 }, { "\xc2\xb5s", 1e-6 }, { "\xce\xbcs", 1e-6 },
+                { "ms", 1e-3 }, { "s", 1 },     { "m", 60 },           { "h", 3600 },
         };
         bool negative = *s == '-';
         if (*s == '+' || *s == '-')
@@ -166,9 +166,10 @@ static int check_threshold(char **ret_error, const char *file, const char *map, 
         if (k == 0)
                 return 0;
         if (eviction_parse_quantity(e->value, &q) < 0)
-                return invalid(ret_error, file, map, e,
-                               "'%s' is neither a quantity (like 100Mi, 1Gi, 500M) nor a percentage (like 10%%)",
-                               e->value);
+                return invalid(
+                        ret_error, file, map, e,
+                        "'%s' is neither a quantity (like 100Mi, 1Gi, 500M) nor a percentage (like 10%%)",
+                        e->value);
         if (q <= 0)
                 return invalid(ret_error, file, map, e,
                                "'%s': a threshold must be above zero (the kubelet refuses it; 0%% turns a "
@@ -186,10 +187,12 @@ static int check_reclaim(char **ret_error, const char *file, const struct kv *e)
         if (k == 0)
                 return pct > 0 ? 0
                                : invalid(ret_error, file, "minimumReclaim", e,
-                                         "a percentage must be above 0%% (use a quantity like 0Mi for none)");
+                                         "a percentage must be above 0%% (use a quantity like 0Mi for "
+                                         "none)");
         if (eviction_parse_quantity(e->value, &q) < 0)
                 return invalid(ret_error, file, "minimumReclaim", e,
-                               "'%s' is neither a quantity (like 500Mi, 2Gi, 0) nor a percentage (like 5%%)", e->value);
+                               "'%s' is neither a quantity (like 500Mi, 2Gi, 0) nor a percentage (like 5%%)",
+                               e->value);
         if (q < 0)
                 return invalid(ret_error, file, "minimumReclaim", e, "'%s' is negative", e->value);
         return 0;
@@ -200,10 +203,10 @@ int eviction_validate(const struct profile *p, char **ret_error) {
                 const char *name;
                 const struct kv_list *list;
         } maps[] = {
-                {"hard", &p->eviction.hard},
-                {"soft", &p->eviction.soft},
-                {"softGracePeriod", &p->eviction.soft_grace_period},
-                {"minimumReclaim", &p->eviction.minimum_reclaim},
+                { "hard", &p->eviction.hard },
+                { "soft", &p->eviction.soft },
+                { "softGracePeriod", &p->eviction.soft_grace_period },
+                { "minimumReclaim", &p->eviction.minimum_reclaim },
         };
         for (size_t m = 0; m < ELEMENTSOF(maps); m++) {
                 const char *file = map_file(p, maps[m].list);
@@ -213,7 +216,8 @@ int eviction_validate(const struct profile *p, char **ret_error) {
                         int k;
                         if (!known_signal(e->key))
                                 return invalid(ret_error, file, maps[m].name, e,
-                                               "unknown eviction signal (known: memory.available, nodefs.available, "
+                                               "unknown eviction signal (known: memory.available, "
+                                               "nodefs.available, "
                                                "nodefs.inodesFree, imagefs.available, imagefs.inodesFree, "
                                                "pid.available)");
                         switch (m) {
@@ -225,8 +229,9 @@ int eviction_validate(const struct profile *p, char **ret_error) {
                                 k = eviction_parse_duration(e->value, &secs);
                                 if (k < 0)
                                         return invalid(ret_error, file, maps[m].name, e,
-                                                       k == -ERANGE ? "'%s': a grace period cannot be negative"
-                                                                    : "'%s' is not a duration (like 300s, 1m30s)",
+                                                       k == -ERANGE
+                                                               ? "'%s': a grace period cannot be negative"
+                                                               : "'%s' is not a duration (like 300s, 1m30s)",
                                                        e->value);
                                 break;
                         default:
@@ -243,7 +248,8 @@ int eviction_validate(const struct profile *p, char **ret_error) {
                 const struct kv *e = &p->eviction.soft.items[i];
                 if (!kv_list_get(&p->eviction.soft_grace_period, e->key))
                         return invalid(ret_error, map_file(p, &p->eviction.soft), "soft", e,
-                                       "a soft threshold needs a grace period: add '%s' to eviction.softGracePeriod",
+                                       "a soft threshold needs a grace period: add '%s' to "
+                                       "eviction.softGracePeriod",
                                        e->key);
         }
         return 0;
@@ -279,10 +285,11 @@ static void warn_partial_hard(const struct profile *p, struct strv *ret) {
         for (size_t i = 0; i < hard->n; i++)
                 buf_printf(&set, "%s%s", i ? ", " : "", hard->items[i].key);
         if (missing.len)
-                strv_push(ret, xasprintf("%s:%u: eviction.hard sets only %s: the kubelet then drops its default "
-                                         "hard thresholds %s (unless mergeDefaultEvictionSettings: true, kubelet "
-                                         ">= 1.33)",
-                                         map_file(p, hard), hard->items[0].line, set.data, missing.data));
+                strv_push(ret,
+                          xasprintf("%s:%u: eviction.hard sets only %s: the kubelet then drops its default "
+                                    "hard thresholds %s (unless mergeDefaultEvictionSettings: true, kubelet "
+                                    ">= 1.33)",
+                                    map_file(p, hard), hard->items[0].line, set.data, missing.data));
         buf_free(&missing);
         buf_free(&set);
 }
@@ -306,10 +313,11 @@ void eviction_warnings(const struct profile *p, struct strv *ret) {
                 if (!h || !(sk = value_kind(s->value, &sv)) || (hk = value_kind(h, &hv)) != sk)
                         continue; /* a percentage and a quantity cannot be compared */
                 if (sv <= hv)
-                        strv_push(ret, xasprintf("%s:%u: eviction.soft %s<%s can never fire: the hard threshold "
-                                                 "%s<%s (%s) is reached first",
-                                                 map_file(p, &p->eviction.soft), s->line, s->key, s->value, s->key, h,
-                                                 whose));
+                        strv_push(ret,
+                                  xasprintf("%s:%u: eviction.soft %s<%s can never fire: the hard threshold "
+                                            "%s<%s (%s) is reached first",
+                                            map_file(p, &p->eviction.soft), s->line, s->key, s->value,
+                                            s->key, h, whose));
         }
 }
 
@@ -326,18 +334,19 @@ size_t eviction_flags(const struct profile *p, struct eviction_flag ret[EVICTION
                 const struct kv_list *list;
                 char sep;
         } maps[] = {
-                {"eviction-hard", &p->eviction.hard, '<'},
-                {"eviction-soft", &p->eviction.soft, '<'},
-                {"eviction-soft-grace-period", &p->eviction.soft_grace_period, '='},
-                {"eviction-minimum-reclaim", &p->eviction.minimum_reclaim, '='},
+                { "eviction-hard", &p->eviction.hard, '<' },
+                { "eviction-soft", &p->eviction.soft, '<' },
+                { "eviction-soft-grace-period", &p->eviction.soft_grace_period, '=' },
+                { "eviction-minimum-reclaim", &p->eviction.minimum_reclaim, '=' },
         };
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(maps); i++)
                 if (maps[i].list->n)
-                        ret[n++] = (struct eviction_flag){maps[i].name, render_map(maps[i].list, maps[i].sep)};
+                        ret[n++] = (struct eviction_flag){ maps[i].name,
+                                                           render_map(maps[i].list, maps[i].sep) };
         if (p->eviction.max_pod_grace_period)
-                ret[n++] = (struct eviction_flag){"eviction-max-pod-grace-period",
-                                                  xstrdup(p->eviction.max_pod_grace_period)};
+                ret[n++] = (struct eviction_flag){ "eviction-max-pod-grace-period",
+                                                   xstrdup(p->eviction.max_pod_grace_period) };
         return n;
 }
 

@@ -14,7 +14,7 @@ void profile_init_defaults(struct profile *p) {
         *p = (struct profile){
                 .cgroup_driver = CGROUP_DRIVER_SYSTEMD,
                 .swap = SWAP_DISABLE,
-                .gateway = {.ensure = true, .address = xstrdup("auto"), .interface = xstrdup("auto")},
+                .gateway = { .ensure = true, .address = xstrdup("auto"), .interface = xstrdup("auto") },
         };
 }
 
@@ -194,8 +194,8 @@ static int parse_kv_map(struct loader *l, yaml_node_t *n, const char *key, struc
         if (n->type != YAML_MAPPING_NODE)
                 return fail(l, n, "'%s' must be a mapping", key);
         if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > KV_MAP_MAX)
-                return fail(l, n, "'%s' has more than %d entries (the kubelet knows 6 eviction signals)", key,
-                            KV_MAP_MAX);
+                return fail(l, n, "'%s' has more than %d entries (the kubelet knows 6 eviction signals)",
+                            key, KV_MAP_MAX);
         kv_list_free(out);
         out->file = xstrdup(l->path);
         for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
@@ -232,7 +232,17 @@ static int parse_users(struct loader *l, yaml_node_t *n, const char *key) {
         return 0;
 }
 
-enum field_kind { F_SECTION, F_CGROUP_DRIVER, F_SWAP, F_USERS, F_KV, F_STRING, F_SECONDS, F_BOOL, F_EXTENDS };
+enum field_kind {
+        F_SECTION,
+        F_CGROUP_DRIVER,
+        F_SWAP,
+        F_USERS,
+        F_KV,
+        F_STRING,
+        F_SECONDS,
+        F_BOOL,
+        F_EXTENDS
+};
 
 struct field {
         const char *path; /* dotted key path */
@@ -242,21 +252,21 @@ struct field {
 
 #define OFF(m) offsetof(struct profile, m)
 static const struct field schema[] = {
-        {"extends", F_EXTENDS, 0},
-        {"cgroupDriver", F_CGROUP_DRIVER, 0},
-        {"swap", F_SWAP, 0},
-        {"kubeconfig", F_SECTION, 0},
-        {"kubeconfig.users", F_USERS, 0},
-        {"eviction", F_SECTION, 0},
-        {"eviction.hard", F_KV, OFF(eviction.hard)},
-        {"eviction.soft", F_KV, OFF(eviction.soft)},
-        {"eviction.softGracePeriod", F_KV, OFF(eviction.soft_grace_period)},
-        {"eviction.minimumReclaim", F_KV, OFF(eviction.minimum_reclaim)},
-        {"eviction.maxPodGracePeriod", F_SECONDS, OFF(eviction.max_pod_grace_period)},
-        {"gateway", F_SECTION, 0},
-        {"gateway.ensure", F_BOOL, OFF(gateway.ensure)},
-        {"gateway.address", F_STRING, OFF(gateway.address)},
-        {"gateway.interface", F_STRING, OFF(gateway.interface)},
+        { "extends", F_EXTENDS, 0 },
+        { "cgroupDriver", F_CGROUP_DRIVER, 0 },
+        { "swap", F_SWAP, 0 },
+        { "kubeconfig", F_SECTION, 0 },
+        { "kubeconfig.users", F_USERS, 0 },
+        { "eviction", F_SECTION, 0 },
+        { "eviction.hard", F_KV, OFF(eviction.hard) },
+        { "eviction.soft", F_KV, OFF(eviction.soft) },
+        { "eviction.softGracePeriod", F_KV, OFF(eviction.soft_grace_period) },
+        { "eviction.minimumReclaim", F_KV, OFF(eviction.minimum_reclaim) },
+        { "eviction.maxPodGracePeriod", F_SECONDS, OFF(eviction.max_pod_grace_period) },
+        { "gateway", F_SECTION, 0 },
+        { "gateway.ensure", F_BOOL, OFF(gateway.ensure) },
+        { "gateway.address", F_STRING, OFF(gateway.address) },
+        { "gateway.interface", F_STRING, OFF(gateway.interface) },
 };
 
 static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix, char **ret_extends);
@@ -294,8 +304,9 @@ static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix,
                 yaml_node_t *v = yaml_document_get_node(&l->doc, pr->value);
                 if (k->type != YAML_SCALAR_NODE)
                         return fail(l, k, "%s", "keys must be plain names");
-                _cleanup_free_ char *path = prefix ? xasprintf("%s.%s", prefix, (const char *) k->data.scalar.value)
-                                                   : xstrdup((const char *) k->data.scalar.value);
+                _cleanup_free_ char *path =
+                        prefix ? xasprintf("%s.%s", prefix, (const char *) k->data.scalar.value)
+                               : xstrdup((const char *) k->data.scalar.value);
                 /* Duplicate keys: libyaml keeps both; the second would silently win. */
                 for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pr; q++) {
                         yaml_node_t *qk = yaml_document_get_node(&l->doc, q->key);
@@ -353,7 +364,7 @@ static int check_depth(const char *path, const char *text, size_t len, char **re
 int profile_parse_text(const char *path, const char *text, size_t len, struct profile *p, char **ret_extends,
                        char **ret_error) {
         yaml_parser_t parser;
-        struct loader l = {.path = path, .p = p, .error = ret_error};
+        struct loader l = { .path = path, .p = p, .error = ret_error };
         int r = check_depth(path, text, len, ret_error);
         if (r < 0)
                 return r;
@@ -392,8 +403,8 @@ static char *tree_file_name(const struct root *root, const char *node) {
  * --root), then $KUBEPREP_DATA_DIR, the installed data dir and, for a
  * build tree, the source tree's profiles/. Returns 1 when found in /etc, with
  * *ret_node its path inside the root. */
-static int find_profile(const struct root *root, const char *name, bool skip_etc, char **ret_path, char **ret_node,
-                        char **ret_text, size_t *ret_len) {
+static int find_profile(const struct root *root, const char *name, bool skip_etc, char **ret_path,
+                        char **ret_node, char **ret_text, size_t *ret_len) {
         _cleanup_free_ char *etc = xasprintf("/etc/kubeprep/profiles/%s.yaml", name);
         if (!skip_etc && root_read_file(root, etc, ret_text, ret_len, NULL) >= 0) {
                 *ret_path = tree_file_name(root, etc);
@@ -417,17 +428,18 @@ struct includer {
 /* Read the file an `extends: PATH` of a tree file names, inside the root: an
  * absolute path from the root, a relative one from the includer's directory. */
 static int read_tree_extends(const struct root *root, const struct includer *from, const char *name,
-                             const char *shown, char **ret_node, char **ret_path, char **ret_text, size_t *ret_len,
-                             char **ret_error) {
+                             const char *shown, char **ret_node, char **ret_path, char **ret_text,
+                             size_t *ret_len, char **ret_error) {
         const char *slash = strrchr(from->node, '/');
-        _cleanup_free_ char *node = name[0] == '/' ? xstrdup(name)
-                                                   : xasprintf("%.*s/%s", (int) (slash - from->node), from->node, name);
+        _cleanup_free_ char *node =
+                name[0] == '/' ? xstrdup(name)
+                               : xasprintf("%.*s/%s", (int) (slash - from->node), from->node, name);
         int k = root_read_file(root, node, ret_text, ret_len, NULL);
         if (k < 0 && root->live)
                 set_error(ret_error, "%s: 'extends: %s': %s", from->file, shown, read_strerror(k));
         else if (k < 0)
-                set_error(ret_error, "%s: 'extends: %s' is read inside the tree %s, never on the host: %s", from->file,
-                          shown, root->path, read_strerror(k));
+                set_error(ret_error, "%s: 'extends: %s' is read inside the tree %s, never on the host: %s",
+                          from->file, shown, root->path, read_strerror(k));
         if (k < 0)
                 return k;
         *ret_path = tree_file_name(root, node);
@@ -464,9 +476,10 @@ static int load_one(const struct root *root, const char *name_or_path, const str
                 k = find_profile(root, name_or_path, skip_etc, &path, &node, &text, &len);
                 in_etc = k > 0;
                 if (k < 0) {
-                        set_error(ret_error,
-                                  "profile '%s' not found (looked in /etc/kubeprep/profiles and %s/profiles)", shown,
-                                  KUBEPREP_DATA_DIR);
+                        set_error(
+                                ret_error,
+                                "profile '%s' not found (looked in /etc/kubeprep/profiles and %s/profiles)",
+                                shown, KUBEPREP_DATA_DIR);
                         return k;
                 }
         }
@@ -478,8 +491,9 @@ static int load_one(const struct root *root, const char *name_or_path, const str
         if (k < 0)
                 return k;
         if (extends) {
-                const struct includer here = {.file = path, .node = node};
-                k = load_one(root, extends, &here, p, depth + 1, in_etc && streq(extends, name_or_path), ret_error);
+                const struct includer here = { .file = path, .node = node };
+                k = load_one(root, extends, &here, p, depth + 1, in_etc && streq(extends, name_or_path),
+                             ret_error);
                 if (k < 0)
                         return k;
         }

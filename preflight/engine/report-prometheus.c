@@ -25,13 +25,16 @@ static void print_help_type(const char *name, const char *help) {
 
 /* The metrics every run has, also one that failed before any fixer ran. */
 static void print_run(const struct options *opts, const char *profile, int exit_code) {
-        print_help_type("kubeprep_exit_code", "Exit code of kubeprep's last run: 0 complies, 1 drift, 2 error.");
+        print_help_type("kubeprep_exit_code",
+                        "Exit code of kubeprep's last run: 0 complies, 1 drift, 2 error.");
         printf("kubeprep_exit_code %d\n", exit_code);
-        print_help_type("kubeprep_last_run_timestamp_seconds", "When kubeprep last ran, in seconds since the epoch.");
+        print_help_type("kubeprep_last_run_timestamp_seconds",
+                        "When kubeprep last ran, in seconds since the epoch.");
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         printf("kubeprep_last_run_timestamp_seconds %lld\n", (long long) ts.tv_sec);
-        print_help_type("kubeprep_info", "kubeprep's version, command and profile of the last run; always 1.");
+        print_help_type("kubeprep_info",
+                        "kubeprep's version, command and profile of the last run; always 1.");
         printf("kubeprep_info{version=\"%s\",command=\"%s\",profile=\"", KUBEPREP_VERSION,
                command_to_string(opts->command));
         print_label_value(profile);
@@ -52,7 +55,8 @@ void report_print_prometheus(const struct report *rep) {
         unsigned c[_STATUS_MAX];
         report_summary_count(rep->results, rep->n_results, c);
         for (int st = 0; st < _STATUS_MAX; st++)
-                printf("kubeprep_fixers{status=\"%s\"} %u\n", fixer_status_to_string((enum fixer_status) st), c[st]);
+                printf("kubeprep_fixers{status=\"%s\"} %u\n", fixer_status_to_string((enum fixer_status) st),
+                       c[st]);
         print_run(rep->opts, rep->ctx->profile->name, rep->exit_code);
 }
 

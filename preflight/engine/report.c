@@ -5,10 +5,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "config.h"
 #include "basic/diff.h"
-#include "system/journal-stream.h"
+#include "config.h"
 #include "formats/redact.h"
+#include "system/journal-stream.h"
 
 /* Reports end up in logs (cloud-init, CI, Ansible): a credential's bytes never do. Every diff
  * and every message passes through here with its credential values masked (redact.h); the
@@ -19,13 +19,15 @@ static char *edit_diff(const struct file_edit *e) {
         _cleanup_free_ char *d = NULL;
         if (e->kind == EDIT_SYMLINK) {
                 /* A link has no lines to diff; say what it becomes, as a one-line pseudo diff. */
-                _cleanup_free_ char *old = e->existed ? (e->old_is_symlink ? xasprintf("-> %s\n", e->old_data)
-                                                                           : xstrndup(e->old_data, e->old_len))
-                                                      : NULL;
+                _cleanup_free_ char *old = e->existed
+                                                   ? (e->old_is_symlink ? xasprintf("-> %s\n", e->old_data)
+                                                                        : xstrndup(e->old_data, e->old_len))
+                                                   : NULL;
                 _cleanup_free_ char *new = xasprintf("-> %s\n", e->new_data);
                 d = diff_unified(e->path, old, old ? strlen(old) : 0, new, strlen(new));
         } else
-                d = diff_unified(e->path, e->existed ? e->old_data : NULL, e->old_len, e->new_data, e->new_len);
+                d = diff_unified(e->path, e->existed ? e->old_data : NULL, e->old_len, e->new_data,
+                                 e->new_len);
         return redact_diff(d);
 }
 
@@ -78,9 +80,11 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                 printf("%s\t[WARNING] %s\n", priority_prefix(STDOUT_FILENO, LOG_WARNING), warning);
         }
         for (size_t i = 0; i < r->n_actions; i++) {
-                _cleanup_free_ char *target = shown(r->actions[i].target), *amessage = shown(r->actions[i].message);
+                _cleanup_free_ char *target = shown(r->actions[i].target),
+                                    *amessage = shown(r->actions[i].message);
                 printf("%s\t%s %s (%s)%s%s\n", pfx, r->actions[i].action, target,
-                       action_status_to_string(r->actions[i].status), r->actions[i].message ? ": " : "", amessage);
+                       action_status_to_string(r->actions[i].status), r->actions[i].message ? ": " : "",
+                       amessage);
         }
         /* Diffs only with apply --dry-run (and -v): check prints findings without them. */
         bool diffs = rep->opts->command == CMD_APPLY ? rep->opts->dry_run : rep->opts->verbosity > 0;
@@ -114,9 +118,11 @@ static void print_text(const struct report *rep) {
         for (size_t i = 0; i < rep->n_results; i++)
                 print_text_result(rep, &rep->results[i]);
         for (size_t i = 0; i < rep->n_restarts; i++) {
-                _cleanup_free_ char *unit = shown(rep->restarts[i].unit), *message = shown(rep->restarts[i].message);
+                _cleanup_free_ char *unit = shown(rep->restarts[i].unit),
+                                    *message = shown(rep->restarts[i].message);
                 printf("%s[%s] restart %s: %s%s%s\n",
-                       priority_prefix(STDOUT_FILENO, streq(rep->restarts[i].status, "failed") ? LOG_ERR : LOG_INFO),
+                       priority_prefix(STDOUT_FILENO,
+                                       streq(rep->restarts[i].status, "failed") ? LOG_ERR : LOG_INFO),
                        verb, unit, rep->restarts[i].status, rep->restarts[i].message ? ": " : "", message);
         }
         unsigned c[_STATUS_MAX];
@@ -125,7 +131,8 @@ static void print_text(const struct report *rep) {
                c[STATUS_CHANGED], c[STATUS_ERROR], c[STATUS_SKIPPED]);
         if (rep->run_id && files_written(rep))
                 printf("; backup %s (undo with: kubeprep rollback%s%s %s)", rep->run_id,
-                       rep->ctx->root->live ? "" : " --root ", rep->ctx->root->live ? "" : root, rep->run_id);
+                       rep->ctx->root->live ? "" : " --root ", rep->ctx->root->live ? "" : root,
+                       rep->run_id);
         printf("\n");
 }
 
@@ -188,7 +195,8 @@ static void print_json(const struct report *rep) {
         cJSON *node = cJSON_AddObjectToObject(o, "node");
         cJSON_AddItemToObject(node, "arch", json_string_or_null(ctx->node.arch));
         cJSON_AddItemToObject(node, "kubeletVersion", json_string_or_null(ctx->node.kubelet_version));
-        cJSON_AddItemToObject(node, "controlPlaneVersion", json_string_or_null(ctx->node.control_plane_version));
+        cJSON_AddItemToObject(node, "controlPlaneVersion",
+                              json_string_or_null(ctx->node.control_plane_version));
         if (ctx->node.cgroup_version)
                 cJSON_AddNumberToObject(node, "cgroupVersion", ctx->node.cgroup_version);
         else

@@ -9,7 +9,8 @@
 #include "system/units.h"
 
 /* The units asked for by results in the given state, in restart order. */
-static size_t collect_units(struct fixer_result *results, size_t n, enum fixer_status want, const char ***ret) {
+static size_t collect_units(struct fixer_result *results, size_t n, enum fixer_status want,
+                            const char ***ret) {
         const char **units = NULL;
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
@@ -26,7 +27,8 @@ static size_t collect_units(struct fixer_result *results, size_t n, enum fixer_s
         return m;
 }
 
-static void outcome_push(struct restart_outcome **o, size_t *n, const char *unit, const char *status, char *message) {
+static void outcome_push(struct restart_outcome **o, size_t *n, const char *unit, const char *status,
+                         char *message) {
         *o = xrealloc(*o, (*n + 1) * sizeof(**o));
         (*o)[(*n)++] = (struct restart_outcome){
                 .unit = xstrdup(unit),
@@ -35,8 +37,8 @@ static void outcome_push(struct restart_outcome **o, size_t *n, const char *unit
         };
 }
 
-void restart_plan_units(struct context *ctx, struct fixer_result *results, size_t n, struct restart_outcome **ret,
-                        size_t *ret_n) {
+void restart_plan_units(struct context *ctx, struct fixer_result *results, size_t n,
+                        struct restart_outcome **ret, size_t *ret_n) {
         _cleanup_free_ const char **units = NULL;
         size_t m = collect_units(results, n, STATUS_DRIFT, &units);
         *ret = NULL;
@@ -51,7 +53,8 @@ void restart_plan_units(struct context *ctx, struct fixer_result *results, size_
  * the operator sees why, e.g. "dockerd: unknown directive in daemon.json". */
 static void quote_last_message(struct unit_restart *u, const struct timespec *since) {
         _cleanup_free_ char *msg = NULL;
-        unsigned long long usec = (unsigned long long) since->tv_sec * 1000000ULL + (unsigned long long) since->tv_nsec / 1000;
+        unsigned long long usec =
+                (unsigned long long) since->tv_sec * 1000000ULL + (unsigned long long) since->tv_nsec / 1000;
         if (unit_last_message(u->unit, usec, &msg) <= 0)
                 return;
         char *joined = xasprintf("%s; its last message: \"%s\"", strempty(u->result), msg);
@@ -62,12 +65,13 @@ static void quote_last_message(struct unit_restart *u, const struct timespec *si
 static void fail_requesters(struct fixer_result *results, size_t n, const struct unit_restart *u) {
         for (size_t i = 0; i < n; i++)
                 if (results[i].status == STATUS_CHANGED && strv_contains(&results[i].restarts, u->unit))
-                        result_fail(&results[i], -EIO, "the configuration was written, but restarting %s failed: %s",
-                                    u->unit, strempty(u->result));
+                        result_fail(&results[i], -EIO,
+                                    "the configuration was written, but restarting %s failed: %s", u->unit,
+                                    strempty(u->result));
 }
 
-void restart_changed_units(struct context *ctx, struct fixer_result *results, size_t n, struct restart_outcome **ret,
-                           size_t *ret_n) {
+void restart_changed_units(struct context *ctx, struct fixer_result *results, size_t n,
+                           struct restart_outcome **ret, size_t *ret_n) {
         _cleanup_free_ const char **units = NULL;
         size_t m = collect_units(results, n, STATUS_CHANGED, &units);
         *ret = NULL;
@@ -75,7 +79,7 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
         if (m == 0)
                 return;
 
-        const char *why = !ctx->root->live      ? "--root: not a running system"
+        const char *why = !ctx->root->live        ? "--root: not a running system"
                           : ctx->opts->no_restart ? "--no-restart"
                                                   : NULL;
         _cleanup_free_ char *err = NULL;
@@ -93,7 +97,7 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
         clock_gettime(CLOCK_REALTIME, &start);
         struct unit_restart *u = xmalloc(m * sizeof(*u));
         for (size_t i = 0; i < m; i++)
-                u[i] = (struct unit_restart){.unit = units[i]};
+                u[i] = (struct unit_restart){ .unit = units[i] };
         _cleanup_free_ char *rerr = NULL;
         (void) units_reload_and_restart(bus, u, m, 0, &rerr);
         for (size_t i = 0; i < m; i++) {

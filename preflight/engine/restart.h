@@ -11,6 +11,6 @@
 void restart_changed_units(struct context *ctx, struct fixer_result *results, size_t n,
                            struct restart_outcome **ret, size_t *ret_n);
 /* apply --dry-run: the restarts the plans would need, as "planned". */
-void restart_plan_units(struct context *ctx, struct fixer_result *results, size_t n, struct restart_outcome **ret,
-                        size_t *ret_n);
+void restart_plan_units(struct context *ctx, struct fixer_result *results, size_t n,
+                        struct restart_outcome **ret, size_t *ret_n);
 void restart_outcomes_free(struct restart_outcome *o, size_t n);

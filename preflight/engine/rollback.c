@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "basic/sha256.h"
 #include "engine/managed-paths.h"
 #include "formats/passwd.h"
-#include "basic/sha256.h"
 
 void rollback_done(struct rollback *rb) {
         free(rb->run_id);
@@ -49,8 +49,9 @@ static int open_trusted(int pfd, int dfd, const char *name, bool dir, const char
         int k = entry_trusted(&st, dir, shown, ret_why);
         if (k < 0)
                 return k;
-        _cleanup_close_ int fd = dir ? openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                                     : openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        _cleanup_close_ int fd =
+                dir ? openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                    : openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &now) < 0)
@@ -131,15 +132,17 @@ static int check_run_files(int rfd, const char *shown_dir, char **ret_why) {
                         continue;
                 struct stat st;
                 _cleanup_free_ char *shown = xasprintf("%s/%s", shown_dir, de->d_name);
-                k = fstatat(rfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno
-                                                                           : entry_trusted(&st, false, shown, ret_why);
+                k = fstatat(rfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+                            ? -errno
+                            : entry_trusted(&st, false, shown, ret_why);
         }
         closedir(d);
         return k;
 }
 
 /* A trusted file of the run, whole (at most READ_FILE_MAX). */
-static int read_run_file(int rfd, const char *name, const char *shown_dir, char **ret_data, size_t *ret_len) {
+static int read_run_file(int rfd, const char *name, const char *shown_dir, char **ret_data,
+                         size_t *ret_len) {
         _cleanup_free_ char *why = NULL, *shown = xasprintf("%s/%s", shown_dir, name);
         _cleanup_close_ int fd = open_trusted_at(rfd, name, false, shown, &why);
         if (fd < 0)
@@ -151,7 +154,7 @@ static int read_run_file(int rfd, const char *name, const char *shown_dir, char 
 static bool path_is_normal(const char *path) {
         if (path[0] != '/' || !path[1])
                 return false;
-        for (const char *p = path; *p; ) {
+        for (const char *p = path; *p;) {
                 p++;
                 size_t n = strcspn(p, "/");
                 if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
@@ -186,25 +189,33 @@ static int validate_entries(const struct root *root, cJSON *files, const char *i
                 bool link = type && streq(type, "symlink");
                 const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(e, "backup"));
                 if (!path || !path_is_normal(path)) {
-                        set_error(ret_error, "backup run %s: an entry of " BACKUP_MANIFEST " has no valid path; "
-                                  "nothing was restored", id);
+                        set_error(ret_error,
+                                  "backup run %s: an entry of " BACKUP_MANIFEST " has no valid path; "
+                                  "nothing was restored",
+                                  id);
                         k = -EBADMSG;
                 } else if (!managed_path(root, have_db ? &db : NULL, path)) {
                         /* Without the tree's users, no ~/.kube/config can be told from any file. */
-                        set_error(ret_error, "backup run %s names %s, which is not a file kubeprep manages%s%s%s; "
-                                  "nothing was restored", id, path, have_db ? "" : " (no user's home is: ",
-                                  have_db ? "" : derr, have_db ? "" : ")");
+                        set_error(ret_error,
+                                  "backup run %s names %s, which is not a file kubeprep manages%s%s%s; "
+                                  "nothing was restored",
+                                  id, path, have_db ? "" : " (no user's home is: ", have_db ? "" : derr,
+                                  have_db ? "" : ")");
                         k = -EPERM;
                 } else if (existed && (!number_in(cJSON_GetObjectItem(e, "mode"), 07777) ||
                                        !number_in(cJSON_GetObjectItem(e, "uid"), UINT32_MAX - 1) ||
                                        !number_in(cJSON_GetObjectItem(e, "gid"), UINT32_MAX - 1) ||
                                        (link && !cJSON_GetStringValue(cJSON_GetObjectItem(e, "target"))))) {
-                        set_error(ret_error, "backup run %s: the entry of %s has no valid mode, owner or target; "
-                                  "nothing was restored", id, path);
+                        set_error(ret_error,
+                                  "backup run %s: the entry of %s has no valid mode, owner or target; "
+                                  "nothing was restored",
+                                  id, path);
                         k = -EBADMSG;
                 } else if (existed && !link && !backup_name_valid(name)) {
-                        set_error(ret_error, "backup run %s: the backup of %s is named '%s', not a file of the run; "
-                                  "nothing was restored", id, path, strempty(name));
+                        set_error(ret_error,
+                                  "backup run %s: the backup of %s is named '%s', not a file of the run; "
+                                  "nothing was restored",
+                                  id, path, strempty(name));
                         k = -EBADMSG;
                 }
                 if (k < 0)
@@ -222,7 +233,8 @@ struct current {
         size_t len;
 };
 
-static int read_current(const struct root *root, const char *path, unsigned long long res, struct current *ret) {
+static int read_current(const struct root *root, const char *path, unsigned long long res,
+                        struct current *ret) {
         *ret = (struct current){};
         _cleanup_free_ char *parent = xstrndup(path, (size_t) (strrchr(path, '/') - path));
         const char *base = strrchr(path, '/') + 1;
@@ -239,14 +251,15 @@ static int read_current(const struct root *root, const char *path, unsigned long
                 ssize_t n = readlinkat(dfd, base, target, sizeof(target) - 1);
                 if (n < 0)
                         return -errno;
-                *ret = (struct current){CURRENT_LINK, xstrndup(target, (size_t) n), (size_t) n};
+                *ret = (struct current){ CURRENT_LINK, xstrndup(target, (size_t) n), (size_t) n };
                 return 0;
         }
         if (!S_ISREG(st.st_mode) || (uint64_t) st.st_size > READ_FILE_MAX) {
                 ret->kind = CURRENT_OTHER;
                 return 0;
         }
-        _cleanup_close_ int fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        _cleanup_close_ int fd =
+                openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         ret->kind = CURRENT_FILE;
@@ -283,8 +296,8 @@ static bool holds_written(const struct current *cur, cJSON *written) {
 /* Remove a file the run created, opening its directory with the run's
  * resolve rules (a link planted since in a user's home is not followed), and
  * the directory too when the run created it and it is empty again. */
-static int remove_created(const struct root *root, const char *path, unsigned long long res, bool parent_created,
-                          struct strv *paths) {
+static int remove_created(const struct root *root, const char *path, unsigned long long res,
+                          bool parent_created, struct strv *paths) {
         _cleanup_free_ char *parent = xstrdup(path);
         char *slash = strrchr(parent, '/');
         *slash = 0;
@@ -324,8 +337,9 @@ static int write_back(const struct root *root, const char *path, unsigned long l
         uid_t uid = (uid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "uid"));
         gid_t gid = (gid_t) cJSON_GetNumberValue(cJSON_GetObjectItem(entry, "gid"));
         if (mode & 06000) {
-                strv_push(&rb->notes, xasprintf("%s: the saved mode %o has setuid/setgid bits; restored as %04o", path,
-                                                (unsigned) mode, (unsigned) (mode & ~06000)));
+                strv_push(&rb->notes,
+                          xasprintf("%s: the saved mode %o has setuid/setgid bits; restored as %04o", path,
+                                    (unsigned) mode, (unsigned) (mode & ~06000)));
                 mode &= ~06000;
         }
         _cleanup_free_ char *parent = xstrndup(path, (size_t) (strrchr(path, '/') - path));
@@ -347,13 +361,14 @@ static void restore_entry(const struct root *root, int rfd, const char *shown_di
         bool link = type && streq(type, "symlink");
         const char *verb = existed ? "restore" : "remove";
         /* A file the run wrote with no-symlink rules (a user's home) is put back the same way. */
-        unsigned long long res = cJSON_IsTrue(cJSON_GetObjectItem(entry, "noSymlinks")) ? RESOLVE_NO_SYMLINKS : 0;
+        unsigned long long res =
+                cJSON_IsTrue(cJSON_GetObjectItem(entry, "noSymlinks")) ? RESOLVE_NO_SYMLINKS : 0;
         _cleanup_free_ char *saved = NULL;
         size_t saved_len = 0;
         int k = 0;
         if (existed && !link)
-                k = read_run_file(rfd, cJSON_GetStringValue(cJSON_GetObjectItem(entry, "backup")), shown_dir, &saved,
-                                  &saved_len);
+                k = read_run_file(rfd, cJSON_GetStringValue(cJSON_GetObjectItem(entry, "backup")), shown_dir,
+                                  &saved, &saved_len);
         struct current cur = {};
         if (k >= 0)
                 k = read_current(root, path, res, &cur);
@@ -373,13 +388,14 @@ static void restore_entry(const struct root *root, int rfd, const char *shown_di
                               : holds_bytes(&cur, saved, saved_len));
         free(cur.data);
         if (!ours) {
-                not_restored(rb, path, xasprintf("changed since run %s: not %s", rb->run_id,
-                                                 existed ? "restored" : "removed"));
+                not_restored(rb, path,
+                             xasprintf("changed since run %s: not %s", rb->run_id,
+                                       existed ? "restored" : "removed"));
                 return;
         }
         if (!existed)
-                k = remove_created(root, path, res, cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated")),
-                                   &rb->restored);
+                k = remove_created(root, path, res,
+                                   cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated")), &rb->restored);
         else if (link)
                 k = root_symlink_atomic(root, path, target);
         else
@@ -399,7 +415,8 @@ static int open_run(const struct root *root, int bfd, const char *run_id, char *
         }
         int k = run_id ? 0 : find_last_run(bfd, &id);
         if (k < 0) {
-                set_error(ret_error, "no run to roll back: %s holds no backup of a run that changed something",
+                set_error(ret_error,
+                          "no run to roll back: %s holds no backup of a run that changed something",
                           KUBEPREP_BACKUP_DIR);
                 return k;
         }
@@ -452,7 +469,8 @@ int rollback_run(const struct root *root, const char *run_id, struct rollback *r
         *ret = (struct rollback){};
         _cleanup_close_ int bfd = open_store(root, ret_error);
         if (bfd == -ESRCH)
-                set_error(ret_error, "no run to roll back: %s holds no backup of a run that changed something",
+                set_error(ret_error,
+                          "no run to roll back: %s holds no backup of a run that changed something",
                           KUBEPREP_BACKUP_DIR);
         if (bfd < 0)
                 return bfd;
@@ -464,7 +482,8 @@ int rollback_run(const struct root *root, const char *run_id, struct rollback *r
         cJSON *files = cJSON_GetObjectItem(m, "files");
         if (k >= 0)
                 k = validate_entries(root, files, ret->run_id, ret_error);
-        _cleanup_free_ char *dir = xasprintf(KUBEPREP_BACKUP_DIR "/%s", ret->run_id), *shown = host_path(root, dir);
+        _cleanup_free_ char *dir = xasprintf(KUBEPREP_BACKUP_DIR "/%s", ret->run_id),
+                            *shown = host_path(root, dir);
         /* Reverse order: the last change is undone first. */
         for (int i = cJSON_GetArraySize(files) - 1; k >= 0 && i >= 0; i--)
                 restore_entry(root, rfd, shown, cJSON_GetArrayItem(files, i), ret);

@@ -40,11 +40,11 @@ struct options {
         bool dry_run;
         bool no_restart;
         unsigned lock_timeout; /* seconds to wait for another run's lock (apply, rollback) */
-        int verbosity;    /* -1 quiet, 0 normal, 1 verbose */
-        const char *run_id; /* rollback's RUN-ID */
-        bool fix;           /* lint --fix */
-        char **files;       /* lint's FILE... ("-" is stdin), pointing into argv */
-        char **kubeadm_args; /* kubeadm's: everything after "--", pointing into argv */
+        int verbosity;         /* -1 quiet, 0 normal, 1 verbose */
+        const char *run_id;    /* rollback's RUN-ID */
+        bool fix;              /* lint --fix */
+        char **files;          /* lint's FILE... ("-" is stdin), pointing into argv */
+        char **kubeadm_args;   /* kubeadm's: everything after "--", pointing into argv */
         size_t n_kubeadm_args;
         size_t n_files;
         const char *journal_dir; /* diagnose: a journal directory on the host */

@@ -5,14 +5,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "engine/backup.h"
 #include "engine/commit.h"
-#include "config.h"
 #include "engine/profile-eviction.h"
-#include "system/journal-stream.h"
-#include "formats/redact.h"
 #include "engine/report.h"
 #include "engine/restart.h"
+#include "formats/redact.h"
+#include "system/journal-stream.h"
 
 int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) {
         va_list ap;
@@ -39,7 +39,8 @@ int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) 
 static int check_fixer_names(const struct options *opts, const struct strv *names) {
         for (size_t i = 0; i < names->n; i++)
                 if (!fixer_find(names->items[i]))
-                        return fail_early(opts, 2, "unknown fixer '%s' (see 'kubeprep list')", names->items[i]);
+                        return fail_early(opts, 2, "unknown fixer '%s' (see 'kubeprep list')",
+                                          names->items[i]);
         return 0;
 }
 
@@ -54,7 +55,7 @@ static const char *auto_profile(const struct node_facts *n) {
 }
 
 void fixer_plan(struct context *ctx, const struct fixer *f, struct fixer_result *r) {
-        *r = (struct fixer_result){.fixer = f};
+        *r = (struct fixer_result){ .fixer = f };
         int k = f->plan(ctx, r);
         if (k < 0 && r->status != STATUS_ERROR)
                 result_refuse(r, k, "%s", strerror(-k));
@@ -183,7 +184,7 @@ int run_check_or_apply(const struct options *opts) {
 }
 
 int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error) {
-        struct context ctx = {.opts = opts};
+        struct context ctx = { .opts = opts };
         const char *path = opts->root ? opts->root : "/";
         int k = root_open(path, !opts->root, &ctx.root);
         if (k < 0) {
@@ -262,18 +263,22 @@ static int print_rollback(const struct options *opts, const struct rollback *rb)
         for (size_t i = 0; i < rb->notes.n; i++)
                 print_rollback_line(stdout, "", rb->notes.items[i], NULL);
         if (!rb->not_restored.n) {
-                printf("[rollback] run %s rolled back: %zu file%s restored\n", rb->run_id, n, n == 1 ? "" : "s");
+                printf("[rollback] run %s rolled back: %zu file%s restored\n", rb->run_id, n,
+                       n == 1 ? "" : "s");
                 return 0;
         }
         fflush(stdout);
         const char *prefix = priority_prefix(STDERR_FILENO, LOG_ERR);
         for (size_t i = 0; i < rb->not_restored.n; i++)
                 print_rollback_line(stderr, prefix, rb->not_restored.items[i], rb->reasons.items[i]);
-        _cleanup_free_ char *again = opts->root ? xasprintf("kubeprep rollback --root %s %s", opts->root, rb->run_id)
-                                                : xasprintf("kubeprep rollback %s", rb->run_id);
-        fprintf(stderr, "%skubeprep: run %s partly rolled back: %zu file%s restored, %zu not (listed above); the run "
-                "stays unmarked, so '%s' tries again\n", prefix, rb->run_id, n, n == 1 ? "" : "s",
-                rb->not_restored.n, again);
+        _cleanup_free_ char *again =
+                opts->root ? xasprintf("kubeprep rollback --root %s %s", opts->root, rb->run_id)
+                           : xasprintf("kubeprep rollback %s", rb->run_id);
+        fprintf(stderr,
+                "%skubeprep: run %s partly rolled back: %zu file%s restored, %zu not (listed above); the "
+                "run "
+                "stays unmarked, so '%s' tries again\n",
+                prefix, rb->run_id, n, n == 1 ? "" : "s", rb->not_restored.n, again);
         return 1;
 }
 

@@ -116,7 +116,8 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
         const char *nul = memchr(text, 0, len);
         if (nul) {
                 size_t off = (size_t) (nul - text);
-                set_error(ret_error, "line %u, column %u: NUL byte", line_of_offset(text, off), column_of_offset(text, off));
+                set_error(ret_error, "line %u, column %u: NUL byte", line_of_offset(text, off),
+                          column_of_offset(text, off));
                 return -EBADMSG;
         }
         /* cJSON skips every control character as whitespace, dockerd (and our scanner) only the four
@@ -124,7 +125,8 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
         for (size_t off = 0; off < len; off++)
                 if ((unsigned char) text[off] < 0x20 && !is_json_space(text[off])) {
                         set_error(ret_error, "line %u, column %u: control character 0x%02x, not valid JSON",
-                                  line_of_offset(text, off), column_of_offset(text, off), (unsigned) text[off]);
+                                  line_of_offset(text, off), column_of_offset(text, off),
+                                  (unsigned) text[off]);
                         return -EBADMSG;
                 }
         dj->text = xstrndup(text, len);
@@ -138,12 +140,14 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
         dj->root = cJSON_ParseWithOpts(dj->text, &parse_end, true);
         if (!dj->root) {
                 size_t off = parse_end ? (size_t) (parse_end - dj->text) : 0;
-                set_error(ret_error, "line %u, column %u: invalid JSON", line_of_offset(dj->text, off), column_of_offset(dj->text, off));
+                set_error(ret_error, "line %u, column %u: invalid JSON", line_of_offset(dj->text, off),
+                          column_of_offset(dj->text, off));
                 return -EBADMSG;
         }
         dj->object_open = skip_space(dj->text, 0);
         if (!cJSON_IsObject(dj->root)) {
-                set_error(ret_error, "line %u: the top level is not an object", line_of_offset(dj->text, dj->object_open));
+                set_error(ret_error, "line %u: the top level is not an object",
+                          line_of_offset(dj->text, dj->object_open));
                 return -EBADMSG;
         }
         scan_object(dj);
@@ -154,13 +158,15 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
                 if (!c->string || !streq(c->string, "exec-opts"))
                         continue;
                 if (dj->exec_opts) {
-                        set_error(ret_error, "line %u: duplicate \"exec-opts\" keys", line_of_offset(dj->text, dj->keys[i].start));
+                        set_error(ret_error, "line %u: duplicate \"exec-opts\" keys",
+                                  line_of_offset(dj->text, dj->keys[i].start));
                         return -EBADMSG;
                 }
                 dj->exec_opts = c, dj->exec_opts_index = i;
         }
         if (i != dj->n_members || (size_t) cJSON_GetArraySize(dj->root) != dj->n_members) {
-                set_error(ret_error, "line %u: cannot locate the object's members", line_of_offset(dj->text, dj->object_open));
+                set_error(ret_error, "line %u: cannot locate the object's members",
+                          line_of_offset(dj->text, dj->object_open));
                 return -EBADMSG;
         }
         if (!dj->exec_opts)
@@ -179,7 +185,8 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
                         return -EBADMSG;
                 }
         if (i != dj->n_elements) {
-                set_error(ret_error, "line %u: cannot locate the \"exec-opts\" entries", line_of_offset(dj->text, at));
+                set_error(ret_error, "line %u: cannot locate the \"exec-opts\" entries",
+                          line_of_offset(dj->text, at));
                 return -EBADMSG;
         }
         return 0;
@@ -195,7 +202,8 @@ static char *cgroup_driver_of(const char *opt) {
                 k++;
         while (ke > k && is_json_space(ke[-1]))
                 ke--;
-        if ((size_t) (ke - k) != strlen("native.cgroupdriver") || strncasecmp(k, "native.cgroupdriver", (size_t) (ke - k)) != 0)
+        if ((size_t) (ke - k) != strlen("native.cgroupdriver") ||
+            strncasecmp(k, "native.cgroupdriver", (size_t) (ke - k)) != 0)
                 return NULL;
         const char *v = eq + 1, *ve = v + strlen(v);
         while (is_json_space(*v))
@@ -232,13 +240,15 @@ static const char *newline_of(const char *t) {
 }
 
 /* Splice: replace [start, end) of the text. */
-static void splice(struct buf *b, const struct daemon_json *dj, size_t *pos, size_t start, size_t end, const char *with) {
+static void splice(struct buf *b, const struct daemon_json *dj, size_t *pos, size_t start, size_t end,
+                   const char *with) {
         buf_append(b, dj->text + *pos, start - *pos);
         buf_puts(b, with);
         *pos = end;
 }
 
-static void edit_exec_opts(struct buf *b, const struct daemon_json *dj, const char *entry, const char *driver) {
+static void edit_exec_opts(struct buf *b, const struct daemon_json *dj, const char *entry,
+                           const char *driver) {
         size_t pos = 0, i = 0, first = SIZE_MAX;
         for (cJSON *e = dj->exec_opts->child; e; e = e->next, i++) {
                 _cleanup_free_ char *d = cgroup_driver_of(e->valuestring);
@@ -259,11 +269,13 @@ static void edit_exec_opts(struct buf *b, const struct daemon_json *dj, const ch
                         /* copy the separator the array already uses; a lone element on its own line gets one too */
                         _cleanup_free_ char *sep = NULL;
                         if (n >= 2)
-                                sep = xstrndup(dj->text + dj->elements[n - 2].end, dj->elements[n - 1].start - dj->elements[n - 2].end);
+                                sep = xstrndup(dj->text + dj->elements[n - 2].end,
+                                               dj->elements[n - 1].start - dj->elements[n - 2].end);
                         else {
                                 size_t ws = dj->elements[0].start - dj->array_open - 1;
                                 const char *before = dj->text + dj->array_open + 1;
-                                sep = memchr(before, '\n', ws) ? xasprintf(",%.*s", (int) ws, before) : xstrdup(", ");
+                                sep = memchr(before, '\n', ws) ? xasprintf(",%.*s", (int) ws, before)
+                                                               : xstrdup(", ");
                         }
                         _cleanup_free_ char *with = xasprintf("%s%s", sep, entry);
                         splice(b, dj, &pos, dj->elements[n - 1].end, dj->elements[n - 1].end, with);
@@ -286,16 +298,20 @@ static void add_exec_opts_member(struct buf *b, const struct daemon_json *dj, co
                 const char *colon = dj->text + dj->keys[n - 1].end;
                 int colon_len = (int) (dj->values[n - 1].start - dj->keys[n - 1].end);
                 /* a lone member right after '{' shows no separator style: use the common ", " */
-                _cleanup_free_ char *sep = n == 1 && key == indent ? xstrdup(" ") : xstrndup(dj->text + indent, key - indent);
-                _cleanup_free_ char *member = xasprintf(",%s\"exec-opts\"%.*s[%s]", sep, colon_len, colon, entry);
+                _cleanup_free_ char *sep =
+                        n == 1 && key == indent ? xstrdup(" ") : xstrndup(dj->text + indent, key - indent);
+                _cleanup_free_ char *member =
+                        xasprintf(",%s\"exec-opts\"%.*s[%s]", sep, colon_len, colon, entry);
                 splice(b, dj, &pos, dj->values[n - 1].end, dj->values[n - 1].end, member);
         }
         buf_append(b, dj->text + pos, dj->len - pos);
 }
 
-int daemon_json_set_cgroup_driver(const char *text, size_t len, const char *driver, char **ret_text, size_t *ret_len, char **ret_error) {
+int daemon_json_set_cgroup_driver(const char *text, size_t len, const char *driver, char **ret_text,
+                                  size_t *ret_len, char **ret_error) {
         if (!driver || !*driver ||
-            strspn(driver, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(driver)) {
+            strspn(driver, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                    strlen(driver)) {
                 set_error(ret_error, "invalid cgroup driver '%s'", strempty(driver));
                 return -EINVAL;
         }

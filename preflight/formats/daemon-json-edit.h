@@ -15,7 +15,8 @@
  * Returns 0 unchanged, 1 changed (*ret_text NUL-terminated, *ret_len), <0 refused with "line N[, column M]:
  * reason" in *ret_error: -EBADMSG for text that is not JSON (position of cJSON's error), a top level that
  * is not an object, "exec-opts" that is not an array of strings, duplicate "exec-opts" keys. */
-int daemon_json_set_cgroup_driver(const char *text, size_t len, const char *driver, char **ret_text, size_t *ret_len, char **ret_error);
+int daemon_json_set_cgroup_driver(const char *text, size_t len, const char *driver, char **ret_text,
+                                  size_t *ret_len, char **ret_error);
 
 /* The driver set in exec-opts, as dockerd reads it (the last native.cgroupdriver entry wins, value trimmed).
  * 1 found (*ret_driver), 0 absent (also for an empty text), <0 refused (as above). */

@@ -80,10 +80,13 @@ static void edits_push(struct edits *es, size_t start, size_t end, char *owned_r
         es->items[es->n++] = (struct edit){ start, end, owned_replacement };
 }
 
-static struct region *regions_push(struct regions *rs, const char *text, size_t line_start, size_t line_end, bool unit) {
+static struct region *regions_push(struct regions *rs, const char *text, size_t line_start, size_t line_end,
+                                   bool unit) {
         rs->items = xrealloc(rs->items, (rs->n + 1) * sizeof(struct region));
         struct region *r = &rs->items[rs->n++];
-        *r = (struct region){ .line_start = line_start, .line_end = line_end, .unit = unit,
+        *r = (struct region){ .line_start = line_start,
+                              .line_end = line_end,
+                              .unit = unit,
                               .line = line_of_offset(text, line_start) };
         return r;
 }
@@ -133,7 +136,8 @@ static void region_split_words(const char *t, struct region *r) {
         if (r->broken)
                 return;
         for (;;) {
-                while (i < r->end && ((n = space_at(t, i, r->end, r->unit)) > 0 || (n = break_at(t, i, r->end, false)) > 0))
+                while (i < r->end && ((n = space_at(t, i, r->end, r->unit)) > 0 ||
+                                      (n = break_at(t, i, r->end, false)) > 0))
                         i += n;
                 if (i >= r->end)
                         return;
@@ -158,7 +162,8 @@ static void region_split_words(const char *t, struct region *r) {
                                         r->broken = "unbalanced quote";
                                         return;
                                 }
-                                joined = joined || (!r->unit && memmem(t + i, (size_t) (close - t) - i, "\\\n", 2));
+                                joined = joined ||
+                                         (!r->unit && memmem(t + i, (size_t) (close - t) - i, "\\\n", 2));
                                 i = (size_t) (close - t) + 1;
                                 continue;
                         }
@@ -231,7 +236,8 @@ static size_t env_line_end(const char *t, size_t len, size_t s, const char **ret
                 case VALUE:
                         if (c == '\\') {
                                 if (i + 1 < len && t[i + 1] == '\r')
-                                        first_reason(ret_broken, "a backslash before a CRLF line end, which does not continue the line");
+                                        first_reason(ret_broken, "a backslash before a CRLF line end, which "
+                                                                 "does not continue the line");
                                 else if (i + 1 >= len || t[i + 1] != '\n')
                                         first_reason(ret_broken, backslash_reason(t, len, i));
                                 i++; /* systemd takes the next character as it is, and drops a newline */
@@ -386,7 +392,8 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                         while (p < end && space_at(t, p, end, true) == 0)
                                 p++;
                         r->end = p;
-                        if (memchr(t + r->start, '"', p - r->start) || memchr(t + r->start, '\'', p - r->start)) {
+                        if (memchr(t + r->start, '"', p - r->start) ||
+                            memchr(t + r->start, '\'', p - r->start)) {
                                 r->broken = "quote inside an unquoted assignment";
                                 return;
                         }
@@ -444,7 +451,8 @@ static struct regions parse_regions(const char *t, size_t len, enum flags_format
                         e = env_line_end(t, len, s, &broken);
                         rs.ends_quoted = e == len && broken && streq(broken, "unbalanced quote");
                         parse_env_line(t, s, e,
-                                       after_comment ? "it follows a comment ending in a backslash, which systemd before 254 "
+                                       after_comment ? "it follows a comment ending in a backslash, which "
+                                                       "systemd before 254 "
                                                        "reads as part of the comment"
                                                      : broken,
                                        &rs);
@@ -471,7 +479,8 @@ static bool mentions_flag(const char *t, size_t start, size_t end, const char *n
         size_t n = strlen(name);
         for (size_t i = start; i + 2 + n <= end; i++)
                 if (t[i] == '-' && t[i + 1] == '-' && flag_name_eq(t + i + 2, n, name) &&
-                    (i + 2 + n == end || !(is_name_char(t[i + 2 + n]) || t[i + 2 + n] == '-' || t[i + 2 + n] == '.')))
+                    (i + 2 + n == end ||
+                     !(is_name_char(t[i + 2 + n]) || t[i + 2 + n] == '-' || t[i + 2 + n] == '.')))
                         return true;
         return false;
 }
@@ -500,7 +509,8 @@ static bool mentions_var(const char *t, size_t start, size_t end, const char *va
                         continue;
                 if (memcmp(t + i + 1, var, n) == 0 && (i + 1 + n == end || !is_name_char(t[i + 1 + n])))
                         return true;
-                if (i + 3 + n <= end && t[i + 1] == '{' && memcmp(t + i + 2, var, n) == 0 && t[i + 2 + n] == '}')
+                if (i + 3 + n <= end && t[i + 1] == '{' && memcmp(t + i + 2, var, n) == 0 &&
+                    t[i + 2 + n] == '}')
                         return true;
         }
         return false;
@@ -533,12 +543,14 @@ static bool is_var_reference(const char *t, const struct word *w, const char *va
                (len == n + 3 && s[0] == '$' && s[1] == '{' && memcmp(s + 2, var, n) == 0 && s[n + 2] == '}');
 }
 
-static int find_occurrences(const char *t, const struct regions *rs, const char *name, struct occurrences *ret, char **ret_error) {
+static int find_occurrences(const char *t, const struct regions *rs, const char *name,
+                            struct occurrences *ret, char **ret_error) {
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
                 if (r->broken) {
                         if (region_mentions_flag(t, r, name)) {
-                                set_error(ret_error, "line %u: cannot interpret --%s here: %s", r->line, name, r->broken);
+                                set_error(ret_error, "line %u: cannot interpret --%s here: %s", r->line,
+                                          name, r->broken);
                                 return -EBADMSG;
                         }
                         continue;
@@ -553,16 +565,21 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         size_t name_len = after ? (eq ? (size_t) (eq - after) : strlen(after)) : 0;
                         if (!after || !flag_name_eq(after, name_len, name))
                                 continue;
-                        struct occurrence o = { .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined };
-                        o.quoted_name = t[w->start] != '-' || t[w->start + 1] != '-' || memchr(t + w->start, '"', 2 + name_len) ||
-                                        memchr(t + w->start, '\'', 2 + name_len) ||
-                                        /* a quote between the name and '=' ("--name"=v): the value is not where it seems */
-                                        (eq && t[w->start + 2 + name_len] != '=');
+                        struct occurrence o = {
+                                .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined
+                        };
+                        o.quoted_name =
+                                t[w->start] != '-' || t[w->start + 1] != '-' ||
+                                memchr(t + w->start, '"', 2 + name_len) ||
+                                memchr(t + w->start, '\'', 2 + name_len) ||
+                                /* a quote between the name and '=' ("--name"=v): the value is not where it seems */
+                                (eq && t[w->start + 2 + name_len] != '=');
                         if (eq) {
                                 o.has_value = true;
                                 o.value_start = w->start + 2 + name_len + 1, o.value_end = w->end;
                         } else if (k + 1 < r->n_words && t[r->words[k + 1].start] != '-') {
-                                o.has_value = true, o.value_word = k + 1, o.split = o.split || r->words[k + 1].joined;
+                                o.has_value = true, o.value_word = k + 1,
+                                o.split = o.split || r->words[k + 1].joined;
                                 o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
                                 k++;
                         }
@@ -579,8 +596,8 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                 for (size_t i = 0; i < ret->n; i++) {
                         const char *var = rs->items[ret->items[i].region].var;
                         if (var && mentions_var(t, r->line_start, r->line_end, var)) {
-                                set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s", r->line, name,
-                                          var, r->broken);
+                                set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s",
+                                          r->line, name, var, r->broken);
                                 return -EBADMSG;
                         }
                 }
@@ -605,7 +622,8 @@ static bool var_referenced(const char *t, const struct regions *rs, size_t first
 }
 
 /* The occurrence the kubelet ends up with: the last one in argument order. */
-static const struct occurrence *last_occurrence(const char *t, const struct regions *rs, const struct occurrences *os) {
+static const struct occurrence *last_occurrence(const char *t, const struct regions *rs,
+                                                const struct occurrences *os) {
         const struct occurrence *last = NULL;
         size_t first_exec = 0; /* ExecStart= lines before an empty ExecStart= do not count */
         for (size_t ri = 0; ri < rs->n; ri++)
@@ -613,16 +631,18 @@ static const struct occurrence *last_occurrence(const char *t, const struct regi
                         first_exec = ri;
         for (size_t i = 0; i < os->n; i++) {
                 const struct region *r = &rs->items[os->items[i].region];
-                if (r->var && region_effective(rs, os->items[i].region) && !var_referenced(t, rs, first_exec, r->var))
+                if (r->var && region_effective(rs, os->items[i].region) &&
+                    !var_referenced(t, rs, first_exec, r->var))
                         last = &os->items[i];
         }
         for (size_t ri = first_exec; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
                 for (size_t k = 1; r->exec && !r->broken && k < r->n_words; k++)
                         for (size_t i = 0; i < os->n; i++) {
-                                const struct region *or = &rs->items[os->items[i].region];
+                                const struct region * or = &rs->items[os->items[i].region];
                                 if ((os->items[i].region == ri && os->items[i].word == k) ||
-                                    (or->var && region_effective(rs, os->items[i].region) && is_var_reference(t, &r->words[k], or->var)))
+                                    (or->var && region_effective(rs, os->items[i].region) &&
+                                               is_var_reference(t, &r->words[k], or->var)))
                                         last = &os->items[i];
                         }
         }
@@ -636,14 +656,16 @@ static const char *normalize_flag(const char *flag) {
 }
 
 static int validate_flag(const char *name, char **ret_error) {
-        if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(name)) {
+        if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+                              strlen(name)) {
                 set_error(ret_error, "invalid flag name '%s'", name);
                 return -EINVAL;
         }
         return 0;
 }
 
-int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value, char **ret_error) {
+int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value,
+              char **ret_error) {
         const char *name = normalize_flag(flag);
         int r = validate_flag(name, ret_error);
         if (r < 0)
@@ -664,7 +686,8 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
                 value = xstrdup("true");
         else if (last->quoted_name && last->value_word == SIZE_MAX) {
                 /* the '=' sits somewhere inside quotes: take the value from the unquoted word */
-                _cleanup_free_ char *u = unquote(text, lr->words[last->word].start, lr->words[last->word].end, lr->unit);
+                _cleanup_free_ char *u =
+                        unquote(text, lr->words[last->word].start, lr->words[last->word].end, lr->unit);
                 value = xstrdup(strchr(u, '=') + 1);
         } else
                 value = unquote(text, last->value_start, last->value_end, lr->unit);
@@ -680,7 +703,8 @@ static char *format_value(const char *t, const struct occurrence *o, bool unit, 
         struct buf b = {};
         size_t n = o->has_value ? o->value_end - o->value_start : 0;
         const char *old = t + o->value_start;
-        bool wrapped = n >= 2 && (old[0] == '"' || old[0] == '\'') && memchr(old + 1, old[0], n - 1) == old + n - 1;
+        bool wrapped =
+                n >= 2 && (old[0] == '"' || old[0] == '\'') && memchr(old + 1, old[0], n - 1) == old + n - 1;
         if (wrapped)
                 buf_putc(&b, old[0]);
         for (const char *p = value; *p; p++)
@@ -727,7 +751,8 @@ static bool separates(const char *t, size_t a, size_t b, bool unit) {
  * over several lines keeps its layout: a word that follows another on its line goes with the blanks before
  * it, the first word of a line with the blanks after it, a word alone on its line with the line (unless the
  * words around it would then run together: then its line is left with its blanks and line break). */
-static void edits_remove_words(struct edits *es, const char *t, const struct region *r, const bool *removed) {
+static void edits_remove_words(struct edits *es, const char *t, const struct region *r,
+                               const bool *removed) {
         for (size_t a = 0; a < r->n_words; a++) {
                 if (!removed[a])
                         continue;
@@ -745,7 +770,8 @@ static void edits_remove_words(struct edits *es, const char *t, const struct reg
                 else if (next_break == ns)
                         edits_push(es, ws, ns, xstrdup(""));
                 else {
-                        size_t ls = after_last_break(t, pe, ws, r->unit), le = next_break + break_at(t, next_break, ns, r->unit);
+                        size_t ls = after_last_break(t, pe, ws, r->unit),
+                               le = next_break + break_at(t, next_break, ns, r->unit);
                         if (has_prev && (separates(t, pe, ls, r->unit) || separates(t, le, ns, r->unit)))
                                 edits_push(es, ls, le, xstrdup(""));
                         else
@@ -755,8 +781,8 @@ static void edits_remove_words(struct edits *es, const char *t, const struct reg
         }
 }
 
-static int edits_for_occurrences(const char *t, const struct regions *rs, const struct occurrences *os, const char *name,
-                                 const char *value, struct edits *es, char **ret_error) {
+static int edits_for_occurrences(const char *t, const struct regions *rs, const struct occurrences *os,
+                                 const char *name, const char *value, struct edits *es, char **ret_error) {
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
                 _cleanup_free_ bool *removed = xmalloc(r->n_words + 1);
@@ -771,7 +797,8 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                                 return -EBADMSG;
                         }
                         if (o->split) {
-                                set_error(ret_error, "line %u: cannot edit --%s: a line continuation splits it",
+                                set_error(ret_error,
+                                          "line %u: cannot edit --%s: a line continuation splits it",
                                           line_of_offset(t, r->words[o->word].start), name);
                                 return -EBADMSG;
                         }
@@ -780,11 +807,13 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                                 kept_one = true;
                                 if (!o->has_value) {
                                         _cleanup_free_ char *v = format_value(t, o, r->unit, value);
-                                        edits_push(es, r->words[o->word].end, r->words[o->word].end, xasprintf("=%s", v));
+                                        edits_push(es, r->words[o->word].end, r->words[o->word].end,
+                                                   xasprintf("=%s", v));
                                 } else if (o->value_word != SIZE_MAX && !*value)
                                         edits_push(es, r->words[o->word].end, o->value_end, xstrdup("="));
                                 else
-                                        edits_push(es, o->value_start, o->value_end, format_value(t, o, r->unit, value));
+                                        edits_push(es, o->value_start, o->value_end,
+                                                   format_value(t, o, r->unit, value));
                                 continue;
                         }
                         removed[o->word] = true;
@@ -819,22 +848,25 @@ static int apply_edits(const char *text, size_t len, struct edits *es, char **re
 
 /* The flag is in no effective assignment of the ENV file: add it to the last assignment of var, or add that
  * assignment. */
-static int edit_env_append(const char *t, size_t len, const struct regions *rs, const char *var, const char *name,
-                           const char *value, struct edits *es, char **ret_error) {
+static int edit_env_append(const char *t, size_t len, const struct regions *rs, const char *var,
+                           const char *name, const char *value, struct edits *es, char **ret_error) {
         const struct region *target = NULL;
         for (size_t ri = 0; ri < rs->n; ri++)
                 if (rs->items[ri].var && streq(rs->items[ri].var, var))
                         target = &rs->items[ri];
         if (target && target->broken) {
-                set_error(ret_error, "line %u: cannot add --%s to %s: %s", target->line, name, var, target->broken);
+                set_error(ret_error, "line %u: cannot add --%s to %s: %s", target->line, name, var,
+                          target->broken);
                 return -EBADMSG;
         }
         if (target) {
                 /* Flags after a "--" word would be positional arguments: go in front of it. */
                 for (size_t k = 0; k < target->n_words; k++) {
-                        _cleanup_free_ char *u = unquote(t, target->words[k].start, target->words[k].end, target->unit);
+                        _cleanup_free_ char *u =
+                                unquote(t, target->words[k].start, target->words[k].end, target->unit);
                         if (streq(u, "--")) {
-                                edits_push(es, target->words[k].start, target->words[k].start, xasprintf("--%s=%s ", name, value));
+                                edits_push(es, target->words[k].start, target->words[k].start,
+                                           xasprintf("--%s=%s ", name, value));
                                 return 0;
                         }
                 }
@@ -852,17 +884,20 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
         if (e > 0 && t[e - 1] == '\r')
                 e--;
         if (e > 0 && t[e - 1] == '\\') {
-                set_error(ret_error, "line %u: the file ends in a line continuation, cannot add --%s after it",
+                set_error(ret_error,
+                          "line %u: the file ends in a line continuation, cannot add --%s after it",
                           line_of_offset(t, e - 1), name);
                 return -EBADMSG;
         }
         if (rs->ends_quoted) {
-                set_error(ret_error, "line %u: the file ends inside a quoted value, cannot add --%s after it",
+                set_error(ret_error,
+                          "line %u: the file ends inside a quoted value, cannot add --%s after it",
                           rs->items[rs->n - 1].line, name);
                 return -EBADMSG;
         }
         edits_push(es, len, len,
-                   xasprintf("%s%s=\"--%s=%s\"%s", ends_with_newline ? "" : eol, var, name, value, ends_with_newline ? eol : ""));
+                   xasprintf("%s%s=\"--%s=%s\"%s", ends_with_newline ? "" : eol, var, name, value,
+                             ends_with_newline ? eol : ""));
         es->items[es->n - 1].new_line = true;
         return 0;
 }
@@ -870,7 +905,10 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
 static int validate_value(const char *value, char **ret_error) {
         for (const char *p = value; *p; p++)
                 if ((unsigned char) *p < 0x20 || *p == 0x7f || strchr(" \"'\\$`", *p)) {
-                        set_error(ret_error, "value '%s' cannot be written safely (whitespace, quote, '\\', '$' or '`')", value);
+                        set_error(
+                                ret_error,
+                                "value '%s' cannot be written safely (whitespace, quote, '\\', '$' or '`')",
+                                value);
                         return -EINVAL;
                 }
         return 0;
@@ -892,7 +930,8 @@ static bool valid_var_name(const char *var) {
  * holding blanks or shell metacharacters is wrapped in quotes, so a shell reads what systemd reads. Double
  * quotes, unless the value holds '"', '$' or '`' (a shell would take those up): then single quotes, in which
  * both read every byte as it is. */
-static int edits_quote_bare_values(const char *t, const struct regions *rs, struct edits *es, char **ret_error) {
+static int edits_quote_bare_values(const char *t, const struct regions *rs, struct edits *es,
+                                   char **ret_error) {
         if (es->n > 0)
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
         for (size_t ri = 0; ri < rs->n; ri++) {
@@ -903,7 +942,8 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                 size_t pos = r->start;
                 bool touched = false;
                 for (size_t i = 0; i < es->n; i++)
-                        if (!es->items[i].new_line && es->items[i].start >= r->start && es->items[i].end <= r->end) {
+                        if (!es->items[i].new_line && es->items[i].start >= r->start &&
+                            es->items[i].end <= r->end) {
                                 buf_append(&b, t + pos, es->items[i].start - pos);
                                 buf_puts(&b, es->items[i].replacement);
                                 pos = es->items[i].end;
@@ -915,13 +955,16 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                         continue;
                 char q = strpbrk(v, "\"$`") ? '\'' : '"';
                 if (q == '\'' && strpbrk(v, "'\\")) {
-                        set_error(ret_error, "line %u: %s needs quotes for the shells that source this file, but holds "
-                                  "characters no quoting keeps the same for both systemd and a shell", r->line, r->var);
+                        set_error(ret_error,
+                                  "line %u: %s needs quotes for the shells that source this file, but holds "
+                                  "characters no quoting keeps the same for both systemd and a shell",
+                                  r->line, r->var);
                         return -EBADMSG;
                 }
                 size_t kept = 0;
                 for (size_t i = 0; i < es->n; i++)
-                        if (!es->items[i].new_line && es->items[i].start >= r->start && es->items[i].end <= r->end)
+                        if (!es->items[i].new_line && es->items[i].start >= r->start &&
+                            es->items[i].end <= r->end)
                                 free(es->items[i].replacement);
                         else
                                 es->items[kept++] = es->items[i];
@@ -933,8 +976,8 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
 }
 
 /* Shared by set (value != NULL) and remove (value == NULL). */
-static int flags_edit(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
-                      char **ret_text, size_t *ret_len, char **ret_error) {
+static int flags_edit(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag,
+                      const char *value, char **ret_text, size_t *ret_len, char **ret_error) {
         const char *name = normalize_flag(flag);
         int r = validate_flag(name, ret_error);
         if (r < 0)
@@ -946,7 +989,8 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 return -EINVAL;
         }
         if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
+                set_error(ret_error, "line %u: NUL byte",
+                          line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
                 return -EBADMSG;
         }
         _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
@@ -972,8 +1016,8 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
         return apply_edits(text, len, &es, ret_text, ret_len);
 }
 
-int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
-              char **ret_text, size_t *ret_len, char **ret_error) {
+int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag,
+              const char *value, char **ret_text, size_t *ret_len, char **ret_error) {
         if (!value) {
                 set_error(ret_error, "no value given for --%s", normalize_flag(flag));
                 return -EINVAL;
@@ -981,7 +1025,7 @@ int flags_set(const char *text, size_t len, enum flags_format fmt, const char *v
         return flags_edit(text, len, fmt, var, flag, value, ret_text, ret_len, ret_error);
 }
 
-int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag,
-                 char **ret_text, size_t *ret_len, char **ret_error) {
+int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_text,
+                 size_t *ret_len, char **ret_error) {
         return flags_edit(text, len, fmt, NULL, flag, NULL, ret_text, ret_len, ret_error);
 }

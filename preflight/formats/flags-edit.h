@@ -31,7 +31,8 @@ enum flags_format {
  * file order, a later assignment of the same variable replacing the earlier one; drop-ins: in the order
  * ExecStart= expands its $VARs, Environment= values no ExecStart= references counting first). A flag
  * given without a value ("--fail-swap-on") reads as "true". 1 found (*ret_value), 0 absent, <0 refused. */
-int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value, char **ret_error);
+int flags_get(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_value,
+              char **ret_error);
 
 /* Set --flag=value. Every existing occurrence is updated in place (keeping its "=" or space form, and
  * its line in a continued value); within one assignment/ExecStart= line later duplicates are removed as
@@ -42,13 +43,13 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
  * the '=' (single quotes when it holds '"', '$' or '`'), since shells source /etc/default/kubelet too.
  * Drop-ins (var ignored, may be NULL): only existing occurrences change, nothing is added.
  * 0 unchanged, 1 changed (*ret_text NUL-terminated, *ret_len), <0 refused. */
-int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag, const char *value,
-              char **ret_text, size_t *ret_len, char **ret_error);
+int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag,
+              const char *value, char **ret_text, size_t *ret_len, char **ret_error);
 
 /* Remove every occurrence of --flag (with its value, "--flag=v" and "--flag v") and the whitespace that
  * separated it from the previous word (from the next one when it is the first word, of the value or of
  * a continuation line). In a value continued over several lines a flag alone on its line takes the line
  * with it, unless the words around it would then run together. Bare values are never requoted.
  * 0 absent, 1 removed (*ret_text, *ret_len), <0 refused. */
-int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag,
-                 char **ret_text, size_t *ret_len, char **ret_error);
+int flags_remove(const char *text, size_t len, enum flags_format fmt, const char *flag, char **ret_text,
+                 size_t *ret_len, char **ret_error);

@@ -9,8 +9,8 @@
 
 /* One entry line as our own tokenizer reads it, fields decoded the way libmount decodes them. */
 struct fstab_entry {
-        unsigned line;  /* 1-based */
-        size_t offset;  /* where the line starts in the text */
+        unsigned line; /* 1-based */
+        size_t offset; /* where the line starts in the text */
         char *source;
         char *target;
         char *fstype;
@@ -133,8 +133,10 @@ static int tokenize_line(const char *line, struct fstab_entry *entry, char **ret
         if (!is_plausible_fstype(fstype)) {
                 _cleanup_free_ char *raw = xstrndup(field, (size_t) (s - field));
                 if (strchr(source, '#'))
-                        *ret_reason = xasprintf("'%s' is not a filesystem type: is '%s' a comment with stray "
-                                                "characters before its '#'?", raw, source);
+                        *ret_reason =
+                                xasprintf("'%s' is not a filesystem type: is '%s' a comment with stray "
+                                          "characters before its '#'?",
+                                          raw, source);
                 else
                         *ret_reason = xasprintf("'%s' is not a filesystem type (fields out of place?)", raw);
                 return -EBADMSG;
@@ -152,9 +154,11 @@ static int tokenize_line(const char *line, struct fstab_entry *entry, char **ret
                         field = s;
                         s = parse_number_field(s);
                         if (!s) {
-                                _cleanup_free_ char *raw = xstrndup(field, (size_t) (field_end(field) - field));
-                                *ret_reason = xasprintf("%s field '%s' is not a number (unescaped space in a field?)",
-                                                        what[i], raw);
+                                _cleanup_free_ char *raw =
+                                        xstrndup(field, (size_t) (field_end(field) - field));
+                                *ret_reason = xasprintf(
+                                        "%s field '%s' is not a number (unescaped space in a field?)",
+                                        what[i], raw);
                                 return -EBADMSG;
                         }
                 }
@@ -218,7 +222,8 @@ static int record_parse_error(struct libmnt_table *tb, const char *filename _unu
 
 /* Parse the text with libmount from memory. *ret_bad_line is the first line libmount could not
  * parse (0 when none); those lines are not in the table. The table starts with the guard entry. */
-static int libmount_parse(const char *text, size_t len, struct libmnt_table **ret_table, unsigned *ret_bad_line) {
+static int libmount_parse(const char *text, size_t len, struct libmnt_table **ret_table,
+                          unsigned *ret_bad_line) {
         /* declared before f, so the stream is closed before its buffer goes away */
         _cleanup_(buf_free) struct buf guarded = {};
         _cleanup_fclose_ FILE *f = NULL;
@@ -254,7 +259,8 @@ static size_t first_disagreement(const struct fstab_entries *entries, struct lib
         struct libmnt_fs *fs;
         size_t i = 0;
 
-        if (!iter || mnt_table_next_fs(tb, iter, &fs) != 0 || !streq_ptr(mnt_fs_get_target(fs), FORMAT_GUARD_TARGET))
+        if (!iter || mnt_table_next_fs(tb, iter, &fs) != 0 ||
+            !streq_ptr(mnt_fs_get_target(fs), FORMAT_GUARD_TARGET))
                 return 0;
         for (; mnt_table_next_fs(tb, iter, &fs) == 0; i++) {
                 if (i >= entries->n)
@@ -291,7 +297,8 @@ static int understand_fstab(const char *text, size_t len, struct fstab_entries *
         /* libmount's line reader stops at a NUL byte; an fstab has no business holding one. */
         nul = len > 0 ? memchr(text, 0, len) : NULL;
         if (nul) {
-                set_error(ret_error, "line %u: contains a NUL byte", line_of_offset(text, (size_t) (nul - text)));
+                set_error(ret_error, "line %u: contains a NUL byte",
+                          line_of_offset(text, (size_t) (nul - text)));
                 return -EBADMSG;
         }
 
@@ -306,7 +313,9 @@ static int understand_fstab(const char *text, size_t len, struct fstab_entries *
                 if (r < 0 && (libmount_bad_line == 0 || our_bad_line <= libmount_bad_line))
                         set_error(ret_error, "line %u: %s", our_bad_line, reason);
                 else
-                        set_error(ret_error, "line %u: cannot be parsed as an fstab entry (mount and swapon would skip it)",
+                        set_error(ret_error,
+                                  "line %u: cannot be parsed as an fstab entry (mount and swapon would skip "
+                                  "it)",
                                   libmount_bad_line);
                 fstab_entries_free(&entries);
                 return -EBADMSG;
@@ -315,7 +324,8 @@ static int understand_fstab(const char *text, size_t len, struct fstab_entries *
         size_t i = first_disagreement(&entries, tb);
         if (i != SIZE_MAX) {
                 unsigned line = i < entries.n ? entries.items[i].line : count_lines(text, len);
-                set_error(ret_error, "line %u: libmount reads this entry differently than expected, refusing to edit",
+                set_error(ret_error,
+                          "line %u: libmount reads this entry differently than expected, refusing to edit",
                           line);
                 fstab_entries_free(&entries);
                 return -EBADMSG;

@@ -43,7 +43,7 @@ static const char *pod_apiserver_image(const struct ynode *root) {
         const struct ynode *containers = lookup(lookup(root, "spec"), "containers");
         if (!containers || containers->kind != YNODE_SEQUENCE)
                 return NULL;
-        static const char *const names[] = {"kube-apiserver", "hyperkube"};
+        static const char *const names[] = { "kube-apiserver", "hyperkube" };
         for (size_t n = 0; n < ELEMENTSOF(names); n++)
                 for (size_t i = 0; i < containers->n_children; i++) {
                         const char *image = scalar(lookup(containers->children[i], "image"));
@@ -75,8 +75,8 @@ int manifest_apiserver_image(const char *text, size_t len, char **ret_image, cha
 
 int kubeadm_config_kubernetes_version(const char *text, size_t len, char **ret_version, unsigned *ret_line,
                                       char **ret_error) {
-        static const char *const kind_path[] = {"kind", NULL};
-        static const char *const version_path[] = {"kubernetesVersion", NULL};
+        static const char *const kind_path[] = { "kind", NULL };
+        static const char *const version_path[] = { "kubernetesVersion", NULL };
         int n = yaml_count_documents(text, len, ret_error);
         if (n < 0)
                 return n;
@@ -87,7 +87,8 @@ int kubeadm_config_kubernetes_version(const char *text, size_t len, char **ret_v
                         return k;
                 if (k == 0 || !(streq(kind, "ClusterConfiguration") || streq(kind, "MasterConfiguration")))
                         continue;
-                return yaml_get_scalar(text, len, (unsigned) d, version_path, ret_version, ret_line, ret_error);
+                return yaml_get_scalar(text, len, (unsigned) d, version_path, ret_version, ret_line,
+                                       ret_error);
         }
         return 0;
 }

@@ -113,7 +113,7 @@ static int group_line(struct user_db *db, const char *line, size_t len, char **r
         _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
         if (!name_index_put(&db->group_names, name, db->n_groups))
                 return 0; /* the first entry of a name wins */
-        struct group_entry g = {.name = TAKE_PTR(name), .gid = gid};
+        struct group_entry g = { .name = TAKE_PTR(name), .gid = gid };
         for (const char *m = f[3], *end = f[3] + fl[3]; m < end;) {
                 const char *comma = memchr(m, ',', (size_t) (end - m));
                 const char *e = comma ? comma : end;
@@ -138,7 +138,7 @@ int user_db_parse_group(struct user_db *db, const char *text, size_t len, char *
 
 int user_db_load(const struct root *root, struct user_db *ret, char **ret_error) {
         struct user_db db = {};
-        static const char *const files[] = {PASSWD_FILE, GROUP_FILE};
+        static const char *const files[] = { PASSWD_FILE, GROUP_FILE };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *text = NULL, *err = NULL;
                 size_t len = 0;
@@ -146,7 +146,8 @@ int user_db_load(const struct root *root, struct user_db *ret, char **ret_error)
                 if (k == -ENOENT && i == 1)
                         continue;
                 if (k >= 0)
-                        k = i == 0 ? user_db_parse_passwd(&db, text, len, &err) : user_db_parse_group(&db, text, len, &err);
+                        k = i == 0 ? user_db_parse_passwd(&db, text, len, &err)
+                                   : user_db_parse_group(&db, text, len, &err);
                 if (k < 0) {
                         set_error(ret_error, "%s: %s", files[i], err ? err : read_strerror(k));
                         user_db_free(&db);
@@ -188,9 +189,10 @@ static void choose(struct user_choice *c, const struct passwd_entry *pw, const c
                 if (c->users[i] == pw)
                         return;
         if (pw->uid == 0) {
-                _cleanup_free_ char *note = xasprintf("%s%s is not given a copy: root uses /etc/kubernetes/admin.conf "
-                                                      "directly",
-                                                      pw->name, strempty(via));
+                _cleanup_free_ char *note =
+                        xasprintf("%s%s is not given a copy: root uses /etc/kubernetes/admin.conf "
+                                  "directly",
+                                  pw->name, strempty(via));
                 if (!strv_contains(&c->notes, note))
                         strv_push(&c->notes, TAKE_PTR(note));
                 return;
@@ -202,7 +204,8 @@ static void choose(struct user_choice *c, const struct passwd_entry *pw, const c
 static void choose_group(const struct user_db *db, const char *name, struct user_choice *c) {
         const struct group_entry *g = user_db_group(db, name);
         if (!g) {
-                strv_push(&c->errors, xasprintf("group '%s' does not exist in the tree's " GROUP_FILE, name));
+                strv_push(&c->errors,
+                          xasprintf("group '%s' does not exist in the tree's " GROUP_FILE, name));
                 return;
         }
         _cleanup_free_ char *via = xasprintf(" (in group:%s)", name);
@@ -236,11 +239,13 @@ static void choose_names(const struct user_db *db, const struct strv *names, str
                 if (pw)
                         choose(c, pw, NULL);
                 else
-                        strv_push(&c->errors, xasprintf("user '%s' does not exist in the tree's " PASSWD_FILE, n));
+                        strv_push(&c->errors,
+                                  xasprintf("user '%s' does not exist in the tree's " PASSWD_FILE, n));
         }
 }
 
-void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, struct user_choice *ret) {
+void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile,
+                  struct user_choice *ret) {
         struct user_choice c = {};
         choose_names(db, cli, &c);
         choose_names(db, profile, &c);

@@ -6,8 +6,8 @@
 
 #include <sys/types.h>
 
-#include "basic/rootfs.h"
 #include "basic/name-index.h"
+#include "basic/rootfs.h"
 #include "basic/util.h"
 
 #define PASSWD_FILE "/etc/passwd"
@@ -31,7 +31,7 @@ struct user_db {
         size_t n_users;
         struct group_entry *groups;
         size_t n_groups;
-        struct name_index user_names; /* name -> users[i] */
+        struct name_index user_names;  /* name -> users[i] */
         struct name_index group_names; /* name -> groups[i] */
 };
 
@@ -64,5 +64,6 @@ struct user_choice {
         struct strv errors;
         struct strv notes;
 };
-void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile, struct user_choice *ret);
+void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile,
+                  struct user_choice *ret);
 void user_choice_free(struct user_choice *c);

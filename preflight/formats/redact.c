@@ -37,7 +37,8 @@ static size_t split_words(const char *key, size_t len, struct word *words) {
                         break;
                 size_t start = i++;
                 for (; i < len && isalnum((unsigned char) key[i]); i++) {
-                        bool upper = isupper((unsigned char) key[i]), prev_upper = isupper((unsigned char) key[i - 1]);
+                        bool upper = isupper((unsigned char) key[i]),
+                             prev_upper = isupper((unsigned char) key[i - 1]);
                         if (upper && !prev_upper)
                                 break;
                         if (upper && prev_upper && i + 1 < len && islower((unsigned char) key[i + 1]))
@@ -269,7 +270,8 @@ static size_t mask_value(struct redactor *r, const char *s, size_t n, size_t v, 
 /* A key may start where the character before it cannot be part of one, nor make it part of a
  * path (/etc/x-token), a variable reference ($TOKEN) or an address (user@host). */
 static bool key_starts(const char *s, size_t pos) {
-        return is_key_char(s[pos]) && (pos == 0 || (!is_key_char(s[pos - 1]) && !strchr("/\\$@", s[pos - 1])));
+        return is_key_char(s[pos]) &&
+               (pos == 0 || (!is_key_char(s[pos - 1]) && !strchr("/\\$@", s[pos - 1])));
 }
 
 /* One line without its '\n'. */
@@ -287,7 +289,8 @@ static void redact_line(struct redactor *r, const char *s, size_t n) {
                 char quote = start > 0 && (s[start - 1] == '"' || s[start - 1] == '\'') ? s[start - 1] : 0;
                 size_t v;
                 char sep;
-                if (!redact_secret_key(s + start, pos - start) || !find_value(s, n, pos, quote, flag, &v, &sep)) {
+                if (!redact_secret_key(s + start, pos - start) ||
+                    !find_value(s, n, pos, quote, flag, &v, &sep)) {
                         buf_append(&r->out, s + start, pos - start);
                         continue;
                 }

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "formats/toml-scan.h"
 #include "basic/util.h"
+#include "formats/toml-scan.h"
 
 static void doc_freep(struct toml_doc *doc) {
         toml_doc_free(doc);
@@ -27,8 +27,8 @@ static int check_segment(const char *seg, char **ret_error) {
 }
 
 /* Join the caller's table segments into a scanner path (and key, unless NULL). */
-static int table_to_path(const char *const *table, const char *key, char **ret_table, char **ret_key, size_t *ret_depth,
-                         char **ret_error) {
+static int table_to_path(const char *const *table, const char *key, char **ret_table, char **ret_key,
+                         size_t *ret_depth, char **ret_error) {
         _cleanup_free_ char *path = xstrdup("");
         size_t depth = 0;
         int r;
@@ -59,8 +59,8 @@ static const struct toml_entry *find_entry(const struct toml_doc *doc, const cha
 
 static bool is_bare_key(const char *s) {
         for (const char *p = s; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-                      *p == '-'))
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                      *p == '_' || *p == '-'))
                         return false;
         return *s;
 }
@@ -150,7 +150,8 @@ static int check_raw_value(const char *raw_value, char **ret_error) {
         _cleanup_free_ char *ignored = NULL;
 
         if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || doc.n_entries == 0 ||
-            doc.entries[doc.n_entries - 1].value_start != 4 || doc.entries[doc.n_entries - 1].value_end != 4 + strlen(raw_value)) {
+            doc.entries[doc.n_entries - 1].value_start != 4 ||
+            doc.entries[doc.n_entries - 1].value_end != 4 + strlen(raw_value)) {
                 set_error(ret_error, "not a single TOML value: %s", raw_value);
                 return -EINVAL;
         }
@@ -158,7 +159,8 @@ static int check_raw_value(const char *raw_value, char **ret_error) {
 }
 
 /* Refuse tables that live inside a value (inline table) or an array of tables. */
-static int check_table_editable(const struct toml_doc *doc, const char *const *table, size_t depth, char **ret_error) {
+static int check_table_editable(const struct toml_doc *doc, const char *const *table, size_t depth,
+                                char **ret_error) {
         _cleanup_free_ char *cur = xstrdup("");
         for (size_t i = 0; i < depth; i++) {
                 char *next = toml_path_child(cur, table[i]);
@@ -169,7 +171,8 @@ static int check_table_editable(const struct toml_doc *doc, const char *const *t
                         continue;
                 _cleanup_free_ char *human = toml_path_human(cur);
                 set_error(ret_error, "line %u: '%s' is %s; keys inside it are not edited", def->line, human,
-                          def->kind == TOML_DEF_VALUE ? "a value (inline table?), not a table" : "an array of tables");
+                          def->kind == TOML_DEF_VALUE ? "a value (inline table?), not a table"
+                                                      : "an array of tables");
                 return -EBADMSG;
         }
         return 0;
@@ -183,7 +186,8 @@ struct edit {
 /* Insert "key = value" as a new line after the last key line of a section
  * (restricted to keys under prefix, for tables made of dotted keys). */
 static void plan_insert_in_section(const char *text, size_t len, const struct toml_doc *doc, size_t section,
-                                   const char *prefix, const char *key_text, const char *raw_value, struct edit *edit) {
+                                   const char *prefix, const char *key_text, const char *raw_value,
+                                   struct edit *edit) {
         const struct toml_entry *last = NULL;
         for (size_t i = 0; i < doc->n_entries; i++) {
                 const struct toml_entry *e = &doc->entries[i];
@@ -204,14 +208,16 @@ static void plan_insert_in_section(const char *text, size_t len, const struct to
                 edit->offset = len;
                 if (len > 0 && text[len - 1] != '\n')
                         buf_puts(&edit->insert, doc->eol);
-                buf_printf(&edit->insert, "%s = %s%s", key_text, raw_value, len > 0 && text[len - 1] != '\n' ? "" : doc->eol);
+                buf_printf(&edit->insert, "%s = %s%s", key_text, raw_value,
+                           len > 0 && text[len - 1] != '\n' ? "" : doc->eol);
         }
 }
 
 /* A file that lacked a final newline still lacks one: the new table goes
  * after a line ending added to the last line, and ends without one. */
-static void plan_append_table(const char *text, size_t len, const struct toml_doc *doc, const char *const *table,
-                              size_t depth, const char *key_text, const char *raw_value, struct edit *edit) {
+static void plan_append_table(const char *text, size_t len, const struct toml_doc *doc,
+                              const char *const *table, size_t depth, const char *key_text,
+                              const char *raw_value, struct edit *edit) {
         bool final_newline = len == 0 || text[len - 1] == '\n';
         edit->offset = len;
         if (!final_newline)
@@ -220,14 +226,16 @@ static void plan_append_table(const char *text, size_t len, const struct toml_do
                 buf_puts(&edit->insert, doc->eol);
         buf_putc(&edit->insert, '[');
         put_dotted_key(&edit->insert, table, depth);
-        buf_printf(&edit->insert, "]%s  %s = %s%s", doc->eol, key_text, raw_value, final_newline ? doc->eol : "");
+        buf_printf(&edit->insert, "]%s  %s = %s%s", doc->eol, key_text, raw_value,
+                   final_newline ? doc->eol : "");
 }
 
 /* A table so far only implied by [sub.tables] gets its header right before
  * the first of them, at its indentation: parent before child, as containerd's
  * `config default` writes them. */
-static void plan_insert_table_before(const char *text, const struct toml_doc *doc, size_t sub, const char *const *table,
-                                     size_t depth, const char *key_text, const char *raw_value, struct edit *edit) {
+static void plan_insert_table_before(const char *text, const struct toml_doc *doc, size_t sub,
+                                     const char *const *table, size_t depth, const char *key_text,
+                                     const char *raw_value, struct edit *edit) {
         size_t at = doc->sections[sub].line_start, indent = indent_len(text, at);
         edit->offset = at;
         buf_append(&edit->insert, text + at, indent);
@@ -262,9 +270,9 @@ static size_t path_depth(const char *path) {
 }
 
 /* Decide where the new or changed value goes; 0 when nothing needs to change. */
-static int plan_set(const char *text, size_t len, const struct toml_doc *doc, const char *const *table, size_t depth,
-                    const char *tpath, const char *kpath, const char *key, const char *raw_value, struct edit *edit,
-                    char **ret_error) {
+static int plan_set(const char *text, size_t len, const struct toml_doc *doc, const char *const *table,
+                    size_t depth, const char *tpath, const char *kpath, const char *key,
+                    const char *raw_value, struct edit *edit, char **ret_error) {
         int r;
         const struct toml_def *kdef = toml_doc_find_def(doc, kpath);
         if (kdef) {
@@ -278,7 +286,9 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 if (old_len == strlen(raw_value) && memcmp(text + e->value_start, raw_value, old_len) == 0)
                         return 0;
                 if (e->in_inline && strpbrk(raw_value, "\r\n")) {
-                        set_error(ret_error, "line %u: '%s' is inside an inline table, which must stay on one line", e->line, human);
+                        set_error(ret_error,
+                                  "line %u: '%s' is inside an inline table, which must stay on one line",
+                                  e->line, human);
                         return -EBADMSG;
                 }
                 edit->offset = e->value_start;
@@ -314,7 +324,8 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                         if (!doc->entries[i].in_inline && startswith(doc->entries[i].path, prefix))
                                 owner = &doc->entries[i];
                 if (!owner) {
-                        set_error(ret_error, "line %u: cannot find the dotted keys that define this table", tdef->line);
+                        set_error(ret_error, "line %u: cannot find the dotted keys that define this table",
+                                  tdef->line);
                         return -EBADMSG;
                 }
                 /* The new key is written relative to the section holding the dotted keys. */
@@ -330,7 +341,8 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         } else if (tdef && tdef->kind == TOML_DEF_IMPLICIT) {
                 size_t sub = find_first_subsection(doc, tpath);
                 if (sub == SIZE_MAX) {
-                        set_error(ret_error, "line %u: cannot find the table headers that imply this table", tdef->line);
+                        set_error(ret_error, "line %u: cannot find the table headers that imply this table",
+                                  tdef->line);
                         return -EBADMSG;
                 }
                 plan_insert_table_before(text, doc, sub, table, depth, key_text, raw_value, edit);
@@ -339,8 +351,8 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         return 1;
 }
 
-int toml_set_value(const char *text, size_t len, const char *const *table, const char *key, const char *raw_value,
-                   char **ret_text, size_t *ret_len, char **ret_error) {
+int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
+                   const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
         _cleanup_doc_ struct toml_doc doc = {};
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         struct edit edit = {};
@@ -367,9 +379,10 @@ int toml_set_value(const char *text, size_t len, const char *const *table, const
 
         /* Belt and braces: the result must scan and give back exactly the value. */
         _cleanup_free_ char *check = NULL, *check_error = NULL;
-        if (toml_get_value(out.data, out.len, table, key, &check, NULL, &check_error) != 1 || !streq(check, raw_value)) {
-                set_error(ret_error, "line %u: edit would not give a valid file (%s)", line_of_offset(text, edit.offset),
-                          strempty(check_error));
+        if (toml_get_value(out.data, out.len, table, key, &check, NULL, &check_error) != 1 ||
+            !streq(check, raw_value)) {
+                set_error(ret_error, "line %u: edit would not give a valid file (%s)",
+                          line_of_offset(text, edit.offset), strempty(check_error));
                 buf_free(&out);
                 return -EBADMSG;
         }
@@ -411,7 +424,7 @@ static bool item_owns_lines(const char *raw, const struct toml_array_item *item,
                 p++;
         else
                 return false;
-        *ret = (struct range) { .start = ls, .end = p };
+        *ret = (struct range){ .start = ls, .end = p };
         return true;
 }
 
@@ -428,8 +441,10 @@ int toml_string_array_remove(const char *raw, const char *value, char **ret_raw,
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *s = NULL;
                 if (!items[i].is_string ||
-                    toml_decode_string(raw + items[i].start, items[i].end - items[i].start, &s, ret_error) < 0) {
-                        set_error(ret_error, "line %u: array element is not a string", line_of_offset(raw, items[i].start));
+                    toml_decode_string(raw + items[i].start, items[i].end - items[i].start, &s, ret_error) <
+                            0) {
+                        set_error(ret_error, "line %u: array element is not a string",
+                                  line_of_offset(raw, items[i].start));
                         return -EBADMSG;
                 }
                 drop[i] = streq(s, value);
@@ -453,12 +468,13 @@ int toml_string_array_remove(const char *raw, const char *value, char **ret_raw,
                 if (item_owns_lines(raw, &items[i], rg))
                         continue;
                 if (kept_after) /* up to the next element: takes our comma with it */
-                        *rg = (struct range) { .start = items[i].start, .end = items[i + 1].start };
+                        *rg = (struct range){ .start = items[i].start, .end = items[i + 1].start };
                 else if (prev_kept != SIZE_MAX) /* last kept one loses its comma, a trailing comma stays */
-                        *rg = (struct range) { .start = items[prev_kept].end, .end = items[i].end };
+                        *rg = (struct range){ .start = items[prev_kept].end, .end = items[i].end };
                 else
-                        *rg = (struct range) { .start = items[i].start,
-                                               .end = items[i].comma != SIZE_MAX ? items[i].comma + 1 : items[i].end };
+                        *rg = (struct range){ .start = items[i].start,
+                                              .end = items[i].comma != SIZE_MAX ? items[i].comma + 1
+                                                                                : items[i].end };
         }
         qsort(ranges, n_ranges, sizeof(struct range), range_cmp);
 
@@ -497,7 +513,8 @@ int toml_string_array_length(const char *raw, size_t *ret_n, char **ret_error) {
                 return r;
         for (size_t i = 0; i < n; i++)
                 if (!items[i].is_string) {
-                        set_error(ret_error, "line %u: array element is not a string", line_of_offset(raw, items[i].start));
+                        set_error(ret_error, "line %u: array element is not a string",
+                                  line_of_offset(raw, items[i].start));
                         return -EBADMSG;
                 }
         *ret_n = n;

@@ -46,8 +46,8 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
  * New lines use the file's line ending (CRLF if its first line has one); a
  * file without a final newline keeps lacking one.
  * Tables inside [[arrays of tables]] or inline tables are refused. */
-int toml_set_value(const char *text, size_t len, const char *const *table, const char *key, const char *raw_value,
-                   char **ret_text, size_t *ret_len, char **ret_error);
+int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
+                   const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error);
 
 /* Given the raw text of an array of strings (e.g. "[\"cri\", \"aufs\"]",
  * possibly spanning lines with comments), return it with every element equal

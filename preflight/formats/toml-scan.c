@@ -44,7 +44,7 @@ char *toml_path_human(const char *path) {
         struct buf b = {};
         const char *p = path;
         while (*p) {
-                size_t n = strcspn(p, (const char[]) { TOML_SEP, 0 });
+                size_t n = strcspn(p, (const char[]){ TOML_SEP, 0 });
                 bool bare = n > 0;
                 for (size_t i = 0; i < n; i++)
                         bare = bare && (isalnum((unsigned char) p[i]) || p[i] == '_' || p[i] == '-');
@@ -72,9 +72,10 @@ const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char 
         return NULL;
 }
 
-static struct toml_def *add_def(struct toml_doc *doc, const char *path, enum toml_def_kind kind, unsigned line) {
+static struct toml_def *add_def(struct toml_doc *doc, const char *path, enum toml_def_kind kind,
+                                unsigned line) {
         doc->defs = xrealloc(doc->defs, (doc->n_defs + 1) * sizeof(*doc->defs));
-        doc->defs[doc->n_defs] = (struct toml_def) { .path = xstrdup(path), .kind = kind, .line = line };
+        doc->defs[doc->n_defs] = (struct toml_def){ .path = xstrdup(path), .kind = kind, .line = line };
         return &doc->defs[doc->n_defs++];
 }
 
@@ -88,7 +89,7 @@ void toml_doc_free(struct toml_doc *doc) {
         free(doc->defs);
         free(doc->sections);
         free(doc->entries);
-        *doc = (struct toml_doc) {};
+        *doc = (struct toml_doc){};
 }
 
 static const char *def_kind_name(enum toml_def_kind kind) {
@@ -223,7 +224,8 @@ static int scan_string(struct scanner *s, struct buf *out, bool is_key) {
                                 while (peek(s, run) == q)
                                         run++;
                                 if (run > 5)
-                                        return fail_at(s, s->pos, "too many quotes closing a multi-line string");
+                                        return fail_at(s, s->pos,
+                                                       "too many quotes closing a multi-line string");
                                 for (size_t i = 3; i < run; i++)
                                         buf_putc(out, q);
                                 s->pos += run;
@@ -257,7 +259,8 @@ static int scan_string(struct scanner *s, struct buf *out, bool is_key) {
                                 continue;
                         }
                         if (is_control(c) && c != '\n')
-                                return fail_at(s, s->pos, "control character 0x%02x in string", (unsigned) c);
+                                return fail_at(s, s->pos, "control character 0x%02x in string",
+                                               (unsigned) c);
                         buf_putc(out, (char) c);
                         s->pos++;
                 }
@@ -304,7 +307,8 @@ static int scan_key(struct scanner *s, struct strv *segs) {
                         }
                         if (b.len == 0 || memchr(b.data, 0, b.len) || strpbrk(b.data, "\x1e\x1f")) {
                                 buf_free(&b);
-                                return fail_at(s, start, "empty key or key with control characters is not supported");
+                                return fail_at(s, start,
+                                               "empty key or key with control characters is not supported");
                         }
                         strv_push(segs, buf_steal(&b));
                 } else if (is_bare_key_char(c)) {
@@ -385,7 +389,10 @@ static bool valid_number(const char *t, size_t n) {
         const char *p = t, *end = t + n;
         if (n > 2 && t[0] == '0' && strchr("xob", t[1]) && t[1]) {
                 p += 2;
-                return match_digits(&p, end, t[1] == 'x' ? "0123456789abcdefABCDEF" : t[1] == 'o' ? "01234567" : "01") &&
+                return match_digits(&p, end,
+                                    t[1] == 'x'   ? "0123456789abcdefABCDEF"
+                                    : t[1] == 'o' ? "01234567"
+                                                  : "01") &&
                        p == end;
         }
         if (*p == '+' || *p == '-')
@@ -417,9 +424,11 @@ static bool valid_plain_token(const char *t, size_t n) {
         return valid_datetime(t, n) || valid_number(t, n);
 }
 
-static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items, size_t *n_items);
+static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
+                      size_t *n_items);
 
-static int define_key(struct scanner *s, const char *base, const struct strv *segs, size_t key_off, char **ret_path) {
+static int define_key(struct scanner *s, const char *base, const struct strv *segs, size_t key_off,
+                      char **ret_path) {
         unsigned line = line_of_offset(s->text, key_off);
         _cleanup_free_ char *cur = xstrdup(base);
         for (size_t i = 0; i < segs->n; i++) {
@@ -432,11 +441,13 @@ static int define_key(struct scanner *s, const char *base, const struct strv *se
                         if (!def)
                                 add_def(s->doc, cur, TOML_DEF_DOTTED, line);
                         else if (def->kind != TOML_DEF_DOTTED)
-                                return fail_at(s, key_off, "dotted key extends '%s', already defined as %s on line %u", human,
-                                               def_kind_name(def->kind), def->line);
+                                return fail_at(s, key_off,
+                                               "dotted key extends '%s', already defined as %s on line %u",
+                                               human, def_kind_name(def->kind), def->line);
                 } else {
                         if (def)
-                                return fail_at(s, key_off, "duplicate key '%s' (first defined on line %u)", human, def->line);
+                                return fail_at(s, key_off, "duplicate key '%s' (first defined on line %u)",
+                                               human, def->line);
                         add_def(s->doc, cur, TOML_DEF_VALUE, line);
                 }
         }
@@ -444,10 +455,11 @@ static int define_key(struct scanner *s, const char *base, const struct strv *se
         return 0;
 }
 
-static void add_entry(struct scanner *s, char *owned_path, size_t line_start, size_t value_start, bool in_inline) {
+static void add_entry(struct scanner *s, char *owned_path, size_t line_start, size_t value_start,
+                      bool in_inline) {
         struct toml_doc *d = s->doc;
         d->entries = xrealloc(d->entries, (d->n_entries + 1) * sizeof(*d->entries));
-        d->entries[d->n_entries++] = (struct toml_entry) {
+        d->entries[d->n_entries++] = (struct toml_entry){
                 .path = owned_path,
                 .section = s->section,
                 .line_start = line_start,
@@ -460,7 +472,8 @@ static void add_entry(struct scanner *s, char *owned_path, size_t line_start, si
 }
 
 /* key = value, either on its own line or inside an inline table. */
-static int scan_keyval(struct scanner *s, const char *base, size_t line_start, bool in_inline, unsigned depth) {
+static int scan_keyval(struct scanner *s, const char *base, size_t line_start, bool in_inline,
+                       unsigned depth) {
         struct strv segs = {};
         _cleanup_free_ char *path = NULL;
         size_t key_off;
@@ -505,8 +518,9 @@ static int scan_inline_table(struct scanner *s, const char *path, unsigned depth
                 }
                 if (c != ',')
                         return fail_at(s, c < 0 ? start : s->pos,
-                                       c < 0 || c == '\n' || c == '\r' ? "unterminated inline table (must be on one line)"
-                                                                       : "expected ',' or '}' in inline table");
+                                       c < 0 || c == '\n' || c == '\r'
+                                               ? "unterminated inline table (must be on one line)"
+                                               : "expected ',' or '}' in inline table");
                 s->pos++;
                 skip_blanks(s);
                 if (peek(s, 0) == '}')
@@ -531,7 +545,8 @@ static int skip_array_space(struct scanner *s) {
         }
 }
 
-static int scan_array(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items, size_t *n_items) {
+static int scan_array(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
+                      size_t *n_items) {
         size_t start = s->pos;
         int r;
         s->pos++;
@@ -547,10 +562,13 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
                 size_t elem_start = s->pos;
                 bool is_string = peek(s, 0) == '"' || peek(s, 0) == '\'';
                 /* Tables inside arrays are anonymous: scanned and checked, never addressed. */
-                _cleanup_free_ char *anon = xasprintf("%s%c%cA%u", path, TOML_SEP, TOML_ANON, ++s->anon_counter);
+                _cleanup_free_ char *anon =
+                        xasprintf("%s%c%cA%u", path, TOML_SEP, TOML_ANON, ++s->anon_counter);
                 if ((r = scan_value(s, anon, depth + 1, NULL, NULL)) < 0)
                         return r;
-                struct toml_array_item item = { .start = elem_start, .end = s->pos, .comma = SIZE_MAX, .is_string = is_string };
+                struct toml_array_item item = {
+                        .start = elem_start, .end = s->pos, .comma = SIZE_MAX, .is_string = is_string
+                };
                 if ((r = skip_array_space(s)) < 0)
                         return r;
                 if (peek(s, 0) == ',') {
@@ -558,7 +576,8 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
                         s->pos++;
                 } else if (peek(s, 0) != ']')
                         return fail_at(s, peek(s, 0) < 0 ? start : s->pos,
-                                       peek(s, 0) < 0 ? "unterminated array" : "expected ',' or ']' in array");
+                                       peek(s, 0) < 0 ? "unterminated array"
+                                                      : "expected ',' or ']' in array");
                 if (items) {
                         *items = xrealloc(*items, (*n_items + 1) * sizeof(**items));
                         (*items)[(*n_items)++] = item;
@@ -566,7 +585,8 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
         }
 }
 
-static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items, size_t *n_items) {
+static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
+                      size_t *n_items) {
         int c = peek(s, 0);
         if (depth > TOML_MAX_DEPTH)
                 return fail_at(s, s->pos, "values nested too deeply");
@@ -583,11 +603,12 @@ static int scan_value(struct scanner *s, const char *path, unsigned depth, struc
 
         size_t start = s->pos;
         for (;;) {
-                while (s->pos < s->len && (isalnum((unsigned char) s->text[s->pos]) || strchr("_+-.:", s->text[s->pos])))
+                while (s->pos < s->len &&
+                       (isalnum((unsigned char) s->text[s->pos]) || strchr("_+-.:", s->text[s->pos])))
                         s->pos++;
                 /* "1979-05-27 07:32:00" may use a space between date and time. */
-                if (s->pos - start == 10 && looks_like_date(s->text + start, 10) && peek(s, 0) == ' ' && peek(s, 1) >= 0 &&
-                    isdigit(peek(s, 1)) && peek(s, 3) == ':') {
+                if (s->pos - start == 10 && looks_like_date(s->text + start, 10) && peek(s, 0) == ' ' &&
+                    peek(s, 1) >= 0 && isdigit(peek(s, 1)) && peek(s, 3) == ':') {
                         s->pos++;
                         continue;
                 }
@@ -596,18 +617,22 @@ static int scan_value(struct scanner *s, const char *path, unsigned depth, struc
         if (s->pos == start)
                 return fail_at(s, start, "expected a value");
         if (!valid_plain_token(s->text + start, s->pos - start))
-                return fail_at(s, start, "not a valid TOML value: '%.*s'", (int) (s->pos - start), s->text + start);
+                return fail_at(s, start, "not a valid TOML value: '%.*s'", (int) (s->pos - start),
+                               s->text + start);
         return 0;
 }
 
-static struct toml_section *add_section(struct toml_doc *d, char *owned_path, bool is_array, size_t line_start) {
+static struct toml_section *add_section(struct toml_doc *d, char *owned_path, bool is_array,
+                                        size_t line_start) {
         d->sections = xrealloc(d->sections, (d->n_sections + 1) * sizeof(*d->sections));
-        d->sections[d->n_sections] = (struct toml_section) { .path = owned_path, .is_array = is_array, .line_start = line_start };
+        d->sections[d->n_sections] =
+                (struct toml_section){ .path = owned_path, .is_array = is_array, .line_start = line_start };
         return &d->sections[d->n_sections++];
 }
 
 /* Resolve a [header] or [[header]] against what is already defined. */
-static int define_header(struct scanner *s, const struct strv *segs, bool is_array, size_t off, char **ret_path) {
+static int define_header(struct scanner *s, const struct strv *segs, bool is_array, size_t off,
+                         char **ret_path) {
         unsigned line = line_of_offset(s->text, off);
         _cleanup_free_ char *cur = xstrdup("");
         for (size_t i = 0; i < segs->n; i++) {
@@ -618,20 +643,26 @@ static int define_header(struct scanner *s, const struct strv *segs, bool is_arr
                 _cleanup_free_ char *human = toml_path_human(cur);
                 bool last = i + 1 == segs->n;
                 if (!def)
-                        def = add_def(s->doc, cur, !last ? TOML_DEF_IMPLICIT : is_array ? TOML_DEF_ARRAY : TOML_DEF_HEADER, line);
+                        def = add_def(s->doc, cur,
+                                      !last      ? TOML_DEF_IMPLICIT
+                                      : is_array ? TOML_DEF_ARRAY
+                                                 : TOML_DEF_HEADER,
+                                      line);
                 else if (def->kind == TOML_DEF_VALUE)
-                        return fail_at(s, off, "table '%s' is already defined as a value on line %u", human, def->line);
-                else if (last && is_array && def->kind != TOML_DEF_ARRAY)
-                        return fail_at(s, off, "[[%s]] is already defined as %s on line %u", human, def_kind_name(def->kind),
+                        return fail_at(s, off, "table '%s' is already defined as a value on line %u", human,
                                        def->line);
+                else if (last && is_array && def->kind != TOML_DEF_ARRAY)
+                        return fail_at(s, off, "[[%s]] is already defined as %s on line %u", human,
+                                       def_kind_name(def->kind), def->line);
                 else if (last && !is_array && def->kind == TOML_DEF_IMPLICIT) {
                         def->kind = TOML_DEF_HEADER;
                         def->line = line;
                 } else if (last && !is_array && def->kind != TOML_DEF_ARRAY)
-                        return fail_at(s, off, "duplicate table [%s] (already defined as %s on line %u)", human,
-                                       def_kind_name(def->kind), def->line);
+                        return fail_at(s, off, "duplicate table [%s] (already defined as %s on line %u)",
+                                       human, def_kind_name(def->kind), def->line);
                 else if (last && !is_array)
-                        return fail_at(s, off, "[%s] is already an array of tables (line %u)", human, def->line);
+                        return fail_at(s, off, "[%s] is already an array of tables (line %u)", human,
+                                       def->line);
 
                 if (def->kind == TOML_DEF_ARRAY) {
                         if (last && is_array)
@@ -676,7 +707,8 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
         int r = 0;
 
         if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte in file", line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
+                set_error(ret_error, "line %u: NUL byte in file",
+                          line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
                 return -EBADMSG;
         }
         const char *nl = memchr(text, '\n', len);
@@ -712,7 +744,8 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
         return 0;
 }
 
-int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n, char **ret_error) {
+int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n,
+                    char **ret_error) {
         struct toml_doc doc = {};
         struct scanner s = { .text = raw, .len = len, .doc = &doc, .error = ret_error };
         struct toml_array_item *items = NULL;

@@ -73,7 +73,8 @@ void toml_doc_free(struct toml_doc *doc);
 const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char *path);
 
 /* Scan raw text that must be exactly one array value. */
-int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n, char **ret_error);
+int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n,
+                    char **ret_error);
 /* Decode raw text that must be exactly one string (any of the four kinds). */
 int toml_decode_string(const char *raw, size_t len, char **ret, char **ret_error);
 

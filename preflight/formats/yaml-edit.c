@@ -14,7 +14,7 @@ struct edit_ctx {
         struct ystream stream;
         struct ynode *root;       /* NULL for an empty document */
         struct ynode *empty_root; /* an empty document's null root, if any */
-        const char *eol;    /* what inserted lines end with: the file's own */
+        const char *eol;          /* what inserted lines end with: the file's own */
 };
 
 /* One resolved level of the path: value = map[key]. */
@@ -28,8 +28,8 @@ static void edit_ctx_done(struct edit_ctx *c) {
 }
 
 static bool is_empty_document_root(const struct ynode *n) {
-        return n->kind == YNODE_SCALAR && n->style == YAML_PLAIN_SCALAR_STYLE && n->value_len == 0 && !n->tag &&
-               !n->anchor;
+        return n->kind == YNODE_SCALAR && n->style == YAML_PLAIN_SCALAR_STYLE && n->value_len == 0 &&
+               !n->tag && !n->anchor;
 }
 
 static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc, char **ret_error) {
@@ -79,7 +79,8 @@ static int key_column(const struct edit_ctx *c, const struct ynode *key, char **
                         return -EBADMSG;
                 }
                 if (c->text[i] != ' ') {
-                        set_error(ret_error, "line %u: key is not first on its line, refusing to guess indentation",
+                        set_error(ret_error,
+                                  "line %u: key is not first on its line, refusing to guess indentation",
                                   key->line);
                         return -EBADMSG;
                 }
@@ -105,12 +106,12 @@ static int check_path_node(const struct ynode *n, const char *const *path, size_
 
         path_describe(&what, path, depth);
         if (n->kind == YNODE_ALIAS) {
-                set_error(ret_error, "line %u: %s is an alias (*%s), refusing to edit through it", n->line, what.data,
-                          n->value);
+                set_error(ret_error, "line %u: %s is an alias (*%s), refusing to edit through it", n->line,
+                          what.data, n->value);
                 r = -EBADMSG;
         } else if (n->anchor) {
-                set_error(ret_error, "line %u: %s has an anchor (&%s), an edit would change its aliases too", n->line,
-                          what.data, n->anchor);
+                set_error(ret_error, "line %u: %s has an anchor (&%s), an edit would change its aliases too",
+                          n->line, what.data, n->anchor);
                 r = -EBADMSG;
         } else if (n->tag && !(n->kind == YNODE_MAPPING && streq(n->tag, YAML_MAP_TAG))) {
                 const char *shorthand = startswith(n->tag, "tag:yaml.org,2002:");
@@ -120,8 +121,8 @@ static int check_path_node(const struct ynode *n, const char *const *path, size_
         } else if (!target && n->kind != YNODE_MAPPING) {
                 set_error(ret_error, "line %u: %s is %s, not a mapping", n->line, what.data,
                           n->kind == YNODE_SEQUENCE ? "a sequence"
-                          : n->value_len == 0   ? "an empty value"
-                                                : "a scalar");
+                          : n->value_len == 0       ? "an empty value"
+                                                    : "a scalar");
                 r = -EBADMSG;
         }
         buf_free(&what);
@@ -144,7 +145,8 @@ static int walk_path(const struct edit_ctx *c, const char *const *path, struct p
                         return r;
                 for (size_t i = 0; i + 1 < node->n_children; i += 2) {
                         const struct ynode *k = node->children[i];
-                        if (k->kind == YNODE_SCALAR && k->style == YAML_PLAIN_SCALAR_STYLE && streq(k->value, "<<")) {
+                        if (k->kind == YNODE_SCALAR && k->style == YAML_PLAIN_SCALAR_STYLE &&
+                            streq(k->value, "<<")) {
                                 set_error(ret_error, "line %u: merge key (<<), refusing to edit", k->line);
                                 return -EBADMSG;
                         }
@@ -174,8 +176,8 @@ static size_t path_length(const char *const *path) {
 }
 
 /* Common start of every operation: parse, pick the document, walk. */
-static int open_and_walk(struct edit_ctx *c, const char *text, size_t len, unsigned doc, const char *const *path,
-                         struct path_step **ret_steps, char **ret_error) {
+static int open_and_walk(struct edit_ctx *c, const char *text, size_t len, unsigned doc,
+                         const char *const *path, struct path_step **ret_steps, char **ret_error) {
         if (!path || !path[0])
                 return -EINVAL;
         int r = edit_ctx_open(c, text, len, doc, ret_error);
@@ -192,7 +194,8 @@ static int open_and_walk(struct edit_ctx *c, const char *text, size_t len, unsig
         return r;
 }
 
-static char *splice(const struct edit_ctx *c, size_t start, size_t end, const char *insert, size_t *ret_len) {
+static char *splice(const struct edit_ctx *c, size_t start, size_t end, const char *insert,
+                    size_t *ret_len) {
         struct buf b = {};
         buf_append(&b, c->text, start);
         buf_puts(&b, insert);
@@ -213,7 +216,8 @@ static void put_key(struct buf *b, const char *key, bool flow, bool json) {
 static bool flow_mapping_is_json(const struct edit_ctx *c, const struct ynode *map) {
         if (map->n_children > 0)
                 return map->children[0]->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-        return c->root != map && c->root->kind == YNODE_MAPPING && c->root->flow && flow_mapping_is_json(c, c->root);
+        return c->root != map && c->root->kind == YNODE_MAPPING && c->root->flow &&
+               flow_mapping_is_json(c, c->root);
 }
 
 /* ---- get ---- */
@@ -236,7 +240,9 @@ int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *cons
                 struct buf what = {};
                 path_describe(&what, path, n);
                 set_error(ret_error, "line %u: %s is a %s, not a scalar", v->line, what.data,
-                          v->kind == YNODE_MAPPING ? "mapping" : v->kind == YNODE_SEQUENCE ? "sequence" : "alias");
+                          v->kind == YNODE_MAPPING    ? "mapping"
+                          : v->kind == YNODE_SEQUENCE ? "sequence"
+                                                      : "alias");
                 buf_free(&what);
                 edit_ctx_done(&c);
                 return -EBADMSG;
@@ -256,8 +262,8 @@ int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *cons
 /* ---- set ---- */
 
 /* Replace an existing scalar, keeping its quote style. */
-static int replace_scalar(const struct edit_ctx *c, const struct path_step *step, const char *const *path, size_t n,
-                          const char *value, char **ret_text, size_t *ret_len, char **ret_error) {
+static int replace_scalar(const struct edit_ctx *c, const struct path_step *step, const char *const *path,
+                          size_t n, const char *value, char **ret_text, size_t *ret_len, char **ret_error) {
         const struct ynode *v = step->value;
         int r = check_path_node(v, path, n, true, ret_error);
         if (r < 0)
@@ -298,7 +304,8 @@ static int replace_scalar(const struct edit_ctx *c, const struct path_step *step
  * the root, else 2. */
 static int indent_step(const struct edit_ctx *c, const struct ynode *map, const struct ynode *parent) {
         if (parent && !parent->flow && parent->n_children > 0 && map->n_children > 0) {
-                int pc = key_column(c, parent->children[0], NULL), mc = key_column(c, map->children[0], NULL);
+                int pc = key_column(c, parent->children[0], NULL),
+                    mc = key_column(c, map->children[0], NULL);
                 if (pc >= 0 && mc > pc)
                         return mc - pc;
         }
@@ -318,8 +325,8 @@ static int indent_step(const struct edit_ctx *c, const struct ynode *map, const 
 }
 
 /* Lines "key:\n  key2: value\n" for the missing part of the path. */
-static void put_block_entries(struct buf *b, const struct edit_ctx *c, const char *const *keys, const char *value,
-                              int column, int step) {
+static void put_block_entries(struct buf *b, const struct edit_ctx *c, const char *const *keys,
+                              const char *value, int column, int step) {
         for (size_t i = 0; keys[i]; i++) {
                 if (i > 0)
                         buf_puts(b, c->eol);
@@ -365,8 +372,10 @@ static int insert_into_block(const struct edit_ctx *c, struct ynode *map, struct
                         if (kc < 0)
                                 return kc;
                         if (kc != column || (i == 0 && map->children[0]->start != map->start)) {
-                                set_error(ret_error, "line %u: explicit key (?) or keys not aligned, "
-                                          "refusing to guess indentation", map->children[i]->line);
+                                set_error(ret_error,
+                                          "line %u: explicit key (?) or keys not aligned, "
+                                          "refusing to guess indentation",
+                                          map->children[i]->line);
                                 return -EBADMSG;
                         }
                 }
@@ -381,8 +390,8 @@ static int insert_into_block(const struct edit_ctx *c, struct ynode *map, struct
         return 1;
 }
 
-static int insert_into_flow(const struct edit_ctx *c, struct ynode *map, const char *const *keys, const char *value,
-                            char **ret_text, size_t *ret_len) {
+static int insert_into_flow(const struct edit_ctx *c, struct ynode *map, const char *const *keys,
+                            const char *value, char **ret_text, size_t *ret_len) {
         bool json = flow_mapping_is_json(c, map);
         struct buf entry = {};
         size_t pos;
@@ -444,7 +453,8 @@ int yaml_set_scalar(const char *text, size_t len, unsigned doc, const char *cons
                 if (map && map->flow)
                         r = insert_into_flow(&c, map, path + found, value, &out, &out_len);
                 else
-                        r = insert_into_block(&c, map, parent, path + found, value, &out, &out_len, ret_error);
+                        r = insert_into_block(&c, map, parent, path + found, value, &out, &out_len,
+                                              ret_error);
         }
         edit_ctx_done(&c);
         if (r > 0) {
@@ -472,8 +482,8 @@ static size_t max_size(size_t a, size_t b) {
 }
 
 /* Cut one key/value pair out of its mapping. */
-static int remove_entry(const struct edit_ctx *c, const struct path_step *step, char **ret_text, size_t *ret_len,
-                        char **ret_error) {
+static int remove_entry(const struct edit_ctx *c, const struct path_step *step, char **ret_text,
+                        size_t *ret_len, char **ret_error) {
         const struct ynode *map = step->map, *key = step->key, *value = step->value;
         const struct ynode *anchored = subtree_anchor(value);
         size_t start, end;
@@ -481,8 +491,8 @@ static int remove_entry(const struct edit_ctx *c, const struct path_step *step, 
         if (!anchored)
                 anchored = subtree_anchor(key);
         if (anchored) {
-                set_error(ret_error, "line %u: the removed entry defines anchor &%s, refusing", anchored->line,
-                          anchored->anchor);
+                set_error(ret_error, "line %u: the removed entry defines anchor &%s, refusing",
+                          anchored->line, anchored->anchor);
                 return -EBADMSG;
         }
 
@@ -499,8 +509,10 @@ static int remove_entry(const struct edit_ctx *c, const struct path_step *step, 
                         if (map->n_children == 2 && after < map->end && c->text[after] == ',')
                                 end = after + 1;
                         else if (map->n_children == 2 && after < map->end && c->text[after] == '#') {
-                                set_error(ret_error, "line %u: comment after the only entry of a flow mapping, refusing",
-                                          key->line);
+                                set_error(
+                                        ret_error,
+                                        "line %u: comment after the only entry of a flow mapping, refusing",
+                                        key->line);
                                 return -EBADMSG;
                         }
                 } else {
@@ -555,7 +567,8 @@ int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *cons
         const char *doc_start = c.text + c.stream.docs[doc].start;
         if (level == 0 && steps[0].map->n_children == 2 && !steps[0].map->flow && c.stream.n_docs > 1 &&
             !startswith(doc_start, "---") && *doc_start != '%') {
-                set_error(ret_error, "line %u: removing the only key of document %u would remove the document",
+                set_error(ret_error,
+                          "line %u: removing the only key of document %u would remove the document",
                           steps[0].map->line, doc);
                 edit_ctx_done(&c);
                 return -EBADMSG;

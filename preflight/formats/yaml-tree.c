@@ -109,8 +109,8 @@ static int builder_event(struct tree_builder *b, const yaml_event_t *e, const st
         case YAML_SEQUENCE_START_EVENT: {
                 bool mapping = e->type == YAML_MAPPING_START_EVENT;
                 if (b->depth >= YTREE_MAX_DEPTH) {
-                        set_error(ret_error, "line %zu: nesting deeper than %d levels", e->start_mark.line + 1,
-                                  YTREE_MAX_DEPTH);
+                        set_error(ret_error, "line %zu: nesting deeper than %d levels",
+                                  e->start_mark.line + 1, YTREE_MAX_DEPTH);
                         return -EBADMSG;
                 }
                 n = mapping ? ynode_new(YNODE_MAPPING, e, co, e->data.mapping_start.tag,
@@ -199,7 +199,8 @@ size_t ynode_content_end(const struct ynode *n) {
         return n->end;
 }
 
-struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count, size_t *ret_index) {
+struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count,
+                              size_t *ret_index) {
         struct ynode *found = NULL;
         size_t count = 0, index = 0;
         for (size_t i = 0; i + 1 < map->n_children; i += 2) {
@@ -330,10 +331,12 @@ int ytext_check_line_breaks(const char *text, size_t len, char **ret_error) {
         for (size_t i = 0; i < len; i++) {
                 bool bad = text[i] == '\r' && (i + 1 == len || text[i + 1] != '\n');
                 for (size_t k = 0; !bad && k < ELEMENTSOF(breaks); k++)
-                        bad = len - i >= strlen(breaks[k]) && memcmp(text + i, breaks[k], strlen(breaks[k])) == 0;
+                        bad = len - i >= strlen(breaks[k]) &&
+                              memcmp(text + i, breaks[k], strlen(breaks[k])) == 0;
                 if (bad) {
                         set_error(ret_error, "line %u: %s line break (only \\n and \\r\\n are supported)",
-                                  line_of_offset(text, i), text[i] == '\r' ? "carriage return as a" : "Unicode");
+                                  line_of_offset(text, i),
+                                  text[i] == '\r' ? "carriage return as a" : "Unicode");
                         return -EBADMSG;
                 }
         }

@@ -57,7 +57,8 @@ size_t ynode_content_end(const struct ynode *n);
 
 /* A mapping's value for a scalar key, NULL when absent; *ret_count says how
  * many keys matched (duplicates), *ret_index the pair index of the last. */
-struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count, size_t *ret_index);
+struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count,
+                              size_t *ret_index);
 
 /* Append s to b as a YAML scalar: in the given quote style when that style
  * can hold s, else plain when that is safe (in flow context too, if flow),

@@ -5,13 +5,14 @@
 
 #include <sys/wait.h>
 
+#include "engine/run.h"
 #include "fixers/shared/kubelet-files.h"
 #include "formats/redact.h"
-#include "engine/run.h"
 
 static bool has_patches_flag(const struct options *opts) {
         for (size_t i = 0; i < opts->n_kubeadm_args; i++)
-                if (streq(opts->kubeadm_args[i], "--patches") || startswith(opts->kubeadm_args[i], "--patches="))
+                if (streq(opts->kubeadm_args[i], "--patches") ||
+                    startswith(opts->kubeadm_args[i], "--patches="))
                         return true;
         return false;
 }
@@ -19,7 +20,8 @@ static bool has_patches_flag(const struct options *opts) {
 /* kubeadm from PATH, so that a missing one is a clear error before anything runs. */
 static char *find_in_path(const char *name) {
         const char *path = getenv("PATH");
-        _cleanup_free_ char *copy = xstrdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
+        _cleanup_free_ char *copy =
+                xstrdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin");
         char *save = NULL;
         for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
                 _cleanup_free_ char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
@@ -73,10 +75,12 @@ int run_kubeadm_hook(const struct options *opts) {
         const char *sub = opts->kubeadm_args[0];
         bool writes_kubelet = streq(sub, "init") || streq(sub, "join");
         if (!writes_kubelet && !streq(sub, "reset"))
-                return fail_early(opts, 2, "kubeprep kubeadm runs kubeadm init, join or reset, not '%s'", sub);
+                return fail_early(opts, 2, "kubeprep kubeadm runs kubeadm init, join or reset, not '%s'",
+                                  sub);
         _cleanup_free_ char *kubeadm = find_in_path("kubeadm");
         if (!kubeadm)
-                return fail_early(opts, 2, "%s", "kubeadm not found in PATH: install the kubeadm package first");
+                return fail_early(opts, 2, "%s",
+                                  "kubeadm not found in PATH: install the kubeadm package first");
 
         /* 1. Fix the node. An error (exit 2) stops here: kubeadm would meet the same problem. */
         struct options o = *opts;
@@ -97,20 +101,23 @@ int run_kubeadm_hook(const struct options *opts) {
         int rc = run_kubeadm(kubeadm, opts, patches);
         if (rc != 0 || !writes_kubelet) {
                 if (rc != 0)
-                        fprintf(stderr, "kubeprep: kubeadm %s exited %d; the after-kubeadm fixes were skipped\n", sub, rc);
+                        fprintf(stderr,
+                                "kubeprep: kubeadm %s exited %d; the after-kubeadm fixes were skipped\n",
+                                sub, rc);
                 return rc;
         }
 
         /* 3. What needs kubeadm's files: kubeconfigs from admin.conf, eviction flags in the new
          * kubeadm-flags.env (of those the user selected). Their kubelet restart is the one
          * restart after kubeadm. */
-        static const char *const after[] = {"kubeconfig", "eviction"};
+        static const char *const after[] = { "kubeconfig", "eviction" };
         o = *opts;
         o.command = CMD_APPLY;
         o.only = (struct strv){};
         o.skip = (struct strv){};
         for (size_t i = 0; i < ELEMENTSOF(after); i++)
-                if (opts->only.n ? strv_contains(&opts->only, after[i]) : !strv_contains(&opts->skip, after[i]))
+                if (opts->only.n ? strv_contains(&opts->only, after[i])
+                                 : !strv_contains(&opts->skip, after[i]))
                         strv_push(&o.only, xstrdup(after[i]));
         k = o.only.n ? run_check_or_apply(&o) : 0;
         strv_free(&o.only);

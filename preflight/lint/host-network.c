@@ -46,11 +46,16 @@ static const struct workload workloads[] = {
  * CoreDNS included, before they run). Matched by image name, any registry,
  * tag or -ARCH suffix. */
 static const char *const bootstrap_images[] = {
-        "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd", "kube-vip", "haproxy",
-        "keepalived",     "kube-proxy",              "calico/node",    "cilium", "flannel",
+        "kube-apiserver", "kube-controller-manager",
+        "kube-scheduler", "etcd",
+        "kube-vip",       "haproxy",
+        "keepalived",     "kube-proxy",
+        "calico/node",    "cilium",
+        "flannel",
 };
 /* kubeadm's static pods: their names and `component` labels. */
-static const char *const control_plane[] = { "kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd" };
+static const char *const control_plane[] = { "kube-apiserver", "kube-controller-manager", "kube-scheduler",
+                                             "etcd" };
 
 /* ---- reading the tree: refuse what would make the answer a guess ---- */
 
@@ -63,8 +68,11 @@ static bool is_null(const struct ynode *n) {
 static int map_get(const struct ynode *map, const char *key, const struct ynode **ret, char **ret_error) {
         for (size_t i = 0; i + 1 < map->n_children; i += 2) {
                 const struct ynode *k = map->children[i];
-                if (k->kind == YNODE_SCALAR && k->style == YAML_PLAIN_SCALAR_STYLE && streq(k->value, "<<")) {
-                        set_error(ret_error, "line %u: merge key (<<) in a pod spec's path, refusing to guess", k->line);
+                if (k->kind == YNODE_SCALAR && k->style == YAML_PLAIN_SCALAR_STYLE &&
+                    streq(k->value, "<<")) {
+                        set_error(ret_error,
+                                  "line %u: merge key (<<) in a pod spec's path, refusing to guess",
+                                  k->line);
                         return -EBADMSG;
                 }
         }
@@ -77,7 +85,8 @@ static int map_get(const struct ynode *map, const char *key, const struct ynode 
         if (!v)
                 return 0;
         if (v->kind == YNODE_ALIAS) {
-                set_error(ret_error, "line %u: %s is an alias (*%s), refusing to guess", v->line, key, v->value);
+                set_error(ret_error, "line %u: %s is an alias (*%s), refusing to guess", v->line, key,
+                          v->value);
                 return -EBADMSG;
         }
         *ret = v;
@@ -85,7 +94,8 @@ static int map_get(const struct ynode *map, const char *key, const struct ynode 
 }
 
 /* The mapping at path: 1 found, 0 absent (or null), <0 refused. */
-static int walk(const struct ynode *node, const char *const *path, const struct ynode **ret, char **ret_error) {
+static int walk(const struct ynode *node, const char *const *path, const struct ynode **ret,
+                char **ret_error) {
         for (size_t i = 0; path[i]; i++) {
                 const struct ynode *next = NULL;
                 int r = map_get(node, path[i], &next, ret_error);
@@ -105,7 +115,8 @@ static int walk(const struct ynode *node, const char *const *path, const struct 
 }
 
 /* A scalar field of the pod spec: 1 found, 0 absent/null, <0 refused. */
-static int spec_scalar(const struct ynode *spec, const char *key, const struct ynode **ret, char **ret_error) {
+static int spec_scalar(const struct ynode *spec, const char *key, const struct ynode **ret,
+                       char **ret_error) {
         const struct ynode *v = NULL;
         int r = map_get(spec, key, &v, ret_error);
         if (r <= 0)
@@ -136,7 +147,8 @@ static const struct ynode *loose_mapping(const struct ynode *map, const char *ke
 
 /* Kubernetes reads manifests as YAML 1.1, where these plain scalars are true. */
 static bool yaml11_true(const struct ynode *v) {
-        static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON" };
+        static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES",
+                                           "y",    "Y",    "on",   "On",  "ON" };
         if (v->style != YAML_PLAIN_SCALAR_STYLE)
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(yes); i++)
@@ -193,7 +205,8 @@ static const char *control_plane_name(const char *s) {
 }
 
 /* Why this pod is a bootstrap component, or NULL when it is a workload. */
-static const char *bootstrap_reason(const struct ynode *obj, const struct workload *w, const struct ynode *spec) {
+static const char *bootstrap_reason(const struct ynode *obj, const struct workload *w,
+                                    const struct ynode *spec) {
         const char *why = bootstrap_image(spec);
         if (why)
                 return why;
@@ -277,15 +290,17 @@ static int lint_object(const struct ynode *obj, unsigned doc, bool in_list, stru
         if (cluster_dns && !why)
                 return 0;
         push_item(res, &(struct lint_item){
-                .verdict = !why ? LINT_FINDING : cluster_dns ? LINT_BOOTSTRAP_CLUSTER : LINT_BOOTSTRAP,
-                .line = policy ? policy->line : host_network->line,
-                .doc = doc,
-                .in_list = in_list,
-                .object = describe_object(kind, obj),
-                .dns_policy = policy ? xstrdup(policy->value) : NULL,
-                .bootstrap_reason = why,
-                .spec_path = w->spec_path,
-        });
+                               .verdict = !why          ? LINT_FINDING
+                                          : cluster_dns ? LINT_BOOTSTRAP_CLUSTER
+                                                        : LINT_BOOTSTRAP,
+                               .line = policy ? policy->line : host_network->line,
+                               .doc = doc,
+                               .in_list = in_list,
+                               .object = describe_object(kind, obj),
+                               .dns_policy = policy ? xstrdup(policy->value) : NULL,
+                               .bootstrap_reason = why,
+                               .spec_path = w->spec_path,
+                       });
         return 0;
 }
 
@@ -323,15 +338,18 @@ char *lint_item_describe(const struct lint_item *it) {
         case LINT_FINDING:
                 if (!it->dns_policy)
                         return xasprintf("%s: hostNetwork: true without dnsPolicy: " WANTED_POLICY
-                                         "; the pod resolves with the node's resolv.conf and cannot find cluster services",
+                                         "; the pod resolves with the node's resolv.conf and cannot find "
+                                         "cluster services",
                                          it->object);
-                return xasprintf("%s: hostNetwork: true with dnsPolicy: %s, not " WANTED_POLICY
-                                 "; the pod resolves with the node's resolv.conf and cannot find cluster services",
-                                 it->object, it->dns_policy);
+                return xasprintf(
+                        "%s: hostNetwork: true with dnsPolicy: %s, not " WANTED_POLICY
+                        "; the pod resolves with the node's resolv.conf and cannot find cluster services",
+                        it->object, it->dns_policy);
         case LINT_BOOTSTRAP:
-                return xasprintf("note: %s is a bootstrap pod (%s): it keeps the node's resolver, since cluster DNS "
-                                 "needs it running first; not changed by --fix",
-                                 it->object, it->bootstrap_reason);
+                return xasprintf(
+                        "note: %s is a bootstrap pod (%s): it keeps the node's resolver, since cluster DNS "
+                        "needs it running first; not changed by --fix",
+                        it->object, it->bootstrap_reason);
         case LINT_BOOTSTRAP_CLUSTER:
                 return xasprintf("warning: %s is a bootstrap pod (%s) with dnsPolicy: " WANTED_POLICY
                                  ": it cannot resolve names until cluster DNS runs, which needs it first; "
@@ -343,8 +361,8 @@ char *lint_item_describe(const struct lint_item *it) {
 
 /* ---- fixing ---- */
 
-int lint_fix_manifest(const char *text, size_t len, const struct lint_result *res, char **ret_text, size_t *ret_len,
-                      size_t *ret_unfixable, char **ret_error) {
+int lint_fix_manifest(const char *text, size_t len, const struct lint_result *res, char **ret_text,
+                      size_t *ret_len, size_t *ret_unfixable, char **ret_error) {
         _cleanup_free_ char *cur = NULL;
         size_t cur_len = len, unfixable = 0;
 
@@ -368,8 +386,8 @@ int lint_fix_manifest(const char *text, size_t len, const struct lint_result *re
 
                 char *next = NULL;
                 size_t next_len = 0;
-                int r = yaml_set_scalar(cur ? cur : text, cur_len, it->doc, path, WANTED_POLICY, &next, &next_len,
-                                        ret_error);
+                int r = yaml_set_scalar(cur ? cur : text, cur_len, it->doc, path, WANTED_POLICY, &next,
+                                        &next_len, ret_error);
                 if (r < 0)
                         return r;
                 if (r > 0) {

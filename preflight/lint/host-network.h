@@ -19,11 +19,11 @@ enum lint_verdict {
 
 struct lint_item {
         enum lint_verdict verdict;
-        unsigned line;      /* 1-based: dnsPolicy's line when set, else hostNetwork's */
-        unsigned doc;       /* 0-based document index in the stream */
-        bool in_list;       /* an item of a kind: List, which --fix cannot address */
-        char *object;       /* "Deployment web", "Pod kube-system/etcd" */
-        char *dns_policy;   /* the current value, NULL when unset */
+        unsigned line;                /* 1-based: dnsPolicy's line when set, else hostNetwork's */
+        unsigned doc;                 /* 0-based document index in the stream */
+        bool in_list;                 /* an item of a kind: List, which --fix cannot address */
+        char *object;                 /* "Deployment web", "Pod kube-system/etcd" */
+        char *dns_policy;             /* the current value, NULL when unset */
         const char *bootstrap_reason; /* what made it a bootstrap pod, e.g. "image etcd" */
         const char *const *spec_path; /* the pod spec's path in the document, e.g. spec.template.spec */
 };
@@ -47,5 +47,5 @@ char *lint_item_describe(const struct lint_item *it);
  * List. 0 nothing to change, 1 changed (*ret_text malloc'ed), <0 refused with
  * "line N: reason" (then nothing is changed at all). *ret_unfixable counts
  * the findings it could not address (List items). */
-int lint_fix_manifest(const char *text, size_t len, const struct lint_result *res, char **ret_text, size_t *ret_len,
-                      size_t *ret_unfixable, char **ret_error);
+int lint_fix_manifest(const char *text, size_t len, const struct lint_result *res, char **ret_text,
+                      size_t *ret_len, size_t *ret_unfixable, char **ret_error);

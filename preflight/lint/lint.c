@@ -8,9 +8,9 @@
 
 #include "lint/lint.h"
 
-#include "lint/host-network.h"
 #include "basic/rootfs.h"
 #include "basic/util.h"
+#include "lint/host-network.h"
 
 /* What lint reads: a regular file with the directory it is in (dfd, name: where --fix
  * replaces it), or stdin or a pipe (dfd -1: nothing to replace). */
@@ -88,11 +88,12 @@ static void walked_pop(struct buf *w) {
 /* Follow the link comp in *dfd: check it may be followed, then make *todo its target
  * followed by rest. A link to a pipe (/dev/stdin, /dev/fd/N) ends the walk: 1 and
  * *ret_fd when it was the last component. */
-static int follow_link(int *dfd, const char *comp, const char *rest, bool last, char **todo, struct buf *walked,
-                       unsigned *links, int *ret_fd, char **ret_error) {
+static int follow_link(int *dfd, const char *comp, const char *rest, bool last, char **todo,
+                       struct buf *walked, unsigned *links, int *ret_fd, char **ret_error) {
         _cleanup_free_ char *who = link_changeable_by(*dfd, comp);
         if (who) {
-                set_error(ret_error, "%s is a symbolic link in a directory that %s can change; it is not followed",
+                set_error(ret_error,
+                          "%s is a symbolic link in a directory that %s can change; it is not followed",
                           walked->data, who);
                 return -EPERM;
         }
@@ -167,15 +168,16 @@ static int open_path(const char *path, struct input *ret, char **ret_error) {
                         int rfd = open_read_at(dfd, comp, O_NOFOLLOW, &st);
                         if (rfd < 0)
                                 return rfd;
-                        *ret = (struct input){.fd = rfd, .dfd = TAKE_FD(dfd), .name = TAKE_PTR(comp)};
+                        *ret = (struct input){ .fd = rfd, .dfd = TAKE_FD(dfd), .name = TAKE_PTR(comp) };
                         return fstat(ret->fd, &ret->st) < 0 ? -errno : 0;
                 }
                 int pipe_fd = -EBADF;
-                int k = follow_link(&dfd, comp, todo + off, last, &todo, &walked, &links, &pipe_fd, ret_error);
+                int k = follow_link(&dfd, comp, todo + off, last, &todo, &walked, &links, &pipe_fd,
+                                    ret_error);
                 if (k < 0)
                         return k;
                 if (k > 0) {
-                        *ret = (struct input){.fd = pipe_fd, .dfd = -EBADF};
+                        *ret = (struct input){ .fd = pipe_fd, .dfd = -EBADF };
                         return fstat(ret->fd, &ret->st) < 0 ? -errno : 0;
                 }
                 off = 0;
@@ -183,8 +185,9 @@ static int open_path(const char *path, struct input *ret, char **ret_error) {
 }
 
 /* Read a file, or stdin, or a pipe (`lint <(helm template ...)`); never a device. */
-static int read_input(const char *path, struct input *in, char **ret_data, size_t *ret_len, char **ret_error) {
-        *in = (struct input){.fd = STDIN_FILENO, .dfd = -EBADF};
+static int read_input(const char *path, struct input *in, char **ret_data, size_t *ret_len,
+                      char **ret_error) {
+        *in = (struct input){ .fd = STDIN_FILENO, .dfd = -EBADF };
         int k = streq(path, "-") ? 0 : open_path(path, in, ret_error);
         if (k < 0)
                 return k;
@@ -218,13 +221,14 @@ static void print_items(FILE *out, const char *name, const struct lint_result *r
         for (size_t i = 0; i < res->n; i++) {
                 const struct lint_item *it = &res->items[i];
                 if (fixed && it->verdict == LINT_FINDING && !it->in_list) {
-                        fprintf(out, "%s:%u: %s: set dnsPolicy: " WANTED_POLICY " (was %s)\n", name, it->line,
-                                it->object, it->dns_policy ?: "unset");
+                        fprintf(out, "%s:%u: %s: set dnsPolicy: " WANTED_POLICY " (was %s)\n", name,
+                                it->line, it->object, it->dns_policy ?: "unset");
                         continue;
                 }
                 _cleanup_free_ char *msg = lint_item_describe(it);
                 fprintf(out, "%s:%u: %s%s\n", name, it->line, msg,
-                        fixed && it->verdict == LINT_FINDING ? " (an item of a List: --fix cannot edit it)" : "");
+                        fixed && it->verdict == LINT_FINDING ? " (an item of a List: --fix cannot edit it)"
+                                                             : "");
         }
 }
 
@@ -244,7 +248,7 @@ static int lint_one(const char *path, bool fix) {
         const char *unchanged = fix && !from_stdin ? "; the file was not changed" : "";
         _cleanup_free_ char *text = NULL, *err = NULL, *fixed = NULL;
         size_t len = 0, fixed_len = 0, unfixable = 0;
-        _cleanup_(input_done) struct input in = {.fd = -EBADF, .dfd = -EBADF};
+        _cleanup_(input_done) struct input in = { .fd = -EBADF, .dfd = -EBADF };
         struct lint_result res = {};
 
         int r = read_input(path, &in, &text, &len, &err);
@@ -254,7 +258,8 @@ static int lint_one(const char *path, bool fix) {
         }
         if (r < 0) {
                 if (r == -EFBIG)
-                        fprintf(stderr, "%s: cannot read: larger than %zu MiB%s\n", name, READ_FILE_MAX >> 20, unchanged);
+                        fprintf(stderr, "%s: cannot read: larger than %zu MiB%s\n", name,
+                                READ_FILE_MAX >> 20, unchanged);
                 else
                         fprintf(stderr, "%s: cannot read: %s\n", name, strerror(-r));
                 return 2;

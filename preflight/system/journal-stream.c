@@ -17,7 +17,7 @@ bool fd_is_journal_stream(int fd) {
 }
 
 const char *priority_prefix(int fd, int priority) {
-        static const char *const prefixes[] = {"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>"};
+        static const char *const prefixes[] = { "<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>" };
         if (priority < 0 || priority > 7 || !fd_is_journal_stream(fd))
                 return "";
         return prefixes[priority];

@@ -123,7 +123,8 @@ static int rtnl_transact(struct rtnl *r, struct nlmsghdr *req, rtnl_msg_fn fn, v
                         continue;
 
                 size_t left = (size_t) n;
-                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+                for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK(h, left);
+                     h = NLMSG_NEXT(h, left)) {
                         /* Replies to an earlier, abandoned request on this socket are not ours. */
                         if (h->nlmsg_seq != req->nlmsg_seq)
                                 continue;
@@ -291,7 +292,7 @@ int rtnl_get_default_route(struct rtnl_default_route *ret, char **ret_error) {
                 return k;
         }
         for (int attempt = 0;; attempt++) {
-                best = (struct rtnl_default_route) {};
+                best = (struct rtnl_default_route){};
                 k = rtnl_dump(&r, RTM_GETROUTE, collect_default_route, &best);
                 if (k != -EAGAIN || attempt + 1 >= DUMP_ATTEMPTS)
                         break;
@@ -319,7 +320,7 @@ struct link_list {
 
 static void link_list_free(struct link_list *l) {
         free(l->items);
-        *l = (struct link_list) {};
+        *l = (struct link_list){};
 }
 
 static int collect_link(const struct nlmsghdr *h, void *userdata) {
@@ -365,8 +366,9 @@ struct addr_search {
 /* Bridges and tunnels that container runtimes and CNI plugins create hold global addresses
  * too, but they are never the node's own network. */
 static bool is_container_link(const char *name) {
-        static const char *const prefixes[] = {"docker", "br-", "cni", "cbr", "flannel", "cali", "vxlan.calico",
-                                               "tunl", "kube-ipvs", "weave", "cilium", "lxc", "virbr", "veth"};
+        static const char *const prefixes[] = { "docker", "br-",          "cni",   "cbr",       "flannel",
+                                                "cali",   "vxlan.calico", "tunl",  "kube-ipvs", "weave",
+                                                "cilium", "lxc",          "virbr", "veth" };
         for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
                 if (startswith(name, prefixes[i]))
                         return true;
@@ -389,7 +391,8 @@ static int collect_addr(const struct nlmsghdr *h, void *userdata) {
         if (!link) /* appeared between the two dumps */
                 return 0;
         if (s->want_ifindex > 0 ? link->ifindex != s->want_ifindex
-                                : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK) || is_container_link(link->name))
+                                : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK) ||
+                                          is_container_link(link->name))
                 return 0;
 
         int attrlen = (int) IFA_PAYLOAD(h);
@@ -404,7 +407,7 @@ static int collect_addr(const struct nlmsghdr *h, void *userdata) {
                 return 0;
 
         s->found = true;
-        s->result = (struct rtnl_iface_addr) {
+        s->result = (struct rtnl_iface_addr){
                 .ifindex = link->ifindex,
                 .addr = have_local ? local : address,
                 .prefixlen = ifa->ifa_prefixlen,
@@ -432,7 +435,7 @@ int rtnl_find_interface(const char *name, struct rtnl_iface_addr *ret, char **re
         }
         for (int attempt = 0;; attempt++) {
                 link_list_free(&links);
-                search = (struct addr_search) { .links = &links };
+                search = (struct addr_search){ .links = &links };
                 k = rtnl_dump(&r, RTM_GETLINK, collect_link, &links);
                 if (k >= 0 && name) {
                         for (size_t i = 0; i < links.n; i++)
@@ -501,7 +504,8 @@ int rtnl_add_default_route(int ifindex, uint32_t gateway, bool onlink, char **re
         what = gateway ? xasprintf("via %s dev %s%s", gw, ifname[0] ? ifname : "?", onlink ? " onlink" : "")
                        : xasprintf("dev %s", ifname[0] ? ifname : "?");
         if (ifindex <= 0 || !ifname[0]) {
-                set_error(ret_error, "cannot add default route %s: no interface with index %d", what, ifindex);
+                set_error(ret_error, "cannot add default route %s: no interface with index %d", what,
+                          ifindex);
                 return -ENODEV;
         }
 
@@ -512,8 +516,10 @@ int rtnl_add_default_route(int ifindex, uint32_t gateway, bool onlink, char **re
                 return k;
         if (existing.present) {
                 format_ipv4(existing.gateway, old_gw);
-                set_error(ret_error, "cannot add default route %s: the main table already has one (via %s dev %s), "
-                          "which is never replaced", what, old_gw, existing.ifname[0] ? existing.ifname : "none");
+                set_error(ret_error,
+                          "cannot add default route %s: the main table already has one (via %s dev %s), "
+                          "which is never replaced",
+                          what, old_gw, existing.ifname[0] ? existing.ifname : "none");
                 return -EEXIST;
         }
 
@@ -525,7 +531,7 @@ int rtnl_add_default_route(int ifindex, uint32_t gateway, bool onlink, char **re
         req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.rt));
         req.h.nlmsg_type = RTM_NEWROUTE;
         req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-        req.rt = (struct rtmsg) {
+        req.rt = (struct rtmsg){
                 .rtm_family = AF_INET,
                 .rtm_dst_len = 0,
                 .rtm_table = RT_TABLE_MAIN,
@@ -560,8 +566,9 @@ int rtnl_add_default_route(int ifindex, uint32_t gateway, bool onlink, char **re
         k = rtnl_transact(&r, &req.h, NULL, NULL, &kernel_message);
         if (k < 0) {
                 const char *reason = add_route_reason(k, onlink);
-                set_error(ret_error, "cannot add default route %s: %s%s%s%s", what, reason ? reason : strerror(-k),
-                          kernel_message ? " (kernel: " : "", strempty(kernel_message), kernel_message ? ")" : "");
+                set_error(ret_error, "cannot add default route %s: %s%s%s%s", what,
+                          reason ? reason : strerror(-k), kernel_message ? " (kernel: " : "",
+                          strempty(kernel_message), kernel_message ? ")" : "");
                 return k;
         }
         return 1;

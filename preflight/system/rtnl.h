@@ -9,12 +9,12 @@
 
 struct rtnl_default_route {
         bool present;
-        uint32_t gateway;   /* network order; 0 for a device route ("default dev eth0") */
-        int ifindex;        /* 0 for routes without a device (blackhole, unreachable) */
+        uint32_t gateway;      /* network order; 0 for a device route ("default dev eth0") */
+        int ifindex;           /* 0 for routes without a device (blackhole, unreachable) */
         char ifname[IFNAMSIZ]; /* "" when ifindex is 0 or the link vanished */
-        uint32_t metric;    /* RTA_PRIORITY; of several defaults the lowest metric is reported */
-        uint8_t type;       /* RTN_UNICAST for a usable route; RTN_UNREACHABLE etc. otherwise */
-        bool onlink;        /* RTNH_F_ONLINK set */
+        uint32_t metric;       /* RTA_PRIORITY; of several defaults the lowest metric is reported */
+        uint8_t type;          /* RTN_UNICAST for a usable route; RTN_UNREACHABLE etc. otherwise */
+        bool onlink;           /* RTNH_F_ONLINK set */
 };
 
 /* Read the main table's IPv4 default route (dst_len 0, table RT_TABLE_MAIN, the one kubeadm and
@@ -25,10 +25,10 @@ int rtnl_get_default_route(struct rtnl_default_route *ret, char **ret_error);
 struct rtnl_iface_addr {
         int ifindex;
         char ifname[IFNAMSIZ];
-        uint32_t addr;      /* network order (IFA_LOCAL) */
+        uint32_t addr; /* network order (IFA_LOCAL) */
         uint8_t prefixlen;
-        bool up;            /* IFF_UP: administratively up, which is what routes need */
-        bool carrier;       /* IFF_LOWER_UP: has a link partner / cable */
+        bool up;      /* IFF_UP: administratively up, which is what routes need */
+        bool carrier; /* IFF_LOWER_UP: has a link partner / cable */
 };
 
 /* name == NULL: the interface holding the first global-scope IPv4 address on an up, non-loopback

@@ -108,7 +108,8 @@ int sysctl_write(const char *name, const char *value, char **ret_error) {
         int r;
 
         if (!value || !*value || strchr(value, '\n')) {
-                set_error(ret_error, "invalid value for sysctl %s: must be one non-empty line", strempty(name));
+                set_error(ret_error, "invalid value for sysctl %s: must be one non-empty line",
+                          strempty(name));
                 return -EINVAL;
         }
         r = sysctl_read(name, &current, ret_error);
@@ -124,7 +125,9 @@ int sysctl_write(const char *name, const char *value, char **ret_error) {
         if (fd < 0) {
                 r = -errno;
                 set_error(ret_error, "cannot write %s: %s%s", path, strerror(-r),
-                          r == -EROFS || r == -EACCES || r == -EPERM ? " (is /proc/sys read-only, as in a container?)" : "");
+                          r == -EROFS || r == -EACCES || r == -EPERM
+                                  ? " (is /proc/sys read-only, as in a container?)"
+                                  : "");
                 return r;
         }
         /* One write(2): /proc/sys parses each write on its own. */

@@ -185,8 +185,8 @@ static bool active_state_is_running(const char *active_state) {
 
 /* Restart one unit if it runs and wait for the job. Returns the state, and
  * in *ret_result what the caller stores as the unit's result. */
-static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct job_wait *wait, unsigned timeout_sec,
-                                           char **ret_result) {
+static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct job_wait *wait,
+                                           unsigned timeout_sec, char **ret_result) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *load_state = NULL, *active_state = NULL;
@@ -202,11 +202,11 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
         if (r >= 0)
                 r = sd_bus_message_read(reply, "o", &unit_path);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "LoadState", &error,
-                                               &load_state);
+                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "LoadState",
+                                               &error, &load_state);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "ActiveState", &error,
-                                               &active_state);
+                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "ActiveState",
+                                               &error, &active_state);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
                                xasprintf("cannot get the state of %s: %s", unit, bus_error_text(&error, r)),
@@ -224,18 +224,21 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
                 r = sd_bus_message_read(reply, "o", &job_path);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
-                               xasprintf("cannot restart %s: %s", unit, bus_error_text(&error, r)), ret_result);
+                               xasprintf("cannot restart %s: %s", unit, bus_error_text(&error, r)),
+                               ret_result);
 
         wait->job_path = job_path;
         r = wait_for_job(bus, wait, timeout_usec);
         wait->job_path = NULL;
         if (r == -ETIME)
                 return outcome(UNIT_RESTART_ERROR,
-                               xasprintf("restart job %s of %s not finished after %u s", job_path, unit, timeout_sec),
+                               xasprintf("restart job %s of %s not finished after %u s", job_path, unit,
+                                         timeout_sec),
                                ret_result);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
-                               xasprintf("waiting for the restart of %s: %s", unit, strerror(-r)), ret_result);
+                               xasprintf("waiting for the restart of %s: %s", unit, strerror(-r)),
+                               ret_result);
 
         char *result = TAKE_PTR(wait->result);
         return outcome(streq(result, "done") ? UNIT_RESTART_DONE : UNIT_RESTART_FAILED, result, ret_result);
@@ -247,7 +250,8 @@ static size_t *restart_order_of(const struct unit_restart *units, size_t n) {
 
         for (size_t i = 0; i < n; i++) {
                 size_t pos = i;
-                for (; pos > 0 && restart_rank(units[order[pos - 1]].unit) > restart_rank(units[i].unit); pos--)
+                for (; pos > 0 && restart_rank(units[order[pos - 1]].unit) > restart_rank(units[i].unit);
+                     pos--)
                         order[pos] = order[pos - 1];
                 order[pos] = i;
         }
@@ -271,8 +275,8 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
         /* The match is in place before any job exists, so no JobRemoved can
          * slip by. Subscribe makes systemd broadcast job signals; it also sends
          * them to the job's requester, so a refusal (already subscribed) is harmless. */
-        r = sd_bus_match_signal(bus, &job_removed_slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, "JobRemoved",
-                                on_job_removed, &wait);
+        r = sd_bus_match_signal(bus, &job_removed_slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                "JobRemoved", on_job_removed, &wait);
         if (r >= 0) {
                 (void) call_manager(bus, "Subscribe", timeout_sec * USEC_PER_SEC, NULL, NULL, NULL);
                 r = call_manager(bus, "Reload", timeout_sec * USEC_PER_SEC, &error, NULL, NULL);
@@ -280,7 +284,8 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
         if (r < 0) {
                 set_error(ret_error, "cannot reload systemd: %s", bus_error_text(&error, r));
                 for (size_t i = 0; i < n; i++)
-                        set_outcome(&units[i], UNIT_RESTART_ERROR, xstrdup("not restarted: systemd reload failed"));
+                        set_outcome(&units[i], UNIT_RESTART_ERROR,
+                                    xstrdup("not restarted: systemd reload failed"));
                 return r;
         }
 
@@ -297,7 +302,8 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
                         set_outcome(u, first->state, xstrdup(strempty(first->result)));
                 else {
                         char *result = NULL;
-                        enum unit_restart_state state = restart_one(bus, u->unit, &wait, timeout_sec, &result);
+                        enum unit_restart_state state =
+                                restart_one(bus, u->unit, &wait, timeout_sec, &result);
                         set_outcome(u, state, result);
                 }
 

@@ -73,20 +73,20 @@ static void after(int do_kill) {
                 raise(SIGKILL);
 }
 
-#define REAL(ret, name, ...)                                                                  \
-        static ret (*real_##name)(__VA_ARGS__);                                               \
-        if (!real_##name)                                                                     \
-                real_##name = (ret (*)(__VA_ARGS__)) dlsym(RTLD_NEXT, #name)
+#define REAL(ret, name, ...)                    \
+        static ret (*real_##name)(__VA_ARGS__); \
+        if (!real_##name)                       \
+        real_##name = (ret(*)(__VA_ARGS__)) dlsym(RTLD_NEXT, #name)
 
 /* A counted call: `name` with `arg` for the log, then `call`, then maybe die. */
-#define COUNTED(type, name, arg, call)                                                        \
-        do {                                                                                  \
-                int k_ = before(name, arg);                                                   \
-                type r_ = call;                                                               \
-                int e_ = errno;                                                               \
-                after(k_);                                                                    \
-                errno = e_;                                                                   \
-                return r_;                                                                    \
+#define COUNTED(type, name, arg, call)      \
+        do {                                \
+                int k_ = before(name, arg); \
+                type r_ = call;             \
+                int e_ = errno;             \
+                after(k_);                  \
+                errno = e_;                 \
+                return r_;                  \
         } while (0)
 
 static int is_std(int fd) {
@@ -228,31 +228,31 @@ static int creates(int flags) {
 
 /* Opening with O_CREAT creates a file (kubeprep's temp files): a step too.
  * Programs built with _FILE_OFFSET_BITS=64 call the *64 names. */
-#define OPEN_AT(fn)                                                                           \
-        int fn(int dfd, const char *path, int flags, ...) {                                   \
-                REAL(int, fn, int, const char *, int, ...);                                   \
-                mode_t mode = 0;                                                              \
-                if (creates(flags)) {                                                 \
-                        va_list ap;                                                           \
-                        va_start(ap, flags);                                                  \
-                        mode = (mode_t) va_arg(ap, int);                                      \
-                        va_end(ap);                                                           \
-                        COUNTED(int, #fn, path, real_##fn(dfd, path, flags, mode));           \
-                }                                                                             \
-                return real_##fn(dfd, path, flags, mode);                                     \
+#define OPEN_AT(fn)                                                                 \
+        int fn(int dfd, const char *path, int flags, ...) {                         \
+                REAL(int, fn, int, const char *, int, ...);                         \
+                mode_t mode = 0;                                                    \
+                if (creates(flags)) {                                               \
+                        va_list ap;                                                 \
+                        va_start(ap, flags);                                        \
+                        mode = (mode_t) va_arg(ap, int);                            \
+                        va_end(ap);                                                 \
+                        COUNTED(int, #fn, path, real_##fn(dfd, path, flags, mode)); \
+                }                                                                   \
+                return real_##fn(dfd, path, flags, mode);                           \
         }
-#define OPEN(fn)                                                                              \
-        int fn(const char *path, int flags, ...) {                                            \
-                REAL(int, fn, const char *, int, ...);                                        \
-                mode_t mode = 0;                                                              \
-                if (creates(flags)) {                                                 \
-                        va_list ap;                                                           \
-                        va_start(ap, flags);                                                  \
-                        mode = (mode_t) va_arg(ap, int);                                      \
-                        va_end(ap);                                                           \
-                        COUNTED(int, #fn, path, real_##fn(path, flags, mode));                \
-                }                                                                             \
-                return real_##fn(path, flags, mode);                                          \
+#define OPEN(fn)                                                               \
+        int fn(const char *path, int flags, ...) {                             \
+                REAL(int, fn, const char *, int, ...);                         \
+                mode_t mode = 0;                                               \
+                if (creates(flags)) {                                          \
+                        va_list ap;                                            \
+                        va_start(ap, flags);                                   \
+                        mode = (mode_t) va_arg(ap, int);                       \
+                        va_end(ap);                                            \
+                        COUNTED(int, #fn, path, real_##fn(path, flags, mode)); \
+                }                                                              \
+                return real_##fn(path, flags, mode);                           \
         }
 OPEN_AT(openat)
 OPEN_AT(openat64)

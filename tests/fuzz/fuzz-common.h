@@ -13,14 +13,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A property that does not hold is a bug in the code under test: say which and abort. */
-#define CHECK(cond, ...)                                                                    \
-        do {                                                                                \
-                if (!(cond)) {                                                              \
+#define CHECK(cond, ...)                                                                              \
+        do {                                                                                          \
+                if (!(cond)) {                                                                        \
                         fprintf(stderr, "%s:%d: property violated: %s: ", __FILE__, __LINE__, #cond); \
-                        fprintf(stderr, __VA_ARGS__);                                       \
-                        fputc('\n', stderr);                                                \
-                        abort();                                                            \
-                }                                                                           \
+                        fprintf(stderr, __VA_ARGS__);                                                 \
+                        fputc('\n', stderr);                                                          \
+                        abort();                                                                      \
+                }                                                                                     \
         } while (0)
 
 /* A value an out-parameter is preset to, so "untouched" can be checked. */
@@ -35,7 +35,8 @@ struct fuzz_input {
         size_t len;
 };
 
-static inline struct fuzz_input fuzz_split(const uint8_t *data, size_t size, size_t n_sel, uint8_t *sel_buf) {
+static inline struct fuzz_input fuzz_split(const uint8_t *data, size_t size, size_t n_sel,
+                                           uint8_t *sel_buf) {
         struct fuzz_input in = { .sel = sel_buf };
         size_t k = size < n_sel ? size : n_sel;
         memset(sel_buf, 0, n_sel);
@@ -108,7 +109,8 @@ static inline bool line_eq(const struct lines *a, size_t i, const struct lines *
 }
 
 /* Line-level common prefix/suffix: lines [p, a.n - s) of a and [p, b.n - s) of b are the changed ones. */
-static inline void common_line_affixes(const struct lines *a, const struct lines *b, size_t *ret_p, size_t *ret_s) {
+static inline void common_line_affixes(const struct lines *a, const struct lines *b, size_t *ret_p,
+                                       size_t *ret_s) {
         size_t p = 0, s = 0, min = a->n < b->n ? a->n : b->n;
         while (p < min && line_eq(a, p, b, p))
                 p++;
@@ -168,8 +170,8 @@ static inline struct line_changes changed_lines(const char *a, size_t alen, cons
         }
         /* A last line that only gained its line end (text appended after it) did not change. */
         for (size_t i = 0; unterminated && i < c.added.n; i++)
-                if ((c.added.len[i] == unterminated_len ||
-                     (c.added.len[i] == unterminated_len + 1 && c.added.start[i][unterminated_len] == '\r')) &&
+                if ((c.added.len[i] == unterminated_len || (c.added.len[i] == unterminated_len + 1 &&
+                                                            c.added.start[i][unterminated_len] == '\r')) &&
                     memcmp(c.added.start[i], unterminated, unterminated_len) == 0) {
                         for (size_t j = 0; j < c.removed.n; j++)
                                 if (c.removed.start[j] == unterminated) {

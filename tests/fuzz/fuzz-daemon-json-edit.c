@@ -19,8 +19,8 @@
 
 #include "fuzz-common.h"
 
-#include "formats/daemon-json-edit.h"
 #include "basic/util.h"
+#include "formats/daemon-json-edit.h"
 
 static const char *const drivers[] = { "systemd", "cgroupfs", "x.y-z_1" };
 
@@ -34,7 +34,8 @@ static bool is_driver_entry(const char *s, const char **ret_value) {
                 a++;
         while (b > a && isspace((unsigned char) b[-1]))
                 b--;
-        if ((size_t) (b - a) != strlen("native.cgroupdriver") || strncasecmp(a, "native.cgroupdriver", (size_t) (b - a)) != 0)
+        if ((size_t) (b - a) != strlen("native.cgroupdriver") ||
+            strncasecmp(a, "native.cgroupdriver", (size_t) (b - a)) != 0)
                 return false;
         *ret_value = eq + 1;
         return true;
@@ -57,7 +58,8 @@ static cJSON *parse(const char *t, size_t n) {
 }
 
 /* Compare members other than exec-opts (same names, order, values); check exec-opts. */
-static void check_semantics(const char *text, size_t len, const char *out, size_t out_len, const char *driver) {
+static void check_semantics(const char *text, size_t len, const char *out, size_t out_len,
+                            const char *driver) {
         cJSON *a = parse(text, len), *b = parse(out, out_len);
         CHECK(b && cJSON_IsObject(b), "output is not a JSON object");
         if (!a) { /* cJSON refuses what the editor accepted: nothing to compare against */
@@ -75,7 +77,8 @@ static void check_semantics(const char *text, size_t len, const char *out, size_
                         break;
                 /* printed, as cJSON_Compare() misjudges objects with duplicate keys */
                 _cleanup_free_ char *xs = cJSON_PrintUnformatted(x), *ys = cJSON_PrintUnformatted(y);
-                CHECK(streq(x->string, y->string) && xs && ys && streq(xs, ys), "member \"%s\" changed", x->string);
+                CHECK(streq(x->string, y->string) && xs && ys && streq(xs, ys), "member \"%s\" changed",
+                      x->string);
                 x = x->next, y = y->next;
         }
         CHECK(!x && !y, "members added or lost");
@@ -92,8 +95,8 @@ static void check_semantics(const char *text, size_t len, const char *out, size_
                 }
                 while (ea && cJSON_IsString(ea) && is_driver_entry(ea->valuestring, &v))
                         ea = ea->next;
-                CHECK(ea && cJSON_IsString(ea) && streq(ea->valuestring, e->valuestring), "exec-opts entry \"%s\" is new or moved",
-                      e->valuestring);
+                CHECK(ea && cJSON_IsString(ea) && streq(ea->valuestring, e->valuestring),
+                      "exec-opts entry \"%s\" is new or moved", e->valuestring);
                 ea = ea->next;
         }
         while (ea && cJSON_IsString(ea) && is_driver_entry(ea->valuestring, &(const char *){ NULL }))
@@ -112,7 +115,8 @@ static void check_semantics(const char *text, size_t len, const char *out, size_
                         const char *open = memchr(text, '{', len), *close = text + len;
                         while (close > text && close[-1] != '}')
                                 close--;
-                        CHECK(open && close > open && p > (size_t) (open - text) && s >= len - (size_t) (close - 1 - text),
+                        CHECK(open && close > open && p > (size_t) (open - text) &&
+                                      s >= len - (size_t) (close - 1 - text),
                               "adding exec-opts to an empty object changed bytes outside its braces");
                 }
         }
@@ -130,8 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int g = daemon_json_get_cgroup_driver(in.text, in.len, &got, &gerr);
         int r = daemon_json_set_cgroup_driver(in.text, in.len, driver, &out, &out_len, &err);
         if (r < 0) {
-                CHECK(err && strncmp(err, "line ", 5) == 0, "refused (%d) without a \"line N:\" message: %s", r,
-                      err ? err : "(null)");
+                CHECK(err && strncmp(err, "line ", 5) == 0, "refused (%d) without a \"line N:\" message: %s",
+                      r, err ? err : "(null)");
                 CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "refused but returned output");
                 CHECK(g < 0, "set refuses (%s) a text get reads (%d)", err, g);
         } else if (r == 0) {

@@ -56,8 +56,8 @@ static bool parse_range(const char **p, long *start, long *count) {
         return true;
 }
 
-static void check_apply(const char *diff, const char *old, size_t old_len, const char *new, size_t new_len, bool old_null,
-                        bool new_null) {
+static void check_apply(const char *diff, const char *old, size_t old_len, const char *new, size_t new_len,
+                        bool old_null, bool new_null) {
         const char *p = diff;
         const char *h1 = old_null ? "--- /dev/null\t\n" : "--- a/etc/x y\t\n";
         const char *h2 = new_null ? "+++ /dev/null\t\n" : "+++ b/etc/x y\t\n";
@@ -80,14 +80,14 @@ static void check_apply(const char *diff, const char *old, size_t old_len, const
                 CHECK(parse_range(&p, &c, &d) && startswith(p, " @@\n"), "hunk %d: bad new range", hunks);
                 p += 4;
                 long old_at = b == 0 ? a : a - 1, new_at = d == 0 ? c : c - 1;
-                CHECK(old_at >= (long) used && old_at <= (long) o.count, "hunk %d starts at old line %ld, %zu used",
-                      hunks, old_at, used);
+                CHECK(old_at >= (long) used && old_at <= (long) o.count,
+                      "hunk %d starts at old line %ld, %zu used", hunks, old_at, used);
                 CHECK(hunks == 0 || old_at - (long) used > 0, "hunk %d touches the one before", hunks);
                 /* lines between hunks are copied */
                 for (; (long) used < old_at; used++, out_lines++)
                         buf_append(&result, o.s[used], o.n[used]);
-                CHECK(new_at == out_lines, "hunk %d: new range starts at %ld, the result has %ld lines", hunks, new_at,
-                      out_lines);
+                CHECK(new_at == out_lines, "hunk %d: new range starts at %ld, the result has %ld lines",
+                      hunks, new_at, out_lines);
                 long seen_old = 0, seen_new = 0, lead = 0, trail = 0;
                 bool changed = false;
                 while (*p && *p != '@') {
@@ -99,7 +99,8 @@ static void check_apply(const char *diff, const char *old, size_t old_len, const
                                 n--; /* the line has no newline */
                                 nl += strlen("\\ No newline at end of file\n");
                         }
-                        CHECK(kind == ' ' || kind == '-' || kind == '+', "hunk %d: line kind '%c'", hunks, kind);
+                        CHECK(kind == ' ' || kind == '-' || kind == '+', "hunk %d: line kind '%c'", hunks,
+                              kind);
                         if (kind != '+') {
                                 CHECK(used < o.count && o.n[used] == n && memcmp(o.s[used], p, n) == 0,
                                       "hunk %d: line %zu is not the old text's", hunks, used + 1);
@@ -117,9 +118,10 @@ static void check_apply(const char *diff, const char *old, size_t old_len, const
                                 changed = true, trail = 0;
                         p = nl + 1;
                 }
-                CHECK(seen_old == b && seen_new == d, "hunk %d: ranges say %ld/%ld lines, it has %ld/%ld", hunks, b, d,
-                      seen_old, seen_new);
-                CHECK(changed && lead <= 3 && trail <= 3, "hunk %d: %ld/%ld context lines", hunks, lead, trail);
+                CHECK(seen_old == b && seen_new == d, "hunk %d: ranges say %ld/%ld lines, it has %ld/%ld",
+                      hunks, b, d, seen_old, seen_new);
+                CHECK(changed && lead <= 3 && trail <= 3, "hunk %d: %ld/%ld context lines", hunks, lead,
+                      trail);
                 hunks++;
         }
         CHECK(hunks > 0, "a diff without hunks");
@@ -141,7 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         char *d = diff_unified("/etc/x y", old, split, new, in.len - split);
         bool equal = split == in.len - split && memcmp(in.text, in.text + split, split) == 0;
-        CHECK(d && (*d == 0) == equal, "diff %s for %s texts", *d ? "not empty" : "empty", equal ? "equal" : "different");
+        CHECK(d && (*d == 0) == equal, "diff %s for %s texts", *d ? "not empty" : "empty",
+              equal ? "equal" : "different");
         /* The result is a C string: a text holding a NUL cannot be rendered in full. */
         if (!equal && !memchr(in.text, 0, in.len))
                 check_apply(d, in.text, split, in.text + split, in.len - split, old_null, new_null);

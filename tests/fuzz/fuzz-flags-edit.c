@@ -19,13 +19,16 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "formats/flags-edit.h"
 #include "basic/util.h"
+#include "formats/flags-edit.h"
 
-static const char *const flags[] = { "cgroup-driver", "--fail-swap-on", "node-ip", "container_runtime_endpoint",
+static const char *const flags[] = { "cgroup-driver", "--fail-swap-on",
+                                     "node-ip",       "container_runtime_endpoint",
                                      "node-labels",   "--kubeconfig" };
-static const char *const values[] = { "systemd", "false", "10.0.0.1", "unix:///run/containerd/containerd.sock",
-                                      "true",    "",      "a=b,c=d",  "/etc/kubernetes/kubelet.conf" };
+static const char *const values[] = { "systemd",  "false",
+                                      "10.0.0.1", "unix:///run/containerd/containerd.sock",
+                                      "true",     "",
+                                      "a=b,c=d",  "/etc/kubernetes/kubelet.conf" };
 static const char *const vars[] = { "KUBELET_KUBEADM_ARGS", "KUBELET_EXTRA_ARGS", "KUBELET_ARGS" };
 
 /* Does the line mention the flag's name ('-' and '_' alike)? */
@@ -87,7 +90,8 @@ static bool is_trimmed_line(const struct lines *removed, const char *l, size_t n
 static char *join_continuations(const char *t, size_t n) {
         char *j = xmalloc(n + 1);
         for (size_t i = 0; i < n; i++)
-                j[i] = t[i] == '\n' && i > 0 && (t[i - 1] == '\\' || (t[i - 1] == '\r' && i > 1 && t[i - 2] == '\\'))
+                j[i] = t[i] == '\n' && i > 0 &&
+                                       (t[i - 1] == '\\' || (t[i - 1] == '\r' && i > 1 && t[i - 2] == '\\'))
                                ? '\x01'
                                : t[i];
         j[n] = 0;
@@ -106,7 +110,8 @@ static void check_lines(const char *text, size_t len, const char *out, size_t ou
         for (size_t i = 0; !removal && i < c.added.n; i++)
                 CHECK(mentions(c.added.start[i], c.added.len[i], flag) ||
                               is_trimmed_line(&c.removed, c.added.start[i], c.added.len[i]),
-                      "an output line changed but does not mention the flag: %.*s", (int) c.added.len[i], c.added.start[i]);
+                      "an output line changed but does not mention the flag: %.*s", (int) c.added.len[i],
+                      c.added.start[i]);
         line_changes_free(&c);
 }
 
@@ -129,16 +134,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (r < 0)
                         check_refusal(r, err, out, out_len);
                 else if (r == 0) {
-                        CHECK(!err && out == SENTINEL && out_len == SENTINEL_LEN, "absent but output or message");
+                        CHECK(!err && out == SENTINEL && out_len == SENTINEL_LEN,
+                              "absent but output or message");
                         CHECK(g <= 0, "remove finds nothing where get reads %s", got);
                 } else {
-                        CHECK(!err && out != SENTINEL && out[out_len] == 0 && out_len < in.len, "bad output");
+                        CHECK(!err && out != SENTINEL && out[out_len] == 0 && out_len < in.len,
+                              "bad output");
                         char *out2 = SENTINEL, *got2 = NULL;
                         size_t out2_len = SENTINEL_LEN;
                         int r2 = flags_remove(out, out_len, fmt, flag, &out2, &out2_len, &err);
-                        CHECK(r2 == 0 && out2 == SENTINEL, "second remove returned %d (%s)", r2, err ? err : "");
+                        CHECK(r2 == 0 && out2 == SENTINEL, "second remove returned %d (%s)", r2,
+                              err ? err : "");
                         int g2 = flags_get(out, out_len, fmt, flag, &got2, &err);
-                        CHECK(g2 == 0, "removed flag reads %d %s (%s)", g2, got2 ? got2 : "", err ? err : "");
+                        CHECK(g2 == 0, "removed flag reads %d %s (%s)", g2, got2 ? got2 : "",
+                              err ? err : "");
                         check_lines(in.text, in.len, out, out_len, flag, NULL, true);
                         free(out);
                 }
@@ -147,7 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 if (r < 0)
                         check_refusal(r, err, out, out_len);
                 else if (r == 0) {
-                        CHECK(!err && out == SENTINEL && out_len == SENTINEL_LEN, "unchanged but output or message");
+                        CHECK(!err && out == SENTINEL && out_len == SENTINEL_LEN,
+                              "unchanged but output or message");
                         CHECK((g == 1 && streq(got, value)) || (g == 0 && fmt == FLAGS_SYSTEMD_DROPIN),
                               "unchanged, but the flag reads %d %s", g, got ? got : "");
                 } else {
@@ -155,13 +165,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         char *got2 = NULL, *out2 = SENTINEL;
                         size_t out2_len = SENTINEL_LEN;
                         int g2 = flags_get(out, out_len, fmt, flag, &got2, &err);
-                        CHECK((g2 == 1 && streq(got2, value)) || (fmt == FLAGS_SYSTEMD_DROPIN && g == 0 && g2 == 0),
-                              "after set the flag reads %d %s (%s), not %s", g2,
-                              got2 ? got2 : "", err ? err : "", value);
+                        CHECK((g2 == 1 && streq(got2, value)) ||
+                                      (fmt == FLAGS_SYSTEMD_DROPIN && g == 0 && g2 == 0),
+                              "after set the flag reads %d %s (%s), not %s", g2, got2 ? got2 : "",
+                              err ? err : "", value);
                         free(got2);
                         int r2 = flags_set(out, out_len, fmt, var, flag, value, &out2, &out2_len, &err);
-                        CHECK(r2 == 0 && out2 == SENTINEL, "second set returned %d (%s)", r2, err ? err : "");
-                        check_lines(in.text, in.len, out, out_len, flag, fmt == FLAGS_ENV_FILE ? var : NULL, false);
+                        CHECK(r2 == 0 && out2 == SENTINEL, "second set returned %d (%s)", r2,
+                              err ? err : "");
+                        check_lines(in.text, in.len, out, out_len, flag, fmt == FLAGS_ENV_FILE ? var : NULL,
+                                    false);
                         free(out);
                 }
         }

@@ -20,19 +20,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         int r = fstab_comment_swap_entries(in.text, in.len, &out, &out_len, &entries, &err);
         if (r < 0) {
-                CHECK(err && strncmp(err, "line ", 5) == 0, "refusal %d without a \"line N:\" message: %s", r,
-                      err ? err : "(null)");
-                CHECK(out == SENTINEL && out_len == SENTINEL_LEN && entries.n == 0, "a refusal returned output");
+                CHECK(err && strncmp(err, "line ", 5) == 0, "refusal %d without a \"line N:\" message: %s",
+                      r, err ? err : "(null)");
+                CHECK(out == SENTINEL && out_len == SENTINEL_LEN && entries.n == 0,
+                      "a refusal returned output");
                 goto done;
         }
         CHECK(!err, "message on success: %s", err);
         if (r == 0) {
-                CHECK(out == SENTINEL && out_len == SENTINEL_LEN && entries.n == 0, "output without a change");
+                CHECK(out == SENTINEL && out_len == SENTINEL_LEN && entries.n == 0,
+                      "output without a change");
                 goto done;
         }
 
-        CHECK(out != SENTINEL && out_len == in.len + (size_t) r && out[out_len] == 0, "output length %zu for %zu + %d",
-              out_len, in.len, r);
+        CHECK(out != SENTINEL && out_len == in.len + (size_t) r && out[out_len] == 0,
+              "output length %zu for %zu + %d", out_len, in.len, r);
         CHECK(entries.n == (size_t) r, "%zu sources reported for %d entries", entries.n, r);
 
         /* Line by line: unchanged, or '#' + the input line. */

@@ -11,8 +11,8 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "formats/netconf/netconf.h"
 #include "basic/util.h"
+#include "formats/netconf/netconf.h"
 
 static const char *const ifaces[] = { NULL, "eth0", "eth1", "ens3", "ens9", "enp0s3", "br0", "br-mgmt" };
 static const char *const gateways[] = { "192.0.2.1", "10.0.0.254", "172.16.0.1" };
@@ -20,7 +20,7 @@ static const char *const gateways[] = { "192.0.2.1", "10.0.0.254", "172.16.0.1" 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sel[3];
         struct fuzz_input in = fuzz_split(data, size, sizeof(sel), sel);
-        enum netconf_format fmt = (enum netconf_format) (sel[0] % 5);
+        enum netconf_format fmt = (enum netconf_format)(sel[0] % 5);
         const char *iface = ifaces[(sel[1] >> 1) % ELEMENTSOF(ifaces)];
         bool onlink = sel[1] & 1;
         const char *gw = gateways[sel[2] % ELEMENTSOF(gateways)];
@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 CHECK(err, "refused (%d) without a message", r);
                 CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "refused but returned output");
                 if (r == -EEXIST)
-                        CHECK(g == 1 && !netconf_ipv4_equal(got, gw), "-EEXIST (%s), but get reads %d %s", err, g,
-                              got ? got : "");
+                        CHECK(g == 1 && !netconf_ipv4_equal(got, gw), "-EEXIST (%s), but get reads %d %s",
+                              err, g, got ? got : "");
         } else if (r == 0) {
                 CHECK(!err && out == SENTINEL && out_len == SENTINEL_LEN, "unchanged but output or message");
                 CHECK(g == 1 && netconf_ipv4_equal(got, gw), "already configured, but get reads %d %s", g,
@@ -45,14 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 char *got2 = NULL, *out2 = SENTINEL;
                 size_t out2_len = SENTINEL_LEN;
                 int g2 = netconf_get_gateway(fmt, out, out_len, iface, &got2, &err);
-                CHECK(g2 == 1 && netconf_ipv4_equal(got2, gw), "after set get reads %d %s (%s)", g2, got2 ? got2 : "",
-                      err ? err : "");
+                CHECK(g2 == 1 && netconf_ipv4_equal(got2, gw), "after set get reads %d %s (%s)", g2,
+                      got2 ? got2 : "", err ? err : "");
                 int r2 = netconf_set_gateway(fmt, out, out_len, iface, gw, onlink, &out2, &out2_len, &err);
                 CHECK(r2 == 0 && out2 == SENTINEL, "second set returned %d (%s)", r2, err ? err : "");
                 size_t p, s;
                 common_affixes(in.text, in.len, out, out_len, &p, &s);
                 CHECK(p + s == in.len, "existing bytes changed");
-                size_t gl = strlen(gw), from = p > gl ? p - gl : 0, to = out_len - s + gl < out_len ? out_len - s + gl : out_len;
+                size_t gl = strlen(gw), from = p > gl ? p - gl : 0,
+                       to = out_len - s + gl < out_len ? out_len - s + gl : out_len;
                 CHECK(mem_contains(out + from, to - from, gw), "the inserted bytes lack the gateway");
                 free(got2);
                 free(out);

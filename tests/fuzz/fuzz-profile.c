@@ -9,15 +9,15 @@
  *  - no leak (ASan/LeakSanitizer), also for what a refused text had already set. */
 #include "fuzz-common.h"
 
-#include "engine/profile.h"
 #include "basic/util.h"
+#include "engine/profile.h"
 
 static bool kv_list_eq(const struct kv_list *a, const struct kv_list *b) {
         if (a->n != b->n)
                 return false;
         for (size_t i = 0; i < a->n; i++)
-                if (!streq(a->items[i].key, b->items[i].key) || !streq(a->items[i].value, b->items[i].value) ||
-                    a->items[i].line != b->items[i].line)
+                if (!streq(a->items[i].key, b->items[i].key) ||
+                    !streq(a->items[i].value, b->items[i].value) || a->items[i].line != b->items[i].line)
                         return false;
         return true;
 }
@@ -32,14 +32,14 @@ static bool strv_eq(const struct strv *a, const struct strv *b) {
 }
 
 static void check_domain(const struct profile *p) {
-        CHECK(p->cgroup_driver == CGROUP_DRIVER_SYSTEMD || p->cgroup_driver == CGROUP_DRIVER_CGROUPFS, "cgroup driver %d",
-              (int) p->cgroup_driver);
+        CHECK(p->cgroup_driver == CGROUP_DRIVER_SYSTEMD || p->cgroup_driver == CGROUP_DRIVER_CGROUPFS,
+              "cgroup driver %d", (int) p->cgroup_driver);
         CHECK(p->swap == SWAP_DISABLE || p->swap == SWAP_ALLOW, "swap policy %d", (int) p->swap);
         CHECK(p->gateway.address && p->gateway.interface, "gateway strings unset");
         for (size_t i = 0; i < p->kubeconfig_users.n; i++)
                 CHECK(p->kubeconfig_users.items[i], "NULL user");
-        const struct kv_list *lists[] = { &p->eviction.hard, &p->eviction.soft, &p->eviction.soft_grace_period,
-                                          &p->eviction.minimum_reclaim };
+        const struct kv_list *lists[] = { &p->eviction.hard, &p->eviction.soft,
+                                          &p->eviction.soft_grace_period, &p->eviction.minimum_reclaim };
         for (size_t l = 0; l < ELEMENTSOF(lists); l++)
                 for (size_t i = 0; i < lists[l]->n; i++)
                         CHECK(lists[l]->items[i].key && lists[l]->items[i].value, "NULL threshold");
@@ -54,8 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         profile_init_defaults(&once);
         int r = profile_parse_text("p.yaml", in.text, in.len, &once, &extends, &err);
         if (r < 0) {
-                CHECK(err && strncmp(err, "p.yaml:", 7) == 0, "refused (%d) without a \"p.yaml:LINE:\" message: %s", r,
-                      err ? err : "(null)");
+                CHECK(err && strncmp(err, "p.yaml:", 7) == 0,
+                      "refused (%d) without a \"p.yaml:LINE:\" message: %s", r, err ? err : "(null)");
                 goto done;
         }
         CHECK(!err, "message on success: %s", err);
@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                       kv_list_eq(&once.eviction.soft_grace_period, &twice.eviction.soft_grace_period) &&
                       kv_list_eq(&once.eviction.minimum_reclaim, &twice.eviction.minimum_reclaim) &&
                       streq_ptr(once.eviction.max_pod_grace_period, twice.eviction.max_pod_grace_period) &&
-                      once.gateway.ensure == twice.gateway.ensure && streq(once.gateway.address, twice.gateway.address) &&
+                      once.gateway.ensure == twice.gateway.ensure &&
+                      streq(once.gateway.address, twice.gateway.address) &&
                       streq(once.gateway.interface, twice.gateway.interface),
               "applying the profile twice differs from once");
         profile_clear(&twice);

@@ -15,8 +15,8 @@
 
 #include "fuzz-common.h"
 
-#include "diagnose/signatures.h"
 #include "basic/util.h"
+#include "diagnose/signatures.h"
 
 static bool signature_matches(const struct signature *s, const char *msg) {
         for (size_t i = 0; i < s->patterns.n; i++)
@@ -30,10 +30,11 @@ static void check_match(const struct signature_db *db, const char *msg) {
         CHECK(m == -ENOENT || (m >= 0 && (size_t) m < db->n), "match returned %d of %zu", m, db->n);
         size_t upto = m == -ENOENT ? db->n : (size_t) m;
         for (size_t i = 0; i < upto; i++)
-                CHECK(!signature_matches(&db->items[i], msg), "signature %zu (%s) matches but %d was returned", i,
-                      db->items[i].id, m);
+                CHECK(!signature_matches(&db->items[i], msg),
+                      "signature %zu (%s) matches but %d was returned", i, db->items[i].id, m);
         if (m >= 0)
-                CHECK(signature_matches(&db->items[m], msg), "returned %d (%s), which does not match", m, db->items[m].id);
+                CHECK(signature_matches(&db->items[m], msg), "returned %d (%s), which does not match", m,
+                      db->items[m].id);
         CHECK(signature_db_match(db, msg) == m, "matching twice differs");
 }
 
@@ -42,8 +43,8 @@ static void fuzz_database(const char *text, size_t len) {
         char *err = NULL;
         int r = signature_db_parse("s.yaml", text, len, &db, &err);
         if (r < 0) {
-                CHECK(err && strncmp(err, "s.yaml:", 7) == 0, "refused (%d) without a \"s.yaml:LINE:\" message: %s", r,
-                      err ? err : "(null)");
+                CHECK(err && strncmp(err, "s.yaml:", 7) == 0,
+                      "refused (%d) without a \"s.yaml:LINE:\" message: %s", r, err ? err : "(null)");
                 CHECK(db.n == 0 && !db.items && !db.path, "a refused database filled the output");
                 free(err);
                 return;
@@ -51,7 +52,8 @@ static void fuzz_database(const char *text, size_t len) {
         CHECK(!err, "success with a message: %s", err);
         for (size_t i = 0; i < db.n; i++) {
                 const struct signature *s = &db.items[i];
-                CHECK(s->id && s->fixer && s->explanation && s->patterns.n > 0 && s->regexes, "signature %zu incomplete", i);
+                CHECK(s->id && s->fixer && s->explanation && s->patterns.n > 0 && s->regexes,
+                      "signature %zu incomplete", i);
                 for (size_t j = 0; j < i; j++)
                         CHECK(!streq(db.items[j].id, s->id), "duplicate id %s accepted", s->id);
         }
@@ -67,7 +69,8 @@ static void fuzz_message(const char *text, size_t len) {
         static bool loaded;
         if (!loaded) {
                 char *err = NULL;
-                CHECK(signature_db_load(&shipped, &err) >= 0, "cannot load the shipped database: %s", err ? err : "?");
+                CHECK(signature_db_load(&shipped, &err) >= 0, "cannot load the shipped database: %s",
+                      err ? err : "?");
                 loaded = true;
         }
         /* A message is one C string, as the journal and text readers give it. */

@@ -18,8 +18,8 @@
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
-#include "formats/toml-edit.h"
 #include "basic/util.h"
+#include "formats/toml-edit.h"
 
 #define T(...) ((const char *const[]){ __VA_ARGS__, NULL })
 static const char *const *const tables[] = {
@@ -32,11 +32,17 @@ static const char *const *const tables[] = {
         T("a"),
         T("a", "b.c"),
 };
-static const char *const keys[] = { "SystemdCgroup", "systemd_cgroup", "sandbox_image", "disabled_plugins",
-                                    "version",       "snapshotter",    "k",             "b" };
-static const char *const raws[] = { "true",       "false", "\"systemd\"",         "'x'",
+static const char *const keys[] = { "SystemdCgroup",
+                                    "systemd_cgroup",
+                                    "sandbox_image",
+                                    "disabled_plugins",
+                                    "version",
+                                    "snapshotter",
+                                    "k",
+                                    "b" };
+static const char *const raws[] = { "true",       "false", "\"systemd\"",          "'x'",
                                     "[\"cri\"]",  "2",     "{ a = 1, b = \"c\" }", "\"\"\"\nml\"\"\"",
-                                    "1979-05-27", "-0.5",  "\"a\\\"b\"",          "[]" };
+                                    "1979-05-27", "-0.5",  "\"a\\\"b\"",           "[]" };
 static const char *const removals[] = { "cri", "aufs", "", "x" };
 
 static void check_refusal(int r, const char *err, const char *out, size_t out_len) {
@@ -45,7 +51,8 @@ static void check_refusal(int r, const char *err, const char *out, size_t out_le
         CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "refused but returned output");
 }
 
-static void fuzz_get(const char *text, size_t len, const char *const *table, const char *key, const char *removal) {
+static void fuzz_get(const char *text, size_t len, const char *const *table, const char *key,
+                     const char *removal) {
         char *raw = SENTINEL, *err = NULL;
         unsigned line = 0;
         int r = toml_get_value(text, len, table, key, &raw, &line, &err);
@@ -77,10 +84,12 @@ static void fuzz_get(const char *text, size_t len, const char *const *table, con
                 size_t n_raw = SIZE_MAX, n_removed = SIZE_MAX;
                 CHECK(toml_string_array_length(raw, &n_raw, NULL) == 0 &&
                               toml_string_array_length(removed, &n_removed, NULL) == 0 && n_removed < n_raw,
-                      "removing \"%s\" from %s (%zu strings) left %s (%zu strings)", removal, raw, n_raw, removed, n_removed);
+                      "removing \"%s\" from %s (%zu strings) left %s (%zu strings)", removal, raw, n_raw,
+                      removed, n_removed);
                 char *again = SENTINEL;
                 int r4 = toml_string_array_remove(removed, removal, &again, NULL);
-                CHECK(r4 == 0 && again == SENTINEL, "removing \"%s\" again from %s returned %d", removal, removed, r4);
+                CHECK(r4 == 0 && again == SENTINEL, "removing \"%s\" again from %s returned %d", removal,
+                      removed, r4);
                 free(err);
                 err = NULL;
                 int r5 = toml_set_value(text, len, table, key, removed, &out, &out_len, &err);
@@ -109,7 +118,8 @@ static bool is_replacement(const char *text, size_t len, const char *out, size_t
         return false;
 }
 
-static void fuzz_set(const char *text, size_t len, const char *const *table, const char *key, const char *value) {
+static void fuzz_set(const char *text, size_t len, const char *const *table, const char *key,
+                     const char *value) {
         char *out = SENTINEL, *err = NULL;
         size_t out_len = SENTINEL_LEN;
         int r = toml_set_value(text, len, table, key, value, &out, &out_len, &err);
@@ -125,7 +135,8 @@ static void fuzz_set(const char *text, size_t len, const char *const *table, con
         CHECK(g0 >= 0, "set succeeded (%d) where get refuses (%d)", r, g0);
         if (r == 0) {
                 CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "output without a change");
-                CHECK(g0 == 1 && streq(old, value), "unchanged but the key reads %s", old ? old : "(absent)");
+                CHECK(g0 == 1 && streq(old, value), "unchanged but the key reads %s",
+                      old ? old : "(absent)");
                 free(old);
                 return;
         }

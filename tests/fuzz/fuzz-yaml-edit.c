@@ -32,7 +32,7 @@ static const char *const path_deep[] = { "xkey", "ykey", "zkey", NULL };
 static const char *const path_kind[] = { "kind", NULL };
 static const char *const path_quoted[] = { "featureGates", "Kubelet Tracing", NULL };
 static const char *const *const paths[] = { path_cgroup, path_swap, path_gate, path_swapb,
-                                            path_evict, path_deep, path_kind, path_quoted };
+                                            path_evict,  path_deep, path_kind, path_quoted };
 
 static const char *const values[] = { "systemd", "false", "LimitedSwap", "100Mi", "x: y", "it's",
                                       "10%",     "",      "#c",          "a\"b",  "null", "- item",
@@ -67,8 +67,8 @@ static bool line_mentions(const char *l, size_t n, const char *const *path, cons
 }
 
 static void check_refusal(int r, const char *err, const char *out, size_t out_len, const char *what) {
-        CHECK(err && strncmp(err, "line ", 5) == 0, "%s refused (%d) without a \"line N:\" message: %s", what, r,
-              err ? err : "(null)");
+        CHECK(err && strncmp(err, "line ", 5) == 0, "%s refused (%d) without a \"line N:\" message: %s",
+              what, r, err ? err : "(null)");
         CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "%s refused but returned output", what);
 }
 
@@ -93,7 +93,8 @@ static void fuzz_get(const char *text, size_t len, unsigned doc, const char *con
         free(err);
 }
 
-static void fuzz_set(const char *text, size_t len, unsigned doc, const char *const *path, const char *value) {
+static void fuzz_set(const char *text, size_t len, unsigned doc, const char *const *path,
+                     const char *value) {
         char *out = SENTINEL, *err = NULL;
         size_t out_len = SENTINEL_LEN;
         int r = yaml_set_scalar(text, len, doc, path, value, &out, &out_len, &err);
@@ -144,7 +145,8 @@ static void fuzz_set(const char *text, size_t len, unsigned doc, const char *con
                         k++;
                 size_t kl = strlen(path[k]), from = p > kl ? p - kl : 0;
                 size_t to = out_len - s + kl < out_len ? out_len - s + kl : out_len;
-                CHECK(mem_contains(out + from, to - from, path[k]), "the inserted bytes lack the key %s", path[k]);
+                CHECK(mem_contains(out + from, to - from, path[k]), "the inserted bytes lack the key %s",
+                      path[k]);
         } else {
                 _cleanup_free_ char *run = longest_alnum_run(value);
                 struct lines a = split_lines(text, len), b = split_lines(out, out_len);
@@ -152,12 +154,14 @@ static void fuzz_set(const char *text, size_t len, unsigned doc, const char *con
                 common_line_affixes(&a, &b, &p, &s);
                 /* libyaml also counts \r, NEL, LS and PS as line breaks; split_lines() does not */
                 bool other_breaks = memchr(text, '\r', len) || mem_contains(text, len, "\xc2\x85") ||
-                                    mem_contains(text, len, "\xe2\x80\xa8") || mem_contains(text, len, "\xe2\x80\xa9");
-                CHECK(other_breaks || p + 1 >= old_line, "line %zu changed, the value (\"%s\") is on line %u", p + 1, old, old_line);
+                                    mem_contains(text, len, "\xe2\x80\xa8") ||
+                                    mem_contains(text, len, "\xe2\x80\xa9");
+                CHECK(other_breaks || p + 1 >= old_line,
+                      "line %zu changed, the value (\"%s\") is on line %u", p + 1, old, old_line);
                 CHECK(b.n - s - p <= 1, "%zu lines changed for one scalar", b.n - s - p);
                 for (size_t i = p; i < b.n - s; i++)
-                        CHECK(line_mentions(b.start[i], b.len[i], path, run), "changed line %zu shows neither key nor value",
-                              i + 1);
+                        CHECK(line_mentions(b.start[i], b.len[i], path, run),
+                              "changed line %zu shows neither key nor value", i + 1);
                 lines_free(&a);
                 lines_free(&b);
         }
@@ -189,8 +193,10 @@ static void fuzz_remove(const char *text, size_t len, unsigned doc, const char *
                 k++;
         /* The deleted range, widened by the key's length on both sides: the affixes may have eaten
          * equal bytes at its ends ("b: 1\nb2: 1" loses "b2: 1\n" or "2: 1\nb"). */
-        size_t kl = strlen(path[k]), from = p > kl ? p - kl : 0, to = len - s + kl < len ? len - s + kl : len;
-        CHECK(mem_contains(text + from, to - from, path[k]), "the deleted bytes do not hold the key %s", path[k]);
+        size_t kl = strlen(path[k]), from = p > kl ? p - kl : 0,
+               to = len - s + kl < len ? len - s + kl : len;
+        CHECK(mem_contains(text + from, to - from, path[k]), "the deleted bytes do not hold the key %s",
+              path[k]);
 
         char *out2 = SENTINEL, *err2 = NULL;
         size_t out2_len = SENTINEL_LEN;

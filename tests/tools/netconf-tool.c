@@ -14,8 +14,8 @@ static int parse_format(const char *name, const char *path, enum netconf_format 
                 const char *name;
                 enum netconf_format fmt;
         } formats[] = {
-                { "ifcfg", NETCONF_IFCFG },       { "keyfile", NETCONF_KEYFILE },
-                { "networkd", NETCONF_NETWORKD }, { "netplan", NETCONF_NETPLAN },
+                { "ifcfg", NETCONF_IFCFG },           { "keyfile", NETCONF_KEYFILE },
+                { "networkd", NETCONF_NETWORKD },     { "netplan", NETCONF_NETPLAN },
                 { "interfaces", NETCONF_INTERFACES },
         };
         if (streq(name, "auto"))
@@ -60,7 +60,7 @@ static int scan(const char *path) {
         int r = root_open(path, false, &root);
         if (r < 0)
                 return refused(path, r, NULL);
-        struct context ctx = {.root = root};
+        struct context ctx = { .root = root };
         r = netconf_scan(&ctx, &files, &error);
         if (r < 0) {
                 root_free(root);
@@ -68,7 +68,8 @@ static int scan(const char *path) {
         }
         for (size_t i = 0; i < files.n; i++)
                 if (i == 0 || !streq(files.items[i].path, files.items[i - 1].path))
-                        printf("%s\t%s\n", files.items[i].path, netconf_format_to_string(files.items[i].format));
+                        printf("%s\t%s\n", files.items[i].path,
+                               netconf_format_to_string(files.items[i].format));
         netconf_files_free(&files);
         root_free(root);
         return 0;
@@ -82,8 +83,10 @@ int main(int argc, char **argv) {
 
         if (argc == 3 && streq(argv[1], "scan"))
                 return scan(argv[2]);
-        if (argc < 4 || (streq(argv[3], "get") ? argc > 5 : !streq(argv[3], "set") || argc < 6 || argc > 7)) {
-                fprintf(stderr, "usage: %s FORMAT FILE get [IFACE] | set IFACE GATEWAY [onlink], or: %s scan ROOT\n",
+        if (argc < 4 ||
+            (streq(argv[3], "get") ? argc > 5 : !streq(argv[3], "set") || argc < 6 || argc > 7)) {
+                fprintf(stderr,
+                        "usage: %s FORMAT FILE get [IFACE] | set IFACE GATEWAY [onlink], or: %s scan ROOT\n",
                         argv[0], argv[0]);
                 return 2;
         }

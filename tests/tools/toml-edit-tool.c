@@ -6,10 +6,10 @@
  * TABLE is written like a TOML header without brackets, e.g.
  * 'plugins."io.containerd.grpc.v1.cri".containerd' ("" is the root table).
  * Errors go to stderr with exit status 2. */
+#include "basic/util.h"
 #include "engine/datadir.h"
 #include "formats/toml-edit.h"
 #include "formats/toml-scan.h"
-#include "basic/util.h"
 
 /* Parse TABLE with the real scanner by scanning "[TABLE]". */
 static int parse_table(const char *spec, struct strv *ret) {
@@ -23,7 +23,7 @@ static int parse_table(const char *spec, struct strv *ret) {
                 return -EINVAL;
         }
         for (const char *p = doc.sections[1].path; *p;) {
-                size_t n = strcspn(p, (const char[]) { TOML_SEP, 0 });
+                size_t n = strcspn(p, (const char[]){ TOML_SEP, 0 });
                 strv_push(ret, xstrndup(p, n));
                 p += n + (p[n] ? 1 : 0);
         }

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 
 #include "basic/diff.h"
+#include "basic/util.h"
 #include "tap.h"
 #include "test-util.h"
-#include "basic/util.h"
 
 struct diff_case {
         const char *name, *path, *old, *new, *want;
@@ -18,309 +18,267 @@ struct diff_case {
  * GNU diff 3.8 prints, with a/ and b/ paths in the header lines and nothing
  * after the tab that ends each name (where GNU diff puts the timestamp). */
 static const struct diff_case cases[] = {
-        { "insert at start", "/etc/test.conf",
-          "b\nc\nd\n",
-          "a\nb\nc\nd\n",
+        { "insert at start", "/etc/test.conf", "b\nc\nd\n", "a\nb\nc\nd\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,3 +1,4 @@\n"
-            "+a\n"
-            " b\n"
-            " c\n"
-            " d\n" },
-        { "insert in middle", "/etc/test.conf",
-          "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,3 +1,4 @@\n"
+          "+a\n"
+          " b\n"
+          " c\n"
+          " d\n" },
+        { "insert in middle", "/etc/test.conf", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\n5\nnew\n6\n7\n8\n9\n10\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -3,6 +3,7 @@\n"
-            " 3\n"
-            " 4\n"
-            " 5\n"
-            "+new\n"
-            " 6\n"
-            " 7\n"
-            " 8\n" },
-        { "insert at end", "/etc/test.conf",
-          "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -3,6 +3,7 @@\n"
+          " 3\n"
+          " 4\n"
+          " 5\n"
+          "+new\n"
+          " 6\n"
+          " 7\n"
+          " 8\n" },
+        { "insert at end", "/etc/test.conf", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -8,3 +8,4 @@\n"
-            " 8\n"
-            " 9\n"
-            " 10\n"
-            "+11\n" },
-        { "delete lines", "/etc/test.conf",
-          "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
-          "1\n2\n3\n4\n7\n8\n9\n10\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -8,3 +8,4 @@\n"
+          " 8\n"
+          " 9\n"
+          " 10\n"
+          "+11\n" },
+        { "delete lines", "/etc/test.conf", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n", "1\n2\n3\n4\n7\n8\n9\n10\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -2,8 +2,6 @@\n"
-            " 2\n"
-            " 3\n"
-            " 4\n"
-            "-5\n"
-            "-6\n"
-            " 7\n"
-            " 8\n"
-            " 9\n" },
-        { "change one line", "/etc/test.conf",
-          "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -2,8 +2,6 @@\n"
+          " 2\n"
+          " 3\n"
+          " 4\n"
+          "-5\n"
+          "-6\n"
+          " 7\n"
+          " 8\n"
+          " 9\n" },
+        { "change one line", "/etc/test.conf", "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n",
           "1\n2\n3\n4\nfive\n6\n7\n8\n9\n10\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -2,7 +2,7 @@\n"
-            " 2\n"
-            " 3\n"
-            " 4\n"
-            "-5\n"
-            "+five\n"
-            " 6\n"
-            " 7\n"
-            " 8\n" },
-        { "change in one-line file", "/etc/test.conf",
-          "x\n",
-          "y\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -2,7 +2,7 @@\n"
+          " 2\n"
+          " 3\n"
+          " 4\n"
+          "-5\n"
+          "+five\n"
+          " 6\n"
+          " 7\n"
+          " 8\n" },
+        { "change in one-line file", "/etc/test.conf", "x\n", "y\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1 +1 @@\n"
-            "-x\n"
-            "+y\n" },
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1 +1 @@\n"
+          "-x\n"
+          "+y\n" },
         { "two hunks far apart", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "1\nTWO\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\nEIGHTEEN\n19\n20\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,5 +1,5 @@\n"
-            " 1\n"
-            "-2\n"
-            "+TWO\n"
-            " 3\n"
-            " 4\n"
-            " 5\n"
-            "@@ -15,6 +15,6 @@\n"
-            " 15\n"
-            " 16\n"
-            " 17\n"
-            "-18\n"
-            "+EIGHTEEN\n"
-            " 19\n"
-            " 20\n" },
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,5 +1,5 @@\n"
+          " 1\n"
+          "-2\n"
+          "+TWO\n"
+          " 3\n"
+          " 4\n"
+          " 5\n"
+          "@@ -15,6 +15,6 @@\n"
+          " 15\n"
+          " 16\n"
+          " 17\n"
+          "-18\n"
+          "+EIGHTEEN\n"
+          " 19\n"
+          " 20\n" },
         { "gap of 6 merges hunks", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n10\n11\nTWELVE\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -2,14 +2,14 @@\n"
-            " 2\n"
-            " 3\n"
-            " 4\n"
-            "-5\n"
-            "+FIVE\n"
-            " 6\n"
-            " 7\n"
-            " 8\n"
-            " 9\n"
-            " 10\n"
-            " 11\n"
-            "-12\n"
-            "+TWELVE\n"
-            " 13\n"
-            " 14\n"
-            " 15\n" },
+          "+++ b/etc/test.conf\t\n"
+          "@@ -2,14 +2,14 @@\n"
+          " 2\n"
+          " 3\n"
+          " 4\n"
+          "-5\n"
+          "+FIVE\n"
+          " 6\n"
+          " 7\n"
+          " 8\n"
+          " 9\n"
+          " 10\n"
+          " 11\n"
+          "-12\n"
+          "+TWELVE\n"
+          " 13\n"
+          " 14\n"
+          " 15\n" },
         { "gap of 7 splits hunks", "/etc/test.conf",
           "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n",
           "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n10\n11\n12\nTHIRTEEN\n14\n15\n16\n17\n18\n19\n20\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -2,7 +2,7 @@\n"
-            " 2\n"
-            " 3\n"
-            " 4\n"
-            "-5\n"
-            "+FIVE\n"
-            " 6\n"
-            " 7\n"
-            " 8\n"
-            "@@ -10,7 +10,7 @@\n"
-            " 10\n"
-            " 11\n"
-            " 12\n"
-            "-13\n"
-            "+THIRTEEN\n"
-            " 14\n"
-            " 15\n"
-            " 16\n" },
-        { "old lacks final newline", "/etc/test.conf",
-          "a\nb\nc",
-          "a\nb\nc\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -2,7 +2,7 @@\n"
+          " 2\n"
+          " 3\n"
+          " 4\n"
+          "-5\n"
+          "+FIVE\n"
+          " 6\n"
+          " 7\n"
+          " 8\n"
+          "@@ -10,7 +10,7 @@\n"
+          " 10\n"
+          " 11\n"
+          " 12\n"
+          "-13\n"
+          "+THIRTEEN\n"
+          " 14\n"
+          " 15\n"
+          " 16\n" },
+        { "old lacks final newline", "/etc/test.conf", "a\nb\nc", "a\nb\nc\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,3 +1,3 @@\n"
-            " a\n"
-            " b\n"
-            "-c\n"
-            "\\ No newline at end of file\n"
-            "+c\n" },
-        { "new lacks final newline", "/etc/test.conf",
-          "a\nb\nc\n",
-          "a\nb\nc",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,3 +1,3 @@\n"
+          " a\n"
+          " b\n"
+          "-c\n"
+          "\\ No newline at end of file\n"
+          "+c\n" },
+        { "new lacks final newline", "/etc/test.conf", "a\nb\nc\n", "a\nb\nc",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,3 +1,3 @@\n"
-            " a\n"
-            " b\n"
-            "-c\n"
-            "+c\n"
-            "\\ No newline at end of file\n" },
-        { "both lack final newline", "/etc/test.conf",
-          "a\nb\nc",
-          "a\nb\nC",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,3 +1,3 @@\n"
+          " a\n"
+          " b\n"
+          "-c\n"
+          "+c\n"
+          "\\ No newline at end of file\n" },
+        { "both lack final newline", "/etc/test.conf", "a\nb\nc", "a\nb\nC",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,3 +1,3 @@\n"
-            " a\n"
-            " b\n"
-            "-c\n"
-            "\\ No newline at end of file\n"
-            "+C\n"
-            "\\ No newline at end of file\n" },
-        { "unterminated last line as context", "/etc/test.conf",
-          "a\nb\nc\nd",
-          "A\nb\nc\nd",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,3 +1,3 @@\n"
+          " a\n"
+          " b\n"
+          "-c\n"
+          "\\ No newline at end of file\n"
+          "+C\n"
+          "\\ No newline at end of file\n" },
+        { "unterminated last line as context", "/etc/test.conf", "a\nb\nc\nd", "A\nb\nc\nd",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,4 +1,4 @@\n"
-            "-a\n"
-            "+A\n"
-            " b\n"
-            " c\n"
-            " d\n"
-            "\\ No newline at end of file\n" },
-        { "empty old text", "/etc/test.conf",
-          "",
-          "a\nb\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,4 +1,4 @@\n"
+          "-a\n"
+          "+A\n"
+          " b\n"
+          " c\n"
+          " d\n"
+          "\\ No newline at end of file\n" },
+        { "empty old text", "/etc/test.conf", "", "a\nb\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -0,0 +1,2 @@\n"
-            "+a\n"
-            "+b\n" },
-        { "change first line", "/etc/test.conf",
-          "1\n2\n3\n4\n5\n6\n",
-          "one\n2\n3\n4\n5\n6\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -0,0 +1,2 @@\n"
+          "+a\n"
+          "+b\n" },
+        { "change first line", "/etc/test.conf", "1\n2\n3\n4\n5\n6\n", "one\n2\n3\n4\n5\n6\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,4 +1,4 @@\n"
-            "-1\n"
-            "+one\n"
-            " 2\n"
-            " 3\n"
-            " 4\n" },
-        { "delete last line", "/etc/test.conf",
-          "1\n2\n3\n4\n5\n",
-          "1\n2\n3\n4\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,4 +1,4 @@\n"
+          "-1\n"
+          "+one\n"
+          " 2\n"
+          " 3\n"
+          " 4\n" },
+        { "delete last line", "/etc/test.conf", "1\n2\n3\n4\n5\n", "1\n2\n3\n4\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -2,4 +2,3 @@\n"
-            " 2\n"
-            " 3\n"
-            " 4\n"
-            "-5\n" },
-        { "append to one-line file", "/etc/test.conf",
-          "a\n",
-          "a\nb\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -2,4 +2,3 @@\n"
+          " 2\n"
+          " 3\n"
+          " 4\n"
+          "-5\n" },
+        { "append to one-line file", "/etc/test.conf", "a\n", "a\nb\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1 +1,2 @@\n"
-            " a\n"
-            "+b\n" },
-        { "append after unterminated last line", "/etc/test.conf",
-          "a\nb",
-          "a\nb\nc\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1 +1,2 @@\n"
+          " a\n"
+          "+b\n" },
+        { "append after unterminated last line", "/etc/test.conf", "a\nb", "a\nb\nc\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,2 +1,3 @@\n"
-            " a\n"
-            "-b\n"
-            "\\ No newline at end of file\n"
-            "+b\n"
-            "+c\n" },
-        { "crlf lines", "/etc/test.conf",
-          "a\r\nb\r\nc\r\n",
-          "a\r\nB\r\nc\r\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,2 +1,3 @@\n"
+          " a\n"
+          "-b\n"
+          "\\ No newline at end of file\n"
+          "+b\n"
+          "+c\n" },
+        { "crlf lines", "/etc/test.conf", "a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,3 +1,3 @@\n"
-            " a\r\n"
-            "-b\r\n"
-            "+B\r\n"
-            " c\r\n" },
-        { "delete everything", "/etc/test.conf",
-          "a\nb\n",
-          "",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,3 +1,3 @@\n"
+          " a\r\n"
+          "-b\r\n"
+          "+B\r\n"
+          " c\r\n" },
+        { "delete everything", "/etc/test.conf", "a\nb\n", "",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,2 +0,0 @@\n"
-            "-a\n"
-            "-b\n" },
-        { "multiple changes in one hunk", "/etc/test.conf",
-          "a\nb\nc\nd\ne\n",
-          "a\nB\nc\ne\nf\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,2 +0,0 @@\n"
+          "-a\n"
+          "-b\n" },
+        { "multiple changes in one hunk", "/etc/test.conf", "a\nb\nc\nd\ne\n", "a\nB\nc\ne\nf\n",
           "--- a/etc/test.conf\t\n"
-            "+++ b/etc/test.conf\t\n"
-            "@@ -1,5 +1,5 @@\n"
-            " a\n"
-            "-b\n"
-            "+B\n"
-            " c\n"
-            "-d\n"
-            " e\n"
-            "+f\n" },
-        { "created file (NULL old)", "/etc/modules-load.d/k8s.conf",
-          NULL,
-          "overlay\nbr_netfilter\n",
+          "+++ b/etc/test.conf\t\n"
+          "@@ -1,5 +1,5 @@\n"
+          " a\n"
+          "-b\n"
+          "+B\n"
+          " c\n"
+          "-d\n"
+          " e\n"
+          "+f\n" },
+        { "created file (NULL old)", "/etc/modules-load.d/k8s.conf", NULL, "overlay\nbr_netfilter\n",
           "--- /dev/null\t\n"
-            "+++ b/etc/modules-load.d/k8s.conf\t\n"
-            "@@ -0,0 +1,2 @@\n"
-            "+overlay\n"
-            "+br_netfilter\n" },
-        { "removed file (NULL new)", "/etc/k8s.conf",
-          "a\nb",
-          NULL,
+          "+++ b/etc/modules-load.d/k8s.conf\t\n"
+          "@@ -0,0 +1,2 @@\n"
+          "+overlay\n"
+          "+br_netfilter\n" },
+        { "removed file (NULL new)", "/etc/k8s.conf", "a\nb", NULL,
           "--- a/etc/k8s.conf\t\n"
-            "+++ /dev/null\t\n"
-            "@@ -1,2 +0,0 @@\n"
-            "-a\n"
-            "-b\n"
-            "\\ No newline at end of file\n" },
+          "+++ /dev/null\t\n"
+          "@@ -1,2 +0,0 @@\n"
+          "-a\n"
+          "-b\n"
+          "\\ No newline at end of file\n" },
         /* patch reads a name up to a tab: without one, a space would end it. */
         { "path with a space", "/etc/NetworkManager/system-connections/Wired connection 1.nmconnection",
-          "a\n",
-          "b\n",
+          "a\n", "b\n",
           "--- a/etc/NetworkManager/system-connections/Wired connection 1.nmconnection\t\n"
-            "+++ b/etc/NetworkManager/system-connections/Wired connection 1.nmconnection\t\n"
-            "@@ -1 +1 @@\n"
-            "-a\n"
-            "+b\n" },
+          "+++ b/etc/NetworkManager/system-connections/Wired connection 1.nmconnection\t\n"
+          "@@ -1 +1 @@\n"
+          "-a\n"
+          "+b\n" },
         /* A name with control characters is C-quoted, as GNU diff does and
          * patch reads: no raw newline or escape sequence in a header. */
-        { "path with control characters", "/etc/netplan/x\033[2J\n[swap] ok \"q\" \\.yaml",
-          "a\n",
-          "b\n",
+        { "path with control characters", "/etc/netplan/x\033[2J\n[swap] ok \"q\" \\.yaml", "a\n", "b\n",
           "--- \"a/etc/netplan/x\\033[2J\\n[swap] ok \\\"q\\\" \\\\.yaml\"\t\n"
-            "+++ \"b/etc/netplan/x\\033[2J\\n[swap] ok \\\"q\\\" \\\\.yaml\"\t\n"
-            "@@ -1 +1 @@\n"
-            "-a\n"
-            "+b\n" },
-        { "path without leading slash", "etc/fstab",
-          "a\n",
-          "b\n",
+          "+++ \"b/etc/netplan/x\\033[2J\\n[swap] ok \\\"q\\\" \\\\.yaml\"\t\n"
+          "@@ -1 +1 @@\n"
+          "-a\n"
+          "+b\n" },
+        { "path without leading slash", "etc/fstab", "a\n", "b\n",
           "--- a/etc/fstab\t\n"
-            "+++ b/etc/fstab\t\n"
-            "@@ -1 +1 @@\n"
-            "-a\n"
-            "+b\n" },
+          "+++ b/etc/fstab\t\n"
+          "@@ -1 +1 @@\n"
+          "-a\n"
+          "+b\n" },
         { "identical texts", "/etc/fstab", "a\nb\n", "a\nb\n", "" },
         { "identical without final newline", "/etc/fstab", "a\nb", "a\nb", "" },
         { "both empty", "/etc/fstab", "", "", "" },
@@ -424,7 +382,8 @@ static void text_mutate(uint64_t *state, const struct text *old, struct text *ne
                 unsigned at = pick(state, new->n + 1), op = pick(state, 3);
                 if (op == 0 && new->n + 3 < ELEMENTSOF(new->lines)) {
                         unsigned count = 1 + pick(state, 3);
-                        memmove(&new->lines[at + count], &new->lines[at], (new->n - at) * sizeof(struct buf));
+                        memmove(&new->lines[at + count], &new->lines[at],
+                                (new->n - at) * sizeof(struct buf));
                         for (unsigned k = 0; k < count; k++) {
                                 new->lines[at + k] = (struct buf){};
                                 random_line(state, &new->lines[at + k]);
@@ -561,11 +520,12 @@ static bool patch_applies(const struct scratch *s, const char *old, size_t old_l
                           const char *new, size_t new_len) {
         if (streq(diff, ""))
                 return old_len == new_len && memcmp(old, new, old_len) == 0;
-        _cleanup_free_ char *cmd = xasprintf("patch -s -f -p1 -d %s -i %s >/dev/null 2>&1", s->work_dir, s->patch_path);
+        _cleanup_free_ char *cmd =
+                xasprintf("patch -s -f -p1 -d %s -i %s >/dev/null 2>&1", s->work_dir, s->patch_path);
         size_t result_len = 0;
         _cleanup_free_ char *result = NULL;
-        if (write_file(s->work_file, old, old_len) == 0 && write_file(s->patch_path, diff, strlen(diff)) == 0 &&
-            system(cmd) == 0)
+        if (write_file(s->work_file, old, old_len) == 0 &&
+            write_file(s->patch_path, diff, strlen(diff)) == 0 && system(cmd) == 0)
                 result = read_file_or_null(s->work_file, &result_len);
         return result && result_len == new_len && memcmp(result, new, new_len) == 0;
 }
@@ -585,7 +545,8 @@ static bool edit_counts_match_gnu(const struct scratch *s, const char *old, size
         return deleted == gnu_deleted && inserted == gnu_inserted;
 }
 
-static bool edit_counts_minimal(const char *old, size_t old_len, const char *diff, const char *new, size_t new_len) {
+static bool edit_counts_minimal(const char *old, size_t old_len, const char *diff, const char *new,
+                                size_t new_len) {
         unsigned deleted, inserted, want_deleted, want_inserted;
         count_edits(diff, &deleted, &inserted);
         minimal_edit_counts(old, old_len, new, new_len, &want_deleted, &want_inserted);
@@ -622,17 +583,20 @@ static void test_random_pairs(void) {
 
                 _cleanup_free_ char *got = diff_unified("/f", old, old_len, new, new_len);
                 if (!edit_counts_minimal(old, old_len, got, new, new_len) && not_minimal++ == 0)
-                        printf("# not minimal on run %u; old:\n%s\n# new:\n%s\n# diff:\n%s\n", run, old, new, got);
+                        printf("# not minimal on run %u; old:\n%s\n# new:\n%s\n# diff:\n%s\n", run, old, new,
+                               got);
                 if (!gnu)
                         continue;
                 if (!edit_counts_match_gnu(&s, old, old_len, got, new, new_len) && gnu_mismatches++ == 0)
                         printf("# edit counts differ from diff --minimal on run %u\n", run);
                 if (!patch_applies(&s, old, old_len, got, new, new_len) && patch_failures++ == 0)
-                        printf("# patch failed on run %u; old:\n%s\n# new:\n%s\n# diff:\n%s\n", run, old, new, got);
+                        printf("# patch failed on run %u; old:\n%s\n# new:\n%s\n# diff:\n%s\n", run, old,
+                               new, got);
         }
         tap_ok(not_minimal == 0, "random texts: edit script is minimal (LCS oracle)");
         if (!gnu) {
-                tap_skip("random texts: edit counts equal diff --minimal", "GNU diff or patch not installed");
+                tap_skip("random texts: edit counts equal diff --minimal",
+                         "GNU diff or patch not installed");
                 tap_skip("random texts: patch -p1 applies", "GNU diff or patch not installed");
                 return;
         }
@@ -724,14 +688,18 @@ static void test_patch_names(void) {
                         tap_ok(false, "create scratch directory");
                         return;
                 }
-                _cleanup_free_ char *etc = xasprintf("%s/etc", dir), *file = xasprintf("%s/etc/%s", dir, names[i]);
-                _cleanup_free_ char *path = xasprintf("/etc/%s", names[i]), *patch_path = xasprintf("%s/p.patch", dir);
-                _cleanup_free_ char *cmd = xasprintf("patch -s -f -p1 -d %s -i %s >/dev/null 2>&1", dir, patch_path);
+                _cleanup_free_ char *etc = xasprintf("%s/etc", dir),
+                                    *file = xasprintf("%s/etc/%s", dir, names[i]);
+                _cleanup_free_ char *path = xasprintf("/etc/%s", names[i]),
+                                    *patch_path = xasprintf("%s/p.patch", dir);
+                _cleanup_free_ char *cmd =
+                        xasprintf("patch -s -f -p1 -d %s -i %s >/dev/null 2>&1", dir, patch_path);
                 _cleanup_free_ char *d = diff_unified(path, "a\nb\n", 4, "a\nc\n", 4);
                 _cleanup_free_ char *got = NULL;
                 size_t len = 0;
                 (void) mkdir(etc, 0755);
-                if (write_file(file, "a\nb\n", 4) == 0 && write_file(patch_path, d, strlen(d)) == 0 && system(cmd) == 0)
+                if (write_file(file, "a\nb\n", 4) == 0 && write_file(patch_path, d, strlen(d)) == 0 &&
+                    system(cmd) == 0)
                         got = read_file_or_null(file, &len);
                 tap_ok(got && len == 4 && memcmp(got, "a\nc\n", 4) == 0, what);
                 unlink(file);

@@ -30,9 +30,11 @@ static const struct edge_case edge_cases[] = {
                       "#/dev/sda2\tnone\t\tswap\tsw\t\t0\t0\n",
           .expected_entries = "/dev/sda2" },
         { .name = "crlf",
-          .input = "# /etc/fstab\r\nUUID=a / ext4 defaults 0 1\r\nUUID=b none swap sw 0 0\r\n\r\n/dev/sdb1 /data xfs defaults 0 2\r\n",
+          .input = "# /etc/fstab\r\nUUID=a / ext4 defaults 0 1\r\nUUID=b none swap sw 0 0\r\n\r\n/dev/sdb1 "
+                   "/data xfs defaults 0 2\r\n",
           .expected_r = 1,
-          .expected = "# /etc/fstab\r\nUUID=a / ext4 defaults 0 1\r\n#UUID=b none swap sw 0 0\r\n\r\n/dev/sdb1 /data xfs defaults 0 2\r\n",
+          .expected = "# /etc/fstab\r\nUUID=a / ext4 defaults 0 1\r\n#UUID=b none swap sw 0 "
+                      "0\r\n\r\n/dev/sdb1 /data xfs defaults 0 2\r\n",
           .expected_entries = "UUID=b" },
         { .name = "crlf-no-final-newline",
           .input = "UUID=a / ext4 defaults 0 1\r\n/swapfile none swap sw 0 0\r",
@@ -44,13 +46,12 @@ static const struct edge_case edge_cases[] = {
           .expected_r = 1,
           .expected = "UUID=a / ext4 defaults 0 1\n#/swapfile none swap sw 0 0",
           .expected_entries = "/swapfile" },
-        { .name = "no-final-newline-unchanged",
-          .input = "UUID=a / ext4 defaults 0 1",
-          .expected_r = 0 },
+        { .name = "no-final-newline-unchanged", .input = "UUID=a / ext4 defaults 0 1", .expected_r = 0 },
         { .name = "quoted-uuid",
           .input = "UUID=\"5f1e-77\" / ext4 defaults 0 1\nUUID=\"0d09aebe-1e94-46d1\" none swap sw 0 0\n",
           .expected_r = 1,
-          .expected = "UUID=\"5f1e-77\" / ext4 defaults 0 1\n#UUID=\"0d09aebe-1e94-46d1\" none swap sw 0 0\n",
+          .expected =
+                  "UUID=\"5f1e-77\" / ext4 defaults 0 1\n#UUID=\"0d09aebe-1e94-46d1\" none swap sw 0 0\n",
           .expected_entries = "UUID=\"0d09aebe-1e94-46d1\"" },
         { .name = "escaped-spaces",
           .input = "//nas/my\\040share /mnt/my\\040share cifs credentials=/root/c\\040d 0 0\n"
@@ -91,9 +92,11 @@ static const struct edge_case edge_cases[] = {
           .expected_entries = "LABEL=SWAP|PARTUUID=6c2b1a0e-02|/dev/mapper/ubuntu--vg-swap_1|"
                               "/dev/mapper/centos-swap|/swapfile|/dev/zram0" },
         { .name = "leading-whitespace",
-          .input = "  UUID=a / ext4 defaults 0 1\n   /swapfile none swap sw 0 0\n\t/dev/sda3\tnone\tswap\tsw\n",
+          .input = "  UUID=a / ext4 defaults 0 1\n   /swapfile none swap sw 0 "
+                   "0\n\t/dev/sda3\tnone\tswap\tsw\n",
           .expected_r = 2,
-          .expected = "  UUID=a / ext4 defaults 0 1\n#   /swapfile none swap sw 0 0\n#\t/dev/sda3\tnone\tswap\tsw\n",
+          .expected = "  UUID=a / ext4 defaults 0 1\n#   /swapfile none swap sw 0 "
+                      "0\n#\t/dev/sda3\tnone\tswap\tsw\n",
           .expected_entries = "/swapfile|/dev/sda3" },
         { .name = "three-fields-and-trailing-comment",
           .input = "/swapfile none swap\n/swap2 none swap sw 0 0 # second swap\n",
@@ -113,7 +116,8 @@ static const struct edge_case edge_cases[] = {
         { .name = "empty", .input = "", .expected_r = 0 },
         { .name = "only-newlines", .input = "\n\n\r\n", .expected_r = 0 },
         { .name = "only-comments",
-          .input = "# /etc/fstab: static file system information.\n#\n# <file system> <mount point> <type>\n",
+          .input =
+                  "# /etc/fstab: static file system information.\n#\n# <file system> <mount point> <type>\n",
           .expected_r = 0 },
         { .name = "malformed-missing-type",
           .input = "UUID=a / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n/dev/sdb1 /data\n",
@@ -184,11 +188,12 @@ static bool only_hashes_added(const char *in, size_t in_len, const char *out, si
         return i == in_len && o == out_len && added == count;
 }
 
-static bool bytes_equal(const char *got, size_t got_len, const char *want, size_t want_len, const char *name) {
+static bool bytes_equal(const char *got, size_t got_len, const char *want, size_t want_len,
+                        const char *name) {
         bool eq = got && want && got_len == want_len && memcmp(got, want, got_len) == 0;
         if (!eq && got && want)
-                printf("# --- want (%zu bytes):\n%.*s\n# --- got (%zu bytes):\n%.*s\n# ---\n", want_len, (int) want_len,
-                       want, got_len, (int) got_len, got);
+                printf("# --- want (%zu bytes):\n%.*s\n# --- got (%zu bytes):\n%.*s\n# ---\n", want_len,
+                       (int) want_len, want, got_len, (int) got_len, got);
         return tap_ok(eq, name);
 }
 
@@ -221,7 +226,8 @@ static void run_edge_case(const struct edge_case *c) {
                 else
                         tap_ok(false, name);
                 snprintf(name, sizeof(name), "%s: only '#' added, %d lines", c->name, c->expected_r);
-                tap_ok(out != sentinel && only_hashes_added(c->input, in_len, out, out_len, c->expected_r), name);
+                tap_ok(out != sentinel && only_hashes_added(c->input, in_len, out, out_len, c->expected_r),
+                       name);
                 entries_joined = join_entries(&entries);
                 snprintf(name, sizeof(name), "%s: entries", c->name);
                 tap_streq(entries_joined, c->expected_entries, name);
@@ -303,7 +309,8 @@ static void check_edge_fixtures(const char *root) {
                         size_t len, got_len = 0;
                         if (edge_fixture(&edge_cases[i], dir, edge_suffixes[s], &path, &data, &len) == 0)
                                 continue;
-                        snprintf(name, sizeof(name), "fixture %s%s matches the table", edge_cases[i].name, edge_suffixes[s]);
+                        snprintf(name, sizeof(name), "fixture %s%s matches the table", edge_cases[i].name,
+                                 edge_suffixes[s]);
                         if (read_host_file(path, &got, &got_len) < 0) {
                                 tap_ok(false, name);
                                 continue;
@@ -343,9 +350,11 @@ static void run_corpus_file(const char *corpus_dir, const char *golden_dir, cons
                         bytes_equal(out, out_len, golden, golden_len, name);
                 else
                         bytes_equal(text, len, golden, golden_len, name);
-                snprintf(name, sizeof(name), "corpus %s: only '#' added, on %d lines, one per entry", file, r);
+                snprintf(name, sizeof(name), "corpus %s: only '#' added, on %d lines, one per entry", file,
+                         r);
                 tap_ok(r >= 0 && (size_t) r == entries.n &&
-                               (r == 0 || only_hashes_added(text, len, out, out_len, r)), name);
+                               (r == 0 || only_hashes_added(text, len, out, out_len, r)),
+                       name);
                 if (r > 0)
                         check_idempotent(out, out_len, file);
         } else {

@@ -7,10 +7,11 @@
 #include "tap.h"
 
 static struct kversion V(unsigned major, unsigned minor) {
-        return (struct kversion){.major = major, .minor = minor};
+        return (struct kversion){ .major = major, .minor = minor };
 }
 
-static void test_decisions(void) {
+static void
+test_decisions(void) {
         struct kversion v127 = V(1, 27), v128 = V(1, 28), v129 = V(1, 29), v130 = V(1, 30), v134 = V(1, 34),
                         v135 = V(1, 35);
         tap_ok(!kubelet_supports_swap(&v127), "1.27 cannot run with swap");
@@ -20,7 +21,8 @@ static void test_decisions(void) {
         struct swap_settings s = kubelet_swap_settings(&v130, 1);
         tap_ok(s.behavior && streq(s.behavior, "NoSwap") && !s.node_swap_gate, "1.30 on cgroup v1: NoSwap");
         s = kubelet_swap_settings(&v130, 2);
-        tap_ok(s.behavior && streq(s.behavior, "LimitedSwap") && !s.node_swap_gate, "1.30 on v2: LimitedSwap");
+        tap_ok(s.behavior && streq(s.behavior, "LimitedSwap") && !s.node_swap_gate,
+               "1.30 on v2: LimitedSwap");
         s = kubelet_swap_settings(&v128, 2);
         tap_ok(s.behavior && streq(s.behavior, "LimitedSwap") && s.node_swap_gate,
                "1.28 on v2: LimitedSwap and the NodeSwap gate (beta, off by default)");
@@ -44,8 +46,8 @@ static char *tree;
 /* Plan one fixer on the scratch tree with these facts. */
 static void plan_with(const struct fixer *f, enum swap_policy swap, int cgroup, const char *kubelet,
                       struct fixer_result *r) {
-        struct options opts = {.command = CMD_CHECK, .profile = "default"};
-        struct context ctx = {.opts = &opts};
+        struct options opts = { .command = CMD_CHECK, .profile = "default" };
+        struct context ctx = { .opts = &opts };
         struct profile p;
         profile_init_defaults(&p);
         p.swap = swap;
@@ -54,7 +56,7 @@ static void plan_with(const struct fixer *f, enum swap_policy swap, int cgroup, 
         ctx.node.cgroup_version = cgroup;
         ctx.node.kubelet_version = kubelet ? xstrdup(kubelet) : NULL;
         ctx.node.init = xstrdup("systemd");
-        *r = (struct fixer_result){.fixer = f};
+        *r = (struct fixer_result){ .fixer = f };
         f->plan(&ctx, r);
         node_facts_free(&ctx.node);
         context_free(&ctx);
@@ -84,34 +86,39 @@ static void test_plans(void) {
                 tap_ok(false, "mkdtemp");
                 return;
         }
-        _cleanup_free_ char *cmd = xasprintf("mkdir -p %s/var/lib/kubelet && printf 'apiVersion: "
-                                             "kubelet.config.k8s.io/v1beta1\\nkind: KubeletConfiguration\\n' > "
-                                             "%s/var/lib/kubelet/config.yaml",
-                                             tree, tree);
+        _cleanup_free_ char *cmd =
+                xasprintf("mkdir -p %s/var/lib/kubelet && printf 'apiVersion: "
+                          "kubelet.config.k8s.io/v1beta1\\nkind: KubeletConfiguration\\n' > "
+                          "%s/var/lib/kubelet/config.yaml",
+                          tree, tree);
         tap_ok(system(cmd) == 0, "a scratch tree with a kubeadm config.yaml");
 
         struct fixer_result r;
         plan_with(&fixer_swap, SWAP_ALLOW, 1, "1.30.2", &r);
-        tap_streq(planned(&r, "/var/lib/kubelet/config.yaml"),
-                  "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"
-                  "memorySwap:\n  swapBehavior: NoSwap\n",
-                  "swap: allow, kubelet 1.30 on cgroup v1: failSwapOn false and NoSwap");
+        tap_streq(
+                planned(&r, "/var/lib/kubelet/config.yaml"),
+                "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"
+                "memorySwap:\n  swapBehavior: NoSwap\n",
+                "swap: allow, kubelet 1.30 on cgroup v1: failSwapOn false and NoSwap");
         tap_ok(warned(&r, "cgroup v1: pods cannot use swap"), "with a warning that pods get no swap on v1");
         tap_ok(r.n_actions == 0 && !planned(&r, "/etc/fstab"), "and swap is left on");
         fixer_result_free(&r);
 
         plan_with(&fixer_swap, SWAP_ALLOW, 2, "1.28.0", &r);
-        tap_streq(planned(&r, "/var/lib/kubelet/config.yaml"),
-                  "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"
-                  "memorySwap:\n  swapBehavior: LimitedSwap\nfeatureGates:\n  NodeSwap: true\n",
-                  "kubelet 1.28 on cgroup v2: LimitedSwap and the NodeSwap gate");
+        tap_streq(
+                planned(&r, "/var/lib/kubelet/config.yaml"),
+                "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nfailSwapOn: false\n"
+                "memorySwap:\n  swapBehavior: LimitedSwap\nfeatureGates:\n  NodeSwap: true\n",
+                "kubelet 1.28 on cgroup v2: LimitedSwap and the NodeSwap gate");
         fixer_result_free(&r);
 
         plan_with(&fixer_cgroup_driver, SWAP_DISABLE, 1, "1.35.0", &r);
         const char *c = planned(&r, "/var/lib/kubelet/config.yaml");
-        tap_ok(c && strstr(c, "\nfailCgroupV1: false\n"), "cgroup-driver, kubelet 1.35 on cgroup v1: failCgroupV1: false");
+        tap_ok(c && strstr(c, "\nfailCgroupV1: false\n"),
+               "cgroup-driver, kubelet 1.35 on cgroup v1: failCgroupV1: false");
         tap_ok(warned(&r, "cgroup v1, which is deprecated"), "with a deprecation warning");
-        tap_ok(r.message && strstr(r.message, "kubelet 1.35.0 refuses cgroup v1 without failCgroupV1: false"),
+        tap_ok(r.message &&
+                       strstr(r.message, "kubelet 1.35.0 refuses cgroup v1 without failCgroupV1: false"),
                "and the message says why");
         c = planned(&r, "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml");
         tap_ok(c && strstr(c, "\nfailCgroupV1: false\n"), "the kubeadm patch keeps it");

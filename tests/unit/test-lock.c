@@ -8,9 +8,9 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
+#include "basic/util.h"
 #include "engine/backup.h"
 #include "tap.h"
-#include "basic/util.h"
 
 static void test_parse(void) {
         /* Real lines, as proc_locks(5) shows them; a waiter's "->" line names the waiter. */
@@ -24,7 +24,8 @@ static void test_parse(void) {
         tap_ok(proc_locks_holder(text, makedev(0x00, 0x2f), 32388) == 1568,
                "the holder of 00:2f:32388, not the waiter listed before it");
         tap_ok(proc_locks_holder(text, makedev(0x08, 0x01), 7864554) == 2001, "major and minor are hex");
-        tap_ok(proc_locks_holder(text, makedev(0xfd, 0x01), 8713209) == 4242, "the last line, without a newline");
+        tap_ok(proc_locks_holder(text, makedev(0xfd, 0x01), 8713209) == 4242,
+               "the last line, without a newline");
         tap_ok(proc_locks_holder(text, makedev(0xfd, 0x00), 32388) == 0, "a POSIX lock is not an flock");
         tap_ok(proc_locks_holder(text, makedev(0xfd, 0x00), 8713209) == 0, "nor an OFD lock (PID -1)");
         tap_ok(proc_locks_holder(text, makedev(0x08, 0x01), 7864448) == 0, "another inode: none");
@@ -67,7 +68,8 @@ static void test_wait(const char *tmp) {
         err = NULL;
         int k = lock_root(root, 1, &fd, &err);
         tap_ok(k == -ETIMEDOUT && fd < 0, "a held lock: -ETIMEDOUT after the timeout");
-        _cleanup_free_ char *want = xasprintf("PID %d (test-lock) holds %s; gave up after 1 s", (int) child, lock);
+        _cleanup_free_ char *want =
+                xasprintf("PID %d (test-lock) holds %s; gave up after 1 s", (int) child, lock);
         tap_streq(err, want, "the message names the holder's PID and the lock file");
         kill(child, SIGKILL);
         waitpid(child, NULL, 0);
@@ -78,8 +80,8 @@ static void test_wait(const char *tmp) {
         free(err);
         err = NULL;
         k = lock_root(root, 0, &fd, &err);
-        _cleanup_free_ char *mode = xasprintf("refusing the lock file %s: mode 0640 lets other users open (and lock) it",
-                                              lock);
+        _cleanup_free_ char *mode =
+                xasprintf("refusing the lock file %s: mode 0640 lets other users open (and lock) it", lock);
         tap_ok(k == -EPERM, "a lock file others may open: -EPERM");
         tap_streq(err, mode, "named, with its mode");
         root_free(root);

@@ -8,32 +8,54 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "basic/sha256.h"
+#include "basic/util.h"
 #include "engine/managed-paths.h"
 #include "formats/passwd.h"
-#include "basic/sha256.h"
 #include "tap.h"
 #include "test-util.h"
-#include "basic/util.h"
 
 static void test_listed(void) {
         static const char *const yes[] = {
-                "/etc/fstab", "/etc/systemd/system/swap.target", "/etc/docker/daemon.json",
-                "/etc/containerd/config.toml", "/var/lib/kubelet/config.yaml", "/var/lib/kubelet/kubeadm-flags.env",
-                "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml", "/etc/default/kubelet", "/etc/sysconfig/kubelet",
+                "/etc/fstab",
+                "/etc/systemd/system/swap.target",
+                "/etc/docker/daemon.json",
+                "/etc/containerd/config.toml",
+                "/var/lib/kubelet/config.yaml",
+                "/var/lib/kubelet/kubeadm-flags.env",
+                "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",
+                "/etc/default/kubelet",
+                "/etc/sysconfig/kubelet",
                 "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
                 "/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
-                "/etc/systemd/system/kubelet.service.d/20-cgroup.conf", "/etc/sysctl.d/99-kubeprep.conf",
-                "/etc/modules-load.d/kubeprep.conf", "/etc/netplan/50-cloud-init.yaml",
+                "/etc/systemd/system/kubelet.service.d/20-cgroup.conf",
+                "/etc/sysctl.d/99-kubeprep.conf",
+                "/etc/modules-load.d/kubeprep.conf",
+                "/etc/netplan/50-cloud-init.yaml",
                 "/etc/NetworkManager/system-connections/Wired.nmconnection",
-                "/etc/sysconfig/network-scripts/ifcfg-eth0", "/etc/systemd/network/10-wired.network",
-                "/etc/network/interfaces", "/etc/network/interfaces.d/eth0",
+                "/etc/sysconfig/network-scripts/ifcfg-eth0",
+                "/etc/systemd/network/10-wired.network",
+                "/etc/network/interfaces",
+                "/etc/network/interfaces.d/eth0",
         };
         static const char *const no[] = {
-                "/usr/local/bin/rootshell", "/usr/bin/sudo", "/etc/passwd", "/etc/shadow", "/etc/sudoers",
-                "/etc/netplan/../shadow", "/etc/netplan/../../usr/bin/x.yaml", "/etc/netplan/.hidden.yaml",
-                "/etc/netplan/sub/01.yaml", "/etc/netplan/01.yml", "/etc/sysctl.d/10-other.conf",
-                "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf.bak", "/var/lib/kubelet/pki/kubelet.key",
-                "/etc/network/interfaces.d/.eth0", "/root/.kube/config", "/home/dev/.kube/config", "etc/fstab",
+                "/usr/local/bin/rootshell",
+                "/usr/bin/sudo",
+                "/etc/passwd",
+                "/etc/shadow",
+                "/etc/sudoers",
+                "/etc/netplan/../shadow",
+                "/etc/netplan/../../usr/bin/x.yaml",
+                "/etc/netplan/.hidden.yaml",
+                "/etc/netplan/sub/01.yaml",
+                "/etc/netplan/01.yml",
+                "/etc/sysctl.d/10-other.conf",
+                "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf.bak",
+                "/var/lib/kubelet/pki/kubelet.key",
+                "/etc/network/interfaces.d/.eth0",
+                "/root/.kube/config",
+                "/home/dev/.kube/config",
+                "etc/fstab",
                 "/etc//fstab",
         };
         for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
@@ -56,7 +78,8 @@ static void check_golden(const struct root *root, const struct user_db *db, cons
         for (struct dirent *de; (de = readdir(d));) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                _cleanup_free_ char *p = xasprintf("%s/%s", rel, de->d_name), *full = xasprintf("%s%s", top, p);
+                _cleanup_free_ char *p = xasprintf("%s/%s", rel, de->d_name),
+                                    *full = xasprintf("%s%s", top, p);
                 struct stat st;
                 if (lstat(full, &st) < 0)
                         continue;
@@ -71,7 +94,8 @@ static void check_golden(const struct root *root, const struct user_db *db, cons
 }
 
 static void test_goldens(void) {
-        _cleanup_free_ char *expected = xasprintf("%s/tests/fixtures/expected", getenv("SOURCE_ROOT") ?: ".");
+        _cleanup_free_ char *expected =
+                xasprintf("%s/tests/fixtures/expected", getenv("SOURCE_ROOT") ?: ".");
         DIR *d = opendir(expected);
         if (!d) {
                 tap_skip("the golden trees", "tests/fixtures/expected not found (SOURCE_ROOT unset)");
@@ -158,24 +182,29 @@ static void test_sha256(void) {
         /* FIPS 180-4 examples, and the padding boundaries against sha256sum(1). */
         char hex[2 * SHA256_DIGEST_SIZE + 1];
         sha256_hex("", 0, hex);
-        tap_streq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of nothing");
+        tap_streq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                  "sha256 of nothing");
         sha256_hex("abc", 3, hex);
         tap_streq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 of abc");
         const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
         sha256_hex(two, strlen(two), hex);
-        tap_streq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 of two blocks");
+        tap_streq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+                  "sha256 of two blocks");
         char *million = xmalloc(1000000);
         memset(million, 'a', 1000000);
         sha256_hex(million, 1000000, hex);
-        tap_streq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "sha256 of a million a");
+        tap_streq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+                  "sha256 of a million a");
         free(million);
-        static const size_t lens[] = {55, 56, 63, 64, 65, 119, 120, 128};
+        static const size_t lens[] = { 55, 56, 63, 64, 65, 119, 120, 128 };
         for (size_t i = 0; i < ELEMENTSOF(lens); i++) {
                 char buf[128];
                 memset(buf, 'x', lens[i]);
                 sha256_hex(buf, lens[i], hex);
-                _cleanup_free_ char *cmd = xasprintf("head -c %zu /dev/zero | tr '\\0' x | sha256sum | cut -c1-64", lens[i]);
-                _cleanup_free_ char *want = run_capture(cmd), *name = xasprintf("sha256 of %zu bytes as sha256sum", lens[i]);
+                _cleanup_free_ char *cmd =
+                        xasprintf("head -c %zu /dev/zero | tr '\\0' x | sha256sum | cut -c1-64", lens[i]);
+                _cleanup_free_ char *want = run_capture(cmd),
+                                    *name = xasprintf("sha256 of %zu bytes as sha256sum", lens[i]);
                 if (want && strchr(want, '\n'))
                         *strchr(want, '\n') = 0;
                 tap_streq(hex, want, name);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The name index: first entry wins, lookups survive growth, misses miss. */
 #include "basic/name-index.h"
-#include "tap.h"
 #include "basic/util.h"
+#include "tap.h"
 
 int main(void) {
         struct name_index ix = {};

@@ -20,142 +20,171 @@ struct edge_case {
         const char *input;
         const char *gateway;
         bool onlink;
-        int expected_r;       /* of set */
-        const char *expected; /* set's output when expected_r == 1; its error when < 0 */
+        int expected_r;           /* of set */
+        const char *expected;     /* set's output when expected_r == 1; its error when < 0 */
         const char *expected_get; /* get's gateway on the input, NULL for none, "!..." for a refusal */
 };
 
 static const struct edge_case edge_cases[] = {
         /* ifcfg */
-        { "ifcfg: no final newline", F_IFCFG, NULL, "DEVICE=eth0\nBOOTPROTO=none\nIPADDR=10.0.0.2\nPREFIX=24", "10.0.0.1",
-          false, 1, "DEVICE=eth0\nBOOTPROTO=none\nIPADDR=10.0.0.2\nPREFIX=24\nGATEWAY=10.0.0.1\n", NULL },
+        { "ifcfg: no final newline", F_IFCFG, NULL,
+          "DEVICE=eth0\nBOOTPROTO=none\nIPADDR=10.0.0.2\nPREFIX=24", "10.0.0.1", false, 1,
+          "DEVICE=eth0\nBOOTPROTO=none\nIPADDR=10.0.0.2\nPREFIX=24\nGATEWAY=10.0.0.1\n", NULL },
         { "ifcfg: crlf, single quotes, trailing comment", F_IFCFG, NULL,
           "IPADDR='10.0.0.2'\r\nPREFIX='24'\r\nONBOOT=yes # boot\r\n# end\r\n", "10.0.0.1", false, 1,
           "IPADDR='10.0.0.2'\r\nPREFIX='24'\r\nONBOOT=yes # boot\r\nGATEWAY='10.0.0.1'\r\n# end\r\n", NULL },
-        { "ifcfg: GATEWAY0 counts", F_IFCFG, NULL, "IPADDR0=10.0.0.2\nPREFIX0=24\nGATEWAY0=10.0.0.1\n", "10.0.0.1", false,
-          0, NULL, "10.0.0.1" },
-        { "ifcfg: last assignment wins", F_IFCFG, NULL, "IPADDR=10.0.0.2\nGATEWAY=10.0.0.1\nGATEWAY=10.0.0.9\n",
-          "10.0.0.1", false, -EEXIST, "line 3: the default gateway is already 10.0.0.9, not replacing it with 10.0.0.1",
-          "10.0.0.9" },
-        { "ifcfg: empty GATEWAY is none", F_IFCFG, NULL, "BOOTPROTO=static\nIPADDR=10.0.0.2\nGATEWAY=\n", "10.0.0.1", true,
-          1, "BOOTPROTO=static\nIPADDR=10.0.0.2\nGATEWAY=\nGATEWAY=10.0.0.1\n", NULL },
+        { "ifcfg: GATEWAY0 counts", F_IFCFG, NULL, "IPADDR0=10.0.0.2\nPREFIX0=24\nGATEWAY0=10.0.0.1\n",
+          "10.0.0.1", false, 0, NULL, "10.0.0.1" },
+        { "ifcfg: last assignment wins", F_IFCFG, NULL,
+          "IPADDR=10.0.0.2\nGATEWAY=10.0.0.1\nGATEWAY=10.0.0.9\n", "10.0.0.1", false, -EEXIST,
+          "line 3: the default gateway is already 10.0.0.9, not replacing it with 10.0.0.1", "10.0.0.9" },
+        { "ifcfg: empty GATEWAY is none", F_IFCFG, NULL, "BOOTPROTO=static\nIPADDR=10.0.0.2\nGATEWAY=\n",
+          "10.0.0.1", true, 1, "BOOTPROTO=static\nIPADDR=10.0.0.2\nGATEWAY=\nGATEWAY=10.0.0.1\n", NULL },
         { "ifcfg: DEFROUTE=no", F_IFCFG, NULL, "IPADDR=10.0.0.2\nDEFROUTE=no\n", "10.0.0.1", false, -ENOTSUP,
           "line 2: DEFROUTE=no: the interface must not carry the default route", NULL },
         { "ifcfg: bootp", F_IFCFG, NULL, "BOOTPROTO=bootp\n", "10.0.0.1", false, -EADDRNOTAVAIL,
           "line 1: BOOTPROTO=bootp: the interface gets its gateway from DHCP", NULL },
         { "ifcfg: no address", F_IFCFG, NULL, "DEVICE=eth0\nONBOOT=yes\n", "10.0.0.1", false, -ENOTSUP,
           "line 2: no IPADDR: a gateway needs a static IPv4 address", NULL },
-        { "ifcfg: command substitution", F_IFCFG, NULL, "DEVICE=eth0\nIPADDR=$(hostname -i)\n", "10.0.0.1", false,
-          -EBADMSG, "line 2: IPADDR= is not a plain or simply quoted value", "!line 2" },
+        { "ifcfg: command substitution", F_IFCFG, NULL, "DEVICE=eth0\nIPADDR=$(hostname -i)\n", "10.0.0.1",
+          false, -EBADMSG, "line 2: IPADDR= is not a plain or simply quoted value", "!line 2" },
         { "ifcfg: unterminated quote", F_IFCFG, NULL, "NAME=\"eth0\n", "10.0.0.1", false, -EBADMSG,
           "line 1: NAME= is not a plain or simply quoted value", "!line 1" },
         { "ifcfg: export", F_IFCFG, NULL, "export IPADDR=10.0.0.2\n", "10.0.0.1", false, -EBADMSG,
           "line 1: not a KEY=value assignment", "!line 1" },
-        { "ifcfg: gateway not an address", F_IFCFG, NULL, "IPADDR=10.0.0.2\nGATEWAY=router\n", "10.0.0.1", false,
-          -EBADMSG, "line 2: GATEWAY=router is not an IPv4 address", "!line 2" },
+        { "ifcfg: gateway not an address", F_IFCFG, NULL, "IPADDR=10.0.0.2\nGATEWAY=router\n", "10.0.0.1",
+          false, -EBADMSG, "line 2: GATEWAY=router is not an IPv4 address", "!line 2" },
         { "ifcfg: bad gateway argument", F_IFCFG, NULL, "IPADDR=10.0.0.2\n", "10.0.0", false, -EINVAL,
           "'10.0.0' is not an IPv4 address", NULL },
 
         /* networkd */
-        { "networkd: [Address] only, new [Network]", F_NETWORKD, NULL, "[Match]\nName=eth0\n\n[Address]\nAddress=10.0.0.2/24\n",
-          "10.0.0.1", false, 1, "[Match]\nName=eth0\n\n[Address]\nAddress=10.0.0.2/24\n\n[Network]\nGateway=10.0.0.1\n", NULL },
-        { "networkd: default [Route] read", F_NETWORKD, NULL, "[Network]\nAddress=10.0.0.2/24\n\n[Route]\nGateway=10.0.0.1\n",
-          "10.0.0.1", true, 0, NULL, "10.0.0.1" },
+        { "networkd: [Address] only, new [Network]", F_NETWORKD, NULL,
+          "[Match]\nName=eth0\n\n[Address]\nAddress=10.0.0.2/24\n", "10.0.0.1", false, 1,
+          "[Match]\nName=eth0\n\n[Address]\nAddress=10.0.0.2/24\n\n[Network]\nGateway=10.0.0.1\n", NULL },
+        { "networkd: default [Route] read", F_NETWORKD, NULL,
+          "[Network]\nAddress=10.0.0.2/24\n\n[Route]\nGateway=10.0.0.1\n", "10.0.0.1", true, 0, NULL,
+          "10.0.0.1" },
         { "networkd: [Route] with 0.0.0.0/0", F_NETWORKD, NULL,
-          "[Network]\nAddress=10.0.0.2/24\n[Route]\nDestination=0.0.0.0/0\nGateway=10.0.0.7\n", "10.0.0.1", false,
-          -EEXIST, "line 5: the default gateway is already 10.0.0.7, not replacing it with 10.0.0.1", "10.0.0.7" },
+          "[Network]\nAddress=10.0.0.2/24\n[Route]\nDestination=0.0.0.0/0\nGateway=10.0.0.7\n", "10.0.0.1",
+          false, -EEXIST, "line 5: the default gateway is already 10.0.0.7, not replacing it with 10.0.0.1",
+          "10.0.0.7" },
         { "networkd: site route is not default", F_NETWORKD, NULL,
-          "[Network]\nAddress=10.0.0.2/24\n# gateways below\n\n[Route]\nDestination=10.9.0.0/16\nGateway=10.0.0.254\n",
+          "[Network]\nAddress=10.0.0.2/24\n# gateways "
+          "below\n\n[Route]\nDestination=10.9.0.0/16\nGateway=10.0.0.254\n",
           "10.0.0.1", false, 1,
-          "[Network]\nAddress=10.0.0.2/24\nGateway=10.0.0.1\n# gateways below\n\n[Route]\nDestination=10.9.0.0/16\nGateway=10.0.0.254\n", NULL },
+          "[Network]\nAddress=10.0.0.2/24\nGateway=10.0.0.1\n# gateways "
+          "below\n\n[Route]\nDestination=10.9.0.0/16\nGateway=10.0.0.254\n",
+          NULL },
         { "networkd: _dhcp4 and IPv6 gateways are not static IPv4", F_NETWORKD, NULL,
           "[Network]\nAddress=10.0.0.2/24\nGateway=_dhcp4\nGateway=fe80::1\n", "10.0.0.1", false, 1,
           "[Network]\nAddress=10.0.0.2/24\nGateway=_dhcp4\nGateway=fe80::1\nGateway=10.0.0.1\n", NULL },
         { "networkd: crlf spaced, no final newline, onlink", F_NETWORKD, NULL,
           "[Network]\r\nAddress = 10.0.0.2/32", "10.0.0.1", true, 1,
-          "[Network]\r\nAddress = 10.0.0.2/32\r\n\r\n[Route]\r\nGateway = 10.0.0.1\r\nGatewayOnLink = yes\r\n", NULL },
-        { "networkd: DHCP=yes", F_NETWORKD, NULL, "[Network]\nDHCP=yes\nAddress=10.0.0.2/24\n", "10.0.0.1", false,
-          -EADDRNOTAVAIL, "line 2: DHCP=yes: the interface gets its IPv4 gateway from DHCP", NULL },
-        { "networkd: IPv6-only address", F_NETWORKD, NULL, "[Network]\nAddress=fd00::2/64\n", "10.0.0.1", false, -ENOTSUP,
-          "line 2: no static IPv4 Address= for the gateway to be reached from", NULL },
-        { "networkd: continuation line", F_NETWORKD, NULL, "[Network]\nDNS=1.1.1.1 \\\n  8.8.8.8\n", "10.0.0.1", false,
-          -EBADMSG, "line 2: continuation line (trailing backslash)", "!line 2" },
-        { "networkd: garbage", F_NETWORKD, NULL, "[Network]\nAddress=10.0.0.2/24\nGateway\n", "10.0.0.1", false, -EBADMSG,
-          "line 3: neither a key=value assignment, a section nor a comment", "!line 3" },
+          "[Network]\r\nAddress = 10.0.0.2/32\r\n\r\n[Route]\r\nGateway = 10.0.0.1\r\nGatewayOnLink = "
+          "yes\r\n",
+          NULL },
+        { "networkd: DHCP=yes", F_NETWORKD, NULL, "[Network]\nDHCP=yes\nAddress=10.0.0.2/24\n", "10.0.0.1",
+          false, -EADDRNOTAVAIL, "line 2: DHCP=yes: the interface gets its IPv4 gateway from DHCP", NULL },
+        { "networkd: IPv6-only address", F_NETWORKD, NULL, "[Network]\nAddress=fd00::2/64\n", "10.0.0.1",
+          false, -ENOTSUP, "line 2: no static IPv4 Address= for the gateway to be reached from", NULL },
+        { "networkd: continuation line", F_NETWORKD, NULL, "[Network]\nDNS=1.1.1.1 \\\n  8.8.8.8\n",
+          "10.0.0.1", false, -EBADMSG, "line 2: continuation line (trailing backslash)", "!line 2" },
+        { "networkd: garbage", F_NETWORKD, NULL, "[Network]\nAddress=10.0.0.2/24\nGateway\n", "10.0.0.1",
+          false, -EBADMSG, "line 3: neither a key=value assignment, a section nor a comment", "!line 3" },
 
         /* keyfile */
-        { "keyfile: never-default", F_KEYFILE, NULL, "[ipv4]\nmethod=manual\naddress1=10.0.0.2/24\nnever-default=true\n",
-          "10.0.0.1", false, -ENOTSUP, "line 4: never-default=true: the connection must not carry the default route", NULL },
-        { "keyfile: method=disabled", F_KEYFILE, NULL, "[connection]\nid=x\n[ipv4]\nmethod=disabled\n", "10.0.0.1", false,
-          -ENOTSUP, "line 4: method=disabled: no static IPv4 addressing", NULL },
-        { "keyfile: no [ipv4] means auto", F_KEYFILE, NULL, "[connection]\nid=x\n", "10.0.0.1", false, -EADDRNOTAVAIL,
-          "line 1: no [ipv4] method (auto): the connection gets its IPv4 gateway from DHCP", NULL },
-        { "keyfile: bridge port", F_KEYFILE, NULL, "[connection]\nid=x\nmaster=br0\nslave-type=bridge\n", "10.0.0.1", false,
-          -ENOTSUP, "line 3: master=br0: the connection is a port of another device, its address and routes live there", NULL },
+        { "keyfile: never-default", F_KEYFILE, NULL,
+          "[ipv4]\nmethod=manual\naddress1=10.0.0.2/24\nnever-default=true\n", "10.0.0.1", false, -ENOTSUP,
+          "line 4: never-default=true: the connection must not carry the default route", NULL },
+        { "keyfile: method=disabled", F_KEYFILE, NULL, "[connection]\nid=x\n[ipv4]\nmethod=disabled\n",
+          "10.0.0.1", false, -ENOTSUP, "line 4: method=disabled: no static IPv4 addressing", NULL },
+        { "keyfile: no [ipv4] means auto", F_KEYFILE, NULL, "[connection]\nid=x\n", "10.0.0.1", false,
+          -EADDRNOTAVAIL, "line 1: no [ipv4] method (auto): the connection gets its IPv4 gateway from DHCP",
+          NULL },
+        { "keyfile: bridge port", F_KEYFILE, NULL, "[connection]\nid=x\nmaster=br0\nslave-type=bridge\n",
+          "10.0.0.1", false, -ENOTSUP,
+          "line 3: master=br0: the connection is a port of another device, its address and routes live "
+          "there",
+          NULL },
         { "keyfile: default route entry read", F_KEYFILE, NULL,
-          "[ipv4]\naddress1=10.0.0.2/24\nmethod=manual\nroute1=10.9.0.0/16,10.0.0.254\nroute2=0.0.0.0/0,10.0.0.1,100\n",
+          "[ipv4]\naddress1=10.0.0.2/24\nmethod=manual\nroute1=10.9.0.0/16,10.0.0.254\nroute2=0.0.0.0/"
+          "0,10.0.0.1,100\n",
           "10.0.0.1", false, 0, NULL, "10.0.0.1" },
         { "keyfile: onlink numbers after existing routes", F_KEYFILE, NULL,
-          "[ipv4]\naddress1=10.0.0.2/24\nmethod=manual\nroute3=10.9.0.0/16,10.0.0.254\n\n[ipv6]\nmethod=ignore\n",
+          "[ipv4]\naddress1=10.0.0.2/24\nmethod=manual\nroute3=10.9.0.0/"
+          "16,10.0.0.254\n\n[ipv6]\nmethod=ignore\n",
           "10.0.0.1", true, 1,
-          "[ipv4]\naddress1=10.0.0.2/24\nmethod=manual\nroute3=10.9.0.0/16,10.0.0.254\nroute4=0.0.0.0/0,10.0.0.1\n"
-          "route4_options=onlink=true\n\n[ipv6]\nmethod=ignore\n", NULL },
-        { "keyfile: semicolon comment is not GLib", F_KEYFILE, NULL, "[ipv4]\n; note\nmethod=manual\n", "10.0.0.1", false,
-          -EBADMSG, "line 2: neither a key=value assignment, a section nor a comment", "!line 2" },
+          "[ipv4]\naddress1=10.0.0.2/24\nmethod=manual\nroute3=10.9.0.0/16,10.0.0.254\nroute4=0.0.0.0/"
+          "0,10.0.0.1\n"
+          "route4_options=onlink=true\n\n[ipv6]\nmethod=ignore\n",
+          NULL },
+        { "keyfile: semicolon comment is not GLib", F_KEYFILE, NULL, "[ipv4]\n; note\nmethod=manual\n",
+          "10.0.0.1", false, -EBADMSG, "line 2: neither a key=value assignment, a section nor a comment",
+          "!line 2" },
         { "keyfile: key before any group", F_KEYFILE, NULL, "id=x\n[ipv4]\n", "10.0.0.1", false, -EBADMSG,
           "line 1: assignment before the first section", "!line 1" },
 
         /* netplan */
         { "netplan: flow routes", F_NETPLAN, NULL,
-          "network:\n  ethernets:\n    eth0:\n      addresses: [10.0.0.2/24]\n      routes: []\n", "10.0.0.1", false, -EBADMSG,
-          "line 5: routes is not a block sequence, not edited", NULL },
+          "network:\n  ethernets:\n    eth0:\n      addresses: [10.0.0.2/24]\n      routes: []\n",
+          "10.0.0.1", false, -EBADMSG, "line 5: routes is not a block sequence, not edited", NULL },
         { "netplan: to 0.0.0.0/0 read, IPv6 default ignored", F_NETPLAN, NULL,
           "network:\n  ethernets:\n    eth0:\n      routes:\n      - to: default\n        via: fe80::1\n"
           "      - {to: 0.0.0.0/0, via: 10.0.0.1}\n",
           "10.0.0.1", false, 0, NULL, "10.0.0.1" },
-        { "netplan: two documents", F_NETPLAN, NULL, "network: {}\n---\nnetwork: {}\n", "10.0.0.1", false, -EBADMSG,
-          "line 2: more than one YAML document", "!line 2" },
+        { "netplan: two documents", F_NETPLAN, NULL, "network: {}\n---\nnetwork: {}\n", "10.0.0.1", false,
+          -EBADMSG, "line 2: more than one YAML document", "!line 2" },
         { "netplan: duplicate gateway4", F_NETPLAN, NULL,
-          "network:\n  ethernets:\n    eth0:\n      gateway4: 10.0.0.1\n      gateway4: 10.0.0.2\n", "10.0.0.1", false,
-          -EBADMSG, "line 5: duplicate key 'gateway4'", "!line 5" },
-        { "netplan: empty file", F_NETPLAN, NULL, "", "10.0.0.1", false, -ENOENT, "line 1: no interface at all in the file", NULL },
-        { "netplan: iface not found", F_NETPLAN, "eth9", "network:\n  ethernets:\n    eth0: {}\n", "10.0.0.1", false,
-          -ENOENT, "line 1: no interface eth9 in the file", NULL },
+          "network:\n  ethernets:\n    eth0:\n      gateway4: 10.0.0.1\n      gateway4: 10.0.0.2\n",
+          "10.0.0.1", false, -EBADMSG, "line 5: duplicate key 'gateway4'", "!line 5" },
+        { "netplan: empty file", F_NETPLAN, NULL, "", "10.0.0.1", false, -ENOENT,
+          "line 1: no interface at all in the file", NULL },
+        { "netplan: iface not found", F_NETPLAN, "eth9", "network:\n  ethernets:\n    eth0: {}\n",
+          "10.0.0.1", false, -ENOENT, "line 1: no interface eth9 in the file", NULL },
         { "netplan: set-name, address with options, crlf, no final newline", F_NETPLAN, "lan0",
-          "network:\r\n  ethernets:\r\n    nic:\r\n      match: {macaddress: '52:54:00:00:00:01'}\r\n      set-name: lan0\r\n"
+          "network:\r\n  ethernets:\r\n    nic:\r\n      match: {macaddress: '52:54:00:00:00:01'}\r\n      "
+          "set-name: lan0\r\n"
           "      addresses:\r\n        - 10.0.0.2/24:\r\n            label: lan0:1",
           "10.0.0.1", false, 1,
-          "network:\r\n  ethernets:\r\n    nic:\r\n      match: {macaddress: '52:54:00:00:00:01'}\r\n      set-name: lan0\r\n"
-          "      addresses:\r\n        - 10.0.0.2/24:\r\n            label: lan0:1\r\n      routes:\r\n        - to: default\r\n"
-          "          via: 10.0.0.1\r\n", NULL },
-        { "netplan: flow interface", F_NETPLAN, NULL, "network:\n  ethernets:\n    eth0: {addresses: [10.0.0.2/24]}\n",
-          "10.0.0.1", false, -EBADMSG, "line 3: the interface is not a block mapping, not edited", NULL },
-        { "netplan: dhcp4 on", F_NETPLAN, NULL, "network:\n  ethernets:\n    eth0:\n      dhcp4: on\n", "10.0.0.1", false,
-          -EADDRNOTAVAIL, "line 4: dhcp4: on: the interface gets its gateway from DHCP", NULL },
+          "network:\r\n  ethernets:\r\n    nic:\r\n      match: {macaddress: '52:54:00:00:00:01'}\r\n      "
+          "set-name: lan0\r\n"
+          "      addresses:\r\n        - 10.0.0.2/24:\r\n            label: lan0:1\r\n      routes:\r\n     "
+          "   - to: default\r\n"
+          "          via: 10.0.0.1\r\n",
+          NULL },
+        { "netplan: flow interface", F_NETPLAN, NULL,
+          "network:\n  ethernets:\n    eth0: {addresses: [10.0.0.2/24]}\n", "10.0.0.1", false, -EBADMSG,
+          "line 3: the interface is not a block mapping, not edited", NULL },
+        { "netplan: dhcp4 on", F_NETPLAN, NULL, "network:\n  ethernets:\n    eth0:\n      dhcp4: on\n",
+          "10.0.0.1", false, -EADDRNOTAVAIL, "line 4: dhcp4: on: the interface gets its gateway from DHCP",
+          NULL },
 
         /* interfaces */
-        { "interfaces: no final newline, spaces", F_IFUPDOWN, "eth0", "iface eth0 inet static\n  address 10.0.0.2/24",
-          "10.0.0.1", false, 1, "iface eth0 inet static\n  address 10.0.0.2/24\n  gateway 10.0.0.1\n", NULL },
-        { "interfaces: continuation", F_IFUPDOWN, NULL, "iface eth0 inet static\n  address 10.0.0.2/24 \\\n", "10.0.0.1",
-          false, -EBADMSG, "line 2: continuation line (trailing backslash)", "!line 2" },
-        { "interfaces: option outside a stanza", F_IFUPDOWN, NULL, "address 10.0.0.2\n", "10.0.0.1", false, -EBADMSG,
-          "line 1: option 'address' outside an iface stanza", "!line 1" },
-        { "interfaces: inet manual", F_IFUPDOWN, NULL, "auto eth0\niface eth0 inet manual\n", "10.0.0.1", false, -ENOTSUP,
-          "line 2: iface eth0 inet manual: no static IPv4 address", NULL },
-        { "interfaces: static without address", F_IFUPDOWN, NULL, "iface eth0 inet static\n  mtu 9000\n", "10.0.0.1", false,
-          -ENOTSUP, "line 1: iface eth0 inet static without an address", NULL },
-        { "interfaces: only loopback", F_IFUPDOWN, NULL, "auto lo\niface lo inet loopback\n", "10.0.0.1", false, -ENOENT,
-          "line 1: no inet interface stanza", NULL },
-        { "interfaces: gateway not an address", F_IFUPDOWN, NULL, "iface eth0 inet static\n  address 10.0.0.2\n  gateway gw\n",
-          "10.0.0.1", false, -EBADMSG, "line 3: gateway gw is not an IPv4 address", "!line 3" },
+        { "interfaces: no final newline, spaces", F_IFUPDOWN, "eth0",
+          "iface eth0 inet static\n  address 10.0.0.2/24", "10.0.0.1", false, 1,
+          "iface eth0 inet static\n  address 10.0.0.2/24\n  gateway 10.0.0.1\n", NULL },
+        { "interfaces: continuation", F_IFUPDOWN, NULL, "iface eth0 inet static\n  address 10.0.0.2/24 \\\n",
+          "10.0.0.1", false, -EBADMSG, "line 2: continuation line (trailing backslash)", "!line 2" },
+        { "interfaces: option outside a stanza", F_IFUPDOWN, NULL, "address 10.0.0.2\n", "10.0.0.1", false,
+          -EBADMSG, "line 1: option 'address' outside an iface stanza", "!line 1" },
+        { "interfaces: inet manual", F_IFUPDOWN, NULL, "auto eth0\niface eth0 inet manual\n", "10.0.0.1",
+          false, -ENOTSUP, "line 2: iface eth0 inet manual: no static IPv4 address", NULL },
+        { "interfaces: static without address", F_IFUPDOWN, NULL, "iface eth0 inet static\n  mtu 9000\n",
+          "10.0.0.1", false, -ENOTSUP, "line 1: iface eth0 inet static without an address", NULL },
+        { "interfaces: only loopback", F_IFUPDOWN, NULL, "auto lo\niface lo inet loopback\n", "10.0.0.1",
+          false, -ENOENT, "line 1: no inet interface stanza", NULL },
+        { "interfaces: gateway not an address", F_IFUPDOWN, NULL,
+          "iface eth0 inet static\n  address 10.0.0.2\n  gateway gw\n", "10.0.0.1", false, -EBADMSG,
+          "line 3: gateway gw is not an IPv4 address", "!line 3" },
         { "interfaces: second static stanza keeps the first's gateway", F_IFUPDOWN, "eth0",
-          "iface eth0 inet static\n  address 10.0.0.2/24\n\niface eth0 inet static\n  address 10.0.1.2/24\n  gateway 10.0.1.1\n",
+          "iface eth0 inet static\n  address 10.0.0.2/24\n\niface eth0 inet static\n  address 10.0.1.2/24\n "
+          " gateway 10.0.1.1\n",
           "10.0.1.1", false, 0, NULL, "10.0.1.1" },
 };
 
 /* set, check the exact result; then rerun on the output (0, same gateway read back). */
-static void check_set(const char *name, enum netconf_format fmt, const char *iface, const char *input, size_t len,
-                      const char *gateway, bool onlink, int expected_r, const char *expected) {
+static void check_set(const char *name, enum netconf_format fmt, const char *iface, const char *input,
+                      size_t len, const char *gateway, bool onlink, int expected_r, const char *expected) {
         _cleanup_free_ char *out = NULL, *error = NULL, *msg = NULL;
         size_t out_len = 0;
         int r = netconf_set_gateway(fmt, input, len, iface, gateway, onlink, &out, &out_len, &error);
@@ -194,8 +223,8 @@ static void check_set(const char *name, enum netconf_format fmt, const char *ifa
 }
 
 /* get on the input: expected NULL (none), "!line N" (refused with that line), or the gateway. */
-static void check_get(const char *name, enum netconf_format fmt, const char *iface, const char *input, size_t len,
-                      const char *expected) {
+static void check_get(const char *name, enum netconf_format fmt, const char *iface, const char *input,
+                      size_t len, const char *expected) {
         _cleanup_free_ char *got = NULL, *error = NULL, *msg = xasprintf("%s: get", name);
         int r = netconf_get_gateway(fmt, input, len, iface, &got, &error);
         bool ok;
@@ -206,7 +235,8 @@ static void check_get(const char *name, enum netconf_format fmt, const char *ifa
         else
                 ok = r == 1 && got && streq(got, expected);
         if (!tap_ok(ok, msg))
-                printf("# got %d '%s' (%s), want %s\n", r, strempty(got), strempty(error), strempty(expected));
+                printf("# got %d '%s' (%s), want %s\n", r, strempty(got), strempty(error),
+                       strempty(expected));
 }
 
 static void test_edge_cases(void) {
@@ -215,8 +245,8 @@ static void test_edge_cases(void) {
                 const char *expected_get = c->expected_get;
                 /* Refusals of the whole file also refuse get; others read "none" unless stated. */
                 check_get(c->name, c->fmt, c->iface, c->input, strlen(c->input), expected_get);
-                check_set(c->name, c->fmt, c->iface, c->input, strlen(c->input), c->gateway, c->onlink, c->expected_r,
-                          c->expected);
+                check_set(c->name, c->fmt, c->iface, c->input, strlen(c->input), c->gateway, c->onlink,
+                          c->expected_r, c->expected);
         }
 }
 
@@ -241,49 +271,58 @@ static const struct file_case corpus_cases[] = {
         { "01-sreep1207_etckeeper-netplan.yaml", F_NETPLAN, NULL, NULL, "192.168.1.1", false, -EADDRNOTAVAIL,
           "line 9: dhcp4: true: the interface gets its gateway from DHCP" },
         { CORPUS_02, F_IFCFG, NULL, NULL, "192.168.1.1", false, 1, CORPUS_02 },
-        { "03-a4649_linux-networking-examples-ifcfg-eth0", F_IFCFG, NULL, "192.168.99.254", "192.168.99.254", false, 0, NULL },
-        { "03-a4649_linux-networking-examples-ifcfg-eth0", F_IFCFG, NULL, "192.168.99.254", "192.168.99.1", false, -EEXIST,
+        { "03-a4649_linux-networking-examples-ifcfg-eth0", F_IFCFG, NULL, "192.168.99.254", "192.168.99.254",
+          false, 0, NULL },
+        { "03-a4649_linux-networking-examples-ifcfg-eth0", F_IFCFG, NULL, "192.168.99.254", "192.168.99.1",
+          false, -EEXIST,
           "line 11: the default gateway is already 192.168.99.254, not replacing it with 192.168.99.1" },
         { "04-markkolich_config-ifcfg-eth0", F_IFCFG, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
           "line 3: BOOTPROTO=dhcp: the interface gets its gateway from DHCP" },
         { "05-sirdy_kvm-ifcfg-eth0", F_IFCFG, NULL, NULL, "10.0.0.1", false, -ENOTSUP,
-          "line 3: BRIDGE=br0: the interface is a port of another device, its address and routes live there" },
+          "line 3: BRIDGE=br0: the interface is a port of another device, its address and routes live "
+          "there" },
         { "06-casjay-dotfiles_server-ifcfg-eth0", F_IFCFG, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
           "line 5: BOOTPROTO=dhcp: the interface gets its gateway from DHCP" },
-        { "07-TrellixVulnTeam_AWS-EC2_6D2K-ifcfg-eth0", F_IFCFG, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
-          "line 3: BOOTPROTO=dhcp: the interface gets its gateway from DHCP" },
-        { "08-ClementCastel_ubuntu-2204-netplan.yaml", F_NETPLAN, "enp0s2", NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
-          "line 9: dhcp4: true: the interface gets its gateway from DHCP" },
+        { "07-TrellixVulnTeam_AWS-EC2_6D2K-ifcfg-eth0", F_IFCFG, NULL, NULL, "10.0.0.1", false,
+          -EADDRNOTAVAIL, "line 3: BOOTPROTO=dhcp: the interface gets its gateway from DHCP" },
+        { "08-ClementCastel_ubuntu-2204-netplan.yaml", F_NETPLAN, "enp0s2", NULL, "10.0.0.1", false,
+          -EADDRNOTAVAIL, "line 9: dhcp4: true: the interface gets its gateway from DHCP" },
         { "09-noraworld_netplan-conf-netplan.yaml", F_NETPLAN, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
           "line 9: dhcp4: true: the interface gets its gateway from DHCP" },
         { "10-AmpereComputing_openstack-kolla-ampere-aio-scripts-netplan.yaml", F_NETPLAN, NULL,
-          "!line 9: the file configures several interfaces (enp1s0, enx00051bb122ed); name one", "10.0.0.1", false, -EINVAL,
+          "!line 9: the file configures several interfaces (enp1s0, enx00051bb122ed); name one", "10.0.0.1",
+          false, -EINVAL,
           "line 9: the file configures several interfaces (enp1s0, enx00051bb122ed); name one" },
-        { "10-AmpereComputing_openstack-kolla-ampere-aio-scripts-netplan.yaml", F_NETPLAN, "enx00051bb122ed", NULL,
-          "10.0.0.1", false, -EADDRNOTAVAIL, "line 10: dhcp4: yes: the interface gets its gateway from DHCP" },
+        { "10-AmpereComputing_openstack-kolla-ampere-aio-scripts-netplan.yaml", F_NETPLAN, "enx00051bb122ed",
+          NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
+          "line 10: dhcp4: yes: the interface gets its gateway from DHCP" },
         { CORPUS_11, F_NETPLAN, "enp2s0f0", "10.10.10.1", "10.10.10.1", true, 0, NULL },
         { CORPUS_11, F_NETPLAN, "ens9", NULL, "192.168.100.254", false, 1, CORPUS_11 ".ens9" },
         { CORPUS_11, F_NETPLAN, "ens9", NULL, "192.168.100.254", true, 1, CORPUS_11 ".ens9.onlink" },
-        { "12-GDog1985_lancache-installer-netplan.yaml", F_NETPLAN, NULL, "!line 30", "10.0.0.1", false, -EBADMSG,
-          "line 30: gateway lc-host-gateway is not an IPv4 address" },
+        { "12-GDog1985_lancache-installer-netplan.yaml", F_NETPLAN, NULL, "!line 30", "10.0.0.1", false,
+          -EBADMSG, "line 30: gateway lc-host-gateway is not an IPv4 address" },
         { CORPUS_13, F_NETPLAN, "br-ext", "192.1.1.1", "192.1.1.1", false, 0, NULL },
         { CORPUS_13, F_NETPLAN, "br-mgmt", NULL, "172.29.236.1", false, 1, CORPUS_13 ".br-mgmt" },
         { CORPUS_13, F_NETPLAN, "br-vlan", NULL, "172.29.236.1", false, -ENOTSUP,
           "line 67: interface br-vlan has no static IPv4 address" },
         { CORPUS_13, F_NETPLAN, "bond0", NULL, "172.29.236.1", false, -ENOTSUP,
           "line 9: interface bond0 has no static IPv4 address" },
-        { "14-jicarretero_kolla-ansible-testing-netplan.yaml", F_NETPLAN, NULL, "192.168.122.1", "192.168.122.254", false,
-          -EEXIST, "line 7: the default gateway is already 192.168.122.1, not replacing it with 192.168.122.254" },
+        { "14-jicarretero_kolla-ansible-testing-netplan.yaml", F_NETPLAN, NULL, "192.168.122.1",
+          "192.168.122.254", false, -EEXIST,
+          "line 7: the default gateway is already 192.168.122.1, not replacing it with 192.168.122.254" },
         { CORPUS_15, F_NETWORKD, NULL, NULL, "10.13.37.56", false, 1, CORPUS_15 },
         { CORPUS_15, F_NETWORKD, NULL, NULL, "10.13.37.56", true, 1, CORPUS_15 ".onlink" },
-        { "16-keks24_raspberry-pi-headless-eth0.network", F_NETWORKD, NULL, "192.168.1.1", "192.168.1.1", false, 0, NULL },
-        { "17-jdmasa_lxc-ubuntu-docker-template-eth0.network", F_NETWORKD, NULL, "192.168.1.1", "192.168.1.254", false,
-          -EEXIST, "line 7: the default gateway is already 192.168.1.1, not replacing it with 192.168.1.254" },
+        { "16-keks24_raspberry-pi-headless-eth0.network", F_NETWORKD, NULL, "192.168.1.1", "192.168.1.1",
+          false, 0, NULL },
+        { "17-jdmasa_lxc-ubuntu-docker-template-eth0.network", F_NETWORKD, NULL, "192.168.1.1",
+          "192.168.1.254", false, -EEXIST,
+          "line 7: the default gateway is already 192.168.1.1, not replacing it with 192.168.1.254" },
         { "18-hololeap_gentoo-files-eth0.network", F_NETWORKD, NULL, NULL, "10.0.0.1", false, -ENOTSUP,
           "line 7: Unmanaged=yes: networkd does not configure this link" },
-        { "19-FalconChristmas_fpp-10-eth0.network", F_NETWORKD, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
-          "line 9: DHCP=ipv4: the interface gets its IPv4 gateway from DHCP" },
-        { "20-Rusk85_bind9-servfail-fix-20-wired.network", F_NETWORKD, NULL, NULL, "192.168.1.1", false, -ENOTSUP,
+        { "19-FalconChristmas_fpp-10-eth0.network", F_NETWORKD, NULL, NULL, "10.0.0.1", false,
+          -EADDRNOTAVAIL, "line 9: DHCP=ipv4: the interface gets its IPv4 gateway from DHCP" },
+        { "20-Rusk85_bind9-servfail-fix-20-wired.network", F_NETWORKD, NULL, NULL, "192.168.1.1", false,
+          -ENOTSUP,
           "line 6: Bridge=br0: the link is a port of another device, its address and routes live there" },
         { "21-serbe_rp4c-20-wired.network", F_NETWORKD, NULL, "192.168.1.1", "192.168.1.1", true, 0, NULL },
         { "22-jessfraz_dotfiles-20-wired.network", F_NETWORKD, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
@@ -291,8 +330,10 @@ static const struct file_case corpus_cases[] = {
 };
 
 static const struct file_case fixture_cases[] = {
-        { "static-nogw.nmconnection", F_KEYFILE, NULL, NULL, "10.0.0.1", false, 1, "static-nogw.nmconnection" },
-        { "static-nogw.nmconnection", F_KEYFILE, NULL, NULL, "10.0.0.1", true, 1, "static-nogw.nmconnection.onlink" },
+        { "static-nogw.nmconnection", F_KEYFILE, NULL, NULL, "10.0.0.1", false, 1,
+          "static-nogw.nmconnection" },
+        { "static-nogw.nmconnection", F_KEYFILE, NULL, NULL, "10.0.0.1", true, 1,
+          "static-nogw.nmconnection.onlink" },
         { "static-gateway.nmconnection", F_KEYFILE, NULL, "192.168.50.1", "192.168.50.1", false, 0, NULL },
         { "static-gateway.nmconnection", F_KEYFILE, NULL, "192.168.50.1", "192.168.50.2", false, -EEXIST,
           "line 10: the default gateway is already 192.168.50.1, not replacing it with 192.168.50.2" },
@@ -300,22 +341,25 @@ static const struct file_case fixture_cases[] = {
         { "old-addresses.nmconnection", F_KEYFILE, NULL, "192.168.1.1", "192.168.1.1", false, 0, NULL },
         { "dhcp.nmconnection", F_KEYFILE, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
           "line 9: method=auto: the connection gets its IPv4 gateway from DHCP" },
-        { "crlf-spaced.nmconnection", F_KEYFILE, NULL, NULL, "172.16.0.1", false, 1, "crlf-spaced.nmconnection" },
+        { "crlf-spaced.nmconnection", F_KEYFILE, NULL, NULL, "172.16.0.1", false, 1,
+          "crlf-spaced.nmconnection" },
         { "interfaces-static", F_IFUPDOWN, NULL, NULL, "192.168.10.1", false, 1, "interfaces-static" },
         { "interfaces-dhcp", F_IFUPDOWN, NULL, NULL, "10.0.0.1", false, -EADDRNOTAVAIL,
           "line 5: iface eth0 inet dhcp: the interface gets its gateway from DHCP" },
         { "interfaces-two", F_IFUPDOWN, "eth0", "10.1.0.1", "10.1.0.1", false, 0, NULL },
         { "interfaces-two", F_IFUPDOWN, "eth1", NULL, "10.2.0.1", false, 1, "interfaces-two.eth1" },
         { "netplan-routes.yaml", F_NETPLAN, NULL, NULL, "10.20.30.1", false, 1, "netplan-routes.yaml" },
-        { "netplan-onlink.yaml", F_NETPLAN, "enp3s0", NULL, "192.168.0.1", true, 1, "netplan-onlink.yaml.onlink" },
+        { "netplan-onlink.yaml", F_NETPLAN, "enp3s0", NULL, "192.168.0.1", true, 1,
+          "netplan-onlink.yaml.onlink" },
 };
 
-static void test_file_cases(const char *dir, const char *expected_dir, const struct file_case *cases, size_t n) {
+static void test_file_cases(const char *dir, const char *expected_dir, const struct file_case *cases,
+                            size_t n) {
         for (size_t i = 0; i < n; i++) {
                 const struct file_case *c = &cases[i];
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir, c->name), *text = NULL, *golden = NULL;
-                _cleanup_free_ char *name = xasprintf("%s%s%s%s", c->name, c->iface ? " " : "", strempty(c->iface),
-                                                      c->onlink ? " onlink" : "");
+                _cleanup_free_ char *name = xasprintf("%s%s%s%s", c->name, c->iface ? " " : "",
+                                                      strempty(c->iface), c->onlink ? " onlink" : "");
                 size_t len, golden_len;
                 text = read_file_or_null(path, &len);
                 if (!tap_ok(text != NULL, path))
@@ -363,7 +407,8 @@ static void test_format_from_path(void) {
                 { "/etc/sysconfig/network-scripts/ifcfg-eth0", 0, NETCONF_IFCFG },
                 { "/etc/sysconfig/network-scripts/ifcfg-lo", -EINVAL, 0 },
                 { "/etc/sysconfig/network-scripts/route-eth0", -EINVAL, 0 },
-                { "/etc/NetworkManager/system-connections/Wired connection 1.nmconnection", 0, NETCONF_KEYFILE },
+                { "/etc/NetworkManager/system-connections/Wired connection 1.nmconnection", 0,
+                  NETCONF_KEYFILE },
                 { "/etc/NetworkManager/system-connections/Wired connection 1", 0, NETCONF_KEYFILE },
                 { "/etc/systemd/network/10-eth0.network", 0, NETCONF_NETWORKD },
                 { "/run/systemd/network/10-netplan-eth0.network", 0, NETCONF_NETWORKD },
@@ -378,7 +423,8 @@ static void test_format_from_path(void) {
                 enum netconf_format fmt = 99;
                 int r = netconf_format_from_path(cases[i].path, &fmt);
                 _cleanup_free_ char *msg = xasprintf("format of %s", cases[i].path);
-                tap_ok(r == cases[i].r && (r < 0 ? fmt == (enum netconf_format) 99 : fmt == cases[i].fmt), msg);
+                tap_ok(r == cases[i].r && (r < 0 ? fmt == (enum netconf_format) 99 : fmt == cases[i].fmt),
+                       msg);
         }
 }
 
@@ -392,18 +438,18 @@ static void test_keyfile_loaded(void) {
                 { "Wired connection 1", true },
                 { "eth0", true },
                 { "eth0.nmconnection", true },
-                { "eth0.bak", true },       /* three letters: not a temp file */
-                { "eth0.rpmsave", true },   /* seven */
-                { "eth0.dpkg-old", true },  /* a dash */
+                { "eth0.bak", true },      /* three letters: not a temp file */
+                { "eth0.rpmsave", true },  /* seven */
+                { "eth0.dpkg-old", true }, /* a dash */
                 { "eth0.pemx", true },
                 { "x.pem~1", true },
-                { ".pem", false },          /* hidden; also nothing before the suffix */
+                { ".pem", false }, /* hidden; also nothing before the suffix */
                 { "pem", true },
-                { ".eth0.swp", false },     /* vim's swap file: hidden */
+                { ".eth0.swp", false }, /* vim's swap file: hidden */
                 { ".nmconnection", false },
                 { "eth0~", false },
-                { "eth0.rpmnew", false },   /* a dot and six letters */
-                { "eth0.Ab3dE9", false },   /* g_file_set_contents()'s temp file */
+                { "eth0.rpmnew", false }, /* a dot and six letters */
+                { "eth0.Ab3dE9", false }, /* g_file_set_contents()'s temp file */
                 { "eth0.ab3-e9", true },
                 { "eth0.ab3de9x", true },
                 { "5c8b7a3e-1f0d-4b5e-9a6c-2d3e4f5a6b7c.nmmeta", false },
@@ -412,9 +458,10 @@ static void test_keyfile_loaded(void) {
                 { "client.Pem", false },
                 { "", false },
         };
-        struct stat st = {.st_mode = S_IFREG | 0600, .st_uid = 0};
+        struct stat st = { .st_mode = S_IFREG | 0600, .st_uid = 0 };
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
-                _cleanup_free_ char *msg = xasprintf("'%s' %s", names[i].name, names[i].loaded ? "loaded" : "skipped");
+                _cleanup_free_ char *msg =
+                        xasprintf("'%s' %s", names[i].name, names[i].loaded ? "loaded" : "skipped");
                 tap_ok(netconf_keyfile_loaded(names[i].name, &st) == names[i].loaded, msg);
         }
         static const struct {
@@ -422,14 +469,15 @@ static void test_keyfile_loaded(void) {
                 uid_t uid;
                 bool loaded;
         } stats[] = {
-                { S_IFREG | 0600, 0, true },    { S_IFREG | 0400, 0, true },      { S_IFREG | 0700, 0, true },
-                { S_IFREG | 0644, 0, false },   { S_IFREG | 0640, 0, false },     { S_IFREG | 0601, 0, false },
-                { S_IFREG | 0600, 1000, false }, { S_IFDIR | 0700, 0, false },    { S_IFIFO | 0600, 0, false },
+                { S_IFREG | 0600, 0, true },     { S_IFREG | 0400, 0, true },  { S_IFREG | 0700, 0, true },
+                { S_IFREG | 0644, 0, false },    { S_IFREG | 0640, 0, false }, { S_IFREG | 0601, 0, false },
+                { S_IFREG | 0600, 1000, false }, { S_IFDIR | 0700, 0, false }, { S_IFIFO | 0600, 0, false },
         };
         for (size_t i = 0; i < ELEMENTSOF(stats); i++) {
-                st = (struct stat){.st_mode = stats[i].mode, .st_uid = stats[i].uid};
-                _cleanup_free_ char *msg = xasprintf("eth0 mode %o uid %u %s", (unsigned) stats[i].mode,
-                                                     (unsigned) stats[i].uid, stats[i].loaded ? "loaded" : "skipped");
+                st = (struct stat){ .st_mode = stats[i].mode, .st_uid = stats[i].uid };
+                _cleanup_free_ char *msg =
+                        xasprintf("eth0 mode %o uid %u %s", (unsigned) stats[i].mode,
+                                  (unsigned) stats[i].uid, stats[i].loaded ? "loaded" : "skipped");
                 tap_ok(netconf_keyfile_loaded("eth0", &st) == stats[i].loaded, msg);
         }
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The tree's /etc/passwd and /etc/group parser, and the choice of kubeconfig
  * users: command line, profile, group:NAME, root. */
+#include "basic/util.h"
 #include "formats/passwd.h"
 #include "tap.h"
-#include "basic/util.h"
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
                              "# a comment\n"
@@ -43,10 +43,12 @@ static void test_parse(struct user_db *db) {
         tap_ok(user_db_parse_passwd(db, passwd, sizeof(passwd) - 1, &err) == 0, "passwd parses");
         tap_ok(db->n_users == 6, "six users (comments, blanks, +nis and a duplicate name skipped)");
         const struct passwd_entry *a = user_db_user(db, "alice");
-        tap_ok(a && a->uid == 1000 && a->gid == 1000 && streq(a->home, "/home/alice"), "the first alice wins");
+        tap_ok(a && a->uid == 1000 && a->gid == 1000 && streq(a->home, "/home/alice"),
+               "the first alice wins");
         const struct passwd_entry *t = user_db_user(db, "toor");
         tap_ok(t && t->uid == 0 && streq(t->home, "/root"), "a last line without a newline");
-        tap_ok(!user_db_user(db, "nisuser") && !user_db_user(db, "+nisuser"), "NIS compat lines are not users");
+        tap_ok(!user_db_user(db, "nisuser") && !user_db_user(db, "+nisuser"),
+               "NIS compat lines are not users");
         tap_ok(user_db_parse_group(db, group, sizeof(group) - 1, &err) == 0, "group parses");
         const struct group_entry *g = user_db_group(db, "ops");
         tap_ok(g && g->gid == 500 && g->members.n == 4 && streq(g->members.items[1], "carol"),
@@ -57,13 +59,15 @@ static void test_parse(struct user_db *db) {
         static const struct {
                 const char *text, *want;
         } bad[] = {
-                {"alice:x:1000:1000::/home/alice\n", "line 1: not a passwd entry (name:password:uid:gid:gecos:home:shell)"},
-                {"ok:x:1:1::/:/bin/sh\nalice:x:10a0:1000::/home/alice:/bin/sh\n",
-                 "line 2: alice: the uid or gid is not a number"},
-                {"alice:x:1000:4294967295::/h:/bin/sh\n", "line 1: alice: the uid or gid is not a number"},
-                {"alice:x:1000:-1::/h:/bin/sh\n", "line 1: alice: the uid or gid is not a number"},
-                {":x:1:1::/h:/bin/sh\n", "line 1: an entry without a name"},
-                {"a:x:1:1::/h:/bin/sh:extra\n", "line 1: not a passwd entry (name:password:uid:gid:gecos:home:shell)"},
+                { "alice:x:1000:1000::/home/alice\n",
+                  "line 1: not a passwd entry (name:password:uid:gid:gecos:home:shell)" },
+                { "ok:x:1:1::/:/bin/sh\nalice:x:10a0:1000::/home/alice:/bin/sh\n",
+                  "line 2: alice: the uid or gid is not a number" },
+                { "alice:x:1000:4294967295::/h:/bin/sh\n", "line 1: alice: the uid or gid is not a number" },
+                { "alice:x:1000:-1::/h:/bin/sh\n", "line 1: alice: the uid or gid is not a number" },
+                { ":x:1:1::/h:/bin/sh\n", "line 1: an entry without a name" },
+                { "a:x:1:1::/h:/bin/sh:extra\n",
+                  "line 1: not a passwd entry (name:password:uid:gid:gecos:home:shell)" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 struct user_db d = {};
@@ -102,10 +106,11 @@ static void test_choose(const struct user_db *db) {
         users_choose(db, &none, &prof, &c);
         s = names(&c);
         tap_streq(s, "carol,dave", "group:ops is its member list, in passwd order, without root");
-        tap_ok(c.notes.n == 2 && streq(c.notes.items[0], "group:ops lists ghost, who has no entry in /etc/passwd; skipped"),
+        tap_ok(c.notes.n == 2 && streq(c.notes.items[0],
+                                       "group:ops lists ghost, who has no entry in /etc/passwd; skipped"),
                "a member without a passwd entry is a note");
-        tap_ok(c.notes.n == 2 &&
-                       streq(c.notes.items[1], "root (in group:ops) is not given a copy: root uses /etc/kubernetes/admin.conf directly"),
+        tap_ok(c.notes.n == 2 && streq(c.notes.items[1], "root (in group:ops) is not given a copy: root "
+                                                         "uses /etc/kubernetes/admin.conf directly"),
                "root named through a group is a note");
         user_choice_free(&c);
         strv_free(&prof);
@@ -115,14 +120,16 @@ static void test_choose(const struct user_db *db) {
         users_choose(db, &cli, &none, &c);
         s = names(&c);
         tap_streq(s, "bob", "group:users holds the users whose primary group it is");
-        tap_ok(c.notes.n == 1 && streq(c.notes.items[0], "group:empty has no members"), "an empty group is a note");
+        tap_ok(c.notes.n == 1 && streq(c.notes.items[0], "group:empty has no members"),
+               "an empty group is a note");
         user_choice_free(&c);
         strv_free(&cli);
         free(TAKE_PTR(s));
 
         cli = list("root", "toor");
         users_choose(db, &cli, &none, &c);
-        tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 2, "root and another uid 0 are never targets");
+        tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 2,
+               "root and another uid 0 are never targets");
         tap_ok(c.notes.n && strstr(c.notes.items[0], "root is not given a copy"), "  and that is said");
         user_choice_free(&c);
         strv_free(&cli);
@@ -130,7 +137,8 @@ static void test_choose(const struct user_db *db) {
         cli = list("mallory", "group:nope");
         users_choose(db, &cli, &none, &c);
         tap_ok(c.n_users == 0 && c.errors.n == 2, "unknown user and group are errors");
-        tap_ok(c.errors.n == 2 && streq(c.errors.items[0], "user 'mallory' does not exist in the tree's /etc/passwd") &&
+        tap_ok(c.errors.n == 2 &&
+                       streq(c.errors.items[0], "user 'mallory' does not exist in the tree's /etc/passwd") &&
                        streq(c.errors.items[1], "group 'nope' does not exist in the tree's /etc/group"),
                "  naming them");
         user_choice_free(&c);

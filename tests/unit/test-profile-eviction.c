@@ -37,49 +37,62 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-        {"unknown signal", "eviction:\n  hard:\n    memory.free: 1Gi\n",
-         "p.yaml:3: 'eviction.hard.memory.free': unknown eviction signal (known: memory.available, nodefs.available, "
-         "nodefs.inodesFree, imagefs.available, imagefs.inodesFree, pid.available)"},
-        {"unknown signal in a grace period", "eviction:\n  softGracePeriod: {allocatable.available: 30s}\n",
-         "p.yaml:2: 'eviction.softGracePeriod.allocatable.available': unknown eviction signal (known: "
-         "memory.available, nodefs.available, nodefs.inodesFree, imagefs.available, imagefs.inodesFree, "
-         "pid.available)"},
-        {"not a quantity", "eviction:\n  hard:\n    memory.available: 1 Gi\n",
-         "p.yaml:3: 'eviction.hard.memory.available': '1 Gi' is neither a quantity (like 100Mi, 1Gi, 500M) nor a "
-         "percentage (like 10%)"},
-        {"unknown unit", "eviction:\n  hard: {nodefs.available: 10GB}\n",
-         "p.yaml:2: 'eviction.hard.nodefs.available': '10GB' is neither a quantity (like 100Mi, 1Gi, 500M) nor a "
-         "percentage (like 10%)"},
-        {"a percentage over 100", "eviction:\n  hard: {nodefs.available: 110%}\n",
-         "p.yaml:2: 'eviction.hard.nodefs.available': '110%' is over 100%"},
-        {"a negative percentage", "eviction:\n  hard: {nodefs.available: -5%}\n",
-         "p.yaml:2: 'eviction.hard.nodefs.available': '-5%' is neither a quantity (like 100Mi, 1Gi, 500M) nor a "
-         "percentage (like 10%)"},
-        {"a zero threshold", "eviction:\n  hard: {memory.available: 0}\n",
-         "p.yaml:2: 'eviction.hard.memory.available': '0': a threshold must be above zero (the kubelet refuses it; "
-         "0% turns a threshold off)"},
-        {"a bad soft value", "eviction:\n  soft: {memory.available: lots}\n  softGracePeriod: {memory.available: 1m}\n",
-         "p.yaml:2: 'eviction.soft.memory.available': 'lots' is neither a quantity (like 100Mi, 1Gi, 500M) nor a "
-         "percentage (like 10%)"},
-        {"a soft threshold without a grace period",
-         "eviction:\n  soft:\n    memory.available: 500Mi\n    pid.available: 10%\n"
-         "  softGracePeriod: {memory.available: 1m}\n",
-         "p.yaml:4: 'eviction.soft.pid.available': a soft threshold needs a grace period: add 'pid.available' to "
-         "eviction.softGracePeriod"},
-        {"a grace period without a unit", "eviction:\n  softGracePeriod:\n    memory.available: 300\n",
-         "p.yaml:3: 'eviction.softGracePeriod.memory.available': '300' is not a duration (like 300s, 1m30s)"},
-        {"a grace period with a bad unit", "eviction:\n  softGracePeriod:\n    memory.available: 5min\n",
-         "p.yaml:3: 'eviction.softGracePeriod.memory.available': '5min' is not a duration (like 300s, 1m30s)"},
-        {"a negative grace period", "eviction:\n  softGracePeriod:\n    memory.available: -1m\n",
-         "p.yaml:3: 'eviction.softGracePeriod.memory.available': '-1m': a grace period cannot be negative"},
-        {"a negative minimum reclaim", "eviction:\n  minimumReclaim:\n    nodefs.available: -1Gi\n",
-         "p.yaml:3: 'eviction.minimumReclaim.nodefs.available': '-1Gi' is negative"},
-        {"a zero percentage minimum reclaim", "eviction:\n  minimumReclaim:\n    nodefs.available: 0%\n",
-         "p.yaml:3: 'eviction.minimumReclaim.nodefs.available': a percentage must be above 0% (use a quantity like "
-         "0Mi for none)"},
-        {"a bad minimum reclaim", "eviction:\n  minimumReclaim:\n    imagefs.available: 2 Gi\n",
-         "p.yaml:3: 'eviction.minimumReclaim.imagefs.available': '2 Gi' is neither a quantity (like 500Mi, 2Gi, 0) "
-         "nor a percentage (like 5%)"},
+        { "unknown signal", "eviction:\n  hard:\n    memory.free: 1Gi\n",
+          "p.yaml:3: 'eviction.hard.memory.free': unknown eviction signal (known: memory.available, "
+          "nodefs.available, "
+          "nodefs.inodesFree, imagefs.available, imagefs.inodesFree, pid.available)" },
+        { "unknown signal in a grace period", "eviction:\n  softGracePeriod: {allocatable.available: 30s}\n",
+          "p.yaml:2: 'eviction.softGracePeriod.allocatable.available': unknown eviction signal (known: "
+          "memory.available, nodefs.available, nodefs.inodesFree, imagefs.available, imagefs.inodesFree, "
+          "pid.available)" },
+        { "not a quantity", "eviction:\n  hard:\n    memory.available: 1 Gi\n",
+          "p.yaml:3: 'eviction.hard.memory.available': '1 Gi' is neither a quantity (like 100Mi, 1Gi, 500M) "
+          "nor a "
+          "percentage (like 10%)" },
+        { "unknown unit", "eviction:\n  hard: {nodefs.available: 10GB}\n",
+          "p.yaml:2: 'eviction.hard.nodefs.available': '10GB' is neither a quantity (like 100Mi, 1Gi, 500M) "
+          "nor a "
+          "percentage (like 10%)" },
+        { "a percentage over 100", "eviction:\n  hard: {nodefs.available: 110%}\n",
+          "p.yaml:2: 'eviction.hard.nodefs.available': '110%' is over 100%" },
+        { "a negative percentage", "eviction:\n  hard: {nodefs.available: -5%}\n",
+          "p.yaml:2: 'eviction.hard.nodefs.available': '-5%' is neither a quantity (like 100Mi, 1Gi, 500M) "
+          "nor a "
+          "percentage (like 10%)" },
+        { "a zero threshold", "eviction:\n  hard: {memory.available: 0}\n",
+          "p.yaml:2: 'eviction.hard.memory.available': '0': a threshold must be above zero (the kubelet "
+          "refuses it; "
+          "0% turns a threshold off)" },
+        { "a bad soft value",
+          "eviction:\n  soft: {memory.available: lots}\n  softGracePeriod: {memory.available: 1m}\n",
+          "p.yaml:2: 'eviction.soft.memory.available': 'lots' is neither a quantity (like 100Mi, 1Gi, 500M) "
+          "nor a "
+          "percentage (like 10%)" },
+        { "a soft threshold without a grace period",
+          "eviction:\n  soft:\n    memory.available: 500Mi\n    pid.available: 10%\n"
+          "  softGracePeriod: {memory.available: 1m}\n",
+          "p.yaml:4: 'eviction.soft.pid.available': a soft threshold needs a grace period: add "
+          "'pid.available' to "
+          "eviction.softGracePeriod" },
+        { "a grace period without a unit", "eviction:\n  softGracePeriod:\n    memory.available: 300\n",
+          "p.yaml:3: 'eviction.softGracePeriod.memory.available': '300' is not a duration (like 300s, "
+          "1m30s)" },
+        { "a grace period with a bad unit", "eviction:\n  softGracePeriod:\n    memory.available: 5min\n",
+          "p.yaml:3: 'eviction.softGracePeriod.memory.available': '5min' is not a duration (like 300s, "
+          "1m30s)" },
+        { "a negative grace period", "eviction:\n  softGracePeriod:\n    memory.available: -1m\n",
+          "p.yaml:3: 'eviction.softGracePeriod.memory.available': '-1m': a grace period cannot be "
+          "negative" },
+        { "a negative minimum reclaim", "eviction:\n  minimumReclaim:\n    nodefs.available: -1Gi\n",
+          "p.yaml:3: 'eviction.minimumReclaim.nodefs.available': '-1Gi' is negative" },
+        { "a zero percentage minimum reclaim", "eviction:\n  minimumReclaim:\n    nodefs.available: 0%\n",
+          "p.yaml:3: 'eviction.minimumReclaim.nodefs.available': a percentage must be above 0% (use a "
+          "quantity like "
+          "0Mi for none)" },
+        { "a bad minimum reclaim", "eviction:\n  minimumReclaim:\n    imagefs.available: 2 Gi\n",
+          "p.yaml:3: 'eviction.minimumReclaim.imagefs.available': '2 Gi' is neither a quantity (like 500Mi, "
+          "2Gi, 0) "
+          "nor a percentage (like 5%)" },
 };
 
 static void test_validation_errors(void) {
@@ -98,8 +111,10 @@ static void test_validation_errors(void) {
         /* maxPodGracePeriod is a type the profile parser checks, with its line. */
         struct profile p;
         _cleanup_free_ char *err = NULL;
-        tap_ok(load("eviction:\n  maxPodGracePeriod: 1m\n", &p, &err) == -EINVAL, "maxPodGracePeriod 1m refused");
-        tap_streq(err, "p.yaml:2: 'eviction.maxPodGracePeriod' must be a whole number of seconds", "and named");
+        tap_ok(load("eviction:\n  maxPodGracePeriod: 1m\n", &p, &err) == -EINVAL,
+               "maxPodGracePeriod 1m refused");
+        tap_streq(err, "p.yaml:2: 'eviction.maxPodGracePeriod' must be a whole number of seconds",
+                  "and named");
         profile_clear(&p);
 }
 
@@ -158,7 +173,8 @@ static void test_flags(void) {
         tap_ok(n == 3, "default profile: three flags (hard and maxPodGracePeriod unset)");
         if (n == 3) {
                 tap_streq(f[0].name, "eviction-soft", "soft flag");
-                tap_streq(f[0].value, "memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<6%", "soft value");
+                tap_streq(f[0].value, "memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<6%",
+                          "soft value");
                 tap_streq(f[1].name, "eviction-soft-grace-period", "grace flag");
                 tap_streq(f[1].value, "memory.available=300s,nodefs.available=300s,nodefs.inodesFree=300s",
                           "grace value");
@@ -175,7 +191,8 @@ static void test_flags(void) {
         n = eviction_flags(&p, f);
         tap_ok(n == 2, "hard and max pod grace period only");
         if (n == 2) {
-                tap_streq(f[0].value, "nodefs.available<10%,memory.available<1Gi", "hard keeps the profile's order");
+                tap_streq(f[0].value, "nodefs.available<10%,memory.available<1Gi",
+                          "hard keeps the profile's order");
                 tap_streq(f[1].name, "eviction-max-pod-grace-period", "max pod grace period flag");
                 tap_streq(f[1].value, "60", "its value");
         }
@@ -207,13 +224,15 @@ static void expect_warnings(const char *name, const char *text, const char *cons
 
 static void test_warnings(void) {
         static const char *const default_w[] = {
-                "p.yaml:5: eviction.soft nodefs.available<5% can never fire: the hard threshold nodefs.available<10% "
+                "p.yaml:5: eviction.soft nodefs.available<5% can never fire: the hard threshold "
+                "nodefs.available<10% "
                 "(the kubelet's default) is reached first",
         };
-        expect_warnings("default profile: soft nodefs.available<5% under the default hard 10%", default_eviction,
-                        default_w, 1);
+        expect_warnings("default profile: soft nodefs.available<5% under the default hard 10%",
+                        default_eviction, default_w, 1);
         static const char *const partial_w[] = {
-                "p.yaml:2: eviction.hard sets only memory.available, pid.available: the kubelet then drops its default "
+                "p.yaml:2: eviction.hard sets only memory.available, pid.available: the kubelet then drops "
+                "its default "
                 "hard thresholds nodefs.available<10%, imagefs.available<15%, nodefs.inodesFree<5% (unless "
                 "mergeDefaultEvictionSettings: true, kubelet >= 1.33)",
                 "p.yaml:4: eviction.soft memory.available<200Mi can never fire: the hard threshold "
@@ -225,7 +244,8 @@ static void test_warnings(void) {
                         "  softGracePeriod: {memory.available: 1m, nodefs.available: 1m}\n",
                         partial_w, 2);
         expect_warnings("a complete hard set below every soft: nothing to say",
-                        "eviction:\n  hard: {memory.available: 100Mi, nodefs.available: 10%, imagefs.available: 15%, "
+                        "eviction:\n  hard: {memory.available: 100Mi, nodefs.available: 10%, "
+                        "imagefs.available: 15%, "
                         "nodefs.inodesFree: 5%}\n  soft: {memory.available: 1Gi, nodefs.available: 15%}\n"
                         "  softGracePeriod: {memory.available: 1m, nodefs.available: 1m}\n",
                         NULL, 0);

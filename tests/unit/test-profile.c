@@ -10,29 +10,36 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-        {"unknown top-level key", "cgroupDriver: systemd\nswapp: disable\n", "p.yaml:2: unknown key 'swapp'"},
-        {"unknown nested key", "gateway:\n  adress: 10.0.0.1\n", "p.yaml:2: unknown key 'gateway.adress'"},
-        {"bad driver", "cgroupDriver: sytemd\n", "p.yaml:1: 'cgroupDriver' must be systemd or cgroupfs"},
-        {"bad swap", "swap: off\n", "p.yaml:1: 'swap' must be disable or allow"},
-        {"bool", "gateway:\n  ensure: yes-please\n", "p.yaml:2: 'gateway.ensure' must be true or false"},
-        {"section as scalar", "eviction: none\n", "p.yaml:1: 'eviction' must be a mapping"},
-        {"users not a list", "kubeconfig:\n  users: alice\n", "p.yaml:2: 'kubeconfig.users' must be a list of user names"},
-        {"user with a slash", "kubeconfig:\n  users: [../root]\n", "p.yaml:2: 'kubeconfig.users' holds an invalid user name"},
-        {"duplicate key", "swap: allow\nswap: disable\n", "p.yaml:2: duplicate key 'swap'"},
-        {"duplicate threshold", "eviction:\n  hard:\n    memory.available: 1Mi\n    memory.available: 2Mi\n",
-         "p.yaml:4: duplicate key 'memory.available'"},
-        {"nested extends", "gateway:\n  extends: default\n", "p.yaml:2: unknown key 'gateway.extends'"},
-        {"not a mapping", "- a\n- b\n", "p.yaml:1: a profile must be a mapping of keys"},
-        {"yaml syntax", "swap: [allow\n", "p.yaml:2: did not find expected ',' or ']'"},
-        {"empty value", "gateway:\n  address: ''\n", "p.yaml:2: 'gateway.address' must not be empty"},
+        { "unknown top-level key", "cgroupDriver: systemd\nswapp: disable\n",
+          "p.yaml:2: unknown key 'swapp'" },
+        { "unknown nested key", "gateway:\n  adress: 10.0.0.1\n", "p.yaml:2: unknown key 'gateway.adress'" },
+        { "bad driver", "cgroupDriver: sytemd\n", "p.yaml:1: 'cgroupDriver' must be systemd or cgroupfs" },
+        { "bad swap", "swap: off\n", "p.yaml:1: 'swap' must be disable or allow" },
+        { "bool", "gateway:\n  ensure: yes-please\n", "p.yaml:2: 'gateway.ensure' must be true or false" },
+        { "section as scalar", "eviction: none\n", "p.yaml:1: 'eviction' must be a mapping" },
+        { "users not a list", "kubeconfig:\n  users: alice\n",
+          "p.yaml:2: 'kubeconfig.users' must be a list of user names" },
+        { "user with a slash", "kubeconfig:\n  users: [../root]\n",
+          "p.yaml:2: 'kubeconfig.users' holds an invalid user name" },
+        { "duplicate key", "swap: allow\nswap: disable\n", "p.yaml:2: duplicate key 'swap'" },
+        { "duplicate threshold",
+          "eviction:\n  hard:\n    memory.available: 1Mi\n    memory.available: 2Mi\n",
+          "p.yaml:4: duplicate key 'memory.available'" },
+        { "nested extends", "gateway:\n  extends: default\n", "p.yaml:2: unknown key 'gateway.extends'" },
+        { "not a mapping", "- a\n- b\n", "p.yaml:1: a profile must be a mapping of keys" },
+        { "yaml syntax", "swap: [allow\n", "p.yaml:2: did not find expected ',' or ']'" },
+        { "empty value", "gateway:\n  address: ''\n", "p.yaml:2: 'gateway.address' must not be empty" },
         /* Text from the file is quoted as a short escaped excerpt, never whole: a file that is not a
          * profile (an /etc/shadow line parses as a one-key mapping) must not end up in a message. */
-        {"long unknown key", "root:$6$0123456789abcdef$PLANTEDHASH0123456789abcdefENDOFHASH:19000:0:99999:7:::\n",
-         "p.yaml:1: unknown key 'root:$6$0123456789abcdef$PLANTEDHASH0123...'"},
-        {"control characters escaped", "\"sw\\tap\\x01\\u00e9\": allow\n", "p.yaml:1: unknown key 'sw\\tap\\x01\\xc3\\xa9'"},
-        {"long duplicate key", "eviction:\n  hard:\n    memory.available.0123456789.0123456789.0123456789: 1Mi\n"
-                               "    memory.available.0123456789.0123456789.0123456789: 2Mi\n",
-         "p.yaml:4: duplicate key 'memory.available.0123456789.0123456789.0...'"},
+        { "long unknown key",
+          "root:$6$0123456789abcdef$PLANTEDHASH0123456789abcdefENDOFHASH:19000:0:99999:7:::\n",
+          "p.yaml:1: unknown key 'root:$6$0123456789abcdef$PLANTEDHASH0123...'" },
+        { "control characters escaped", "\"sw\\tap\\x01\\u00e9\": allow\n",
+          "p.yaml:1: unknown key 'sw\\tap\\x01\\xc3\\xa9'" },
+        { "long duplicate key",
+          "eviction:\n  hard:\n    memory.available.0123456789.0123456789.0123456789: 1Mi\n"
+          "    memory.available.0123456789.0123456789.0123456789: 2Mi\n",
+          "p.yaml:4: duplicate key 'memory.available.0123456789.0123456789.0...'" },
 };
 
 static void test_errors(void) {
@@ -51,9 +58,10 @@ static void test_errors(void) {
 }
 
 static void test_valid(void) {
-        const char *text = "cgroupDriver: cgroupfs\nswap: allow\nkubeconfig:\n  users: [alice, 'group:ops']\n"
-                           "eviction:\n  hard: {memory.available: 100Mi}\n  soft: {}\n  maxPodGracePeriod: '60'\n"
-                           "gateway:\n  ensure: false\n  address: 192.0.2.1\n  interface: eth1\n";
+        const char *text =
+                "cgroupDriver: cgroupfs\nswap: allow\nkubeconfig:\n  users: [alice, 'group:ops']\n"
+                "eviction:\n  hard: {memory.available: 100Mi}\n  soft: {}\n  maxPodGracePeriod: '60'\n"
+                "gateway:\n  ensure: false\n  address: 192.0.2.1\n  interface: eth1\n";
         struct profile p;
         profile_init_defaults(&p);
         char *extends = NULL, *err = NULL;
@@ -99,13 +107,15 @@ static void test_shipped(void) {
         if (d && a) {
                 tap_ok(d->cgroup_driver == CGROUP_DRIVER_SYSTEMD, "default: systemd");
                 tap_ok(a->cgroup_driver == CGROUP_DRIVER_CGROUPFS, "aarch64: cgroupfs");
-                tap_ok(a->eviction.soft.n == 3 && streq(kv_list_get(&a->eviction.soft, "nodefs.available"), "5%"),
+                tap_ok(a->eviction.soft.n == 3 &&
+                               streq(kv_list_get(&a->eviction.soft, "nodefs.available"), "5%"),
                        "aarch64 inherits default's eviction");
                 tap_streq(a->name, "aarch64", "name");
         }
         /* A profile in the tree's /etc/kubeprep/profiles wins over the shipped one. */
         char *dir = xasprintf("%s/etc/kubeprep/profiles", tmp);
-        char *cmd = xasprintf("mkdir -p %s && printf 'extends: default\\nswap: allow\\n' > %s/default.yaml", dir, dir);
+        char *cmd = xasprintf("mkdir -p %s && printf 'extends: default\\nswap: allow\\n' > %s/default.yaml",
+                              dir, dir);
         tap_ok(system(cmd) == 0, "write a tree profile");
         struct profile *t = NULL;
         tap_ok(profile_load(root, "default", &t, &err) == 0, "the tree's default loads");
@@ -116,7 +126,8 @@ static void test_shipped(void) {
         tap_ok(profile_load(root, "aarch64", &t, &err) == 0, "aarch64 loads over the tree's default");
         tap_ok(t && t->swap == SWAP_ALLOW && t->cgroup_driver == CGROUP_DRIVER_CGROUPFS,
                "the shipped aarch64 builds on the tree's default");
-        char *loop = xasprintf("printf 'extends: b\\n' > %s/a.yaml && printf 'extends: a\\n' > %s/b.yaml", dir, dir);
+        char *loop = xasprintf("printf 'extends: b\\n' > %s/a.yaml && printf 'extends: a\\n' > %s/b.yaml",
+                               dir, dir);
         tap_ok(system(loop) == 0, "write two profiles extending each other");
         struct profile *l = NULL;
         free(err);
@@ -143,7 +154,8 @@ static void test_nesting(void) {
         struct profile p;
         profile_init_defaults(&p);
         char *extends = NULL, *err = NULL;
-        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "120 KB of [ is refused");
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL,
+               "120 KB of [ is refused");
         tap_streq(err, "p.yaml:1: nesting deeper than 256 levels", "  by file and line");
         free(err);
         err = NULL;
@@ -154,7 +166,8 @@ static void test_nesting(void) {
                         buf_putc(&b, ' ');
                 buf_puts(&b, "a:\n");
         }
-        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "300 nested mappings");
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL,
+               "300 nested mappings");
         tap_streq(err, "p.yaml:257: nesting deeper than 256 levels", "  are refused at line 257");
         free(err);
         err = NULL;
@@ -174,9 +187,12 @@ static void test_nesting(void) {
         buf_puts(&b, "eviction:\n  hard:\n");
         for (int i = 0; i < 20000; i++)
                 buf_printf(&b, "    k%d: 1Mi\n", i);
-        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL, "20000 thresholds");
-        tap_streq(err, "p.yaml:3: 'eviction.hard' has more than 64 entries (the kubelet knows 6 eviction signals)",
-                  "  are refused at once");
+        tap_ok(profile_parse_text("p.yaml", b.data, b.len, &p, &extends, &err) == -EINVAL,
+               "20000 thresholds");
+        tap_streq(
+                err,
+                "p.yaml:3: 'eviction.hard' has more than 64 entries (the kubelet knows 6 eviction signals)",
+                "  are refused at once");
         free(err);
         buf_free(&b);
         free(extends);
@@ -234,12 +250,13 @@ static void test_tree_confinement(void) {
         }
 
         _cleanup_free_ char *err = load_error(root, "default");
-        _cleanup_free_ char *want = xasprintf(
-                "%s/etc/kubeprep/profiles/default.yaml: 'extends: %s/host/shadow' is read inside the tree %s, "
-                "never on the host: No such file or directory",
-                tree, tmp, tree);
+        _cleanup_free_ char *want = xasprintf("%s/etc/kubeprep/profiles/default.yaml: 'extends: "
+                                              "%s/host/shadow' is read inside the tree %s, "
+                                              "never on the host: No such file or directory",
+                                              tree, tmp, tree);
         /* The excerpt cap shortens a long scratch path: compare up to it. */
-        tap_ok(err && !strstr(err, "PLANTEDHASH"), "the tree's `extends: /host/file` never reads the host file");
+        tap_ok(err && !strstr(err, "PLANTEDHASH"),
+               "the tree's `extends: /host/file` never reads the host file");
         tap_ok(err && strstr(err, "is read inside the tree") && strstr(err, "never on the host"),
                "  and the message says why");
         if (strlen(tmp) + strlen("/host/shadow") <= 40)
@@ -253,7 +270,8 @@ static void test_tree_confinement(void) {
         tap_ok(profile_load(root, "rel", &p, &e) == 0 && p && p->swap == SWAP_ALLOW,
                "a relative extends is relative to the profile's own directory in the tree");
         profile_free(p), p = NULL, free(e), e = NULL;
-        tap_ok(profile_load(root, "up", &p, &e) < 0 && e && strstr(e, "inside the tree") && strstr(e, "No such file"),
+        tap_ok(profile_load(root, "up", &p, &e) < 0 && e && strstr(e, "inside the tree") &&
+                       strstr(e, "No such file"),
                "../ cannot climb out of the tree to the host");
         profile_free(p), p = NULL, free(e), e = NULL;
         tap_ok(profile_load(root, "via-link", &p, &e) < 0 && e && strstr(e, "inside the tree") &&

@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 
 #include "basic/rootfs.h"
+#include "basic/util.h"
 #include "system/swaps.h"
 #include "tap.h"
-#include "basic/util.h"
 
 static char *tmp;
 
@@ -39,7 +39,8 @@ static void test_confinement(struct root *r) {
         tap_ok(root_read_file(r, "/etc/rel", &data, &len, NULL) == 0 && streq(data, "inside\n"),
                "a relative link with .. is clamped at the root");
         free(data);
-        tap_ok(root_resolve(r, "/etc/abs", &res) == 0 && streq(res, "/etc/target"), "resolve gives the node path");
+        tap_ok(root_resolve(r, "/etc/abs", &res) == 0 && streq(res, "/etc/target"),
+               "resolve gives the node path");
         free(res);
         tap_ok(root_resolve(r, "/etc/missing", &res) == 0 && streq(res, "/etc/missing"),
                "a missing file resolves to its own name");
@@ -47,7 +48,8 @@ static void test_confinement(struct root *r) {
         tap_ok(root_read_file(r, "/etc/missing", &data, &len, NULL) == -ENOENT, "missing is -ENOENT");
         tap_ok(root_read_file(r, "/etc", &data, &len, NULL) == -EISDIR, "a directory is not read");
         sh("mkfifo %s/etc/fifo", tmp);
-        tap_ok(root_read_file(r, "/etc/fifo", &data, &len, NULL) == -EINVAL, "a FIFO is refused without blocking");
+        tap_ok(root_read_file(r, "/etc/fifo", &data, &len, NULL) == -EINVAL,
+               "a FIFO is refused without blocking");
 }
 
 static void test_atomic_write(struct root *r) {
@@ -66,7 +68,8 @@ static void test_atomic_write(struct root *r) {
         char *t = NULL;
         tap_ok(root_readlink(r, "/etc/link", &t) == 0 && streq(t, "/dev/null"), "symlink target");
         free(t);
-        tap_ok(root_unlink(r, "/etc/link") == 1 && root_unlink(r, "/etc/link") == 0, "unlink, then already gone");
+        tap_ok(root_unlink(r, "/etc/link") == 1 && root_unlink(r, "/etc/link") == 0,
+               "unlink, then already gone");
         tap_ok(root_mkdir_p(r, "/a/b/c", 0755) == 0 && root_exists(r, "/a/b/c"), "mkdir -p");
         /* A missing /var in an image tree must not become a directory only root can enter. */
         mode_t old_umask = umask(022);
@@ -79,8 +82,10 @@ static void test_atomic_write(struct root *r) {
         _cleanup_close_ int fd = root_openat(r, "/etc/file", O_RDONLY, 0, 0);
         char *d = NULL;
         size_t dlen = 0;
-        tap_ok(fd >= 0 && read_fd_whole_max(fd, 3, &d, &dlen, NULL) == -EFBIG && !d, "more than max bytes: -EFBIG");
-        tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && read_fd_whole_max(fd, 4, &d, &dlen, NULL) == 0 && dlen == 4,
+        tap_ok(fd >= 0 && read_fd_whole_max(fd, 3, &d, &dlen, NULL) == -EFBIG && !d,
+               "more than max bytes: -EFBIG");
+        tap_ok(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && read_fd_whole_max(fd, 4, &d, &dlen, NULL) == 0 &&
+                       dlen == 4,
                "exactly max bytes are read");
         free(d);
 }
@@ -96,7 +101,8 @@ static void test_size_cap(struct root *r) {
         tap_ok(root_read_file(r, "/big/over", &data, &len, NULL) == -EFBIG && !data,
                "a file one byte over 64 MiB is refused");
         _cleanup_close_ int fd = root_openat(r, "/big/sparse", O_RDONLY, 0, 0);
-        tap_ok(fd >= 0 && read_fd_whole(fd, &data, &len, NULL) == -EFBIG && !data, "read_fd_whole refuses it too");
+        tap_ok(fd >= 0 && read_fd_whole(fd, &data, &len, NULL) == -EFBIG && !data,
+               "read_fd_whole refuses it too");
         tap_ok(READ_FILE_MAX == (size_t) 64 << 20, "the cap is 64 MiB, as README.md says");
         sh("rm -r %s/big", tmp);
 }

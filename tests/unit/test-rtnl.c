@@ -9,11 +9,11 @@
 #include <linux/rtnetlink.h>
 #include <sys/wait.h>
 
+#include "basic/util.h"
 #include "system/rtnl.h"
 #include "system/sysctl-live.h"
 #include "tap.h"
 #include "test-util.h"
-#include "basic/util.h"
 
 /* Test names must stay on one TAP line: show tabs and newlines as \t and \n. */
 static char *escaped(const char *s) {
@@ -65,9 +65,12 @@ static void test_in_subnet(void) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_free_ char *name = xasprintf("in_subnet %s/%u %s -> %s", cases[i].addr, cases[i].prefixlen,
-                                                      cases[i].gateway, cases[i].want ? "true" : "false");
-                tap_ok(rtnl_in_subnet(ip(cases[i].addr), cases[i].prefixlen, ip(cases[i].gateway)) == cases[i].want, name);
+                _cleanup_free_ char *name =
+                        xasprintf("in_subnet %s/%u %s -> %s", cases[i].addr, cases[i].prefixlen,
+                                  cases[i].gateway, cases[i].want ? "true" : "false");
+                tap_ok(rtnl_in_subnet(ip(cases[i].addr), cases[i].prefixlen, ip(cases[i].gateway)) ==
+                               cases[i].want,
+                       name);
         }
 }
 
@@ -141,9 +144,11 @@ static void test_sysctl_read(void) {
         tap_ok(sysctl_read("net.ipv4.kp_no_such_setting", &missing, &missing_error) == -ENOENT && !missing,
                "sysctl_read of a missing name is -ENOENT");
         tap_streq(missing_error,
-                  "sysctl net.ipv4.kp_no_such_setting does not exist (no /proc/sys/net/ipv4/kp_no_such_setting)",
+                  "sysctl net.ipv4.kp_no_such_setting does not exist (no "
+                  "/proc/sys/net/ipv4/kp_no_such_setting)",
                   "missing sysctl message");
-        tap_ok(sysctl_read("net/../../etc/hostname", &missing, &bad_error) == -EINVAL, "sysctl_read refuses '..'");
+        tap_ok(sysctl_read("net/../../etc/hostname", &missing, &bad_error) == -EINVAL,
+               "sysctl_read refuses '..'");
         tap_streq(bad_error, "invalid sysctl name 'net/../../etc/hostname'", "invalid name message");
 }
 
@@ -174,7 +179,8 @@ static void test_module_loaded(void) {
         tap_ok(!kernel_module_loaded(".."), "'..' is not a module");
         tap_ok(!kernel_module_loaded("../module"), "a path is not a module");
         if (!module) {
-                tap_skip("a present module is reported loaded", "no module listed in /proc/modules or /sys/module");
+                tap_skip("a present module is reported loaded",
+                         "no module listed in /proc/modules or /sys/module");
                 return;
         }
         _cleanup_free_ char *name = xasprintf("present module %s is loaded", module);
@@ -231,8 +237,8 @@ static void check_absent(const char *name) {
         tap_streq(shown, "", "ip route show default agrees: none");
 }
 
-static void check_present(const char *name, const char *gateway, int ifindex, const char *ifname, uint32_t metric,
-                          bool onlink) {
+static void check_present(const char *name, const char *gateway, int ifindex, const char *ifname,
+                          uint32_t metric, bool onlink) {
         struct rtnl_default_route route = {};
         _cleanup_free_ char *error = NULL, *what = NULL;
 
@@ -294,7 +300,8 @@ static void test_routes(const char *ifname) {
         r = rtnl_add_default_route(iface.ifindex, ip("192.0.2.1"), false, &error);
         tap_ok(r == -EEXIST, "adding again is -EEXIST");
         want = xasprintf("cannot add default route via 192.0.2.1 dev %s: the main table already has one "
-                         "(via 192.0.2.1 dev %s), which is never replaced", ifname, ifname);
+                         "(via 192.0.2.1 dev %s), which is never replaced",
+                         ifname, ifname);
         tap_streq(error, want, "adding again: message");
         free(TAKE_PTR(error));
         free(TAKE_PTR(want));
@@ -326,8 +333,10 @@ static void test_routes(const char *ifname) {
         if (error)
                 tap_diag(error);
         got = without_kernel_text(error);
-        want = xasprintf("cannot add default route via 198.51.100.1 dev %s: the gateway is not reachable on that "
-                         "interface; a gateway outside the interface's subnet needs the onlink flag", ifname);
+        want = xasprintf(
+                "cannot add default route via 198.51.100.1 dev %s: the gateway is not reachable on that "
+                "interface; a gateway outside the interface's subnet needs the onlink flag",
+                ifname);
         tap_streq(got, want, "off-subnet message");
         free(TAKE_PTR(error));
         free(TAKE_PTR(want));
@@ -346,14 +355,16 @@ static void test_routes(const char *ifname) {
 
         /* Several defaults: the lowest metric is the one reported, and the add still refuses. */
         want = xasprintf("ip route add default via 192.0.2.1 dev %s metric 200 && "
-                         "ip route add default via 192.0.2.2 dev %s metric 100", ifname, ifname);
+                         "ip route add default via 192.0.2.2 dev %s metric 100",
+                         ifname, ifname);
         tap_ok(run(want) == 0, "ip route add two defaults (metric 200, 100)");
         free(TAKE_PTR(want));
         check_present("two defaults", "192.0.2.2", iface.ifindex, ifname, 100, false);
         tap_ok(rtnl_add_default_route(iface.ifindex, ip("192.0.2.3"), false, &error) == -EEXIST,
                "add with other-metric defaults present is -EEXIST");
         free(TAKE_PTR(error));
-        tap_ok(run("ip route del default metric 100 && ip route del default metric 200") == 0, "delete both");
+        tap_ok(run("ip route del default metric 100 && ip route del default metric 200") == 0,
+               "delete both");
         check_absent("after deleting both");
 
         tap_ok(rtnl_add_default_route(999999, ip("192.0.2.1"), false, &error) == -ENODEV,
@@ -393,13 +404,15 @@ static void test_ip_forward(void) {
         tap_ok(sysctl_write("net.ipv4.ip_forward", "1", &error) == 0, "write 1 again returns 0 (unchanged)");
 
         tap_ok(sysctl_write("net.ipv4.ip_forward", "bogus", &error) == -EINVAL, "kernel refuses 'bogus'");
-        tap_streq(error, "the kernel refused value 'bogus' for sysctl net.ipv4.ip_forward", "refusal message");
+        tap_streq(error, "the kernel refused value 'bogus' for sysctl net.ipv4.ip_forward",
+                  "refusal message");
         free(TAKE_PTR(error));
         tap_ok(sysctl_write("net.ipv4.ip_forward", "1\n0", &error) == -EINVAL, "multi-line value refused");
         tap_streq(error, "invalid value for sysctl net.ipv4.ip_forward: must be one non-empty line",
                   "multi-line message");
         free(TAKE_PTR(error));
-        tap_ok(sysctl_write("net.ipv4.kp_no_such_setting", "1", &error) == -ENOENT, "write to missing is -ENOENT");
+        tap_ok(sysctl_write("net.ipv4.kp_no_such_setting", "1", &error) == -ENOENT,
+               "write to missing is -ENOENT");
         free(TAKE_PTR(error));
         free(TAKE_PTR(raw));
         raw = read_proc_file("/proc/sys/net/ipv4/ip_forward");

@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 
 #include "basic/rootfs.h"
+#include "basic/util.h"
 #include "tap.h"
 #include "test-util.h"
-#include "basic/util.h"
 
 /* A PID that surely runs no process: a child that has exited and been reaped. */
 static int dead_pid(void) {
@@ -43,14 +43,14 @@ static void test_remove(const char *tmp, int dfd, int dead) {
         int me = (int) getpid();
         char *names[] = {
                 xstrdup("fstab"),
-                xasprintf(".#fstab.kubeprep-%d-1a2b3c", dead), /* stale: goes */
-                xasprintf(".#fstab.kubeprep-%d-ff", me),       /* this run's own: stays */
-                xasprintf(".#fstab.kubeprep-%d-ab", 1),        /* a live process: stays */
+                xasprintf(".#fstab.kubeprep-%d-1a2b3c", dead),  /* stale: goes */
+                xasprintf(".#fstab.kubeprep-%d-ff", me),        /* this run's own: stays */
+                xasprintf(".#fstab.kubeprep-%d-ab", 1),         /* a live process: stays */
                 xasprintf(".#fstab.yaml.kubeprep-%d-ab", dead), /* another file's: stays */
-                xasprintf(".#fstab.kubeprep-%d-xyz", dead),    /* not the temp pattern: stays */
-                xasprintf(".#fstab.kubeprep-%d-", dead),       /* no suffix: stays */
-                xasprintf(".#fstab.kubeprep-x%d-1", dead),     /* no PID: stays */
-                xstrdup(".#fstab"),                            /* an editor's lock: stays */
+                xasprintf(".#fstab.kubeprep-%d-xyz", dead),     /* not the temp pattern: stays */
+                xasprintf(".#fstab.kubeprep-%d-", dead),        /* no suffix: stays */
+                xasprintf(".#fstab.kubeprep-x%d-1", dead),      /* no PID: stays */
+                xstrdup(".#fstab"),                             /* an editor's lock: stays */
         };
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 touch(dfd, names[i]);
@@ -74,7 +74,8 @@ static void test_remove(const char *tmp, int dfd, int dead) {
 static void test_write_cleans(const char *tmp, int dfd, int dead) {
         _cleanup_free_ char *stale = xasprintf(".#conf.kubeprep-%d-9", dead);
         touch(dfd, stale);
-        tap_ok(write_file_atomic_at(dfd, "conf", "new\n", 4, 0644, (uid_t) -1, (gid_t) -1) == 0, "atomic write");
+        tap_ok(write_file_atomic_at(dfd, "conf", "new\n", 4, 0644, (uid_t) -1, (gid_t) -1) == 0,
+               "atomic write");
         _cleanup_free_ char *sl = xasprintf(".#link.kubeprep-%d-9", dead);
         tap_ok(symlinkat("/dev/null", dfd, sl) == 0, "a stale temp symlink planted");
         struct root *r = NULL;

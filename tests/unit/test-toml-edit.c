@@ -4,12 +4,13 @@
 #include <dirent.h>
 #include <stdint.h>
 
+#include "basic/util.h"
+#include "formats/toml-edit.h"
 #include "tap.h"
 #include "test-util.h"
-#include "formats/toml-edit.h"
-#include "basic/util.h"
 
-#define T(...) { __VA_ARGS__, NULL }
+#define T(...) \
+        { __VA_ARGS__, NULL }
 #define CRI_V2 "plugins", "io.containerd.grpc.v1.cri"
 #define RUNC_V2 T(CRI_V2, "containerd", "runtimes", "runc", "options")
 #define RUNC_V3 T("plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", "options")
@@ -25,16 +26,20 @@ struct get_case {
 
 static const struct get_case get_cases[] = {
         { "root key", "version = 2\n", T(0), "version", 1, "2", 1 },
-        { "double-quoted segment", "[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  snapshotter = \"overlayfs\"\n",
+        { "double-quoted segment",
+          "[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  snapshotter = \"overlayfs\"\n",
           T(CRI_V2, "containerd"), "snapshotter", 1, "\"overlayfs\"", 2 },
-        { "single-quoted segment is the same table", "[plugins.'io.containerd.grpc.v1.cri'.containerd]\n  snapshotter = 'native'\n",
+        { "single-quoted segment is the same table",
+          "[plugins.'io.containerd.grpc.v1.cri'.containerd]\n  snapshotter = 'native'\n",
           T(CRI_V2, "containerd"), "snapshotter", 1, "'native'", 2 },
-        { "dotted key in parent table", "[plugins]\n  \"io.containerd.grpc.v1.cri\".containerd.snapshotter = 'x'\n",
+        { "dotted key in parent table",
+          "[plugins]\n  \"io.containerd.grpc.v1.cri\".containerd.snapshotter = 'x'\n",
           T(CRI_V2, "containerd"), "snapshotter", 1, "'x'", 2 },
         { "whitespace around dots", "a . \"b.c\" . 'd' = 1\n", T("a", "b.c"), "d", 1, "1", 1 },
-        { "inside inline table", "[plugins]\n  cri = { enabled = true, name = \"x\" }\n", T("plugins", "cri"), "name", 1, "\"x\"", 2 },
-        { "multi-line array raw", "disabled_plugins = [\n  \"cri\", # c\n  \"aufs\",\n]\n", T(0), "disabled_plugins", 1,
-          "[\n  \"cri\", # c\n  \"aufs\",\n]", 1 },
+        { "inside inline table", "[plugins]\n  cri = { enabled = true, name = \"x\" }\n",
+          T("plugins", "cri"), "name", 1, "\"x\"", 2 },
+        { "multi-line array raw", "disabled_plugins = [\n  \"cri\", # c\n  \"aufs\",\n]\n", T(0),
+          "disabled_plugins", 1, "[\n  \"cri\", # c\n  \"aufs\",\n]", 1 },
         { "trailing comment not in value", "a = true # yes\n", T(0), "a", 1, "true", 1 },
         { "CRLF", "[t]\r\nk = 'v'\r\n", T("t"), "k", 1, "'v'", 2 },
         { "no final newline", "[t]\nk = 5", T("t"), "k", 1, "5", 2 },
@@ -42,44 +47,56 @@ static const struct get_case get_cases[] = {
         { "multi-line string raw", "k = \"\"\"\nl1\"\"\"\n", T(0), "k", 1, "\"\"\"\nl1\"\"\"", 1 },
         { "literal multi-line with quotes", "k = '''a''b'''''\n", T(0), "k", 1, "'''a''b'''''", 1 },
         { "date-time with space", "d = 1979-05-27 07:32:00Z\n", T(0), "d", 1, "1979-05-27 07:32:00Z", 1 },
-        { "number forms", "n = [1_000, -0.5e-3, 0xdead_beef, 0o17, 0b1, +inf, 1979-05-27T07:32:00.5+01:00, 07:32:00]\n", T(0), "n",
-          1, "[1_000, -0.5e-3, 0xdead_beef, 0o17, 0b1, +inf, 1979-05-27T07:32:00.5+01:00, 07:32:00]", 1 },
+        { "number forms",
+          "n = [1_000, -0.5e-3, 0xdead_beef, 0o17, 0b1, +inf, 1979-05-27T07:32:00.5+01:00, 07:32:00]\n",
+          T(0), "n", 1,
+          "[1_000, -0.5e-3, 0xdead_beef, 0o17, 0b1, +inf, 1979-05-27T07:32:00.5+01:00, 07:32:00]", 1 },
         { "absent key", "[t]\na = 1\n", T("t"), "b", 0, NULL, 0 },
         { "absent table", "[t]\na = 1\n", T("u"), "a", 0, NULL, 0 },
-        { "array of tables is not searched", "[[a]]\nb = 1\n[[a]]\nb = 2\n[a.c]\nd = 1\n", T("a"), "b", 0, NULL, 0 },
-        { "key names a table", "[a.b]\nc = 1\n", T("a"), "b", -EBADMSG, "line 1: 'a.b' is a table, not a value", 0 },
+        { "array of tables is not searched", "[[a]]\nb = 1\n[[a]]\nb = 2\n[a.c]\nd = 1\n", T("a"), "b", 0,
+          NULL, 0 },
+        { "key names a table", "[a.b]\nc = 1\n", T("a"), "b", -EBADMSG,
+          "line 1: 'a.b' is a table, not a value", 0 },
         /* Refusals: the whole text must scan first. */
-        { "unterminated string", "a = \"abc\nb = 1\n", T(0), "b", -EBADMSG, "line 1: unterminated string", 0 },
+        { "unterminated string", "a = \"abc\nb = 1\n", T(0), "b", -EBADMSG, "line 1: unterminated string",
+          0 },
         { "unterminated multi-line string", "x = 1\na = '''abc\nb = 1\n", T(0), "b", -EBADMSG,
           "line 2: unterminated multi-line string", 0 },
-        { "duplicate key", "a = 1\nb = 2\na = 3\n", T(0), "b", -EBADMSG, "line 3: duplicate key 'a' (first defined on line 1)", 0 },
+        { "duplicate key", "a = 1\nb = 2\na = 3\n", T(0), "b", -EBADMSG,
+          "line 3: duplicate key 'a' (first defined on line 1)", 0 },
         { "duplicate key quoted vs bare", "[t]\na = 1\n\"a\" = 2\n", T(0), "b", -EBADMSG,
           "line 3: duplicate key 't.a' (first defined on line 2)", 0 },
         { "duplicate table", "[a]\nb = 1\n[a]\n", T(0), "b", -EBADMSG,
           "line 3: duplicate table [a] (already defined as a table on line 1)", 0 },
         { "header over dotted table", "a.b = 1\n[a]\n", T(0), "x", -EBADMSG,
           "line 2: duplicate table [a] (already defined as a table made by dotted keys on line 1)", 0 },
-        { "garbage line", "version = 2\nthis is garbage\n", T(0), "version", -EBADMSG, "line 2: expected '=' after key", 0 },
+        { "garbage line", "version = 2\nthis is garbage\n", T(0), "version", -EBADMSG,
+          "line 2: expected '=' after key", 0 },
         { "bad header", "[plugins\n", T(0), "x", -EBADMSG, "line 1: bad table header: expected ']'", 0 },
         { "empty header segment", "[a.]\n", T(0), "x", -EBADMSG, "line 1: expected a key", 0 },
         { "bare word value", "a = yes\n", T(0), "a", -EBADMSG, "line 1: not a valid TOML value: 'yes'", 0 },
-        { "number with a dash", "a = 1-0\n", T(0), "a", -EBADMSG, "line 1: not a valid TOML value: '1-0'", 0 },
+        { "number with a dash", "a = 1-0\n", T(0), "a", -EBADMSG, "line 1: not a valid TOML value: '1-0'",
+          0 },
         { "leading zero", "a = 01\n", T(0), "a", -EBADMSG, "line 1: not a valid TOML value: '01'", 0 },
-        { "double underscore", "a = 1__0\n", T(0), "a", -EBADMSG, "line 1: not a valid TOML value: '1__0'", 0 },
+        { "double underscore", "a = 1__0\n", T(0), "a", -EBADMSG, "line 1: not a valid TOML value: '1__0'",
+          0 },
         { "bad offset", "a = 1979-05-27T07:32:00+1\n", T(0), "a", -EBADMSG,
           "line 1: not a valid TOML value: '1979-05-27T07:32:00+1'", 0 },
         { "unterminated array", "a = [1,\n2\n", T(0), "a", -EBADMSG, "line 1: unterminated array", 0 },
         { "text after value", "a = 1 2\n", T(0), "a", -EBADMSG, "line 1: unexpected text after value", 0 },
-        { "inline table trailing comma", "a = {b = 1,}\n", T(0), "a", -EBADMSG, "line 1: trailing comma in inline table", 0 },
+        { "inline table trailing comma", "a = {b = 1,}\n", T(0), "a", -EBADMSG,
+          "line 1: trailing comma in inline table", 0 },
         { "inline table across lines", "a = {b = 1\n}\n", T(0), "a", -EBADMSG,
           "line 1: unterminated inline table (must be on one line)", 0 },
-        { "bad escape", "a = \"\\q\"\n", T(0), "a", -EBADMSG, "line 1: invalid escape sequence in string", 0 },
+        { "bad escape", "a = \"\\q\"\n", T(0), "a", -EBADMSG, "line 1: invalid escape sequence in string",
+          0 },
         { "bare CR", "a = 1\rb = 2\n", T(0), "a", -EBADMSG, "line 1: unexpected text after value", 0 },
         { "inline table extended", "a = {b = 1}\na.c = 2\n", T(0), "a", -EBADMSG,
           "line 2: dotted key extends 'a', already defined as a value on line 1", 0 },
         { "duplicate inside inline table", "a = {b = 1, b = 2}\n", T(0), "a", -EBADMSG,
           "line 1: duplicate key 'a.b' (first defined on line 1)", 0 },
-        { "array of tables vs table", "[[a]]\n[a]\n", T(0), "a", -EBADMSG, "line 2: [a] is already an array of tables (line 1)", 0 },
+        { "array of tables vs table", "[[a]]\n[a]\n", T(0), "a", -EBADMSG,
+          "line 2: [a] is already an array of tables (line 1)", 0 },
         { "table vs array of tables", "[a]\n[[a]]\n", T(0), "a", -EBADMSG,
           "line 2: [[a]] is already defined as a table on line 1", 0 },
         { "NUL byte", "a = 1\n\0", T(0), "a", -EBADMSG, "line 2: NUL byte in file", 0 },
@@ -114,21 +131,26 @@ struct set_case {
 };
 
 static const struct set_case set_cases[] = {
-        { "in place, trailing comment kept", "[t]\n  k = false # keep me\n", T("t"), "k", "true", 1, "[t]\n  k = true # keep me\n" },
+        { "in place, trailing comment kept", "[t]\n  k = false # keep me\n", T("t"), "k", "true", 1,
+          "[t]\n  k = true # keep me\n" },
         { "already equal", "[t]\n  k = true # keep me\n", T("t"), "k", "true", 0, NULL },
         { "insert after last key line", "[a]\n    x = 1\n    y = 2\n\n[b]\n", T("a"), "k", "\"v\"", 1,
           "[a]\n    x = 1\n    y = 2\n    k = \"v\"\n\n[b]\n" },
-        { "insert into empty table", "[a]\n  [a.b]\n\n[c]\n", T("a", "b"), "k", "1", 1, "[a]\n  [a.b]\n  k = 1\n\n[c]\n" },
+        { "insert into empty table", "[a]\n  [a.b]\n\n[c]\n", T("a", "b"), "k", "1", 1,
+          "[a]\n  [a.b]\n  k = 1\n\n[c]\n" },
         { "new table appended", "version = 2\n", T(CRI_V2, "containerd"), "snapshotter", "\"overlayfs\"", 1,
-          "version = 2\n\n[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  snapshotter = \"overlayfs\"\n" },
+          "version = 2\n\n[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  snapshotter = "
+          "\"overlayfs\"\n" },
         { "table only implied by a subtable goes before it", "x = 1\n\n[a.b]\nc = 1\n", T("a"), "k", "1", 1,
           "x = 1\n\n[a]\n  k = 1\n\n[a.b]\nc = 1\n" },
-        { "implied table before an indented subtable", "[p]\n\n    [p.r.o]\n      s = 1\n", T("p", "r"), "t", "\"v\"", 1,
-          "[p]\n\n    [p.r]\n      t = \"v\"\n\n    [p.r.o]\n      s = 1\n" },
-        { "implied table, CRLF", "[a.b]\r\nc = 1", T("a"), "k", "1", 1, "[a]\r\n  k = 1\r\n\r\n[a.b]\r\nc = 1" },
-        { "dotted key in parent table, in place", "[plugins]\n  cri.enabled = false\n", T("plugins", "cri"), "enabled", "true", 1,
-          "[plugins]\n  cri.enabled = true\n" },
-        { "dotted table gets a dotted line", "[plugins]\n  \"io.x\".a = 1\n  other = 2\n", T("plugins", "io.x"), "b", "2", 1,
+        { "implied table before an indented subtable", "[p]\n\n    [p.r.o]\n      s = 1\n", T("p", "r"), "t",
+          "\"v\"", 1, "[p]\n\n    [p.r]\n      t = \"v\"\n\n    [p.r.o]\n      s = 1\n" },
+        { "implied table, CRLF", "[a.b]\r\nc = 1", T("a"), "k", "1", 1,
+          "[a]\r\n  k = 1\r\n\r\n[a.b]\r\nc = 1" },
+        { "dotted key in parent table, in place", "[plugins]\n  cri.enabled = false\n", T("plugins", "cri"),
+          "enabled", "true", 1, "[plugins]\n  cri.enabled = true\n" },
+        { "dotted table gets a dotted line", "[plugins]\n  \"io.x\".a = 1\n  other = 2\n",
+          T("plugins", "io.x"), "b", "2", 1,
           "[plugins]\n  \"io.x\".a = 1\n  \"io.x\".b = 2\n  other = 2\n" },
         { "CRLF insert", "[t]\r\nk = 1\r\n", T("t"), "j", "2", 1, "[t]\r\nk = 1\r\nj = 2\r\n" },
         { "CRLF append", "a = 1\r\n", T("t"), "k", "1", 1, "a = 1\r\n\r\n[t]\r\n  k = 1\r\n" },
@@ -137,21 +159,30 @@ static const struct set_case set_cases[] = {
         { "no final newline, append", "a = 1", T("t"), "k", "1", 1, "a = 1\n\n[t]\n  k = 1" },
         { "no final newline, append after a comment", "[s]\r\na = 1\r\n# end", T("t"), "k", "1", 1,
           "[s]\r\na = 1\r\n# end\r\n\r\n[t]\r\n  k = 1" },
-        { "no final newline, root key appended", "# only a comment", T(0), "version", "2", 1, "# only a comment\nversion = 2" },
+        { "no final newline, root key appended", "# only a comment", T(0), "version", "2", 1,
+          "# only a comment\nversion = 2" },
         { "empty file, append", "", T("t"), "k", "1", 1, "[t]\n  k = 1\n" },
         { "no final newline, replace", "[t]\nk = 1", T("t"), "k", "2", 1, "[t]\nk = 2" },
-        { "single-quoted v3 header", "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n",
+        { "single-quoted v3 header",
+          "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = "
+          "false\n",
           RUNC_V3, "SystemdCgroup", "true", 1,
-          "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = true\n" },
-        { "double-quoted v2 header", "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  BinaryName = \"\"\n",
+          "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = "
+          "true\n" },
+        { "double-quoted v2 header",
+          "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  BinaryName = \"\"\n",
           RUNC_V2, "SystemdCgroup", "true", 1,
-          "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  BinaryName = \"\"\n  SystemdCgroup = true\n" },
-        { "empty root goes before first header", "# top\n\n[t]\nk = 1\n", T(0), "version", "2", 1, "# top\n\nversion = 2\n[t]\nk = 1\n" },
+          "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n  BinaryName = \"\"\n  "
+          "SystemdCgroup = true\n" },
+        { "empty root goes before first header", "# top\n\n[t]\nk = 1\n", T(0), "version", "2", 1,
+          "# top\n\nversion = 2\n[t]\nk = 1\n" },
         { "root key appended to root keys", "a = 1\n\n[t]\n", T(0), "b", "2", 1, "a = 1\nb = 2\n\n[t]\n" },
-        { "multi-line array replaced", "disabled_plugins = [\n  \"cri\",\n]\n# end\n", T(0), "disabled_plugins", "[]", 1,
-          "disabled_plugins = []\n# end\n" },
-        { "insert after multi-line value", "[t]\n  a = [\n    1,\n  ]\n", T("t"), "b", "2", 1, "[t]\n  a = [\n    1,\n  ]\n  b = 2\n" },
-        { "value inside inline table", "t = { a = 1, b = 2 }\n", T("t"), "b", "3", 1, "t = { a = 1, b = 3 }\n" },
+        { "multi-line array replaced", "disabled_plugins = [\n  \"cri\",\n]\n# end\n", T(0),
+          "disabled_plugins", "[]", 1, "disabled_plugins = []\n# end\n" },
+        { "insert after multi-line value", "[t]\n  a = [\n    1,\n  ]\n", T("t"), "b", "2", 1,
+          "[t]\n  a = [\n    1,\n  ]\n  b = 2\n" },
+        { "value inside inline table", "t = { a = 1, b = 2 }\n", T("t"), "b", "3", 1,
+          "t = { a = 1, b = 3 }\n" },
         { "key needing quotes", "[t]\n", T("t"), "a.b", "1", 1, "[t]\n\"a.b\" = 1\n" },
         { "refuse new key in inline table", "t = { a = 1, b = 2 }\n", T("t"), "c", "3", -EBADMSG,
           "line 1: 't' is a value (inline table?), not a table; keys inside it are not edited" },
@@ -159,10 +190,13 @@ static const struct set_case set_cases[] = {
           "line 1: 't.a' is inside an inline table, which must stay on one line" },
         { "refuse array of tables", "[[a]]\nb = 1\n", T("a"), "b", "2", -EBADMSG,
           "line 1: 'a' is an array of tables; keys inside it are not edited" },
-        { "refuse key that is a table", "[a.b]\n", T("a"), "b", "1", -EBADMSG, "line 1: 'a.b' is a table, not a value" },
+        { "refuse key that is a table", "[a.b]\n", T("a"), "b", "1", -EBADMSG,
+          "line 1: 'a.b' is a table, not a value" },
         { "refuse invalid value", "a = 1\n", T(0), "a", "yes", -EINVAL, "not a single TOML value: yes" },
-        { "refuse value with comment", "a = 1\n", T(0), "a", "2 # c", -EINVAL, "not a single TOML value: 2 # c" },
-        { "refuse value with extra lines", "a = 1\n", T(0), "a", "2\n[x]", -EINVAL, "not a single TOML value: 2\n[x]" },
+        { "refuse value with comment", "a = 1\n", T(0), "a", "2 # c", -EINVAL,
+          "not a single TOML value: 2 # c" },
+        { "refuse value with extra lines", "a = 1\n", T(0), "a", "2\n[x]", -EINVAL,
+          "not a single TOML value: 2\n[x]" },
         { "refuse unscannable file", "a = \"x\n", T(0), "a", "1", -EBADMSG, "line 1: unterminated string" },
         { "refuse empty segment", "a = 1\n", T(""), "a", "1", -EINVAL, "empty table segment or key" },
 };
@@ -172,7 +206,8 @@ static void run_set_cases(void) {
                 const struct set_case *c = &set_cases[i];
                 _cleanup_free_ char *out = NULL, *error = NULL, *name = xasprintf("set: %s", c->name);
                 size_t out_len = 0;
-                int r = toml_set_value(c->input, strlen(c->input), c->table, c->key, c->value, &out, &out_len, &error);
+                int r = toml_set_value(c->input, strlen(c->input), c->table, c->key, c->value, &out,
+                                       &out_len, &error);
                 if (!tap_ok(r == c->ret, name))
                         printf("# returned %d (%s), want %d\n", r, strempty(error), c->ret);
                 if (c->ret > 0) {
@@ -181,7 +216,9 @@ static void run_set_cases(void) {
                         /* Setting the same value again must change nothing. */
                         _cleanup_free_ char *again = NULL, *error2 = NULL;
                         size_t again_len = 0;
-                        tap_ok(out && toml_set_value(out, out_len, c->table, c->key, c->value, &again, &again_len, &error2) == 0 &&
+                        tap_ok(out &&
+                                       toml_set_value(out, out_len, c->table, c->key, c->value, &again,
+                                                      &again_len, &error2) == 0 &&
                                        !again,
                                name);
                 } else if (c->ret < 0)
@@ -207,7 +244,8 @@ static const struct remove_case remove_cases[] = {
         { "trailing comma kept", "[\"a\", \"cri\",]", "cri", 1, "[\"a\",]" },
         { "several", "[\"cri\", \"a\", \"cri\"]", "cri", 1, "[\"a\"]" },
         { "several at the end", "[\"x\", \"a\", \"cri\", \"cri\"]", "cri", 1, "[\"x\", \"a\"]" },
-        { "own line with comment", "[\n  \"a\",\n  \"cri\", # the cri plugin\n  \"b\"\n]", "cri", 1, "[\n  \"a\",\n  \"b\"\n]" },
+        { "own line with comment", "[\n  \"a\",\n  \"cri\", # the cri plugin\n  \"b\"\n]", "cri", 1,
+          "[\n  \"a\",\n  \"b\"\n]" },
         { "own line, last, no comma", "[\n  \"a\",\n  \"cri\"\n]", "cri", 1, "[\n  \"a\",\n]" },
         { "own lines, all", "[\n  \"cri\",\n]", "cri", 1, "[\n]" },
         { "CRLF lines", "[\r\n  \"cri\",\r\n  \"a\",\r\n]", "cri", 1, "[\r\n  \"a\",\r\n]" },
@@ -268,18 +306,16 @@ static void run_array_length_cases(void) {
                 int ret;
                 size_t n;
         } cases[] = {
-                { "[]", 0, 0 },
-                { "[\n  # nothing\n]", 0, 0 },
-                { "[\"cri\"]", 0, 1 },
-                { "['a', \"b\",]", 0, 2 },
-                { "[1]", -EBADMSG, 0 },
-                { "\"a\"", -EBADMSG, 0 },
+                { "[]", 0, 0 },         { "[\n  # nothing\n]", 0, 0 },
+                { "[\"cri\"]", 0, 1 },  { "['a', \"b\",]", 0, 2 },
+                { "[1]", -EBADMSG, 0 }, { "\"a\"", -EBADMSG, 0 },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *error = NULL, *name = xasprintf("array length: %s", cases[i].raw);
                 size_t n = SIZE_MAX;
                 int r = toml_string_array_length(cases[i].raw, &n, &error);
-                tap_ok(r == cases[i].ret && (r < 0 ? n == SIZE_MAX && error : n == cases[i].n && !error), name);
+                tap_ok(r == cases[i].ret && (r < 0 ? n == SIZE_MAX && error : n == cases[i].n && !error),
+                       name);
         }
 }
 
@@ -314,7 +350,8 @@ static const char *source_root(void) {
 }
 
 /* Apply one set to *text in place (replacing it when changed). */
-static int apply_set(char **text, size_t *len, const char *const *table, const char *key, const char *value) {
+static int apply_set(char **text, size_t *len, const char *const *table, const char *key,
+                     const char *value) {
         _cleanup_free_ char *out = NULL, *error = NULL;
         size_t out_len = 0;
         int r = toml_set_value(*text, *len, table, key, value, &out, &out_len, &error);
@@ -330,24 +367,30 @@ static int apply_set(char **text, size_t *len, const char *const *table, const c
 
 static void run_fixture_golden(void) {
         _cleanup_free_ char *in_path = xasprintf("%s/tests/fixtures/toml/all-syntax.toml", source_root());
-        _cleanup_free_ char *want_path = xasprintf("%s/tests/fixtures/toml/all-syntax.expected.toml", source_root());
+        _cleanup_free_ char *want_path =
+                xasprintf("%s/tests/fixtures/toml/all-syntax.expected.toml", source_root());
         size_t len = 0, want_len = 0;
-        _cleanup_free_ char *text = read_file_or_null(in_path, &len), *want = read_file_or_null(want_path, &want_len);
+        _cleanup_free_ char *text = read_file_or_null(in_path, &len),
+                            *want = read_file_or_null(want_path, &want_len);
         _cleanup_free_ char *raw = NULL, *error = NULL, *removed = NULL;
         static const char *const root[] = { NULL };
         static const char *const cri_containerd[] = T(CRI_V2, "containerd");
         static const char *const runc_v2[] = RUNC_V2, *const runc_v3[] = RUNC_V3;
-        static const char *const plugins_cri[] = T("plugins", "cri"), *const point[] = T("point"), *const empty[] = T("empty");
+        static const char *const plugins_cri[] = T("plugins", "cri"), *const point[] = T("point"),
+                                 *const empty[] = T("empty");
         static const char *const nested[] = T("point", "nested"), *const abc[] = T("a", "b.c");
 
         if (!tap_ok(text && want, "fixture: all-syntax files readable"))
                 return;
-        tap_ok(toml_get_value(text, len, nested, "z", &raw, NULL, &error) == 1 && streq(raw, "[1, 2]"), "fixture: nested inline get");
+        tap_ok(toml_get_value(text, len, nested, "z", &raw, NULL, &error) == 1 && streq(raw, "[1, 2]"),
+               "fixture: nested inline get");
         free(TAKE_PTR(raw));
-        tap_ok(toml_get_value(text, len, abc, "d", &raw, NULL, &error) == 1 && streq(raw, "\"dotted with spaces\""),
+        tap_ok(toml_get_value(text, len, abc, "d", &raw, NULL, &error) == 1 &&
+                       streq(raw, "\"dotted with spaces\""),
                "fixture: spaced dotted key get");
         free(TAKE_PTR(raw));
-        tap_ok(toml_get_value(text, len, root, "when", &raw, NULL, &error) == 1 && streq(raw, "1979-05-27 07:32:00Z"),
+        tap_ok(toml_get_value(text, len, root, "when", &raw, NULL, &error) == 1 &&
+                       streq(raw, "1979-05-27 07:32:00Z"),
                "fixture: date-time get");
         free(TAKE_PTR(raw));
 
@@ -357,8 +400,10 @@ static void run_fixture_golden(void) {
                "fixture: remove cri from disabled_plugins");
         tap_ok(apply_set(&text, &len, point, "y", "\"three\"") == 1, "fixture: set in inline table");
         tap_ok(apply_set(&text, &len, plugins_cri, "enabled", "true") == 1, "fixture: set dotted key");
-        tap_ok(apply_set(&text, &len, cri_containerd, "default_runtime_name", "\"runc\"") == 1, "fixture: insert key");
-        tap_ok(apply_set(&text, &len, runc_v2, "SystemdCgroup", "true") == 1, "fixture: insert in single-quoted table");
+        tap_ok(apply_set(&text, &len, cri_containerd, "default_runtime_name", "\"runc\"") == 1,
+               "fixture: insert key");
+        tap_ok(apply_set(&text, &len, runc_v2, "SystemdCgroup", "true") == 1,
+               "fixture: insert in single-quoted table");
         tap_ok(apply_set(&text, &len, empty, "key", "1") == 1, "fixture: insert in empty table");
         tap_ok(apply_set(&text, &len, runc_v3, "SystemdCgroup", "true") == 1, "fixture: append table");
         tap_streq(text, want, "fixture: all-syntax golden output");
@@ -379,7 +424,8 @@ static void run_fixture_refusals(void) {
         while ((de = readdir(dir))) {
                 if (!startswith(de->d_name, "refuse-"))
                         continue;
-                _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, de->d_name), *error = NULL, *raw = NULL;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, de->d_name), *error = NULL,
+                                    *raw = NULL;
                 _cleanup_free_ char *name = xasprintf("fixture: %s refused", de->d_name);
                 size_t len = 0;
                 _cleanup_free_ char *text = read_file_or_null(path, &len);
@@ -400,7 +446,8 @@ static const struct {
         const char *file, *error;
 } corpus_refusals[] = {
         { "05-auraecosystem_kubuverse.toml",
-          "line 471: duplicate table [plugins.\"io.containerd.grpc.v1.cri\"] (already defined as a table on line 11)" },
+          "line 471: duplicate table [plugins.\"io.containerd.grpc.v1.cri\"] (already defined as a table on "
+          "line 11)" },
 };
 
 static size_t split_lines(const char *text, size_t len, const char ***ret_starts) {
@@ -417,12 +464,13 @@ static size_t split_lines(const char *text, size_t len, const char ***ret_starts
 }
 
 /* Input and output may differ only in one block of lines: describe it. */
-static void changed_block(const char *a, size_t alen, const char *b, size_t blen, size_t *ret_a_lines, size_t *ret_b_lines,
-                          char **ret_b_block) {
+static void changed_block(const char *a, size_t alen, const char *b, size_t blen, size_t *ret_a_lines,
+                          size_t *ret_b_lines, char **ret_b_block) {
         _cleanup_free_ const char **la = NULL, **lb = NULL;
         size_t na = split_lines(a, alen, &la), nb = split_lines(b, blen, &lb), p = 0, q = 0;
-#define LINE_EQ(x, i, y, j) \
-        ((l##x[(i) + 1] - l##x[i]) == (l##y[(j) + 1] - l##y[j]) && memcmp(l##x[i], l##y[j], l##x[(i) + 1] - l##x[i]) == 0)
+#define LINE_EQ(x, i, y, j)                                        \
+        ((l##x[(i) + 1] - l##x[i]) == (l##y[(j) + 1] - l##y[j]) && \
+         memcmp(l##x[i], l##y[j], l##x[(i) + 1] - l##x[i]) == 0)
         while (p < na && p < nb && LINE_EQ(a, p, b, p))
                 p++;
         while (q < na - p && q < nb - p && LINE_EQ(a, na - 1 - q, b, nb - 1 - q))
@@ -445,7 +493,8 @@ static void check_corpus_file(const char *dir_path, const char *file) {
                 if (streq(corpus_refusals[i].file, file))
                         want_error = corpus_refusals[i].error;
 
-        _cleanup_free_ char *name = xasprintf("corpus %s: %s", file, want_error ? "refused as expected" : "scans");
+        _cleanup_free_ char *name =
+                xasprintf("corpus %s: %s", file, want_error ? "refused as expected" : "scans");
         int r = toml_get_value(text ? text : "", len, root, "version", &version, NULL, &error);
         if (want_error) {
                 tap_ok(r == -EBADMSG, name);
@@ -464,21 +513,26 @@ static void check_corpus_file(const char *dir_path, const char *file) {
 
         /* Remove nothing / round-trip disabled_plugins through ["cri"]. */
         _cleanup_free_ char *dp = NULL, *dp_error = NULL;
-        if (toml_get_value(text, len, root, "disabled_plugins", &dp, NULL, &dp_error) == 1 && streq(dp, "[]")) {
+        if (toml_get_value(text, len, root, "disabled_plugins", &dp, NULL, &dp_error) == 1 &&
+            streq(dp, "[]")) {
                 _cleanup_free_ char *with = NULL, *with_raw = NULL, *without = NULL, *back = NULL, *e = NULL;
                 size_t with_len = 0, back_len = 0;
-                bool ok = toml_set_value(text, len, root, "disabled_plugins", "[\"cri\"]", &with, &with_len, &e) == 1 &&
-                          toml_get_value(with, with_len, root, "disabled_plugins", &with_raw, NULL, &e) == 1 &&
-                          toml_string_array_remove(with_raw, "cri", &without, &e) == 1 &&
-                          toml_set_value(with, with_len, root, "disabled_plugins", without, &back, &back_len, &e) == 1 &&
-                          back_len == len && memcmp(back, text, len) == 0;
+                bool ok =
+                        toml_set_value(text, len, root, "disabled_plugins", "[\"cri\"]", &with, &with_len,
+                                       &e) == 1 &&
+                        toml_get_value(with, with_len, root, "disabled_plugins", &with_raw, NULL, &e) == 1 &&
+                        toml_string_array_remove(with_raw, "cri", &without, &e) == 1 &&
+                        toml_set_value(with, with_len, root, "disabled_plugins", without, &back, &back_len,
+                                       &e) == 1 &&
+                        back_len == len && memcmp(back, text, len) == 0;
                 _cleanup_free_ char *n2 = xasprintf("corpus %s: disabled_plugins round trip", file);
                 tap_ok(ok, n2);
         }
 
         for (int v = 0; v < 2; v++) {
                 const char *value = v ? "false" : "true";
-                _cleanup_free_ char *old = NULL, *out = NULL, *e = NULL, *again = NULL, *got = NULL, *block = NULL;
+                _cleanup_free_ char *old = NULL, *out = NULL, *e = NULL, *again = NULL, *got = NULL,
+                                    *block = NULL;
                 unsigned old_line = 0;
                 size_t out_len = 0, again_len = 0, a_lines = 0, b_lines = 0;
                 int had = toml_get_value(text, len, table, "SystemdCgroup", &old, &old_line, &e);
@@ -501,8 +555,12 @@ static void check_corpus_file(const char *dir_path, const char *file) {
                         shape = a_lines == 0 && (b_lines == 1 || b_lines == 3) && strstr(block, want_line);
                 if (!tap_ok(shape, n3))
                         printf("# changed %zu -> %zu lines:\n%s\n", a_lines, b_lines, block);
-                tap_ok(toml_get_value(out, out_len, table, "SystemdCgroup", &got, NULL, &e) == 1 && streq(got, value), n3);
-                tap_ok(toml_set_value(out, out_len, table, "SystemdCgroup", value, &again, &again_len, &e) == 0, n3);
+                tap_ok(toml_get_value(out, out_len, table, "SystemdCgroup", &got, NULL, &e) == 1 &&
+                               streq(got, value),
+                       n3);
+                tap_ok(toml_set_value(out, out_len, table, "SystemdCgroup", value, &again, &again_len, &e) ==
+                               0,
+                       n3);
         }
 }
 

@@ -4,9 +4,9 @@
 #include <stdarg.h>
 #include <systemd/sd-bus.h>
 
-#include "tap.h"
-#include "system/units.h"
 #include "basic/util.h"
+#include "system/units.h"
+#include "tap.h"
 
 #define MOCK_SERVICE "org.freedesktop.systemd1"
 #define MOCK_PATH "/org/freedesktop/systemd1"
@@ -43,7 +43,8 @@ static void test_sort_restart_order(void) {
                   "containerd.service,docker.service,kubelet.service" },
                 { "foo.service,kubelet.service,bar.service,containerd.service",
                   "containerd.service,kubelet.service,foo.service,bar.service" },
-                { "docker.service,docker.service,kubelet.service,docker.service", "docker.service,kubelet.service" },
+                { "docker.service,docker.service,kubelet.service,docker.service",
+                  "docker.service,kubelet.service" },
                 { "b.service,a.service,b.service", "b.service,a.service" },
                 { "kubelet.service", "kubelet.service" },
                 { "", "" },
@@ -83,7 +84,8 @@ static int mock_call(sd_bus *bus, const char *method, sd_bus_message **ret_reply
         va_list ap;
 
         va_start(ap, types);
-        int r = sd_bus_call_methodv(bus, MOCK_SERVICE, MOCK_PATH, MOCK_IFACE, method, &error, ret_reply, types, ap);
+        int r = sd_bus_call_methodv(bus, MOCK_SERVICE, MOCK_PATH, MOCK_IFACE, method, &error, ret_reply,
+                                    types, ap);
         va_end(ap);
         if (r < 0)
                 printf("# mock %s: %s\n", method, error.message ? error.message : strerror(-r));
@@ -144,8 +146,8 @@ static const struct restart_case restart_cases[] = {
           "docker.service restarted done\n"
           "containerd.service restarted done\n",
           "containerd.service,docker.service,kubelet.service", 1 },
-        { "inactive and missing units are left alone", "containerd.service=active,docker.service=inactive", "",
-          "docker.service,kubelet.service,containerd.service", 5, 0,
+        { "inactive and missing units are left alone", "containerd.service=active,docker.service=inactive",
+          "", "docker.service,kubelet.service,containerd.service", 5, 0,
           "docker.service not-active inactive\n"
           "kubelet.service not-loaded not-found\n"
           "containerd.service restarted done\n",
@@ -164,8 +166,8 @@ static const struct restart_case restart_cases[] = {
           "docker.service failed failed\n"
           "kubelet.service restarted done\n",
           "containerd.service,docker.service,kubelet.service", 1 },
-        { "a job that times out in systemd", "kubelet.service=active", "kubelet.service=timeout", "kubelet.service",
-          5, 1, "kubelet.service failed timeout\n", "kubelet.service", 1 },
+        { "a job that times out in systemd", "kubelet.service=active", "kubelet.service=timeout",
+          "kubelet.service", 5, 1, "kubelet.service failed timeout\n", "kubelet.service", 1 },
         { "a unit given twice is restarted once", "containerd.service=active,kubelet.service=active", "",
           "containerd.service,kubelet.service,containerd.service", 5, 0,
           "containerd.service restarted done\n"
@@ -179,7 +181,8 @@ static const struct restart_case restart_cases[] = {
           "docker.service", 1 },
         { "no JobRemoved before the timeout", "docker.service=active,kubelet.service=active",
           "docker.service=no-signal", "docker.service,kubelet.service", 1, 1,
-          "docker.service error restart job /org/freedesktop/systemd1/job/1 of docker.service not finished after 1 s\n"
+          "docker.service error restart job /org/freedesktop/systemd1/job/1 of docker.service not finished "
+          "after 1 s\n"
           "kubelet.service restarted done\n",
           "docker.service,kubelet.service", 1 },
         { "nothing to restart: no reload either", "containerd.service=active", "", "", 5, 0, "", "", 0 },
@@ -250,7 +253,8 @@ static void test_reload_failure(sd_bus *bus) {
         int r;
 
         if (!tap_ok(mock_prepare(bus, "containerd.service=active,kubelet.service=active", "") >= 0 &&
-                            mock_call(bus, "SetReloadError", NULL, "s", "org.freedesktop.DBus.Error.AccessDenied") >= 0,
+                            mock_call(bus, "SetReloadError", NULL, "s",
+                                      "org.freedesktop.DBus.Error.AccessDenied") >= 0,
                     "reload failure: mock prepared"))
                 return;
 
@@ -277,7 +281,8 @@ static void test_with_mock_systemd(void) {
 
         /* Never restart units of the real systemd of the machine running the tests. */
         if (!mock || !streq(mock, "1")) {
-                tap_skip("restarts against the mock systemd", "not run under tests/dbusmock/run-with-mock-systemd.sh");
+                tap_skip("restarts against the mock systemd",
+                         "not run under tests/dbusmock/run-with-mock-systemd.sh");
                 return;
         }
         if (!tap_ok(units_bus_open(&bus, &error) >= 0, "open the mock system bus")) {
@@ -305,10 +310,11 @@ static void test_no_bus(void) {
         r = units_bus_open(&bus, &error);
         tap_ok(r == -ENOENT, "no bus: -ENOENT");
         tap_ok(!bus, "no bus: ret_bus untouched");
-        tap_streq(error,
-                  "cannot connect to the system bus (unix:path=/nonexistent-kubeprep-test/system_bus_socket): "
-                  "No such file or directory",
-                  "no bus: error names the address");
+        tap_streq(
+                error,
+                "cannot connect to the system bus (unix:path=/nonexistent-kubeprep-test/system_bus_socket): "
+                "No such file or directory",
+                "no bus: error names the address");
 
         if (saved)
                 setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, 1);

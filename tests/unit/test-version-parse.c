@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* Version parsing: release tags, image tags, and what is not a version. */
-#include "tap.h"
 #include "basic/util.h"
 #include "formats/version.h"
+#include "tap.h"
 
 static const struct {
         const char *in;
         int rc;
         const char *canonical;
 } cases[] = {
-        {"v1.22.2", 0, "1.22.2"},  {"1.22.2", 0, "1.22.2"},     {"1.14", 0, "1.14"},
-        {"v1.8.1-amd64", 0, "1.8.1"}, {"v1.28.0+k3s1", 0, "1.28.0"}, {"v1.30.0-rc.1", 0, "1.30.0"},
-        {"latest", -EINVAL, NULL}, {"1", -EINVAL, NULL},        {"1.22.x", -EINVAL, NULL},
-        {"", -EINVAL, NULL},       {"v1..2", -EINVAL, NULL},    {"1.22.2.1", -EINVAL, NULL},
+        { "v1.22.2", 0, "1.22.2" },     { "1.22.2", 0, "1.22.2" },       { "1.14", 0, "1.14" },
+        { "v1.8.1-amd64", 0, "1.8.1" }, { "v1.28.0+k3s1", 0, "1.28.0" }, { "v1.30.0-rc.1", 0, "1.30.0" },
+        { "latest", -EINVAL, NULL },    { "1", -EINVAL, NULL },          { "1.22.x", -EINVAL, NULL },
+        { "", -EINVAL, NULL },          { "v1..2", -EINVAL, NULL },      { "1.22.2.1", -EINVAL, NULL },
 };
 
 int main(void) {

@@ -4,11 +4,11 @@
  * kubeadm configs. */
 #include <dirent.h>
 
-#include "formats/manifest.h"
+#include "basic/util.h"
 #include "engine/node.h"
+#include "formats/manifest.h"
 #include "tap.h"
 #include "test-util.h"
-#include "basic/util.h"
 
 /* The control plane version a manifest gives: "1.22.17", or NULL. */
 static char *manifest_version(const char *text, size_t len, int *ret_rc) {
@@ -25,10 +25,10 @@ static const struct {
         const char *version; /* NULL: no version */
         int rc;              /* manifest_apiserver_image() */
 } corpus[] = {
-        {"01-", "1.22.17", 1}, {"02-", "1.8.1", 1},  {"03-", "1.14", 1},   {"04-", "1.30.0", 1},
-        {"05-", NULL, 0},      {"06-", NULL, 0},     {"07-", NULL, 0},     {"08-", "1.16.2", 1},
-        {"09-", "1.25.3", 1},  {"10-", NULL, 1}, /* hyperkube-amd64:__RELEASE__ */
-        {"11-", NULL, 0},      {"12-", NULL, 0},
+        { "01-", "1.22.17", 1 }, { "02-", "1.8.1", 1 }, { "03-", "1.14", 1 }, { "04-", "1.30.0", 1 },
+        { "05-", NULL, 0 },      { "06-", NULL, 0 },    { "07-", NULL, 0 },   { "08-", "1.16.2", 1 },
+        { "09-", "1.25.3", 1 },  { "10-", NULL, 1 }, /* hyperkube-amd64:__RELEASE__ */
+        { "11-", NULL, 0 },      { "12-", NULL, 0 },
 };
 
 static void test_corpus(void) {
@@ -70,9 +70,10 @@ static void test_corpus(void) {
 static void test_manifests(void) {
         int rc;
         /* The apiserver is the second container; the first is a sidecar with a version-like tag. */
-        static const char sidecar[] = "kind: Pod\nspec:\n  containers:\n"
-                                      "  - {name: shipper, image: 'fluent/fluent-bit:2.1.8'}\n"
-                                      "  - name: kube-apiserver\n    image: k8s.gcr.io/kube-apiserver-arm64:v1.20.4\n";
+        static const char sidecar[] =
+                "kind: Pod\nspec:\n  containers:\n"
+                "  - {name: shipper, image: 'fluent/fluent-bit:2.1.8'}\n"
+                "  - name: kube-apiserver\n    image: k8s.gcr.io/kube-apiserver-arm64:v1.20.4\n";
         _cleanup_free_ char *a = manifest_version(sidecar, strlen(sidecar), &rc);
         tap_streq(a, "1.20.4", "the kube-apiserver container, not the first one");
         /* A mirror that renamed the image: the container's name says what it is. */
@@ -80,29 +81,33 @@ static void test_manifests(void) {
                                      "    image: mirror.local:5000/k8s/apiserver:v1.27.3\n";
         _cleanup_free_ char *b = manifest_version(mirror, strlen(mirror), &rc);
         tap_streq(b, "1.27.3", "a renamed image in the container named kube-apiserver");
-        static const char digest[] = "spec:\n  containers:\n  - image: registry.k8s.io/kube-apiserver@sha256:0123abcd\n";
+        static const char digest[] =
+                "spec:\n  containers:\n  - image: registry.k8s.io/kube-apiserver@sha256:0123abcd\n";
         _cleanup_free_ char *c = manifest_version(digest, strlen(digest), &rc);
         tap_ok(rc == 1 && !c, "a digest without a tag is no version");
         static const char bad[] = "spec:\n  containers:\n  - image: [unclosed\n";
         _cleanup_free_ char *image = NULL, *err = NULL;
-        tap_ok(manifest_apiserver_image(bad, strlen(bad), &image, &err) < 0 && err && startswith(err, "line "),
+        tap_ok(manifest_apiserver_image(bad, strlen(bad), &image, &err) < 0 && err &&
+                       startswith(err, "line "),
                "malformed YAML is refused with its line");
         static const char empty[] = "# nothing here\n";
-        tap_ok(manifest_apiserver_image(empty, strlen(empty), &image, &err) == 0, "an empty manifest has no image");
+        tap_ok(manifest_apiserver_image(empty, strlen(empty), &image, &err) == 0,
+               "an empty manifest has no image");
 
         static const struct {
                 const char *image, *tag;
         } tags[] = {
-                {"registry.k8s.io/kube-apiserver:v1.22.17", "v1.22.17"},
-                {"localhost:5000/kube-apiserver:v1.2.3@sha256:ab", "v1.2.3"},
-                {"localhost:5000/kube-apiserver", NULL},
-                {"kube-apiserver@sha256:abcd", NULL},
-                {"zhoujing/kube-apiserver:1.14", "1.14"},
-                {"nginx", NULL},
-                {"nginx:", NULL},
+                { "registry.k8s.io/kube-apiserver:v1.22.17", "v1.22.17" },
+                { "localhost:5000/kube-apiserver:v1.2.3@sha256:ab", "v1.2.3" },
+                { "localhost:5000/kube-apiserver", NULL },
+                { "kube-apiserver@sha256:abcd", NULL },
+                { "zhoujing/kube-apiserver:1.14", "1.14" },
+                { "nginx", NULL },
+                { "nginx:", NULL },
         };
         for (size_t i = 0; i < ELEMENTSOF(tags); i++) {
-                _cleanup_free_ char *t = image_tag(tags[i].image), *name = xasprintf("image_tag %s", tags[i].image);
+                _cleanup_free_ char *t = image_tag(tags[i].image),
+                                    *name = xasprintf("image_tag %s", tags[i].image);
                 if (tags[i].tag)
                         tap_streq(t, tags[i].tag, name);
                 else
@@ -122,11 +127,13 @@ static void test_dpkg(void) {
         _cleanup_free_ char *s = rc > 0 ? version_to_string(&v) : NULL;
         tap_ok(rc == 1, "dpkg: kubelet found past continuation lines and look-alikes");
         tap_streq(s, "1.22.2", "dpkg: the epoch and Debian revision are dropped");
-        tap_ok(dpkg_package_version(status, strlen(status), "kubectl", &v) == 0, "dpkg: a removed package is not installed");
+        tap_ok(dpkg_package_version(status, strlen(status), "kubectl", &v) == 0,
+               "dpkg: a removed package is not installed");
         tap_ok(dpkg_package_version(status, strlen(status), "kubeadm", &v) == 0, "dpkg: an absent package");
 
-        static const char crlf[] = "Package: kubelet\r\nStatus: install ok installed\r\nVersion: 1.28.1-1.1\r\n\r\n"
-                                   "Package: other\r\nStatus: install ok installed\r\nVersion: 1\r\n";
+        static const char crlf[] =
+                "Package: kubelet\r\nStatus: install ok installed\r\nVersion: 1.28.1-1.1\r\n\r\n"
+                "Package: other\r\nStatus: install ok installed\r\nVersion: 1\r\n";
         rc = dpkg_package_version(crlf, strlen(crlf), "kubelet", &v);
         _cleanup_free_ char *t = rc > 0 ? version_to_string(&v) : NULL;
         tap_streq(t, "1.28.1", "dpkg: CRLF lines and the new pkgs.k8s.io revision");
@@ -135,17 +142,20 @@ static void test_dpkg(void) {
         rc = dpkg_package_version(nonl, strlen(nonl), "kubelet", &v);
         tap_ok(rc == 1 && v.minor == 30, "dpkg: no final newline");
         static const char odd[] = "Package: kubelet\nStatus: install ok installed\nVersion: git-snapshot\n";
-        tap_ok(dpkg_package_version(odd, strlen(odd), "kubelet", &v) == -EINVAL, "dpkg: a version that is none");
+        tap_ok(dpkg_package_version(odd, strlen(odd), "kubelet", &v) == -EINVAL,
+               "dpkg: a version that is none");
         tap_ok(dpkg_package_version("", 0, "kubelet", &v) == 0, "dpkg: an empty database");
 }
 
 static void test_kubelet_output(void) {
         struct kversion v;
-        tap_ok(kubelet_version_output_parse("Kubernetes v1.22.2\n", &v) == 0 && v.minor == 22 && v.patch == 2,
+        tap_ok(kubelet_version_output_parse("Kubernetes v1.22.2\n", &v) == 0 && v.minor == 22 &&
+                       v.patch == 2,
                "kubelet --version: Kubernetes v1.22.2");
         tap_ok(kubelet_version_output_parse("Kubernetes v1.30.0-rc.1+k3s1\n", &v) == 0 && v.minor == 30,
                "kubelet --version: a pre-release");
-        tap_ok(kubelet_version_output_parse("kubelet: command not found\n", &v) < 0, "kubelet --version: garbage");
+        tap_ok(kubelet_version_output_parse("kubelet: command not found\n", &v) < 0,
+               "kubelet --version: garbage");
         tap_ok(kubelet_version_output_parse("Kubernetes \n", &v) < 0, "kubelet --version: no version");
 }
 
@@ -155,20 +165,24 @@ static void test_kubeadm_config(void) {
                 int rc;
                 const char *version;
         } cases[] = {
-                {"apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\n---\n"
-                 "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nkubernetesVersion: v1.25.0\n",
-                 1, "v1.25.0"},
-                {"kind: JoinConfiguration\n---\nkind: KubeletConfiguration\nkubernetesVersion: v9.9.9\n", 0, NULL},
-                {"apiVersion: kubeadm.k8s.io/v1alpha2\nkind: MasterConfiguration\nkubernetesVersion: v1.11.3\n", 1,
-                 "v1.11.3"},
-                {"kind: ClusterConfiguration\nclusterName: x\n", 0, NULL},
-                {"kind: ClusterConfiguration\nkubernetesVersion: stable-1.22\n", 1, "stable-1.22"},
-                {"kind: ClusterConfiguration\n  kubernetesVersion: [\n", -EBADMSG, NULL},
+                { "apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\n---\n"
+                  "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nkubernetesVersion: "
+                  "v1.25.0\n",
+                  1, "v1.25.0" },
+                { "kind: JoinConfiguration\n---\nkind: KubeletConfiguration\nkubernetesVersion: v9.9.9\n", 0,
+                  NULL },
+                { "apiVersion: kubeadm.k8s.io/v1alpha2\nkind: MasterConfiguration\nkubernetesVersion: "
+                  "v1.11.3\n",
+                  1, "v1.11.3" },
+                { "kind: ClusterConfiguration\nclusterName: x\n", 0, NULL },
+                { "kind: ClusterConfiguration\nkubernetesVersion: stable-1.22\n", 1, "stable-1.22" },
+                { "kind: ClusterConfiguration\n  kubernetesVersion: [\n", -EBADMSG, NULL },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_free_ char *v = NULL, *err = NULL, *name = xasprintf("kubeadm config %zu", i);
                 unsigned line = 0;
-                int rc = kubeadm_config_kubernetes_version(cases[i].text, strlen(cases[i].text), &v, &line, &err);
+                int rc = kubeadm_config_kubernetes_version(cases[i].text, strlen(cases[i].text), &v, &line,
+                                                           &err);
                 tap_ok(cases[i].rc < 0 ? rc < 0 && err : rc == cases[i].rc, name);
                 if (cases[i].version)
                         tap_streq(v, cases[i].version, name);
@@ -177,8 +191,8 @@ static void test_kubeadm_config(void) {
         static const struct {
                 const char *file, *version;
         } files[] = {
-                {"kubelet-config/03-patricklaux_kube-install-kubeadm-init.yaml", "1.34.1"},
-                {"kubelet-config/16-iamyegor_install-k8s-on-debian-script.yaml", "1.30.0"},
+                { "kubelet-config/03-patricklaux_kube-install-kubeadm-init.yaml", "1.34.1" },
+                { "kubelet-config/16-iamyegor_install-k8s-on-debian-script.yaml", "1.30.0" },
         };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *path = dir ? xasprintf("%s/%s", dir, files[i].file) : NULL, *v = NULL,

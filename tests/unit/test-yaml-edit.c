@@ -4,10 +4,10 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "tap.h"
-#include "test-util.h"
 #include "basic/util.h"
 #include "formats/yaml-edit.h"
+#include "tap.h"
+#include "test-util.h"
 
 enum op { OP_GET, OP_SET, OP_REMOVE, OP_COUNT };
 
@@ -26,8 +26,8 @@ static const struct edit_case cases[] = {
         /* get */
         { "get plain", OP_GET, "a: 1\ncgroupDriver: systemd\n", "cgroupDriver", NULL, 0, 1, "systemd" },
         { "get double-quoted nested", OP_GET, "a:\n  b: \"x\\ty\"\n", "a/b", NULL, 0, 1, "x\ty" },
-        { "get quoted key", OP_GET, "featureGates:\n  \"KubeletTracing\": true\n", "featureGates/KubeletTracing",
-          NULL, 0, 1, "true" },
+        { "get quoted key", OP_GET, "featureGates:\n  \"KubeletTracing\": true\n",
+          "featureGates/KubeletTracing", NULL, 0, 1, "true" },
         { "get absent", OP_GET, "a: 1\n", "b", NULL, 0, 0, NULL },
         { "get absent nested", OP_GET, "a: {}\n", "a/b", NULL, 0, 0, NULL },
         { "get empty text", OP_GET, "", "a", NULL, 0, 0, NULL },
@@ -36,8 +36,8 @@ static const struct edit_case cases[] = {
           "line 2: a is a mapping, not a scalar" },
 
         /* set existing */
-        { "set plain", OP_SET, "a: 1\ncgroupDriver: cgroupfs # driver\nz: 2\n", "cgroupDriver", "systemd", 0, 1,
-          "a: 1\ncgroupDriver: systemd # driver\nz: 2\n" },
+        { "set plain", OP_SET, "a: 1\ncgroupDriver: cgroupfs # driver\nz: 2\n", "cgroupDriver", "systemd", 0,
+          1, "a: 1\ncgroupDriver: systemd # driver\nz: 2\n" },
         { "set single-quoted", OP_SET, "cgroupDriver: 'cgroupfs'\n", "cgroupDriver", "it's", 0, 1,
           "cgroupDriver: 'it''s'\n" },
         { "set double-quoted", OP_SET, "cgroupDriver: \"cgroupfs\"\n", "cgroupDriver", "systemd", 0, 1,
@@ -51,9 +51,10 @@ static const struct edit_case cases[] = {
         /* set absent */
         { "set absent top-level", OP_SET, "a: 1\n# trailing comment\n", "failSwapOn", "false", 0, 1,
           "a: 1\nfailSwapOn: false\n# trailing comment\n" },
-        { "set absent after nested", OP_SET, "a:\n  b:\n    c: 1\n", "d", "x", 0, 1, "a:\n  b:\n    c: 1\nd: x\n" },
-        { "set creates one level", OP_SET, "kind: K\nauth:\n    x: 1\n", "featureGates/CSIMigration", "false", 0,
-          1, "kind: K\nauth:\n    x: 1\nfeatureGates:\n    CSIMigration: false\n" },
+        { "set absent after nested", OP_SET, "a:\n  b:\n    c: 1\n", "d", "x", 0, 1,
+          "a:\n  b:\n    c: 1\nd: x\n" },
+        { "set creates one level", OP_SET, "kind: K\nauth:\n    x: 1\n", "featureGates/CSIMigration",
+          "false", 0, 1, "kind: K\nauth:\n    x: 1\nfeatureGates:\n    CSIMigration: false\n" },
         { "set creates two levels", OP_SET, "a: 1\n", "x/y/z", "v", 0, 1, "a: 1\nx:\n  y:\n    z: v\n" },
         { "set into existing nested", OP_SET, "featureGates:\n    A: true # c\n# about b\nb: 1\n",
           "featureGates/CSIMigration", "false", 0, 1,
@@ -68,8 +69,8 @@ static const struct edit_case cases[] = {
           "LimitedSwap", 0, 1, "memorySwap: {swapBehavior: LimitedSwap}\n" },
         { "set nested into flow mapping", OP_SET, "a: { b: 1 }\n", "a/c/d", "x,y", 0, 1,
           "a: { b: 1, c: {d: \"x,y\"} }\n" },
-        { "set JSON multi-line", OP_SET, "{\n  \"g\": {\n    \"A\": true\n  }\n}\n", "g/CSIMigration", "false",
-          0, 1, "{\n  \"g\": {\n    \"A\": true,\n    \"CSIMigration\": false\n  }\n}\n" },
+        { "set JSON multi-line", OP_SET, "{\n  \"g\": {\n    \"A\": true\n  }\n}\n", "g/CSIMigration",
+          "false", 0, 1, "{\n  \"g\": {\n    \"A\": true,\n    \"CSIMigration\": false\n  }\n}\n" },
         { "set JSON string value", OP_SET, "{\"a\": 1}", "cgroupDriver", "systemd", 0, 1,
           "{\"a\": 1, \"cgroupDriver\": \"systemd\"}" },
         { "set JSON existing", OP_SET, "{\"cgroupDriver\": \"cgroupfs\"}\n", "cgroupDriver", "systemd", 0, 1,
@@ -78,10 +79,10 @@ static const struct edit_case cases[] = {
           "{\"m\": {\"swapBehavior\": \"LimitedSwap\"}}\n" },
 
         /* documents */
-        { "set doc 1, doc 0 untouched", OP_SET, "# first\na:   1 # x\n---\na: 1\n---\nb: 2\n", "a", "2", 1, 1,
-          "# first\na:   1 # x\n---\na: 2\n---\nb: 2\n" },
-        { "set absent in doc 1 goes before ---", OP_SET, "a: 1\n---\nb: 2\n\n# c\n---\nc: 3\n", "x", "y", 1, 1,
-          "a: 1\n---\nb: 2\nx: y\n\n# c\n---\nc: 3\n" },
+        { "set doc 1, doc 0 untouched", OP_SET, "# first\na:   1 # x\n---\na: 1\n---\nb: 2\n", "a", "2", 1,
+          1, "# first\na:   1 # x\n---\na: 2\n---\nb: 2\n" },
+        { "set absent in doc 1 goes before ---", OP_SET, "a: 1\n---\nb: 2\n\n# c\n---\nc: 3\n", "x", "y", 1,
+          1, "a: 1\n---\nb: 2\nx: y\n\n# c\n---\nc: 3\n" },
         { "set absent before ...", OP_SET, "a: 1\n...\n", "b", "2", 0, 1, "a: 1\nb: 2\n...\n" },
         { "set empty file", OP_SET, "", "featureGates/CSIMigration", "false", 0, 1,
           "featureGates:\n  CSIMigration: false\n" },
@@ -106,24 +107,27 @@ static const struct edit_case cases[] = {
           "a: 1\nb: 2\n" },
         { "remove middle key", OP_REMOVE, "g:\n  A: true\n  CSIMigration: false # old\n  B: true\n",
           "g/CSIMigration", NULL, 0, 1, "g:\n  A: true\n  B: true\n" },
-        { "remove last key", OP_REMOVE, "g:\n  A: true\n  CSIMigration: false\nz: 1\n", "g/CSIMigration", NULL, 0,
-          1, "g:\n  A: true\nz: 1\n" },
-        { "remove keeps comments around", OP_REMOVE, "a: 1\n# about b\nb: 2\n# after b\nc: 3\n", "b", NULL, 0, 1,
-          "a: 1\n# about b\n# after b\nc: 3\n" },
-        { "remove nested mapping value", OP_REMOVE, "a: 1\nb:\n  c: 1\n  d: [1,\n    2]\n# c\ne: 1\n", "b", NULL,
-          0, 1, "a: 1\n# c\ne: 1\n" },
+        { "remove last key", OP_REMOVE, "g:\n  A: true\n  CSIMigration: false\nz: 1\n", "g/CSIMigration",
+          NULL, 0, 1, "g:\n  A: true\nz: 1\n" },
+        { "remove keeps comments around", OP_REMOVE, "a: 1\n# about b\nb: 2\n# after b\nc: 3\n", "b", NULL,
+          0, 1, "a: 1\n# about b\n# after b\nc: 3\n" },
+        { "remove nested mapping value", OP_REMOVE, "a: 1\nb:\n  c: 1\n  d: [1,\n    2]\n# c\ne: 1\n", "b",
+          NULL, 0, 1, "a: 1\n# c\ne: 1\n" },
         { "remove absent", OP_REMOVE, "a: 1\n", "b/c", NULL, 0, 0, NULL },
         { "remove last line, no final newline", OP_REMOVE, "a: 1\nb: 2", "b", NULL, 0, 1, "a: 1" },
         { "remove CRLF, no final newline", OP_REMOVE, "a: 1\r\nb: 2", "b", NULL, 0, 1, "a: 1" },
         { "remove CRLF", OP_REMOVE, "a: 1\r\nb: 2\r\nc: 3\r\n", "b", NULL, 0, 1, "a: 1\r\nc: 3\r\n" },
         { "remove flow only key removes parent", OP_REMOVE, "a: 1\nfeatureGates: {CSIMigration: true}\n",
           "featureGates/CSIMigration", NULL, 0, 1, "a: 1\n" },
-        { "remove flow first", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/A", NULL, 0, 1, "g: {B: 2, C: 3}\n" },
-        { "remove flow middle", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/B", NULL, 0, 1, "g: {A: 1, C: 3}\n" },
+        { "remove flow first", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/A", NULL, 0, 1,
+          "g: {B: 2, C: 3}\n" },
+        { "remove flow middle", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/B", NULL, 0, 1,
+          "g: {A: 1, C: 3}\n" },
         { "remove flow last", OP_REMOVE, "g: {A: 1, B: 2, C: 3}\n", "g/C", NULL, 0, 1, "g: {A: 1, B: 2}\n" },
         { "remove JSON multi-line", OP_REMOVE, "{\n  \"a\": 1,\n  \"b\": 2\n}\n", "b", NULL, 0, 1,
           "{\n  \"a\": 1\n}\n" },
-        { "remove in doc 1", OP_REMOVE, "a: 1\nb: 2\n---\na: 1\nb: 2\n", "a", NULL, 1, 1, "a: 1\nb: 2\n---\nb: 2\n" },
+        { "remove in doc 1", OP_REMOVE, "a: 1\nb: 2\n---\na: 1\nb: 2\n", "a", NULL, 1, 1,
+          "a: 1\nb: 2\n---\nb: 2\n" },
 
         /* count */
         { "count empty", OP_COUNT, "", NULL, NULL, 0, 0, NULL },
@@ -156,7 +160,8 @@ static const struct edit_case cases[] = {
           "line 1: a has tag !!str, refusing to edit it" },
         { "refuse tagged root", OP_SET, "--- !Config\na: 1\n", "a", "2", 0, -EBADMSG,
           "line 1: (document root) has tag !Config, refusing to edit it" },
-        { "refuse scalar on path", OP_SET, "a: x\n", "a/b", "2", 0, -EBADMSG, "line 1: a is a scalar, not a mapping" },
+        { "refuse scalar on path", OP_SET, "a: x\n", "a/b", "2", 0, -EBADMSG,
+          "line 1: a is a scalar, not a mapping" },
         { "refuse empty value on path", OP_SET, "a:\nb: 1\n", "a/b", "2", 0, -EBADMSG,
           "line 1: a is an empty value, not a mapping" },
         { "refuse sequence on path", OP_SET, "a:\n- b: 1\n", "a/b", "2", 0, -EBADMSG,
@@ -165,7 +170,8 @@ static const struct edit_case cases[] = {
           "line 1: (document root) is a sequence, not a mapping" },
         { "refuse mapping as target", OP_SET, "a:\n  b: 1\n", "a", "2", 0, -EBADMSG,
           "line 2: a is a mapping, not a scalar" },
-        { "refuse duplicate key", OP_SET, "a: 1\nb: 2\na: 3\n", "a", "2", 0, -EBADMSG, "line 3: duplicate key a" },
+        { "refuse duplicate key", OP_SET, "a: 1\nb: 2\na: 3\n", "a", "2", 0, -EBADMSG,
+          "line 3: duplicate key a" },
         { "refuse duplicate key on path", OP_REMOVE, "g:\n  x: 1\ng:\n  y: 1\n", "g/x", NULL, 0, -EBADMSG,
           "line 3: duplicate key g" },
         { "refuse block scalar", OP_SET, "a: |\n  x\n", "a", "y", 0, -EBADMSG,
@@ -175,27 +181,35 @@ static const struct edit_case cases[] = {
         { "refuse insert after explicit key", OP_SET, "? a\n: 1\n", "c", "d", 0, -EBADMSG,
           "line 1: key is not first on its line, refusing to guess indentation" },
         /* found by tests/fuzz/fuzz-yaml-edit.c: the new key went inside the explicit key */
-        { "refuse insert after explicit key on its own line", OP_SET, "? \n   xes\n", "failSwapOn", "false", 0,
-          -EBADMSG, "line 2: explicit key (?) or keys not aligned, refusing to guess indentation" },
+        { "refuse insert after explicit key on its own line", OP_SET, "? \n   xes\n", "failSwapOn", "false",
+          0, -EBADMSG, "line 2: explicit key (?) or keys not aligned, refusing to guess indentation" },
         /* found by tests/fuzz/fuzz-yaml-edit.c: "{,}" was left */
-        { "remove the only flow entry with a trailing comma", OP_REMOVE, "{\n\"kind\",}", "kind", NULL, 0, 1, "{\n}" },
-        { "remove the only flow entry with a spaced trailing comma", OP_REMOVE, "{b: 1 , }\n", "b", NULL, 0, 1, "{ }\n" },
+        { "remove the only flow entry with a trailing comma", OP_REMOVE, "{\n\"kind\",}", "kind", NULL, 0, 1,
+          "{\n}" },
+        { "remove the only flow entry with a spaced trailing comma", OP_REMOVE, "{b: 1 , }\n", "b", NULL, 0,
+          1, "{ }\n" },
         { "refuse comment after the only flow entry", OP_REMOVE, "{b: 1 # c\n, }\n", "b", NULL, 0, -EBADMSG,
           "line 1: comment after the only entry of a flow mapping, refusing" },
         /* found by tests/fuzz/fuzz-yaml-edit.c: document 1 became document 0 */
-        { "refuse removing the only key of an implicit first document", OP_REMOVE, "#b\nkind: x\n---\nz: 1\n", "kind", NULL,
-          0, -EBADMSG, "line 2: removing the only key of document 0 would remove the document" },
-        { "remove the only key of an explicit first document", OP_REMOVE, "---\nkind: x\n---\nz: 1\n", "kind", NULL, 0,
-          1, "---\n---\nz: 1\n" },
-        { "remove the only key of the only document", OP_REMOVE, "#b\nkind: x\n", "kind", NULL, 0, 1, "#b\n" },
+        { "refuse removing the only key of an implicit first document", OP_REMOVE,
+          "#b\nkind: x\n---\nz: 1\n", "kind", NULL, 0, -EBADMSG,
+          "line 2: removing the only key of document 0 would remove the document" },
+        { "remove the only key of an explicit first document", OP_REMOVE, "---\nkind: x\n---\nz: 1\n",
+          "kind", NULL, 0, 1, "---\n---\nz: 1\n" },
+        { "remove the only key of the only document", OP_REMOVE, "#b\nkind: x\n", "kind", NULL, 0, 1,
+          "#b\n" },
         /* found by tests/fuzz/fuzz-yaml-edit.c: a lone \r ends a YAML line, the insertion went into the next document */
         { "refuse carriage return line break", OP_SET, "a:\n  b: 1\r---\rc: 2\n", "x", "v", 0, -EBADMSG,
           "line 2: carriage return as a line break (only \\n and \\r\\n are supported)" },
-        { "refuse NEL line break", OP_GET, "a: 1\xc2\x85" "b: 2\n", "a", NULL, 0, -EBADMSG,
-          "line 1: Unicode line break (only \\n and \\r\\n are supported)" },
+        { "refuse NEL line break", OP_GET,
+          "a: 1\xc2\x85"
+          "b: 2\n",
+          "a", NULL, 0, -EBADMSG, "line 1: Unicode line break (only \\n and \\r\\n are supported)" },
         { "CRLF still fine", OP_SET, "a: 1\r\n", "b", "2", 0, 1, "a: 1\r\nb: 2\r\n" },
-        { "refuse UTF-16", OP_SET, "\xff\xfe" "a\0:\0", "a", "b", 0, -EBADMSG,
-          "line 1: UTF-16 text is not supported" },
+        { "refuse UTF-16", OP_SET,
+          "\xff\xfe"
+          "a\0:\0",
+          "a", "b", 0, -EBADMSG, "line 1: UTF-16 text is not supported" },
 };
 
 static const char **split_path(char *s) {
@@ -257,7 +271,8 @@ static void run_case(const struct edit_case *tc) {
                 _cleanup_free_ char *again = NULL, *error2 = NULL;
                 size_t again_len;
                 int r2 = tc->op == OP_SET
-                                 ? yaml_set_scalar(out, out_len, tc->doc, path, tc->value, &again, &again_len, &error2)
+                                 ? yaml_set_scalar(out, out_len, tc->doc, path, tc->value, &again,
+                                                   &again_len, &error2)
                                  : yaml_remove_key(out, out_len, tc->doc, path, &again, &again_len, &error2);
                 free(name);
                 name = xasprintf("%s: repeating the edit changes nothing", tc->name);
@@ -305,11 +320,12 @@ struct oracle {
 };
 
 static bool oracle_agrees(const struct oracle *o, const char *orig, size_t orig_len, const char *edited,
-                          size_t edited_len, unsigned doc, const char *op, const char *path, const char *value) {
+                          size_t edited_len, unsigned doc, const char *op, const char *path,
+                          const char *value) {
         if (write_file(o->orig, orig, orig_len) < 0 || write_file(o->edited, edited, edited_len) < 0)
                 return false;
-        _cleanup_free_ char *cmd = xasprintf("/usr/bin/python3 %s %s %s %u %s '%s' '%s' 2>&1", o->script, o->orig,
-                                             o->edited, doc, op, path, value ? value : "");
+        _cleanup_free_ char *cmd = xasprintf("/usr/bin/python3 %s %s %s %u %s '%s' '%s' 2>&1", o->script,
+                                             o->orig, o->edited, doc, op, path, value ? value : "");
         FILE *p = popen(cmd, "re");
         if (!p)
                 return false;
@@ -349,10 +365,13 @@ static void corpus_check_file(const struct oracle *o, const char *file, const ch
         tap_ok(r == (had_driver > 0 && streq(old_driver, "systemd") ? 0 : 1), name);
         if (r > 0) {
                 snprintf(name, sizeof(name), "%s: cgroupDriver edit is exactly the intended change", file);
-                tap_ok(oracle_agrees(o, text, len, set1, set1_len, doc, "set", "cgroupDriver", "systemd"), name);
+                tap_ok(oracle_agrees(o, text, len, set1, set1_len, doc, "set", "cgroupDriver", "systemd"),
+                       name);
                 _cleanup_free_ char *again = NULL;
                 snprintf(name, sizeof(name), "%s: second cgroupDriver edit returns 0", file);
-                tap_ok(yaml_set_scalar(set1, set1_len, doc, driver, "systemd", &again, &again_len, NULL) == 0, name);
+                tap_ok(yaml_set_scalar(set1, set1_len, doc, driver, "systemd", &again, &again_len, NULL) ==
+                               0,
+                       name);
         }
 
         /* featureGates.CSIMigration=false, then remove it again. */
@@ -363,7 +382,8 @@ static void corpus_check_file(const struct oracle *o, const char *file, const ch
         if (!tap_ok(r == 1, name))
                 return;
         snprintf(name, sizeof(name), "%s: CSIMigration edit is exactly the intended change", file);
-        tap_ok(oracle_agrees(o, text, len, set2, set2_len, doc, "set", "featureGates/CSIMigration", "false"), name);
+        tap_ok(oracle_agrees(o, text, len, set2, set2_len, doc, "set", "featureGates/CSIMigration", "false"),
+               name);
         _cleanup_free_ char *again = NULL;
         snprintf(name, sizeof(name), "%s: second CSIMigration edit returns 0", file);
         tap_ok(yaml_set_scalar(set2, set2_len, doc, gate, "false", &again, &again_len, NULL) == 0, name);
@@ -373,8 +393,8 @@ static void corpus_check_file(const struct oracle *o, const char *file, const ch
         if (!tap_ok(r == 1, name))
                 return;
         snprintf(name, sizeof(name), "%s: removal is exactly the intended change", file);
-        tap_ok(oracle_agrees(o, set2, set2_len, removed, removed_len, doc, "remove", "featureGates/CSIMigration",
-                             NULL),
+        tap_ok(oracle_agrees(o, set2, set2_len, removed, removed_len, doc, "remove",
+                             "featureGates/CSIMigration", NULL),
                name);
         if (had_gate == 0) {
                 snprintf(name, sizeof(name), "%s: set then remove gives back the original bytes", file);
@@ -446,12 +466,14 @@ static void run_golden_test(void) {
                 const char *const *path;
                 const char *value;
         } fixes[] = {
-                { driver, "systemd" }, { gate, "false" }, { swap_on, "false" }, { swap_behavior, "LimitedSwap" },
+                { driver, "systemd" },  { gate, "false" },
+                { swap_on, "false" },   { swap_behavior, "LimitedSwap" },
                 { cgroup_v1, "false" },
         };
         const char *root = getenv("SOURCE_ROOT") ?: ".";
         _cleanup_free_ char *in_path = xasprintf("%s/tests/fixtures/yaml/kubelet-config.yaml", root);
-        _cleanup_free_ char *want_path = xasprintf("%s/tests/fixtures/yaml/kubelet-config.expected.yaml", root);
+        _cleanup_free_ char *want_path =
+                xasprintf("%s/tests/fixtures/yaml/kubelet-config.expected.yaml", root);
         size_t len = 0, want_len = 0;
         _cleanup_free_ char *text = read_file_or_null(in_path, &len);
         _cleanup_free_ char *want = read_file_or_null(want_path, &want_len);
@@ -461,7 +483,8 @@ static void run_golden_test(void) {
                 _cleanup_free_ char *out = NULL, *error = NULL;
                 size_t out_len;
                 int r = yaml_set_scalar(text, len, 0, fixes[i].path, fixes[i].value, &out, &out_len, &error);
-                _cleanup_free_ char *name = xasprintf("golden: set %s (%s)", fixes[i].path[0], strempty(error));
+                _cleanup_free_ char *name =
+                        xasprintf("golden: set %s (%s)", fixes[i].path[0], strempty(error));
                 if (tap_ok(r == 1, name)) {
                         free(text);
                         text = TAKE_PTR(out);

@@ -57,10 +57,12 @@ static long emulate_openat2(int dirfd, const char *path, const struct open_how *
                         continue;
                 }
                 char cand[MAX_PATH];
-                if ((size_t) snprintf(cand, sizeof(cand), "%s%s%s", done, *done ? "/" : "", name) >= sizeof(cand))
+                if ((size_t) snprintf(cand, sizeof(cand), "%s%s%s", done, *done ? "/" : "", name) >=
+                    sizeof(cand))
                         return -ENAMETOOLONG;
                 struct stat st;
-                if (fstatat(dirfd, cand, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode) || (last && nofollow)) {
+                if (fstatat(dirfd, cand, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode) ||
+                    (last && nofollow)) {
                         strcpy(done, cand); /* absent, or not a link: openat() says what it is */
                         continue;
                 }
@@ -92,7 +94,8 @@ long syscall(long nr, ...) {
                 a[i] = va_arg(ap, long);
         va_end(ap);
         if (nr == SYS_openat2) {
-                long r = emulate_openat2((int) a[0], (const char *) a[1], (const struct open_how *) a[2], (size_t) a[3]);
+                long r = emulate_openat2((int) a[0], (const char *) a[1], (const struct open_how *) a[2],
+                                         (size_t) a[3]);
                 if (r < 0) {
                         errno = (int) -r;
                         return -1;

@@ -166,21 +166,23 @@ static bool has_static_address(const struct ifcfg *f) {
 static int ifcfg_check_static(const struct ifcfg *f, char **ret_error) {
         const struct ifcfg_var *v = ifcfg_lookup(f, "BOOTPROTO");
         if (v && (strcasecmp(v->value, "dhcp") == 0 || strcasecmp(v->value, "bootp") == 0)) {
-                set_error(ret_error, "line %u: BOOTPROTO=%s: the interface gets its gateway from DHCP", v->line,
-                          v->value);
+                set_error(ret_error, "line %u: BOOTPROTO=%s: the interface gets its gateway from DHCP",
+                          v->line, v->value);
                 return -EADDRNOTAVAIL;
         }
         v = ifcfg_lookup(f, "DEFROUTE");
         if (v && (strcasecmp(v->value, "no") == 0 || strcasecmp(v->value, "false") == 0)) {
-                set_error(ret_error, "line %u: DEFROUTE=%s: the interface must not carry the default route", v->line,
-                          v->value);
+                set_error(ret_error, "line %u: DEFROUTE=%s: the interface must not carry the default route",
+                          v->line, v->value);
                 return -ENOTSUP;
         }
         const char *port_keys[] = { "BRIDGE", "MASTER", "TEAM_MASTER" };
         for (size_t i = 0; i < ELEMENTSOF(port_keys); i++) {
                 v = ifcfg_lookup(f, port_keys[i]);
                 if (v && v->value[0]) {
-                        set_error(ret_error, "line %u: %s=%s: the interface is a port of another device, its address and routes live there",
+                        set_error(ret_error,
+                                  "line %u: %s=%s: the interface is a port of another device, its address "
+                                  "and routes live there",
                                   v->line, v->key, v->value);
                         return -ENOTSUP;
                 }
@@ -211,7 +213,8 @@ int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway,
         if (r > 0) {
                 r = 0;
                 if (!netconf_ipv4_equal(v->value, gateway)) {
-                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                        set_error(ret_error,
+                                  "line %u: the default gateway is already %s, not replacing it with %s",
                                   v->line, v->value, gateway);
                         r = -EEXIST;
                 }
@@ -237,8 +240,8 @@ finish:
 
 /* ---- Dispatch ---- */
 
-int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, char **ret_gateway,
-                        char **ret_error) {
+int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
+                        char **ret_gateway, char **ret_error) {
         if (!text && len > 0)
                 return -EINVAL;
         text = text ? text : "";
@@ -257,8 +260,9 @@ int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, c
         return -EINVAL;
 }
 
-int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, const char *gateway,
-                        bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
+int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
+                        const char *gateway, bool onlink, char **ret_text, size_t *ret_len,
+                        char **ret_error) {
         if (!text && len > 0)
                 return -EINVAL;
         text = text ? text : "";
@@ -268,9 +272,11 @@ int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, c
         case NETCONF_KEYFILE:
                 return netconf_keyfile_set_gateway(text, len, gateway, onlink, ret_text, ret_len, ret_error);
         case NETCONF_NETWORKD:
-                return netconf_networkd_set_gateway(text, len, gateway, onlink, ret_text, ret_len, ret_error);
+                return netconf_networkd_set_gateway(text, len, gateway, onlink, ret_text, ret_len,
+                                                    ret_error);
         case NETCONF_NETPLAN:
-                return netconf_netplan_set_gateway(text, len, iface, gateway, onlink, ret_text, ret_len, ret_error);
+                return netconf_netplan_set_gateway(text, len, iface, gateway, onlink, ret_text, ret_len,
+                                                   ret_error);
         case NETCONF_INTERFACES:
                 return netconf_interfaces_set_gateway(text, len, iface, gateway, onlink, ret_text, ret_len,
                                                       ret_error);

@@ -40,8 +40,9 @@ static void ifupdown_free(struct ifupdown *f) {
 }
 
 static bool is_stanza_keyword(const char *w) {
-        static const char *const keywords[] = { "iface", "mapping", "auto", "source", "source-directory",
-                                                "no-auto-down", "no-scripts", "rename", "template" };
+        static const char *const keywords[] = { "iface",      "mapping",          "auto",
+                                                "source",     "source-directory", "no-auto-down",
+                                                "no-scripts", "rename",           "template" };
         for (size_t i = 0; i < ELEMENTSOF(keywords); i++)
                 if (streq(w, keywords[i]))
                         return true;
@@ -109,13 +110,16 @@ static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, ch
                                         split_words(w[3], strlen(w[3]), m, 1);
                                 f.stanzas = xrealloc(f.stanzas, (f.n_stanzas + 1) * sizeof(*f.stanzas));
                                 current = &f.stanzas[f.n_stanzas++];
-                                *current = (struct stanza){ .name = TAKE_PTR(w[1]),
-                                                            .method = m[0] ? xstrndup(m[0], strcspn(m[0], " \t")) : xstrdup(""),
-                                                            .line = line,
-                                                            .first_option = f.n_options };
+                                *current = (struct stanza){
+                                        .name = TAKE_PTR(w[1]),
+                                        .method = m[0] ? xstrndup(m[0], strcspn(m[0], " \t")) : xstrdup(""),
+                                        .line = line,
+                                        .first_option = f.n_options
+                                };
                                 free(m[0]);
                         } else if (streq(w[0], "iface") && k < 3) {
-                                set_error(ret_error, "line %u: iface stanza without an address family", line);
+                                set_error(ret_error, "line %u: iface stanza without an address family",
+                                          line);
                                 free_words(w, k);
                                 ifupdown_free(&f);
                                 return -EBADMSG;
@@ -129,9 +133,12 @@ static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, ch
                         f.options = xrealloc(f.options, (f.n_options + 1) * sizeof(*f.options));
                         char *opt[2] = {};
                         split_words(s, n, opt, 2);
-                        f.options[f.n_options++] = (struct option_line){
-                                .word = opt[0], .rest = opt[1] ? opt[1] : xstrdup(""), .line = line, .start = off, .end = end
-                        };
+                        f.options[f.n_options++] =
+                                (struct option_line){ .word = opt[0],
+                                                      .rest = opt[1] ? opt[1] : xstrdup(""),
+                                                      .line = line,
+                                                      .start = off,
+                                                      .end = end };
                         current->n_options++;
                 }
                 free_words(w, k);
@@ -152,7 +159,8 @@ static int pick_iface(const struct ifupdown *f, const char *iface, const char **
                 if (streq(s->method, "loopback") || streq(s->name, "lo"))
                         continue;
                 if (only && !streq(only, s->name)) {
-                        set_error(ret_error, "line %u: the file configures several interfaces (%s, %s); name one",
+                        set_error(ret_error,
+                                  "line %u: the file configures several interfaces (%s, %s); name one",
                                   s->line, only, s->name);
                         return -EINVAL;
                 }
@@ -166,7 +174,8 @@ static int pick_iface(const struct ifupdown *f, const char *iface, const char **
         return 0;
 }
 
-static const struct option_line *find_gateway(const struct ifupdown *f, const char *iface, char **ret_error) {
+static const struct option_line *find_gateway(const struct ifupdown *f, const char *iface,
+                                              char **ret_error) {
         for (size_t i = 0; i < f->n_stanzas; i++) {
                 const struct stanza *s = &f->stanzas[i];
                 if (!streq(s->name, iface))
@@ -211,7 +220,8 @@ int netconf_interfaces_get_gateway(const char *text, size_t len, const char *ifa
 }
 
 /* The stanza to add the gateway to: the first static one, or why there is none. */
-static int pick_stanza(const struct ifupdown *f, const char *iface, const struct stanza **ret, char **ret_error) {
+static int pick_stanza(const struct ifupdown *f, const char *iface, const struct stanza **ret,
+                       char **ret_error) {
         const struct stanza *dhcp = NULL, *other = NULL;
         for (size_t i = 0; i < f->n_stanzas; i++) {
                 const struct stanza *s = &f->stanzas[i];
@@ -223,7 +233,8 @@ static int pick_stanza(const struct ifupdown *f, const char *iface, const struct
                                         *ret = s;
                                         return 0;
                                 }
-                        set_error(ret_error, "line %u: iface %s inet static without an address", s->line, iface);
+                        set_error(ret_error, "line %u: iface %s inet static without an address", s->line,
+                                  iface);
                         return -ENOTSUP;
                 }
                 if (streq(s->method, "dhcp") && !dhcp)
@@ -232,8 +243,8 @@ static int pick_stanza(const struct ifupdown *f, const char *iface, const struct
                         other = s;
         }
         if (dhcp) {
-                set_error(ret_error, "line %u: iface %s inet dhcp: the interface gets its gateway from DHCP", dhcp->line,
-                          iface);
+                set_error(ret_error, "line %u: iface %s inet dhcp: the interface gets its gateway from DHCP",
+                          dhcp->line, iface);
                 return -EADDRNOTAVAIL;
         }
         if (other) {
@@ -246,7 +257,8 @@ static int pick_stanza(const struct ifupdown *f, const char *iface, const struct
 }
 
 int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
-                                   _unused_ bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
+                                   _unused_ bool onlink, char **ret_text, size_t *ret_len,
+                                   char **ret_error) {
         struct ifupdown f;
         _cleanup_free_ char *error = NULL, *insert = NULL;
         const struct stanza *s;
@@ -272,7 +284,8 @@ int netconf_interfaces_set_gateway(const char *text, size_t len, const char *ifa
         if (gw) {
                 r = 0;
                 if (!netconf_ipv4_equal(gw->rest, gateway)) {
-                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                        set_error(ret_error,
+                                  "line %u: the default gateway is already %s, not replacing it with %s",
                                   gw->line, gw->rest, gateway);
                         r = -EEXIST;
                 }

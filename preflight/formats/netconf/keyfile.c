@@ -26,7 +26,8 @@ static bool keyfile_name_ignored(const char *name) {
 
 bool netconf_keyfile_loaded(const char *name, const struct stat *st) {
         /* NetworkManager refuses any other file as insecure. */
-        return !keyfile_name_ignored(name) && S_ISREG(st->st_mode) && st->st_uid == 0 && (st->st_mode & 0077) == 0;
+        return !keyfile_name_ignored(name) && S_ISREG(st->st_mode) && st->st_uid == 0 &&
+               (st->st_mode & 0077) == 0;
 }
 
 static bool in_ipv4(const struct netconf_ini_line *l) {
@@ -120,7 +121,8 @@ int netconf_keyfile_get_gateway(const char *text, size_t len, char **ret_gateway
         return r;
 }
 
-static const struct netconf_ini_line *find_key(const struct netconf_ini *ini, const char *section, const char *key) {
+static const struct netconf_ini_line *find_key(const struct netconf_ini *ini, const char *section,
+                                               const char *key) {
         const struct netconf_ini_line *found = NULL;
         for (size_t i = 0; i < ini->n; i++) {
                 const struct netconf_ini_line *l = &ini->lines[i];
@@ -135,7 +137,9 @@ static int keyfile_check_static(const struct netconf_ini *ini, char **ret_error)
         for (size_t i = 0; i < ELEMENTSOF(port_keys); i++) {
                 const struct netconf_ini_line *l = find_key(ini, "connection", port_keys[i]);
                 if (l && l->value[0]) {
-                        set_error(ret_error, "line %u: %s=%s: the connection is a port of another device, its address and routes live there",
+                        set_error(ret_error,
+                                  "line %u: %s=%s: the connection is a port of another device, its address "
+                                  "and routes live there",
                                   l->line, l->key, l->value);
                         return -ENOTSUP;
                 }
@@ -147,12 +151,14 @@ static int keyfile_check_static(const struct netconf_ini *ini, char **ret_error)
                 return -EADDRNOTAVAIL;
         }
         if (!streq(method->value, "manual")) {
-                set_error(ret_error, "line %u: method=%s: no static IPv4 addressing", method->line, method->value);
+                set_error(ret_error, "line %u: method=%s: no static IPv4 addressing", method->line,
+                          method->value);
                 return -ENOTSUP;
         }
         const struct netconf_ini_line *l = find_key(ini, "ipv4", "never-default");
         if (l && (streq(l->value, "true") || streq(l->value, "1") || streq(l->value, "yes"))) {
-                set_error(ret_error, "line %u: never-default=%s: the connection must not carry the default route",
+                set_error(ret_error,
+                          "line %u: never-default=%s: the connection must not carry the default route",
                           l->line, l->value);
                 return -ENOTSUP;
         }
@@ -163,8 +169,8 @@ static int keyfile_check_static(const struct netconf_ini *ini, char **ret_error)
         return -ENOTSUP;
 }
 
-int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
-                                size_t *ret_len, char **ret_error) {
+int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
+                                char **ret_text, size_t *ret_len, char **ret_error) {
         struct netconf_ini ini;
         _cleanup_free_ char *existing = NULL, *insert = NULL;
         unsigned line;
@@ -181,8 +187,9 @@ int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gatewa
         if (r > 0) {
                 r = 0;
                 if (!netconf_ipv4_equal(existing, gateway)) {
-                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s", line,
-                                  existing, gateway);
+                        set_error(ret_error,
+                                  "line %u: the default gateway is already %s, not replacing it with %s",
+                                  line, existing, gateway);
                         r = -EEXIST;
                 }
                 goto finish;
@@ -206,8 +213,8 @@ int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gatewa
         const char *eq = last->spaced ? " = " : "=";
         if (onlink)
                 /* gateway= has no on-link flag; a default route entry has. */
-                insert = xasprintf("route%u%s0.0.0.0/0,%s%sroute%u_options%sonlink=true%s", max_route + 1, eq, gateway,
-                                   ini.eol, max_route + 1, eq, ini.eol);
+                insert = xasprintf("route%u%s0.0.0.0/0,%s%sroute%u_options%sonlink=true%s", max_route + 1,
+                                   eq, gateway, ini.eol, max_route + 1, eq, ini.eol);
         else
                 insert = xasprintf("gateway%s%s%s", eq, gateway, ini.eol);
         *ret_text = netconf_splice(text, len, last->end, insert, ini.eol, ret_len);

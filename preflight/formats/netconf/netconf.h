@@ -52,10 +52,11 @@ enum netconf_format {
  *             methods: -ENOTSUP. onlink: ifupdown's `gateway` has no on-link option, ignored.
  *  iface NULL means the file's own interface; for netplan and interfaces it picks the only
  *  interface the file configures (not lo) and is -EINVAL when there are several. */
-int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, char **ret_gateway,
+int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
+                        char **ret_gateway, char **ret_error);
+int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
+                        const char *gateway, bool onlink, char **ret_text, size_t *ret_len,
                         char **ret_error);
-int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface, const char *gateway,
-                        bool onlink, char **ret_text, size_t *ret_len, char **ret_error);
 
 /* Whether NetworkManager's keyfile plugin loads the file `name` of /etc/NetworkManager/system-connections,
  * whose stat (symlinks followed) is st. Like NetworkManager, any name but hidden ones, "~" backups,
@@ -68,18 +69,18 @@ int netconf_format_from_path(const char *path, enum netconf_format *ret);
 
 /* ---- Per-format entry points (same contract as above) ---- */
 int netconf_ifcfg_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error);
-int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
-                              size_t *ret_len, char **ret_error);
+int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
+                              char **ret_text, size_t *ret_len, char **ret_error);
 int netconf_keyfile_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error);
-int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
-                                size_t *ret_len, char **ret_error);
+int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
+                                char **ret_text, size_t *ret_len, char **ret_error);
 int netconf_networkd_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error);
-int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
-                                 size_t *ret_len, char **ret_error);
+int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
+                                 char **ret_text, size_t *ret_len, char **ret_error);
 int netconf_netplan_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
                                 char **ret_error);
-int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway, bool onlink,
-                                char **ret_text, size_t *ret_len, char **ret_error);
+int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
+                                bool onlink, char **ret_text, size_t *ret_len, char **ret_error);
 int netconf_interfaces_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
                                    char **ret_error);
 int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,

@@ -7,9 +7,10 @@
 
 #include "formats/yaml-tree.h"
 
-static const char *const device_types[] = { "ethernets", "bonds",   "bridges",         "vlans",
-                                            "wifis",     "tunnels", "vrfs",            "modems",
-                                            "dummy-devices", "virtual-ethernets", "nm-devices" };
+static const char *const device_types[] = {
+        "ethernets", "bonds",         "bridges",           "vlans",     "wifis", "tunnels", "vrfs",
+        "modems",    "dummy-devices", "virtual-ethernets", "nm-devices"
+};
 
 struct netplan {
         const char *text;
@@ -35,7 +36,8 @@ static size_t end_of_line(const char *text, size_t len, size_t off) {
 static int lookup(const char *text, const struct ynode *map, const char *key, const struct ynode **ret,
                   char **ret_error) {
         size_t count;
-        const struct ynode *v = map && map->kind == YNODE_MAPPING ? ymapping_lookup(map, key, &count, NULL) : NULL;
+        const struct ynode *v =
+                map && map->kind == YNODE_MAPPING ? ymapping_lookup(map, key, &count, NULL) : NULL;
         if (v && count > 1) {
                 set_error(ret_error, "line %u: duplicate key '%s'", line_of_offset(text, v->start), key);
                 return -EBADMSG;
@@ -50,7 +52,8 @@ static int lookup(const char *text, const struct ynode *map, const char *key, co
 
 /* Parse and find the interface (the only one when iface is NULL). 0 with np->iface NULL when the
  * file does not configure it. */
-static int netplan_open(struct netplan *np, const char *text, size_t len, const char *iface, char **ret_error) {
+static int netplan_open(struct netplan *np, const char *text, size_t len, const char *iface,
+                        char **ret_error) {
         const struct ynode *network = NULL;
         int r;
 
@@ -62,7 +65,8 @@ static int netplan_open(struct netplan *np, const char *text, size_t len, const 
         if (r < 0)
                 return r;
         if (np->stream.n_docs > 1) {
-                set_error(ret_error, "line %u: more than one YAML document", line_of_offset(text, np->stream.docs[1].start));
+                set_error(ret_error, "line %u: more than one YAML document",
+                          line_of_offset(text, np->stream.docs[1].start));
                 return -EBADMSG;
         }
         const struct ynode *root = np->stream.n_docs ? np->stream.docs[0].root : NULL;
@@ -86,18 +90,22 @@ static int netplan_open(struct netplan *np, const char *text, size_t len, const 
                         if (iface && def->kind == YNODE_MAPPING)
                                 (void) lookup(text, def, "set-name", &set_name, NULL);
                         bool match = iface ? streq(key->value, iface) ||
-                                                     (set_name && set_name->kind == YNODE_SCALAR && streq(set_name->value, iface))
+                                                     (set_name && set_name->kind == YNODE_SCALAR &&
+                                                      streq(set_name->value, iface))
                                            : true;
                         if (!match)
                                 continue;
                         if (np->iface) {
-                                set_error(ret_error, iface ? "line %u: interface %s is defined twice"
-                                                           : "line %u: the file configures several interfaces (%s, %s); name one",
+                                set_error(ret_error,
+                                          iface ? "line %u: interface %s is defined twice"
+                                                : "line %u: the file configures several interfaces (%s, "
+                                                  "%s); name one",
                                           key->line, iface ? iface : only, key->value);
                                 return iface ? -EBADMSG : -EINVAL;
                         }
                         if (def->kind == YNODE_ALIAS) {
-                                set_error(ret_error, "line %u: interface %s is an alias, not edited", def->line, key->value);
+                                set_error(ret_error, "line %u: interface %s is an alias, not edited",
+                                          def->line, key->value);
                                 return -EBADMSG;
                         }
                         np->iface = def;
@@ -124,7 +132,8 @@ static int netplan_find_gateway(const struct netplan *np, const struct ynode **r
         r = lookup(np->text, np->iface, "routes", &routes, ret_error);
         if (r < 0)
                 return r;
-        for (size_t i = 0; routes && routes->kind == YNODE_SEQUENCE && i < routes->n_children && !found; i++) {
+        for (size_t i = 0; routes && routes->kind == YNODE_SEQUENCE && i < routes->n_children && !found;
+             i++) {
                 const struct ynode *to, *via;
                 if (lookup(np->text, routes->children[i], "to", &to, ret_error) < 0 ||
                     lookup(np->text, routes->children[i], "via", &via, ret_error) < 0)
@@ -141,7 +150,8 @@ static int netplan_find_gateway(const struct netplan *np, const struct ynode **r
                         found = gateway4;
         }
         if (found && !netconf_is_ipv4(found->value)) {
-                set_error(ret_error, "line %u: gateway %s is not an IPv4 address", found->line, found->value);
+                set_error(ret_error, "line %u: gateway %s is not an IPv4 address", found->line,
+                          found->value);
                 return -EBADMSG;
         }
         *ret_node = found;
@@ -185,14 +195,15 @@ static int netplan_check_static(const struct netplan *np, const char *iface, cha
         if (r < 0)
                 return r;
         if (yaml_true(dhcp4)) {
-                set_error(ret_error, "line %u: dhcp4: %s: the interface gets its gateway from DHCP", dhcp4->line,
-                          dhcp4->value);
+                set_error(ret_error, "line %u: dhcp4: %s: the interface gets its gateway from DHCP",
+                          dhcp4->line, dhcp4->value);
                 return -EADDRNOTAVAIL;
         }
         r = lookup(np->text, np->iface, "addresses", &addresses, ret_error);
         if (r < 0)
                 return r;
-        for (size_t i = 0; addresses && addresses->kind == YNODE_SEQUENCE && i < addresses->n_children; i++) {
+        for (size_t i = 0; addresses && addresses->kind == YNODE_SEQUENCE && i < addresses->n_children;
+             i++) {
                 const struct ynode *a = addresses->children[i];
                 /* An address with options is a one-key mapping: "- 10.0.0.2/24: {label: x}". */
                 if (a->kind == YNODE_MAPPING && a->n_children == 2)
@@ -221,7 +232,8 @@ static int sequence_offset(const char *text, const struct ynode *n) {
 }
 
 /* The new route item's lines, its dash at column dash_col. */
-static void put_route_item(struct buf *b, size_t dash_col, const char *gateway, bool onlink, const char *eol) {
+static void put_route_item(struct buf *b, size_t dash_col, const char *gateway, bool onlink,
+                           const char *eol) {
         buf_printf(b, "%*s- to: default%s", (int) dash_col, "", eol);
         buf_printf(b, "%*svia: %s%s", (int) dash_col + 2, "", gateway, eol);
         if (onlink)
@@ -238,13 +250,15 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
                 return r;
 
         if (np->iface->kind != YNODE_MAPPING || np->iface->flow || np->iface->n_children == 0) {
-                set_error(ret_error, "line %u: the interface is not a block mapping, not edited", np->iface->line);
+                set_error(ret_error, "line %u: the interface is not a block mapping, not edited",
+                          np->iface->line);
                 return -EBADMSG;
         }
         if (routes) {
                 if (routes->kind != YNODE_SEQUENCE || routes->flow || routes->n_children == 0 ||
                     np->text[routes->start] != '-') {
-                        set_error(ret_error, "line %u: routes is not a block sequence, not edited", routes->line);
+                        set_error(ret_error, "line %u: routes is not a block sequence, not edited",
+                                  routes->line);
                         return -EBADMSG;
                 }
                 put_route_item(&insert, column_of(np->text, routes->start), gateway, onlink, np->eol);
@@ -263,8 +277,8 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
         return 1;
 }
 
-int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway, bool onlink,
-                                char **ret_text, size_t *ret_len, char **ret_error) {
+int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
+                                bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
         struct netplan np;
         const struct ynode *gw;
         int r;
@@ -285,7 +299,8 @@ int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface,
         if (r > 0) {
                 r = 0;
                 if (!netconf_ipv4_equal(gw->value, gateway)) {
-                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                        set_error(ret_error,
+                                  "line %u: the default gateway is already %s, not replacing it with %s",
                                   gw->line, gw->value, gateway);
                         r = -EEXIST;
                 }

@@ -59,7 +59,8 @@ static int ini_classify(struct netconf_ini_line *l, const char *s, size_t n, con
         }
         const char *eq = memchr(s + i, '=', n - i);
         if (!eq || eq == s + i) {
-                set_error(ret_error, "line %u: neither a key=value assignment, a section nor a comment", l->line);
+                set_error(ret_error, "line %u: neither a key=value assignment, a section nor a comment",
+                          l->line);
                 return -EBADMSG;
         }
         if (!section) {
@@ -196,15 +197,18 @@ static int networkd_check_static(const struct netconf_ini *ini, char **ret_error
                         continue;
                 if (is_section(l, "Network") &&
                     (streq(l->key, "Bridge") || streq(l->key, "Bond") || streq(l->key, "VRF"))) {
-                        set_error(ret_error, "line %u: %s=%s: the link is a port of another device, its address and routes live there",
+                        set_error(ret_error,
+                                  "line %u: %s=%s: the link is a port of another device, its address and "
+                                  "routes live there",
                                   l->line, l->key, l->value);
                         return -ENOTSUP;
                 }
                 if (is_section(l, "Network") && streq(l->key, "DHCP") &&
                     (networkd_true(l->value) || streq(l->value, "ipv4") || streq(l->value, "both") ||
                      streq(l->value, "v4"))) {
-                        set_error(ret_error, "line %u: DHCP=%s: the interface gets its IPv4 gateway from DHCP",
-                                  l->line, l->value);
+                        set_error(ret_error,
+                                  "line %u: DHCP=%s: the interface gets its IPv4 gateway from DHCP", l->line,
+                                  l->value);
                         return -EADDRNOTAVAIL;
                 }
                 if (streq(l->key, "Address") && strchr(l->value, '.') && !strchr(l->value, ':'))
@@ -232,8 +236,8 @@ static const struct netconf_ini_line *last_network_key(const struct netconf_ini 
         return last;
 }
 
-int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink, char **ret_text,
-                                 size_t *ret_len, char **ret_error) {
+int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
+                                 char **ret_text, size_t *ret_len, char **ret_error) {
         _cleanup_free_ char *insert = NULL;
         struct netconf_ini ini;
         int r;
@@ -252,7 +256,9 @@ int netconf_networkd_set_gateway(const char *text, size_t len, const char *gatew
                 if (!netconf_ipv4_equal(existing, gateway)) {
                         for (size_t i = 0; i < ini.n; i++)
                                 if (ini.lines[i].value == existing)
-                                        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                                        set_error(ret_error,
+                                                  "line %u: the default gateway is already %s, not "
+                                                  "replacing it with %s",
                                                   ini.lines[i].line, existing, gateway);
                         r = -EEXIST;
                 }
@@ -277,13 +283,15 @@ int netconf_networkd_set_gateway(const char *text, size_t len, const char *gatew
                 at = after->end;
         } else {
                 /* A new section at the end, set off by a blank line unless the file ends with one. */
-                bool blank_before = len > 0 && !(ini.n > 0 && ini.lines[ini.n - 1].kind == NETCONF_INI_BLANK);
+                bool blank_before =
+                        len > 0 && !(ini.n > 0 && ini.lines[ini.n - 1].kind == NETCONF_INI_BLANK);
                 if (onlink)
-                        insert = xasprintf("%s[Route]%sGateway%s%s%sGatewayOnLink%syes%s", blank_before ? ini.eol : "",
-                                           ini.eol, eq, gateway, ini.eol, eq, ini.eol);
+                        insert = xasprintf("%s[Route]%sGateway%s%s%sGatewayOnLink%syes%s",
+                                           blank_before ? ini.eol : "", ini.eol, eq, gateway, ini.eol, eq,
+                                           ini.eol);
                 else
-                        insert = xasprintf("%s[Network]%sGateway%s%s%s", blank_before ? ini.eol : "", ini.eol, eq,
-                                           gateway, ini.eol);
+                        insert = xasprintf("%s[Network]%sGateway%s%s%s", blank_before ? ini.eol : "",
+                                           ini.eol, eq, gateway, ini.eol);
                 at = len;
         }
         char *out = netconf_splice(text, len, at, insert, ini.eol, ret_len);
