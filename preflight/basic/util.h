@@ -23,10 +23,16 @@ static inline void closep(int *fd) {
         if (*fd >= 0)
                 close(*fd);
 }
-static inline void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
+/* FUNCp(), for _cleanup_(FUNCp) on a TYPE * variable: FUNC(p) unless p is NULL.
+ * One line per type instead of a hand-written helper each time. */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type **p) {  \
+                if (*p)                         \
+                        func(*p);               \
+        }                                       \
+        struct __useless_struct_to_allow_trailing_semicolon__
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(FILE, fclose);
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
