@@ -13,7 +13,7 @@
 #define DAEMON_JSON "/etc/docker/daemon.json"
 #define CONTAINERD_TOML "/etc/containerd/config.toml"
 
-/* The runc runtime and its options table in each containerd config schema (design.md §6). */
+/* The runc runtime and its options table in each containerd config schema (docs/kubernetes-facts.md §7). */
 static const char *const runc_v2[] = { "plugins",    "io.containerd.grpc.v1.cri",
                                        "containerd", "runtimes",
                                        "runc",       NULL };

@@ -8,7 +8,7 @@
 #include "engine/profile-eviction.h"
 #include "fixers/registry.h"
 
-/* The kubelet's own hard thresholds when the profile sets none (design.md §6). */
+/* The kubelet's own hard thresholds when the profile sets none (docs/kubernetes-facts.md §6, §14). */
 static const struct kv kubelet_defaults[] = {
         { .key = (char *) "nodefs.available", .value = (char *) "10%" },
         { .key = (char *) "nodefs.inodesFree", .value = (char *) "5%" },

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Kubelet settings that depend on the cgroup version and swap (see
- * kubelet-cgroups.h; the facts are in design.md §6). */
+ * kubelet-cgroups.h; the facts are in docs/kubernetes-facts.md §7-9). */
 #include "fixers/shared/kubelet-cgroups.h"
 
 #include "fixers/shared/kubelet-files.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The run's report: kubeadm-like text lines, or the JSON of design.md §4.
+/* The run's report: kubeadm-like text lines, or the JSON the README documents (JSON report).
  * This is the one place that prints results. */
 #include "engine/report.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The verbs. Each returns the process exit code (design.md §2). */
+/* The verbs. Each returns the process exit code (README: Exit codes). */
 #pragma once
 
 #include "engine/fixer.h"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The swap fixer end to end on the sample node tree: check, dry run, apply,
-# idempotence, rollback, and the JSON report's shape (design.md §1-4).
+# idempotence, rollback, and the JSON report's shape (README: Commands, Exit codes, JSON report).
 . "$(dirname "$0")/../lib.sh"
 
 T=$(new_tree centos7)
@@ -59,12 +59,12 @@ run rollback --root "$T"
 expect_rc "a second rollback has nothing to undo" 2
 contains "it says so" "$ERR" "no run to roll back"
 
-# JSON (design.md §4)
+# JSON (README: JSON report)
 T2=$(new_tree centos7 json)
 run check --only swap --root "$T2" --output json
 expect_rc "json check" 1
 printf '%s' "$OUT" >"$WORK/report.json"
-ok "json report matches design.md section 4" $PYTHON - "$WORK/report.json" "$T2" <<'PY'
+ok "json report has the shape the README documents" $PYTHON - "$WORK/report.json" "$T2" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["kubeprep"] == "0.1.0", r["kubeprep"]

@@ -295,7 +295,7 @@ static void test_shipped(void) {
                 tap_diag(err);
                 return;
         }
-        /* Fixer names are the design's stable ones (design.md §3). */
+        /* Fixer names are the design's stable ones (README: What it fixes). */
         static const char *const fixers[] = { "swap",          "cgroup-driver", "kubeconfig",
                                               "eviction",      "csi-migration", "gateway",
                                               "kubelet-flags", "sysctl",        "disk-pressure" };
