@@ -1,67 +1,50 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading active swap areas from /proc/swaps (see swaps.h). */
+/* Reading active swap areas from /proc/swaps (see swaps.h), with libmount's own parser. */
 #include "system/swaps.h"
 
-#include <fcntl.h>
+#include <libmount/libmount.h>
 
-#include "basic/rootfs.h"
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_table, mnt_unref_table);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_iter, mnt_free_iter);
 
-/* /proc/swaps escapes space, tab, newline and backslash as \ooo. */
-static char *unescape_octal(const char *s, size_t n) {
-        char *out = xmalloc(n + 1), *o = out;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '\\' && i + 3 < n + 1 && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
-                    s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-                        *o++ = (char) ((s[i + 1] - '0') << 6 | (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
-                        i += 3;
-                } else
-                        *o++ = s[i];
-        }
-        *o = 0;
-        return out;
+/* libmount skips a line it cannot parse unless told otherwise; a swap area missed is a swap left
+ * on, so the first such line stops the parsing and is reported. */
+static int stop_at_parse_error(struct libmnt_table *tb, const char *filename _unused_, int line) {
+        int *bad_line = mnt_table_get_userdata(tb);
+        *bad_line = line;
+        return -EBADMSG;
 }
 
-int swaps_parse(const char *text, struct strv *ret_areas, char **ret_error) {
-        struct strv areas = {};
-        const char *line = text;
-        bool header = true;
-        while (*line) {
-                const char *end = strchr(line, '\n');
-                size_t len = end ? (size_t) (end - line) : strlen(line);
-                if (header)
-                        header = false; /* "Filename Type Size Used Priority" */
-                else if (len > 0) {
-                        size_t name_len = strcspn(line, " \t");
-                        if (name_len > len || name_len == 0) {
-                                strv_free(&areas);
-                                set_error(ret_error, "/proc/swaps: cannot parse '%.*s'", (int) len, line);
-                                return -EBADMSG;
-                        }
-                        strv_push(&areas, unescape_octal(line, name_len));
-                }
-                line = end ? end + 1 : line + len;
+int swaps_read(const char *path, struct strv *ret_areas, char **ret_error) {
+        _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = mnt_new_table();
+        _cleanup_(mnt_free_iterp) struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+        int bad_line = 0;
+        if (!tb || !iter)
+                return -ENOMEM;
+        mnt_table_set_userdata(tb, &bad_line);
+        mnt_table_set_parser_errcb(tb, stop_at_parse_error);
+        int k = mnt_table_parse_swaps(tb, path);
+        if (bad_line > 0) {
+                set_error(ret_error, "%s: cannot parse line %d", path, bad_line);
+                return -EBADMSG;
         }
+        if (k == -ENOENT) {
+                *ret_areas = (struct strv){};
+                return 0;
+        }
+        if (k < 0) {
+                set_error(ret_error, "cannot read %s: %s", path, strerror(-k));
+                return k;
+        }
+        struct strv areas = {};
+        struct libmnt_fs *fs;
+        while (mnt_table_next_fs(tb, iter, &fs) == 0)
+                if (mnt_fs_get_source(fs))
+                        strv_push(&areas, xstrdup(mnt_fs_get_source(fs)));
         *ret_areas = areas;
         return 0;
 }
 
 int swaps_read_active(struct strv *ret_areas, char **ret_error) {
-        _cleanup_close_ int fd = open("/proc/swaps", O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == ENOENT) { /* no swap support in this kernel */
-                        *ret_areas = (struct strv){};
-                        return 0;
-                }
-                set_error(ret_error, "cannot open /proc/swaps: %s", strerror(errno));
-                return -errno;
-        }
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-        /* /proc files report size 0; read_fd_whole reads to EOF regardless. */
-        int k = read_fd_whole(fd, &text, &len, NULL);
-        if (k < 0) {
-                set_error(ret_error, "cannot read /proc/swaps: %s", strerror(-k));
-                return k;
-        }
-        return swaps_parse(text, ret_areas, ret_error);
+        return swaps_read("/proc/swaps", ret_areas, ret_error);
 }

@@ -8,7 +8,6 @@
 
 #include "basic/rootfs.h"
 #include "basic/util.h"
-#include "system/swaps.h"
 #include "tap.h"
 
 static char *tmp;
@@ -107,20 +106,6 @@ static void test_size_cap(struct root *r) {
         sh("rm -r %s/big", tmp);
 }
 
-static void test_proc_swaps(void) {
-        struct strv a = {};
-        char *err = NULL;
-        const char *text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
-                           "/dev/dm-1                               partition\t8388604\t\t0\t\t-2\n"
-                           "/swap\\040file                          file\t\t1048572\t\t0\t\t-3\n";
-        tap_ok(swaps_parse(text, &a, &err) == 0 && a.n == 2, "/proc/swaps parses");
-        tap_ok(a.n == 2 && streq(a.items[0], "/dev/dm-1") && streq(a.items[1], "/swap file"),
-               "names, with \\040 decoded");
-        strv_free(&a);
-        tap_ok(swaps_parse("Filename Type Size Used Priority\n", &a, &err) == 0 && a.n == 0, "no swap");
-        strv_free(&a);
-}
-
 /* openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere races with resolving "..";
  * the layer retries. Found as a flaky refusal while other tests renamed files in parallel. */
 static void test_rename_race(struct root *r) {
@@ -162,7 +147,6 @@ int main(void) {
         test_confinement(r);
         test_atomic_write(r);
         test_size_cap(r);
-        test_proc_swaps();
         test_rename_race(r);
         root_free(r);
         sh("rm -rf %s", tmp);
