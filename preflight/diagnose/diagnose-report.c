@@ -3,8 +3,8 @@
  * seen, why it happens, the command that fixes it and what check says; as
  * text or as JSON. */
 #include <cjson/cJSON.h>
-#include <time.h>
 
+#include "basic/time-util.h"
 #include "config.h"
 #include "diagnose/diagnose.h"
 #include "formats/redact.h"
@@ -12,16 +12,6 @@
 /* Long messages (a kubelet error with a whole /proc/swaps in it) are cut in
  * text output; JSON keeps them whole. */
 #define MESSAGE_WIDTH 200
-
-static char *format_time(uint64_t usec, bool utc) {
-        time_t t = (time_t) (usec / 1000000);
-        struct tm tm;
-        char s[64];
-        if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) ||
-            strftime(s, sizeof(s), utc ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) == 0)
-                return xasprintf("@%llu", (unsigned long long) (usec / 1000000));
-        return xstrdup(s);
-}
 
 static const char *check_verdict(const struct problem *p) {
         switch (p->check_status) {
@@ -46,7 +36,7 @@ static char *seen_text(const struct problem *p) {
                 when = p->last_stamp ? xasprintf("on line %u (%s)", p->last_line, p->last_stamp)
                                      : xasprintf("on line %u", p->last_line);
         else
-                when = format_time(p->last_usec, false);
+                when = format_timestamp(p->last_usec, false);
         return p->count == 1 ? xasprintf("once, %s", when) : xasprintf("%u times, last %s", p->count, when);
 }
 
@@ -123,7 +113,7 @@ static void print_json(const struct diagnosis *d, int exit_code) {
                                 cJSON_AddNullToObject(x, "lastSeen");
                         cJSON_AddNumberToObject(x, "lastLine", p->last_line);
                 } else {
-                        _cleanup_free_ char *when = format_time(p->last_usec, true);
+                        _cleanup_free_ char *when = format_timestamp(p->last_usec, true);
                         cJSON_AddStringToObject(x, "lastSeen", when);
                 }
                 cJSON_AddStringToObject(x, "explanation", p->sig->explanation);

@@ -4,8 +4,7 @@
  * running that fixer's check through the engine (run.h). */
 #include "diagnose/diagnose.h"
 
-#include <time.h>
-
+#include "basic/time-util.h"
 #include "engine/run.h"
 
 struct tally {
@@ -145,10 +144,7 @@ static int build_source(const struct options *opts, struct root **root, struct l
         } else
                 src = (struct log_source){ .kind = LOG_SOURCE_LIVE };
         if (opts->since) {
-                struct timespec now;
-                clock_gettime(CLOCK_REALTIME, &now);
-                uint64_t now_usec = (uint64_t) now.tv_sec * 1000000ULL + (uint64_t) now.tv_nsec / 1000;
-                if (parse_since(opts->since, now_usec, &src.since_usec) < 0)
+                if (parse_since(opts->since, now_usec(CLOCK_REALTIME), &src.since_usec) < 0)
                         return fail_early(
                                 opts, 2,
                                 "--since '%s' is not a time (try \"2024-06-03 08:00\", \"2 days ago\", "

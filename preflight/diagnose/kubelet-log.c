@@ -7,7 +7,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <systemd/sd-journal.h>
-#include <time.h>
+
+#include "basic/time-util.h"
 
 #define KUBELET_UNIT "kubelet.service"
 #define ROOT_JOURNAL_DIR "/var/log/journal"
@@ -71,15 +72,6 @@ static int scan_journal_dir(int dirfd, const char *where, bool refuse_links, uns
         }
         closedir(d);
         return k;
-}
-
-static char *format_local_time(uint64_t usec) {
-        time_t t = (time_t) (usec / 1000000);
-        struct tm tm;
-        char s[64];
-        if (!localtime_r(&t, &tm) || strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-                return xasprintf("@%llu", (unsigned long long) (usec / 1000000));
-        return xstrdup(s);
 }
 
 /* Open the journal the source names. *ret_fd keeps a directory open for as
@@ -226,7 +218,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
         }
 
         if (src->has_since) {
-                _cleanup_free_ char *since = format_local_time(src->since_usec);
+                _cleanup_free_ char *since = format_timestamp(src->since_usec, false);
                 boot_text = xasprintf("since %s", since);
         } else if (src->kind == LOG_SOURCE_LIVE)
                 boot_text = xstrdup("this boot");

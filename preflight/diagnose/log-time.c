@@ -4,10 +4,9 @@
 #include <ctype.h>
 #include <time.h>
 
+#include "basic/time-util.h"
 #include "basic/util.h"
 #include "diagnose/kubelet-log.h"
-
-#define USEC_PER_SEC 1000000ULL
 
 static int unit_seconds(const char *u, uint64_t *ret) {
         static const struct {

@@ -11,8 +11,8 @@
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 
+#include "basic/time-util.h"
 #include "basic/util.h"
 #include "formats/manifest.h"
 
@@ -157,12 +157,6 @@ int kubelet_version_output_parse(const char *out, struct kversion *ret) {
         return version_parse(word, ret);
 }
 
-static long long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run `kubelet --version` from PATH, killing it after the timeout: a wedged
  * binary must not hang a boot-time run. */
 static int exec_kubelet_version(struct kversion *ret) {
@@ -186,16 +180,16 @@ static int exec_kubelet_version(struct kversion *ret) {
 
         char out[512];
         size_t n = 0;
-        long long deadline = now_ms() + KUBELET_EXEC_TIMEOUT_MS;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + KUBELET_EXEC_TIMEOUT_MS * USEC_PER_MSEC;
         bool timed_out = false;
         while (n < sizeof(out) - 1) {
-                long long left = deadline - now_ms();
-                if (left <= 0) {
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
+                if (now >= deadline) {
                         timed_out = true;
                         break;
                 }
                 struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-                int pr = poll(&pfd, 1, (int) left);
+                int pr = poll(&pfd, 1, (int) ((deadline - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC));
                 if (pr < 0 && errno == EINTR)
                         continue;
                 if (pr <= 0) {

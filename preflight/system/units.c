@@ -4,8 +4,8 @@
 #include "system/units.h"
 
 #include <stdint.h>
-#include <time.h>
 
+#include "basic/time-util.h"
 #include "basic/util.h"
 
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
@@ -15,7 +15,6 @@
 #define DEFAULT_SYSTEM_BUS "unix:path=/run/dbus/system_bus_socket"
 /* systemd's own default start and stop timeouts are 90 s each. */
 #define DEFAULT_TIMEOUT_SEC 90u
-#define USEC_PER_SEC UINT64_C(1000000)
 
 /* The runtime first: docker and the kubelet talk to containerd, the kubelet to both. */
 static const char *const restart_order[] = { "containerd.service", "docker.service", "kubelet.service" };
@@ -138,15 +137,8 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         return 0;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static int wait_for_job(sd_bus *bus, struct job_wait *wait, uint64_t timeout_usec) {
-        uint64_t deadline = now_usec() + timeout_usec;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
 
         while (!wait->result) {
                 int r = sd_bus_process(bus, NULL);
@@ -155,7 +147,7 @@ static int wait_for_job(sd_bus *bus, struct job_wait *wait, uint64_t timeout_use
                 if (r > 0)
                         continue;
 
-                uint64_t now = now_usec();
+                uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= deadline)
                         return -ETIME;
                 r = sd_bus_wait(bus, deadline - now);
