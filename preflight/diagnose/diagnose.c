@@ -5,6 +5,7 @@
 #include "diagnose/diagnose.h"
 
 #include "basic/time-util.h"
+#include "diagnose/log-time.h"
 #include "engine/run.h"
 
 struct tally {

@@ -9,6 +9,7 @@
 #include <systemd/sd-journal.h>
 
 #include "basic/time-util.h"
+#include "diagnose/log-time.h"
 
 #define KUBELET_UNIT "kubelet.service"
 #define ROOT_JOURNAL_DIR "/var/log/journal"
@@ -79,17 +80,16 @@ static int scan_journal_dir(int dirfd, const char *where, bool refuse_links, uns
 static int open_journal(const struct log_source *src, sd_journal **ret, int *ret_fd, char **ret_where,
                         char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *where = NULL;
         int k;
         if (src->kind == LOG_SOURCE_LIVE) {
-                k = sd_journal_open(ret, SD_JOURNAL_LOCAL_ONLY);
+                k = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
                 if (k < 0) {
                         set_error(ret_error, "cannot open the journal: %s", strerror(-k));
                         return k;
                 }
-                if (sd_journal_has_runtime_files(*ret) <= 0 && sd_journal_has_persistent_files(*ret) <= 0) {
-                        sd_journal_close(*ret);
-                        *ret = NULL;
+                if (sd_journal_has_runtime_files(j) <= 0 && sd_journal_has_persistent_files(j) <= 0) {
                         if (geteuid() == 0)
                                 set_error(ret_error,
                                           "this system keeps no journal (nothing in /var/log/journal or "
@@ -100,6 +100,7 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
                                           "the systemd-journal group, or pass --log FILE)");
                         return -EACCES;
                 }
+                *ret = TAKE_PTR(j);
                 *ret_where = NULL;
                 *ret_fd = -EBADF;
                 return 0;
@@ -132,11 +133,12 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
                 set_error(ret_error, "%s holds no journal files", where);
                 return -ENOENT;
         }
-        k = sd_journal_open_directory_fd(ret, fd, 0);
+        k = sd_journal_open_directory_fd(&j, fd, 0);
         if (k < 0) {
                 set_error(ret_error, "cannot open the journal in %s: %s", where, strerror(-k));
                 return k;
         }
+        *ret = TAKE_PTR(j);
         *ret_fd = TAKE_FD(fd);
         *ret_where = TAKE_PTR(where);
         return 0;
@@ -161,8 +163,9 @@ static int pick_boot(const struct log_source *src, sd_journal *j, sd_id128_t *re
 
 static int read_journal(const struct log_source *src, log_entry_fn fn, void *userdata,
                         struct log_summary *ret, char **ret_error) {
-        sd_journal *j = NULL;
+        /* dirfd first: cleanups run in reverse, and the journal must be closed before its directory. */
         _cleanup_close_ int dirfd = -EBADF;
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *where = NULL, *boot_text = NULL;
         int k = open_journal(src, &j, &dirfd, &where, ret_error);
         if (k < 0)
@@ -174,7 +177,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                 k = pick_boot(src, j, &boot);
                 if (k < 0) {
                         set_error(ret_error, "cannot find the boot to read: %s", strerror(-k));
-                        goto finish;
+                        return k;
                 }
                 have_boot = k > 0;
         }
@@ -189,7 +192,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                                    : sd_journal_seek_head(j);
         if (k < 0) {
                 set_error(ret_error, "cannot read the journal: %s", strerror(-k));
-                goto finish;
+                return k;
         }
 
         unsigned n = 0;
@@ -198,7 +201,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                 if (k < 0) {
                         set_error(ret_error, "cannot read the journal%s%s: %s", where ? " in " : "",
                                   strempty(where), strerror(-k));
-                        goto finish;
+                        return k;
                 }
                 if (k == 0)
                         break;
@@ -214,7 +217,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                 struct log_entry e = { .message = message, .realtime_usec = usec };
                 k = fn(&e, userdata);
                 if (k < 0)
-                        goto finish;
+                        return k;
         }
 
         if (src->has_since) {
@@ -229,10 +232,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
         ret->description = where ? xasprintf("the kubelet's journal in %s, %s", where, boot_text)
                                  : xasprintf("the kubelet's journal, %s", boot_text);
         ret->n_entries = n;
-        k = 0;
-finish:
-        sd_journal_close(j);
-        return k;
+        return 0;
 }
 
 static int read_text(const struct log_source *src, log_entry_fn fn, void *userdata, struct log_summary *ret,

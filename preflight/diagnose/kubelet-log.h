@@ -48,12 +48,3 @@ struct log_summary {
 int kubelet_log_read(const struct log_source *src, log_entry_fn fn, void *userdata, struct log_summary *ret,
                      char **ret_error);
 void log_summary_free(struct log_summary *s);
-
-/* --since TIME: "2024-06-03", "2024-06-03 08:00[:SS]" (local time, 'T' also
- * accepted), "@EPOCH", "-3h", "2 days ago", "today", "yesterday". Relative
- * to now_usec. -EINVAL when not understood. */
-int parse_since(const char *s, uint64_t now_usec, uint64_t *ret_usec);
-
-/* The length of a timestamp that starts a text log line ("Jun 28 11:20:54",
- * "2024-06-28T11:20:54+0000", a klog header "E0628 11:20:54.123456"), else 0. */
-size_t log_line_stamp_len(const char *line);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Times in and around logs: `diagnose --since TIME` the way journalctl takes
- * it, and the timestamp a text log line starts with. */
+/* Times in and around logs (see log-time.h). */
+#include "diagnose/log-time.h"
+
 #include <ctype.h>
 #include <time.h>
 
 #include "basic/time-util.h"
 #include "basic/util.h"
-#include "diagnose/kubelet-log.h"
 
 static int unit_seconds(const char *u, uint64_t *ret) {
         static const struct {

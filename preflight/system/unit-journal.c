@@ -6,13 +6,8 @@
 
 #include "basic/util.h"
 
-static void journal_closep(sd_journal **j) {
-        if (*j)
-                sd_journal_close(*j);
-}
-
 int unit_last_message(const char *unit, unsigned long long since_usec, char **ret_message) {
-        _cleanup_(journal_closep) sd_journal *j = NULL;
+        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         int k = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (k < 0)
                 return k;

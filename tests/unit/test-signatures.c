@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "diagnose/kubelet-log.h"
+#include "diagnose/log-time.h"
 #include "diagnose/signatures.h"
 #include "engine/datadir.h"
 #include "tap.h"
