@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include "basic/util.h"
 
 bool fd_is_journal_stream(int fd) {
         const char *e = getenv("JOURNAL_STREAM");
@@ -17,8 +20,12 @@ bool fd_is_journal_stream(int fd) {
 }
 
 const char *priority_prefix(int fd, int priority) {
-        static const char *const prefixes[] = { "<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>" };
-        if (priority < 0 || priority > 7 || !fd_is_journal_stream(fd))
+        static const char *const prefixes[] = {
+                [LOG_EMERG] = SD_EMERG, [LOG_ALERT] = SD_ALERT,     [LOG_CRIT] = SD_CRIT,
+                [LOG_ERR] = SD_ERR,     [LOG_WARNING] = SD_WARNING, [LOG_NOTICE] = SD_NOTICE,
+                [LOG_INFO] = SD_INFO,   [LOG_DEBUG] = SD_DEBUG,
+        };
+        if (priority < 0 || (size_t) priority >= ELEMENTSOF(prefixes) || !fd_is_journal_stream(fd))
                 return "";
         return prefixes[priority];
 }
