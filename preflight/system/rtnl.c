@@ -307,26 +307,16 @@ int rtnl_get_default_route(struct rtnl_default_route *ret, char **ret_error) {
         return 0;
 }
 
-struct link_info {
-        int ifindex;
-        unsigned flags;
-        char name[IFNAMSIZ];
-};
-
-struct link_list {
-        struct link_info *items;
-        size_t n, cap;
-};
-
-static void link_list_free(struct link_list *l) {
-        free(l->items);
-        *l = (struct link_list){};
+void rtnl_links_free(struct rtnl_links *l) {
+        free(l->links);
+        free(l->addrs);
+        *l = (struct rtnl_links){};
 }
 
 static int collect_link(const struct nlmsghdr *h, void *userdata) {
-        struct link_list *links = userdata;
+        struct rtnl_links *l = userdata;
         const struct ifinfomsg *ifi = NLMSG_DATA(h);
-        struct link_info link = {};
+        struct rtnl_link link = {};
 
         if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
                 return 0;
@@ -341,27 +331,24 @@ static int collect_link(const struct nlmsghdr *h, void *userdata) {
                         memcpy(link.name, RTA_DATA(a), n);
                         link.name[n] = '\0';
                 }
-        if (links->n == links->cap) {
-                links->cap = links->cap ? links->cap * 2 : 8;
-                links->items = xrealloc(links->items, links->cap * sizeof(*links->items));
-        }
-        links->items[links->n++] = link;
+        l->links = xrealloc(l->links, (l->n_links + 1) * sizeof(*l->links));
+        l->links[l->n_links++] = link;
         return 0;
 }
 
-static const struct link_info *link_by_index(const struct link_list *links, int ifindex) {
-        for (size_t i = 0; i < links->n; i++)
-                if (links->items[i].ifindex == ifindex)
-                        return &links->items[i];
+static const struct rtnl_link *link_by_index(const struct rtnl_links *l, int ifindex) {
+        for (size_t i = 0; i < l->n_links; i++)
+                if (l->links[i].ifindex == ifindex)
+                        return &l->links[i];
         return NULL;
 }
 
-struct addr_search {
-        const struct link_list *links;
-        int want_ifindex; /* 0: any up, non-loopback link */
-        bool found;
-        struct rtnl_iface_addr result;
-};
+static const struct rtnl_link *link_by_name(const struct rtnl_links *l, const char *name) {
+        for (size_t i = 0; i < l->n_links; i++)
+                if (streq(l->links[i].name, name))
+                        return &l->links[i];
+        return NULL;
+}
 
 /* Bridges and tunnels that container runtimes and CNI plugins create hold global addresses
  * too, but they are never the node's own network. */
@@ -376,23 +363,17 @@ static bool is_container_link(const char *name) {
 }
 
 static int collect_addr(const struct nlmsghdr *h, void *userdata) {
-        struct addr_search *s = userdata;
+        struct rtnl_links *l = userdata;
         const struct ifaddrmsg *ifa = NLMSG_DATA(h);
         uint32_t local = 0, address = 0;
         bool have_local = false, have_address = false;
 
-        if (s->found || h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+        if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
                 return 0;
         /* Host- and link-scope addresses (127.0.0.1, 169.254/16) are not what a node IP is. */
         if (ifa->ifa_family != AF_INET || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
                 return 0;
-
-        const struct link_info *link = link_by_index(s->links, (int) ifa->ifa_index);
-        if (!link) /* appeared between the two dumps */
-                return 0;
-        if (s->want_ifindex > 0 ? link->ifindex != s->want_ifindex
-                                : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK) ||
-                                          is_container_link(link->name))
+        if (!link_by_index(l, (int) ifa->ifa_index)) /* appeared between the two dumps */
                 return 0;
 
         int attrlen = (int) IFA_PAYLOAD(h);
@@ -406,48 +387,30 @@ static int collect_addr(const struct nlmsghdr *h, void *userdata) {
         if (!have_local && !have_address)
                 return 0;
 
-        s->found = true;
-        s->result = (struct rtnl_iface_addr){
-                .ifindex = link->ifindex,
+        l->addrs = xrealloc(l->addrs, (l->n_addrs + 1) * sizeof(*l->addrs));
+        l->addrs[l->n_addrs++] = (struct rtnl_address){
+                .ifindex = (int) ifa->ifa_index,
                 .addr = have_local ? local : address,
                 .prefixlen = ifa->ifa_prefixlen,
-                .up = link->flags & IFF_UP,
-                .carrier = link->flags & IFF_LOWER_UP,
         };
-        memcpy(s->result.ifname, link->name, IFNAMSIZ);
         return 0;
 }
 
-int rtnl_find_interface(const char *name, struct rtnl_iface_addr *ret, char **ret_error) {
+int rtnl_read_links(struct rtnl_links *ret, char **ret_error) {
         _cleanup_(rtnl_close) struct rtnl r = { .fd = -EBADF };
-        _cleanup_(link_list_free) struct link_list links = {};
-        struct addr_search search;
+        _cleanup_(rtnl_links_free) struct rtnl_links l = {};
         int k;
 
-        if (name && (!*name || strlen(name) >= IFNAMSIZ)) {
-                set_error(ret_error, "invalid interface name '%s'", name);
-                return -EINVAL;
-        }
         k = rtnl_open(&r);
         if (k < 0) {
                 set_error(ret_error, "cannot open rtnetlink socket: %s", strerror(-k));
                 return k;
         }
         for (int attempt = 0;; attempt++) {
-                link_list_free(&links);
-                search = (struct addr_search){ .links = &links };
-                k = rtnl_dump(&r, RTM_GETLINK, collect_link, &links);
-                if (k >= 0 && name) {
-                        for (size_t i = 0; i < links.n; i++)
-                                if (streq(links.items[i].name, name))
-                                        search.want_ifindex = links.items[i].ifindex;
-                        if (search.want_ifindex == 0) {
-                                set_error(ret_error, "no network interface named '%s'", name);
-                                return -ENODEV;
-                        }
-                }
+                rtnl_links_free(&l);
+                k = rtnl_dump(&r, RTM_GETLINK, collect_link, &l);
                 if (k >= 0)
-                        k = rtnl_dump(&r, RTM_GETADDR, collect_addr, &search);
+                        k = rtnl_dump(&r, RTM_GETADDR, collect_addr, &l);
                 if (k != -EAGAIN || attempt + 1 >= DUMP_ATTEMPTS)
                         break;
         }
@@ -455,10 +418,58 @@ int rtnl_find_interface(const char *name, struct rtnl_iface_addr *ret, char **re
                 set_error(ret_error, "cannot read network interfaces: %s", strerror(-k));
                 return k;
         }
-        if (!search.found)
-                return 0;
-        *ret = search.result;
-        return 1;
+        *ret = l;
+        l = (struct rtnl_links){};
+        return 0;
+}
+
+int rtnl_check_ifname(const char *name, char **ret_error) {
+        if (!*name || strlen(name) >= IFNAMSIZ) {
+                set_error(ret_error, "invalid interface name '%s'", name);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int rtnl_links_find(const struct rtnl_links *l, const char *name, struct rtnl_iface_addr *ret,
+                    char **ret_error) {
+        const struct rtnl_link *want = NULL;
+        if (name) {
+                int k = rtnl_check_ifname(name, ret_error);
+                if (k < 0)
+                        return k;
+                want = link_by_name(l, name);
+                if (!want) {
+                        set_error(ret_error, "no network interface named '%s'", name);
+                        return -ENODEV;
+                }
+        }
+        for (size_t i = 0; i < l->n_addrs; i++) {
+                const struct rtnl_address *a = &l->addrs[i];
+                const struct rtnl_link *link = link_by_index(l, a->ifindex);
+                if (!link || (want ? link != want
+                                   : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK) ||
+                                              is_container_link(link->name)))
+                        continue;
+                *ret = (struct rtnl_iface_addr){
+                        .ifindex = link->ifindex,
+                        .addr = a->addr,
+                        .prefixlen = a->prefixlen,
+                        .up = link->flags & IFF_UP,
+                        .carrier = link->flags & IFF_LOWER_UP,
+                };
+                memcpy(ret->ifname, link->name, IFNAMSIZ);
+                return 1;
+        }
+        return 0;
+}
+
+int rtnl_find_interface(const char *name, struct rtnl_iface_addr *ret, char **ret_error) {
+        _cleanup_(rtnl_links_free) struct rtnl_links l = {};
+        int k = name ? rtnl_check_ifname(name, ret_error) : 0;
+        if (k >= 0)
+                k = rtnl_read_links(&l, ret_error);
+        return k < 0 ? k : rtnl_links_find(&l, name, ret, ret_error);
 }
 
 bool rtnl_in_subnet(uint32_t addr, uint8_t prefixlen, uint32_t gateway) {

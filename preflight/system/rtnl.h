@@ -5,6 +5,7 @@
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rtnl_default_route {
@@ -35,8 +36,41 @@ struct rtnl_iface_addr {
  * link that is not a container runtime's bridge or tunnel (docker0, cni0, flannel.1, cali*, ...).
  * name != NULL: that interface's first global-scope IPv4 address, whether up or not (see
  * ret->up). Returns 1 found, 0 none, -ENODEV if the named interface does not exist, other <0 on
- * error; *ret_error is set on every negative return. */
+ * error; *ret_error is set on every negative return. Reads the links now (rtnl_read_links()). */
 int rtnl_find_interface(const char *name, struct rtnl_iface_addr *ret, char **ret_error);
+
+/* One link: its index, IFF_* flags and name. */
+struct rtnl_link {
+        int ifindex;
+        unsigned flags;
+        char name[IFNAMSIZ];
+};
+
+/* A global-scope IPv4 address of a link. */
+struct rtnl_address {
+        int ifindex;
+        uint32_t addr; /* network order: IFA_LOCAL, else IFA_ADDRESS */
+        uint8_t prefixlen;
+};
+
+/* The links and their global-scope IPv4 addresses, read once, for lookups without rereading. */
+struct rtnl_links {
+        struct rtnl_link *links;
+        size_t n_links;
+        struct rtnl_address *addrs; /* in the kernel's order, each of a link in links */
+        size_t n_addrs;
+};
+
+/* Dump the links, then the IPv4 addresses (again if a change interrupted a dump). 0, or <0 with
+ * *ret_error ("cannot read network interfaces: ..."). */
+int rtnl_read_links(struct rtnl_links *ret, char **ret_error);
+void rtnl_links_free(struct rtnl_links *l);
+/* rtnl_find_interface() in links read before: the same answers and messages. */
+int rtnl_links_find(const struct rtnl_links *l, const char *name, struct rtnl_iface_addr *ret,
+                    char **ret_error);
+/* 0 when name can be an interface's (1 to IFNAMSIZ-1 bytes), else -EINVAL with "invalid interface
+ * name 'NAME'". */
+int rtnl_check_ifname(const char *name, char **ret_error);
 
 /* Whether gateway (network order) lies inside addr/prefixlen (network order); prefixlen > 32 is
  * treated as 32. A gateway that does not needs RTNH_F_ONLINK to be accepted by the kernel. */
