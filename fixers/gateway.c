@@ -132,6 +132,21 @@ static int pick_static(struct gw *g) {
         return 0;
 }
 
+/* An interface among the node's links (facts, read once), as rtnl_find_interface() would find it
+ * now; a failed read of the links fails each lookup the way that read failed. */
+static int find_interface(const struct gw *g, const char *name, struct rtnl_iface_addr *ret,
+                          char **ret_error) {
+        const struct node_facts *n = &g->ctx->node;
+        int k = name ? rtnl_check_ifname(name, ret_error) : 0;
+        if (k < 0)
+                return k;
+        if (n->links_error < 0) {
+                set_error(ret_error, "%s", n->links_message);
+                return n->links_error;
+        }
+        return rtnl_links_find(&n->links, name, ret, ret_error);
+}
+
 /* Live, no default route: the first interface that the persistent configuration names and
  * that is up with a global IPv4 address; a route through it survives a reboot. */
 static bool pick_configured_live(struct gw *g) {
@@ -139,7 +154,7 @@ static bool pick_configured_live(struct gw *g) {
                 const char *name = g->files.items[i].iface;
                 struct rtnl_iface_addr a;
                 _cleanup_free_ char *err = NULL;
-                if (!name || strpbrk(name, "*?[") || rtnl_find_interface(name, &a, &err) <= 0 || !a.up)
+                if (!name || strpbrk(name, "*?[") || find_interface(g, name, &a, &err) <= 0 || !a.up)
                         continue;
                 g->iface = xstrdup(a.ifname);
                 return true;
@@ -159,7 +174,7 @@ static int choose_interface(struct gw *g) {
                 g->iface = xstrdup(g->route.ifname); /* the one kubeadm will use */
         else if (!pick_configured_live(g)) {
                 struct rtnl_iface_addr a;
-                int k = rtnl_find_interface(NULL, &a, &err);
+                int k = find_interface(g, NULL, &a, &err);
                 if (k < 0)
                         return result_fail(g->r, k, "%s", err);
                 if (k == 0) {
@@ -318,15 +333,16 @@ static int gateway_plan(struct context *ctx, struct fixer_result *r) {
         if (k < 0)
                 return result_refuse(r, k, "%s; the file was not changed", err);
         if (ctx->root->live) {
-                k = rtnl_get_default_route(&g.route, &err);
-                if (k < 0)
-                        return result_fail(r, k, "cannot read the routing table: %s", err);
+                if (ctx->node.route_error < 0)
+                        return result_fail(r, ctx->node.route_error, "cannot read the routing table: %s",
+                                           ctx->node.route_message);
+                g.route = ctx->node.route;
         }
         k = choose_interface(&g);
         if (k < 0)
                 return k;
         if (ctx->root->live && g.iface) {
-                k = rtnl_find_interface(g.iface, &g.addr, &err);
+                k = find_interface(&g, g.iface, &g.addr, &err);
                 if (k == -ENODEV)
                         PART(g.problems, "interface %s does not exist; check gateway.interface", g.iface);
                 else if (k < 0)

@@ -8,7 +8,6 @@
 #include "fixers/shared/kubelet-cgroups.h"
 #include "fixers/shared/kubelet-files.h"
 #include "formats/fstab-edit.h"
-#include "system/swaps.h"
 
 #define FSTAB "/etc/fstab"
 #define SWAP_TARGET "/etc/systemd/system/swap.target"
@@ -62,19 +61,16 @@ static int plan_mask_swap_target(struct context *ctx, struct fixer_result *r) {
         return k;
 }
 
+/* swapoff every active area: the node facts list them (/proc/swaps, read once). */
 static int plan_swapoff(struct context *ctx, struct fixer_result *r) {
+        const struct node_facts *n = &ctx->node;
         if (!ctx->root->live)
                 return 0; /* the tree's swap is not this machine's */
-        struct strv areas = {};
-        _cleanup_free_ char *err = NULL;
-        int k = swaps_read_active(&areas, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s", err);
-        for (size_t i = 0; i < areas.n; i++)
-                plan_action(r, "swapoff", areas.items[i], do_swapoff);
-        int n = (int) areas.n;
-        strv_free(&areas);
-        return n;
+        if (n->swaps_error < 0)
+                return result_refuse(r, n->swaps_error, "%s", n->swaps_message);
+        for (size_t i = 0; i < n->swaps.n; i++)
+                plan_action(r, "swapoff", n->swaps.items[i], do_swapoff);
+        return (int) n->swaps.n;
 }
 
 /* swap: allow — failSwapOn: false lets the kubelet start with swap on;

@@ -15,6 +15,7 @@
 #include "basic/time-util.h"
 #include "basic/util.h"
 #include "formats/manifest.h"
+#include "system/swaps.h"
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
@@ -335,12 +336,41 @@ static void control_plane_version(const struct root *root, const struct options 
                 kubeadm_config_version(opts->kubeadm_config, n);
 }
 
+static void live_state_free(struct node_facts *n) {
+        strv_free(&n->swaps);
+        free(n->swaps_message);
+        free(n->route_message);
+        rtnl_links_free(&n->links);
+        free(n->links_message);
+        n->swaps_message = n->route_message = n->links_message = NULL;
+        n->swaps_error = n->route_error = n->links_error = 0;
+        n->route = (struct rtnl_default_route){};
+}
+
+/* What the swap and gateway fixers plan from; a failed read is kept, not fatal. */
+static void live_state(struct node_facts *n) {
+        int k = swaps_read_active(&n->swaps, &n->swaps_message);
+        n->swaps_error = k < 0 ? k : 0;
+        k = rtnl_get_default_route(&n->route, &n->route_message);
+        n->route_error = k < 0 ? k : 0;
+        k = rtnl_read_links(&n->links, &n->links_message);
+        n->links_error = k < 0 ? k : 0;
+}
+
+void node_facts_reread_live(const struct root *root, struct node_facts *n) {
+        if (!root->live)
+                return;
+        live_state_free(n);
+        live_state(n);
+}
+
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret) {
         struct node_facts n = {};
         if (root->live) {
                 n.arch = live_arch();
                 n.init = live_init();
                 n.cgroup_version = live_cgroup_version();
+                live_state(&n);
         } else {
                 n.arch = tree_arch(root);
                 n.init = tree_init(root);
@@ -360,6 +390,7 @@ void node_facts_free(struct node_facts *n) {
         free(n->control_plane_version_from);
         strv_free(&n->version_notes);
         free(n->error);
+        live_state_free(n);
         *n = (struct node_facts){};
 }
 

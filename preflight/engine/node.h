@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Facts about the node: live from the kernel, or with --root from the tree's
- * own files. NULL/0 mean unknown. */
+ * own files. NULL/0 mean unknown. The fixers plan from these and the files,
+ * never from the running system itself. */
 #pragma once
 
 #include "basic/rootfs.h"
 #include "engine/run-options.h"
 #include "formats/version.h"
+#include "system/rtnl.h"
 
 struct node_facts {
         char *arch;                  /* "x86_64", "aarch64", ... */
@@ -27,15 +29,34 @@ struct node_facts {
         /* A bad --kubelet-version, --control-plane-version or --kubeadm-config
          * (gather returns -EINVAL): a usage error. */
         char *error;
+
+        /* The running system's state the swap and gateway fixers plan from,
+         * live only (with --root none of it is read). A read that failed is
+         * kept as its negative errno and message (else 0 and NULL): the
+         * fixer that needs the fact reports that as its own failure. */
+        struct strv swaps; /* active swap areas, /proc/swaps */
+        int swaps_error;
+        char *swaps_message;
+        struct rtnl_default_route route; /* the main table's IPv4 default route */
+        int route_error;
+        char *route_message;
+        struct rtnl_links links; /* links and their global IPv4 addresses */
+        int links_error;
+        char *links_message;
 };
 
 /* Versions: --kubelet-version, else the tree's dpkg database (package
  * kubelet), else (live only) `kubelet --version`; --control-plane-version,
  * else the kube-apiserver static pod's image tag, else --kubeadm-config's
- * kubernetesVersion. Unknown stays NULL. Returns -EINVAL (with n->error) when
- * an option is unusable; every other fact is still gathered. */
+ * kubernetesVersion. Unknown stays NULL. Live, also the swaps, the route and
+ * the links, each read once. Returns -EINVAL (with n->error) when an option
+ * is unusable; every other fact is still gathered. */
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret);
 void node_facts_free(struct node_facts *n);
+/* Read the live state (swaps, route, links) again, for a run that waited
+ * for the lock: the run before it may have turned swap off or added a
+ * route. Nothing with --root. */
+void node_facts_reread_live(const struct root *root, struct node_facts *n);
 
 /* Version of an installed package in a dpkg status database ("1:1.22.2-00"
  * -> 1.22.2). 1 found, 0 not installed, -EINVAL when its version is none. */

@@ -119,6 +119,7 @@ static int plan_commit_report(struct context *ctx, const struct options *opts, b
                 /* Gave up waiting: nothing is wrong with the node, the run just did not happen. */
                 if (k < 0)
                         return fail_early(opts, k == -ETIMEDOUT ? 1 : 2, "%s", lerr);
+                node_facts_reread_live(ctx->root, &ctx->node);
                 results = plan_all(ctx, opts, &n);
         }
 

@@ -41,6 +41,31 @@ else    # swap.target means nothing to another init; kubeprep leaves it alone
         [ ! -e "$WORK/etc/systemd/system/swap.target" ] && pass "no swap.target mask without systemd as init" || fail "masked swap.target under $(cat /proc/1/comm)"
 fi
 ls "$WORK/state/backups/"*/manifest.json >/dev/null 2>&1 && pass "the backup went to the scratch state dir" || fail "no backup in the scratch state dir"
+# A run that waits for the lock plans again from what the run before it left, live facts included:
+# here "the run before" (a holder of the lock, in a private /run) turns the swap off while kubeprep
+# waits, so kubeprep must not swapoff it again (swapoff would fail: it is no longer active).
+swapon "$SWAP" && grep -q "^$SWAP " /proc/swaps && pass "the swap file is active again" || fail "swapon failed"
+printf '%s none swap sw 0 0\n' "$SWAP" >>"$WORK/etc/fstab"
+unshare -m --propagation private bash -c '
+        mount --bind "$1/etc" /etc && mount --bind "$1/state" /var/lib/kubeprep &&
+                mount -t tmpfs -o mode=0755 tmpfs /run || exit 99
+        umask 077
+        exec 9>/run/kubeprep.lock && flock -x 9 || exit 98
+        "$2" apply --only swap --no-restart --lock-timeout 30 9>&- &
+        kp=$!
+        # kubeprep opens the lock file once its first plan (swap active) wants to commit.
+        for _ in $(seq 300); do
+                ls -l /proc/$kp/fd 2>/dev/null | grep -q kubeprep.lock && break
+                sleep 0.1
+        done
+        swapoff "$3"
+        flock -u 9
+        wait $kp
+' _ "$WORK" "$KUBEPREP" "$SWAP" >"$WORK/out" 2>&1
+rc=$?
+[ $rc = 0 ] && pass "after waiting for the lock, apply exits 0" || fail "exit $rc" "$(cat "$WORK/out")"
+not_contains "no swapoff of the area the run before turned off" "$(cat "$WORK/out")" "swapoff $SWAP"
+grep -q "^#$SWAP none swap sw 0 0$" "$WORK/etc/fstab" && pass "its new fstab entry is commented out" || fail "entry not commented" "$(cat "$WORK/etc/fstab")"
 [ "$(sha256sum /etc/fstab)" = "$host_fstab" ] && pass "the machine's /etc/fstab is untouched" || fail "/etc/fstab changed!"
 [ ! -e /etc/systemd/system/swap.target ] || [ -L /etc/systemd/system/swap.target ] && pass "the machine's swap.target untouched" || fail "swap.target changed"
 
