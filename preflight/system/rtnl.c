@@ -281,26 +281,39 @@ static int collect_default_route(const struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
-int rtnl_get_default_route(struct rtnl_default_route *ret, char **ret_error) {
-        _cleanup_(rtnl_close) struct rtnl r = { .fd = -EBADF };
-        struct rtnl_default_route best;
-        int k;
+/* What one attempt reads: it resets what an interrupted attempt before it collected, then dumps. */
+typedef int (*rtnl_read_fn)(struct rtnl *r, void *userdata);
 
-        k = rtnl_open(&r);
+/* Open a socket and read, again while a dump comes back interrupted. Errors name what: "cannot
+ * read WHAT: ...". */
+static int rtnl_read(rtnl_read_fn read, void *userdata, const char *what, char **ret_error) {
+        _cleanup_(rtnl_close) struct rtnl r = { .fd = -EBADF };
+        int k = rtnl_open(&r);
         if (k < 0) {
                 set_error(ret_error, "cannot open rtnetlink socket: %s", strerror(-k));
                 return k;
         }
         for (int attempt = 0;; attempt++) {
-                best = (struct rtnl_default_route){};
-                k = rtnl_dump(&r, RTM_GETROUTE, collect_default_route, &best);
+                k = read(&r, userdata);
                 if (k != -EAGAIN || attempt + 1 >= DUMP_ATTEMPTS)
                         break;
         }
-        if (k < 0) {
-                set_error(ret_error, "cannot read the routing table: %s", strerror(-k));
+        if (k < 0)
+                set_error(ret_error, "cannot read %s: %s", what, strerror(-k));
+        return k;
+}
+
+static int read_default_route(struct rtnl *r, void *userdata) {
+        struct rtnl_default_route *best = userdata;
+        *best = (struct rtnl_default_route){};
+        return rtnl_dump(r, RTM_GETROUTE, collect_default_route, best);
+}
+
+int rtnl_get_default_route(struct rtnl_default_route *ret, char **ret_error) {
+        struct rtnl_default_route best;
+        int k = rtnl_read(read_default_route, &best, "the routing table", ret_error);
+        if (k < 0)
                 return k;
-        }
         if (best.present)
                 ifname_of_index(best.ifindex, best.ifname);
         *ret = best;
@@ -396,28 +409,19 @@ static int collect_addr(const struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
-int rtnl_read_links(struct rtnl_links *ret, char **ret_error) {
-        _cleanup_(rtnl_close) struct rtnl r = { .fd = -EBADF };
-        _cleanup_(rtnl_links_free) struct rtnl_links l = {};
-        int k;
+/* Links first: an address is kept only when its link is known. */
+static int read_links(struct rtnl *r, void *userdata) {
+        struct rtnl_links *l = userdata;
+        rtnl_links_free(l);
+        int k = rtnl_dump(r, RTM_GETLINK, collect_link, l);
+        return k < 0 ? k : rtnl_dump(r, RTM_GETADDR, collect_addr, l);
+}
 
-        k = rtnl_open(&r);
-        if (k < 0) {
-                set_error(ret_error, "cannot open rtnetlink socket: %s", strerror(-k));
+int rtnl_read_links(struct rtnl_links *ret, char **ret_error) {
+        _cleanup_(rtnl_links_free) struct rtnl_links l = {};
+        int k = rtnl_read(read_links, &l, "network interfaces", ret_error);
+        if (k < 0)
                 return k;
-        }
-        for (int attempt = 0;; attempt++) {
-                rtnl_links_free(&l);
-                k = rtnl_dump(&r, RTM_GETLINK, collect_link, &l);
-                if (k >= 0)
-                        k = rtnl_dump(&r, RTM_GETADDR, collect_addr, &l);
-                if (k != -EAGAIN || attempt + 1 >= DUMP_ATTEMPTS)
-                        break;
-        }
-        if (k < 0) {
-                set_error(ret_error, "cannot read network interfaces: %s", strerror(-k));
-                return k;
-        }
         *ret = l;
         l = (struct rtnl_links){};
         return 0;
