@@ -118,16 +118,13 @@ static char *dpkg_field(const char *line, size_t l, const char *field) {
 }
 
 int dpkg_package_version(const char *text, size_t len, const char *package, struct kversion *ret) {
-        const char *p = text, *end = text + len;
-        while (p < end) {
+        for (size_t off = 0; off < len;) {
                 _cleanup_free_ char *name = NULL, *status = NULL, *version = NULL;
                 /* One paragraph: lines up to an empty one. */
-                while (p < end) {
-                        const char *eol = memchr(p, '\n', (size_t) (end - p));
-                        size_t l = eol ? (size_t) (eol - p) : (size_t) (end - p);
-                        const char *line = p;
-                        p = eol ? eol + 1 : end;
-                        if (l == 0 || (l == 1 && line[0] == '\r'))
+                for (size_t l, end; text_line(text, len, off, &l, &end);) {
+                        const char *line = text + off;
+                        off = end;
+                        if (l == 0)
                                 break;
                         char *v;
                         if (!name && (v = dpkg_field(line, l, "Package")))
