@@ -146,17 +146,6 @@ static void test_swap_plan(void) {
         plan_with(&fixer_swap, &(struct facts){ .live = false, .swaps = two }, &r);
         tap_ok(r.n_actions == 0, "swap: --root ignores live areas (the tree's swap is not this machine's)");
         fixer_result_free(&r);
-
-        plan_with(&fixer_swap,
-                  &(struct facts){ .live = true,
-                                   .swaps_error = -EACCES,
-                                   .message = "cannot read /proc/swaps: Permission denied" },
-                  &r);
-        tap_ok(r.status == STATUS_ERROR && r.exit_code == 2 && r.n_actions == 0,
-               "swap: /proc/swaps unreadable is a refusal (exit 2)");
-        tap_streq(r.message, "cannot read /proc/swaps: Permission denied",
-                  "swap: with the read's own message");
-        fixer_result_free(&r);
 }
 
 static void test_gateway_plan(void) {
@@ -186,28 +175,57 @@ static void test_gateway_plan(void) {
                                          "gateway.interface"),
                "gateway: an interface not among the links does not exist");
         fixer_result_free(&r);
+}
 
-        plan_with(&fixer_gateway,
-                  &(struct facts){ .live = true,
-                                   .route_error = -EPERM,
-                                   .message = "cannot open rtnetlink socket: Operation not permitted" },
-                  &r);
-        tap_ok(r.status == STATUS_ERROR && r.exit_code == 1,
-               "gateway: an unreadable routing table fails (exit 1)");
-        tap_streq(r.message,
-                  "cannot read the routing table: cannot open rtnetlink socket: Operation not permitted",
-                  "gateway: with the read's own message");
-        fixer_result_free(&r);
+#define NO_RTNL "Operation not permitted"
 
-        plan_with(&fixer_gateway,
-                  &(struct facts){ .live = true,
-                                   .links_error = -EPERM,
-                                   .message = "cannot read network interfaces: Operation not permitted" },
-                  &r);
-        tap_ok(r.status == STATUS_ERROR && r.exit_code == 1, "gateway: unreadable links fail (exit 1)");
-        tap_streq(r.message, "cannot read network interfaces: Operation not permitted",
-                  "gateway: with the read's own message");
-        fixer_result_free(&r);
+/* Failed live reads: the fixer fails as it failed on its own read, with that read's message. */
+static void test_failed_reads(void) {
+        static const struct {
+                const struct fixer *fixer;
+                struct facts facts;
+                int exit_code;
+                const char *message, *name;
+        } cases[] = {
+                { &fixer_swap,
+                  { .live = true,
+                    .swaps_error = -EACCES,
+                    .message = "cannot read /proc/swaps: Permission denied" },
+                  2,
+                  "cannot read /proc/swaps: Permission denied",
+                  "swap: /proc/swaps unreadable is a refusal (exit 2), with the read's own message" },
+                { &fixer_gateway,
+                  { .live = true,
+                    .route_error = -EPERM,
+                    .message = "cannot open rtnetlink socket: " NO_RTNL },
+                  1,
+                  "cannot read the routing table: cannot open rtnetlink socket: " NO_RTNL,
+                  "gateway: an unreadable routing table fails (exit 1), with the read's own message" },
+                { &fixer_gateway,
+                  { .live = true,
+                    .links_error = -EPERM,
+                    .message = "cannot read network interfaces: " NO_RTNL },
+                  1,
+                  "cannot read network interfaces: " NO_RTNL,
+                  "gateway: unreadable links fail (exit 1), with the read's own message" },
+                { &fixer_gateway,
+                  { .live = true,
+                    .links_error = -EPERM,
+                    .message = "cannot read network interfaces: " NO_RTNL,
+                    .gateway_interface = "an-interface-name-too-long" },
+                  1,
+                  "invalid interface name 'an-interface-name-too-long'",
+                  "gateway: an invalid gateway.interface is said first, as before any read" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct fixer_result r;
+                plan_with(cases[i].fixer, &cases[i].facts, &r);
+                if (!tap_ok(r.status == STATUS_ERROR && r.exit_code == cases[i].exit_code &&
+                                    r.n_actions == 0 && streq_ptr(r.message, cases[i].message),
+                            cases[i].name))
+                        tap_diag(strempty(r.message));
+                fixer_result_free(&r);
+        }
 }
 
 static void test_gather(const struct root *tree_root, const struct root *live_root) {
@@ -251,6 +269,7 @@ int main(void) {
         test_links_find();
         test_swap_plan();
         test_gateway_plan();
+        test_failed_reads();
         struct root *tree_root = NULL, *live_root = NULL;
         if (root_open(tree, false, &tree_root) < 0 || root_open("/", true, &live_root) < 0)
                 return 1;
