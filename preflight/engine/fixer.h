@@ -10,9 +10,7 @@
 
 #include "basic/rootfs.h"
 #include "basic/util.h"
-#include "engine/node.h"
-#include "engine/profile.h"
-#include "engine/run-options.h"
+#include "engine/context.h"
 
 enum fixer_status {
         STATUS_OK,
@@ -66,7 +64,6 @@ enum action_status {
         ACTION_SKIPPED,
 };
 
-struct context;
 struct live_action {
         char *action; /* "swapoff" */
         char *target; /* "/swapfile" */
@@ -101,38 +98,12 @@ struct fixer {
         int (*plan)(struct context *ctx, struct fixer_result *r);
 };
 
-/* What earlier fixers of this run planned for a path, so a later fixer
- * editing the same file builds on their text. */
-struct overlay_entry {
-        char *path;
-        bool exists;
-        char *data;
-        size_t len;
-        mode_t mode;
-        uid_t uid;
-        gid_t gid;
-};
-
-struct context {
-        const struct options *opts;
-        struct root *root;
-        struct profile *profile;
-        struct node_facts node;
-        struct overlay_entry *overlay;
-        size_t n_overlay;
-};
-
 /* The fixers, in the order they run. */
 extern const struct fixer *const fixers[];
 extern const size_t n_fixers;
 const struct fixer *fixer_find(const char *name);
 
 /* Helpers for fixers (plan.c). */
-
-/* Read a file as this run currently sees it (the tree plus earlier plans).
- * -ENOENT when absent. ret_st may be NULL. */
-int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
-                  struct stat *ret_st);
 
 /* Plan new content for a file (created with mode/uid/gid when absent; an
  * existing file keeps its own). No-op when the content is already right. */
@@ -177,4 +148,3 @@ int result_fail(struct fixer_result *r, int err, const char *fmt, ...) _printf_(
 void fixer_result_free(struct fixer_result *r);
 const char *fixer_status_to_string(enum fixer_status s);
 const char *action_status_to_string(enum action_status s);
-void context_free(struct context *ctx);

@@ -1,55 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Building plans: the overlay of planned file contents that lets several
- * fixers edit one file in one run, and the result helpers fixers use. */
+/* Building plans: file edits, live actions and restarts, each edit recorded
+ * in the run's overlay (context.h); and the result helpers fixers use. */
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include "engine/fixer.h"
-
-static struct overlay_entry *overlay_find(struct context *ctx, const char *path) {
-        for (size_t i = 0; i < ctx->n_overlay; i++)
-                if (streq(ctx->overlay[i].path, path))
-                        return &ctx->overlay[i];
-        return NULL;
-}
-
-int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
-                  struct stat *ret_st) {
-        _cleanup_free_ char *resolved = NULL;
-        int k = root_resolve(ctx->root, path, &resolved);
-        if (k < 0)
-                return k;
-        struct overlay_entry *o = overlay_find(ctx, resolved);
-        if (o) {
-                if (!o->exists)
-                        return -ENOENT;
-                *ret_data = xstrndup(o->data, o->len);
-                *ret_len = o->len;
-                if (ret_st)
-                        *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode,
-                                                 .st_uid = o->uid,
-                                                 .st_gid = o->gid };
-                return 0;
-        }
-        return root_read_file(ctx->root, resolved, ret_data, ret_len, ret_st);
-}
-
-static void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode,
-                        uid_t uid, gid_t gid) {
-        struct overlay_entry *o = overlay_find(ctx, path);
-        if (!o) {
-                ctx->overlay = xrealloc(ctx->overlay, (ctx->n_overlay + 1) * sizeof(*o));
-                o = &ctx->overlay[ctx->n_overlay++];
-                *o = (struct overlay_entry){ .path = xstrdup(path) };
-        }
-        free(o->data);
-        o->exists = true;
-        o->data = xstrndup(data, len);
-        o->len = len;
-        o->mode = mode;
-        o->uid = uid;
-        o->gid = gid;
-}
 
 static struct file_edit *edit_new(struct fixer_result *r) {
         r->edits = xrealloc(r->edits, (r->n_edits + 1) * sizeof(*r->edits));
@@ -332,14 +287,4 @@ const char *action_status_to_string(enum action_status s) {
                 return "skipped";
         }
         return "unknown";
-}
-
-void context_free(struct context *ctx) {
-        for (size_t i = 0; i < ctx->n_overlay; i++) {
-                free(ctx->overlay[i].path);
-                free(ctx->overlay[i].data);
-        }
-        free(ctx->overlay);
-        ctx->overlay = NULL;
-        ctx->n_overlay = 0;
 }

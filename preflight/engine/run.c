@@ -8,7 +8,6 @@
 #include "config.h"
 #include "engine/backup.h"
 #include "engine/commit.h"
-#include "engine/profile-eviction.h"
 #include "engine/report.h"
 #include "engine/restart.h"
 #include "formats/redact.h"
@@ -48,10 +47,6 @@ static bool fixer_selected(const struct options *opts, const struct fixer *f) {
         if (opts->only.n)
                 return strv_contains(&opts->only, f->name);
         return !strv_contains(&opts->skip, f->name);
-}
-
-static const char *auto_profile(const struct node_facts *n) {
-        return n->arch && streq(n->arch, "aarch64") ? "aarch64" : "default";
 }
 
 void fixer_plan(struct context *ctx, const struct fixer *f, struct fixer_result *r) {
@@ -182,41 +177,6 @@ int run_check_or_apply(const struct options *opts) {
         int exit_code = plan_commit_report(&ctx, opts, writes);
         context_close(&ctx);
         return exit_code;
-}
-
-int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error) {
-        struct context ctx = { .opts = opts };
-        const char *path = opts->root ? opts->root : "/";
-        int k = root_open(path, !opts->root, &ctx.root);
-        if (k < 0) {
-                set_error(ret_error, "cannot open root %s: %s", path, strerror(-k));
-                return k;
-        }
-        node_facts_gather(ctx.root, opts, &ctx.node);
-
-        if (!profile)
-                profile = opts->profile;
-        const char *pname = streq(profile, "auto") ? auto_profile(&ctx.node) : profile;
-        /* An invalid eviction entry is a profile error, found before any fixer runs. */
-        _cleanup_free_ char *perr = NULL;
-        k = profile_load(ctx.root, pname, &ctx.profile, &perr);
-        if (k >= 0)
-                k = eviction_validate(ctx.profile, &perr);
-        if (k < 0) {
-                set_error(ret_error, "%s", perr ? perr : "cannot load the profile");
-                context_close(&ctx);
-                return k;
-        }
-        *ret = ctx;
-        return 0;
-}
-
-void context_close(struct context *ctx) {
-        profile_free(ctx->profile);
-        node_facts_free(&ctx->node);
-        context_free(ctx);
-        root_free(ctx->root);
-        *ctx = (struct context){};
 }
 
 static void print_rollback_json(const struct root *root, const struct rollback *rb, int exit_code) {

@@ -11,12 +11,6 @@ int run_list(void);
 
 /* The engine's steps, shared with `diagnose`'s cross-check. */
 
-/* Open the root (opts->root or the live /), gather the node's facts and load
- * the profile (profile, or NULL for opts->profile; "auto" picks by arch).
- * On failure *ret_error says what (root, profile file and line). */
-int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error);
-void context_close(struct context *ctx);
-
 /* Plan one fixer; its status is derived from the plan (drift = non-empty). */
 void fixer_plan(struct context *ctx, const struct fixer *f, struct fixer_result *r);
 

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* A run's context (see context.h): opening and closing it, and the overlay of
+ * planned file contents that lets several fixers edit one file in one run. */
+#include "engine/context.h"
+
+#include "engine/profile-eviction.h"
+
+static const char *auto_profile(const struct node_facts *n) {
+        return n->arch && streq(n->arch, "aarch64") ? "aarch64" : "default";
+}
+
+int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error) {
+        struct context ctx = { .opts = opts };
+        const char *path = opts->root ? opts->root : "/";
+        int k = root_open(path, !opts->root, &ctx.root);
+        if (k < 0) {
+                set_error(ret_error, "cannot open root %s: %s", path, strerror(-k));
+                return k;
+        }
+        node_facts_gather(ctx.root, opts, &ctx.node);
+
+        if (!profile)
+                profile = opts->profile;
+        const char *pname = streq(profile, "auto") ? auto_profile(&ctx.node) : profile;
+        /* An invalid eviction entry is a profile error, found before any fixer runs. */
+        _cleanup_free_ char *perr = NULL;
+        k = profile_load(ctx.root, pname, &ctx.profile, &perr);
+        if (k >= 0)
+                k = eviction_validate(ctx.profile, &perr);
+        if (k < 0) {
+                set_error(ret_error, "%s", perr ? perr : "cannot load the profile");
+                context_close(&ctx);
+                return k;
+        }
+        *ret = ctx;
+        return 0;
+}
+
+void context_close(struct context *ctx) {
+        profile_free(ctx->profile);
+        node_facts_free(&ctx->node);
+        context_free(ctx);
+        root_free(ctx->root);
+        *ctx = (struct context){};
+}
+
+void context_free(struct context *ctx) {
+        for (size_t i = 0; i < ctx->n_overlay; i++) {
+                free(ctx->overlay[i].path);
+                free(ctx->overlay[i].data);
+        }
+        free(ctx->overlay);
+        ctx->overlay = NULL;
+        ctx->n_overlay = 0;
+}
+
+struct overlay_entry *overlay_find(const struct context *ctx, const char *path) {
+        for (size_t i = 0; i < ctx->n_overlay; i++)
+                if (streq(ctx->overlay[i].path, path))
+                        return &ctx->overlay[i];
+        return NULL;
+}
+
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
+                  struct stat *ret_st) {
+        _cleanup_free_ char *resolved = NULL;
+        int k = root_resolve(ctx->root, path, &resolved);
+        if (k < 0)
+                return k;
+        const struct overlay_entry *o = overlay_find(ctx, resolved);
+        if (o) {
+                if (!o->exists)
+                        return -ENOENT;
+                *ret_data = xstrndup(o->data, o->len);
+                *ret_len = o->len;
+                if (ret_st)
+                        *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode,
+                                                 .st_uid = o->uid,
+                                                 .st_gid = o->gid };
+                return 0;
+        }
+        return root_read_file(ctx->root, resolved, ret_data, ret_len, ret_st);
+}
+
+void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
+                 gid_t gid) {
+        struct overlay_entry *o = overlay_find(ctx, path);
+        if (!o) {
+                ctx->overlay = xrealloc(ctx->overlay, (ctx->n_overlay + 1) * sizeof(*o));
+                o = &ctx->overlay[ctx->n_overlay++];
+                *o = (struct overlay_entry){ .path = xstrdup(path) };
+        }
+        free(o->data);
+        o->exists = true;
+        o->data = xstrndup(data, len);
+        o->len = len;
+        o->mode = mode;
+        o->uid = uid;
+        o->gid = gid;
+}

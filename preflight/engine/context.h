@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* A run's context: the options, the root, the node's facts and the profile, and the overlay of
+ * what the run's fixers planned so far, through which a later fixer reads a file an earlier one
+ * edits. Built by context_open(), handed to every fixer's plan. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "basic/rootfs.h"
+#include "engine/node.h"
+#include "engine/profile.h"
+#include "engine/run-options.h"
+
+/* What earlier fixers of this run planned for a path, so a later fixer
+ * editing the same file builds on their text. */
+struct overlay_entry {
+        char *path;
+        bool exists;
+        char *data;
+        size_t len;
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+};
+
+struct context {
+        const struct options *opts;
+        struct root *root;
+        struct profile *profile;
+        struct node_facts node;
+        struct overlay_entry *overlay;
+        size_t n_overlay;
+};
+
+/* Open the root (opts->root or the live /), gather the node's facts and load
+ * the profile (profile, or NULL for opts->profile; "auto" picks by arch).
+ * On failure *ret_error says what (root, profile file and line). */
+int context_open(const struct options *opts, const char *profile, struct context *ret, char **ret_error);
+/* Free all of it: the overlay, the facts, the profile and the root. */
+void context_close(struct context *ctx);
+/* Forget what the run planned (the overlay), to plan again from the tree as it is now. */
+void context_free(struct context *ctx);
+
+/* Read a file as this run currently sees it (the tree plus earlier plans).
+ * -ENOENT when absent. ret_st may be NULL. */
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
+                  struct stat *ret_st);
+
+/* What the run planned for a resolved node path; NULL when nothing yet. */
+struct overlay_entry *overlay_find(const struct context *ctx, const char *path);
+/* Record data as the path's planned content, with its mode and owner. */
+void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
+                 gid_t gid);
