@@ -5,8 +5,8 @@
 #include <cjson/cJSON.h>
 
 #include "basic/time-util.h"
-#include "config.h"
 #include "diagnose/diagnose.h"
+#include "engine/report.h"
 #include "formats/redact.h"
 
 /* Long messages (a kubelet error with a whole /proc/swaps in it) are cut in
@@ -88,9 +88,7 @@ static void print_text(const struct diagnosis *d) {
 }
 
 static void print_json(const struct diagnosis *d, int exit_code) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
-        cJSON_AddStringToObject(o, "command", "diagnose");
+        cJSON *o = report_json_new(d->opts);
         cJSON_AddStringToObject(o, "root", d->opts->root ? d->opts->root : "/");
         cJSON_AddStringToObject(o, "source", d->log.description);
         cJSON_AddNumberToObject(o, "entries", d->log.n_entries);
@@ -130,10 +128,7 @@ static void print_json(const struct diagnosis *d, int exit_code) {
                         cJSON_AddNullToObject(x, "check");
                 cJSON_AddItemToArray(list, x);
         }
-        cJSON_AddNumberToObject(o, "exitCode", exit_code);
-        _cleanup_free_ char *text = cJSON_Print(o);
-        cJSON_Delete(o);
-        puts(text);
+        report_json_print(o, exit_code);
 }
 
 void diagnosis_print(const struct diagnosis *d, int exit_code) {

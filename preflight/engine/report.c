@@ -3,8 +3,6 @@
  * This is the one place that prints results. */
 #include "engine/report.h"
 
-#include <cjson/cJSON.h>
-
 #include "basic/diff.h"
 #include "config.h"
 #include "formats/redact.h"
@@ -184,11 +182,23 @@ static cJSON *json_result(const struct fixer_result *r) {
         return o;
 }
 
-static void print_json(const struct report *rep) {
-        const struct context *ctx = rep->ctx;
+cJSON *report_json_new(const struct options *opts) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
-        cJSON_AddStringToObject(o, "command", command_to_string(rep->opts->command));
+        cJSON_AddStringToObject(o, "command", command_to_string(opts->command));
+        return o;
+}
+
+void report_json_print(cJSON *o, int exit_code) {
+        cJSON_AddNumberToObject(o, "exitCode", exit_code);
+        _cleanup_free_ char *text = cJSON_Print(o);
+        cJSON_Delete(o);
+        puts(text);
+}
+
+static void print_json(const struct report *rep) {
+        const struct context *ctx = rep->ctx;
+        cJSON *o = report_json_new(rep->opts);
         cJSON_AddBoolToObject(o, "dryRun", rep->opts->dry_run);
         cJSON_AddStringToObject(o, "root", ctx->root->path);
         cJSON_AddStringToObject(o, "profile", ctx->profile->name);
@@ -220,10 +230,7 @@ static void print_json(const struct report *rep) {
         for (int st = 0; st < _STATUS_MAX; st++)
                 cJSON_AddNumberToObject(s, fixer_status_to_string((enum fixer_status) st), c[st]);
         cJSON_AddItemToObject(o, "runId", json_string_or_null(rep->run_id));
-        cJSON_AddNumberToObject(o, "exitCode", rep->exit_code);
-        _cleanup_free_ char *text = cJSON_Print(o);
-        cJSON_Delete(o);
-        puts(text);
+        report_json_print(o, rep->exit_code);
 }
 
 void report_print(const struct report *rep) {

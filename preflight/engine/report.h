@@ -2,6 +2,8 @@
 /* Printing a run's results as text or JSON. */
 #pragma once
 
+#include <cjson/cJSON.h>
+
 #include "engine/fixer.h"
 
 /* What became of a unit restart the run asked for. */
@@ -27,3 +29,9 @@ void report_print(const struct report *rep);
 void report_print_prometheus(const struct report *rep);
 /* Metrics for a run that failed before any fixer ran (bad usage, profile). */
 void report_print_prometheus_error(const struct options *opts, int exit_code);
+
+/* Every JSON report is one object: {"kubeprep": VERSION, "command": VERB, ..., "exitCode": N}.
+ * report_json_new() opens it with the first two; report_json_print() adds the exit code last,
+ * prints it on stdout and frees it. */
+cJSON *report_json_new(const struct options *opts);
+void report_json_print(cJSON *o, int exit_code);

@@ -3,9 +3,6 @@
  * selected fixer, and (apply) commit the plans and restart what changed. */
 #include "engine/run.h"
 
-#include <cjson/cJSON.h>
-
-#include "config.h"
 #include "engine/backup.h"
 #include "engine/commit.h"
 #include "engine/report.h"
@@ -19,14 +16,9 @@ int fail_early(const struct options *opts, int exit_code, const char *fmt, ...) 
         _cleanup_free_ char *msg = xvasprintf(fmt, ap);
         va_end(ap);
         if (opts->output == OUTPUT_JSON) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
-                cJSON_AddStringToObject(o, "command", command_to_string(opts->command));
+                cJSON *o = report_json_new(opts);
                 cJSON_AddStringToObject(o, "error", msg);
-                cJSON_AddNumberToObject(o, "exitCode", exit_code);
-                _cleanup_free_ char *text = cJSON_Print(o);
-                cJSON_Delete(o);
-                puts(text);
+                report_json_print(o, exit_code);
         } else if (opts->output == OUTPUT_PROMETHEUS)
                 report_print_prometheus_error(opts, exit_code);
         /* The message may quote a tree's path or bytes: shown as the report shows them. */
@@ -179,10 +171,9 @@ int run_check_or_apply(const struct options *opts) {
         return exit_code;
 }
 
-static void print_rollback_json(const struct root *root, const struct rollback *rb, int exit_code) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
-        cJSON_AddStringToObject(o, "command", "rollback");
+static void print_rollback_json(const struct options *opts, const struct root *root,
+                                const struct rollback *rb, int exit_code) {
+        cJSON *o = report_json_new(opts);
         cJSON_AddStringToObject(o, "root", root->path);
         cJSON_AddStringToObject(o, "runId", rb->run_id);
         cJSON *a = cJSON_AddArrayToObject(o, "restored");
@@ -198,10 +189,7 @@ static void print_rollback_json(const struct root *root, const struct rollback *
         a = cJSON_AddArrayToObject(o, "notes");
         for (size_t i = 0; i < rb->notes.n; i++)
                 cJSON_AddItemToArray(a, cJSON_CreateString(rb->notes.items[i]));
-        cJSON_AddNumberToObject(o, "exitCode", exit_code);
-        _cleanup_free_ char *text = cJSON_Print(o);
-        cJSON_Delete(o);
-        puts(text);
+        report_json_print(o, exit_code);
 }
 
 /* One "[rollback] ..." line; paths come from the tree, so they are shown escaped (redact.h). */
@@ -262,7 +250,7 @@ int run_rollback(const struct options *opts) {
                 exit_code = fail_early(opts, k == -ETIMEDOUT && lock_fd < 0 ? 1 : 2, "%s", err);
         } else if (opts->output == OUTPUT_JSON) {
                 exit_code = rb.not_restored.n ? 1 : 0;
-                print_rollback_json(root, &rb, exit_code);
+                print_rollback_json(opts, root, &rb, exit_code);
         } else
                 exit_code = print_rollback(opts, &rb);
         rollback_done(&rb);
