@@ -127,6 +127,16 @@ void strv_free(struct strv *v) {
         *v = (struct strv){};
 }
 
+char *strv_join(const struct strv *v, const char *sep) {
+        struct buf b = {};
+        for (size_t i = 0; i < v->n; i++) {
+                if (i > 0)
+                        buf_puts(&b, sep);
+                buf_puts(&b, v->items[i]);
+        }
+        return buf_steal(&b);
+}
+
 void set_error(char **ret_error, const char *fmt, ...) {
         if (!ret_error || *ret_error)
                 return;

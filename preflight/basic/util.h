@@ -103,6 +103,8 @@ struct strv {
 void strv_push(struct strv *v, char *owned);
 bool strv_contains(const struct strv *v, const char *s);
 void strv_free(struct strv *v);
+/* The items with sep between each two, as a new string: "" for none. */
+char *strv_join(const struct strv *v, const char *sep);
 
 /* Set *ret_error to a formatted message (replacing nothing if already set). */
 void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
