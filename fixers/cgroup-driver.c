@@ -356,15 +356,11 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
                 if (results[i] < 0)
                         refused = results[i];
         if (f.wrong.n) {
-                struct buf m = {};
-                for (size_t i = 0; i < f.wrong.n; i++)
-                        buf_printf(&m, "%s%s", i ? ", " : "", f.wrong.items[i]);
-                buf_printf(&m, "; the profile wants %s", driver);
+                _cleanup_free_ char *wrong = strv_join(&f.wrong, ", ");
                 if (r->status != STATUS_ERROR)
-                        r->message = buf_steal(&m);
-                else {
-                        strv_push(&r->details, buf_steal(&m));
-                }
+                        result_message(r, "%s; the profile wants %s", wrong, driver);
+                else
+                        result_detail(r, "%s; the profile wants %s", wrong, driver);
         } else if (!r->message && !plan_is_empty(r))
                 result_message(r,
                                "every runtime and the kubelet use %s; the kubeadm patch does not say so yet",

@@ -254,10 +254,7 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                         if (plan_user(ctx, r, &db, c.users[i], &src, &homes) > 0)
                                 strv_push(&need, xstrdup(c.users[i]->name));
                 if (need.n) {
-                        struct buf m = {};
-                        for (size_t i = 0; i < need.n; i++)
-                                buf_printf(&m, "%s%s", i ? ", " : "", need.items[i]);
-                        _cleanup_free_ char *list = buf_steal(&m);
+                        _cleanup_free_ char *list = strv_join(&need, ", ");
                         if (r->status == STATUS_ERROR)
                                 result_detail(r, "%s need%s ~/.kube/config = %s", list,
                                               need.n == 1 ? "s" : "", src.path);

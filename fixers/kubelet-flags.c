@@ -54,10 +54,7 @@ static void message_clean(struct fixer_result *r, const struct node_facts *n, co
                                n->kubelet_version, removed[0].major, removed[0].minor);
                 return;
         }
-        struct buf files = {};
-        for (size_t i = 0; i < checked->n; i++)
-                buf_printf(&files, "%s%s", i ? ", " : "", checked->items[i]);
-        _cleanup_free_ char *where = buf_steal(&files);
+        _cleanup_free_ char *where = strv_join(checked, ", ");
         result_message(r, "no flag removed up to kubelet %s is set (%zu checked%s%s)", n->kubelet_version,
                        n_known, checked->n ? " in " : "; no kubelet flag file in the tree", where);
 }
@@ -85,16 +82,11 @@ static int kubelet_flags_plan(struct context *ctx, struct fixer_result *r) {
         }
         flag_files_free(files, n_files);
         if (found.n) {
-                struct buf m = {};
-                buf_printf(&m, "kubelet %s no longer accepts ", n->kubelet_version);
-                for (size_t i = 0; i < found.n; i++)
-                        buf_printf(&m, "%s%s", i ? ", " : "", found.items[i]);
+                _cleanup_free_ char *flags = strv_join(&found, ", ");
                 if (r->status == STATUS_ERROR) /* keep the refusal as the message */
-                        strv_push(&r->details, buf_steal(&m));
-                else {
-                        free(r->message);
-                        r->message = buf_steal(&m);
-                }
+                        result_detail(r, "kubelet %s no longer accepts %s", n->kubelet_version, flags);
+                else
+                        result_message(r, "kubelet %s no longer accepts %s", n->kubelet_version, flags);
         } else if (!failed)
                 message_clean(r, n, &checked);
         strv_free(&found);

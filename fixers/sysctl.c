@@ -142,9 +142,7 @@ static int sysctl_plan(struct context *ctx, struct fixer_result *r) {
                 return k;
         }
 
-        struct buf m = {};
-        for (size_t i = 0; i < problems.n; i++)
-                buf_printf(&m, "%s%s", m.len ? "; " : "", problems.items[i]);
+        _cleanup_free_ char *overrides = strv_join(&problems, "; "), *findings = strv_join(&found, ", ");
         if (problems.n) {
                 /* kubeprep does not edit other packages' files: the operator decides. */
                 r->status = STATUS_DRIFT;
@@ -152,10 +150,8 @@ static int sysctl_plan(struct context *ctx, struct fixer_result *r) {
                 result_detail(r, "remove or change %s so the setting is 1",
                               problems.n == 1 ? "that line" : "those lines");
         }
-        for (size_t i = 0; i < found.n; i++)
-                buf_printf(&m, "%s%s", i > 0 ? ", " : m.len ? "; " : "", found.items[i]);
-        if (m.len)
-                r->message = buf_steal(&m);
+        if (problems.n || found.n)
+                result_message(r, "%s%s%s", overrides, problems.n && found.n ? "; " : "", findings);
         else
                 result_message(r, "net.ipv4.ip_forward and the bridge netfilter settings are 1%s",
                                ctx->root->live ? " live and persisted" : " in the tree's configuration");
