@@ -175,7 +175,7 @@ int options_parse(int argc, char **argv, struct options *ret) {
 
         /* The verb may come first or after global options; getopt permutes the rest. */
         opterr = 0;
-        optind = 1;
+        optind = 0; /* glibc: start afresh, also after a parse that stopped inside "-hv" */
         int c;
         while ((c = getopt_long(argc, argv, ":o:vqh", longopts, NULL)) != -1) {
                 switch (c) {
