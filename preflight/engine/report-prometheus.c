@@ -36,7 +36,7 @@ static void print_run(const struct options *opts, const char *profile, int exit_
         print_help_type("kubeprep_info",
                         "kubeprep's version, command and profile of the last run; always 1.");
         printf("kubeprep_info{version=\"%s\",command=\"%s\",profile=\"", KUBEPREP_VERSION,
-               command_to_string(opts->command));
+               opts->command_name);
         print_label_value(profile);
         printf("\"} 1\n");
 }

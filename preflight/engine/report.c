@@ -107,7 +107,7 @@ static bool files_written(const struct report *rep) {
 }
 
 static void print_text(const struct report *rep) {
-        const char *verb = command_to_string(rep->opts->command);
+        const char *verb = rep->opts->command_name;
         _cleanup_free_ char *root = shown(rep->ctx->root->path), *profile = shown(rep->ctx->profile->name);
         if (rep->opts->verbosity >= 0)
                 printf("[%s] Checking %s against profile \"%s\"%s\n", verb,
@@ -185,7 +185,7 @@ static cJSON *json_result(const struct fixer_result *r) {
 cJSON *report_json_new(const struct options *opts) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "kubeprep", KUBEPREP_VERSION);
-        cJSON_AddStringToObject(o, "command", command_to_string(opts->command));
+        cJSON_AddStringToObject(o, "command", opts->command_name);
         return o;
 }
 

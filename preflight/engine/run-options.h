@@ -28,6 +28,8 @@ enum output_format {
 
 struct options {
         enum command command;
+        /* The verb as typed (options.c's table): reports and JSON name the run by it. */
+        const char *command_name;
         const char *root;    /* NULL: the live system */
         const char *profile; /* "auto" unless given */
         struct strv only;
@@ -51,5 +53,3 @@ struct options {
         const char *log_file;    /* diagnose: plain text instead, "-" for stdin */
         const char *since;       /* diagnose: widen past the boot, as written */
 };
-
-const char *command_to_string(enum command c);

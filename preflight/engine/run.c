@@ -260,7 +260,7 @@ int run_rollback(const struct options *opts) {
         return exit_code;
 }
 
-int run_list(void) {
+int run_list(_unused_ const struct options *opts) {
         for (size_t i = 0; i < n_fixers; i++)
                 printf("%-14s %s\n", fixers[i]->name, fixers[i]->description);
         return 0;

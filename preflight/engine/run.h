@@ -7,7 +7,7 @@
 
 int run_check_or_apply(const struct options *opts);
 int run_rollback(const struct options *opts);
-int run_list(void);
+int run_list(const struct options *opts);
 
 /* The engine's steps, shared with `diagnose`'s cross-check. */
 

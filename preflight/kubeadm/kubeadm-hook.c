@@ -71,6 +71,14 @@ static int run_kubeadm(const char *kubeadm, const struct options *opts, const ch
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The runs before and after kubeadm are kubeprep apply's, and report as apply does. */
+static struct options as_apply(const struct options *opts) {
+        struct options o = *opts;
+        o.command = CMD_APPLY;
+        o.command_name = "apply";
+        return o;
+}
+
 int run_kubeadm_hook(const struct options *opts) {
         const char *sub = opts->kubeadm_args[0];
         bool writes_kubelet = streq(sub, "init") || streq(sub, "join");
@@ -83,8 +91,7 @@ int run_kubeadm_hook(const struct options *opts) {
                                   "kubeadm not found in PATH: install the kubeadm package first");
 
         /* 1. Fix the node. An error (exit 2) stops here: kubeadm would meet the same problem. */
-        struct options o = *opts;
-        o.command = CMD_APPLY;
+        struct options o = as_apply(opts);
         int k = run_check_or_apply(&o);
         if (k == 2)
                 return fail_early(opts, 2, "%s", "not running kubeadm: kubeprep apply failed (see above)");
@@ -111,8 +118,7 @@ int run_kubeadm_hook(const struct options *opts) {
          * kubeadm-flags.env (of those the user selected). Their kubelet restart is the one
          * restart after kubeadm. */
         static const char *const after[] = { "kubeconfig", "eviction" };
-        o = *opts;
-        o.command = CMD_APPLY;
+        o = as_apply(opts);
         o.only = (struct strv){};
         o.skip = (struct strv){};
         for (size_t i = 0; i < ELEMENTSOF(after); i++)

@@ -2,10 +2,32 @@
 /* The command line as options_parse() reads it: every verb, every option, the
  * operands (lint's files, rollback's RUN-ID, kubeadm's arguments after "--"),
  * and every usage error word for word, as scripts match them. */
+#include "diagnose/diagnose.h"
+#include "engine/run.h"
+#include "kubeadm/kubeadm-hook.h"
+#include "lint/lint.h"
 #include "options.h"
 #include "tap.h"
 
 #define TRY "\nTry 'kubeprep --help' for more information.\n"
+
+static const struct verb *verb; /* the last parse's */
+
+/* What goes to *stream (stdout, stderr) between capture() and captured(), in memory. */
+struct capture {
+        FILE **stream, *saved;
+        char *text;
+        size_t len;
+};
+static void capture(struct capture *c, FILE **stream) {
+        *c = (struct capture){ .stream = stream, .saved = *stream };
+        *stream = open_memstream(&c->text, &c->len);
+}
+static char *captured(struct capture *c) {
+        fclose(*c->stream);
+        *c->stream = c->saved;
+        return c->text;
+}
 
 /* Parse a NULL-terminated argument list (argv[0] added); *ret_err gets what went to stderr. */
 static int parse_args(const char *const *args, struct options *o, char **ret_err) {
@@ -13,15 +35,11 @@ static int parse_args(const char *const *args, struct options *o, char **ret_err
         int argc = 1;
         for (; args[argc - 1]; argc++)
                 argv[argc] = (char *) args[argc - 1];
-        char *err = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&err, &len);
-        FILE *saved = stderr;
-        stderr = m;
-        int k = options_parse(argc, argv, o);
-        stderr = saved;
-        fclose(m);
-        *ret_err = err;
+        struct capture c;
+        capture(&c, &stderr);
+        verb = NULL;
+        int k = options_parse(argc, argv, o, &verb);
+        *ret_err = captured(&c);
         return k;
 }
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -45,34 +63,52 @@ static void refuses(const char *const *args, const char *message, const char *na
         tap_streq(err, want, name);
 }
 
+/* The name reports give the run: the verb's, as typed. */
 static const char *name_of(const struct options *o) {
-        return command_to_string(o->command);
+        return o->command_name;
+}
+
+/* What a verb's run prints on stdout, and its exit code. */
+static char *run_capture_stdout(const struct options *o, int *ret_rc) {
+        struct capture c;
+        capture(&c, &stdout);
+        *ret_rc = verb->run(o);
+        return captured(&c);
 }
 
 static void test_verbs(void) {
-        static const struct {
-                const char *arg;
+        const struct {
+                const char *const *args;
                 enum command command;
+                int (*run)(const struct options *opts);
         } verbs[] = {
-                { "check", CMD_CHECK },       { "apply", CMD_APPLY }, { "rollback", CMD_ROLLBACK },
-                { "diagnose", CMD_DIAGNOSE }, { "list", CMD_LIST },   { "help", CMD_HELP },
+                { ARGS("check"), CMD_CHECK, run_check_or_apply },
+                { ARGS("apply"), CMD_APPLY, run_check_or_apply },
+                { ARGS("rollback"), CMD_ROLLBACK, run_rollback },
+                { ARGS("diagnose"), CMD_DIAGNOSE, run_diagnose },
+                { ARGS("lint", "a.yaml"), CMD_LINT, run_lint },
+                { ARGS("kubeadm", "--", "join"), CMD_KUBEADM, run_kubeadm_hook },
+                { ARGS("list"), CMD_LIST, run_list },
         };
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 struct options o;
-                _cleanup_free_ char *name = xasprintf("'%s' is a verb", verbs[i].arg);
-                if (parses(ARGS(verbs[i].arg), &o, name)) {
-                        tap_ok(o.command == verbs[i].command && streq(name_of(&o), verbs[i].arg),
+                const char *arg = verbs[i].args[0];
+                _cleanup_free_ char *name = xasprintf("'%s' is a verb", arg);
+                if (parses(verbs[i].args, &o, name)) {
+                        tap_ok(o.command == verbs[i].command && streq(name_of(&o), arg) &&
+                                       streq(verb->name, arg),
                                "and reports name the run by it");
+                        tap_ok(verb->run == verbs[i].run, "and it runs its verb");
                         options_free(&o);
                 }
         }
         struct options o;
-        if (parses(ARGS("lint", "a.yaml"), &o, "lint is a verb")) {
-                tap_ok(o.command == CMD_LINT && streq(name_of(&o), "lint"), "named lint");
-                options_free(&o);
-        }
-        if (parses(ARGS("kubeadm", "--", "join"), &o, "kubeadm is a verb")) {
-                tap_ok(o.command == CMD_KUBEADM && streq(name_of(&o), "kubeadm"), "named kubeadm");
+        if (parses(ARGS("help"), &o, "'help' is a verb")) {
+                int rc;
+                _cleanup_free_ char *out = run_capture_stdout(&o, &rc);
+                tap_ok(o.command == CMD_HELP && streq(name_of(&o), "help") && rc == 0 &&
+                               startswith(out, "kubeprep 0.1.0: get a Linux node ready"),
+                       "that prints the help");
                 options_free(&o);
         }
         if (parses(ARGS("--root", "/srv/node", "-q", "check"), &o, "the verb may follow options")) {
@@ -98,11 +134,14 @@ static void test_help_version(void) {
                 options_free(&o);
         }
         if (parses(ARGS("check", "-h", "--bogus"), &o, "-h stops the parse: what follows is not read")) {
-                tap_ok(o.command == CMD_HELP, "help, not check");
+                tap_ok(o.command == CMD_HELP && streq(verb->name, "help"), "help, not check");
                 options_free(&o);
         }
         if (parses(ARGS("--version"), &o, "--version")) {
-                tap_ok(o.command == CMD_VERSION, "is the version");
+                int rc;
+                _cleanup_free_ char *out = run_capture_stdout(&o, &rc);
+                tap_ok(o.command == CMD_VERSION && rc == 0, "is the version");
+                tap_streq(out, "kubeprep 0.1.0\n", "which it prints");
                 options_free(&o);
         }
         if (parses(ARGS("lint", "--version"), &o, "--version after a verb")) {
@@ -290,14 +329,10 @@ static void test_kubeadm(void) {
 }
 
 static void test_help_text(void) {
-        char *out = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&out, &len);
-        FILE *saved = stdout;
-        stdout = m;
+        struct capture c;
+        capture(&c, &stdout);
         options_print_help();
-        stdout = saved;
-        fclose(m);
+        _cleanup_free_ char *out = captured(&c);
         tap_streq(out,
                   "kubeprep 0.1.0: get a Linux node ready for kubeadm, and keep it so.\n"
                   "\n"
@@ -356,7 +391,6 @@ static void test_help_text(void) {
                   "refused.\n"
                   "See kubeprep(8).\n",
                   "--help: the verbs, each option, the exit status");
-        free(out);
 }
 
 int main(void) {
