@@ -143,14 +143,21 @@ static bool failed(const struct fixer_result *r, const char *message) {
         return r->status == STATUS_ERROR && r->exit_code == 1 && streq_ptr(r->message, message);
 }
 
-/* cgroup-driver, then csi-migration, each from the bytes the one before planned. */
-static void test_chain(void) {
+/* A run that edits config.yaml with cgroup-driver, then with csi-migration from the bytes
+ * cgroup-driver planned. */
+static bool chain_open(struct run *run) {
         put(CONFIG, "a: 1\n");
+        if (!run_open(run))
+                return false;
+        edit(result(run, &cgroup_driver), CONFIG, "a: 1\n", "a: 1\nb: 2\n");
+        edit(result(run, &csi_migration), CONFIG, "a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n");
+        return true;
+}
+
+static void test_chain(void) {
         struct run run;
-        if (!run_open(&run))
+        if (!chain_open(&run))
                 return;
-        edit(result(&run, &cgroup_driver), CONFIG, "a: 1\n", "a: 1\nb: 2\n");
-        edit(result(&run, &csi_migration), CONFIG, "a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n");
         _cleanup_close_ int w = watch("/var/lib/kubelet");
         commit(&run);
 
@@ -255,12 +262,9 @@ static void test_stale(void) {
         }
 
         /* A chain: the file is checked against what its first edit found; both fixers fail. */
-        put(CONFIG, "a: 1\n");
         struct run run;
-        if (!run_open(&run))
+        if (!chain_open(&run))
                 return;
-        edit(result(&run, &cgroup_driver), CONFIG, "a: 1\n", "a: 1\nb: 2\n");
-        edit(result(&run, &csi_migration), CONFIG, "a: 1\nb: 2\n", "a: 1\nb: 2\nc: 3\n");
         put(CONFIG, "a: 1\nb: 2\n");
         commit(&run);
         tap_ok(failed(&run.results[0], CONFIG ": " STALE) && failed(&run.results[1], CONFIG ": " STALE),
