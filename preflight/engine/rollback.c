@@ -80,13 +80,9 @@ static int open_store(const struct root *root, char **ret_error) {
         return fd;
 }
 
-static int compare_desc(const void *a, const void *b) {
-        return strcmp(*(char *const *) b, *(char *const *) a);
-}
-
-/* The newest run directory with a manifest and without a rolled-back marker. */
-static int find_last_run(int bfd, char **ret) {
-        int fd = openat(bfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/* A stream of dfd's directory, on a descriptor of its own: closedir() leaves dfd open. */
+static int opendir_at(int dfd, DIR **ret) {
+        int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         DIR *d = fd < 0 ? NULL : fdopendir(fd);
         if (!d) {
                 int e = -errno;
@@ -94,6 +90,20 @@ static int find_last_run(int bfd, char **ret) {
                         close(fd);
                 return e;
         }
+        *ret = d;
+        return 0;
+}
+
+static int compare_desc(const void *a, const void *b) {
+        return strcmp(*(char *const *) b, *(char *const *) a);
+}
+
+/* The newest run directory with a manifest and without a rolled-back marker. */
+static int find_last_run(int bfd, char **ret) {
+        DIR *d;
+        int k = opendir_at(bfd, &d);
+        if (k < 0)
+                return k;
         struct strv names = {};
         for (struct dirent *de; (de = readdir(d));)
                 if (de->d_name[0] != '.')
@@ -101,7 +111,7 @@ static int find_last_run(int bfd, char **ret) {
         closedir(d);
         if (names.n)
                 qsort(names.items, names.n, sizeof(char *), compare_desc);
-        int k = -ESRCH;
+        k = -ESRCH;
         for (size_t i = 0; i < names.n && k < 0; i++) {
                 _cleanup_free_ char *marker = xasprintf("%s/" BACKUP_ROLLED_BACK, names.items[i]);
                 _cleanup_free_ char *manifest = xasprintf("%s/" BACKUP_MANIFEST, names.items[i]);
@@ -118,15 +128,10 @@ static int find_last_run(int bfd, char **ret) {
 
 /* Every file of the run is trusted (a saved file, the manifest, a temp file a killed run left). */
 static int check_run_files(int rfd, const char *shown_dir, char **ret_why) {
-        int fd = openat(rfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *d = fd < 0 ? NULL : fdopendir(fd);
-        if (!d) {
-                int e = -errno;
-                if (fd >= 0)
-                        close(fd);
-                return e;
-        }
-        int k = 0;
+        DIR *d;
+        int k = opendir_at(rfd, &d);
+        if (k < 0)
+                return k;
         for (struct dirent *de; k >= 0 && (de = readdir(d));) {
                 if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
