@@ -145,29 +145,3 @@ void set_error(char **ret_error, const char *fmt, ...) {
         *ret_error = xvasprintf(fmt, ap);
         va_end(ap);
 }
-
-unsigned line_of_offset(const char *text, size_t off) {
-        unsigned line = 1;
-        for (size_t i = 0; i < off; i++)
-                if (text[i] == '\n')
-                        line++;
-        return line;
-}
-
-size_t line_start_of(const char *text, size_t off) {
-        while (off > 0 && text[off - 1] != '\n')
-                off--;
-        return off;
-}
-
-unsigned column_of_offset(const char *text, size_t off) {
-        return (unsigned) (off - line_start_of(text, off) + 1);
-}
-
-int refuse_nul(const char *text, size_t len, char **ret_error) {
-        const char *nul = memchr(text, 0, len);
-        if (!nul)
-                return 0;
-        set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (size_t) (nul - text)));
-        return -EBADMSG;
-}

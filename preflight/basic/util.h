@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Small helpers shared by the whole program: cleanup attributes, string
- * predicates and a growable byte buffer. Errors are negative errno values. */
+ * predicates and a growable byte buffer; with them the text helpers of
+ * basic/text.h, which most callers need too. Errors are negative errno values. */
 #pragma once
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "basic/text.h"
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -108,28 +111,3 @@ char *strv_join(const struct strv *v, const char *sep);
 
 /* Set *ret_error to a formatted message (replacing nothing if already set). */
 void set_error(char **ret_error, const char *fmt, ...) _printf_(2, 3);
-
-/* Count lines up to offset (1-based line of the byte at off). */
-unsigned line_of_offset(const char *text, size_t off);
-/* Offset of the first byte of the line that holds the byte at off. */
-size_t line_start_of(const char *text, size_t off);
-/* 1-based column of the byte at off (bytes, not characters), to go with line_of_offset(). */
-unsigned column_of_offset(const char *text, size_t off);
-
-/* The line of text[0..len) that starts at off: *ret_n its length without
- * "\n" or "\r\n", *ret_end the offset after it. False at the end of text.
- * for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) */
-static inline bool text_line(const char *text, size_t len, size_t off, size_t *ret_n, size_t *ret_end) {
-        if (off >= len)
-                return false;
-        const char *nl = memchr(text + off, '\n', len - off);
-        size_t n = (nl ? (size_t) (nl - text) : len) - off;
-        *ret_end = nl ? (size_t) (nl - text) + 1 : len;
-        if (n > 0 && text[off + n - 1] == '\r')
-                n--;
-        *ret_n = n;
-        return true;
-}
-
-/* Line-based editors refuse a text with a NUL byte: -EBADMSG, "line N: NUL byte". */
-int refuse_nul(const char *text, size_t len, char **ret_error);
