@@ -186,9 +186,11 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         bool suffixed = has_suffix(base, ".nmconnection") && !streq(base, ".nmconnection");
         if (fmt == NETCONF_KEYFILE && !suffixed && !netconf_keyfile_loaded(base, &st))
                 return 0;
-        if (memchr(text, 0, len)) {
-                set_error(ret_error, "%s: NUL byte; not a text file", path);
-                return -EBADMSG;
+        _cleanup_free_ char *why = NULL;
+        k = refuse_nul(text, len, &why);
+        if (k < 0) {
+                set_error(ret_error, "%s: %s", path, why);
+                return k;
         }
         switch (fmt) {
         case NETCONF_IFCFG: {

@@ -30,12 +30,12 @@ unsigned column_of_offset(const char *text, size_t off) {
 }
 
 const char *detect_eol(const char *text, size_t len) {
-        const char *nl = memchr(text, '\n', len);
+        const char *nl = len > 0 ? memchr(text, '\n', len) : NULL;
         return nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
 }
 
 int refuse_nul(const char *text, size_t len, char **ret_error) {
-        const char *nul = memchr(text, 0, len);
+        const char *nul = len > 0 ? memchr(text, 0, len) : NULL;
         if (!nul)
                 return 0;
         set_error(ret_error, "line %u: NUL byte", line_of_offset(text, (size_t) (nul - text)));

@@ -43,7 +43,8 @@ size_t line_start_of(const char *text, size_t off);
 /* 1-based column of the byte at off (bytes, not characters), to go with line_of_offset(). */
 unsigned column_of_offset(const char *text, size_t off);
 
-/* What the lines an editor adds end with: "\r\n" when the text's first line ends that way, else "\n". */
+/* What the lines an editor adds end with: "\r\n" when the text's first line ends that way, else "\n".
+ * text may be NULL when len is 0, here and in refuse_nul(). */
 const char *detect_eol(const char *text, size_t len);
 
 /* Line-based editors refuse a text with a NUL byte: -EBADMSG, "line N: NUL byte" (N: the first). */

@@ -113,13 +113,9 @@ static void scan_array(struct daemon_json *dj, size_t open) {
 }
 
 static int daemon_json_parse(const char *text, size_t len, struct daemon_json *dj, char **ret_error) {
-        const char *nul = memchr(text, 0, len);
-        if (nul) {
-                size_t off = (size_t) (nul - text);
-                set_error(ret_error, "line %u, column %u: NUL byte", line_of_offset(text, off),
-                          column_of_offset(text, off));
-                return -EBADMSG;
-        }
+        int r = refuse_nul(text, len, ret_error);
+        if (r < 0)
+                return r;
         /* cJSON skips every control character as whitespace, dockerd (and our scanner) only the four
          * JSON ones; JSON allows no other control character anywhere, not even inside strings. */
         for (size_t off = 0; off < len; off++)

@@ -988,11 +988,8 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 set_error(ret_error, "invalid variable name '%s'", strempty(var));
                 return -EINVAL;
         }
-        if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte",
-                          line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
-                return -EBADMSG;
-        }
+        if ((r = refuse_nul(text, len, ret_error)) < 0)
+                return r;
         _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
         _cleanup_(edits_free) struct edits es = {};
         _cleanup_free_ struct occurrence *items = NULL;

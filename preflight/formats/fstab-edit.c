@@ -291,16 +291,12 @@ static int understand_fstab(const char *text, size_t len, struct fstab_entries *
         _cleanup_free_ char *reason = NULL;
         struct fstab_entries entries = {};
         unsigned our_bad_line = 0, libmount_bad_line = 0;
-        const char *nul;
         int r;
 
         /* libmount's line reader stops at a NUL byte; an fstab has no business holding one. */
-        nul = len > 0 ? memchr(text, 0, len) : NULL;
-        if (nul) {
-                set_error(ret_error, "line %u: contains a NUL byte",
-                          line_of_offset(text, (size_t) (nul - text)));
-                return -EBADMSG;
-        }
+        r = refuse_nul(text, len, ret_error);
+        if (r < 0)
+                return r;
 
         r = libmount_parse(text, len, &tb, &libmount_bad_line);
         if (r < 0) {

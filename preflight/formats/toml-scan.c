@@ -706,11 +706,8 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
         struct scanner s = { .text = text, .len = len, .doc = &doc, .error = ret_error };
         int r = 0;
 
-        if (memchr(text, 0, len)) {
-                set_error(ret_error, "line %u: NUL byte in file",
-                          line_of_offset(text, (size_t) ((const char *) memchr(text, 0, len) - text)));
-                return -EBADMSG;
-        }
+        if ((r = refuse_nul(text, len, ret_error)) < 0)
+                return r;
         const char *nl = memchr(text, '\n', len);
         doc.eol = nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
         add_section(&doc, xstrdup(""), false, 0);

@@ -127,6 +127,18 @@ static void run_case(const struct json_case *c) {
         }
 }
 
+/* A NUL byte is refused as by every other line-based editor, both ways, with no text returned. */
+static void run_nul_cases(void) {
+        static const char text[] = "{\"exec-opts\": [\n\"a\0\"]}\n";
+        _cleanup_free_ char *out = NULL, *error = NULL, *get_error = NULL;
+        int r = daemon_json_set_cgroup_driver(text, sizeof(text) - 1, "systemd", &out, NULL, &error);
+        tap_ok(r == -EBADMSG && !out, "NUL byte: set refuses");
+        tap_streq(error, "line 2: NUL byte", "NUL byte: set says where");
+        r = daemon_json_get_cgroup_driver(text, sizeof(text) - 1, &out, &get_error);
+        tap_ok(r == -EBADMSG && !out, "NUL byte: get refuses");
+        tap_streq(get_error, "line 2: NUL byte", "NUL byte: get says where");
+}
+
 /* What the edit should mean: the original object with exec-opts made to hold one driver entry. */
 static char *intended_object(const char *text, const char *driver) {
         cJSON *root = cJSON_Parse(text);
@@ -264,6 +276,7 @@ static void run_golden(void) {
 int main(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
+        run_nul_cases();
 
         run_golden();
 

@@ -148,7 +148,7 @@ static const struct edge_case edge_cases[] = {
           .input = NUL_BYTE_INPUT,
           .input_len = sizeof(NUL_BYTE_INPUT) - 1,
           .expected_r = -EBADMSG,
-          .expected_error = "line 2: contains a NUL byte" },
+          .expected_error = "line 2: NUL byte" },
 };
 
 static size_t edge_input_len(const struct edge_case *c) {

@@ -86,6 +86,7 @@ static void test_offsets(void) {
 
 static void test_detect_eol(void) {
         tap_streq(detect_eol("", 0), "\n", "detect_eol: empty text");
+        tap_streq(detect_eol(NULL, 0), "\n", "detect_eol: no text at all");
         tap_streq(detect_eol("a", 1), "\n", "detect_eol: no newline");
         tap_streq(detect_eol("a\nb\r\n", 5), "\n", "detect_eol: the first line decides (LF)");
         tap_streq(detect_eol("a\r\nb\n", 5), "\r\n", "detect_eol: the first line decides (CRLF)");
@@ -117,6 +118,7 @@ static void test_refuse_nul(void) {
                 tap_ok(r == cases[i].r && streq_ptr(error, cases[i].error), name);
         }
         tap_ok(refuse_nul("\0", 1, NULL) == -EBADMSG, "refuse_nul: without an error message");
+        tap_ok(refuse_nul(NULL, 0, NULL) == 0, "refuse_nul: no text at all");
         _cleanup_free_ char *first = xstrdup("earlier");
         tap_ok(refuse_nul("\0", 1, &first) == -EBADMSG && streq(first, "earlier"),
                "refuse_nul: an error already set stays");

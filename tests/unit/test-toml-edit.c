@@ -99,7 +99,7 @@ static const struct get_case get_cases[] = {
           "line 2: [a] is already an array of tables (line 1)", 0 },
         { "table vs array of tables", "[a]\n[[a]]\n", T(0), "a", -EBADMSG,
           "line 2: [[a]] is already defined as a table on line 1", 0 },
-        { "NUL byte", "a = 1\n\0", T(0), "a", -EBADMSG, "line 2: NUL byte in file", 0 },
+        { "NUL byte", "a = 1\n\0", T(0), "a", -EBADMSG, "line 2: NUL byte", 0 },
 };
 
 static void run_get_cases(void) {
