@@ -708,8 +708,7 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
 
         if ((r = refuse_nul(text, len, ret_error)) < 0)
                 return r;
-        const char *nl = memchr(text, '\n', len);
-        doc.eol = nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
+        doc.eol = detect_eol(text, len);
         add_section(&doc, xstrdup(""), false, 0);
 
         while (r >= 0 && s.pos < len) {

@@ -36,8 +36,7 @@ static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsig
         if (!text && len > 0)
                 return -EINVAL;
         *c = (struct edit_ctx){ .text = text ? text : "", .len = len };
-        const char *nl = memchr(c->text, '\n', len);
-        c->eol = nl && nl > c->text && nl[-1] == '\r' ? "\r\n" : "\n";
+        c->eol = detect_eol(c->text, len);
 
         int r = ytext_check_line_breaks(c->text, len, ret_error);
         if (r < 0)

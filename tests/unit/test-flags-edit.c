@@ -102,6 +102,9 @@ static const struct flags_case cases[] = {
           "A=1\n" KA "=\"--cgroup-driver=systemd\"" },
         { "env set new line, CRLF", ENV, SET, KA, "cgroup-driver", "systemd", "A=1\r\n", 1,
           "A=1\r\n" KA "=\"--cgroup-driver=systemd\"\r\n" },
+        /* any CRLF line decides, not only the first line as in the other editors */
+        { "env set new line, CRLF after LF", ENV, SET, KA, "cgroup-driver", "systemd", "A=1\nB=2\r\n", 1,
+          "A=1\nB=2\r\n" KA "=\"--cgroup-driver=systemd\"\r\n" },
         { "env set empty file", ENV, SET, KA, "cgroup-driver", "systemd", "", 1,
           KA "=\"--cgroup-driver=systemd\"\n" },
         { "env set unchanged", ENV, SET, KA, "cgroup-driver", "systemd", KA "=\"--cgroup-driver=systemd\"",

@@ -91,7 +91,7 @@ refuse:
 }
 
 static int ifcfg_parse(const char *text, size_t len, struct ifcfg *ret, char **ret_error) {
-        struct ifcfg f = { .eol = netconf_detect_eol(text, len) };
+        struct ifcfg f = { .eol = detect_eol(text, len) };
         unsigned line = 0;
 
         int k = refuse_nul(text, len, ret_error);

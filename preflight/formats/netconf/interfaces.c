@@ -77,7 +77,7 @@ static void free_words(char **words, size_t n) {
 }
 
 static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, char **ret_error) {
-        struct ifupdown f = { .eol = netconf_detect_eol(text, len) };
+        struct ifupdown f = { .eol = detect_eol(text, len) };
         struct stanza *current = NULL; /* the inet stanza options go to, if any */
         bool in_stanza = false;
         unsigned line = 0;

@@ -119,12 +119,6 @@ static inline bool netconf_ipv4_equal(const char *a, const char *b) {
         return inet_pton(AF_INET, a, &x) == 1 && inet_pton(AF_INET, b, &y) == 1 && x.s_addr == y.s_addr;
 }
 
-/* "\r\n" when the text's first line ends that way, else "\n". */
-static inline const char *netconf_detect_eol(const char *text, size_t len) {
-        const char *nl = memchr(text, '\n', len);
-        return nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
-}
-
 /* Build text[0, at) + insert + text[at, len); when at == len and the text does not end with a newline,
  * one is added first so the insertion starts on a line of its own. */
 char *netconf_splice(const char *text, size_t len, size_t at, const char *insert, const char *eol,

@@ -57,7 +57,7 @@ static int netplan_open(struct netplan *np, const char *text, size_t len, const 
         const struct ynode *network = NULL;
         int r;
 
-        *np = (struct netplan){ .text = text, .len = len, .eol = netconf_detect_eol(text, len) };
+        *np = (struct netplan){ .text = text, .len = len, .eol = detect_eol(text, len) };
         r = ytext_check_line_breaks(text, len, ret_error);
         if (r < 0)
                 return r;

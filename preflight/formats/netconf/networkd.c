@@ -77,7 +77,7 @@ static int ini_classify(struct netconf_ini_line *l, const char *s, size_t n, con
 
 int netconf_ini_parse(const char *text, size_t len, const char *comment_chars, struct netconf_ini *ret,
                       char **ret_error) {
-        struct netconf_ini ini = { .eol = netconf_detect_eol(text, len) };
+        struct netconf_ini ini = { .eol = detect_eol(text, len) };
         const char *section = NULL;
         size_t cap = 0;
 
