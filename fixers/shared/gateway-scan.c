@@ -36,10 +36,10 @@ void netconf_files_free(struct netconf_files *f) {
 }
 
 /* ifcfg DEVICE=, unquoted; NULL when absent. */
-static char *ifcfg_device(const char *text) {
+static char *ifcfg_device(const char *text, size_t len) {
         char *dev = NULL;
-        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-                p += strspn(p, " \t");
+        for (size_t off = 0, line_len, end; text_line_raw(text, len, off, &line_len, &end); off = end) {
+                const char *p = text + off + strspn(text + off, " \t");
                 const char *v = startswith(p, "DEVICE=");
                 if (!v)
                         continue;
@@ -151,11 +151,11 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
 }
 
 /* The interfaces of `iface NAME inet METHOD` stanzas other than loopback. */
-static void scan_interfaces(struct netconf_files *f, const char *path, const char *text) {
+static void scan_interfaces(struct netconf_files *f, const char *path, const char *text, size_t len) {
         struct strv seen = {};
-        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end) {
                 char name[64], family[16], method[32] = "";
-                p += strspn(p, " \t");
+                const char *p = text + off + strspn(text + off, " \t");
                 if (!startswith(p, "iface") || sscanf(p, "iface %63s %15s %31s", name, family, method) < 2)
                         continue;
                 if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo") ||
@@ -194,7 +194,7 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         }
         switch (fmt) {
         case NETCONF_IFCFG: {
-                _cleanup_free_ char *dev = ifcfg_device(text);
+                _cleanup_free_ char *dev = ifcfg_device(text, len);
                 add(f, path, fmt, dev ? dev : strrchr(path, '/') + strlen("/ifcfg-"));
                 return 0;
         }
@@ -204,7 +204,7 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         case NETCONF_NETPLAN:
                 return scan_netplan(f, path, text, len, ret_error);
         case NETCONF_INTERFACES:
-                scan_interfaces(f, path, text);
+                scan_interfaces(f, path, text, len);
                 return 0;
         }
         return 0;

@@ -44,20 +44,12 @@ static uint64_t hash_bytes(const char *s, size_t len) {
 }
 
 static void split_lines(const char *text, size_t len, struct line_list *ret) {
-        long count = 0;
-        for (const char *p = text, *end = text + len; p < end; count++) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                p = nl ? nl + 1 : end;
-        }
+        long count = (long) text_count_lines(text, len), i = 0;
         ret->lines = xmalloc((size_t) count * sizeof(struct line));
         ret->count = count;
-        const char *p = text, *end = text + len;
-        for (long i = 0; i < count; i++) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                const char *next = nl ? nl + 1 : end;
-                ret->lines[i] = (struct line){ p, (size_t) (next - p), hash_bytes(p, (size_t) (next - p)) };
-                p = next;
-        }
+        /* A line here is its bytes with the newline: a CR is ordinary, a missing final newline shows. */
+        for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end)
+                ret->lines[i++] = (struct line){ text + off, end - off, hash_bytes(text + off, end - off) };
 }
 
 static bool lines_equal(const struct line *a, const struct line *b) {

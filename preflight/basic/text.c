@@ -25,6 +25,11 @@ size_t line_start_of(const char *text, size_t off) {
         return off;
 }
 
+size_t line_end_of(const char *text, size_t len, size_t off) {
+        size_t n, end;
+        return text_line_raw(text, len, off, &n, &end) ? end : len;
+}
+
 unsigned column_of_offset(const char *text, size_t off) {
         return (unsigned) (off - line_start_of(text, off) + 1);
 }

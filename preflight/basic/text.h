@@ -40,6 +40,9 @@ size_t text_count_lines(const char *text, size_t len);
 unsigned line_of_offset(const char *text, size_t off);
 /* Offset of the first byte of the line that holds the byte at off. */
 size_t line_start_of(const char *text, size_t off);
+/* Offset just past the newline that ends the line holding the byte at off, where the next line starts;
+ * len when that line is the last and has no newline, or off is len. */
+size_t line_end_of(const char *text, size_t len, size_t off);
 /* 1-based column of the byte at off (bytes, not characters), to go with line_of_offset(). */
 unsigned column_of_offset(const char *text, size_t off);
 

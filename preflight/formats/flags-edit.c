@@ -187,16 +187,10 @@ static void region_split_words(const char *t, struct region *r) {
 static size_t logical_line_end(const char *t, size_t len, size_t s) {
         size_t first = skip_blanks(t, s, len);
         bool comment = first < len && (t[first] == '#' || t[first] == ';');
-        for (;;) {
-                const char *nl = memchr(t + s, '\n', len - s);
-                size_t e = nl ? (size_t) (nl - t) : len;
-                size_t c = e;
-                if (c > s && t[c - 1] == '\r')
-                        c--;
-                if (comment || !nl || c == s || t[c - 1] != '\\')
-                        return nl ? e + 1 : len;
-                s = e + 1;
-        }
+        for (size_t n, end; text_line(t, len, s, &n, &end); s = end)
+                if (comment || n == 0 || t[s + n - 1] != '\\')
+                        return end;
+        return len;
 }
 
 static void first_reason(const char **reason, const char *why) {

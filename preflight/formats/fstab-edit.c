@@ -177,16 +177,10 @@ static int scan_entries(const char *text, size_t len, struct fstab_entries *ret,
         struct fstab_entries entries = {};
         unsigned line_no = 0;
 
-        for (size_t start = 0; start < len;) {
-                const char *nl = memchr(text + start, '\n', len - start);
-                size_t end = nl ? (size_t) (nl - text) : len;
-                _cleanup_free_ char *line = xstrndup(text + start, end - start);
-                size_t n = end - start;
+        /* text_line() drops a \r before the line end as libmount does: CRLF files parse like LF ones. */
+        for (size_t start = 0, n, end; text_line(text, len, start, &n, &end); start = end) {
+                _cleanup_free_ char *line = xstrndup(text + start, n);
                 struct fstab_entry entry = { .line = ++line_no, .offset = start };
-
-                /* libmount drops one \r before the line end, so CRLF files parse like LF ones. */
-                if (n > 0 && line[n - 1] == '\r')
-                        line[n - 1] = 0;
 
                 int r = tokenize_line(line, &entry, ret_reason);
                 if (r < 0) {
@@ -198,7 +192,6 @@ static int scan_entries(const char *text, size_t len, struct fstab_entries *ret,
                         entries.items = xrealloc(entries.items, (entries.n + 1) * sizeof(entries.items[0]));
                         entries.items[entries.n++] = entry;
                 }
-                start = end + 1;
         }
 
         *ret = entries;
@@ -277,14 +270,6 @@ static size_t first_disagreement(const struct fstab_entries *entries, struct lib
         return i == entries->n ? SIZE_MAX : i;
 }
 
-static unsigned count_lines(const char *text, size_t len) {
-        unsigned n = 0;
-        for (size_t i = 0; i < len; i++)
-                if (text[i] == '\n')
-                        n++;
-        return n + (len > 0 && text[len - 1] != '\n');
-}
-
 /* Check the whole file; returns 0 with the entries when it is understood completely. */
 static int understand_fstab(const char *text, size_t len, struct fstab_entries *ret, char **ret_error) {
         _cleanup_(table_unrefp) struct libmnt_table *tb = NULL;
@@ -319,7 +304,8 @@ static int understand_fstab(const char *text, size_t len, struct fstab_entries *
 
         size_t i = first_disagreement(&entries, tb);
         if (i != SIZE_MAX) {
-                unsigned line = i < entries.n ? entries.items[i].line : count_lines(text, len);
+                unsigned line =
+                        i < entries.n ? entries.items[i].line : (unsigned) text_count_lines(text, len);
                 set_error(ret_error,
                           "line %u: libmount reads this entry differently than expected, refusing to edit",
                           line);

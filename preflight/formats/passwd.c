@@ -44,11 +44,10 @@ static bool split_fields(const char *line, size_t len, size_t n, const char **f,
 typedef int (*line_fn)(struct user_db *db, const char *line, size_t len, char **ret_error);
 static int each_entry(struct user_db *db, const char *text, size_t len, line_fn fn, char **ret_error) {
         unsigned lineno = 0;
-        for (const char *p = text, *end = text + len; p < end;) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                const char *eol = nl ? nl : end;
+        /* Lines as they stand: a CR before the newline is part of the entry's last field. */
+        for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end) {
+                const char *s = text + off, *eol = s + n;
                 lineno++;
-                const char *s = p;
                 while (s < eol && (*s == ' ' || *s == '\t'))
                         s++;
                 /* Blank, comment, or NIS compat (+user, -user): not an entry of this file. */
@@ -60,7 +59,6 @@ static int each_entry(struct user_db *db, const char *text, size_t len, line_fn 
                                 return k;
                         }
                 }
-                p = nl ? nl + 1 : end;
         }
         return 0;
 }

@@ -301,12 +301,11 @@ static void redact_line(struct redactor *r, const char *s, size_t n) {
 
 char *redact_text(const char *text) {
         struct redactor r = {};
-        for (const char *p = text; *p;) {
-                size_t n = strcspn(p, "\n");
-                redact_line(&r, p, n);
-                if (p[n] == '\n')
+        for (size_t off = 0, n, end, len = strlen(text); text_line_raw(text, len, off, &n, &end);
+             off = end) {
+                redact_line(&r, text + off, n);
+                if (end > off + n)
                         buf_putc(&r.out, '\n');
-                p += n + (p[n] == '\n');
         }
         return buf_steal(&r.out);
 }
@@ -314,8 +313,9 @@ char *redact_text(const char *text) {
 char *redact_diff(const char *diff) {
         struct redactor r = {};
         bool in_hunk = false; /* one file's diff: its headers come before the first hunk */
-        for (const char *p = diff; *p;) {
-                size_t n = strcspn(p, "\n");
+        for (size_t off = 0, n, end, len = strlen(diff); text_line_raw(diff, len, off, &n, &end);
+             off = end) {
+                const char *p = diff + off;
                 if (startswith(p, "@@ ")) {
                         in_hunk = true;
                         r.cont = CONT_NONE; /* the lines in between are not shown */
@@ -325,9 +325,8 @@ char *redact_diff(const char *diff) {
                         redact_line(&r, p + 1, n - 1);
                 } else /* headers, hunk headers and "\ No newline at end of file" */
                         buf_append(&r.out, p, n);
-                if (p[n] == '\n')
+                if (end > off + n)
                         buf_putc(&r.out, '\n');
-                p += n + (p[n] == '\n');
         }
         return buf_steal(&r.out);
 }

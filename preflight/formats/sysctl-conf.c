@@ -76,12 +76,8 @@ static char *normalize_key(const char *k, size_t n) {
 int sysctl_conf_find(const char *text, size_t len, const char *name, char **ret_value, unsigned *ret_line) {
         _cleanup_free_ char *value = NULL;
         unsigned line = 0, found_line = 0;
-        for (size_t off = 0; off < len;) {
-                const char *nl = memchr(text + off, '\n', len - off);
-                size_t end = nl ? (size_t) (nl - text) : len;
+        for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) {
                 const char *s = text + off;
-                size_t n = end - off;
-                off = nl ? end + 1 : len;
                 line++;
                 trim(&s, &n);
                 if (n == 0 || s[0] == '#' || s[0] == ';')

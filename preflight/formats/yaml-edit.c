@@ -64,8 +64,7 @@ static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsig
 static size_t next_line_start(const struct edit_ctx *c, size_t off) {
         if (off == 0 || c->text[off - 1] == '\n')
                 return off;
-        const char *nl = memchr(c->text + off, '\n', c->len - off);
-        return nl ? (size_t) (nl - c->text) + 1 : c->len;
+        return line_end_of(c->text, c->len, off);
 }
 
 /* Column of a key that must be the first thing on its line: >= 0, or

@@ -68,6 +68,9 @@ static void test_parse(struct user_db *db) {
                 { ":x:1:1::/h:/bin/sh\n", "line 1: an entry without a name" },
                 { "a:x:1:1::/h:/bin/sh:extra\n",
                   "line 1: not a passwd entry (name:password:uid:gid:gecos:home:shell)" },
+                /* lines are taken as they stand: a CR alone is not a blank line */
+                { "ok:x:1:1::/:/bin/sh\r\n\r\n",
+                  "line 2: not a passwd entry (name:password:uid:gid:gecos:home:shell)" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 struct user_db d = {};

@@ -79,6 +79,13 @@ static void test_offsets(void) {
         tap_ok(line_start_of(t, 4) == 3 && line_start_of(t, 6) == 3 && line_start_of(t, 7) == 7,
                "line_start_of: after a newline, on a CR, on an empty line");
         tap_ok(line_start_of(t, 9) == 8, "line_start_of: the end of a text without a final newline");
+        tap_ok(line_end_of(t, 9, 0) == 3 && line_end_of(t, 9, 2) == 3,
+               "line_end_of: first line, its newline");
+        tap_ok(line_end_of(t, 9, 3) == 7 && line_end_of(t, 9, 5) == 7, "line_end_of: a CRLF line, its CR");
+        tap_ok(line_end_of(t, 9, 7) == 8, "line_end_of: an empty line");
+        tap_ok(line_end_of(t, 9, 8) == 9 && line_end_of(t, 9, 9) == 9,
+               "line_end_of: the last line without a newline, and the end");
+        tap_ok(line_end_of("", 0, 0) == 0, "line_end_of: empty text");
         tap_ok(column_of_offset(t, 0) == 1 && column_of_offset(t, 4) == 2 && column_of_offset(t, 5) == 3,
                "column_of_offset: 1-based bytes");
         tap_ok(column_of_offset("\tx", 1) == 2, "column_of_offset: a tab is one byte");

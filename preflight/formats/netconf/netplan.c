@@ -26,12 +26,6 @@ static size_t column_of(const char *text, size_t off) {
         return off - line_start_of(text, off);
 }
 
-/* Offset just past the newline that ends the line holding offset off - 1. */
-static size_t end_of_line(const char *text, size_t len, size_t off) {
-        const char *nl = off < len ? memchr(text + off, '\n', len - off) : NULL;
-        return nl ? (size_t) (nl - text) + 1 : len;
-}
-
 /* A key's value that must appear at most once and not through an alias. */
 static int lookup(const char *text, const struct ynode *map, const char *key, const struct ynode **ret,
                   char **ret_error) {
@@ -262,7 +256,7 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
                         return -EBADMSG;
                 }
                 put_route_item(&insert, column_of(np->text, routes->start), gateway, onlink, np->eol);
-                at = end_of_line(np->text, np->len, ynode_content_end(routes));
+                at = line_end_of(np->text, np->len, ynode_content_end(routes));
         } else {
                 size_t key_col = column_of(np->text, np->iface->children[0]->start);
                 int offset = sequence_offset(np->text, np->stream.docs[0].root);
@@ -270,7 +264,7 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
                         offset = (int) (key_col - column_of(np->text, np->iface_key->start));
                 buf_printf(&insert, "%*sroutes:%s", (int) key_col, "", np->eol);
                 put_route_item(&insert, key_col + offset, gateway, onlink, np->eol);
-                at = end_of_line(np->text, np->len, ynode_content_end(np->iface));
+                at = line_end_of(np->text, np->len, ynode_content_end(np->iface));
         }
         *ret_text = netconf_splice(np->text, np->len, at, insert.data, np->eol, ret_len);
         buf_free(&insert);
