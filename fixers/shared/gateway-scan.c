@@ -43,9 +43,7 @@ static char *ifcfg_device(const char *text, size_t len) {
                 const char *v = startswith(p, "DEVICE=");
                 if (!v)
                         continue;
-                size_t n = strcspn(v, "\r\n");
-                while (n > 0 && isspace((unsigned char) v[n - 1]))
-                        n--;
+                size_t n = span_rstrip(v, strcspn(v, "\r\n"), WHITESPACE);
                 if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
                         v++, n -= 2;
                 free(dev);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-/* What isspace() takes in the C locale (glibc's other locales add no byte below 0x80 or above). */
+/* What isspace() takes in the C locale; glibc's other locales take no other single byte either. */
 #define WHITESPACE " \t\n\v\f\r"
 
 /* The line of text[0..len) that starts at off, as it stands: *ret_n its length without the "\n" (a

@@ -94,6 +94,8 @@ static struct region *regions_push(struct regions *rs, const char *text, size_t 
 static bool is_blank(char c) {
         return c == ' ' || c == '\t' || c == '\r';
 }
+/* What ends a value: the blanks and newlines after it. */
+#define BLANKS_AND_NEWLINES " \t\r\n"
 
 static bool is_name_char(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -121,12 +123,6 @@ static size_t skip_blanks(const char *t, size_t i, size_t end) {
         while (i < end && is_blank(t[i]))
                 i++;
         return i;
-}
-
-static size_t rtrim(const char *t, size_t start, size_t end) {
-        while (end > start && (is_blank(t[end - 1]) || t[end - 1] == '\n'))
-                end--;
-        return end;
 }
 
 /* Split a region into words (quotes group, as systemd's splitting of "$VAR" does). Sets r->broken
@@ -354,7 +350,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
 /* Environment= takes a list of assignments, each a word that may be quoted as a whole
  * ("VAR=a b") or after the '=' (VAR="a b"). */
 static void parse_environment(const char *t, size_t ls, size_t le, size_t p, struct regions *rs) {
-        size_t end = rtrim(t, p, le), n;
+        size_t end = p + span_rstrip(t + p, le - p, BLANKS_AND_NEWLINES), n;
         for (;;) {
                 while (p < end && (n = space_at(t, p, end, true)) > 0)
                         p += n;
@@ -415,7 +411,7 @@ static void parse_unit_line(const char *t, size_t ls, size_t le, struct regions 
                 /* An empty ExecStart= resets the list; it is kept as a region without words. */
                 struct region *r = regions_push(rs, t, ls, le, true);
                 r->exec = true;
-                r->start = value, r->end = rtrim(t, value, le);
+                r->start = value, r->end = value + span_rstrip(t + value, le - value, BLANKS_AND_NEWLINES);
                 region_split_words(t, r);
         }
 }

@@ -2,8 +2,6 @@
 /* systemd-sysctl's file order and the assignment of one key in a sysctl.d file (sysctl-conf.h). */
 #include "formats/sysctl-conf.h"
 
-#include <ctype.h>
-
 static const char *const sysctl_dirs[] = {
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d",
 };
@@ -56,13 +54,6 @@ int sysctl_conf_files(const struct root *root, const char *extra, struct strv *r
         return 0;
 }
 
-static void trim(const char **s, size_t *n) {
-        while (*n > 0 && isspace((unsigned char) **s))
-                (*s)++, (*n)--;
-        while (*n > 0 && isspace((unsigned char) (*s)[*n - 1]))
-                (*n)--;
-}
-
 /* A key as written, in the dotted form: if its first separator is '/', '/' and '.' swap roles. */
 static char *normalize_key(const char *k, size_t n) {
         char *s = xstrndup(k, n);
@@ -79,7 +70,7 @@ int sysctl_conf_find(const char *text, size_t len, const char *name, char **ret_
         for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) {
                 const char *s = text + off;
                 line++;
-                trim(&s, &n);
+                span_strip(&s, &n, WHITESPACE);
                 if (n == 0 || s[0] == '#' || s[0] == ';')
                         continue;
                 const char *eq = memchr(s, '=', n);
@@ -89,8 +80,8 @@ int sysctl_conf_find(const char *text, size_t len, const char *name, char **ret_
                 size_t kn = (size_t) (eq - s), vn = n - kn - 1;
                 if (kn > 0 && k[0] == '-')
                         k++, kn--;
-                trim(&k, &kn);
-                trim(&v, &vn);
+                span_strip(&k, &kn, WHITESPACE);
+                span_strip(&v, &vn, WHITESPACE);
                 if (memchr(k, '*', kn) || memchr(k, '?', kn) || memchr(k, '[', kn))
                         continue;
                 _cleanup_free_ char *key = normalize_key(k, kn);

@@ -63,10 +63,7 @@ static size_t split_words(const char *s, size_t len, char **words, size_t n) {
                 else
                         while (i < len && !isspace((unsigned char) s[i]))
                                 i++;
-                size_t end = i;
-                while (end > start && isspace((unsigned char) s[end - 1]))
-                        end--;
-                words[k++] = xstrndup(s + start, end - start);
+                words[k++] = xstrndup(s + start, span_rstrip(s + start, i - start, WHITESPACE));
         }
         return k;
 }

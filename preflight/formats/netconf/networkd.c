@@ -5,14 +5,6 @@
 
 #include <ctype.h>
 
-static char *strip_dup(const char *s, size_t n) {
-        while (n > 0 && isspace((unsigned char) *s))
-                s++, n--;
-        while (n > 0 && isspace((unsigned char) s[n - 1]))
-                n--;
-        return xstrndup(s, n);
-}
-
 void netconf_ini_free(struct netconf_ini *ini) {
         for (size_t i = 0; i < ini->n; i++) {
                 free(ini->lines[i].section);
@@ -68,8 +60,8 @@ static int ini_classify(struct netconf_ini_line *l, const char *s, size_t n, con
                 return -EBADMSG;
         }
         l->kind = NETCONF_INI_KEY;
-        l->key = strip_dup(s + i, eq - s - i);
-        l->value = strip_dup(eq + 1, s + n - eq - 1);
+        l->key = xstrndup_strip(s + i, eq - s - i, WHITESPACE);
+        l->value = xstrndup_strip(eq + 1, s + n - eq - 1, WHITESPACE);
         l->spaced = eq > s + i && isspace((unsigned char) eq[-1]);
         l->section = xstrdup(section);
         return 0;
