@@ -2,7 +2,7 @@
 /* Allocation wrappers, the byte buffer and string lists from util.h. */
 #include "basic/util.h"
 
-static void oom(void) {
+void oom(void) {
         fputs("kubeprep: out of memory\n", stderr);
         abort();
 }

@@ -18,6 +18,7 @@
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _unused_ __attribute__((unused))
+#define _noreturn_ __attribute__((noreturn))
 
 static inline void freep(void *p) {
         free(*(void **) p);
@@ -74,7 +75,9 @@ static inline const char *strempty(const char *s) {
 
 /* Allocation failure is not something a node tool can recover from in a
  * meaningful way; these abort with a message instead of spreading NULL
- * checks through every caller. */
+ * checks through every caller. oom() is that abort, for what a library
+ * allocates. */
+_noreturn_ void oom(void);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);

@@ -58,30 +58,16 @@ static const char *field_end(const char *s) {
         return s;
 }
 
-static bool is_octal_digit(char c) {
-        return c >= '0' && c <= '7';
-}
-
-/* Decode one field as libmount's unmangle() does: \ooo octal escapes and nothing else. Returns NULL
- * for an empty field; *ret_end is set past the field either way. */
+/* Decode one field with libmount's own mnt_unmangle(), which reads up to the first space or tab:
+ * \ooo octal escapes and nothing else. Returns NULL for an empty field; *ret_end is set past the
+ * field either way. */
 static char *decode_field(const char *s, const char **ret_end) {
-        const char *e = field_end(s);
-        size_t n = (size_t) (e - s);
-
-        *ret_end = e;
-        if (n == 0)
+        *ret_end = field_end(s);
+        if (*ret_end == s)
                 return NULL;
-
-        char *out = xmalloc(n + 1), *o = out;
-        for (size_t i = 0; i < n;) {
-                if (s[i] == '\\' && i + 3 < n && is_octal_digit(s[i + 1]) && is_octal_digit(s[i + 2]) &&
-                    is_octal_digit(s[i + 3])) {
-                        *o++ = (char) (64 * (s[i + 1] & 7) + 8 * (s[i + 2] & 7) + (s[i + 3] & 7));
-                        i += 4;
-                } else
-                        *o++ = s[i++];
-        }
-        *o = 0;
+        char *out = mnt_unmangle(s);
+        if (!out)
+                oom();
         return out;
 }
 

@@ -60,6 +60,16 @@ static const struct edge_case edge_cases[] = {
           .expected = "//nas/my\\040share /mnt/my\\040share cifs credentials=/root/c\\040d 0 0\n"
                       "#/var/swap\\040file none swap sw 0 0\n",
           .expected_entries = "/var/swap file" },
+        /* libmount's \ooo rules: three octal digits inside the field, any value (\777 is the byte 0xff),
+         * in every field (the type too); anything else stays as written. */
+        { .name = "escapes-octal-rules",
+          .input = "/swap\\04 none swap sw 0 0\n/sw\\089 none swap sw 0 0\n/dev/sdc1 none \\163wap sw 0 0\n"
+                   "/big\\777 none swap sw 0 0\n/a\\134\\040b none swap sw 0 0\n",
+          .expected_r = 5,
+          .expected = "#/swap\\04 none swap sw 0 0\n#/sw\\089 none swap sw 0 0\n#/dev/sdc1 none \\163wap sw "
+                      "0 0\n"
+                      "#/big\\777 none swap sw 0 0\n#/a\\134\\040b none swap sw 0 0\n",
+          .expected_entries = "/swap\\04|/sw\\089|/dev/sdc1|/big\xff|/a\\ b" },
         { .name = "comments-between-entries",
           .input = "# root\nUUID=a / ext4 defaults 0 1\n\n# swap partition\n  # indented comment\n"
                    "UUID=b none swap sw 0 0\n   \t \n# data\n/dev/sdb1 /data ext4 defaults 0 2\n# end",
