@@ -31,15 +31,9 @@ static void fstab_entries_free(struct fstab_entries *e) {
         *e = (struct fstab_entries){};
 }
 
-static void table_unrefp(struct libmnt_table **t) {
-        if (*t)
-                mnt_unref_table(*t);
-}
-
-static void iter_freep(struct libmnt_iter **i) {
-        if (*i)
-                mnt_free_iter(*i);
-}
+/* libmount has no cleanup helpers of its own. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_table, mnt_unref_table);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_iter, mnt_free_iter);
 
 /* libmount separates fields with spaces and tabs only (not \r, \v, \f). */
 static bool is_field_separator(char c) {
@@ -206,7 +200,7 @@ static int libmount_parse(const char *text, size_t len, struct libmnt_table **re
         /* declared before f, so the stream is closed before its buffer goes away */
         _cleanup_(buf_free) struct buf guarded = {};
         _cleanup_fclose_ FILE *f = NULL;
-        _cleanup_(table_unrefp) struct libmnt_table *tb = NULL;
+        _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
         unsigned bad_line = 0;
         int r;
 
@@ -234,7 +228,7 @@ static int libmount_parse(const char *text, size_t len, struct libmnt_table **re
  * exactly the entries swapon -a would use. Returns the index of the first disagreement, or
  * SIZE_MAX when both agree. */
 static size_t first_disagreement(const struct fstab_entries *entries, struct libmnt_table *tb) {
-        _cleanup_(iter_freep) struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+        _cleanup_(mnt_free_iterp) struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
         struct libmnt_fs *fs;
         size_t i = 0;
 
@@ -258,7 +252,7 @@ static size_t first_disagreement(const struct fstab_entries *entries, struct lib
 
 /* Check the whole file; returns 0 with the entries when it is understood completely. */
 static int understand_fstab(const char *text, size_t len, struct fstab_entries *ret, char **ret_error) {
-        _cleanup_(table_unrefp) struct libmnt_table *tb = NULL;
+        _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
         _cleanup_free_ char *reason = NULL;
         struct fstab_entries entries = {};
         unsigned our_bad_line = 0, libmount_bad_line = 0;

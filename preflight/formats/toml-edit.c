@@ -8,11 +8,6 @@
 #include "basic/util.h"
 #include "formats/toml-scan.h"
 
-static void doc_freep(struct toml_doc *doc) {
-        toml_doc_free(doc);
-}
-#define _cleanup_doc_ _cleanup_(doc_freep)
-
 static int check_segment(const char *seg, char **ret_error) {
         if (!seg || !*seg) {
                 set_error(ret_error, "empty table segment or key");
@@ -94,7 +89,7 @@ static size_t indent_len(const char *text, size_t line_start) {
 
 int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
                    unsigned *ret_line, char **ret_error) {
-        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         size_t depth;
         int r;
@@ -123,7 +118,7 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
 }
 
 int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
-        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
         _cleanup_free_ char *tpath = NULL;
         size_t depth;
         int r;
@@ -145,7 +140,7 @@ int toml_table_exists(const char *text, size_t len, const char *const *table, ch
 
 /* The caller's value must be one complete TOML value and nothing else. */
 static int check_raw_value(const char *raw_value, char **ret_error) {
-        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
         _cleanup_free_ char *probe = xasprintf("k = %s\n", raw_value);
         _cleanup_free_ char *ignored = NULL;
 
@@ -353,7 +348,7 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
 
 int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
                    const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
-        _cleanup_doc_ struct toml_doc doc = {};
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         struct edit edit = {};
         size_t depth;
