@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 
+#include "formats/netconf/ini.h"
 #include "formats/yaml-tree.h"
 
 #define IFCFG_DIR "/etc/sysconfig/network-scripts"

@@ -5,6 +5,8 @@
 
 #include <ctype.h>
 
+#include "formats/netconf/ini.h"
+
 /* One `iface NAME inet METHOD` stanza: its header and option lines. */
 struct stanza {
         char *name, *method;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <strings.h>
 
+#include "formats/netconf/ini.h"
 #include "formats/netconf/netconf.h"
 
 /* Names in /etc NetworkManager does not load (its nm_keyfile_utils_ignore_filename() without the

@@ -5,6 +5,7 @@
 
 #include <strings.h>
 
+#include "formats/netconf/ini.h"
 #include "formats/yaml-tree.h"
 
 static const char *const device_types[] = {

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The entry points of netconf.h that are no one format's: the dispatch to a format's editor, and the
+ * format a node path is in. */
+#include "formats/netconf/netconf.h"
+
+int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
+                        char **ret_gateway, char **ret_error) {
+        if (!text && len > 0)
+                return -EINVAL;
+        text = text ? text : "";
+        switch (fmt) {
+        case NETCONF_IFCFG:
+                return netconf_ifcfg_get_gateway(text, len, ret_gateway, ret_error);
+        case NETCONF_KEYFILE:
+                return netconf_keyfile_get_gateway(text, len, ret_gateway, ret_error);
+        case NETCONF_NETWORKD:
+                return netconf_networkd_get_gateway(text, len, ret_gateway, ret_error);
+        case NETCONF_NETPLAN:
+                return netconf_netplan_get_gateway(text, len, iface, ret_gateway, ret_error);
+        case NETCONF_INTERFACES:
+                return netconf_interfaces_get_gateway(text, len, iface, ret_gateway, ret_error);
+        }
+        return -EINVAL;
+}
+
+int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
+                        const char *gateway, bool onlink, char **ret_text, size_t *ret_len,
+                        char **ret_error) {
+        if (!text && len > 0)
+                return -EINVAL;
+        text = text ? text : "";
+        switch (fmt) {
+        case NETCONF_IFCFG:
+                return netconf_ifcfg_set_gateway(text, len, gateway, onlink, ret_text, ret_len, ret_error);
+        case NETCONF_KEYFILE:
+                return netconf_keyfile_set_gateway(text, len, gateway, onlink, ret_text, ret_len, ret_error);
+        case NETCONF_NETWORKD:
+                return netconf_networkd_set_gateway(text, len, gateway, onlink, ret_text, ret_len,
+                                                    ret_error);
+        case NETCONF_NETPLAN:
+                return netconf_netplan_set_gateway(text, len, iface, gateway, onlink, ret_text, ret_len,
+                                                   ret_error);
+        case NETCONF_INTERFACES:
+                return netconf_interfaces_set_gateway(text, len, iface, gateway, onlink, ret_text, ret_len,
+                                                      ret_error);
+        }
+        return -EINVAL;
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+        size_t n = strlen(s), m = strlen(suffix);
+        return n >= m && streq(s + n - m, suffix);
+}
+
+int netconf_format_from_path(const char *path, enum netconf_format *ret) {
+        if (!path)
+                return -EINVAL;
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        enum netconf_format fmt;
+
+        if (startswith(base, "ifcfg-") && base[6] && !streq(base, "ifcfg-lo"))
+                fmt = NETCONF_IFCFG;
+        else if (strstr(path, "/NetworkManager/system-connections/") || has_suffix(base, ".nmconnection"))
+                fmt = NETCONF_KEYFILE;
+        else if (has_suffix(base, ".network") && base[0] != '.')
+                fmt = NETCONF_NETWORKD;
+        else if (strstr(path, "/netplan/") && (has_suffix(base, ".yaml") || has_suffix(base, ".yml")))
+                fmt = NETCONF_NETPLAN;
+        else if (has_suffix(path, "/etc/network/interfaces") || streq(path, "interfaces") ||
+                 strstr(path, "/etc/network/interfaces.d/"))
+                fmt = NETCONF_INTERFACES;
+        else
+                return -EINVAL;
+        *ret = fmt;
+        return 0;
+}
