@@ -35,6 +35,11 @@ static bool shell_special(char c) {
         return strchr("$`\\\"'|&;<>(){}*?[]~", c) || isspace((unsigned char) c);
 }
 
+static int refuse_value(unsigned line, const char *key, char **ret_error) {
+        set_error(ret_error, "line %u: %s= is not a plain or simply quoted value", line, key);
+        return -EBADMSG;
+}
+
 /* One line: blank, "# comment", or KEY=value with an optional trailing comment. Anything else
  * (export, commands, expansions) makes the file a script we cannot safely read. */
 static int ifcfg_parse_line(struct ifcfg *f, const char *s, size_t n, unsigned line, char **ret_error) {
@@ -50,45 +55,43 @@ static int ifcfg_parse_line(struct ifcfg *f, const char *s, size_t n, unsigned l
                 set_error(ret_error, "line %u: not a KEY=value assignment", line);
                 return -EBADMSG;
         }
-        struct ifcfg_var v = { .key = xstrndup(s + k, i - k), .line = line };
+        _cleanup_free_ char *key = xstrndup(s + k, i - k), *value = NULL;
+        char quote = 0;
         i++;
         size_t vs = i;
         if (i < n && (s[i] == '"' || s[i] == '\'')) {
-                v.quote = s[i++];
+                quote = s[i++];
                 vs = i;
-                while (i < n && s[i] != v.quote) {
-                        if (v.quote == '"' && strchr("$`\\", s[i]))
-                                goto refuse;
+                while (i < n && s[i] != quote) {
+                        if (quote == '"' && strchr("$`\\", s[i]))
+                                return refuse_value(line, key, ret_error);
                         i++;
                 }
                 if (i == n)
-                        goto refuse;
-                v.value = xstrndup(s + vs, i - vs);
+                        return refuse_value(line, key, ret_error);
+                value = xstrndup(s + vs, i - vs);
                 i++;
         } else {
                 while (i < n && !shell_special(s[i]))
                         i++;
-                v.value = xstrndup(s + vs, i - vs);
+                value = xstrndup(s + vs, i - vs);
         }
         /* Only whitespace and a comment may follow. */
         size_t ws = i;
         while (i < n && (s[i] == ' ' || s[i] == '\t'))
                 i++;
         if (i < n && !(s[i] == '#' && i > ws))
-                goto refuse;
+                return refuse_value(line, key, ret_error);
 
-        if (v.quote)
-                f->n_quoted++, f->last_quote = v.quote;
+        if (quote)
+                f->n_quoted++, f->last_quote = quote;
         else
                 f->n_plain++;
         f->vars = xrealloc(f->vars, (f->n + 1) * sizeof(*f->vars));
-        f->vars[f->n++] = v;
+        f->vars[f->n++] = (struct ifcfg_var){
+                .key = TAKE_PTR(key), .value = TAKE_PTR(value), .line = line, .quote = quote
+        };
         return 1;
-refuse:
-        set_error(ret_error, "line %u: %s= is not a plain or simply quoted value", line, v.key);
-        free(v.key);
-        free(v.value);
-        return -EBADMSG;
 }
 
 static int ifcfg_parse(const char *text, size_t len, struct ifcfg *ret, char **ret_error) {
@@ -143,7 +146,7 @@ static int ifcfg_gateway(const struct ifcfg *f, const struct ifcfg_var **ret, ch
 }
 
 int netconf_ifcfg_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error) {
-        struct ifcfg f;
+        _cleanup_(ifcfg_free) struct ifcfg f = {};
         const struct ifcfg_var *v;
         int r = ifcfg_parse(text, len, &f, ret_error);
         if (r < 0)
@@ -151,7 +154,6 @@ int netconf_ifcfg_get_gateway(const char *text, size_t len, char **ret_gateway, 
         r = ifcfg_gateway(&f, &v, ret_error);
         if (r > 0 && ret_gateway)
                 *ret_gateway = xstrdup(v->value);
-        ifcfg_free(&f);
         return r;
 }
 
@@ -199,7 +201,7 @@ static int ifcfg_check_static(const struct ifcfg *f, char **ret_error) {
 int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway, _unused_ bool onlink,
                               char **ret_text, size_t *ret_len, char **ret_error) {
         _cleanup_free_ char *insert = NULL;
-        struct ifcfg f;
+        _cleanup_(ifcfg_free) struct ifcfg f = {};
         const struct ifcfg_var *v;
         int r;
 
@@ -211,21 +213,18 @@ int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway,
         if (r < 0)
                 return r;
         r = ifcfg_gateway(&f, &v, ret_error);
-        if (r > 0) {
-                r = 0;
-                if (!netconf_ipv4_equal(v->value, gateway)) {
-                        set_error(ret_error,
-                                  "line %u: the default gateway is already %s, not replacing it with %s",
-                                  v->line, v->value, gateway);
-                        r = -EEXIST;
-                }
-                goto finish;
-        }
         if (r < 0)
-                goto finish;
+                return r;
+        if (r > 0) {
+                if (netconf_ipv4_equal(v->value, gateway))
+                        return 0;
+                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                          v->line, v->value, gateway);
+                return -EEXIST;
+        }
         r = ifcfg_check_static(&f, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
 
         /* Quote like the file mostly does (a file quoting everything gets a quoted GATEWAY). */
         if (f.n_quoted > f.n_plain)
@@ -233,8 +232,5 @@ int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway,
         else
                 insert = xasprintf("GATEWAY=%s%s", gateway, f.eol);
         *ret_text = netconf_splice(text, len, f.last_assignment_end, insert, f.eol, ret_len);
-        r = 1;
-finish:
-        ifcfg_free(&f);
-        return r;
+        return 1;
 }

@@ -194,7 +194,7 @@ static const struct option_line *find_gateway(const struct ifupdown *f, const ch
 
 int netconf_interfaces_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
                                    char **ret_error) {
-        struct ifupdown f;
+        _cleanup_(ifupdown_free) struct ifupdown f = {};
         _cleanup_free_ char *error = NULL;
         const char *name;
         int r = ifupdown_parse(text, len, &f, ret_error);
@@ -214,7 +214,6 @@ int netconf_interfaces_get_gateway(const char *text, size_t len, const char *ifa
                         r = 1;
                 }
         }
-        ifupdown_free(&f);
         return r;
 }
 
@@ -258,7 +257,7 @@ static int pick_stanza(const struct ifupdown *f, const char *iface, const struct
 int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
                                    _unused_ bool onlink, char **ret_text, size_t *ret_len,
                                    char **ret_error) {
-        struct ifupdown f;
+        _cleanup_(ifupdown_free) struct ifupdown f = {};
         _cleanup_free_ char *error = NULL, *insert = NULL;
         const struct stanza *s;
         const char *name;
@@ -273,26 +272,22 @@ int netconf_interfaces_set_gateway(const char *text, size_t len, const char *ifa
                 return r;
         r = pick_iface(&f, iface, &name, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
         const struct option_line *gw = find_gateway(&f, name, &error);
         if (error) {
                 set_error(ret_error, "%s", error);
-                r = -EBADMSG;
-                goto finish;
+                return -EBADMSG;
         }
         if (gw) {
-                r = 0;
-                if (!netconf_ipv4_equal(gw->rest, gateway)) {
-                        set_error(ret_error,
-                                  "line %u: the default gateway is already %s, not replacing it with %s",
-                                  gw->line, gw->rest, gateway);
-                        r = -EEXIST;
-                }
-                goto finish;
+                if (netconf_ipv4_equal(gw->rest, gateway))
+                        return 0;
+                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                          gw->line, gw->rest, gateway);
+                return -EEXIST;
         }
         r = pick_stanza(&f, name, &s, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
 
         /* Indent like the stanza's first option; insert after its last. */
         const struct option_line *first = &f.options[s->first_option];
@@ -300,8 +295,5 @@ int netconf_interfaces_set_gateway(const char *text, size_t len, const char *ifa
         size_t indent = strspn(text + first->start, " \t");
         insert = xasprintf("%.*sgateway %s%s", (int) indent, text + first->start, gateway, f.eol);
         *ret_text = netconf_splice(text, len, last->end, insert, f.eol, ret_len);
-        r = 1;
-finish:
-        ifupdown_free(&f);
-        return r;
+        return 1;
 }

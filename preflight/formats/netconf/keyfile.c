@@ -108,8 +108,8 @@ static int keyfile_gateway(const struct netconf_ini *ini, char **ret, unsigned *
 }
 
 int netconf_keyfile_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error) {
-        struct netconf_ini ini;
-        char *gw = NULL;
+        _cleanup_(netconf_ini_free) struct netconf_ini ini = {};
+        _cleanup_free_ char *gw = NULL;
         unsigned line;
         int r = netconf_ini_parse(text, len, "#", &ini, ret_error);
         if (r < 0)
@@ -117,8 +117,6 @@ int netconf_keyfile_get_gateway(const char *text, size_t len, char **ret_gateway
         r = keyfile_gateway(&ini, &gw, &line, ret_error);
         if (r > 0 && ret_gateway)
                 *ret_gateway = TAKE_PTR(gw);
-        free(gw);
-        netconf_ini_free(&ini);
         return r;
 }
 
@@ -172,7 +170,7 @@ static int keyfile_check_static(const struct netconf_ini *ini, char **ret_error)
 
 int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
                                 char **ret_text, size_t *ret_len, char **ret_error) {
-        struct netconf_ini ini;
+        _cleanup_(netconf_ini_free) struct netconf_ini ini = {};
         _cleanup_free_ char *existing = NULL, *insert = NULL;
         unsigned line;
         int r;
@@ -185,21 +183,18 @@ int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gatewa
         if (r < 0)
                 return r;
         r = keyfile_gateway(&ini, &existing, &line, ret_error);
-        if (r > 0) {
-                r = 0;
-                if (!netconf_ipv4_equal(existing, gateway)) {
-                        set_error(ret_error,
-                                  "line %u: the default gateway is already %s, not replacing it with %s",
-                                  line, existing, gateway);
-                        r = -EEXIST;
-                }
-                goto finish;
-        }
         if (r < 0)
-                goto finish;
+                return r;
+        if (r > 0) {
+                if (netconf_ipv4_equal(existing, gateway))
+                        return 0;
+                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                          line, existing, gateway);
+                return -EEXIST;
+        }
         r = keyfile_check_static(&ini, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
 
         /* check_static found an [ipv4] method=manual and address, so the section exists. */
         const struct netconf_ini_line *last = NULL;
@@ -219,8 +214,5 @@ int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gatewa
         else
                 insert = xasprintf("gateway%s%s%s", eq, gateway, ini.eol);
         *ret_text = netconf_splice(text, len, last->end, insert, ini.eol, ret_len);
-        r = 1;
-finish:
-        netconf_ini_free(&ini);
-        return r;
+        return 1;
 }

@@ -22,6 +22,10 @@ struct netplan {
         const char *eol;
 };
 
+static void netplan_done(struct netplan *np) {
+        ystream_free(&np->stream);
+}
+
 /* 0-based column of the byte at off: the indentation of a node that starts its line. */
 static size_t column_of(const char *text, size_t off) {
         return off - line_start_of(text, off);
@@ -46,7 +50,7 @@ static int lookup(const char *text, const struct ynode *map, const char *key, co
 }
 
 /* Parse and find the interface (the only one when iface is NULL). 0 with np->iface NULL when the
- * file does not configure it. */
+ * file does not configure it. np holds what was parsed even on failure: netplan_done() it. */
 static int netplan_open(struct netplan *np, const char *text, size_t len, const char *iface,
                         char **ret_error) {
         const struct ynode *network = NULL;
@@ -155,14 +159,13 @@ static int netplan_find_gateway(const struct netplan *np, const struct ynode **r
 
 int netconf_netplan_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
                                 char **ret_error) {
-        struct netplan np;
+        _cleanup_(netplan_done) struct netplan np = {};
         const struct ynode *gw;
         int r = netplan_open(&np, text, len, iface, ret_error);
         if (r >= 0)
                 r = netplan_find_gateway(&np, &gw, ret_error);
         if (r > 0 && ret_gateway)
                 *ret_gateway = xstrdup(gw->value);
-        ystream_free(&np.stream);
         return r;
 }
 
@@ -274,7 +277,7 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
 
 int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
                                 bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
-        struct netplan np;
+        _cleanup_(netplan_done) struct netplan np = {};
         const struct ynode *gw;
         int r;
 
@@ -284,30 +287,23 @@ int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface,
         }
         r = netplan_open(&np, text, len, iface, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
         if (!np.iface) {
                 set_error(ret_error, "line 1: no interface %s in the file", iface ? iface : "at all");
-                r = -ENOENT;
-                goto finish;
+                return -ENOENT;
         }
         r = netplan_find_gateway(&np, &gw, ret_error);
-        if (r > 0) {
-                r = 0;
-                if (!netconf_ipv4_equal(gw->value, gateway)) {
-                        set_error(ret_error,
-                                  "line %u: the default gateway is already %s, not replacing it with %s",
-                                  gw->line, gw->value, gateway);
-                        r = -EEXIST;
-                }
-                goto finish;
-        }
         if (r < 0)
-                goto finish;
+                return r;
+        if (r > 0) {
+                if (netconf_ipv4_equal(gw->value, gateway))
+                        return 0;
+                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
+                          gw->line, gw->value, gateway);
+                return -EEXIST;
+        }
         r = netplan_check_static(&np, np.iface_key->value, ret_error);
         if (r < 0)
-                goto finish;
-        r = netplan_insert_route(&np, gateway, onlink, ret_text, ret_len, ret_error);
-finish:
-        ystream_free(&np.stream);
-        return r;
+                return r;
+        return netplan_insert_route(&np, gateway, onlink, ret_text, ret_len, ret_error);
 }

@@ -59,14 +59,13 @@ static const char *networkd_find_gateway(const struct netconf_ini *ini) {
 }
 
 int netconf_networkd_get_gateway(const char *text, size_t len, char **ret_gateway, char **ret_error) {
-        struct netconf_ini ini;
+        _cleanup_(netconf_ini_free) struct netconf_ini ini = {};
         int r = netconf_ini_parse(text, len, "#;", &ini, ret_error);
         if (r < 0)
                 return r;
         const char *gw = networkd_find_gateway(&ini);
         if (gw && ret_gateway)
                 *ret_gateway = xstrdup(gw);
-        netconf_ini_free(&ini);
         return gw ? 1 : 0;
 }
 
@@ -128,7 +127,7 @@ static const struct netconf_ini_line *last_network_key(const struct netconf_ini 
 int netconf_networkd_set_gateway(const char *text, size_t len, const char *gateway, bool onlink,
                                  char **ret_text, size_t *ret_len, char **ret_error) {
         _cleanup_free_ char *insert = NULL;
-        struct netconf_ini ini;
+        _cleanup_(netconf_ini_free) struct netconf_ini ini = {};
         int r;
 
         if (!netconf_is_ipv4(gateway)) {
@@ -141,21 +140,19 @@ int netconf_networkd_set_gateway(const char *text, size_t len, const char *gatew
 
         const char *existing = networkd_find_gateway(&ini);
         if (existing) {
-                r = 0;
-                if (!netconf_ipv4_equal(existing, gateway)) {
-                        for (size_t i = 0; i < ini.n; i++)
-                                if (ini.lines[i].value == existing)
-                                        set_error(ret_error,
-                                                  "line %u: the default gateway is already %s, not "
-                                                  "replacing it with %s",
-                                                  ini.lines[i].line, existing, gateway);
-                        r = -EEXIST;
-                }
-                goto finish;
+                if (netconf_ipv4_equal(existing, gateway))
+                        return 0;
+                for (size_t i = 0; i < ini.n; i++)
+                        if (ini.lines[i].value == existing)
+                                set_error(ret_error,
+                                          "line %u: the default gateway is already %s, not replacing it "
+                                          "with %s",
+                                          ini.lines[i].line, existing, gateway);
+                return -EEXIST;
         }
         r = networkd_check_static(&ini, ret_error);
         if (r < 0)
-                goto finish;
+                return r;
 
         /* Follow the file's "Key = value" spacing where it uses it. */
         bool spaced = false;
@@ -183,10 +180,6 @@ int netconf_networkd_set_gateway(const char *text, size_t len, const char *gatew
                                            ini.eol, eq, gateway, ini.eol);
                 at = len;
         }
-        char *out = netconf_splice(text, len, at, insert, ini.eol, ret_len);
-        *ret_text = out;
-        r = 1;
-finish:
-        netconf_ini_free(&ini);
-        return r;
+        *ret_text = netconf_splice(text, len, at, insert, ini.eol, ret_len);
+        return 1;
 }
