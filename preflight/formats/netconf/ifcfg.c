@@ -205,23 +205,17 @@ int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway,
         const struct ifcfg_var *v;
         int r;
 
-        if (!netconf_is_ipv4(gateway)) {
-                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
-                return -EINVAL;
-        }
+        r = netconf_check_gateway(gateway, ret_error);
+        if (r < 0)
+                return r;
         r = ifcfg_parse(text, len, &f, ret_error);
         if (r < 0)
                 return r;
         r = ifcfg_gateway(&f, &v, ret_error);
         if (r < 0)
                 return r;
-        if (r > 0) {
-                if (netconf_ipv4_equal(v->value, gateway))
-                        return 0;
-                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
-                          v->line, v->value, gateway);
-                return -EEXIST;
-        }
+        if (r > 0)
+                return netconf_keep_gateway(v->value, v->line, gateway, ret_error);
         r = ifcfg_check_static(&f, ret_error);
         if (r < 0)
                 return r;

@@ -263,10 +263,9 @@ int netconf_interfaces_set_gateway(const char *text, size_t len, const char *ifa
         const char *name;
         int r;
 
-        if (!netconf_is_ipv4(gateway)) {
-                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
-                return -EINVAL;
-        }
+        r = netconf_check_gateway(gateway, ret_error);
+        if (r < 0)
+                return r;
         r = ifupdown_parse(text, len, &f, ret_error);
         if (r < 0)
                 return r;
@@ -278,13 +277,8 @@ int netconf_interfaces_set_gateway(const char *text, size_t len, const char *ifa
                 set_error(ret_error, "%s", error);
                 return -EBADMSG;
         }
-        if (gw) {
-                if (netconf_ipv4_equal(gw->rest, gateway))
-                        return 0;
-                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
-                          gw->line, gw->rest, gateway);
-                return -EEXIST;
-        }
+        if (gw)
+                return netconf_keep_gateway(gw->rest, gw->line, gateway, ret_error);
         r = pick_stanza(&f, name, &s, ret_error);
         if (r < 0)
                 return r;

@@ -175,23 +175,17 @@ int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gatewa
         unsigned line;
         int r;
 
-        if (!netconf_is_ipv4(gateway)) {
-                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
-                return -EINVAL;
-        }
+        r = netconf_check_gateway(gateway, ret_error);
+        if (r < 0)
+                return r;
         r = netconf_ini_parse(text, len, "#", &ini, ret_error);
         if (r < 0)
                 return r;
         r = keyfile_gateway(&ini, &existing, &line, ret_error);
         if (r < 0)
                 return r;
-        if (r > 0) {
-                if (netconf_ipv4_equal(existing, gateway))
-                        return 0;
-                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
-                          line, existing, gateway);
-                return -EEXIST;
-        }
+        if (r > 0)
+                return netconf_keep_gateway(existing, line, gateway, ret_error);
         r = keyfile_check_static(&ini, ret_error);
         if (r < 0)
                 return r;

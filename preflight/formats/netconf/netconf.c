@@ -1,7 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* The entry points of netconf.h that are no one format's: the dispatch to a format's editor, and the
- * format a node path is in. */
+/* The entry points of netconf.h that are no one format's: the dispatch to a format's editor, the
+ * format a node path is in, and the checks every format's set begins with. */
 #include "formats/netconf/netconf.h"
+
+int netconf_check_gateway(const char *gateway, char **ret_error) {
+        if (netconf_is_ipv4(gateway))
+                return 0;
+        set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
+        return -EINVAL;
+}
+
+int netconf_keep_gateway(const char *existing, unsigned line, const char *gateway, char **ret_error) {
+        if (netconf_ipv4_equal(existing, gateway))
+                return 0;
+        set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s", line,
+                  existing, gateway);
+        return -EEXIST;
+}
 
 int netconf_get_gateway(enum netconf_format fmt, const char *text, size_t len, const char *iface,
                         char **ret_gateway, char **ret_error) {

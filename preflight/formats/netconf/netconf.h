@@ -88,6 +88,12 @@ int netconf_interfaces_set_gateway(const char *text, size_t len, const char *ifa
 
 /* ---- Helpers shared by the format files ---- */
 
+/* set's first check: 0, or -EINVAL when gateway is not a dotted IPv4 address. */
+int netconf_check_gateway(const char *gateway, char **ret_error);
+/* set's answer for a file whose default gateway is already `existing` (on line `line`): 0 when it is
+ * `gateway`, else -EEXIST, as a different gateway is never replaced. */
+int netconf_keep_gateway(const char *existing, unsigned line, const char *gateway, char **ret_error);
+
 static inline bool netconf_is_ipv4(const char *s) {
         struct in_addr a;
         return s && inet_pton(AF_INET, s, &a) == 1;

@@ -281,10 +281,9 @@ int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface,
         const struct ynode *gw;
         int r;
 
-        if (!netconf_is_ipv4(gateway)) {
-                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
-                return -EINVAL;
-        }
+        r = netconf_check_gateway(gateway, ret_error);
+        if (r < 0)
+                return r;
         r = netplan_open(&np, text, len, iface, ret_error);
         if (r < 0)
                 return r;
@@ -295,13 +294,8 @@ int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface,
         r = netplan_find_gateway(&np, &gw, ret_error);
         if (r < 0)
                 return r;
-        if (r > 0) {
-                if (netconf_ipv4_equal(gw->value, gateway))
-                        return 0;
-                set_error(ret_error, "line %u: the default gateway is already %s, not replacing it with %s",
-                          gw->line, gw->value, gateway);
-                return -EEXIST;
-        }
+        if (r > 0)
+                return netconf_keep_gateway(gw->value, gw->line, gateway, ret_error);
         r = netplan_check_static(&np, np.iface_key->value, ret_error);
         if (r < 0)
                 return r;

@@ -37,21 +37,22 @@ static bool route_is_default4(const struct netconf_ini *ini, size_t from, size_t
         return true;
 }
 
-/* The first IPv4 default gateway: [Network] Gateway= or a default [Route]. Values like _dhcp4 and
- * IPv6 gateways are not IPv4 gateways and are skipped. */
-static const char *networkd_find_gateway(const struct netconf_ini *ini) {
+/* The first IPv4 default gateway: [Network] Gateway= or a default [Route], and the line it is on.
+ * Values like _dhcp4 and IPv6 gateways are not IPv4 gateways and are skipped. */
+static const char *networkd_find_gateway(const struct netconf_ini *ini, unsigned *ret_line) {
         for (size_t i = 0; i < ini->n; i++) {
                 const struct netconf_ini_line *l = &ini->lines[i];
                 if (l->kind == NETCONF_INI_KEY && is_section(l, "Network") && streq(l->key, "Gateway") &&
-                    netconf_is_ipv4(l->value))
+                    netconf_is_ipv4(l->value)) {
+                        *ret_line = l->line;
                         return l->value;
+                }
                 if (l->kind == NETCONF_INI_SECTION && streq(l->section, "Route")) {
                         size_t j = i + 1;
                         while (j < ini->n && ini->lines[j].kind != NETCONF_INI_SECTION)
                                 j++;
                         const char *gw;
-                        unsigned line;
-                        if (route_is_default4(ini, i + 1, j, &gw, &line))
+                        if (route_is_default4(ini, i + 1, j, &gw, ret_line))
                                 return gw;
                 }
         }
@@ -63,7 +64,8 @@ int netconf_networkd_get_gateway(const char *text, size_t len, char **ret_gatewa
         int r = netconf_ini_parse(text, len, "#;", &ini, ret_error);
         if (r < 0)
                 return r;
-        const char *gw = networkd_find_gateway(&ini);
+        unsigned line;
+        const char *gw = networkd_find_gateway(&ini, &line);
         if (gw && ret_gateway)
                 *ret_gateway = xstrdup(gw);
         return gw ? 1 : 0;
@@ -130,26 +132,17 @@ int netconf_networkd_set_gateway(const char *text, size_t len, const char *gatew
         _cleanup_(netconf_ini_free) struct netconf_ini ini = {};
         int r;
 
-        if (!netconf_is_ipv4(gateway)) {
-                set_error(ret_error, "'%s' is not an IPv4 address", strempty(gateway));
-                return -EINVAL;
-        }
+        r = netconf_check_gateway(gateway, ret_error);
+        if (r < 0)
+                return r;
         r = netconf_ini_parse(text, len, "#;", &ini, ret_error);
         if (r < 0)
                 return r;
 
-        const char *existing = networkd_find_gateway(&ini);
-        if (existing) {
-                if (netconf_ipv4_equal(existing, gateway))
-                        return 0;
-                for (size_t i = 0; i < ini.n; i++)
-                        if (ini.lines[i].value == existing)
-                                set_error(ret_error,
-                                          "line %u: the default gateway is already %s, not replacing it "
-                                          "with %s",
-                                          ini.lines[i].line, existing, gateway);
-                return -EEXIST;
-        }
+        unsigned line;
+        const char *existing = networkd_find_gateway(&ini, &line);
+        if (existing)
+                return netconf_keep_gateway(existing, line, gateway, ret_error);
         r = networkd_check_static(&ini, ret_error);
         if (r < 0)
                 return r;
