@@ -23,7 +23,7 @@ static inline bool text_line_raw(const char *text, size_t len, size_t off, size_
 }
 
 /* The same without the line end's "\r": of a "\r\n", or the last byte of a text that ends in "\r"
- * without "\n" (as libmount and systemd read it). A "\r" anywhere else is an ordinary byte.
+ * without "\n" (as libmount reads fstab). A "\r" anywhere else is an ordinary byte.
  * for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) */
 static inline bool text_line(const char *text, size_t len, size_t off, size_t *ret_n, size_t *ret_end) {
         if (!text_line_raw(text, len, off, ret_n, ret_end))
