@@ -39,6 +39,10 @@ const char *detect_eol(const char *text, size_t len) {
         return nl && nl > text && nl[-1] == '\r' ? "\r\n" : "\n";
 }
 
+const char *detect_eol_any(const char *text, size_t len) {
+        return len > 0 && memmem(text, len, "\r\n", 2) ? "\r\n" : "\n";
+}
+
 int refuse_nul(const char *text, size_t len, char **ret_error) {
         const char *nul = len > 0 ? memchr(text, 0, len) : NULL;
         if (!nul)

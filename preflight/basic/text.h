@@ -47,8 +47,10 @@ size_t line_end_of(const char *text, size_t len, size_t off);
 unsigned column_of_offset(const char *text, size_t off);
 
 /* What the lines an editor adds end with: "\r\n" when the text's first line ends that way, else "\n".
- * text may be NULL when len is 0, here and in refuse_nul(). */
+ * text may be NULL when len is 0, here, in detect_eol_any() and in refuse_nul(). */
 const char *detect_eol(const char *text, size_t len);
+/* The rule of the flags and daemon.json editors: "\r\n" when any line ends that way, else "\n". */
+const char *detect_eol_any(const char *text, size_t len);
 
 /* Line-based editors refuse a text with a NUL byte: -EBADMSG, "line N: NUL byte" (N: the first). */
 int refuse_nul(const char *text, size_t len, char **ret_error);

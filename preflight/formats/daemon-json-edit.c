@@ -231,10 +231,6 @@ int daemon_json_get_cgroup_driver(const char *text, size_t len, char **ret_drive
         return 1;
 }
 
-static const char *newline_of(const char *t) {
-        return strstr(t, "\r\n") ? "\r\n" : "\n";
-}
-
 /* Splice: replace [start, end) of the text. */
 static void splice(struct buf *b, const struct daemon_json *dj, size_t *pos, size_t start, size_t end,
                    const char *with) {
@@ -281,7 +277,7 @@ static void edit_exec_opts(struct buf *b, const struct daemon_json *dj, const ch
 }
 
 static void add_exec_opts_member(struct buf *b, const struct daemon_json *dj, const char *entry) {
-        const char *nl = newline_of(dj->text);
+        const char *nl = detect_eol_any(dj->text, dj->len);
         size_t n = dj->n_members, pos = 0;
         if (n == 0) {
                 _cleanup_free_ char *obj = xasprintf("{%s  \"exec-opts\": [%s]%s}", nl, entry, nl);

@@ -864,8 +864,7 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
                 edits_push(es, at, at, xasprintf("%s--%s=%s", target->n_words > 0 ? " " : "", name, value));
                 return 0;
         }
-        /* Unlike detect_eol(), any CRLF line makes the new line CRLF, not just the first one. */
-        const char *eol = len > 0 && memmem(t, len, "\r\n", 2) ? "\r\n" : "\n";
+        const char *eol = detect_eol_any(t, len);
         bool ends_with_newline = len == 0 || t[len - 1] == '\n';
         /* After a last line ending in a backslash the new line would continue it. */
         size_t e = len - (ends_with_newline && len > 0);

@@ -69,6 +69,9 @@ static const struct json_case cases[] = {
         { "{}", false, "systemd", "{}", 1, "{\n  " EO ": [" SD "]\n}" },
         { "{ } with surroundings", false, "systemd", " { }\n", 1, " {\n  " EO ": [" SD "]\n}\n" },
         { "empty text", false, "systemd", "", 1, "{\n  " EO ": [" SD "]\n}\n" },
+        /* any CRLF line decides, not only the first line as in the line-based editors */
+        { "{} after an LF line, CRLF", false, "systemd", "\n{}\r\n", 1,
+          "\n{\r\n  " EO ": [" SD "]\r\n}\r\n" },
         { "blank text", false, "systemd", " \n", 1, "{\n  " EO ": [" SD "]\n}\n" },
         { "refuse trailing comma", false, "systemd", "{\n  \"a\": 1,\n}\n", -EBADMSG,
           "line 3, column 2: invalid JSON" }, /* cJSON points just past the brace */

@@ -102,6 +102,14 @@ static void test_detect_eol(void) {
         tap_streq(detect_eol("a\r", 2), "\n", "detect_eol: CR alone is no line end");
         tap_streq(detect_eol("a\rb\n", 4), "\n", "detect_eol: CR alone inside the first line");
         tap_streq(detect_eol("\0\r\n", 3), "\r\n", "detect_eol: a NUL byte is an ordinary byte");
+
+        tap_streq(detect_eol_any("", 0), "\n", "detect_eol_any: empty text");
+        tap_streq(detect_eol_any(NULL, 0), "\n", "detect_eol_any: no text at all");
+        tap_streq(detect_eol_any("a\nb\r\n", 5), "\r\n", "detect_eol_any: any line decides");
+        tap_streq(detect_eol_any("a\nb\n", 4), "\n", "detect_eol_any: no CRLF line");
+        tap_streq(detect_eol_any("a\r", 2), "\n", "detect_eol_any: CR alone at the end");
+        tap_streq(detect_eol_any("a\rb\n\r", 5), "\n", "detect_eol_any: CR alone, and LF CR");
+        tap_streq(detect_eol_any("\0\r\n", 3), "\r\n", "detect_eol_any: past a NUL byte");
 }
 
 static void test_refuse_nul(void) {
