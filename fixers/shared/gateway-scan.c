@@ -15,11 +15,6 @@
 #define INTERFACES "/etc/network/interfaces"
 #define INTERFACES_D "/etc/network/interfaces.d" /* Debian cloud images configure eth0 there */
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && streq(s + n - m, suffix);
-}
-
 static void add(struct netconf_files *f, const char *path, enum netconf_format fmt, const char *iface) {
         f->items = xrealloc(f->items, (f->n + 1) * sizeof(*f->items));
         f->items[f->n++] = (struct netconf_file){ .path = xstrdup(path),
@@ -57,7 +52,7 @@ static char *ifcfg_device(const char *text, size_t len) {
 static bool ifcfg_ignored(const char *name) {
         static const char *const suffixes[] = { "~", ".bak", ".orig", ".rpmnew", ".rpmorig", ".rpmsave" };
         for (size_t i = 0; i < ELEMENTSOF(suffixes); i++)
-                if (has_suffix(name, suffixes[i]))
+                if (endswith(name, suffixes[i]))
                         return true;
         return streq(name, "ifcfg-lo");
 }
@@ -182,7 +177,7 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         /* A keyfile without the suffix (kept by upgrades) counts when NetworkManager loads it, not a
          * README or a backup beside it; a .nmconnection file counts whatever its owner and mode. */
         const char *base = strrchr(path, '/') + 1;
-        bool suffixed = has_suffix(base, ".nmconnection") && !streq(base, ".nmconnection");
+        bool suffixed = endswith(base, ".nmconnection") && !streq(base, ".nmconnection");
         if (fmt == NETCONF_KEYFILE && !suffixed && !netconf_keyfile_loaded(base, &st))
                 return 0;
         _cleanup_free_ char *why = NULL;
@@ -221,7 +216,7 @@ static int scan_dir(struct context *ctx, struct netconf_files *f, const char *di
         }
         for (size_t i = 0; i < names.n && k >= 0; i++) {
                 const char *n = names.items[i];
-                if (n[0] == '.' || !startswith(n, prefix) || !has_suffix(n, suffix) ||
+                if (n[0] == '.' || !startswith(n, prefix) || !endswith(n, suffix) ||
                     strlen(n) <= strlen(prefix) + strlen(suffix))
                         continue;
                 if ((fmt == NETCONF_IFCFG && ifcfg_ignored(n)) ||

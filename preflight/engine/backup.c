@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "basic/sha256.h"
+#include "basic/time-util.h"
 
 char *run_id_new(void) {
         struct timeval tv;
@@ -232,12 +233,6 @@ static char *lock_holder(int fd) {
         return comm && *comm ? xasprintf("PID %d (%s)", (int) pid, comm) : xasprintf("PID %d", (int) pid);
 }
 
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
-
 int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char **ret_error) {
         const char *path = root->live ? KUBEPREP_LIVE_LOCK : KUBEPREP_TREE_LOCK;
         _cleanup_free_ char *shown = host_path(root, path);
@@ -245,7 +240,7 @@ int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char *
         if (fd < 0)
                 return fd;
         /* Non-blocking tries, so that the wait is bounded and the holder can be named. */
-        for (uint64_t deadline = now_ms() + (uint64_t) timeout_sec * 1000;;) {
+        for (uint64_t deadline = now_usec(CLOCK_MONOTONIC) + (uint64_t) timeout_sec * USEC_PER_SEC;;) {
                 if (flock(fd, LOCK_EX | LOCK_NB) >= 0) {
                         *ret_fd = TAKE_FD(fd);
                         return 0;
@@ -256,7 +251,7 @@ int lock_root(const struct root *root, unsigned timeout_sec, int *ret_fd, char *
                         set_error(ret_error, "cannot lock %s: %s", shown, strerror(errno));
                         return -errno;
                 }
-                if (now_ms() >= deadline)
+                if (now_usec(CLOCK_MONOTONIC) >= deadline)
                         break;
                 (void) nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
         }

@@ -3,6 +3,8 @@
  * run, however many fixers changed its configuration. */
 #include "engine/restart.h"
 
+#include "basic/time-util.h"
+
 #include <time.h>
 
 #include "system/unit-journal.h"
@@ -51,11 +53,9 @@ void restart_plan_units(struct context *ctx, struct fixer_result *results, size_
 
 /* Add what the unit last said (since this run began) to its failed result:
  * the operator sees why, e.g. "dockerd: unknown directive in daemon.json". */
-static void quote_last_message(struct unit_restart *u, const struct timespec *since) {
+static void quote_last_message(struct unit_restart *u, uint64_t since_usec) {
         _cleanup_free_ char *msg = NULL;
-        unsigned long long usec =
-                (unsigned long long) since->tv_sec * 1000000ULL + (unsigned long long) since->tv_nsec / 1000;
-        if (unit_last_message(u->unit, usec, &msg) <= 0)
+        if (unit_last_message(u->unit, since_usec, &msg) <= 0)
                 return;
         char *joined = xasprintf("%s; its last message: \"%s\"", strempty(u->result), msg);
         free(u->result);
@@ -93,8 +93,7 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
                 return;
         }
 
-        struct timespec start;
-        clock_gettime(CLOCK_REALTIME, &start);
+        uint64_t start = now_usec(CLOCK_REALTIME);
         struct unit_restart *u = xmalloc(m * sizeof(*u));
         for (size_t i = 0; i < m; i++)
                 u[i] = (struct unit_restart){ .unit = units[i] };
@@ -115,7 +114,7 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
                 case UNIT_RESTART_ERROR:
                 default:
                         status = "failed";
-                        quote_last_message(&u[i], &start);
+                        quote_last_message(&u[i], start);
                         fail_requesters(results, n, &u[i]);
                         break;
                 }

@@ -159,11 +159,6 @@ static bool yaml11_true(const struct ynode *v) {
 
 /* ---- bootstrap pods ---- */
 
-static bool endswith(const char *s, const char *suffix) {
-        size_t a = strlen(s), b = strlen(suffix);
-        return a >= b && streq(s + a - b, suffix);
-}
-
 /* Does image (registry/path/name:tag@digest) name the component `name`? */
 static bool image_is(const char *image, const char *name) {
         static const char *const arch[] = { "-amd64", "-arm64", "-arm", "-ppc64le", "-s390x" };

@@ -47,15 +47,6 @@ int sysctl_path(const char *name, char **ret_path) {
         return 0;
 }
 
-static char *strip_whitespace(const char *s) {
-        while (isspace((unsigned char) *s))
-                s++;
-        size_t n = strlen(s);
-        while (n > 0 && isspace((unsigned char) s[n - 1]))
-                n--;
-        return xstrndup(s, n);
-}
-
 int sysctl_read(const char *name, char **ret_value, char **ret_error) {
         _cleanup_free_ char *path = NULL, *raw = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -81,7 +72,7 @@ int sysctl_read(const char *name, char **ret_value, char **ret_error) {
                 set_error(ret_error, "cannot read %s: %s", path, strerror(-r));
                 return r;
         }
-        *ret_value = strip_whitespace(raw);
+        *ret_value = xstrndup_strip(raw, strlen(raw), WHITESPACE);
         return 0;
 }
 

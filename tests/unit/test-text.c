@@ -169,11 +169,20 @@ static void test_strip(void) {
         tap_streq(b, "", "xstrndup_strip: nothing left");
 }
 
+static void test_endswith(void) {
+        tap_ok(endswith("eth0.nmconnection", ".nmconnection"), "endswith: a suffix");
+        tap_ok(endswith(".network", ".network"), "endswith: the whole string");
+        tap_ok(endswith("a", ""), "endswith: the empty suffix");
+        tap_ok(!endswith("network", ".network"), "endswith: longer than the string");
+        tap_ok(!endswith("a.yaml.bak", ".yaml"), "endswith: not at the end");
+}
+
 int main(void) {
         test_text_line();
         test_offsets();
         test_detect_eol();
         test_refuse_nul();
         test_strip();
+        test_endswith();
         return tap_done();
 }

@@ -62,11 +62,6 @@ int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, c
         return -EINVAL;
 }
 
-static bool has_suffix(const char *s, const char *suffix) {
-        size_t n = strlen(s), m = strlen(suffix);
-        return n >= m && streq(s + n - m, suffix);
-}
-
 int netconf_format_from_path(const char *path, enum netconf_format *ret) {
         if (!path)
                 return -EINVAL;
@@ -76,13 +71,13 @@ int netconf_format_from_path(const char *path, enum netconf_format *ret) {
 
         if (startswith(base, "ifcfg-") && base[6] && !streq(base, "ifcfg-lo"))
                 fmt = NETCONF_IFCFG;
-        else if (strstr(path, "/NetworkManager/system-connections/") || has_suffix(base, ".nmconnection"))
+        else if (strstr(path, "/NetworkManager/system-connections/") || endswith(base, ".nmconnection"))
                 fmt = NETCONF_KEYFILE;
-        else if (has_suffix(base, ".network") && base[0] != '.')
+        else if (endswith(base, ".network") && base[0] != '.')
                 fmt = NETCONF_NETWORKD;
-        else if (strstr(path, "/netplan/") && (has_suffix(base, ".yaml") || has_suffix(base, ".yml")))
+        else if (strstr(path, "/netplan/") && (endswith(base, ".yaml") || endswith(base, ".yml")))
                 fmt = NETCONF_NETPLAN;
-        else if (has_suffix(path, "/etc/network/interfaces") || streq(path, "interfaces") ||
+        else if (endswith(path, "/etc/network/interfaces") || streq(path, "interfaces") ||
                  strstr(path, "/etc/network/interfaces.d/"))
                 fmt = NETCONF_INTERFACES;
         else
