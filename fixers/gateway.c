@@ -109,14 +109,11 @@ static int pick_static(struct gw *g) {
                 g->file = only;
                 g->iface = only->iface ? xstrdup(only->iface) : NULL;
         } else if (names.n > 1) {
-                struct buf b = {};
-                for (size_t i = 0; i < names.n; i++)
-                        buf_printf(&b, "%s%s", i ? ", " : "", names.items[i]);
+                _cleanup_free_ char *listed = strv_join(&names, ", ");
                 PART(g->problems,
                      "several interfaces have a static IPv4 address (%s); set gateway.interface in the "
                      "profile",
-                     b.data);
-                buf_free(&b);
+                     listed);
         } else if (dhcp)
                 PART(g->ok, "%s uses DHCP, which provides the gateway (%s)",
                      dhcp->iface ? dhcp->iface : "the interface", dhcp->path);

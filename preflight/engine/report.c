@@ -49,13 +49,14 @@ static int status_priority(enum fixer_status s) {
  * line stay, so the diff still applies with patch; other control characters are escaped. */
 static void print_diff(const char *prefix, const char *diff) {
         struct buf b = {};
-        for (const char *p = diff; *p;) {
-                size_t n = strcspn(p, "\n"), body = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+        size_t len = strlen(diff);
+        for (size_t off = 0, n, end; text_line_raw(diff, len, off, &n, &end); off = end) {
+                /* A CRLF file's diff keeps its CR: escaped, it would no longer apply. */
+                size_t body = n > 0 && diff[off + n - 1] == '\r' ? n - 1 : n;
                 buf_puts(&b, prefix);
-                buf_put_escaped(&b, p, body, true);
-                buf_append(&b, p + body, n - body);
+                buf_put_escaped(&b, diff + off, body, true);
+                buf_append(&b, diff + off + body, n - body);
                 buf_putc(&b, '\n');
-                p += n + (p[n] == '\n');
         }
         fputs(strempty(b.data), stdout);
         buf_free(&b);
