@@ -2,6 +2,8 @@
 /* Allocation wrappers, the byte buffer and string lists from util.h. */
 #include "basic/util.h"
 
+#include <stdint.h>
+
 void oom(void) {
         fputs("kubeprep: out of memory\n", stderr);
         abort();
@@ -19,6 +21,14 @@ void *xrealloc(void *p, size_t n) {
         if (!p)
                 oom();
         return p;
+}
+
+void *xrealloc_grow(void *p, size_t n, size_t size) {
+        if (n != 0 && (n & (n - 1)) != 0)
+                return p;
+        if (n > SIZE_MAX / 2 / size)
+                oom();
+        return xrealloc(p, (n ? 2 * n : 1) * size);
 }
 
 char *xstrdup(const char *s) {
