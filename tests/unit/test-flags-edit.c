@@ -274,6 +274,16 @@ static const struct flags_case cases[] = {
           "A=--cgroup-driver\"=x y\"\n", 1, "x y" },
         { "env set refuses quote between name and =", ENV, SET, "A", "cgroup-driver", "systemd",
           "A=--cgroup-driver\"=x y\"\n", -EBADMSG, "line 1: cannot edit a quoted flag name" },
+        /* A flag nowhere in the text is not parsed for (issue 17): one that quotes or a line continuation
+         * split, or the '_' spelling, must still be found. */
+        { "env get a name quotes split", ENV, GET, NULL, "cgroup-driver", NULL, "A=--\"cgroup\"-driver=x\n",
+          1, "x" },
+        { "env remove refuses a name quotes split", ENV, REMOVE, NULL, "cgroup-driver", NULL,
+          "A=-'-cgroup_dr'iver=x\n", -EBADMSG, "line 1: cannot edit a quoted flag name" },
+        { "env get a name a line continuation and '_' split", ENV, GET, NULL, "cgroup-driver", NULL,
+          "A=\"--v=2 --cgroup_\\\ndriver=x\"\n", 1, "x" },
+        { "unit get a name quotes split", UNIT, GET, NULL, "cgroup-driver", NULL,
+          "[Service]\nExecStart=/usr/bin/kubelet \"--cgroup-\"driver=x\n", 1, "x" },
         /* found by tests/fuzz/fuzz-flags-edit.c: a lone carriage return ends an ENV line, the flag went after it */
         { "env set before a lone carriage return", ENV, SET, "A", "cgroup-driver", "systemd", "A=\r--x=1\n",
           1, "A=--cgroup-driver=systemd\r--x=1\n" },
