@@ -7,6 +7,7 @@
 
 #include "basic/time-util.h"
 #include "basic/util.h"
+#include "system/libsystemd.h"
 
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
@@ -72,22 +73,28 @@ void unit_restart_done(struct unit_restart *u) {
 }
 
 static const char *bus_error_text(const sd_bus_error *error, int r) {
-        if (sd_bus_error_is_set(error) && error->message)
+        if (sym_sd_bus_error_is_set(error) && error->message)
                 return error->message;
         return strerror(-r);
 }
 
 int units_bus_open(sd_bus **ret_bus, char **ret_error) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sym_sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
         const char *unique_name;
+        _cleanup_free_ char *why = NULL;
         int r;
 
-        r = sd_bus_open_system(&bus);
+        r = dlopen_libsystemd(&why);
+        if (r < 0) {
+                set_error(ret_error, "cannot connect to the system bus: %s", why);
+                return r;
+        }
+        r = sym_sd_bus_open_system(&bus);
         /* Asking for our unique name waits for the Hello reply, so a socket
          * with nothing usable behind it fails here and not at the first call. */
         if (r >= 0)
-                r = sd_bus_get_unique_name(bus, &unique_name);
+                r = sym_sd_bus_get_unique_name(bus, &unique_name);
         if (r < 0) {
                 set_error(ret_error, "cannot connect to the system bus (%s): %s",
                           address ? address : DEFAULT_SYSTEM_BUS, strerror(-r));
@@ -100,21 +107,22 @@ int units_bus_open(sd_bus **ret_bus, char **ret_error) {
 /* A Manager method call with its own timeout (sd_bus_call_method has none). */
 static int call_manager(sd_bus *bus, const char *method, uint64_t timeout_usec, sd_bus_error *error,
                         sd_bus_message **ret_reply, const char *types, ...) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
         va_list ap;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, method);
+        r = sym_sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                               method);
         if (r < 0)
                 return r;
         if (types) {
                 va_start(ap, types);
-                r = sd_bus_message_appendv(m, types, ap);
+                r = sym_sd_bus_message_appendv(m, types, ap);
                 va_end(ap);
                 if (r < 0)
                         return r;
         }
-        return sd_bus_call(bus, m, timeout_usec, error, ret_reply);
+        return sym_sd_bus_call(bus, m, timeout_usec, error, ret_reply);
 }
 
 /* The JobRemoved we are waiting for. job_path points into the reply of the
@@ -130,7 +138,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         uint32_t id;
 
         /* Other clients' jobs come by too; a malformed signal is not ours. */
-        if (sd_bus_message_read(m, "uoss", &id, &job_path, &unit, &result) < 0)
+        if (sym_sd_bus_message_read(m, "uoss", &id, &job_path, &unit, &result) < 0)
                 return 0;
         if (wait->job_path && !wait->result && streq(job_path, wait->job_path))
                 wait->result = xstrdup(result);
@@ -141,7 +149,7 @@ static int wait_for_job(sd_bus *bus, struct job_wait *wait, uint64_t timeout_use
         uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
 
         while (!wait->result) {
-                int r = sd_bus_process(bus, NULL);
+                int r = sym_sd_bus_process(bus, NULL);
                 if (r < 0)
                         return r;
                 if (r > 0)
@@ -150,7 +158,7 @@ static int wait_for_job(sd_bus *bus, struct job_wait *wait, uint64_t timeout_use
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= deadline)
                         return -ETIME;
-                r = sd_bus_wait(bus, deadline - now);
+                r = sym_sd_bus_wait(bus, deadline - now);
                 if (r < 0 && r != -EINTR)
                         return r;
         }
@@ -179,8 +187,8 @@ static bool active_state_is_running(const char *active_state) {
  * in *ret_result what the caller stores as the unit's result. */
 static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct job_wait *wait,
                                            unsigned timeout_sec, char **ret_result) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *load_state = NULL, *active_state = NULL;
         uint64_t timeout_usec = timeout_sec * USEC_PER_SEC;
         const char *unit_path, *job_path;
@@ -189,16 +197,16 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
         /* LoadUnit, not GetUnit: an inactive unit may have been unloaded, and
          * GetUnit would call it missing. Unknown names get LoadState "not-found". */
         r = call_manager(bus, "LoadUnit", timeout_usec, &error, &reply, "s", unit);
-        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+        if (r < 0 && sym_sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
                 return outcome(UNIT_RESTART_NOT_LOADED, xstrdup("not-found"), ret_result);
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &unit_path);
+                r = sym_sd_bus_message_read(reply, "o", &unit_path);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "LoadState",
-                                               &error, &load_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "LoadState",
+                                                   &error, &load_state);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "ActiveState",
-                                               &error, &active_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE,
+                                                   "ActiveState", &error, &active_state);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
                                xasprintf("cannot get the state of %s: %s", unit, bus_error_text(&error, r)),
@@ -210,10 +218,10 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
 
         /* TryRestartUnit: should the unit stop between the check and now, the
          * job is a no-op instead of starting something the operator stopped. */
-        reply = sd_bus_message_unref(reply);
+        reply = sym_sd_bus_message_unref(reply);
         r = call_manager(bus, "TryRestartUnit", timeout_usec, &error, &reply, "ss", unit, "replace");
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &job_path);
+                r = sym_sd_bus_message_read(reply, "o", &job_path);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
                                xasprintf("cannot restart %s: %s", unit, bus_error_text(&error, r)),
@@ -252,8 +260,8 @@ static size_t *restart_order_of(const struct unit_restart *units, size_t n) {
 
 int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, unsigned timeout_sec,
                              char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *job_removed_slot = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_slot_unrefp) sd_bus_slot *job_removed_slot = NULL;
         struct job_wait wait = {};
         _cleanup_free_ size_t *order = NULL;
         bool some_failed = false;
@@ -267,8 +275,8 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
         /* The match is in place before any job exists, so no JobRemoved can
          * slip by. Subscribe makes systemd broadcast job signals; it also sends
          * them to the job's requester, so a refusal (already subscribed) is harmless. */
-        r = sd_bus_match_signal(bus, &job_removed_slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
-                                "JobRemoved", on_job_removed, &wait);
+        r = sym_sd_bus_match_signal(bus, &job_removed_slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                    "JobRemoved", on_job_removed, &wait);
         if (r >= 0) {
                 (void) call_manager(bus, "Subscribe", timeout_sec * USEC_PER_SEC, NULL, NULL, NULL);
                 r = call_manager(bus, "Reload", timeout_sec * USEC_PER_SEC, &error, NULL, NULL);
