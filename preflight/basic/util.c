@@ -118,7 +118,7 @@ int buf_finish_edit(struct buf *b, const char *text, size_t len, char **ret_text
 }
 
 void strv_push(struct strv *v, char *owned) {
-        v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
+        v->items = xrealloc_grow(v->items, v->n + 1, sizeof(char *)); /* room for the item and the NULL */
         v->items[v->n++] = owned;
         v->items[v->n] = NULL;
 }

@@ -79,12 +79,12 @@ static void edits_free(struct edits *es) {
 }
 
 static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
-        es->items = xrealloc(es->items, (es->n + 1) * sizeof(struct edit));
+        es->items = xrealloc_grow(es->items, es->n, sizeof(struct edit));
         es->items[es->n++] = (struct edit){ start, end, owned_replacement };
 }
 
 static struct region *regions_push(struct regions *rs, size_t line_start, size_t line_end, bool unit) {
-        rs->items = xrealloc(rs->items, (rs->n + 1) * sizeof(struct region));
+        rs->items = xrealloc_grow(rs->items, rs->n, sizeof(struct region));
         struct region *r = &rs->items[rs->n++];
         *r = (struct region){ .line_start = line_start,
                               .line_end = line_end,
@@ -175,7 +175,7 @@ static void region_split_words(const char *t, struct region *r) {
                         }
                         i++;
                 }
-                r->words = xrealloc(r->words, (r->n_words + 1) * sizeof(struct word));
+                r->words = xrealloc_grow(r->words, r->n_words, sizeof(struct word));
                 r->words[r->n_words++] = (struct word){ word_start, i, joined };
         }
 }
@@ -629,7 +629,7 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                                 o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
                                 k++;
                         }
-                        ret->items = xrealloc(ret->items, (ret->n + 1) * sizeof(struct occurrence));
+                        ret->items = xrealloc_grow(ret->items, ret->n, sizeof(struct occurrence));
                         ret->items[ret->n++] = o;
                 }
         }

@@ -121,7 +121,7 @@ static int passwd_line(struct user_db *db, const char *line, size_t len, char **
         if (!name_index_put(&db->user_names, name, db->n_users))
                 return 0; /* the first entry of a name wins */
         id_index_put(&db->uids, uid, db->n_users);
-        db->users = xrealloc(db->users, (db->n_users + 1) * sizeof(*db->users));
+        db->users = xrealloc_grow(db->users, db->n_users, sizeof(*db->users));
         db->users[db->n_users++] = (struct passwd_entry){
                 .name = TAKE_PTR(name),
                 .uid = uid,
@@ -161,7 +161,7 @@ static int group_line(struct user_db *db, const char *line, size_t len, char **r
                         strv_push(&g.members, xstrndup(m, (size_t) (e - m)));
                 m = comma ? comma + 1 : end;
         }
-        db->groups = xrealloc(db->groups, (db->n_groups + 1) * sizeof(*db->groups));
+        db->groups = xrealloc_grow(db->groups, db->n_groups, sizeof(*db->groups));
         db->groups[db->n_groups++] = g;
         return 0;
 }
@@ -249,7 +249,7 @@ static void choose(const struct user_db *db, struct user_choice *c, const struct
                 return;
         }
         c->chosen[idx] = true;
-        c->users = xrealloc(c->users, (c->n_users + 1) * sizeof(*c->users));
+        c->users = xrealloc_grow(c->users, c->n_users, sizeof(*c->users));
         c->users[c->n_users++] = pw;
 }
 
