@@ -127,6 +127,24 @@ static size_t skip_blanks(const char *t, size_t i, size_t end) {
         return i;
 }
 
+/* A byte inside a word that is nothing but itself: no blank, line end, quote, escape or expansion. */
+static bool word_plain(char c) {
+        switch (c) {
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\n':
+        case '\\':
+        case '"':
+        case '\'':
+        case '`':
+        case '$':
+                return false;
+        default:
+                return true;
+        }
+}
+
 /* Split a region into words (quotes group, as systemd's splitting of "$VAR" does). Sets r->broken
  * when the value holds something we do not interpret. */
 static void region_split_words(const char *t, struct region *r) {
@@ -141,7 +159,12 @@ static void region_split_words(const char *t, struct region *r) {
                         return;
                 size_t word_start = i;
                 bool joined = false;
-                while (i < r->end && space_at(t, i, r->end, r->unit) == 0) {
+                for (;;) {
+                        /* Most bytes are none of those the checks below look for: stepped over at once. */
+                        while (i < r->end && word_plain(t[i]))
+                                i++;
+                        if (i >= r->end || space_at(t, i, r->end, r->unit) > 0)
+                                break;
                         char c = t[i];
                         if (!r->unit && break_at(t, i, r->end, false)) {
                                 /* ENV: the word goes on after the line break unless a blank follows it */
@@ -216,6 +239,18 @@ static size_t env_line_end(const char *t, size_t len, size_t s, const char **ret
         if (i >= len || t[i] == '\n')
                 return i < len ? i + 1 : len;
         for (i++; i < len; i++) { /* the first character is part of the name, even a '=' */
+                /* Step at once over the bytes that change nothing in the state they are met in. */
+                if (state == KEY)
+                        while (i < len && t[i] != '=' && t[i] != '\n' && t[i] != '\r')
+                                i++;
+                else if (state == VALUE)
+                        while (i < len && t[i] != '\\' && t[i] != '\n' && t[i] != '\r')
+                                i++;
+                else if (state == DOUBLE)
+                        while (i < len && t[i] != '"' && t[i] != '\\' && t[i] != '\n')
+                                i++;
+                if (i >= len)
+                        break;
                 char c = t[i];
                 if (state != SINGLE && state != DOUBLE && (c == '\n' || c == '\r'))
                         return c == '\r' && i + 1 < len && t[i + 1] == '\n' ? i + 2 : i + 1;
@@ -509,6 +544,76 @@ static bool may_mention_flag(const char *t, size_t len, const char *name) {
                         return true;
         }
         return false;
+}
+
+/* Length of what unquoting drops at t[i] (a quote, a backslash-newline), 0 if nothing. */
+static size_t junk_at(const char *t, size_t i, size_t len) {
+        if (t[i] == '"' || t[i] == '\'')
+                return 1;
+        return t[i] == '\\' && i + 1 < len && t[i + 1] == '\n' ? 2 : 0;
+}
+
+static bool flag_name_char(char c) {
+        return is_name_char(c) || c == '-' || c == '.';
+}
+
+static const char *normalize_flag(const char *flag);
+static int validate_flag(const char *name, char **ret_error);
+
+void flags_may_mention(const char *t, size_t len, const char *const *flags, size_t n, bool *ret_maybe) {
+        struct name_index wanted = {};
+        struct strv names = {};
+        size_t longest = 0, idx;
+        /* With a NUL byte, every call refuses the text: none is to be skipped. */
+        bool all = len > 0 && memchr(t, 0, len);
+        for (size_t i = 0; i < n; i++) {
+                char *name = xstrdup(normalize_flag(flags[i]));
+                for (char *c = name; *c; c++)
+                        *c = *c == '_' ? '-' : *c;
+                strv_push(&names, name);
+                /* An invalid name is refused by the calls: never skipped either. */
+                ret_maybe[i] = all || validate_flag(name, NULL) < 0;
+                if (!ret_maybe[i]) {
+                        (void) name_index_put(&wanted, name, i);
+                        longest = strlen(name) > longest ? strlen(name) : longest;
+                }
+        }
+        _cleanup_free_ char *token = xmalloc(longest + 1);
+        /* Every "--" (quotes and line continuations may stand between and after its dashes), then the
+         * name after it, looked up where it ends: at the end of the name's bytes, and where a quote or
+         * a line continuation interrupts them, since a reading that keeps those (a line kubeprep refuses)
+         * ends the name there. */
+        for (const char *p = wanted.n > 0 ? memchr(t, '-', len) : NULL; p;
+             p = memchr(p + 1, '-', len - (size_t) (p + 1 - t))) {
+                size_t i = (size_t) (p - t) + 1, k, m = 0;
+                while (i < len && (k = junk_at(t, i, len)) > 0)
+                        i += k;
+                if (i >= len || t[i] != '-')
+                        continue;
+                for (i++;;) {
+                        k = i < len ? junk_at(t, i, len) : 0;
+                        bool goes_on = i < len && k == 0 && flag_name_char(t[i]);
+                        if (!goes_on && m > 0) {
+                                token[m] = 0;
+                                if (name_index_get(&wanted, token, &idx))
+                                        ret_maybe[idx] = true;
+                        }
+                        if (k > 0) {
+                                i += k;
+                                continue;
+                        }
+                        if (!goes_on || m == longest)
+                                break;
+                        token[m++] = t[i] == '_' ? '-' : t[i];
+                        i++;
+                }
+        }
+        /* Two flags of one name: the second has the first's answer. */
+        for (size_t i = 0; i < n; i++)
+                if (!ret_maybe[i] && name_index_get(&wanted, names.items[i], &idx))
+                        ret_maybe[i] = ret_maybe[idx];
+        name_index_free(&wanted);
+        strv_free(&names);
 }
 
 /* Does the logical line of r mention --name? In an ENV file systemd drops a backslash-newline, which may
