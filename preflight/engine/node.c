@@ -19,7 +19,7 @@
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
-#define KUBELET_EXEC_TIMEOUT_MS 2000
+#define VERSION_EXEC_TIMEOUT_MS 2000
 
 const char *elf_machine_name(const unsigned char *h, size_t len) {
         if (len < 20 || memcmp(h, "\177ELF", 4) != 0)
@@ -155,9 +155,10 @@ int kubelet_version_output_parse(const char *out, struct kversion *ret) {
         return version_parse(word, ret);
 }
 
-/* Run `kubelet --version` from PATH, killing it after the timeout: a wedged
- * binary must not hang a boot-time run. */
-static int exec_kubelet_version(struct kversion *ret) {
+/* Run a program (from PATH when prog has no '/') with its output in out,
+ * killing it after the timeout: a wedged binary must not hang a boot-time run.
+ * 0, -ETIME when it did not answer in time, <0 when it could not start. */
+static int exec_output(const char *prog, char *const argv[], char *out, size_t size) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return -errno;
@@ -167,20 +168,18 @@ static int exec_kubelet_version(struct kversion *ret) {
         posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        char *argv[] = { (char *) "kubelet", (char *) "--version", NULL };
         extern char **environ;
         pid_t pid;
-        int k = posix_spawnp(&pid, "kubelet", &fa, NULL, argv, environ);
+        int k = posix_spawnp(&pid, prog, &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         close(p[1]);
         if (k != 0)
                 return -k;
 
-        char out[512];
         size_t n = 0;
-        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + KUBELET_EXEC_TIMEOUT_MS * USEC_PER_MSEC;
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + VERSION_EXEC_TIMEOUT_MS * USEC_PER_MSEC;
         bool timed_out = false;
-        while (n < sizeof(out) - 1) {
+        while (n < size - 1) {
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= deadline) {
                         timed_out = true;
@@ -194,7 +193,7 @@ static int exec_kubelet_version(struct kversion *ret) {
                         timed_out = pr == 0;
                         break;
                 }
-                ssize_t m = read(rfd, out + n, sizeof(out) - 1 - n);
+                ssize_t m = read(rfd, out + n, size - 1 - n);
                 if (m < 0 && errno == EINTR)
                         continue;
                 if (m <= 0)
@@ -206,9 +205,30 @@ static int exec_kubelet_version(struct kversion *ret) {
                 kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
-        if (timed_out)
-                return -ETIME;
-        return kubelet_version_output_parse(out, ret);
+        return timed_out ? -ETIME : 0;
+}
+
+static int exec_kubelet_version(struct kversion *ret) {
+        char *argv[] = { (char *) "kubelet", (char *) "--version", NULL };
+        char out[512];
+        int k = exec_output("kubelet", argv, out, sizeof(out));
+        return k < 0 ? k : kubelet_version_output_parse(out, ret);
+}
+
+int kubeadm_version_output_parse(const char *out, struct kversion *ret) {
+        /* One line, "v1.30.2": anything else is not this command's answer. */
+        size_t l = strcspn(out, "\r\n");
+        if (l == 0 || out[l + strspn(out + l, "\r\n")] != 0 || memchr(out, ' ', l))
+                return -EINVAL;
+        _cleanup_free_ char *word = xstrndup(out, l);
+        return version_parse(word, ret);
+}
+
+int kubeadm_version_exec(const char *kubeadm, struct kversion *ret) {
+        char *argv[] = { (char *) "kubeadm", (char *) "version", (char *) "-o", (char *) "short", NULL };
+        char out[512];
+        int k = exec_output(kubeadm, argv, out, sizeof(out));
+        return k < 0 ? k : kubeadm_version_output_parse(out, ret);
 }
 
 static void set_version(char **ret_str, struct kversion *ret_v, char **ret_from, const struct kversion *v,
@@ -253,7 +273,41 @@ static void kubelet_version(const struct root *root, const struct options *opts,
                             "kubelet --version");
         else if (k == -ETIME)
                 strv_push(&n->version_notes, xasprintf("kubelet --version did not answer within %d s",
-                                                       KUBELET_EXEC_TIMEOUT_MS / 1000));
+                                                       VERSION_EXEC_TIMEOUT_MS / 1000));
+}
+
+/* kubeadm's version: the one the kubeadm verb found for the kubeadm it runs, else
+ * the package database, else (live only) `kubeadm version -o short` from PATH. */
+static void kubeadm_version(const struct root *root, const struct options *opts, struct node_facts *n) {
+        struct kversion v;
+        if (opts->kubeadm_version && version_parse(opts->kubeadm_version, &v) >= 0) {
+                set_version(&n->kubeadm_version, &n->kubeadm, &n->kubeadm_version_from, &v,
+                            strempty(opts->kubeadm_version_from));
+                return;
+        }
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (root_read_file(root, DPKG_STATUS, &text, &len, NULL) >= 0) {
+                int k = dpkg_package_version(text, len, "kubeadm", &v);
+                if (k > 0) {
+                        set_version(&n->kubeadm_version, &n->kubeadm, &n->kubeadm_version_from, &v,
+                                    DPKG_STATUS);
+                        return;
+                }
+                if (k < 0)
+                        strv_push(&n->version_notes,
+                                  xasprintf("%s: the kubeadm package's version is not a Kubernetes version",
+                                            DPKG_STATUS));
+        }
+        if (!root->live)
+                return; /* never run a binary of the tree */
+        int k = kubeadm_version_exec("kubeadm", &v);
+        if (k >= 0)
+                set_version(&n->kubeadm_version, &n->kubeadm, &n->kubeadm_version_from, &v,
+                            "kubeadm version -o short");
+        else if (k == -ETIME)
+                strv_push(&n->version_notes, xasprintf("kubeadm version -o short did not answer within %d s",
+                                                       VERSION_EXEC_TIMEOUT_MS / 1000));
 }
 
 /* The kube-apiserver static pod's image tag. */
@@ -374,6 +428,7 @@ int node_facts_gather(const struct root *root, const struct options *opts, struc
         }
         kubelet_version(root, opts, &n);
         control_plane_version(root, opts, &n);
+        kubeadm_version(root, opts, &n);
         *ret = n;
         return n.error ? -EINVAL : 0;
 }
@@ -385,6 +440,8 @@ void node_facts_free(struct node_facts *n) {
         free(n->control_plane_version);
         free(n->kubelet_version_from);
         free(n->control_plane_version_from);
+        free(n->kubeadm_version);
+        free(n->kubeadm_version_from);
         strv_free(&n->version_notes);
         free(n->error);
         live_state_free(n);

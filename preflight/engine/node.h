@@ -23,6 +23,12 @@ struct node_facts {
          * "--kubeadm-config FILE"), for messages. */
         char *kubelet_version_from;
         char *control_plane_version_from;
+        /* kubeadm's version ("1.30.2") and where it came from: the kubeadm verb's own
+         * `kubeadm version -o short`, /var/lib/dpkg/status, or (live) `kubeadm version -o
+         * short` from PATH. Unknown stays NULL. */
+        char *kubeadm_version;
+        struct kversion kubeadm;
+        char *kubeadm_version_from;
         /* Why a version source was passed over (a malformed manifest, an image
          * tag that is no version), for the fixers that then skip. */
         struct strv version_notes;
@@ -63,6 +69,11 @@ void node_facts_reread_live(const struct root *root, struct node_facts *n);
 int dpkg_package_version(const char *text, size_t len, const char *package, struct kversion *ret);
 /* The version in `kubelet --version` output, "Kubernetes v1.22.2". */
 int kubelet_version_output_parse(const char *out, struct kversion *ret);
+/* The version in `kubeadm version -o short` output, one line "v1.30.2". */
+int kubeadm_version_output_parse(const char *out, struct kversion *ret);
+/* Run `KUBEADM version -o short` (a path, or a name looked up in PATH), killed after 2 s:
+ * -ETIME then, -EINVAL when the answer is no version, -errno when it cannot run. */
+int kubeadm_version_exec(const char *kubeadm, struct kversion *ret);
 
 /* The machine named by an ELF header, e.g. "aarch64"; NULL when not ELF. */
 const char *elf_machine_name(const unsigned char *hdr, size_t len);
