@@ -232,11 +232,14 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
         return 1;
 }
 
-/* A kubelet is or will be there: its config, its binary, or a known version
- * (the package database, or --kubelet-version). */
+/* A kubelet is or will be there, and kubeadm may generate its config.yaml: the
+ * kubelet's config, binary or known version (the package database, or
+ * --kubelet-version), kubeadm's binary or version, or the kubeadm verb about to
+ * run kubeadm. Then the patch is written whether or not config.yaml exists yet. */
 static bool kubelet_present(struct context *ctx) {
         return root_exists(ctx->root, KUBELET_CONFIG) || node_has_program(ctx->root, "kubelet") ||
-               ctx->node.kubelet_version;
+               ctx->node.kubelet_version || node_has_program(ctx->root, "kubeadm") ||
+               ctx->node.kubeadm_version || ctx->opts->for_kubeadm;
 }
 
 static char *dotted(const char *const *path) {
