@@ -12,14 +12,19 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include <cjson/cJSON.h>
+
 #include "basic/time-util.h"
 #include "basic/util.h"
+#include "formats/kubeconfig.h"
 #include "formats/manifest.h"
+#include "system/apiserver.h"
 #include "system/swaps.h"
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
 #define VERSION_EXEC_TIMEOUT_MS 2000
+#define APISERVER_TIMEOUT_MS 2000
 
 const char *elf_machine_name(const unsigned char *h, size_t len) {
         if (len < 20 || memcmp(h, "\177ELF", 4) != 0)
@@ -368,6 +373,98 @@ static void kubeadm_config_version(const char *path, struct node_facts *n) {
         set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v, from);
 }
 
+/* A credential of a kubeconfig: inline, or a file it names (relative to the
+ * kubeconfig's directory, as kubectl reads it). */
+static int kubeconfig_credential(const struct root *root, const char *dir, char **data, size_t *len,
+                                 const char *file, char **ret_error) {
+        if (*data || !file)
+                return 0;
+        _cleanup_free_ char *path = file[0] == '/' ? xstrdup(file) : xasprintf("%s/%s", dir, file);
+        int k = root_read_file(root, path, data, len, NULL);
+        if (k < 0)
+                set_error(ret_error, "%s: %s", path, read_strerror(k));
+        return k;
+}
+
+/* The gitVersion of a /version answer, parsed. */
+static int version_answer_parse(const char *body, size_t len, struct kversion *ret) {
+        cJSON *o = cJSON_ParseWithLength(body, len);
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gitVersion");
+        int k = cJSON_IsString(g) ? version_parse(g->valuestring, ret) : -EINVAL;
+        cJSON_Delete(o);
+        return k;
+}
+
+/* GET /version of the API server the node's kubeconfig names: on a worker,
+ * which has no kube-apiserver manifest, the only place the version is. TLS is
+ * verified against that kubeconfig's CA; its client certificate is sent when
+ * it has one (/version is readable anonymously by default). */
+static void apiserver_version(const struct root *root, struct node_facts *n) {
+        static const char *const kubeconfigs[] = { "kubelet.conf", "bootstrap-kubelet.conf", "admin.conf" };
+        _cleanup_free_ char *text = NULL, *path = NULL, *err = NULL, *url = NULL, *route = NULL,
+                            *body = NULL;
+        const char *name = NULL;
+        size_t len, body_len = 0;
+        for (size_t i = 0; i < ELEMENTSOF(kubeconfigs) && !name; i++) {
+                free(path);
+                path = xasprintf("/etc/kubernetes/%s", kubeconfigs[i]);
+                if (root_read_file(root, path, &text, &len, NULL) >= 0)
+                        name = kubeconfigs[i];
+        }
+        if (!name)
+                return; /* the node has not joined a cluster */
+        struct kubeconfig_target t = {};
+        if (kubeconfig_target_parse(text, len, &t, &err) < 0) {
+                n->control_plane_note = xasprintf("%s: %s", path, err);
+                return;
+        }
+        /* The server URL may end in '/'; /version is at its root either way. */
+        size_t sl = strlen(t.server);
+        while (sl > 0 && t.server[sl - 1] == '/')
+                sl--;
+        url = xasprintf("%.*s/version", (int) sl, t.server);
+        int k = kubeconfig_credential(root, "/etc/kubernetes", &t.ca_data, &t.ca_len, t.ca_file, &err);
+        if (k >= 0 && !t.ca_data) {
+                set_error(&err, "%s has no certificate-authority to verify the server with", path);
+                k = -ENOENT;
+        }
+        if (k >= 0) {
+                /* Without its client certificate the request is anonymous, which /version allows. */
+                _cleanup_free_ char *ignored = NULL;
+                if (kubeconfig_credential(root, "/etc/kubernetes", &t.cert_data, &t.cert_len, t.cert_file,
+                                          &ignored) < 0 ||
+                    kubeconfig_credential(root, "/etc/kubernetes", &t.key_data, &t.key_len, t.key_file,
+                                          &ignored) < 0) {
+                        free(t.cert_data);
+                        free(t.key_data);
+                        t.cert_data = t.key_data = NULL;
+                }
+                struct apiserver_request req = {
+                        .url = url,
+                        .ca_pem = t.ca_data,
+                        .ca_len = t.ca_len,
+                        .cert_pem = t.cert_data,
+                        .cert_len = t.cert_len,
+                        .key_pem = t.key_data,
+                        .key_len = t.key_len,
+                        .timeout_ms = APISERVER_TIMEOUT_MS,
+                };
+                k = apiserver_get(&req, &body, &body_len, &route, &err);
+        }
+        kubeconfig_target_free(&t);
+        _cleanup_free_ char *from = xasprintf("%s (%s%s%s)", url, name, route ? "; " : "", strempty(route));
+        struct kversion v;
+        if (k >= 0 && version_answer_parse(body, body_len, &v) < 0) {
+                set_error(&err, "%s", "the answer is not Kubernetes version JSON (no gitVersion)");
+                k = -EBADMSG;
+        }
+        if (k < 0) {
+                n->control_plane_note = xasprintf("%s: %s", from, err);
+                return;
+        }
+        set_version(&n->control_plane_version, &n->control_plane, &n->control_plane_version_from, &v, from);
+}
+
 static void control_plane_version(const struct root *root, const struct options *opts,
                                   struct node_facts *n) {
         struct kversion v;
@@ -385,6 +482,9 @@ static void control_plane_version(const struct root *root, const struct options 
                 manifest_version(root, n);
         if (opts->kubeadm_config && !n->error)
                 kubeadm_config_version(opts->kubeadm_config, n);
+        /* An image build has no cluster: the API server is asked only live. */
+        if (!n->control_plane_version && !n->error && root->live)
+                apiserver_version(root, n);
 }
 
 static void live_state_free(struct node_facts *n) {
@@ -442,6 +542,7 @@ void node_facts_free(struct node_facts *n) {
         free(n->control_plane_version_from);
         free(n->kubeadm_version);
         free(n->kubeadm_version_from);
+        free(n->control_plane_note);
         strv_free(&n->version_notes);
         free(n->error);
         live_state_free(n);

@@ -29,6 +29,9 @@ struct node_facts {
         char *kubeadm_version;
         struct kversion kubeadm;
         char *kubeadm_version_from;
+        /* Live, with no other source: why the API server a kubeconfig names
+         * gave no version ("https://HOST:PORT/version (kubelet.conf): ..."). */
+        char *control_plane_note;
         /* Why a version source was passed over (a malformed manifest, an image
          * tag that is no version), for the fixers that then skip. */
         struct strv version_notes;
@@ -54,7 +57,9 @@ struct node_facts {
 /* Versions: --kubelet-version, else the tree's dpkg database (package
  * kubelet), else (live only) `kubelet --version`; --control-plane-version,
  * else the kube-apiserver static pod's image tag, else --kubeadm-config's
- * kubernetesVersion. Unknown stays NULL. Live, also the swaps, the route and
+ * kubernetesVersion, else (live only) GET /version of the API server that
+ * /etc/kubernetes/kubelet.conf (else bootstrap-kubelet.conf, else admin.conf)
+ * names. Unknown stays NULL. Live, also the swaps, the route and
  * the links, each read once. Returns -EINVAL (with n->error) when an option
  * is unusable; every other fact is still gathered. */
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret);
