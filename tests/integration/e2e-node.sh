@@ -172,4 +172,126 @@ done
 contains "systemctl cat kubelet shows kubeprep's drop-in" "$(node_exec systemctl cat kubelet.service 2>&1)" "ExecStartPre=-/usr/local/sbin/kubeprep apply"
 node_poweroff
 
+# 7 and 8: the field guide's two nodes through `kubeprep kubeadm -- join`, with tests/tools/fake-kubeadm
+# as kubeadm and a stand-in kubelet under a real kubelet.service (the kubeadm package's drop-in, and
+# kubeprep's), so kubeadm's restart and kubeprep's are systemd's. The stand-in records the config.yaml
+# and the arguments of each start.
+kubelet_node() { # kubelet_node NAME KUBELET-VERSION: a node with the kubelet and kubeadm installed
+        local r
+        r=$(new_node "$1") || return 1
+        mkdir -p "$r/usr/bin" "$r/usr/local/bin" "$r/etc/systemd/system/kubelet.service.d" "$r/etc/kubeprep/profiles"
+        cp "$SOURCE_ROOT/tests/tools/fake-kubeadm" "$r/usr/local/bin/kubeadm"
+        echo "$2" >"$r/etc/stub-kubelet-version"
+        cat >"$r/usr/bin/kubelet" <<'SH'
+#!/bin/sh
+# A stand-in kubelet: answers --version; otherwise records what it starts with, and stays up.
+[ "$1" = --version ] && { echo "Kubernetes v$(cat /etc/stub-kubelet-version)"; exit 0; }
+{ echo "start $*"; sha256sum /var/lib/kubelet/config.yaml; } >>/run/stub-kubelet.log 2>&1
+exec sleep infinity
+SH
+        chmod +x "$r/usr/bin/kubelet"
+        printf '[Unit]\nDescription=stand-in kubelet\n[Service]\nExecStart=/usr/bin/kubelet\nRestart=always\nRestartSec=1\n' \
+                >"$r/etc/systemd/system/kubelet.service"
+        # The kubeadm package's drop-in (its last line, with curly quotes, is that repository's own mistake).
+        sed '$d' "$SOURCE_ROOT/tests/corpus/kubeadm-dropin/04-CY-Gu_Kubernetes_install_tutorial-10-kubeadm.conf" \
+                >"$r/etc/systemd/system/kubelet.service.d/10-kubeadm.conf"
+        echo "$r"
+}
+# The kubelet is up, and its last start read the config.yaml now on disk. kubeadm's restart is a job
+# systemd may still be running when kubeadm returns (its drop-in runs kubeprep first): wait for it.
+kubelet_settled() {
+        local want i
+        want=$(sha256sum "$R/var/lib/kubelet/config.yaml" | cut -d' ' -f1)
+        for i in $(seq 1 100); do
+                [ "$(node_exec systemctl is-active kubelet.service)" = active ] &&
+                        [ "$(node_exec tail -n 1 /run/stub-kubelet.log 2>/dev/null | cut -d' ' -f1)" = "$want" ] && return 0
+                sleep 0.1
+        done
+        return 1
+}
+
+# 7. The aarch64 worker: its profile (aarch64 without the gateway, this node has no network) for
+#    kubeprep and for the drop-in; kubeadm 1.30 writes cgroupDriver: systemd, the patch says cgroupfs.
+R=$(kubelet_node seven 1.30.2) || fail "cannot install kubeprep into the node"
+printf 'extends: aarch64\ngateway:\n  ensure: false\n' >"$R/etc/kubeprep/profiles/arm-node.yaml"
+echo KUBEPREP_PROFILE=arm-node >"$R/etc/kubeprep/kubeprep.env"
+node_boot seven
+out=$(node_exec env FAKE_KUBEADM_VERSION=1.30.2 /usr/local/sbin/kubeprep kubeadm --profile arm-node -- \
+        join 192.0.2.1:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification 2>&1); rc=$?
+[ $rc = 0 ] && pass "aarch64 worker: kubeprep kubeadm -- join exits 0" || fail "exit $rc" "$out"
+contains "aarch64 worker: kubeadm 1.30 got kubeprep's patch" "$out" "--patches /etc/kubeprep/patches"
+grep -qx 'cgroupDriver: cgroupfs' "$R/var/lib/kubelet/config.yaml" && pass "aarch64 worker: config.yaml says cgroupfs" \
+        || fail "config.yaml" "$(cat "$R/var/lib/kubelet/config.yaml")"
+kubelet_settled && pass "aarch64 worker: the kubelet runs, started on the final config.yaml" \
+        || fail "the kubelet is not running on the final config.yaml" "$(node_exec cat /run/stub-kubelet.log)"
+out=$(node_exec /usr/local/sbin/kubeprep check --profile arm-node); rc=$?
+[ $rc = 0 ] && pass "aarch64 worker: the check afterwards is clean" || fail "check exit $rc" "$out"
+node_poweroff
+
+# 8. The guide's node1: kubelet and kubeadm 1.16, the eviction flags its operator put into the old
+#    kubeadm-flags.env, and a control plane 1.22 at 192.0.2.1:6443 (python3's https server, run in the
+#    node's network namespace, with a CA and certificate made here).
+R=$(kubelet_node eight 1.16.0)
+printf 'extends: default\ngateway:\n  ensure: false\n' >"$R/etc/kubeprep/profiles/default.yaml"
+mkdir -p "$R/var/lib/kubelet"
+cp "$FIXTURES/nodes/field-guide-eviction/var/lib/kubelet/kubeadm-flags.env" "$R/var/lib/kubelet/"
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2)
+openssl req -x509 "${ec[@]}" -keyout "$WORK/ca.key" -out "$R/root/ca.crt" -subj /CN=kubernetes 2>/dev/null &&
+        openssl req "${ec[@]}" -keyout "$WORK/srv.key" -out "$WORK/srv.csr" -subj /CN=kube-apiserver 2>/dev/null &&
+        printf 'subjectAltName=IP:192.0.2.1\n' >"$WORK/san.ext" &&
+        openssl x509 -req -in "$WORK/srv.csr" -CA "$R/root/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
+                -extfile "$WORK/san.ext" -out "$WORK/srv.crt" 2>/dev/null || fail "openssl could not make the certificates"
+cat >"$WORK/apiserver.py" <<'PY'
+import http.server, ssl, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"major": "1", "minor": "22", "gitVersion": "v1.22.2"}'
+        self.send_response(200 if self.path == "/version" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("192.0.2.1", 6443), Handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(sys.argv[1], sys.argv[2])
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print("listening", flush=True)
+server.serve_forever()
+PY
+node_boot eight
+node_exec ip addr add 192.0.2.1/32 dev lo
+mkfifo "$WORK/ready"
+nsenter -t "$NODE_PID" -n $PYTHON "$WORK/apiserver.py" "$WORK/srv.crt" "$WORK/srv.key" >"$WORK/ready" 2>"$WORK/apiserver.log" &
+server=$!
+read -r line <"$WORK/ready"
+[ "$line" = listening ] && pass "node1: the control plane's API server listens in the node's network" \
+        || fail "no API server" "$(cat "$WORK/apiserver.log")"
+out=$(node_exec env FAKE_KUBEADM_VERSION=1.16.0 FAKE_KUBEADM_CA=/root/ca.crt /usr/local/sbin/kubeprep kubeadm -- \
+        join 192.0.2.1:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification 2>&1); rc=$?
+# Exit 1: 1.16 against 1.22 is outside the version skew policy; only upgrading the kubelet fixes that.
+[ $rc = 1 ] && pass "node1: kubeprep kubeadm -- join exits 1 (the skew policy)" || fail "exit $rc" "$out"
+contains "node1: kubeadm 1.16 got no --patches, and kubeprep said why" "$out" "[kubeadm] kubeadm 1.16.0 has no --patches"
+ok "node1: config.yaml has featureGates.CSIMigration: false" $PYTHON -c '
+import sys, yaml; c = yaml.safe_load(open(sys.argv[1])); assert c["featureGates"] == {"CSIMigration": False}, c' \
+        "$R/var/lib/kubelet/config.yaml"
+flags=$(cat "$R/var/lib/kubelet/kubeadm-flags.env")
+contains "node1: the eviction flags are in the new kubeadm-flags.env" "$flags" "--eviction-soft=memory.available<500Mi"
+contains "node1: --network-plugin kept" "$flags" "--network-plugin=cni"
+kubelet_settled && pass "node1: the kubelet runs, started on the final config.yaml" \
+        || fail "the kubelet is not running on the final config.yaml" "$(node_exec cat /run/stub-kubelet.log)"
+contains "node1: and got the eviction flags" "$(node_exec tail -n 2 /run/stub-kubelet.log)" "--eviction-soft=memory.available<500Mi"
+out=$(node_exec /usr/local/sbin/kubeprep check -o json); rc=$?
+printf '%s' "$out" >"$WORK/node1.json"
+ok "node1: the check afterwards finds only the skew, and names the API server" $PYTHON - "$WORK/node1.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["node"]["controlPlaneVersion"] == "1.22.2", r["node"]
+assert r["node"]["controlPlaneVersionFrom"] == "https://192.0.2.1:6443/version (kubelet.conf)", r["node"]
+bad = [(x["fixer"], x["status"], x["message"]) for x in r["results"] if x["status"] not in ("ok", "skipped")]
+assert [b[:2] for b in bad] == [("csi-migration", "drift")] and "outside the version skew policy" in bad[0][2], bad
+PY
+kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+node_poweroff
+
 done_testing
