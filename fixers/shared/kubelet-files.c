@@ -257,12 +257,12 @@ int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char
                 result_detail(r, "%s: %s: %s (was %s)", KUBELET_CONFIG, name, value, old ? old : "unset");
                 plan_restart(r, "kubelet.service");
         }
-        /* The patch is for kubeadm to keep the setting; a node without a kubelet needs none. */
+        /* The patch is for kubeadm to keep the setting; a node without a kubelet or kubeadm needs none. */
         int k = kubelet_present(ctx)
                         ? edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL)
                         : 0;
         if (k > 0)
-                result_detail(r, "%s: %s: %s (kubeadm init/join --patches %s keeps it)",
+                result_detail(r, "%s: %s: %s (kubeadm 1.25 and later keep it with --patches %s)",
                               KUBELET_CONFIG_PATCH, name, value, KUBEPREP_PATCHES_DIR);
         if (changed < 0 || k < 0)
                 return changed < 0 ? changed : k;
