@@ -290,7 +290,7 @@ static struct options as_apply(const struct options *opts, const struct kubeadm_
         struct options o = *opts;
         o.command = CMD_APPLY;
         o.command_name = "apply";
-        o.for_kubeadm = true;
+        o.for_kubeadm = c->writes_kubelet;
         o.kubeadm_version = c->version_text;
         o.kubeadm_version_from = c->known ? "kubeadm version -o short" : NULL;
         return o;
