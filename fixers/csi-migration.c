@@ -105,6 +105,9 @@ static int csi_migration_plan(struct context *ctx, struct fixer_result *r) {
                                                               : "locked to true in 1.25 and 1.26");
                 else
                         buf_printf(&m, "kubelet %s: no CSIMigration gate, as it needs (GA since 1.25)", kv);
+                /* So that check on a worker shows the version its API server gave, as on older kubelets. */
+                if (c)
+                        buf_printf(&m, "; control plane %s", cv);
                 if (!c)
                         result_warn(r,
                                     "control plane version unknown: %s%spass --control-plane-version or "
