@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -16,6 +18,7 @@
 
 #include "basic/time-util.h"
 #include "basic/util.h"
+#include "engine/datadir.h"
 #include "formats/kubeconfig.h"
 #include "formats/manifest.h"
 #include "system/apiserver.h"
@@ -25,6 +28,7 @@
 #define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
 #define VERSION_EXEC_TIMEOUT_MS 2000
 #define APISERVER_TIMEOUT_MS 2000
+#define CONTROLLER_MANAGER_MANIFEST "/etc/kubernetes/manifests/kube-controller-manager.yaml"
 
 const char *elf_machine_name(const unsigned char *h, size_t len) {
         if (len < 20 || memcmp(h, "\177ELF", 4) != 0)
@@ -515,6 +519,125 @@ void node_facts_reread_live(const struct root *root, struct node_facts *n) {
         live_state(n);
 }
 
+/* kubeadm's Port-N checks (fixers/ports.c says which node role needs which). */
+static const uint16_t kubeadm_ports[] = { 6443, 10250, 10257, 10259, 2379, 2380 };
+
+/* The value of --flag in the kubeadm hook's arguments ("--flag=V" or "--flag V"), NULL when absent. */
+static const char *kubeadm_arg(const struct options *opts, const char *flag) {
+        size_t fl = strlen(flag);
+        for (size_t i = 1; i < opts->n_kubeadm_args; i++) {
+                const char *a = opts->kubeadm_args[i];
+                if (strncmp(a, flag, fl) != 0)
+                        continue;
+                if (a[fl] == '=')
+                        return a + fl + 1;
+                if (a[fl] == 0 && i + 1 < opts->n_kubeadm_args)
+                        return opts->kubeadm_args[i + 1];
+        }
+        return NULL;
+}
+
+/* kubeadm join's endpoint: its first argument that is no flag (flags here all take a value in the
+ * same word or the next one, so a word after a "--flag" without '=' is that flag's value). */
+static const char *join_endpoint(const struct options *opts) {
+        for (size_t i = 1; i < opts->n_kubeadm_args; i++) {
+                const char *a = opts->kubeadm_args[i];
+                if (a[0] != '-')
+                        return a;
+                static const char *const bool_flags[] = { "--control-plane", "--dry-run", "-v", "--v" };
+                bool takes_value = !strchr(a, '=');
+                for (size_t b = 0; b < ELEMENTSOF(bool_flags); b++)
+                        if (streq(a, bool_flags[b]))
+                                takes_value = false;
+                if (takes_value)
+                        i++;
+        }
+        return NULL;
+}
+
+static void note_from(char **from, bool had, const struct strv *now, const char *source) {
+        if (!had && now->n && !*from)
+                *from = xstrdup(source);
+}
+
+/* One source of the cluster's networks; each field is taken from the first source that has it. */
+static void networks_merge(struct node_facts *n, const struct cluster_networks *c, const char *source) {
+        bool had_svc = n->networks.service_subnets.n > 0, had_pod = n->networks.pod_subnets.n > 0;
+        for (size_t i = 0; !had_svc && i < c->service_subnets.n; i++)
+                strv_push(&n->networks.service_subnets, xstrdup(c->service_subnets.items[i]));
+        for (size_t i = 0; !had_pod && i < c->pod_subnets.n; i++)
+                strv_push(&n->networks.pod_subnets, xstrdup(c->pod_subnets.items[i]));
+        note_from(&n->service_subnets_from, had_svc, &n->networks.service_subnets, source);
+        note_from(&n->pod_subnets_from, had_pod, &n->networks.pod_subnets, source);
+        if (!n->networks.advertise_address && c->advertise_address) {
+                n->networks.advertise_address = xstrdup(c->advertise_address);
+                n->advertise_address_from = xstrdup(source);
+        }
+        if (!n->networks.api_endpoint && c->api_endpoint)
+                n->networks.api_endpoint = xstrdup(c->api_endpoint);
+}
+
+static void manifest_flag(const struct root *root, const char *path, const char *flag, char **ret) {
+        _cleanup_free_ char *text = NULL, *err = NULL;
+        size_t len;
+        if (root_read_file(root, path, &text, &len, NULL) >= 0)
+                (void) manifest_command_flag(text, len, flag, ret, &err);
+}
+
+/* The cluster's networks: what the node is about to be told, then what it was told. A config or
+ * manifest that does not parse gives nothing here (the version facts report it). */
+static void cluster_facts(const struct root *root, const struct options *opts, struct node_facts *n) {
+        struct cluster_networks c = {};
+        if (opts->n_kubeadm_args > 0) {
+                const char *v;
+                if ((v = kubeadm_arg(opts, "--service-cidr")))
+                        cluster_networks_add_list(&c.service_subnets, v);
+                if ((v = kubeadm_arg(opts, "--pod-network-cidr")))
+                        cluster_networks_add_list(&c.pod_subnets, v);
+                if ((v = kubeadm_arg(opts, "--apiserver-advertise-address")))
+                        c.advertise_address = xstrdup(v);
+                if (streq(opts->kubeadm_args[0], "join") && (v = join_endpoint(opts)))
+                        c.api_endpoint = xstrdup(v);
+                networks_merge(n, &c, "the kubeadm arguments");
+                cluster_networks_free(&c);
+        }
+        if (opts->kubeadm_config) {
+                _cleanup_free_ char *text = NULL, *err = NULL, *from = NULL;
+                size_t len;
+                if (read_host_file(opts->kubeadm_config, &text, &len) >= 0 &&
+                    kubeadm_config_networks(text, len, &c, &err) >= 0) {
+                        from = xasprintf("--kubeadm-config %s", opts->kubeadm_config);
+                        networks_merge(n, &c, from);
+                }
+                cluster_networks_free(&c);
+        }
+        _cleanup_free_ char *svc = NULL, *pod = NULL;
+        manifest_flag(root, APISERVER_MANIFEST, "--service-cluster-ip-range", &svc);
+        manifest_flag(root, APISERVER_MANIFEST, "--advertise-address", &c.advertise_address);
+        manifest_flag(root, CONTROLLER_MANAGER_MANIFEST, "--cluster-cidr", &pod);
+        if (svc)
+                cluster_networks_add_list(&c.service_subnets, svc);
+        networks_merge(n, &c, APISERVER_MANIFEST);
+        cluster_networks_free(&c);
+        if (pod)
+                cluster_networks_add_list(&c.pod_subnets, pod);
+        networks_merge(n, &c, CONTROLLER_MANAGER_MANIFEST);
+        cluster_networks_free(&c);
+}
+
+/* What kubeadm's NumCPU, Mem and Port-N checks read, live only. */
+static void live_resources(struct node_facts *n) {
+        cpu_set_t set;
+        if (sched_getaffinity(0, sizeof(set), &set) == 0)
+                n->cpus = (unsigned) CPU_COUNT(&set);
+        struct sysinfo si;
+        if (sysinfo(&si) == 0)
+                n->mem_mb = (unsigned long long) si.totalram * si.mem_unit / 1024 / 1024;
+        int k = tcp_listeners_read(kubeadm_ports, ELEMENTSOF(kubeadm_ports), &n->listeners,
+                                   &n->listeners_message);
+        n->listeners_error = k < 0 ? k : 0;
+}
+
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret) {
         struct node_facts n = {};
         if (root->live) {
@@ -522,6 +645,7 @@ int node_facts_gather(const struct root *root, const struct options *opts, struc
                 n.init = live_init();
                 n.cgroup_version = live_cgroup_version();
                 live_state(&n);
+                live_resources(&n);
         } else {
                 n.arch = tree_arch(root);
                 n.init = tree_init(root);
@@ -529,6 +653,7 @@ int node_facts_gather(const struct root *root, const struct options *opts, struc
         kubelet_version(root, opts, &n);
         control_plane_version(root, opts, &n);
         kubeadm_version(root, opts, &n);
+        cluster_facts(root, opts, &n);
         *ret = n;
         return n.error ? -EINVAL : 0;
 }
@@ -546,6 +671,12 @@ void node_facts_free(struct node_facts *n) {
         strv_free(&n->version_notes);
         free(n->error);
         live_state_free(n);
+        cluster_networks_free(&n->networks);
+        free(n->service_subnets_from);
+        free(n->pod_subnets_from);
+        free(n->advertise_address_from);
+        tcp_listeners_free(&n->listeners);
+        free(n->listeners_message);
         *n = (struct node_facts){};
 }
 

@@ -6,7 +6,9 @@
 
 #include "basic/rootfs.h"
 #include "engine/run-options.h"
+#include "formats/cluster-networks.h"
 #include "formats/version.h"
+#include "system/listeners.h"
 #include "system/rtnl.h"
 
 struct node_facts {
@@ -52,6 +54,27 @@ struct node_facts {
         struct rtnl_links links; /* links and their global IPv4 addresses */
         int links_error;
         char *links_message;
+
+        /* The cluster's Service and Pod ranges and API server address (cluster_facts()): from the
+         * kubeadm hook's arguments (--service-cidr, --pod-network-cidr,
+         * --apiserver-advertise-address, join's endpoint), else --kubeadm-config, else the tree's
+         * kube-apiserver and kube-controller-manager manifests; unknown stays empty. Where each
+         * came from, for messages. */
+        struct cluster_networks networks;
+        char *service_subnets_from;
+        char *pod_subnets_from;
+        char *advertise_address_from;
+        /* Live only: the CPUs kubeprep may run on (sched_getaffinity(2), as Go's runtime.NumCPU
+         * that kubeadm's NumCPU check uses) and the RAM in MB (sysinfo(2), as its Mem check);
+         * 0 when unknown. */
+        unsigned cpus;
+        unsigned long long mem_mb;
+        /* Live only: the listening TCP sockets on the ports kubeadm's preflight needs free (the API
+         * server's, the kubelet's, the scheduler's, the controller manager's and etcd's), each with
+         * the process holding it; a failed read is kept as for the swaps. */
+        struct tcp_listeners listeners;
+        int listeners_error;
+        char *listeners_message;
 };
 
 /* Versions: --kubelet-version, else the tree's dpkg database (package
