@@ -180,6 +180,7 @@ static cJSON *json_result(const struct fixer_result *r) {
         cJSON_AddItemToObject(o, "details", json_strv(&r->details));
         cJSON_AddItemToObject(o, "warnings", json_strv(&r->warnings));
         cJSON_AddItemToObject(o, "restarts", json_strv(&r->restarts));
+        cJSON_AddItemToObject(o, "kubeadmChecks", json_strv(&r->kubeadm_checks));
         return o;
 }
 
