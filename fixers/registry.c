@@ -7,6 +7,8 @@
 const struct fixer *const fixers[] = {
         &fixer_swap,    &fixer_cgroup_driver, &fixer_kubeconfig, &fixer_eviction,      &fixer_csi_migration,
         &fixer_gateway, &fixer_kubelet_flags, &fixer_sysctl,     &fixer_disk_pressure,
+        /* issue 16b: the kubelet's DNS */
+        &fixer_dns,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

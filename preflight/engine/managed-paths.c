@@ -21,6 +21,8 @@ static const char *const managed[] = {
         "/etc/systemd/system/kubelet.service.d/*.conf",
         /* sysctl */
         "/etc/sysctl.d/99-kubeprep.conf", "/etc/modules-load.d/kubeprep.conf",
+        /* dns: the kubelet's resolvConf when the node's resolver is on its loopback */
+        "/etc/kubeprep/resolv.conf",
         /* gateway: the network configuration of the five stacks */
         "/etc/netplan/*.yaml",
         /* any name NetworkManager loads, with or without .nmconnection */

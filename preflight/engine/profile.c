@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <yaml.h>
 
+#include "basic/cidr.h"
 #include "config.h"
 #include "engine/datadir.h"
 #include "formats/yaml-tree.h"
@@ -40,6 +41,7 @@ void profile_clear(struct profile *p) {
         free(p->eviction.max_pod_grace_period);
         free(p->gateway.address);
         free(p->gateway.interface);
+        strv_free(&p->dns.upstream);
 }
 
 void profile_free(struct profile *p) {
@@ -232,6 +234,29 @@ static int parse_users(struct loader *l, yaml_node_t *n, const char *key) {
         return 0;
 }
 
+/* dns.upstream: DNS servers by address, none on a loopback (the pods' own), at most three. */
+static int parse_nameservers(struct loader *l, yaml_node_t *n, const char *key, struct strv *out) {
+        if (n->type != YAML_SEQUENCE_NODE)
+                return fail(l, n, "'%s' must be a list of IP addresses", key);
+        if (n->data.sequence.items.top - n->data.sequence.items.start > PROFILE_DNS_UPSTREAM_MAX)
+                return fail(l, n, "'%s' has more than %d servers (a resolv.conf holds %d)", key,
+                            PROFILE_DNS_UPSTREAM_MAX, PROFILE_DNS_UPSTREAM_MAX);
+        strv_free(out);
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+                yaml_node_t *v = yaml_document_get_node(&l->doc, *it);
+                const char *s = scalar(l, v, key);
+                struct cidr c;
+                if (!s)
+                        return -EINVAL;
+                if (strchr(s, '/') || cidr_parse(s, &c) < 0)
+                        return fail_key(l, v, "is not an IP address:", s);
+                if (cidr_is_loopback(&c))
+                        return fail_key(l, v, "is a loopback address, which in a pod is the pod itself:", s);
+                strv_push(out, xstrdup(s));
+        }
+        return 0;
+}
+
 enum field_kind {
         F_SECTION,
         F_CGROUP_DRIVER,
@@ -241,7 +266,8 @@ enum field_kind {
         F_STRING,
         F_SECONDS,
         F_BOOL,
-        F_EXTENDS
+        F_EXTENDS,
+        F_NAMESERVERS,
 };
 
 struct field {
@@ -267,6 +293,8 @@ static const struct field schema[] = {
         { "gateway.ensure", F_BOOL, OFF(gateway.ensure) },
         { "gateway.address", F_STRING, OFF(gateway.address) },
         { "gateway.interface", F_STRING, OFF(gateway.interface) },
+        { "dns", F_SECTION, 0 },
+        { "dns.upstream", F_NAMESERVERS, OFF(dns.upstream) },
 };
 
 static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix, char **ret_extends);
@@ -294,6 +322,8 @@ static int parse_field(struct loader *l, const struct field *f, yaml_node_t *v, 
                 return parse_seconds(l, v, f->path, (char **) (base + f->offset));
         case F_BOOL:
                 return parse_bool(l, v, f->path, (bool *) (base + f->offset));
+        case F_NAMESERVERS:
+                return parse_nameservers(l, v, f->path, (struct strv *) (base + f->offset));
         }
         return -EINVAL;
 }

@@ -50,7 +50,15 @@ struct profile {
                 char *address;   /* "auto" or an IPv4 address */
                 char *interface; /* "auto" or a name */
         } gateway;
+        struct {
+                /* IPv4/IPv6 addresses of DNS servers pods may forward to, for a node whose own
+                 * resolver sits on its loopback; at most PROFILE_DNS_UPSTREAM_MAX */
+                struct strv upstream;
+        } dns;
 };
+
+/* The nameservers glibc reads from a resolv.conf (MAXNS), and the kubelet hands a pod. */
+#define PROFILE_DNS_UPSTREAM_MAX 3
 
 /* Load by name ("default", "aarch64") from the profile directories, or by
  * path (contains a '/' or ends in .yaml). On failure *ret_error says which

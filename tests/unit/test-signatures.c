@@ -297,9 +297,10 @@ static void test_shipped(void) {
                 return;
         }
         /* Fixer names are the design's stable ones (README: What it fixes). */
-        static const char *const fixers[] = { "swap",          "cgroup-driver", "kubeconfig",
-                                              "eviction",      "csi-migration", "gateway",
-                                              "kubelet-flags", "sysctl",        "disk-pressure" };
+        static const char *const fixers[] = {
+                "swap",    "cgroup-driver", "kubeconfig", "eviction",      "csi-migration",
+                "gateway", "kubelet-flags", "sysctl",     "disk-pressure", "dns"
+        };
         for (size_t i = 0; i < db.n; i++) {
                 bool known = false;
                 for (size_t j = 0; j < ELEMENTSOF(fixers); j++)
