@@ -5,10 +5,22 @@
 #include "engine/fixer.h"
 
 const struct fixer *const fixers[] = {
-        &fixer_swap,    &fixer_cgroup_driver, &fixer_kubeconfig, &fixer_eviction,      &fixer_csi_migration,
-        &fixer_gateway, &fixer_kubelet_flags, &fixer_sysctl,     &fixer_disk_pressure,
-        /* issue 16b: the kubelet's DNS */
+        &fixer_swap,
+        &fixer_cgroup_driver,
+        &fixer_kubeconfig,
+        &fixer_eviction,
+        &fixer_csi_migration,
+        &fixer_gateway,
+        &fixer_kubelet_flags,
+        &fixer_sysctl,
+        &fixer_disk_pressure,
+        /* issue 16b: the kubelet's DNS, then the checks kubeadm's preflight makes */
         &fixer_dns,
+        &fixer_resources,
+        &fixer_ports,
+        &fixer_leftovers,
+        &fixer_programs,
+        &fixer_proxy,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

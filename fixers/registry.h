@@ -14,3 +14,8 @@ extern const struct fixer fixer_gateway;
 extern const struct fixer fixer_sysctl;
 extern const struct fixer fixer_disk_pressure;
 extern const struct fixer fixer_dns;
+extern const struct fixer fixer_resources;
+extern const struct fixer fixer_ports;
+extern const struct fixer fixer_leftovers;
+extern const struct fixer fixer_programs;
+extern const struct fixer fixer_proxy;
