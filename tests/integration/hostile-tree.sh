@@ -113,6 +113,18 @@ PATHS=(
         "d /var/lib/containerd"                             # disk-pressure
         "d /var/lib/docker"                                 # disk-pressure
         "d /var/lib/kubeprep/backups"                       # backup.c
+        "p /etc/resolv.conf"                                # dns: the kubelet's default resolvConf
+        "p /run/systemd/resolve/resolv.conf"                # dns: systemd-resolved's upstream list
+        "p /etc/kubeprep/resolv.conf"                       # dns: kubeprep's own, from dns.upstream
+        "p /etc/environment"                                # proxy
+        "p /usr/lib/systemd/system/containerd.service"      # proxy: a runtime's unit
+        "d /etc/systemd/system/containerd.service.d"        # proxy: its drop-ins
+        "p /etc/kubernetes/kubelet.conf"                    # leftovers: a joined node
+        "p /etc/kubernetes/manifests/etcd.yaml"             # leftovers
+        "d /var/lib/etcd"                                   # leftovers: listed
+        "p /etc/kubernetes/manifests/kube-controller-manager.yaml" # node.c: the Pod range
+        "p /usr/sbin/iptables"                              # programs
+        "d /usr/local/sbin"                                 # programs: a PATH directory
 )
 
 home_path() { case "$1" in /home/dev | /home/dev/* | /home) return 0 ;; esac; return 1; }

@@ -2,7 +2,10 @@
 # Every fixer on the sample node (the broken CentOS 7 kubeadm node of
 # scripts/demo) with its operator's site profile: exact contents of every
 # file afterwards, idempotence, what stays drift (a kubelet too old for its
-# control plane), and a rollback that restores the whole tree.
+# control plane; what kubeadm's preflight would refuse and only the operator
+# can change: the kube-apiserver manifest a previous kubeadm init left, the
+# programs kubeadm needs that the image lacks), and a rollback that restores
+# the whole tree.
 . "$(dirname "$0")/../lib.sh"
 
 NODE="$FIXTURES/nodes/centos7"
@@ -22,15 +25,29 @@ for f in swap cgroup-driver eviction csi-migration gateway sysctl; do
         contains "check: $f has drift" "$OUT" "[$f] drift:"
 done
 contains "the version skew is explained" "$OUT" "kubelet 1.16 is 6 minor versions older than the control plane 1.22 (at most 2), outside the version skew policy"
+# kubeadm's preflight, found before kubeadm runs: what kubeadm init would stop at, by its check names.
+contains "check: leftovers has drift" "$OUT" "[leftovers] drift: kubeadm init would stop: a previous kubeadm run left /etc/kubernetes/manifests/kube-apiserver.yaml"
+contains "check: the manifest, by kubeadm's check name" "$OUT" "[ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml]: /etc/kubernetes/manifests/kube-apiserver.yaml already exists"
+contains "check: programs has drift" "$OUT" "[programs] drift: kubeadm would stop: ip, iptables, mount, nsenter not found"
+contains "check: each program with its packages" "$OUT" "[ERROR FileExisting-ip]: ip not found in system path: install iproute2 (Debian, Ubuntu) or iproute (RHEL, Fedora)"
+contains "check: the live checks are skipped with --root" "$OUT" "[ports] skipped: live only"
+contains "check: the sysctl file gets the inotify minimums" "$OUT" "[sysctl] drift:"
 
 run apply "${opts[@]}" -o json
 expect_rc "apply: all fixed but the version skew" 1
 printf '%s' "$OUT" >"$WORK/apply.json"
-ok "apply: every fixer changed or ok; csi-migration also reports the skew" $PYTHON - "$WORK/apply.json" <<'PY'
+ok "apply: every fixer changed or ok but the check-only ones; csi-migration also reports the skew" $PYTHON - "$WORK/apply.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 st = {x["fixer"]: x["status"] for x in r["results"]}
-assert st["kubelet-flags"] == "ok" and all(v in ("changed", "ok") for v in st.values()), st
+check_only = {"leftovers": "drift", "programs": "drift", "resources": "skipped", "ports": "skipped"}
+assert st["kubelet-flags"] == "ok" and all(v in ("changed", "ok") for f, v in st.items() if f not in check_only), st
+assert all(st[f] == v for f, v in check_only.items()), st
+checks = {x["fixer"]: x["kubeadmChecks"] for x in r["results"]}
+assert checks["leftovers"] == ["FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml"], checks
+assert checks["programs"] == ["FileExisting-ip", "FileExisting-iptables", "FileExisting-mount", "FileExisting-nsenter",
+                              "FileExisting-ebtables", "FileExisting-ethtool", "FileExisting-socat", "FileExisting-tc",
+                              "FileExisting-touch"], checks
 assert r["node"]["kubeletVersion"] == "1.16.15" and r["node"]["controlPlaneVersion"] == "1.22.17", r["node"]
 PY
 
@@ -56,7 +73,8 @@ after=$(tree_state "$T")
 run apply "${opts[@]}"
 expect_rc "a second apply: only the skew remains" 1
 contains "a second apply changes nothing" "$OUT" "0 changed"
-contains "the skew is the one drift left" "$OUT" "[csi-migration] drift:"
+contains "the skew is still drift" "$OUT" "[csi-migration] drift:"
+contains "so is what kubeadm's preflight would refuse" "$OUT" "[leftovers] drift:"
 [ "$(tree_state "$T")" = "$after" ] && pass "the second apply wrote nothing" || fail "the second apply touched the tree"
 
 run rollback --root "$T"
