@@ -109,19 +109,6 @@ static char *proxy_shown(const char *url) {
         return xstrdup(url);
 }
 
-/* The address part of "host:port", "[v6]:port" or a bare address; NULL when it is no IP address. */
-static char *endpoint_host(const char *ep) {
-        _cleanup_free_ char *h = NULL;
-        if (ep[0] == '[')
-                h = xstrndup(ep + 1, strcspn(ep + 1, "]"));
-        else if (strchr(ep, ':') && strchr(ep, ':') == strrchr(ep, ':'))
-                h = xstrndup(ep, strcspn(ep, ":"));
-        else
-                h = xstrdup(ep);
-        struct cidr c;
-        return cidr_parse(h, &c) >= 0 && !strchr(h, '/') ? TAKE_PTR(h) : NULL;
-}
-
 struct target {
         char *what; /* "the node's address 192.0.2.20" */
         char *range;
@@ -145,7 +132,7 @@ static void targets(struct context *ctx, struct fixer_result *r, struct target *
         struct target *t = NULL;
         size_t nt = 0;
         _cleanup_free_ char *endpoint =
-                n->networks.api_endpoint ? endpoint_host(n->networks.api_endpoint) : NULL;
+                n->networks.api_endpoint ? cluster_endpoint_address(n->networks.api_endpoint) : NULL;
         if (n->networks.advertise_address)
                 push_target(&t, &nt, "HTTPProxy", n->networks.advertise_address,
                             xasprintf("the API server's address %s (%s)", n->networks.advertise_address,

@@ -58,8 +58,9 @@ static bool value_ok(const struct setting *s, const char *value) {
         return is_number(value, &have) && is_number(s->want, &want) && have >= want;
 }
 
-/* An IPv6 Service or Pod range, or an IPv6 API address: the cluster is IPv6 or dual-stack (kubeadm
- * adds its IPv6 forwarding check on the same grounds). *ret_why names it. */
+/* An IPv6 Service or Pod range, an IPv6 API address, or (joining) an IPv6 API endpoint: the cluster
+ * is IPv6 or dual-stack (kubeadm adds its IPv6 forwarding check on the same grounds). *ret_why
+ * names it. */
 static bool cluster_ipv6(const struct node_facts *n, char **ret_why) {
         const struct {
                 const struct strv *v;
@@ -82,6 +83,13 @@ static bool cluster_ipv6(const struct node_facts *n, char **ret_why) {
             c.family == AF_INET6) {
                 *ret_why = xasprintf("the API server's address %s (%s)", n->networks.advertise_address,
                                      n->advertise_address_from);
+                return true;
+        }
+        _cleanup_free_ char *ep =
+                n->networks.api_endpoint ? cluster_endpoint_address(n->networks.api_endpoint) : NULL;
+        if (ep && cidr_parse(ep, &c) >= 0 && c.family == AF_INET6) {
+                *ret_why = xasprintf("the API endpoint %s (%s)", n->networks.api_endpoint,
+                                     n->api_endpoint_from);
                 return true;
         }
         return false;

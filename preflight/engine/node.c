@@ -573,8 +573,10 @@ static void networks_merge(struct node_facts *n, const struct cluster_networks *
                 n->networks.advertise_address = xstrdup(c->advertise_address);
                 n->advertise_address_from = xstrdup(source);
         }
-        if (!n->networks.api_endpoint && c->api_endpoint)
+        if (!n->networks.api_endpoint && c->api_endpoint) {
                 n->networks.api_endpoint = xstrdup(c->api_endpoint);
+                n->api_endpoint_from = xstrdup(source);
+        }
 }
 
 static void manifest_flag(const struct root *root, const char *path, const char *flag, char **ret) {
@@ -675,6 +677,7 @@ void node_facts_free(struct node_facts *n) {
         free(n->service_subnets_from);
         free(n->pod_subnets_from);
         free(n->advertise_address_from);
+        free(n->api_endpoint_from);
         tcp_listeners_free(&n->listeners);
         free(n->listeners_message);
         *n = (struct node_facts){};

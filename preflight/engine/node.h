@@ -64,6 +64,7 @@ struct node_facts {
         char *service_subnets_from;
         char *pod_subnets_from;
         char *advertise_address_from;
+        char *api_endpoint_from;
         /* Live only: the CPUs kubeprep may run on (sched_getaffinity(2), as Go's runtime.NumCPU
          * that kubeadm's NumCPU check uses) and the RAM in MB (sysinfo(2), as its Mem check);
          * 0 when unknown. */

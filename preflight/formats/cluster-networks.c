@@ -3,6 +3,7 @@
  * (cluster-networks.h), over the node tree of yaml-tree.h. */
 #include "formats/cluster-networks.h"
 
+#include "basic/cidr.h"
 #include "formats/yaml-tree.h"
 
 static const struct ynode *lookup(const struct ynode *map, const char *key) {
@@ -98,6 +99,19 @@ int manifest_command_flag(const char *text, size_t len, const char *flag, char *
                 *ret_value = xstrdup(found);
         ystream_free(&s);
         return found ? 1 : 0;
+}
+
+char *cluster_endpoint_address(const char *ep) {
+        _cleanup_free_ char *h = NULL;
+        const char *colon = strchr(ep, ':');
+        if (ep[0] == '[')
+                h = xstrndup(ep + 1, strcspn(ep + 1, "]"));
+        else if (colon && colon == strrchr(ep, ':')) /* one colon: IPv4 or a name, and a port */
+                h = xstrndup(ep, (size_t) (colon - ep));
+        else
+                h = xstrdup(ep);
+        struct cidr c;
+        return !strchr(h, '/') && cidr_parse(h, &c) >= 0 ? TAKE_PTR(h) : NULL;
 }
 
 void cluster_networks_free(struct cluster_networks *n) {

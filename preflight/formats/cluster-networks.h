@@ -26,6 +26,10 @@ int kubeadm_config_networks(const char *text, size_t len, struct cluster_network
 int manifest_command_flag(const char *text, size_t len, const char *flag, char **ret_value,
                           char **ret_error);
 
+/* The address of an endpoint "host:port", "[v6]:port" or a bare address (malloc'ed), NULL when
+ * its host is no IP address (a DNS name). */
+char *cluster_endpoint_address(const char *endpoint);
+
 /* Append the comma-separated ranges of value to v, each trimmed; empty ones are skipped. */
 void cluster_networks_add_list(struct strv *v, const char *value);
 

@@ -181,5 +181,14 @@ run apply --root "$T" --only sysctl
 contains "ipv6: an IPv6 cluster's manifest is enough" "$(cat "$T/etc/sysctl.d/99-kubeprep.conf")" "net.ipv6.conf.default.forwarding = 1"
 run check --root "$T" --only sysctl -v
 contains "ipv6: the manifest is named" "$OUT" "the Service range fd00:10:96::/112 (/etc/kubernetes/manifests/kube-apiserver.yaml)"
+# kubeadm join adds its IPv6 check when the endpoint it joins is IPv6: so does kubeprep under the hook.
+T=$(new_tree sysctl-plain ipv6-join)
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\nexit 0\n' >"$WORK/bin/kubeadm"; chmod +x "$WORK/bin/kubeadm"
+PATH="$WORK/bin:$PATH" run kubeadm --root "$T" --only sysctl -v -- join "[fd00::20]:6443" --token abcdef.0123456789abcdef
+contains "ipv6: a join to an IPv6 endpoint" "$OUT" "IPv6 forwarding too: the cluster is IPv6 or dual-stack (the API endpoint [fd00::20]:6443 (the kubeadm arguments))"
+contains "ipv6: persisted for the join" "$(cat "$T/etc/sysctl.d/99-kubeprep.conf")" "net.ipv6.conf.default.forwarding = 1"
+PATH="$WORK/bin:$PATH" run kubeadm --root "$T" --only sysctl -v -- join 192.0.2.20:6443 --token abcdef.0123456789abcdef
+not_contains "ipv6: not for an IPv4 endpoint" "$OUT" "IPv6 forwarding too"
 
 done_testing

@@ -74,6 +74,18 @@ int main(void) {
         tap_ok(manifest_command_flag(manifest, strlen(manifest), "--service-cluster-ip", &none, &err) == 0,
                "a prefix of a flag is not the flag");
 
+        static const char *const endpoints[][2] = {
+                { "192.0.2.20:6443", "192.0.2.20" }, { "[fd00::20]:6443", "fd00::20" },
+                { "fd00::20", "fd00::20" },          { "192.0.2.20", "192.0.2.20" },
+                { "cp.example:6443", NULL },         { "[cp.example]:6443", NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(endpoints); i++) {
+                _cleanup_free_ char *a = cluster_endpoint_address(endpoints[i][0]);
+                _cleanup_free_ char *name = xasprintf("endpoint %s: %s", endpoints[i][0],
+                                                      endpoints[i][1] ? endpoints[i][1] : "no address");
+                tap_ok(streq_ptr(a, endpoints[i][1]), name);
+        }
+
         struct strv v = {};
         cluster_networks_add_list(&v, " a ,, b,a ");
         _cleanup_free_ char *joined = strv_join(&v, "|");
