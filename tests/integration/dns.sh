@@ -79,7 +79,7 @@ expect_rc "dns.upstream: check after apply" 0
 rm "$T/$PATCH"
 run check --root "$T" --only dns --profile site
 expect_rc "no patch: drift" 1
-contains "no patch: the patch is planned" "$OUT" "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml: resolvConf: /etc/kubeprep/resolv.conf (kubeadm init/join --patches /etc/kubeprep/patches keeps it)"
+contains "no patch: the patch is planned" "$OUT" "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml: resolvConf: /etc/kubeprep/resolv.conf (kubeadm 1.25 and later keep it with --patches /etc/kubeprep/patches)"
 run apply --root "$T" --only dns --profile site
 [ "$(kubelet_setting "$T/$PATCH")" = /etc/kubeprep/resolv.conf ] && pass "no patch: written again" || fail "no patch: $(cat "$T/$PATCH" 2>&1)"
 # The operator changes the list: kubeprep's file follows.

@@ -97,8 +97,9 @@ printf '#!/bin/sh\n[ "$1" = --version ] && echo "Kubernetes v1.16.0"\n' >"$WORK/
 chmod +x "$WORK/bin/kubelet"
 ln -s "$SOURCE_ROOT/tests/tools/fake-kubeadm" "$WORK/bin/kubeadm"
 export FAKE_KUBEADM_VERSION=1.16.0 FAKE_KUBEADM_CA="$WORK/ca.crt"
-# What acts on the machine itself (swap, routes, sysctls) is not this test's.
-SKIP=swap,gateway,sysctl,cgroup-driver
+# This test's fixers: the kubelet's files and kubeconfig. What acts on the machine itself (swap,
+# routes, sysctls, services) or judges it (kubeadm's preflight checks) is not this test's.
+ONLY=kubeconfig,eviction,csi-migration,kubelet-flags,disk-pressure
 
 kp() { # kp ARGS...: kubeprep, live, in the namespaces; sets RC, OUT, ERR
         ip netns exec "$NS" unshare -m --propagation private bash -c '
@@ -119,7 +120,7 @@ kp check --only csi-migration -o json
 
 # The join, with the kubelet running (kubeadm 1.16 restarts it; kubeprep restarts it after its fixes).
 "$MOCK" set kubelet.service active
-kp kubeadm --skip $SKIP -- join 192.0.2.1:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification
+kp kubeadm --only $ONLY -- join 192.0.2.1:6443 --token abcdef.0123456789abcdef --discovery-token-unsafe-skip-ca-verification
 # Exit 1: kubelet 1.16 is six minors behind 1.22, outside the version skew policy, which only an
 # upgrade of the kubelet fixes; everything kubeprep can do is done.
 expect_rc "kubeprep kubeadm -- join: done, and the skew policy violation reported" 1
@@ -141,13 +142,13 @@ contains "kubeprep restarted the kubelet after its fixes" "$after" "[apply] rest
 
 # A check on the worker now shows the control plane's version without any flag; nothing is left to
 # fix but the kubelet's version (exit 1 for that alone), and a second apply changes nothing.
-kp check --skip $SKIP
+kp check --only $ONLY
 expect_rc "check after the join: only the skew policy remains" 1
 contains "check shows the control plane version, found without any flag" "$OUT" \
         "[csi-migration] drift: kubelet 1.16.0 and control plane 1.22.2 are skewed; CSIMigration is disabled; kubelet 1.16 is 6 minor versions older"
 contains "and where it came from" "$OUT" "control plane from https://192.0.2.1:6443/version (kubelet.conf)): upgrade the kubelet"
 contains "check: every other fixer is ok" "$OUT" "[check] 4 ok, 1 drift, 0 changed, 0 error, 0 skipped"
-kp apply --skip $SKIP
+kp apply --only $ONLY
 contains "a second apply changes nothing" "$OUT" "[apply] 4 ok, 1 drift, 0 changed, 0 error, 0 skipped"
 kp check --only csi-migration -o json
 [ "$(json 'r["node"]["controlPlaneVersion"]')" = 1.22.2 ] && pass "JSON: controlPlaneVersion 1.22.2" || fail "controlPlaneVersion" "$OUT"
