@@ -283,13 +283,13 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         const char *const *runc, *const *options, *const *other;
         if (streq(version, "2"))
                 runc = runc_v2, options = runc_options_v2, other = runc_options_v3;
-        else if (streq(version, "3"))
+        else if (streq(version, "3") || streq(version, "4")) /* 4 (containerd 2.3) keeps 3's CRI tables */
                 runc = runc_v3, options = runc_options_v3, other = runc_options_v2;
         else
-                return result_refuse(
-                        r, -EBADMSG,
-                        "%s:%u: version = %s is not one kubeprep knows (2 or 3); the file was not changed",
-                        CONTAINERD_TOML, line, version);
+                return result_refuse(r, -EBADMSG,
+                                     "%s:%u: version = %s is not one kubeprep knows (2, 3 or 4); the file "
+                                     "was not changed",
+                                     CONTAINERD_TOML, line, version);
 
         bool changed = false;
         k = enable_cri(r, &text, &len, f);
