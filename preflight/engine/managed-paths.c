@@ -12,6 +12,8 @@ static const char *const managed[] = {
         "/etc/fstab", "/etc/systemd/system/swap.target",
         /* cgroup-driver */
         "/etc/docker/daemon.json", "/etc/containerd/config.toml",
+        /* cgroup-driver, sandbox-image: the files config.toml imports, in containerd's directory */
+        "/etc/containerd/*", "/etc/containerd/*/*",
         /* cgroup-driver, swap, csi-migration: the kubelet's configuration, and the
          * same settings for kubeadm --patches */
         "/var/lib/kubelet/config.yaml", "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",

@@ -70,4 +70,140 @@ contains "version 5: the message names the versions kubeprep knows" "$OUT" \
         "/etc/containerd/config.toml:3: version = 5 is not one kubeprep knows (2, 3 or 4); the file was not changed"
 same_file "version 5: untouched" "$T/etc/containerd/config.toml" "$WORK/v5.orig"
 
+# containerd as containerd 1.6 reads FILE: `config dump` with the tree's /etc/containerd mounted over
+# the machine's, so the imports' absolute paths name the tree's files. Prints "PLUGIN.KEY.PATH=VALUE"
+# for the settings kubeprep reads (JSON values).
+dump_tree() { # dump_tree TREE
+        unshare -m sh -c 'mount --bind "$1/etc/containerd" /etc/containerd && containerd --config /etc/containerd/config.toml config dump' \
+                sh "$1" 2>/dev/null | $PYTHON -c '
+import json, sys, tomllib
+d = tomllib.loads(sys.stdin.read())
+cri = d.get("plugins", {}).get("io.containerd.grpc.v1.cri", {})
+runc = cri.get("containerd", {}).get("runtimes", {}).get("runc", {})
+print("SystemdCgroup=%s" % json.dumps(runc.get("options", {}).get("SystemdCgroup", False)))
+print("runtime_type=%s" % json.dumps(runc.get("runtime_type", "")))
+print("sandbox_image=%s" % json.dumps(cri.get("sandbox_image")))
+print("cri=%s" % ("disabled" if {"cri", "io.containerd.grpc.v1.cri"} & set(d.get("disabled_plugins", [])) else "enabled"))'
+}
+can_dump=0
+[ $have_containerd = 1 ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && can_dump=1
+
+# 2. A drop-in imported by config.toml overrides SystemdCgroup: containerd replaces the CRI plugin's
+#    whole table with the drop-in's (docs/kubernetes-facts.md 15.3), so the drop-in's value counts
+#    and is the one edited; config.toml stays as it was.
+T=$(runtime_tree dropin containerd)
+mkdir -p "$T/etc/containerd/conf.d"
+cat >"$T/etc/containerd/config.toml" <<'TOML'
+version = 2
+imports = ["/etc/containerd/conf.d/*.toml"]
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "registry.cn-hangzhou.aliyuncs.com/google_containers/pause:3.2"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+  SystemdCgroup = true
+TOML
+printf 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n' \
+        >"$T/etc/containerd/conf.d/10-runc.toml"
+cp "$T/etc/containerd/config.toml" "$WORK/dropin-main.orig"
+run check --root "$T" --only cgroup-driver -o json
+expect_rc "drop-in: check finds runc on cgroupfs" 1
+printf '%s' "$OUT" >"$WORK/dropin.json"
+effective() { # effective JSON: the value kubeprep reports for containerd's runc runtime
+        $PYTHON -c '
+import json, re, sys
+r = [x for x in json.load(open(sys.argv[1]))["results"] if x["fixer"] == "cgroup-driver"][0]
+for d in r["details"]:
+    m = re.match(r"containerd.s runc runtime: SystemdCgroup = (\w+)", d)
+    if m:
+        print("SystemdCgroup=%s" % m.group(1))' "$1"
+}
+ok "drop-in: the message names the drop-in the value comes from" $PYTHON -c '
+import json, sys
+r = [x for x in json.load(open(sys.argv[1]))["results"] if x["fixer"] == "cgroup-driver"][0]
+assert r["message"] == "containerd'"'"'s runc runtime has no runtime_type, containerd uses cgroupfs (from /etc/containerd/conf.d/10-runc.toml); the profile wants systemd", r["message"]
+assert "containerd'"'"'s runc runtime: SystemdCgroup = false, from /etc/containerd/conf.d/10-runc.toml (imported by /etc/containerd/config.toml)" in r["details"], r["details"]' \
+        "$WORK/dropin.json"
+if [ $can_dump = 1 ]; then
+        dump=$(dump_tree "$T")
+        contains "drop-in: containerd 1.6 runs runc on cgroupfs too" "$dump" "SystemdCgroup=false"
+        contains "drop-in: and lost config.toml's sandbox image with its CRI table" "$dump" "sandbox_image=\"registry.k8s.io/pause"
+        [ "$(effective "$WORK/dropin.json")" = "$(grep SystemdCgroup <<<"$dump")" ] && pass "drop-in: kubeprep's effective value is containerd's" ||
+                fail "drop-in: kubeprep says '$(effective "$WORK/dropin.json")', containerd '$(grep SystemdCgroup <<<"$dump")'"
+else
+        skip "drop-in: containerd config dump" "needs containerd, root and unshare"
+fi
+run apply --root "$T" --only cgroup-driver -v
+expect_rc "drop-in: apply" 0
+contains "drop-in: the detail names the drop-in" "$OUT" "/etc/containerd/conf.d/10-runc.toml: SystemdCgroup = true (was false)"
+printf 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n' \
+        >"$WORK/dropin.want"
+same_file "drop-in: edited, with runc's runtime_type (its table replaces config.toml's)" \
+        "$T/etc/containerd/conf.d/10-runc.toml" "$WORK/dropin.want"
+same_file "drop-in: config.toml untouched" "$T/etc/containerd/config.toml" "$WORK/dropin-main.orig"
+if [ $can_dump = 1 ]; then
+        contains "drop-in: containerd 1.6 now runs runc as io.containerd.runc.v2 on systemd" "$(dump_tree "$T")" \
+                'SystemdCgroup=true
+runtime_type="io.containerd.runc.v2"'
+fi
+run apply --root "$T" --only cgroup-driver
+contains "drop-in: a second apply finds nothing to do" "$OUT" "[cgroup-driver] ok:"
+printf 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n' \
+        >"$WORK/dropin.orig"
+run rollback --root "$T"
+expect_rc "drop-in: rollback" 0
+same_file "drop-in: rollback restores the drop-in" "$T/etc/containerd/conf.d/10-runc.toml" "$WORK/dropin.orig"
+
+# 3. The imports' rules: a relative glob from config.toml's directory (containerd >= 2.0; 1.x took
+#    it from its working directory: a warning says so), files in glob order, each file once, a later
+#    file over an earlier one; disabled_plugins added up over every file.
+T=$(runtime_tree rules containerd)
+mkdir -p "$T/etc/containerd/conf.d"
+printf 'version = 2\nimports = ["conf.d/*.toml", "/etc/containerd/conf.d/20-b.toml"]\n' >"$T/etc/containerd/config.toml"
+printf 'version = 2\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n' \
+        >"$T/etc/containerd/conf.d/10-a.toml"
+printf '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = false\n' \
+        >"$T/etc/containerd/conf.d/20-b.toml"
+run apply --root "$T" --only cgroup-driver -v
+expect_rc "rules: apply" 0
+contains "rules: the relative glob is read from config.toml's directory, with a warning" "$OUT" \
+        "/etc/containerd/config.toml: imports \"conf.d/*.toml\" relative to /etc/containerd (containerd 2.0 and later); containerd 1.x reads it relative to its working directory"
+contains "rules: the CRI is enabled where it was disabled" "$OUT" "/etc/containerd/conf.d/10-a.toml: remove \"cri\" from disabled_plugins"
+contains "rules: the later file's SystemdCgroup is the one edited" "$OUT" "/etc/containerd/conf.d/20-b.toml: SystemdCgroup = true (was false)"
+ok "rules: 10-a.toml has only the CRI enabled" cmp -s "$T/etc/containerd/conf.d/10-a.toml" \
+        <(printf 'version = 2\ndisabled_plugins = []\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = true\n')
+if [ $can_dump = 1 ]; then
+        dump=$(cd "$T/etc/containerd" && dump_tree "$T")
+        contains "rules: containerd 1.6 (run from config.toml's directory) agrees" "$dump" 'SystemdCgroup=true'
+        contains "rules: and has its CRI enabled" "$dump" 'cri=enabled'
+fi
+
+# 4. What kubeprep does not edit: a package's file (under /usr) or one outside /etc/containerd is
+#    drift with its path; an import that does not exist, or of another version, is refused.
+T=$(runtime_tree vendor containerd)
+mkdir -p "$T/etc/containerd" "$T/usr/share/containerd/conf.d"
+printf 'version = 2\nimports = ["/usr/share/containerd/conf.d/*.toml"]\n' >"$T/etc/containerd/config.toml"
+printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]\n  runtime_type = "io.containerd.runc.v2"\n  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n    SystemdCgroup = false\n' \
+        >"$T/usr/share/containerd/conf.d/50-vendor.toml"
+state=$(tree_state "$T")
+run apply --root "$T" --only cgroup-driver
+expect_rc "a package's drop-in: drift apply cannot fix" 1
+contains "a package's drop-in: named, with the advice" "$OUT" \
+        "/usr/share/containerd/conf.d/50-vendor.toml (a package's file, imported by /etc/containerd/config.toml) sets SystemdCgroup = false"
+[ "$(tree_state "$T")" = "$state" ] && pass "a package's drop-in: nothing written" || fail "a package's drop-in: the tree changed"
+printf 'version = 2\nimports = ["/etc/containerd/missing.toml"]\n' >"$T/etc/containerd/config.toml"
+run apply --root "$T" --only cgroup-driver
+expect_rc "a missing import: refused" 2
+contains "a missing import: named, and why it matters" "$OUT" \
+        "/etc/containerd/missing.toml: imported by /etc/containerd/config.toml, but missing: containerd does not start (\"failed to load TOML\"); the files were not changed"
+printf 'version = 2\nimports = ["/usr/share/containerd/conf.d/*.toml"]\n' >"$T/etc/containerd/config.toml"
+sed -i 's/^version = 2$/version = 3/' "$T/usr/share/containerd/conf.d/50-vendor.toml"
+run apply --root "$T" --only cgroup-driver
+expect_rc "an import of another version: refused" 2
+contains "an import of another version: named" "$OUT" \
+        "/usr/share/containerd/conf.d/50-vendor.toml:1: version = 3, but /etc/containerd/config.toml is version 2: kubeprep does not mix config versions; the files were not changed"
+
 done_testing
