@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The `cgroup-driver` fixer: docker, containerd and the kubelet must agree on
+/* The `cgroup-driver` fixer: docker, containerd, CRI-O and the kubelet must agree on
  * the cgroup driver, or the kubelet does not start ("misconfiguration:
  * kubelet cgroup driver: "cgroupfs" is different from docker cgroup driver:
  * "systemd"") and pods hang ("cgroup-parent for systemd cgroup should be a
  * valid slice"). */
 #include "fixers/registry.h"
 #include "fixers/shared/containerd-config.h"
+#include "fixers/shared/crio-config.h"
 #include "fixers/shared/kubelet-cgroups.h"
 #include "fixers/shared/kubelet-files.h"
 #include "formats/daemon-json-edit.h"
@@ -260,6 +261,74 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
         return containerd_config_write(ctx, r, &c);
 }
 
+/* The Kubernetes documentation's drop-in for CRI-O on cgroupfs, for a node with none of its own. */
+#define CRIO_CGROUPFS_DROPIN CRIO_CONF_DIR "/02-cgroup-manager.conf"
+
+/* CRI-O's cgroup_manager (default systemd) and, for cgroupfs, conmon_cgroup = "pod", which CRI-O
+ * requires with that manager: each in the file whose value CRI-O uses, or where the key goes. */
+static int plan_crio(struct context *ctx, struct fixer_result *r, const char *driver, struct findings *f) {
+        static const char *const runtime_table[] = { "crio", "runtime", NULL };
+        _cleanup_(crio_config_free) struct crio_config c = {};
+        int k = crio_config_load(ctx, r, &c);
+        if (k < 0)
+                return k;
+        if (k == 0) {
+                if (streq(driver, "systemd") || !node_has_program(ctx->root, "crio"))
+                        return 0; /* CRI-O's built-in default is systemd */
+                static const char dropin[] = "[crio.runtime]\n"
+                                             "conmon_cgroup = \"pod\"\n"
+                                             "cgroup_manager = \"cgroupfs\"\n";
+                k = plan_write_file_restart(ctx, r, CRIO_CGROUPFS_DROPIN, dropin, sizeof(dropin) - 1,
+                                            CRIO_UNIT);
+                if (k < 0)
+                        return k;
+                found(f, "CRI-O", "its default (systemd)");
+                result_detail(r,
+                              "%s: create it with cgroup_manager = \"cgroupfs\" and conmon_cgroup = \"pod\"",
+                              CRIO_CGROUPFS_DROPIN);
+                return 1;
+        }
+
+        _cleanup_free_ char *manager = NULL, *conmon = NULL;
+        struct crio_file *file = NULL;
+        if ((k = crio_config_get(r, &c, runtime_table, "cgroup_manager", &file, &manager)) < 0)
+                return k;
+        if (!streq_ptr(manager, driver) && (manager || !streq(driver, "systemd"))) {
+                struct crio_file *target = file ? file : crio_config_new_key_file(&c, runtime_table);
+                if ((k = crio_set_string(r, target, runtime_table, "cgroup_manager", driver)) < 0)
+                        return k;
+                if (!file)
+                        found(f, "CRI-O", "its default (systemd)");
+                else {
+                        _cleanup_free_ char *what = xasprintf("%s (from %s)", manager, file->path);
+                        found(f, "CRI-O", what);
+                }
+                result_detail(r, "%s: cgroup_manager = \"%s\" (was %s%s%s)", target->path, driver,
+                              manager ? "\"" : "", manager ? manager : "unset", manager ? "\"" : "");
+                file = target;
+        }
+        if (streq(driver, "cgroupfs")) {
+                struct crio_file *cfile = NULL;
+                if ((k = crio_config_get(r, &c, runtime_table, "conmon_cgroup", &cfile, &conmon)) < 0)
+                        return k;
+                if (!streq_ptr(conmon, "pod")) {
+                        struct crio_file *target = cfile  ? cfile
+                                                   : file ? file
+                                                          : crio_config_new_key_file(&c, runtime_table);
+                        if ((k = crio_set_string(r, target, runtime_table, "conmon_cgroup", "pod")) < 0)
+                                return k;
+                        strv_push(&f->wrong,
+                                  xstrdup("CRI-O's conmon_cgroup is not \"pod\", which cgroupfs needs"));
+                        result_detail(
+                                r,
+                                "%s: conmon_cgroup = \"pod\" (was %s%s%s; CRI-O requires it with cgroupfs)",
+                                target->path, conmon ? "\"" : "", conmon ? conmon : "unset",
+                                conmon ? "\"" : "");
+                }
+        }
+        return crio_config_write(ctx, r, &c);
+}
+
 /* config.yaml's cgroupDriver, and the kubeadm patch that keeps it. */
 static int plan_kubelet_config(struct context *ctx, struct fixer_result *r, const char *driver,
                                struct findings *f) {
@@ -282,14 +351,15 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
         int results[] = {
                 plan_docker(ctx, r, driver, &f),
                 plan_containerd(ctx, r, driver, &f),
+                plan_crio(ctx, r, driver, &f),
                 plan_kubelet_config(ctx, r, driver, &f),
                 plan_kubelet_flag_where_set(ctx, r, "cgroup-driver", driver),
                 /* The kubelet's side of the node's cgroups: config.yaml, like cgroupDriver. */
                 plan_kubelet_cgroup_v1(ctx, r),
         };
-        if (results[3] > 0)
-                strv_push(&f.wrong, xstrdup("a kubelet flag file sets another --cgroup-driver"));
         if (results[4] > 0)
+                strv_push(&f.wrong, xstrdup("a kubelet flag file sets another --cgroup-driver"));
+        if (results[5] > 0)
                 strv_push(&f.wrong, xasprintf("kubelet %s refuses cgroup v1 without failCgroupV1: false",
                                               ctx->node.kubelet_version));
         int refused = 0;
@@ -327,6 +397,6 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
 
 const struct fixer fixer_cgroup_driver = {
         .name = "cgroup-driver",
-        .description = "docker, containerd and the kubelet all use the profile's cgroup driver",
+        .description = "docker, containerd, CRI-O and the kubelet all use the profile's cgroup driver",
         .plan = cgroup_driver_plan,
 };

@@ -14,6 +14,8 @@ static const char *const managed[] = {
         "/etc/docker/daemon.json", "/etc/containerd/config.toml",
         /* cgroup-driver, sandbox-image: the files config.toml imports, in containerd's directory */
         "/etc/containerd/*", "/etc/containerd/*/*",
+        /* cgroup-driver, sandbox-image: CRI-O's configuration */
+        "/etc/crio/crio.conf", "/etc/crio/crio.conf.d/*", "/etc/crio/crio.conf.d/*/*",
         /* cgroup-driver, swap, csi-migration: the kubelet's configuration, and the
          * same settings for kubeadm --patches */
         "/var/lib/kubelet/config.yaml", "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",

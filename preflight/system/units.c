@@ -16,8 +16,9 @@
 /* systemd's own default start and stop timeouts are 90 s each. */
 #define DEFAULT_TIMEOUT_SEC 90u
 
-/* The runtime first: docker and the kubelet talk to containerd, the kubelet to both. */
-static const char *const restart_order[] = { "containerd.service", "docker.service", "kubelet.service" };
+/* The runtimes first: docker and the kubelet talk to containerd, the kubelet to every runtime. */
+static const char *const restart_order[] = { "containerd.service", "docker.service", "crio.service",
+                                             "kubelet.service" };
 
 static size_t restart_rank(const char *unit) {
         for (size_t i = 0; i < ELEMENTSOF(restart_order); i++)

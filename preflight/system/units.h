@@ -24,7 +24,7 @@ struct unit_restart {
 };
 
 /* Sort unit names into restart order: containerd.service, docker.service,
- * kubelet.service, then any others in their given order; drop duplicates. */
+ * crio.service, kubelet.service, then any others in their given order; drop duplicates. */
 void units_sort_restart_order(const char **units, size_t *n);
 
 /* Connect to the system bus (DBUS_SYSTEM_BUS_ADDRESS if set). Negative errno

@@ -206,4 +206,100 @@ expect_rc "an import of another version: refused" 2
 contains "an import of another version: named" "$OUT" \
         "/usr/share/containerd/conf.d/50-vendor.toml:1: version = 3, but /etc/containerd/config.toml is version 2: kubeprep does not mix config versions; the files were not changed"
 
+# CRI-O as CRI-O reads it: crio.conf, then every file of crio.conf.d (walked, names sorted), a
+# later file's key over an earlier one's (crio.conf.d(5)). Prints the settings kubeprep reads.
+crio_effective() { # crio_effective TREE
+        $PYTHON - "$1" <<'PY'
+import os, sys, tomllib
+root = sys.argv[1] + "/etc/crio"
+files = [root + "/crio.conf"] if os.path.exists(root + "/crio.conf") else []
+for d, dirs, names in os.walk(root + "/crio.conf.d"):
+    dirs.sort()
+    files += [os.path.join(d, n) for n in sorted(names)]
+def merge(a, b):
+    for k, v in b.items():
+        if isinstance(v, dict) and isinstance(a.get(k), dict):
+            merge(a[k], v)
+        else:
+            a[k] = v
+conf = {}
+for f in files:
+    merge(conf, tomllib.load(open(f, "rb")))
+crio = conf.get("crio", {})
+print("cgroup_manager=%s" % crio.get("runtime", {}).get("cgroup_manager", "systemd (default)"))
+print("conmon_cgroup=%s" % crio.get("runtime", {}).get("conmon_cgroup", "(default)"))
+print("pause_image=%s" % crio.get("image", {}).get("pause_image", "(default)"))
+PY
+}
+CRIO="$CORPUS/crio"
+printf 'extends: default\ncgroupDriver: cgroupfs\n' >"$WORK/cgroupfs.yaml"
+
+# 5. CRI-O, with the files it ships (tests/corpus/SOURCES.md). An OpenShift node: crio.conf, all
+#    comments but for a few keys, and crio.conf.d/00-default (no .conf suffix: CRI-O reads every
+#    file) that sets cgroup_manager and conmon_cgroup.
+T=$(runtime_tree crio-ocp crio)
+mkdir -p "$T/etc/crio/crio.conf.d"
+cp "$CRIO/01-vrutkovs_sno-etc-crio.conf" "$T/etc/crio/crio.conf"
+cp "$CRIO/02-vrutkovs_sno-etc-crio.conf.d-00-default" "$T/etc/crio/crio.conf.d/00-default"
+run check --root "$T" --only cgroup-driver
+expect_rc "CRI-O (OpenShift files), systemd profile: check" 0
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml" -o json
+expect_rc "CRI-O (OpenShift files), cgroupfs profile: apply" 0
+printf '%s' "$OUT" >"$WORK/crio.json"
+ok "CRI-O: the message names the file, crio.service is restarted" $PYTHON -c '
+import json, sys
+r = [x for x in json.load(open(sys.argv[1]))["results"] if x["fixer"] == "cgroup-driver"][0]
+assert r["message"] == "CRI-O uses systemd (from /etc/crio/crio.conf.d/00-default); the profile wants cgroupfs", r["message"]
+assert r["restarts"] == ["crio.service"], r["restarts"]
+assert "/etc/crio/crio.conf.d/00-default: cgroup_manager = \"cgroupfs\" (was \"systemd\")" in r["details"], r["details"]' "$WORK/crio.json"
+ok "CRI-O: tomllib reads 00-default with only cgroup_manager changed" toml_is "$T/etc/crio/crio.conf.d/00-default" \
+        "$CRIO/02-vrutkovs_sno-etc-crio.conf.d-00-default" '["crio","runtime","cgroup_manager"]="cgroupfs"'
+same_file "CRI-O: crio.conf untouched" "$T/etc/crio/crio.conf" "$CRIO/01-vrutkovs_sno-etc-crio.conf"
+[ "$(crio_effective "$T" | head -2 | tr '\n' ' ')" = "cgroup_manager=cgroupfs conmon_cgroup=pod " ] &&
+        pass "CRI-O reads cgroupfs, with conmon in the pod's cgroup" || fail "CRI-O reads: $(crio_effective "$T")"
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+contains "CRI-O: a second apply finds nothing to do" "$OUT" "[cgroup-driver] ok:"
+run rollback --root "$T"
+expect_rc "CRI-O: rollback" 0
+same_file "CRI-O: rollback restores 00-default" "$T/etc/crio/crio.conf.d/00-default" "$CRIO/02-vrutkovs_sno-etc-crio.conf.d-00-default"
+
+#    CRI-O's own packages (pkgs.k8s.io): no crio.conf, crio.conf.d/10-crio.conf without either key.
+#    cgroupfs needs both keys; they go into its [crio.runtime].
+T=$(runtime_tree crio-pkg crio)
+mkdir -p "$T/etc/crio/crio.conf.d"
+cp "$CRIO/03-cri-o_packaging-10-crio.conf" "$T/etc/crio/crio.conf.d/10-crio.conf"
+run check --root "$T" --only cgroup-driver
+expect_rc "CRI-O (packaging), systemd profile: its default is systemd" 0
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml" -v
+expect_rc "CRI-O (packaging), cgroupfs profile: apply" 0
+contains "CRI-O (packaging): the message" "$OUT" \
+        "CRI-O uses its default (systemd), CRI-O's conmon_cgroup is not \"pod\", which cgroupfs needs; the profile wants cgroupfs"
+ok "CRI-O (packaging): tomllib reads 10-crio.conf with the two keys added" toml_is \
+        "$T/etc/crio/crio.conf.d/10-crio.conf" "$CRIO/03-cri-o_packaging-10-crio.conf" \
+        '["crio","runtime","cgroup_manager"]="cgroupfs"' '["crio","runtime","conmon_cgroup"]="pod"'
+ok "CRI-O (packaging): added after [crio.runtime]'s last key" cmp -s <(sed -n 4,7p "$T/etc/crio/crio.conf.d/10-crio.conf") \
+        <(printf '[crio.runtime]\ndefault_runtime = "crun"\ncgroup_manager = "cgroupfs"\nconmon_cgroup = "pod"\n')
+
+#    A hand-written crio.conf on cgroupfs without conmon_cgroup: moved to systemd by the default
+#    profile; with a cgroupfs profile it only gains conmon_cgroup = "pod".
+T=$(runtime_tree crio-hand crio)
+mkdir -p "$T/etc/crio"
+cp "$CRIO/04-sk8s-co_kubelet-crio.conf" "$T/etc/crio/crio.conf"
+run apply --root "$T" --only cgroup-driver
+expect_rc "CRI-O (hand-written), systemd profile: apply" 0
+ok "CRI-O (hand-written): only cgroup_manager changed" toml_is "$T/etc/crio/crio.conf" \
+        "$CRIO/04-sk8s-co_kubelet-crio.conf" '["crio","runtime","cgroup_manager"]="systemd"'
+cp "$CRIO/04-sk8s-co_kubelet-crio.conf" "$T/etc/crio/crio.conf"
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+expect_rc "CRI-O (hand-written), cgroupfs profile: apply" 0
+ok "CRI-O (hand-written): only conmon_cgroup = \"pod\" added" toml_is "$T/etc/crio/crio.conf" \
+        "$CRIO/04-sk8s-co_kubelet-crio.conf" '["crio","runtime","conmon_cgroup"]="pod"'
+
+#    CRI-O installed without any file: cgroupfs gets the drop-in the Kubernetes documentation shows.
+T=$(runtime_tree crio-none crio)
+run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
+expect_rc "CRI-O without a config file, cgroupfs profile: apply" 0
+[ "$(crio_effective "$T" | head -2 | tr '\n' ' ')" = "cgroup_manager=cgroupfs conmon_cgroup=pod " ] &&
+        pass "CRI-O without a config file: a drop-in sets cgroupfs and pod" || fail "CRI-O reads: $(crio_effective "$T")"
+
 done_testing

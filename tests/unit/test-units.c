@@ -47,6 +47,7 @@ static void test_sort_restart_order(void) {
                   "docker.service,kubelet.service" },
                 { "b.service,a.service,b.service", "b.service,a.service" },
                 { "kubelet.service", "kubelet.service" },
+                { "kubelet.service,crio.service", "crio.service,kubelet.service" },
                 { "", "" },
         };
 
