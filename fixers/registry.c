@@ -5,8 +5,18 @@
 #include "engine/fixer.h"
 
 const struct fixer *const fixers[] = {
-        &fixer_swap,    &fixer_cgroup_driver, &fixer_kubeconfig, &fixer_eviction,      &fixer_csi_migration,
-        &fixer_gateway, &fixer_kubelet_flags, &fixer_sysctl,     &fixer_disk_pressure,
+        &fixer_swap,
+        &fixer_cgroup_driver,
+        /* After cgroup-driver (which may create or migrate config.toml), before kubelet-flags:
+         * it carries --pod-infra-container-image into the runtime before that flag is removed. */
+        &fixer_sandbox_image,
+        &fixer_kubeconfig,
+        &fixer_eviction,
+        &fixer_csi_migration,
+        &fixer_gateway,
+        &fixer_kubelet_flags,
+        &fixer_sysctl,
+        &fixer_disk_pressure,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

@@ -13,3 +13,4 @@ extern const struct fixer fixer_kubelet_flags;
 extern const struct fixer fixer_gateway;
 extern const struct fixer fixer_sysctl;
 extern const struct fixer fixer_disk_pressure;
+extern const struct fixer fixer_sandbox_image;

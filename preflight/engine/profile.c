@@ -40,6 +40,7 @@ void profile_clear(struct profile *p) {
         free(p->eviction.max_pod_grace_period);
         free(p->gateway.address);
         free(p->gateway.interface);
+        free(p->sandbox_image);
 }
 
 void profile_free(struct profile *p) {
@@ -267,6 +268,7 @@ static const struct field schema[] = {
         { "gateway.ensure", F_BOOL, OFF(gateway.ensure) },
         { "gateway.address", F_STRING, OFF(gateway.address) },
         { "gateway.interface", F_STRING, OFF(gateway.interface) },
+        { "sandboxImage", F_STRING, OFF(sandbox_image) },
 };
 
 static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix, char **ret_extends);

@@ -50,6 +50,8 @@ struct profile {
                 char *address;   /* "auto" or an IPv4 address */
                 char *interface; /* "auto" or a name */
         } gateway;
+        /* The container runtime's sandbox (pause) image; NULL: no opinion. */
+        char *sandbox_image;
 };
 
 /* Load by name ("default", "aarch64") from the profile directories, or by
