@@ -17,6 +17,8 @@ const struct fixer *const fixers[] = {
         &fixer_kubelet_flags,
         &fixer_sysctl,
         &fixer_disk_pressure,
+        /* After cgroup-driver: it reads containerd's CRI plugin as that fixer plans it. */
+        &fixer_cri_endpoint,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 
