@@ -19,6 +19,7 @@ const struct fixer *const fixers[] = {
         &fixer_disk_pressure,
         /* After cgroup-driver: it reads containerd's CRI plugin as that fixer plans it. */
         &fixer_cri_endpoint,
+        &fixer_boot_units,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

@@ -15,3 +15,4 @@ extern const struct fixer fixer_sysctl;
 extern const struct fixer fixer_disk_pressure;
 extern const struct fixer fixer_sandbox_image;
 extern const struct fixer fixer_cri_endpoint;
+extern const struct fixer fixer_boot_units;

@@ -17,9 +17,11 @@ const size_t n_cri_runtimes = ELEMENTSOF(cri_runtimes);
 #define KUBEADM_INSTANCE_CONFIG "/var/lib/kubelet/instance-config.yaml"
 
 char *unit_file_path(const struct root *root, const char *name) {
+        /* systemd's search path (systemd-analyze unit-paths); Debian's, split-usr, has /lib first,
+         * and systemctl --root links to the path where it found the unit. */
         static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system",
-                                            "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",
-                                            "/lib/systemd/system" };
+                                            "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                                            "/usr/lib/systemd/system" };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], name);
                 if (root_exists(root, p))

@@ -22,8 +22,8 @@ extern const size_t n_cri_runtimes;
 char *cri_runtime_installed(const struct root *root, const struct cri_runtime *rt);
 
 /* The unit file systemd would load for name: the first in /etc/systemd/system,
- * /run/systemd/system, /usr/local/lib/systemd/system, /usr/lib/systemd/system,
- * /lib/systemd/system; NULL when none. */
+ * /run/systemd/system, /usr/local/lib/systemd/system, /lib/systemd/system,
+ * /usr/lib/systemd/system; NULL when none. */
 char *unit_file_path(const struct root *root, const char *name);
 
 /* The runtime a CRI endpoint ("unix:///run/crio/crio.sock", "/var/run/..."), or NULL. */

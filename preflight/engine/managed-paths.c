@@ -23,6 +23,10 @@ static const char *const managed[] = {
         "/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet", "/etc/sysconfig/kubelet",
         "/usr/lib/systemd/system/kubelet.service.d/*.conf", "/lib/systemd/system/kubelet.service.d/*.conf",
         "/etc/systemd/system/kubelet.service.d/*.conf",
+        /* boot-units: the links `systemctl enable` makes ([Install] WantedBy=, RequiredBy=, and
+         * CRI-O's Alias=) */
+        "/etc/systemd/system/*.wants/*", "/etc/systemd/system/*.requires/*",
+        "/etc/systemd/system/cri-o.service",
         /* sysctl */
         "/etc/sysctl.d/99-kubeprep.conf", "/etc/modules-load.d/kubeprep.conf",
         /* gateway: the network configuration of the five stacks */

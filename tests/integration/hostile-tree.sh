@@ -64,9 +64,9 @@ PATHS=(
         "p /usr/local/bin/dockerd"
         "p /etc/crio/crio.conf"                             # crio-config.c: cgroup-driver, sandbox-image
         "d /etc/crio/crio.conf.d"                           # crio-config.c: listed
-        "p /usr/bin/crio"                                   # cgroup-driver, sandbox-image: node_has_program
-        "p /usr/bin/cri-dockerd"                            # cri-runtimes.c: cri-endpoint
-        "p /usr/lib/systemd/system/crio.service"            # cri-runtimes.c: unit_file_path
+        "p /usr/bin/cri-dockerd"                            # cri-runtimes.c: a runtime's program
+        "p /lib/systemd/system/containerd.service"          # cri-runtimes.c: unit_file_path
+        "p /etc/systemd/system/kubelet.service"             # boot-units: unit_file_path, masked
         "f /var/lib/kubelet/config.yaml"                    # kubelet-files.c: cgroup-driver, csi-migration
         "f /var/lib/kubelet/kubeadm-flags.env"              # kubelet-files.c: cgroup-driver, eviction, kubelet-flags
         "f /etc/sysconfig/kubelet"                          # kubelet-files.c
