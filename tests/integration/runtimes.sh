@@ -157,6 +157,38 @@ run rollback --root "$T"
 expect_rc "drop-in: rollback" 0
 same_file "drop-in: rollback restores the drop-in" "$T/etc/containerd/conf.d/10-runc.toml" "$WORK/dropin.orig"
 
+#    The same on a containerd 2.3 node: its default config imports /etc/containerd/conf.d/*.toml.
+#    No containerd 2.x here: the oracle is containerd's merge (a later file's plugin table replaces
+#    the earlier one whole) done by python over tomllib.
+T=$(runtime_tree v4-dropin containerd)
+mkdir -p "$T/etc/containerd/conf.d"
+cp "$V4" "$T/etc/containerd/config.toml"
+printf "version = 4\n\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]\n  runtime_type = 'io.containerd.runc.v2'\n\n[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n  SystemdCgroup = false\n  BinaryName = '/usr/local/sbin/runc'\n" \
+        >"$T/etc/containerd/conf.d/20-runc.toml"
+cp "$T/etc/containerd/conf.d/20-runc.toml" "$WORK/v4-dropin.orig"
+merged() { # merged TREE: runc's options as containerd merges config.toml and conf.d/*.toml
+        $PYTHON - "$1" <<'PY'
+import glob, sys, tomllib
+root = sys.argv[1]
+files = [root + "/etc/containerd/config.toml"] + sorted(glob.glob(root + "/etc/containerd/conf.d/*.toml"))
+plugins = {}
+for f in files:
+    plugins.update(tomllib.load(open(f, "rb")).get("plugins", {}))
+runc = plugins["io.containerd.cri.v1.runtime"]["containerd"]["runtimes"]["runc"]
+print("SystemdCgroup=%s BinaryName=%s" % (runc["options"].get("SystemdCgroup", False), runc["options"].get("BinaryName")))
+PY
+}
+[ "$(merged "$T")" = "SystemdCgroup=False BinaryName=/usr/local/sbin/runc" ] && pass "containerd 2.3 drop-in: merged, runc on cgroupfs" ||
+        fail "containerd 2.3 drop-in before: $(merged "$T")"
+run apply --root "$T" --only cgroup-driver
+expect_rc "containerd 2.3 drop-in: apply" 0
+contains "containerd 2.3 drop-in: named" "$OUT" "containerd uses cgroupfs (from /etc/containerd/conf.d/20-runc.toml)"
+[ "$(merged "$T")" = "SystemdCgroup=True BinaryName=/usr/local/sbin/runc" ] && pass "containerd 2.3 drop-in: merged, runc on systemd, the rest kept" ||
+        fail "containerd 2.3 drop-in after: $(merged "$T")"
+ok "containerd 2.3 drop-in: one line of the drop-in changed" cmp -s <(diff "$WORK/v4-dropin.orig" "$T/etc/containerd/conf.d/20-runc.toml") \
+        <(printf '%s\n' 7c7 '<   SystemdCgroup = false' --- '>   SystemdCgroup = true')
+same_file "containerd 2.3 drop-in: config.toml untouched" "$T/etc/containerd/config.toml" "$V4"
+
 # 3. The imports' rules: a relative glob from config.toml's directory (containerd >= 2.0; 1.x took
 #    it from its working directory: a warning says so), files in glob order, each file once, a later
 #    file over an earlier one; disabled_plugins added up over every file.
