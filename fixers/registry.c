@@ -7,6 +7,9 @@
 const struct fixer *const fixers[] = {
         &fixer_swap,
         &fixer_cgroup_driver,
+        /* After cgroup-driver (which may create or migrate config.toml), before kubelet-flags:
+         * it carries --pod-infra-container-image into the runtime before that flag is removed. */
+        &fixer_sandbox_image,
         &fixer_kubeconfig,
         &fixer_eviction,
         &fixer_csi_migration,
@@ -14,13 +17,16 @@ const struct fixer *const fixers[] = {
         &fixer_kubelet_flags,
         &fixer_sysctl,
         &fixer_disk_pressure,
-        /* issue 16b: the kubelet's DNS, then the checks kubeadm's preflight makes */
+        /* The kubelet's DNS, then the checks kubeadm's preflight makes. */
         &fixer_dns,
         &fixer_resources,
         &fixer_ports,
         &fixer_leftovers,
         &fixer_programs,
         &fixer_proxy,
+        /* After cgroup-driver: it reads containerd's CRI plugin as that fixer plans it. */
+        &fixer_cri_endpoint,
+        &fixer_boot_units,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

@@ -19,3 +19,6 @@ extern const struct fixer fixer_ports;
 extern const struct fixer fixer_leftovers;
 extern const struct fixer fixer_programs;
 extern const struct fixer fixer_proxy;
+extern const struct fixer fixer_sandbox_image;
+extern const struct fixer fixer_cri_endpoint;
+extern const struct fixer fixer_boot_units;

@@ -12,6 +12,10 @@ static const char *const managed[] = {
         "/etc/fstab", "/etc/systemd/system/swap.target",
         /* cgroup-driver */
         "/etc/docker/daemon.json", "/etc/containerd/config.toml",
+        /* cgroup-driver, sandbox-image: the files config.toml imports, in containerd's directory */
+        "/etc/containerd/*", "/etc/containerd/*/*",
+        /* cgroup-driver, sandbox-image: CRI-O's configuration */
+        "/etc/crio/crio.conf", "/etc/crio/crio.conf.d/*", "/etc/crio/crio.conf.d/*/*",
         /* cgroup-driver, swap, csi-migration: the kubelet's configuration, and the
          * same settings for kubeadm --patches */
         "/var/lib/kubelet/config.yaml", "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",
@@ -19,6 +23,10 @@ static const char *const managed[] = {
         "/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet", "/etc/sysconfig/kubelet",
         "/usr/lib/systemd/system/kubelet.service.d/*.conf", "/lib/systemd/system/kubelet.service.d/*.conf",
         "/etc/systemd/system/kubelet.service.d/*.conf",
+        /* boot-units: the links `systemctl enable` makes ([Install] WantedBy=, RequiredBy=, and
+         * CRI-O's Alias=) */
+        "/etc/systemd/system/*.wants/*", "/etc/systemd/system/*.requires/*",
+        "/etc/systemd/system/cri-o.service",
         /* sysctl */
         "/etc/sysctl.d/99-kubeprep.conf", "/etc/modules-load.d/kubeprep.conf",
         /* dns: the kubelet's resolvConf when the node's resolver is on its loopback */

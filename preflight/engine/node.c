@@ -23,6 +23,7 @@
 #include "formats/manifest.h"
 #include "system/apiserver.h"
 #include "system/swaps.h"
+#include "system/unix-sockets.h"
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
 #define APISERVER_MANIFEST "/etc/kubernetes/manifests/kube-apiserver.yaml"
@@ -512,6 +513,29 @@ static void live_state(struct node_facts *n) {
         n->links_error = k < 0 ? k : 0;
 }
 
+const char *const node_cri_sockets[] = {
+        "/var/run/containerd/containerd.sock",
+        "/var/run/crio/crio.sock",
+        "/var/run/cri-dockerd.sock",
+        NULL,
+};
+
+/* What kubeadm finds when it looks for a CRI: the sockets a process listens on. */
+static void cri_sockets(struct node_facts *n) {
+        for (size_t i = 0; node_cri_sockets[i]; i++) {
+                enum unix_socket_state st;
+                int k = unix_socket_state(node_cri_sockets[i], &st);
+                if (k < 0) {
+                        n->cri_sockets_error = k;
+                        return;
+                }
+                if (st == UNIX_SOCKET_LISTENING)
+                        strv_push(&n->cri_sockets_listening, xstrdup(node_cri_sockets[i]));
+                else if (st == UNIX_SOCKET_STALE)
+                        strv_push(&n->cri_sockets_stale, xstrdup(node_cri_sockets[i]));
+        }
+}
+
 void node_facts_reread_live(const struct root *root, struct node_facts *n) {
         if (!root->live)
                 return;
@@ -648,6 +672,7 @@ int node_facts_gather(const struct root *root, const struct options *opts, struc
                 n.cgroup_version = live_cgroup_version();
                 live_state(&n);
                 live_resources(&n);
+                cri_sockets(&n);
         } else {
                 n.arch = tree_arch(root);
                 n.init = tree_init(root);
@@ -671,6 +696,8 @@ void node_facts_free(struct node_facts *n) {
         free(n->kubeadm_version_from);
         free(n->control_plane_note);
         strv_free(&n->version_notes);
+        strv_free(&n->cri_sockets_listening);
+        strv_free(&n->cri_sockets_stale);
         free(n->error);
         live_state_free(n);
         cluster_networks_free(&n->networks);

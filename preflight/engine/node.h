@@ -76,7 +76,16 @@ struct node_facts {
         struct tcp_listeners listeners;
         int listeners_error;
         char *listeners_message;
+        /* Live only: which of kubeadm's known CRI sockets (node_cri_sockets) have a process
+         * listening, and which are socket files nobody listens on, as paths from that list. */
+        struct strv cri_sockets_listening;
+        struct strv cri_sockets_stale;
+        int cri_sockets_error;
 };
+
+/* kubeadm's known CRI sockets, in its order (docs/kubernetes-facts.md 15.1): containerd's,
+ * CRI-O's, cri-dockerd's; NULL-terminated. */
+extern const char *const node_cri_sockets[];
 
 /* Versions: --kubelet-version, else the tree's dpkg database (package
  * kubelet), else (live only) `kubelet --version`; --control-plane-version,

@@ -42,6 +42,7 @@ void profile_clear(struct profile *p) {
         free(p->gateway.address);
         free(p->gateway.interface);
         strv_free(&p->dns.upstream);
+        free(p->sandbox_image);
 }
 
 void profile_free(struct profile *p) {
@@ -295,6 +296,7 @@ static const struct field schema[] = {
         { "gateway.interface", F_STRING, OFF(gateway.interface) },
         { "dns", F_SECTION, 0 },
         { "dns.upstream", F_NAMESERVERS, OFF(dns.upstream) },
+        { "sandboxImage", F_STRING, OFF(sandbox_image) },
 };
 
 static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix, char **ret_extends);

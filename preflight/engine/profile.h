@@ -55,6 +55,8 @@ struct profile {
                  * resolver sits on its loopback; at most PROFILE_DNS_UPSTREAM_MAX */
                 struct strv upstream;
         } dns;
+        /* The container runtime's sandbox (pause) image; NULL: no opinion. */
+        char *sandbox_image;
 };
 
 /* The nameservers glibc reads from a resolv.conf (MAXNS), and the kubelet hands a pod. */

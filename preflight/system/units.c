@@ -16,8 +16,9 @@
 /* systemd's own default start and stop timeouts are 90 s each. */
 #define DEFAULT_TIMEOUT_SEC 90u
 
-/* The runtime first: docker and the kubelet talk to containerd, the kubelet to both. */
-static const char *const restart_order[] = { "containerd.service", "docker.service", "kubelet.service" };
+/* The runtimes first: docker and the kubelet talk to containerd, the kubelet to every runtime. */
+static const char *const restart_order[] = { "containerd.service", "docker.service", "crio.service",
+                                             "kubelet.service" };
 
 static size_t restart_rank(const char *unit) {
         for (size_t i = 0; i < ELEMENTSOF(restart_order); i++)
@@ -234,6 +235,47 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
 
         char *result = TAKE_PTR(wait->result);
         return outcome(streq(result, "done") ? UNIT_RESTART_DONE : UNIT_RESTART_FAILED, result, ret_result);
+}
+
+int units_enable(sd_bus *bus, const char *const *units, size_t n, char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        uint64_t timeout_usec = DEFAULT_TIMEOUT_SEC * USEC_PER_SEC;
+        int r;
+
+        if (n == 0)
+                return 0;
+        _cleanup_free_ char *names = xstrdup(units[0]);
+        for (size_t i = 1; i < n; i++) {
+                char *more = xasprintf("%s, %s", names, units[i]);
+                free(names);
+                names = more;
+        }
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                           "EnableUnitFiles");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(m, "s", units[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        /* runtime = false: under /etc, kept across reboots; force = false: no link is replaced. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "bb", 0, 0);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, timeout_usec, &error, &reply);
+        if (r < 0) {
+                set_error(ret_error, "cannot enable %s: %s", names, bus_error_text(&error, r));
+                return r;
+        }
+        /* Like systemctl enable: the manager loads the new links. */
+        r = call_manager(bus, "Reload", timeout_usec, &error, NULL, NULL);
+        if (r < 0) {
+                set_error(ret_error, "%s enabled, but reloading systemd failed: %s", names,
+                          bus_error_text(&error, r));
+                return r;
+        }
+        return 0;
 }
 
 /* Indices of units in restart order, stable; the caller's array keeps its order. */

@@ -24,7 +24,7 @@ struct unit_restart {
 };
 
 /* Sort unit names into restart order: containerd.service, docker.service,
- * kubelet.service, then any others in their given order; drop duplicates. */
+ * crio.service, kubelet.service, then any others in their given order; drop duplicates. */
 void units_sort_restart_order(const char **units, size_t *n);
 
 /* Connect to the system bus (DBUS_SYSTEM_BUS_ADDRESS if set). Negative errno
@@ -41,4 +41,9 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
                              char **ret_error);
 
 void unit_restart_done(struct unit_restart *u); /* frees result */
+
+/* Enable unit files at boot as `systemctl enable` does: EnableUnitFiles (persistent, not forced;
+ * systemd makes the links of their [Install] sections), then a reload. Nothing is started. On
+ * failure *ret_error names the units and systemd's reason. */
+int units_enable(sd_bus *bus, const char *const *units, size_t n, char **ret_error);
 const char *unit_restart_state_to_string(enum unit_restart_state s);

@@ -2,9 +2,9 @@
 
 Loaded with: python3 -m dbusmock --template tests/dbusmock/systemd_kubeprep.py --system
 Covers what preflight/units.c calls (Subscribe, Reload, GetUnit, LoadUnit,
-RestartUnit, TryRestartUnit, JobNew/JobRemoved, the unit's LoadState and
-ActiveState) plus control methods on org.freedesktop.DBus.Mock so a test can
-preset units, make jobs fail and read back what was done.
+RestartUnit, TryRestartUnit, EnableUnitFiles, JobNew/JobRemoved, the unit's
+LoadState and ActiveState) plus control methods on org.freedesktop.DBus.Mock so
+a test can preset units, make jobs fail and read back what was done.
 '''
 
 # SPDX-License-Identifier: MIT
@@ -31,6 +31,8 @@ def load(mock, _parameters):
     mock.restart_log = []       # unit names, in the order their restarts were asked
     mock.reload_count = 0
     mock.reload_error = ''      # D-Bus error name Reload fails with; '' = succeed
+    mock.enable_log = []        # unit names, in the order EnableUnitFiles was asked for them
+    mock.calls = []             # every Manager method called, by name, in order
     mock.AddProperties(MAIN_IFACE, {'Version': 'v252-kubeprep-mock'})
 
 
@@ -109,6 +111,7 @@ def Unsubscribe(_self):
 
 @dbus.service.method(MAIN_IFACE, in_signature='', out_signature='')
 def Reload(self):
+    self.calls.append('Reload')
     self.reload_count += 1
     if self.reload_error:
         raise dbus.exceptions.DBusException('Reload refused by the mock.', name=self.reload_error)
@@ -132,12 +135,31 @@ def LoadUnit(self, name):
 
 @dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
 def RestartUnit(self, name, _mode):
+    self.calls.append(f'RestartUnit {name}')
     return dbus.ObjectPath(queue_restart(self, name, only_if_running=False))
 
 
 @dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
 def TryRestartUnit(self, name, _mode):
+    self.calls.append(f'TryRestartUnit {name}')
     return dbus.ObjectPath(queue_restart(self, name, only_if_running=True))
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='asbb', out_signature='ba(sss)')
+def EnableUnitFiles(self, files, runtime, force):
+    '''Like systemd: names or paths; the links it would make are reported as changes. Only
+    persistent (runtime false), not forced, is what kubeprep asks for.'''
+    self.calls.append('EnableUnitFiles')
+    if runtime or force:
+        raise dbus.exceptions.DBusException('kubeprep asks for persistent, unforced enabling only.',
+                                            name='org.freedesktop.DBus.Error.InvalidArgs')
+    changes = []
+    for f in files:
+        name = str(f).rsplit('/', 1)[-1]
+        self.enable_log.append(name)
+        changes.append(('symlink', f'/etc/systemd/system/multi-user.target.wants/{name}',
+                        f'/lib/systemd/system/{name}'))
+    return (True, dbus.Array(changes, signature='(sss)'))
 
 
 # --- control methods for the tests -------------------------------------------
@@ -177,3 +199,13 @@ def GetRestartCounts(self):
 @dbus.service.method(MOCK_IFACE, in_signature='', out_signature='u')
 def GetReloadCount(self):
     return dbus.UInt32(self.reload_count)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
+def GetEnableLog(self):
+    return dbus.Array(self.enable_log, signature='s')
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
+def GetCalls(self):
+    return dbus.Array(self.calls, signature='s')

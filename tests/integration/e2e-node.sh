@@ -294,4 +294,65 @@ PY
 kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
 node_poweroff
 
+# 9. A containerd drop-in overriding SystemdCgroup: config.toml imports conf.d/*.toml and
+#    runs runc on systemd, but 10-runc.toml replaces the CRI plugin's table with SystemdCgroup = false.
+#    kubeprep edits the drop-in, containerd restarts for real and its own `config dump` shows runc
+#    on systemd. boot-units enables a stand-in kubelet.service and does not start it.
+R=$(new_node nine)
+mkdir -p "$R/etc/containerd/conf.d"
+cat >"$R/etc/containerd/config.toml" <<'TOML'
+version = 2
+imports = ["/etc/containerd/conf.d/*.toml"]
+
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+    SystemdCgroup = true
+TOML
+printf 'version = 2\n\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]\n  SystemdCgroup = false\n' \
+        >"$R/etc/containerd/conf.d/10-runc.toml"
+cp "$R/etc/containerd/config.toml" "$WORK/nine-main.orig"
+printf '[Unit]\nDescription=stand-in kubelet\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n' \
+        >"$R/etc/systemd/system/kubelet.service"
+node_boot nine
+runc_dump() { # SystemdCgroup and runtime_type of runc, as the node's containerd merges its files
+        node_exec containerd config dump 2>/dev/null | $PYTHON -c '
+import sys, tomllib
+runc = tomllib.loads(sys.stdin.read())["plugins"]["io.containerd.grpc.v1.cri"]["containerd"]["runtimes"]["runc"]
+print("SystemdCgroup=%s runtime_type=%s" % (runc.get("options", {}).get("SystemdCgroup", False), runc.get("runtime_type", "")))'
+}
+[ "$(node_exec systemctl is-active containerd)" = active ] && pass "drop-in node: containerd active" || fail "containerd not active"
+[ "$(runc_dump)" = "SystemdCgroup=False runtime_type=" ] && pass "drop-in node: containerd runs runc on cgroupfs, from the drop-in" ||
+        fail "drop-in node: containerd before: $(runc_dump)"
+pid_before=$(node_exec systemctl show containerd.service -p MainPID --value)
+out=$(kp check --only cgroup-driver); rc=$?
+[ $rc = 1 ] && pass "drop-in node: check exits 1" || fail "check exit $rc" "$out"
+contains "drop-in node: check names the drop-in" "$out" "containerd uses cgroupfs (from /etc/containerd/conf.d/10-runc.toml)"
+out=$(kp apply --only cgroup-driver,boot-units -o json); rc=$?
+[ $rc = 0 ] && pass "drop-in node: apply exits 0" || fail "apply exit $rc" "$out"
+printf '%s' "$out" >"$WORK/nine.json"
+# docker (on cgroupfs by default) gets systemd too, as in 1.
+ok "drop-in node: containerd restarted once (then docker), the kubelet enabled, not restarted" $PYTHON -c '
+import json, sys; r = json.load(open(sys.argv[1]))
+assert [(x["unit"], x["status"]) for x in r["restarts"]] == [("containerd.service", "done"), ("docker.service", "done")], r["restarts"]
+b = [x for x in r["results"] if x["fixer"] == "boot-units"][0]
+assert [(a["action"], a["target"], a["status"]) for a in b["actions"]] == [("enable", "kubelet.service", "done")], b' "$WORK/nine.json"
+pid_after=$(node_exec systemctl show containerd.service -p MainPID --value)
+[ "$(node_exec systemctl is-active containerd)" = active ] && [ "$pid_after" != "$pid_before" ] &&
+        pass "drop-in node: containerd really restarted (pid $pid_before -> $pid_after) and is active" ||
+        fail "drop-in node: containerd pid $pid_before -> $pid_after, $(node_exec systemctl is-active containerd)"
+[ "$(runc_dump)" = "SystemdCgroup=True runtime_type=io.containerd.runc.v2" ] &&
+        pass "drop-in node: containerd config dump: runc as io.containerd.runc.v2 on systemd" || fail "drop-in node: containerd after: $(runc_dump)"
+same_file "drop-in node: config.toml untouched" "$R/etc/containerd/config.toml" "$WORK/nine-main.orig"
+[ "$(node_exec systemctl is-enabled kubelet.service)" = enabled ] && pass "drop-in node: systemctl is-enabled kubelet: enabled" ||
+        fail "kubelet: $(node_exec systemctl is-enabled kubelet.service)"
+[ "$(node_exec systemctl is-active kubelet.service)" = inactive ] && pass "drop-in node: the kubelet was not started" ||
+        fail "kubelet: $(node_exec systemctl is-active kubelet.service)"
+out=$(kp apply --only cgroup-driver,boot-units -o json)
+printf '%s' "$out" >"$WORK/nine2.json"
+ok "drop-in node: a second apply changes and restarts nothing" $PYTHON -c '
+import json, sys; r = json.load(open(sys.argv[1])); assert r["exitCode"] == 0 and r["restarts"] == [], r' "$WORK/nine2.json"
+node_poweroff
+
 done_testing

@@ -62,6 +62,11 @@ PATHS=(
         "f /usr/bin/dockerd"                                # cgroup-driver: node_has_program
         "p /usr/sbin/containerd"                            # node_has_program's other directories
         "p /usr/local/bin/dockerd"
+        "p /etc/crio/crio.conf"                             # crio-config.c: cgroup-driver, sandbox-image
+        "d /etc/crio/crio.conf.d"                           # crio-config.c: listed
+        "p /usr/bin/cri-dockerd"                            # cri-runtimes.c: a runtime's program
+        "p /lib/systemd/system/containerd.service"          # cri-runtimes.c: unit_file_path
+        "p /etc/systemd/system/kubelet.service"             # boot-units: unit_file_path, masked
         "f /var/lib/kubelet/config.yaml"                    # kubelet-files.c: cgroup-driver, csi-migration
         "f /var/lib/kubelet/kubeadm-flags.env"              # kubelet-files.c: cgroup-driver, eviction, kubelet-flags
         "f /etc/sysconfig/kubelet"                          # kubelet-files.c
@@ -209,8 +214,8 @@ apply_tree() { # apply_tree ID: kubeprep apply on that tree; $RC, $OUT (stdout+s
 # attack judged "as without the outside target" is judged on a real run.
 plant ref none /
 apply_tree ref
-[ "$RC" = 1 ] && [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 7 ] &&
-        pass "the base tree: 7 fixers change something, the version skew stays (exit 1)" ||
+[ "$RC" = 1 ] && [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 8 ] &&
+        pass "the base tree: 8 fixers change something, the version skew stays (exit 1)" ||
         fail "the base tree does not act as the sample node (exit $RC)" "$OUT"
 
 # Pass 0: the outside targets. Pass 1: each attack with its target hidden (or copied).
@@ -306,7 +311,7 @@ home_case() { # home_case NAME WANT-MESSAGE: after the caller planted the attack
         expect_rc "$name: refused" 2
         contains "$name: the message names the path and why" "$OUT" "$want"
         contains "$name: the other fixers still act" "$OUT" '"summary"'
-        [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 6 ] || fail "$name: not the 6 other fixers changed" "$OUT"
+        [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 7 ] || fail "$name: not the 7 other fixers changed" "$OUT"
         [ "$(ops_state "$T")" = "$OPS_BEFORE" ] && pass "$name: ops's home untouched" || fail "$name: ops's home changed"
 }
 T=$TREES/e1; plant e1 none /; mkdir -m 700 "$T/home/dev/.kube"; chown 1000:1000 "$T/home/dev/.kube"

@@ -222,6 +222,20 @@ static const struct match_case match_cases[] = {
           "service "
           "runtime.v1.RuntimeService\"",
           "cri-disabled" },
+        /* containerd's CRI, through the kubelet (kubernetes/kubernetes#90326), and an air-gapped pull
+         * that ends in "network is unreachable", which is still the sandbox image's. */
+        { "E0428 06:10:56.970976    1334 remote_runtime.go:105] RunPodSandbox from runtime service failed: "
+          "rpc error: code = Unknown desc = failed to get sandbox image \"k8s.gcr.io/pause:3.1\": failed to "
+          "pull image \"k8s.gcr.io/pause:3.1\": failed to pull and unpack image \"k8s.gcr.io/pause:3.1\"",
+          "sandbox-image-pull" },
+        { "E0603 08:00:00.000000 1234 log.go:32] \"RunPodSandbox from runtime service failed\" err=\"rpc "
+          "error: code = Unknown desc = failed to get sandbox image \\\"registry.k8s.io/pause:3.10\\\": "
+          "failed to pull image \\\"registry.k8s.io/pause:3.10\\\": dial tcp 34.96.108.209:443: connect: "
+          "network is unreachable\"",
+          "sandbox-image-pull" },
+        { "Warning  Failed  kubelet  Failed to pull image \"registry.k8s.io/pause:3.9\": rpc error: code = "
+          "DeadlineExceeded",
+          "sandbox-image-pull" },
         { "W1016 09:50:55.056703 17144 eviction_manager.go:331] eviction manager: attempting to reclaim "
           "nodefs",
           "disk-pressure" },
@@ -298,8 +312,8 @@ static void test_shipped(void) {
         }
         /* Fixer names are the design's stable ones (README: What it fixes). */
         static const char *const fixers[] = {
-                "swap",    "cgroup-driver", "kubeconfig", "eviction",      "csi-migration",
-                "gateway", "kubelet-flags", "sysctl",     "disk-pressure", "dns"
+                "swap",          "cgroup-driver", "kubeconfig",    "eviction", "csi-migration", "gateway",
+                "kubelet-flags", "sysctl",        "disk-pressure", "dns",      "sandbox-image",
         };
         for (size_t i = 0; i < db.n; i++) {
                 bool known = false;

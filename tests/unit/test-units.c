@@ -47,6 +47,7 @@ static void test_sort_restart_order(void) {
                   "docker.service,kubelet.service" },
                 { "b.service,a.service,b.service", "b.service,a.service" },
                 { "kubelet.service", "kubelet.service" },
+                { "kubelet.service,crio.service", "crio.service,kubelet.service" },
                 { "", "" },
         };
 
@@ -274,6 +275,27 @@ static void test_reload_failure(sd_bus *bus) {
                 unit_restart_done(&units[i]);
 }
 
+/* EnableUnitFiles for each unit, persistent and unforced, then a reload; nothing started. */
+static void test_enable(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *error = NULL;
+        static const char *const units[] = { "containerd.service", "kubelet.service" };
+        const char *items[16];
+        size_t n = 0;
+
+        unsigned reloads = mock_reload_count(bus);
+        tap_ok(units_enable(bus, units, ELEMENTSOF(units), &error) == 0, "enable: returns 0");
+        if (mock_call(bus, "GetEnableLog", &reply, NULL) >= 0 &&
+            sd_bus_message_enter_container(reply, 'a', "s") >= 0)
+                while (n < ELEMENTSOF(items) && sd_bus_message_read(reply, "s", &items[n]) > 0)
+                        n++;
+        _cleanup_free_ char *log = join_commas(items, n);
+        tap_streq(log, "containerd.service,kubelet.service", "enable: both units, in one call");
+        tap_ok(mock_reload_count(bus) == reloads + 1, "enable: systemd reloaded once");
+        _cleanup_free_ char *restarts = mock_restart_log(bus);
+        tap_ok(!strstr(restarts, "kubelet.service"), "enable: the kubelet is not started");
+}
+
 static void test_with_mock_systemd(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *error = NULL;
@@ -295,6 +317,8 @@ static void test_with_mock_systemd(void) {
         for (size_t i = 0; i < ELEMENTSOF(restart_cases); i++)
                 run_restart_case(bus, &restart_cases[i]);
         test_reload_failure(bus);
+        mock_call(bus, "SetReloadError", NULL, "s", "");
+        test_enable(bus);
 }
 
 static void test_no_bus(void) {
