@@ -494,10 +494,79 @@ static void run_golden_test(void) {
         tap_streq(text, want, "golden: result equals kubelet-config.expected.yaml");
 }
 
+/* yaml_set_scalars(): the edits of one parse give the text that applying yaml_set_scalar() one
+ * after another gives, in every kind of document; refusals keep the original's line numbers. */
+static void run_set_scalars_test(void) {
+        static const char stream[] = "# a stream\n"
+                                     "a: 1\n"
+                                     "spec:\n"
+                                     "  x: 1\n"
+                                     "---\n"
+                                     "{\"spec\": {\"x\": 1}}\n"
+                                     "---\n"
+                                     "spec: {x: 1}\n"
+                                     "---\n"
+                                     "# empty\n"
+                                     "---\n"
+                                     "spec:\n"
+                                     "  policy: Default # keep\n"
+                                     "  tail: 1\n";
+        static const char *const p_policy[] = { "spec", "policy", NULL };
+        static const char *const p_deep[] = { "spec", "t", "policy", NULL };
+        const struct yaml_set sets[] = {
+                { 0, p_policy, "ClusterFirstWithHostNet" }, { 0, p_deep, "v" },
+                { 1, p_policy, "ClusterFirstWithHostNet" }, { 2, p_policy, "ClusterFirstWithHostNet" },
+                { 3, p_policy, "ClusterFirstWithHostNet" }, { 4, p_policy, "ClusterFirstWithHostNet" },
+        };
+        _cleanup_free_ char *want = xstrdup(stream);
+        size_t want_len = strlen(stream);
+        bool seq_ok = true;
+        for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+                char *next = NULL, *err = NULL;
+                size_t next_len;
+                int r = yaml_set_scalar(want, want_len, sets[i].doc, sets[i].path, sets[i].value, &next,
+                                        &next_len, &err);
+                seq_ok = seq_ok && r == 1;
+                if (r == 1) {
+                        free(want);
+                        want = next;
+                        want_len = next_len;
+                }
+                free(err);
+        }
+        tap_ok(seq_ok, "set_scalars: every edit changes the stream on its own");
+        _cleanup_free_ char *got = NULL, *err = NULL;
+        size_t got_len = 0;
+        int r = yaml_set_scalars(stream, strlen(stream), sets, ELEMENTSOF(sets), &got, &got_len, &err);
+        tap_ok(r == 1 && got_len == strlen(got), "set_scalars: changed");
+        tap_streq(got, want, "set_scalars: one parse gives what one edit after another gives");
+
+        _cleanup_free_ char *same = NULL, *e0 = NULL;
+        size_t same_len = 0;
+        const struct yaml_set done[] = { { 4, p_policy, "Default" } };
+        r = yaml_set_scalars(stream, strlen(stream), done, 1, &same, &same_len, &e0);
+        tap_ok(r == 0 && !same, "set_scalars: 0 and no text when nothing changes");
+
+        /* The refusal names the original's line 14 (tail), although edits before it add lines. */
+        static const char *const p_bad[] = { "spec", "tail", "x", NULL };
+        const struct yaml_set refused[] = { { 0, p_policy, "v" }, { 4, p_bad, "v" } };
+        _cleanup_free_ char *none = NULL, *e1 = NULL;
+        r = yaml_set_scalars(stream, strlen(stream), refused, 2, &none, &same_len, &e1);
+        tap_ok(r == -EBADMSG && !none, "set_scalars: a refusal changes nothing");
+        tap_streq(e1, "line 14: spec.tail is a scalar, not a mapping", "set_scalars: the original's line");
+
+        const struct yaml_set twice[] = { { 0, p_policy, "v" }, { 0, p_policy, "w" } };
+        static const char one[] = "spec:\n  policy: x\n";
+        _cleanup_free_ char *t = NULL, *e2 = NULL;
+        r = yaml_set_scalars(one, strlen(one), twice, 2, &t, &same_len, &e2);
+        tap_ok(r == -EINVAL && !t, "set_scalars: two edits of the same bytes are refused");
+}
+
 int main(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
         run_golden_test();
+        run_set_scalars_test();
         run_corpus_tests();
         return tap_done();
 }
