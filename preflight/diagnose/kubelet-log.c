@@ -265,6 +265,7 @@ static int read_text(const struct log_source *src, log_entry_fn fn, void *userda
         bool is_stdin = streq(src->path, "-");
         _cleanup_fclose_ FILE *owned = is_stdin ? NULL : fopen(src->path, "re");
         FILE *f = is_stdin ? stdin : owned;
+        oom_note_file(is_stdin ? "standard input" : src->path);
         if (!f) {
                 int k = -errno;
                 set_error(ret_error, "cannot read %s: %s", src->path, strerror(-k));
