@@ -6,25 +6,49 @@
 
 #include "basic/util.h"
 
-/* libyaml counts marks in characters (a CRLF counts two, a UTF-8 BOM none);
- * this table gives the byte offset of each character index. */
-struct char_offsets {
-        size_t *byte_of;
-        size_t n;
+/* libyaml counts marks in characters (a CRLF counts two, a UTF-8 BOM none); this cursor turns a
+ * character index into the byte offset of that character. Marks come nearly in order, so it walks
+ * from the last answer: a table of every character's offset cost 8 bytes per input byte (24 MB
+ * for a 3 MB config.yaml). ASCII text (the usual) needs no walk at all. */
+struct char_cursor {
+        const char *text;
+        size_t len;
+        size_t start; /* the first character's byte: after a BOM */
+        bool ascii;
+        size_t ch, byte; /* character ch starts at byte (byte == len: past the end) */
 };
 
-static void char_offsets_build(const char *text, size_t len, struct char_offsets *co) {
-        size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-        co->byte_of = xmalloc((len + 1) * sizeof(size_t));
-        co->n = 0;
-        for (size_t i = bom; i < len; i++)
-                if (((unsigned char) text[i] & 0xC0) != 0x80)
-                        co->byte_of[co->n++] = i;
-        co->byte_of[co->n] = len;
+static bool is_continuation(const struct char_cursor *c, size_t byte) {
+        return ((unsigned char) c->text[byte] & 0xC0) == 0x80;
 }
 
-static size_t char_offsets_get(const struct char_offsets *co, size_t index) {
-        return co->byte_of[index < co->n ? index : co->n];
+static void char_cursor_init(const char *text, size_t len, struct char_cursor *c) {
+        size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+        *c = (struct char_cursor){ .text = text, .len = len, .start = bom, .ascii = true };
+        for (size_t i = bom; i < len && c->ascii; i++)
+                c->ascii = (unsigned char) text[i] < 0x80;
+        c->byte = bom;
+        while (c->byte < len && is_continuation(c, c->byte))
+                c->byte++;
+        c->start = c->byte;
+}
+
+static size_t char_offsets_get(struct char_cursor *c, size_t index) {
+        if (c->ascii)
+                return index < c->len - c->start ? c->start + index : c->len;
+        while (c->ch < index && c->byte < c->len) {
+                c->byte++;
+                while (c->byte < c->len && is_continuation(c, c->byte))
+                        c->byte++;
+                c->ch++;
+        }
+        while (c->ch > index) {
+                c->byte--;
+                while (c->byte > c->start && is_continuation(c, c->byte))
+                        c->byte--;
+                c->ch--;
+        }
+        return c->byte;
 }
 
 static void ynode_free(struct ynode *n) {
@@ -46,7 +70,7 @@ void ystream_free(struct ystream *s) {
         *s = (struct ystream){};
 }
 
-static struct ynode *ynode_new(enum ynode_kind kind, const yaml_event_t *e, const struct char_offsets *co,
+static struct ynode *ynode_new(enum ynode_kind kind, const yaml_event_t *e, struct char_cursor *co,
                                const unsigned char *tag, const unsigned char *anchor) {
         struct ynode *n = xmalloc(sizeof(*n));
         *n = (struct ynode){
@@ -84,7 +108,7 @@ static int builder_place(struct tree_builder *b, struct ynode *n) {
         return 0;
 }
 
-static int builder_event(struct tree_builder *b, const yaml_event_t *e, const struct char_offsets *co,
+static int builder_event(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co,
                          char **ret_error) {
         struct ynode *n;
 
@@ -147,14 +171,12 @@ int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_
                 return -EBADMSG;
         }
 
-        struct char_offsets co;
-        char_offsets_build(text, len, &co);
+        struct char_cursor co;
+        char_cursor_init(text, len, &co);
 
         yaml_parser_t parser;
-        if (!yaml_parser_initialize(&parser)) {
-                free(co.byte_of);
+        if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
-        }
         yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
 
         struct tree_builder b = {};
@@ -182,7 +204,6 @@ int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_
                         break;
         }
         yaml_parser_delete(&parser);
-        free(co.byte_of);
 
         if (r < 0) {
                 set_error(ret_error, "line 1: cannot build the document tree");
