@@ -508,31 +508,81 @@ static int compare_splices(const void *a, const void *b) {
         return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* yaml_set_scalars() a document at a time: the sets of document doc, in c. */
+struct sets_walk {
+        struct edit_ctx *c;
+        const struct yaml_set *sets;
+        const size_t *order; /* the sets' indexes by document */
+        size_t n_sets, next; /* order[next] is the first set not applied yet */
+};
+
+static int apply_sets(struct sets_walk *w, size_t doc, struct ynode *root, char **ret_error) {
+        struct edit_ctx *c = w->c;
+        c->root = c->empty_root = NULL;
+        if (root && is_empty_document_root(root))
+                c->empty_root = root;
+        else
+                c->root = root;
+        for (; w->next < w->n_sets && w->sets[w->order[w->next]].doc == doc; w->next++) {
+                const struct yaml_set *set = &w->sets[w->order[w->next]];
+                size_t n = path_length(set->path);
+                _cleanup_free_ struct path_step *steps = xmalloc(n * sizeof(struct path_step));
+                _cleanup_free_ char *ignored = NULL;
+                size_t ignored_len;
+                int r = walk_path(c, set->path, steps, ret_error);
+                if (r >= 0)
+                        r = set_walked(c, steps, (size_t) r, set->path, n, set->value, &ignored,
+                                       &ignored_len, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int apply_sets_of_doc(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        struct sets_walk *w = userdata;
+        /* Sets for documents that do not exist come last in the order; these come in it. */
+        return apply_sets(w, index, doc->root, ret_error);
+}
+
+static int compare_set_docs(const void *a, const void *b, void *userdata) {
+        const struct yaml_set *sets = userdata;
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        if (sets[x].doc != sets[y].doc)
+                return sets[x].doc < sets[y].doc ? -1 : 1;
+        return x < y ? -1 : x > y;
+}
+
 int yaml_set_scalars(const char *text, size_t len, const struct yaml_set *sets, size_t n_sets,
                      char **ret_text, size_t *ret_len, char **ret_error) {
-        struct edit_ctx c;
-        if (!ret_text || !ret_len)
+        if (!ret_text || !ret_len || (!text && len > 0))
                 return -EINVAL;
         for (size_t i = 0; i < n_sets; i++)
                 if (!sets[i].value || !sets[i].path || !sets[i].path[0])
                         return -EINVAL;
-        int r = edit_ctx_parse(&c, text, len, ret_error);
+        struct edit_ctx c = { .text = text ? text : "", .len = len, .collect = true };
+        c.eol = detect_eol(c.text, len);
+        int r = ytext_check_line_breaks(c.text, len, ret_error);
         if (r < 0)
                 return r;
-        c.collect = true;
-        for (size_t i = 0; i < n_sets && r >= 0; i++) {
-                _cleanup_free_ struct path_step *steps = NULL;
-                size_t n = path_length(sets[i].path);
-                _cleanup_free_ char *ignored = NULL;
-                size_t ignored_len;
-                r = edit_ctx_select(&c, sets[i].doc, ret_error);
-                if (r < 0)
-                        break;
-                steps = xmalloc(n * sizeof(struct path_step));
-                r = walk_path(&c, sets[i].path, steps, ret_error);
-                if (r >= 0)
-                        r = set_walked(&c, steps, (size_t) r, sets[i].path, n, sets[i].value, &ignored,
-                                       &ignored_len, ret_error);
+
+        /* A document at a time: a stream of thousands costs the memory of its largest. */
+        _cleanup_free_ size_t *order = xmalloc((n_sets ? n_sets : 1) * sizeof(size_t));
+        for (size_t i = 0; i < n_sets; i++)
+                order[i] = i;
+        qsort_r(order, n_sets, sizeof(size_t), compare_set_docs, (void *) sets);
+        struct sets_walk w = { .c = &c, .sets = sets, .order = order, .n_sets = n_sets };
+        size_t n_docs = 0;
+        r = ystream_parse_each(c.text, len, apply_sets_of_doc, &w, &n_docs, ret_error);
+        if (r >= 0 && w.next < n_sets) {
+                unsigned doc = sets[order[w.next]].doc;
+                if (doc == 0 && n_docs == 0) /* no document at all: the new one goes at the end */
+                        r = apply_sets(&w, 0, NULL, ret_error);
+                if (r >= 0 && w.next < n_sets) {
+                        set_error(ret_error, "line %u: document %u does not exist, the stream has %zu",
+                                  line_of_offset(c.text, c.len), sets[order[w.next]].doc, n_docs);
+                        r = -ENOENT;
+                }
         }
         if (r >= 0 && c.n_splices > 0)
                 qsort(c.splices, c.n_splices, sizeof(*c.splices), compare_splices);
@@ -678,14 +728,15 @@ int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *cons
         return r;
 }
 
+static int count_document(_unused_ size_t index, _unused_ const struct ydoc *doc, _unused_ void *userdata,
+                          _unused_ char **ret_error) {
+        return 0;
+}
+
 int yaml_count_documents(const char *text, size_t len, char **ret_error) {
-        struct ystream s;
+        size_t n = 0;
         if (!text && len > 0)
                 return -EINVAL;
-        int r = ystream_parse(text ? text : "", len, &s, ret_error);
-        if (r < 0)
-                return r;
-        r = (int) s.n_docs;
-        ystream_free(&s);
-        return r;
+        int r = ystream_parse_each(text ? text : "", len, count_document, NULL, &n, ret_error);
+        return r < 0 ? r : (int) n;
 }

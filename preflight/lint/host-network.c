@@ -308,18 +308,17 @@ void lint_result_free(struct lint_result *res) {
         *res = (struct lint_result){};
 }
 
+static int lint_document(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        const struct ynode *root = doc->root;
+        if (!root || root->kind != YNODE_MAPPING)
+                return 0;
+        return lint_object(root, (unsigned) index, false, userdata, ret_error);
+}
+
 int lint_manifest(const char *text, size_t len, struct lint_result *ret, char **ret_error) {
-        struct ystream stream;
         struct lint_result res = {};
-        int r = ystream_parse(text, len, &stream, ret_error);
-        if (r < 0)
-                return r;
-        for (size_t d = 0; d < stream.n_docs && r >= 0; d++) {
-                const struct ynode *root = stream.docs[d].root;
-                if (root && root->kind == YNODE_MAPPING)
-                        r = lint_object(root, (unsigned) d, false, &res, ret_error);
-        }
-        ystream_free(&stream);
+        /* A document at a time: a stream of thousands costs the memory of its largest. */
+        int r = ystream_parse_each(text, len, lint_document, &res, NULL, ret_error);
         if (r < 0) {
                 lint_result_free(&res);
                 return r;

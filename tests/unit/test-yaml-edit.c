@@ -6,6 +6,7 @@
 
 #include "basic/util.h"
 #include "formats/yaml-edit.h"
+#include "formats/yaml-tree.h"
 #include "tap.h"
 #include "test-util.h"
 
@@ -562,11 +563,55 @@ static void run_set_scalars_test(void) {
         tap_ok(r == -EINVAL && !t, "set_scalars: two edits of the same bytes are refused");
 }
 
+struct seen_docs {
+        struct buf b;
+        size_t refuse_at; /* refuse this document (SIZE_MAX: none) */
+};
+
+static int see_document(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        struct seen_docs *s = userdata;
+        buf_printf(&s->b, "%zu:%s;", index,
+                   doc->root && doc->root->kind == YNODE_MAPPING && doc->root->n_children
+                           ? doc->root->children[0]->value
+                           : "-");
+        if (index == s->refuse_at) {
+                set_error(ret_error, "document %zu refused", index);
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+/* ystream_parse_each(): every document in order, counted; fn's refusal stops the calls, but a
+ * refusal of the text later in the stream is what is returned, as ystream_parse() would. */
+static void run_parse_each_test(void) {
+        static const char good[] = "a: 1\n---\nb: 2\n---\n---\nc: 3\n";
+        static const char bad[] = "a: 1\n---\nb: 2\n---\nc: [\n";
+        struct seen_docs s = { .refuse_at = SIZE_MAX };
+        size_t n = 0;
+        _cleanup_free_ char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        int r = ystream_parse_each(good, strlen(good), see_document, &s, &n, &e1);
+        tap_ok(r == 0 && n == 4, "parse_each: four documents");
+        tap_streq(s.b.data, "0:a;1:b;2:-;3:c;", "parse_each: each in order, with its index");
+        buf_free(&s.b);
+        s = (struct seen_docs){ .refuse_at = 1 };
+        r = ystream_parse_each(good, strlen(good), see_document, &s, &n, &e2);
+        tap_ok(r == -EBADMSG && s.b.data && streq(s.b.data, "0:a;1:b;"),
+               "parse_each: fn's refusal stops the calls");
+        tap_streq(e2, "document 1 refused", "parse_each: and is returned");
+        buf_free(&s.b);
+        s = (struct seen_docs){ .refuse_at = 0 };
+        r = ystream_parse_each(bad, strlen(bad), see_document, &s, &n, &e3);
+        tap_ok(r == -EBADMSG && e3 && startswith(e3, "line 6:"),
+               "parse_each: a broken document later wins over fn's refusal");
+        buf_free(&s.b);
+}
+
 int main(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
         run_golden_test();
         run_set_scalars_test();
+        run_parse_each_test();
         run_corpus_tests();
         return tap_done();
 }
