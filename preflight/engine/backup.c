@@ -207,9 +207,10 @@ void backup_settle(struct backup *b, const char *path, bool written, bool parent
                 b->settled = xmalloc((b->saved.n ? b->saved.n : 1) * sizeof(bool));
                 memset(b->settled, 0, b->saved.n * sizeof(bool));
         }
-        b->settled[i] = written;
+        /* A directory the run made stays the run's to remove, even when its file was not written. */
+        b->settled[i] = written || parent_created;
         cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(b->manifest, "files"), (int) i);
-        if (written && !parent_created && cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated"))) {
+        if (!parent_created && cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated"))) {
                 /* The directory appeared before the run got to it: not the run's to remove. */
                 cJSON_DeleteItemFromObject(entry, "parentCreated");
                 b->unflushed = true;
@@ -221,7 +222,8 @@ static int discard_run(struct backup *b) {
         int k = 0;
         if (unlinkat(b->dfd, BACKUP_MANIFEST, 0) < 0 && errno != ENOENT)
                 k = -errno;
-        for (size_t i = 0; i < b->saved.n; i++) {
+        /* <= : a copy that failed half-way may be there too. */
+        for (size_t i = 0; i <= b->saved.n; i++) {
                 _cleanup_free_ char *name = xasprintf("%zu", i);
                 if (unlinkat(b->dfd, name, 0) < 0 && errno != ENOENT && k == 0)
                         k = -errno;

@@ -48,8 +48,9 @@ int backup_add(struct backup *b, const struct file_edit *e, const struct file_ed
 int backup_flush(struct backup *b, char **ret_error);
 /* After the commit: whether the entry of path was written, and whether its directory was created
  * by the run (parentCreated). backup_finish() then drops the entries of files that were not
- * written (with their saved copies), or the whole run when none was, in one more manifest write,
- * so that the manifest again names only what the run changed. */
+ * written and whose directory the run did not make (with their saved copies), or the whole run
+ * when nothing is left (also after a failed backup_add/flush), in one more manifest write, so
+ * that the manifest again names only what the run changed. */
 void backup_settle(struct backup *b, const char *path, bool written, bool parent_created);
 int backup_finish(struct backup *b, char **ret_error);
 void backup_done(struct backup *b);

@@ -317,7 +317,7 @@ void commit_results(struct context *ctx, struct fixer_result *results, size_t n,
                         backup_settle(b, first->path, steps[i].e->written, first->parent_created);
                 }
         _cleanup_free_ char *ferr = NULL;
-        if (k >= 0 && backup_finish(b, &ferr) < 0)
+        if (backup_finish(b, &ferr) < 0)
                 fprintf(stderr, "kubeprep: %s\n", ferr);
         free(steps);
 }
