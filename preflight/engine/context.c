@@ -52,13 +52,12 @@ void context_free(struct context *ctx) {
         free(ctx->overlay);
         ctx->overlay = NULL;
         ctx->n_overlay = 0;
+        name_index_free(&ctx->overlay_index);
 }
 
 struct overlay_entry *overlay_find(const struct context *ctx, const char *path) {
-        for (size_t i = 0; i < ctx->n_overlay; i++)
-                if (streq(ctx->overlay[i].path, path))
-                        return &ctx->overlay[i];
-        return NULL;
+        size_t i;
+        return name_index_get(&ctx->overlay_index, path, &i) ? &ctx->overlay[i] : NULL;
 }
 
 int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
@@ -89,6 +88,7 @@ void overlay_set(struct context *ctx, const char *path, const char *data, size_t
                 ctx->overlay = xrealloc(ctx->overlay, (ctx->n_overlay + 1) * sizeof(*o));
                 o = &ctx->overlay[ctx->n_overlay++];
                 *o = (struct overlay_entry){ .path = xstrdup(path) };
+                (void) name_index_put(&ctx->overlay_index, o->path, ctx->n_overlay - 1);
         }
         free(o->data);
         o->exists = true;

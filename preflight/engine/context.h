@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "basic/name-index.h"
 #include "basic/rootfs.h"
 #include "engine/node.h"
 #include "engine/profile.h"
@@ -32,6 +33,7 @@ struct context {
         struct node_facts node;
         struct overlay_entry *overlay;
         size_t n_overlay;
+        struct name_index overlay_index; /* path -> overlay entry: a run may plan 10,000 files */
 };
 
 /* Open the root (opts->root or the live /), gather the node's facts and load

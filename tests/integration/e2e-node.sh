@@ -169,7 +169,7 @@ for u in containerd docker; do
         [ "$t_kp" -gt 0 ] && [ "$t_kp" -le "$t_u" ] && pass "kubeprep finished before $u started" || fail "$u started at $t_u, kubeprep finished at $t_kp"
 done
 [ "$(docker_driver)" = systemd ] && pass "docker came up on systemd, fixed before it started" || fail "docker driver: $(docker_driver)"
-contains "systemctl cat kubelet shows kubeprep's drop-in" "$(node_exec systemctl cat kubelet.service 2>&1)" "ExecStartPre=-/usr/local/sbin/kubeprep apply"
+contains "systemctl cat kubelet shows kubeprep's drop-in, its run bounded" "$(node_exec systemctl cat kubelet.service 2>&1)" "ExecStartPre=-/usr/bin/timeout --kill-after=5 40 /usr/local/sbin/kubeprep apply"
 node_poweroff
 
 # 7 and 8: the field guide's two nodes through `kubeprep kubeadm -- join`, with tests/tools/fake-kubeadm
