@@ -58,6 +58,11 @@ static int programs_plan(struct context *ctx, struct fixer_result *r) {
                 result_skip(r, "no kubelet installed: the programs kubeadm looks for depend on its version");
                 return 0;
         }
+        const char *why = NULL;
+        if (!kubeadm_checks_apply(ctx, &why)) {
+                result_message(r, "%s: kubeadm's checks for a new node do not apply", why);
+                return 0;
+        }
         if (!known)
                 result_warn(r,
                             "kubelet version unknown: conntrack and crictl, which kubeadm looks for before "

@@ -126,6 +126,13 @@ contains "nsenter without its x bit is missing" "$OUT" "[ERROR FileExisting-nsen
 contains "socat is only kubeadm's warning" "$OUT" "[WARNING FileExisting-socat]: socat not found in system path: install socat"
 run check --root "$T" --only programs --kubelet-version 1.31.0
 contains "kubelet 1.31: crictl is a warning" "$OUT" "[WARNING FileExisting-crictl]"
+# A joined node (kubelet.conf) is a cluster member: kubeadm looks for programs only before init or
+# join, as for leftovers and ports; the hook's join looks again.
+mkdir -p "$T/etc/kubernetes" && touch "$T/etc/kubernetes/kubelet.conf"
+run check --root "$T" --only programs --kubelet-version 1.30.2
+expect_rc "joined node: programs are kubeadm's check for a new node" 0
+contains "joined node: says why" "$OUT" "[programs] ok: the node has joined a cluster (/etc/kubernetes/kubelet.conf exists): kubeadm's checks for a new node do not apply"
+rm "$T/etc/kubernetes/kubelet.conf"
 prog usr/bin/conntrack; chmod 0755 "$T/usr/bin/nsenter"
 run check --root "$T" --only programs --kubelet-version 1.32.1
 expect_rc "kubelet 1.32 with the required programs: only warnings" 0
