@@ -48,6 +48,9 @@ struct options {
         char **files;          /* lint's FILE... ("-" is stdin), pointing into argv */
         char **kubeadm_args;   /* kubeadm's: everything after "--", pointing into argv */
         size_t n_kubeadm_args;
+        /* The kubeadm verb's runs: the subcommand they prepare the node for ("init", "join",
+         * "reset"); NULL otherwise. The firewall fixer's role: auto reads it. */
+        const char *kubeadm_verb;
         size_t n_files;
         const char *journal_dir; /* diagnose: a journal directory on the host */
         const char *log_file;    /* diagnose: plain text instead, "-" for stdin */

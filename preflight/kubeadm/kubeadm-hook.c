@@ -92,6 +92,7 @@ int run_kubeadm_hook(const struct options *opts) {
 
         /* 1. Fix the node. An error (exit 2) stops here: kubeadm would meet the same problem. */
         struct options o = as_apply(opts);
+        o.kubeadm_verb = sub;
         int k = run_check_or_apply(&o);
         if (k == 2)
                 return fail_early(opts, 2, "%s", "not running kubeadm: kubeprep apply failed (see above)");
