@@ -514,10 +514,15 @@ const struct unit_state *node_unit_state(const struct node_facts *n, const char 
 }
 
 int node_unit_file(const struct root *root, const char *unit, char **ret_path) {
-        static const char *const dirs[] = { "/etc/systemd/system", "/run/systemd/system",
-                                            "/usr/local/lib/systemd/system", "/usr/lib/systemd/system",
-                                            "/lib/systemd/system" };
+        /* Debian's systemd looks in /lib before /usr/lib (and links to /lib when it enables a unit),
+         * the others in /usr/lib first; with a merged /usr both are one directory. */
+        static const char *const dirs[] = { "/etc/systemd/system",           "/run/systemd/system",
+                                            "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                                            "/usr/lib/systemd/system",       "/lib/systemd/system" };
+        bool debian = root_exists(root, "/etc/debian_version");
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                if (i == (debian ? 5 : 3))
+                        continue;
                 _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], unit);
                 struct stat st;
                 if (root_lstat(root, p, &st) < 0)

@@ -109,7 +109,8 @@ const char *elf_machine_name(const unsigned char *hdr, size_t len);
  * (docker-ce installs dockerd in /usr/bin, Debian's docker.io in /usr/sbin). */
 bool node_has_program(const struct root *root, const char *name);
 
-/* Where a unit file is installed: the first of /etc/systemd/system, /run/systemd/system,
- * /usr/local/lib/systemd/system, /usr/lib/systemd/system and /lib/systemd/system that has the
- * name (a link too: an alias, a mask). 1 found (*ret_path, may be NULL), 0 not installed. */
+/* Where a unit file is: the first of /etc/systemd/system, /run/systemd/system,
+ * /usr/local/lib/systemd/system, /usr/lib/systemd/system and /lib/systemd/system (/lib before /usr/lib
+ * on Debian, as its systemd looks) that has the name, a link too (an alias, a mask). 1 found
+ * (*ret_path, may be NULL), 0 not installed. */
 int node_unit_file(const struct root *root, const char *unit, char **ret_path);
