@@ -5,8 +5,21 @@
 #include "engine/fixer.h"
 
 const struct fixer *const fixers[] = {
-        &fixer_swap,    &fixer_cgroup_driver, &fixer_kubeconfig, &fixer_eviction,      &fixer_csi_migration,
-        &fixer_gateway, &fixer_kubelet_flags, &fixer_sysctl,     &fixer_disk_pressure,
+        &fixer_swap,
+        &fixer_cgroup_driver,
+        &fixer_kubeconfig,
+        &fixer_eviction,
+        &fixer_csi_migration,
+        &fixer_gateway,
+        &fixer_kubelet_flags,
+        &fixer_sysctl,
+        &fixer_disk_pressure,
+        /* issue 16's preflight items */
+        &fixer_firewall,
+        &fixer_hostname,
+        &fixer_time_sync,
+        &fixer_kernel_cgroups,
+        &fixer_node_ip,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

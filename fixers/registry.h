@@ -13,3 +13,8 @@ extern const struct fixer fixer_kubelet_flags;
 extern const struct fixer fixer_gateway;
 extern const struct fixer fixer_sysctl;
 extern const struct fixer fixer_disk_pressure;
+extern const struct fixer fixer_firewall;
+extern const struct fixer fixer_hostname;
+extern const struct fixer fixer_time_sync;
+extern const struct fixer fixer_kernel_cgroups;
+extern const struct fixer fixer_node_ip;
