@@ -10,7 +10,7 @@
 #   node_poweroff            power it off and wait (also done on exit)
 
 E2E_CACHE=${KUBEPREP_E2E_CACHE:-/var/cache/kubeprep-e2e}
-E2E_PACKAGES=systemd,systemd-sysv,dbus,containerd,docker.io,iproute2,procps,libyaml-0-2,libcjson1,libmount1,libsystemd0
+E2E_PACKAGES=systemd,systemd-sysv,dbus,containerd,docker.io,iproute2,procps,libyaml-0-2,libcjson1,libmount1,libsystemd0,firewalld,libpam-systemd,systemd-timesyncd
 # One tree per package list: a changed list gets a tree of its own, built once.
 E2E_TREE="$E2E_CACHE/tree-$(printf %s "$E2E_PACKAGES" | sha256sum | cut -c1-12)"
 NODE_PID=
