@@ -37,10 +37,14 @@ static void test_rules(void) {
         tap_ok(allows(rules, "22/tcp"), "an application rule with a comment");
 }
 
+static bool enabled(const char *conf) {
+        return ufw_conf_enabled(conf, strlen(conf));
+}
+
 static void test_conf(void) {
-        tap_ok(ufw_conf_enabled("# ENABLED=no\nENABLED=yes\n", 27), "ENABLED=yes");
-        tap_ok(!ufw_conf_enabled("ENABLED=yes\nENABLED=no\n", 23), "the last one wins");
-        tap_ok(ufw_conf_enabled("ENABLED=\"yes\"\n", 14), "quoted");
+        tap_ok(enabled("# ENABLED=no\nENABLED=yes\n"), "ENABLED=yes");
+        tap_ok(!enabled("ENABLED=yes\nENABLED=no\n"), "the last one wins");
+        tap_ok(enabled("ENABLED=\"yes\"\n"), "quoted");
 }
 
 int main(void) {
