@@ -425,18 +425,34 @@ static void unit_states(const struct root *root, struct node_facts *n) {
         }
 }
 
+/* Whether the run plans this fixer (--only, --skip): a fact only it reads is gathered only then, so
+ * the kubelet's ExecStartPre run (--only the kubelet's fixers) asks neither systemd nor DNS. diagnose
+ * cross-checks fixers that read none of these facts. */
+static bool fixer_wanted(const struct options *opts, const char *fixer) {
+        if (opts->command == CMD_DIAGNOSE)
+                return false;
+        if (opts->only.n)
+                return strv_contains(&opts->only, fixer);
+        return !strv_contains(&opts->skip, fixer);
+}
+
 /* The live facts of the firewall, hostname, time-sync and kernel-cgroups fixers. */
-static void preflight_state(const struct root *root, struct node_facts *n) {
+static void preflight_state(const struct root *root, const struct options *opts, struct node_facts *n) {
         n->hostname = live_hostname();
         n->hostname_from = "the kernel's hostname";
         n->container = container_manager();
-        int k = kernel_cgroup_controllers(n->cgroup_version, &n->cgroup_controllers,
-                                          &n->cgroup_controllers_message);
-        n->cgroup_controllers_error = k < 0 ? k : 0;
-        _cleanup_free_ char *ignored = NULL;
-        (void) kernel_cmdline(&n->kernel_cmdline, &ignored);
-        n->clock_synchronized = kernel_clock_synchronized();
-        unit_states(root, n);
+        n->clock_synchronized = -ENODATA;
+        if (fixer_wanted(opts, "kernel-cgroups")) {
+                int k = kernel_cgroup_controllers(n->cgroup_version, &n->cgroup_controllers,
+                                                  &n->cgroup_controllers_message);
+                n->cgroup_controllers_error = k < 0 ? k : 0;
+                _cleanup_free_ char *ignored = NULL;
+                (void) kernel_cmdline(&n->kernel_cmdline, &ignored);
+        }
+        if (fixer_wanted(opts, "time-sync"))
+                n->clock_synchronized = kernel_clock_synchronized();
+        if (fixer_wanted(opts, "firewall") || fixer_wanted(opts, "time-sync"))
+                unit_states(root, n);
 }
 
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret) {
@@ -446,7 +462,7 @@ int node_facts_gather(const struct root *root, const struct options *opts, struc
                 n.init = live_init();
                 n.cgroup_version = live_cgroup_version();
                 live_state(&n);
-                preflight_state(root, &n);
+                preflight_state(root, opts, &n);
         } else {
                 n.arch = tree_arch(root);
                 n.init = tree_init(root);
@@ -487,7 +503,8 @@ void node_facts_free(struct node_facts *n) {
         *n = (struct node_facts){};
 }
 
-void node_facts_gather_name(const struct root *root, const char *node_name, struct node_facts *n) {
+void node_facts_gather_name(const struct root *root, const struct options *opts, const char *node_name,
+                            struct node_facts *n) {
         free(n->node_name);
         n->node_name = NULL;
         if (node_name) {
@@ -500,7 +517,7 @@ void node_facts_gather_name(const struct root *root, const char *node_name, stru
                 n->node_name_from = n->hostname_from;
         }
         n->node_name_resolves = -ENOMEDIUM;
-        if (!root->live || !n->node_name)
+        if (!root->live || !n->node_name || !fixer_wanted(opts, "hostname"))
                 return;
         int k = resolve_host(n->node_name, RESOLVE_TIMEOUT_MS, &n->node_name_addrs, &n->node_name_message);
         n->node_name_resolves = k;

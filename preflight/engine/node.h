@@ -52,8 +52,9 @@ struct node_facts {
         char *links_message;
 
         /* What the firewall, hostname, time-sync and kernel-cgroups fixers plan from. Live from the
-         * kernel and systemd; with --root only the hostname, from the tree's /etc/hostname. A read
-         * that failed is kept as above, for the fixer that needs the fact. */
+         * kernel and systemd, and only when the run plans a fixer that reads them; with --root only
+         * the hostname, from the tree's /etc/hostname. A read that failed is kept as above, for the
+         * fixer that needs the fact. */
         char *hostname;            /* NULL: unknown */
         const char *hostname_from; /* "the kernel's hostname", "/etc/hostname" */
         char *container;           /* the container manager systemd found ("systemd-nspawn"); NULL: none */
@@ -87,8 +88,9 @@ struct node_facts {
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret);
 void node_facts_free(struct node_facts *n);
 /* The node's name: the profile's node_name, else the hostname lowercased (as the kubelet does); live,
- * whether it resolves (getaddrinfo, at most a few seconds). */
-void node_facts_gather_name(const struct root *root, const char *node_name, struct node_facts *n);
+ * when the run plans the hostname fixer, whether it resolves (getaddrinfo, at most a few seconds). */
+void node_facts_gather_name(const struct root *root, const struct options *opts, const char *node_name,
+                            struct node_facts *n);
 /* The state of a unit among n->units; NULL when it was not read (not installed, --root). */
 const struct unit_state *node_unit_state(const struct node_facts *n, const char *unit);
 /* Read the live state (swaps, route, links) again, for a run that waited
