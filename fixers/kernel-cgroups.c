@@ -106,7 +106,10 @@ static int plan_boot_config(struct context *ctx, struct fixer_result *r) {
                 int k = plan_cmdline_txt(ctx, r, txt, &added);
                 if (k < 0)
                         return k;
-                result_detail(r, k > 0 ? "then: reboot" : "%s has them: reboot to use them", txt);
+                if (k > 0)
+                        result_detail(r, "then: reboot");
+                else
+                        result_detail(r, "%s has them: reboot to use them", txt);
                 return 0;
         }
         if (root_exists(ctx->root, GRUB_DEFAULT) && root_exists(ctx->root, "/etc/debian_version")) {
