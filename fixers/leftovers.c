@@ -6,6 +6,7 @@
 
 #include "fixers/registry.h"
 #include "fixers/shared/kubeadm-preflight.h"
+#include "fixers/shared/node-identity.h"
 
 /* Which kubeadm command checks a path: init (and join --control-plane, which runs init's checks),
  * every join, or only a worker's join. */
@@ -43,7 +44,7 @@ static unsigned checks_for(const struct context *ctx) {
         case KUBEADM_STEP_RESET:
                 break;
         }
-        return node_is_control_plane(ctx, NULL) ? ON_INIT : ON_JOIN | ON_WORKER_JOIN;
+        return node_role(ctx, NULL) == ROLE_CONTROL_PLANE ? ON_INIT : ON_JOIN | ON_WORKER_JOIN;
 }
 
 /* 1 when the path is in kubeadm's way (with *ret_what, kubeadm's own words), 0 when not. */
@@ -75,7 +76,7 @@ static int leftovers_plan(struct context *ctx, struct fixer_result *r) {
                 return 0;
         }
         const char *command = kubeadm_command_for(ctx), *role;
-        node_is_control_plane(ctx, &role);
+        (void) node_role(ctx, &role);
         result_detail(r, "the checks of %s (%s)", command, role);
         unsigned on = checks_for(ctx);
         struct strv found = {};

@@ -4,6 +4,7 @@
  * kubeadm run's kubelet or control plane is `kubeadm reset`. */
 #include "fixers/registry.h"
 #include "fixers/shared/kubeadm-preflight.h"
+#include "fixers/shared/node-identity.h"
 
 /* kubeadm's ports: every node's kubelet; a control plane's API server, controller manager and
  * scheduler, and local etcd's client and peer ports. */
@@ -54,7 +55,7 @@ static int ports_plan(struct context *ctx, struct fixer_result *r) {
                 return 0;
         }
         const char *command = kubeadm_command_for(ctx), *role;
-        bool control_plane = node_is_control_plane(ctx, &role);
+        bool control_plane = node_role(ctx, &role) == ROLE_CONTROL_PLANE;
         result_detail(r, "the checks of %s (%s)", command, role);
         struct strv busy = {};
         for (size_t p = 0; p < ELEMENTSOF(kports); p++) {

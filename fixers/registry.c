@@ -27,6 +27,13 @@ const struct fixer *const fixers[] = {
         /* After cgroup-driver: it reads containerd's CRI plugin as that fixer plans it. */
         &fixer_cri_endpoint,
         &fixer_boot_units,
+        /* What kubeadm needs of the node around the kubelet: the firewall, its name, its clock, the
+         * kernel's cgroups, the kubelet's address. */
+        &fixer_firewall,
+        &fixer_hostname,
+        &fixer_time_sync,
+        &fixer_kernel_cgroups,
+        &fixer_node_ip,
 };
 const size_t n_fixers = ELEMENTSOF(fixers);
 

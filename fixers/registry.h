@@ -22,3 +22,8 @@ extern const struct fixer fixer_proxy;
 extern const struct fixer fixer_sandbox_image;
 extern const struct fixer fixer_cri_endpoint;
 extern const struct fixer fixer_boot_units;
+extern const struct fixer fixer_firewall;
+extern const struct fixer fixer_hostname;
+extern const struct fixer fixer_time_sync;
+extern const struct fixer fixer_kernel_cgroups;
+extern const struct fixer fixer_node_ip;

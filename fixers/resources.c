@@ -4,6 +4,7 @@
  * figures are the running machine's, never an image tree's. */
 #include "fixers/registry.h"
 #include "fixers/shared/kubeadm-preflight.h"
+#include "fixers/shared/node-identity.h"
 
 /* kubeadm's ControlPlaneNumCPU and ControlPlaneMem (cmd/kubeadm/app/constants). */
 #define MIN_CPUS 2
@@ -15,10 +16,11 @@ static int resources_plan(struct context *ctx, struct fixer_result *r) {
                 return 0;
         }
         const char *role;
-        if (!node_is_control_plane(ctx, &role)) {
-                result_message(
-                        r, "%s; kubeadm checks CPUs and memory on a control plane only (%u CPUs, %llu MB)",
-                        role, ctx->node.cpus, ctx->node.mem_mb);
+        if (node_role(ctx, &role) != ROLE_CONTROL_PLANE) {
+                result_message(r,
+                               "a worker (%s); kubeadm checks CPUs and memory on a control plane only (%u "
+                               "CPUs, %llu MB)",
+                               role, ctx->node.cpus, ctx->node.mem_mb);
                 return 0;
         }
         const char *command = kubeadm_command_for(ctx);

@@ -2,6 +2,8 @@
 /* The node's role, kubeadm's next step and kubeadm-named findings (kubeadm-preflight.h). */
 #include "fixers/shared/kubeadm-preflight.h"
 
+#include "fixers/shared/node-identity.h"
+
 void kubeadm_finding(struct fixer_result *r, enum finding_level level, const char *check, const char *fmt,
                      ...) {
         va_list ap;
@@ -48,30 +50,6 @@ enum kubeadm_step kubeadm_next_step(const struct context *ctx) {
         return KUBEADM_STEP_NONE;
 }
 
-bool node_is_control_plane(const struct context *ctx, const char **ret_why) {
-        const char *why = NULL;
-        switch (kubeadm_next_step(ctx)) {
-        case KUBEADM_STEP_INIT:
-                why = "kubeadm init is about to run";
-                break;
-        case KUBEADM_STEP_JOIN_CONTROL_PLANE:
-                why = "kubeadm join --control-plane is about to run";
-                break;
-        case KUBEADM_STEP_JOIN:
-                if (ret_why)
-                        *ret_why = "a worker: kubeadm join is about to run";
-                return false; /* whatever an old run left */
-        case KUBEADM_STEP_NONE:
-        case KUBEADM_STEP_RESET:
-                if (root_exists(ctx->root, APISERVER_MANIFEST_PATH))
-                        why = "the node has " APISERVER_MANIFEST_PATH;
-                break;
-        }
-        if (ret_why)
-                *ret_why = why ? why : "a worker: no kube-apiserver static pod";
-        return why != NULL;
-}
-
 bool node_has_joined(const struct context *ctx) {
         return root_exists(ctx->root, KUBELET_KUBECONFIG);
 }
@@ -88,7 +66,7 @@ const char *kubeadm_command_for(const struct context *ctx) {
         case KUBEADM_STEP_RESET:
                 break;
         }
-        return node_is_control_plane(ctx, NULL) ? "kubeadm init" : "kubeadm join";
+        return node_role(ctx, NULL) == ROLE_CONTROL_PLANE ? "kubeadm init" : "kubeadm join";
 }
 
 bool kubeadm_checks_apply(const struct context *ctx, const char **ret_why) {

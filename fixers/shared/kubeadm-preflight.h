@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What the check-only fixers that mirror kubeadm's preflight share: the node's part in its cluster,
- * what kubeadm is about to do to it, and findings named as kubeadm names its checks.
- * node_is_control_plane() stands in for the profile's `role` until that key exists. */
+ * what kubeadm is about to do to it, and findings named as kubeadm names its checks. The node's role
+ * is node_role() (node-identity.h). */
 #pragma once
 
 #include "engine/fixer.h"
@@ -19,10 +19,6 @@ enum kubeadm_step {
 
 /* What `kubeprep kubeadm -- VERB ...` runs after this apply; NONE outside the hook. */
 enum kubeadm_step kubeadm_next_step(const struct context *ctx);
-
-/* A control plane: the hook runs `kubeadm init` or `kubeadm join --control-plane`, or the tree has
- * the kube-apiserver static pod. *ret_why (may be NULL) says which, for messages. */
-bool node_is_control_plane(const struct context *ctx, const char **ret_why);
 
 /* kubeadm made the node a cluster member: /etc/kubernetes/kubelet.conf exists (init writes it, a
  * join's TLS bootstrap does). kubeadm's checks for a fresh node then no longer apply, unless the

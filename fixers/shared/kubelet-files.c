@@ -149,6 +149,20 @@ void flag_files_free(struct flag_file *f, size_t n) {
         free(f);
 }
 
+const char *kubelet_defaults_file(struct context *ctx) {
+        if (root_exists(ctx->root, "/etc/redhat-release"))
+                return KUBELET_DEFAULTS_RPM;
+        if (root_exists(ctx->root, "/etc/debian_version") || root_exists(ctx->root, "/var/lib/dpkg"))
+                return KUBELET_DEFAULTS_DEB;
+        if (root_exists(ctx->root, "/var/lib/rpm"))
+                return KUBELET_DEFAULTS_RPM;
+        if (root_exists(ctx->root, KUBELET_DEFAULTS_DEB))
+                return KUBELET_DEFAULTS_DEB;
+        if (root_exists(ctx->root, KUBELET_DEFAULTS_RPM))
+                return KUBELET_DEFAULTS_RPM;
+        return NULL;
+}
+
 static int set_in_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,
                        const char *flag, const char *value) {
         _cleanup_free_ char *text = NULL, *old = NULL, *out = NULL, *err = NULL;

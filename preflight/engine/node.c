@@ -4,6 +4,7 @@
 #include "engine/node.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <poll.h>
 #include <sched.h>
@@ -22,6 +23,8 @@
 #include "formats/kubeconfig.h"
 #include "formats/manifest.h"
 #include "system/apiserver.h"
+#include "system/kernel-state.h"
+#include "system/resolve.h"
 #include "system/swaps.h"
 #include "system/unix-sockets.h"
 
@@ -30,6 +33,8 @@
 #define VERSION_EXEC_TIMEOUT_MS 2000
 #define APISERVER_TIMEOUT_MS 2000
 #define CONTROLLER_MANAGER_MANIFEST "/etc/kubernetes/manifests/kube-controller-manager.yaml"
+/* kubeadm's Hostname check waits for its lookup; kubeprep gives it this long. */
+#define RESOLVE_TIMEOUT_MS 3000
 
 const char *elf_machine_name(const unsigned char *h, size_t len) {
         if (len < 20 || memcmp(h, "\177ELF", 4) != 0)
@@ -664,6 +669,95 @@ static void live_resources(struct node_facts *n) {
         n->listeners_error = k < 0 ? k : 0;
 }
 
+/* systemd's reading of /etc/hostname: the first line that is neither empty nor a comment. */
+static char *tree_hostname(const struct root *root) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        if (root_read_file(root, "/etc/hostname", &text, &len, NULL) < 0)
+                return NULL;
+        for (size_t off = 0, n, end; text_line(text, len, off, &n, &end); off = end) {
+                _cleanup_free_ char *line = xstrndup_strip(text + off, n, WHITESPACE);
+                if (*line && *line != '#')
+                        return TAKE_PTR(line);
+        }
+        return NULL;
+}
+
+static char *live_hostname(void) {
+        char name[HOST_NAME_MAX + 1];
+        if (gethostname(name, sizeof(name)) < 0)
+                return NULL;
+        name[HOST_NAME_MAX] = 0;
+        return xstrdup(name);
+}
+
+/* The units the firewall and time-sync fixers ask systemd about, when installed. */
+static const char *const preflight_units[] = {
+        "firewalld.service", "systemd-timesyncd.service",
+        "chrony.service",    "chronyd.service",
+        "ntpsec.service",    "ntp.service",
+        "ntpd.service",      "openntpd.service",
+};
+
+static void unit_states(const struct root *root, struct node_facts *n) {
+        if (!n->init || !streq(n->init, "systemd"))
+                return;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(preflight_units); i++) {
+                if (node_unit_file(root, preflight_units[i], NULL) <= 0)
+                        continue;
+                if (!bus) {
+                        int k = units_bus_open(&bus, &n->units_message);
+                        if (k < 0) {
+                                n->units_error = k;
+                                return;
+                        }
+                }
+                struct unit_state st;
+                _cleanup_free_ char *err = NULL;
+                int k = units_get_state(bus, preflight_units[i], &st, &err);
+                if (k < 0) {
+                        n->units_error = k;
+                        free(n->units_message);
+                        n->units_message = TAKE_PTR(err);
+                        return;
+                }
+                n->units = xrealloc(n->units, (n->n_units + 1) * sizeof(*n->units));
+                n->units[n->n_units++] =
+                        (struct node_unit){ .name = xstrdup(preflight_units[i]), .state = st };
+        }
+}
+
+/* Whether the run plans this fixer (--only, --skip): a fact only it reads is gathered only then, so
+ * the kubelet's ExecStartPre run (--only the kubelet's fixers) asks neither systemd nor DNS. diagnose
+ * cross-checks fixers that read none of these facts. */
+static bool fixer_wanted(const struct options *opts, const char *fixer) {
+        if (opts->command == CMD_DIAGNOSE)
+                return false;
+        if (opts->only.n)
+                return strv_contains(&opts->only, fixer);
+        return !strv_contains(&opts->skip, fixer);
+}
+
+/* The live facts of the firewall, hostname, time-sync and kernel-cgroups fixers. */
+static void preflight_state(const struct root *root, const struct options *opts, struct node_facts *n) {
+        n->hostname = live_hostname();
+        n->hostname_from = "the kernel's hostname";
+        n->container = container_manager();
+        n->clock_synchronized = -ENODATA;
+        if (fixer_wanted(opts, "kernel-cgroups")) {
+                int k = kernel_cgroup_controllers(n->cgroup_version, &n->cgroup_controllers,
+                                                  &n->cgroup_controllers_message);
+                n->cgroup_controllers_error = k < 0 ? k : 0;
+                _cleanup_free_ char *ignored = NULL;
+                (void) kernel_cmdline(&n->kernel_cmdline, &ignored);
+        }
+        if (fixer_wanted(opts, "time-sync"))
+                n->clock_synchronized = kernel_clock_synchronized();
+        if (fixer_wanted(opts, "firewall") || fixer_wanted(opts, "time-sync"))
+                unit_states(root, n);
+}
+
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret) {
         struct node_facts n = {};
         if (root->live) {
@@ -673,9 +767,13 @@ int node_facts_gather(const struct root *root, const struct options *opts, struc
                 live_state(&n);
                 live_resources(&n);
                 cri_sockets(&n);
+                preflight_state(root, opts, &n);
         } else {
                 n.arch = tree_arch(root);
                 n.init = tree_init(root);
+                n.hostname = tree_hostname(root);
+                n.hostname_from = "/etc/hostname";
+                n.clock_synchronized = -ENOMEDIUM;
         }
         kubelet_version(root, opts, &n);
         control_plane_version(root, opts, &n);
@@ -707,7 +805,69 @@ void node_facts_free(struct node_facts *n) {
         free(n->api_endpoint_from);
         tcp_listeners_free(&n->listeners);
         free(n->listeners_message);
+        free(n->hostname);
+        free(n->container);
+        strv_free(&n->cgroup_controllers);
+        free(n->cgroup_controllers_message);
+        free(n->kernel_cmdline);
+        for (size_t i = 0; i < n->n_units; i++) {
+                free(n->units[i].name);
+                unit_state_done(&n->units[i].state);
+        }
+        free(n->units);
+        free(n->units_message);
+        free(n->node_name);
+        free(n->node_name_message);
+        strv_free(&n->node_name_addrs);
         *n = (struct node_facts){};
+}
+
+void node_facts_gather_name(const struct root *root, const struct options *opts, const char *node_name,
+                            struct node_facts *n) {
+        free(n->node_name);
+        n->node_name = NULL;
+        if (node_name) {
+                n->node_name = xstrdup(node_name);
+                n->node_name_from = "nodeName in the profile";
+        } else if (n->hostname) {
+                n->node_name = xstrdup(n->hostname);
+                for (char *c = n->node_name; *c; c++)
+                        *c = (char) (*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+                n->node_name_from = n->hostname_from;
+        }
+        n->node_name_resolves = -ENOMEDIUM;
+        if (!root->live || !n->node_name || !fixer_wanted(opts, "hostname"))
+                return;
+        int k = resolve_host(n->node_name, RESOLVE_TIMEOUT_MS, &n->node_name_addrs, &n->node_name_message);
+        n->node_name_resolves = k;
+}
+
+const struct unit_state *node_unit_state(const struct node_facts *n, const char *unit) {
+        for (size_t i = 0; i < n->n_units; i++)
+                if (streq(n->units[i].name, unit))
+                        return &n->units[i].state;
+        return NULL;
+}
+
+int node_unit_file(const struct root *root, const char *unit, char **ret_path) {
+        /* Debian's systemd looks in /lib before /usr/lib (and links to /lib when it enables a unit),
+         * the others in /usr/lib first; with a merged /usr both are one directory. */
+        static const char *const dirs[] = { "/etc/systemd/system",           "/run/systemd/system",
+                                            "/usr/local/lib/systemd/system", "/lib/systemd/system",
+                                            "/usr/lib/systemd/system",       "/lib/systemd/system" };
+        bool debian = root_exists(root, "/etc/debian_version");
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                if (i == (debian ? 5 : 3))
+                        continue;
+                _cleanup_free_ char *p = xasprintf("%s/%s", dirs[i], unit);
+                struct stat st;
+                if (root_lstat(root, p, &st) < 0)
+                        continue;
+                if (ret_path)
+                        *ret_path = TAKE_PTR(p);
+                return 1;
+        }
+        return 0;
 }
 
 bool node_has_program(const struct root *root, const char *name) {

@@ -10,6 +10,13 @@
 #include "formats/version.h"
 #include "system/listeners.h"
 #include "system/rtnl.h"
+#include "system/units.h"
+
+/* A unit's state as systemd reports it (live). */
+struct node_unit {
+        char *name; /* "firewalld.service" */
+        struct unit_state state;
+};
 
 struct node_facts {
         char *arch;                  /* "x86_64", "aarch64", ... */
@@ -81,6 +88,32 @@ struct node_facts {
         struct strv cri_sockets_listening;
         struct strv cri_sockets_stale;
         int cri_sockets_error;
+        /* What the firewall, hostname, time-sync and kernel-cgroups fixers plan from. Live from the
+         * kernel and systemd, and only when the run plans a fixer that reads them; with --root only
+         * the hostname, from the tree's /etc/hostname. A read that failed is kept as above, for the
+         * fixer that needs the fact. */
+        char *hostname;            /* NULL: unknown */
+        const char *hostname_from; /* "the kernel's hostname", "/etc/hostname" */
+        char *container;           /* the container manager systemd found ("systemd-nspawn"); NULL: none */
+        struct strv cgroup_controllers;
+        int cgroup_controllers_error;
+        char *cgroup_controllers_message;
+        char *kernel_cmdline;   /* /proc/cmdline; NULL unknown */
+        int clock_synchronized; /* adjtimex(2): 1 or 0; <0 unknown (-errno, -ENOMEDIUM with --root) */
+        /* The states of the units these fixers ask about (firewalld, the time services), those whose
+         * unit file is installed. */
+        struct node_unit *units;
+        size_t n_units;
+        int units_error;
+        char *units_message;
+
+        /* Gathered once the profile is known (node_facts_gather_name()): the name the node registers
+         * with, and, live, whether it resolves as kubeadm's Hostname check asks. */
+        char *node_name;            /* NULL: unknown (no hostname, no nodeName) */
+        const char *node_name_from; /* "nodeName in the profile", or hostname_from */
+        int node_name_resolves;     /* 1 or 0; <0 unknown (-ETIME; -ENOMEDIUM with --root) */
+        char *node_name_message;
+        struct strv node_name_addrs;
 };
 
 /* kubeadm's known CRI sockets, in its order (docs/kubernetes-facts.md 15.1): containerd's,
@@ -97,6 +130,12 @@ extern const char *const node_cri_sockets[];
  * is unusable; every other fact is still gathered. */
 int node_facts_gather(const struct root *root, const struct options *opts, struct node_facts *ret);
 void node_facts_free(struct node_facts *n);
+/* The node's name: the profile's node_name, else the hostname lowercased (as the kubelet does); live,
+ * when the run plans the hostname fixer, whether it resolves (getaddrinfo, at most a few seconds). */
+void node_facts_gather_name(const struct root *root, const struct options *opts, const char *node_name,
+                            struct node_facts *n);
+/* The state of a unit among n->units; NULL when it was not read (not installed, --root). */
+const struct unit_state *node_unit_state(const struct node_facts *n, const char *unit);
 /* Read the live state (swaps, route, links) again, for a run that waited
  * for the lock: the run before it may have turned swap off or added a
  * route. Nothing with --root. */
@@ -119,3 +158,9 @@ const char *elf_machine_name(const unsigned char *hdr, size_t len);
 /* Whether the tree has the program in /usr/bin, /usr/sbin or /usr/local/bin
  * (docker-ce installs dockerd in /usr/bin, Debian's docker.io in /usr/sbin). */
 bool node_has_program(const struct root *root, const char *name);
+
+/* Where a unit file is: the first of /etc/systemd/system, /run/systemd/system,
+ * /usr/local/lib/systemd/system, /usr/lib/systemd/system and /lib/systemd/system (/lib before /usr/lib
+ * on Debian, as its systemd looks) that has the name, a link too (an alias, a mask). 1 found
+ * (*ret_path, may be NULL), 0 not installed. */
+int node_unit_file(const struct root *root, const char *unit, char **ret_path);

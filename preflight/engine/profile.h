@@ -19,6 +19,13 @@ enum swap_policy {
         SWAP_ALLOW,
 };
 
+/* The node's part in the cluster: auto decides from the kubeadm hook's verb and the node's files. */
+enum node_role {
+        ROLE_AUTO,
+        ROLE_CONTROL_PLANE,
+        ROLE_WORKER,
+};
+
 /* An ordered map of string to string, as written in the profile
  * (eviction thresholds: signal -> quantity). */
 struct kv {
@@ -57,6 +64,16 @@ struct profile {
         } dns;
         /* The container runtime's sandbox (pause) image; NULL: no opinion. */
         char *sandbox_image;
+        /* The node itself, for the firewall, hostname, time-sync and node-ip fixers. */
+        enum node_role role;
+        char *node_name; /* NULL: the hostname, lowercased; else a valid RFC 1123 subdomain */
+        char *node_ip;   /* NULL: unset; an IPv4 address or network, or an interface name */
+        struct {
+                struct strv extra_ports; /* "8472/udp", "30000-32767/tcp", checked */
+        } firewall;
+        struct {
+                struct strv servers; /* host names or addresses; empty: the service's own */
+        } ntp;
 };
 
 /* The nameservers glibc reads from a resolv.conf (MAXNS), and the kubelet hands a pod. */
@@ -78,4 +95,5 @@ void profile_free(struct profile *p);
 void profile_clear(struct profile *p);
 
 const char *cgroup_driver_to_string(enum cgroup_driver d);
+const char *node_role_to_string(enum node_role r);
 const char *kv_list_get(const struct kv_list *l, const char *key);

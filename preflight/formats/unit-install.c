@@ -1,30 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading a unit file's [Install] section (see unit-install.h), after systemd's
- * config_parse(): lines joined at a trailing backslash, "[Section]" headers, "Key=Value"
- * with blanks around both trimmed. */
+/* A unit file's [Install] section (see unit-install.h), after systemd's config_parse(). */
 #include "formats/unit-install.h"
 
 void unit_install_free(struct unit_install *u) {
         strv_free(&u->wanted_by);
         strv_free(&u->required_by);
+        strv_free(&u->upheld_by);
         strv_free(&u->alias);
         strv_free(&u->also);
 }
 
 bool unit_install_empty(const struct unit_install *u) {
-        return u->wanted_by.n == 0 && u->required_by.n == 0 && u->alias.n == 0 && u->also.n == 0;
+        return u->wanted_by.n == 0 && u->required_by.n == 0 && u->upheld_by.n == 0 && u->alias.n == 0 &&
+               u->also.n == 0;
 }
 
-static char *trim(char *s) {
-        while (*s == ' ' || *s == '\t')
-                s++;
-        size_t n = strlen(s);
-        while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-                s[--n] = 0;
-        return s;
-}
-
-static int add_words(struct strv *list, const char *value, unsigned line, char **ret_error) {
+static int assign(struct strv *list, const char *value, unsigned line, char **ret_error) {
         if (strpbrk(value, "\"'%\\")) {
                 set_error(ret_error,
                           "line %u: quotes, escapes or specifiers in '%s', which kubeprep does not expand",
@@ -35,57 +26,81 @@ static int add_words(struct strv *list, const char *value, unsigned line, char *
                 strv_free(list);
                 return 0;
         }
-        _cleanup_free_ char *copy = xstrdup(value);
-        for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                if (!strv_contains(list, w))
-                        strv_push(list, xstrdup(w));
+        for (const char *p = value; *p;) {
+                p += strspn(p, WHITESPACE);
+                size_t n = strcspn(p, WHITESPACE);
+                if (n == 0)
+                        break;
+                _cleanup_free_ char *word = xstrndup(p, n);
+                if (!strv_contains(list, word))
+                        strv_push(list, TAKE_PTR(word));
+                p += n;
+        }
         return 0;
 }
 
-int unit_install_parse(const char *text, size_t len, struct unit_install *ret, char **ret_error) {
-        struct unit_install u = {};
-        struct buf logical = {};
-        bool install = false;
-        unsigned line = 0, first = 0;
-        int r = 0;
-
-        for (size_t off = 0, n, end; r >= 0 && text_line(text, len, off, &n, &end); off = end) {
-                line++;
-                if (logical.len == 0)
-                        first = line;
-                buf_append(&logical, text + off, n);
-                if (logical.len > 0 && logical.data[logical.len - 1] == '\\') {
-                        logical.data[logical.len - 1] = ' '; /* systemd joins with a blank */
+/* One logical line: the line at off joined with its continuations (a trailing backslash becomes a
+ * blank; comment lines inside are skipped, as systemd does). */
+static char *logical_line(const char *text, size_t len, size_t *off) {
+        struct buf b = {};
+        for (size_t n, end; text_line(text, len, *off, &n, &end);) {
+                const char *line = text + *off;
+                *off = end;
+                size_t s = strspn(line, " \t");
+                if (b.len && s < n && (line[s] == '#' || line[s] == ';'))
+                        continue;
+                size_t l = span_rstrip(line, n, WHITESPACE);
+                if (l > 0 && line[l - 1] == '\\') {
+                        buf_append(&b, line, l - 1);
+                        buf_putc(&b, ' ');
                         continue;
                 }
-                buf_putc(&logical, 0);
-                char *l = trim(logical.data);
-                if (*l == '[')
-                        install = streq(l, "[Install]");
-                else if (install && *l && *l != '#' && *l != ';') {
-                        char *eq = strchr(l, '=');
-                        if (!eq) {
-                                set_error(ret_error, "line %u: not Key=Value: %s", first, l);
-                                r = -EBADMSG;
-                                break;
-                        }
-                        *eq = 0;
-                        const char *key = trim(l), *value = trim(eq + 1);
-                        struct strv *list = streq(key, "WantedBy")     ? &u.wanted_by
-                                            : streq(key, "RequiredBy") ? &u.required_by
-                                            : streq(key, "Alias")      ? &u.alias
-                                            : streq(key, "Also")       ? &u.also
-                                                                       : NULL;
-                        if (list)
-                                r = add_words(list, value, first, ret_error);
-                }
-                logical.len = 0;
+                buf_append(&b, line, n);
+                break;
         }
-        buf_free(&logical);
-        if (r < 0) {
-                unit_install_free(&u);
-                return r;
+        return buf_steal(&b);
+}
+
+static struct strv *install_list(struct unit_install *u, const char *key) {
+        return streq(key, "WantedBy")     ? &u->wanted_by
+               : streq(key, "RequiredBy") ? &u->required_by
+               : streq(key, "UpheldBy")   ? &u->upheld_by
+               : streq(key, "Alias")      ? &u->alias
+               : streq(key, "Also")       ? &u->also
+                                          : NULL;
+}
+
+int unit_install_parse(const char *text, size_t len, struct unit_install *ret, char **ret_error) {
+        int k = refuse_nul(text, len, ret_error);
+        if (k < 0)
+                return k;
+        _cleanup_(unit_install_free) struct unit_install u = {};
+        bool in_install = false;
+        for (size_t off = 0; off < len;) {
+                unsigned line_no = line_of_offset(text, off);
+                _cleanup_free_ char *raw = logical_line(text, len, &off);
+                _cleanup_free_ char *line = xstrndup_strip(raw, strlen(raw), WHITESPACE);
+                if (!*line || *line == '#' || *line == ';')
+                        continue;
+                if (*line == '[') {
+                        if (line[strlen(line) - 1] != ']') {
+                                set_error(ret_error, "line %u: a section header without ']'", line_no);
+                                return -EBADMSG;
+                        }
+                        in_install = streq(line, "[Install]");
+                        continue;
+                }
+                char *eq = strchr(line, '=');
+                if (!in_install || !eq)
+                        continue; /* systemd: "Missing '=', ignoring line." */
+                *eq = 0;
+                _cleanup_free_ char *key = xstrndup_strip(line, strlen(line), WHITESPACE);
+                _cleanup_free_ char *value = xstrndup_strip(eq + 1, strlen(eq + 1), WHITESPACE);
+                struct strv *list = install_list(&u, key);
+                if (list && (k = assign(list, value, line_no, ret_error)) < 0)
+                        return k;
         }
         *ret = u;
+        u = (struct unit_install){};
         return 0;
 }

@@ -347,3 +347,106 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
         free(wait.result);
         return some_failed ? 1 : 0;
 }
+
+void unit_state_done(struct unit_state *s) {
+        free(s->load_state);
+        free(s->active_state);
+        free(s->unit_file_state);
+        *s = (struct unit_state){};
+}
+
+int units_get_state(sd_bus *bus, const char *unit, struct unit_state *ret, char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct unit_state s = {};
+        const char *path;
+        int condition = 0;
+
+        int r = call_manager(bus, "LoadUnit", DEFAULT_TIMEOUT_SEC * USEC_PER_SEC, &error, &reply, "s", unit);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "LoadState", &error,
+                                               &s.load_state);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ActiveState", &error,
+                                               &s.active_state);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "UnitFileState",
+                                               &error, &s.unit_file_state);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ConditionResult",
+                                                &error, 'b', &condition);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ConditionTimestamp",
+                                                &error, 't', &s.condition_timestamp);
+        if (r < 0) {
+                set_error(ret_error, "cannot get the state of %s: %s", unit, bus_error_text(&error, r));
+                unit_state_done(&s);
+                return r;
+        }
+        s.condition_result = condition;
+        *ret = s;
+        return 0;
+}
+
+int units_enable_and_start(sd_bus *bus, const char *unit, bool enable, unsigned timeout_sec,
+                           char **ret_error) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        struct job_wait wait = {};
+        const char *job_path;
+        int r;
+
+        if (timeout_sec == 0)
+                timeout_sec = DEFAULT_TIMEOUT_SEC;
+        uint64_t timeout_usec = timeout_sec * USEC_PER_SEC;
+        if (enable) {
+                /* EnableUnitFiles(files, runtime, force): the [Install] links, as systemctl enable. */
+                r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                                   "EnableUnitFiles");
+                if (r >= 0)
+                        r = sd_bus_message_append_strv(m, (char **) (const char *const[]){ unit, NULL });
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "bb", 0, 0);
+                if (r >= 0)
+                        r = sd_bus_call(bus, m, timeout_usec, &error, NULL);
+                if (r < 0) {
+                        set_error(ret_error, "cannot enable %s: %s", unit, bus_error_text(&error, r));
+                        return r;
+                }
+                r = call_manager(bus, "Reload", timeout_usec, &error, NULL, NULL);
+                if (r < 0) {
+                        set_error(ret_error, "%s enabled, but reloading systemd failed: %s", unit,
+                                  bus_error_text(&error, r));
+                        return r;
+                }
+        }
+
+        /* The match is in place before the job exists (see units_reload_and_restart()). */
+        r = sd_bus_match_signal(bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, "JobRemoved",
+                                on_job_removed, &wait);
+        if (r >= 0) {
+                (void) call_manager(bus, "Subscribe", timeout_usec, NULL, NULL, NULL);
+                r = call_manager(bus, "StartUnit", timeout_usec, &error, &reply, "ss", unit, "replace");
+        }
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &job_path);
+        if (r < 0) {
+                set_error(ret_error, "cannot start %s: %s", unit, bus_error_text(&error, r));
+                return r;
+        }
+        wait.job_path = job_path;
+        r = wait_for_job(bus, &wait, timeout_usec);
+        if (r == -ETIME)
+                set_error(ret_error, "start job of %s not finished after %u s", unit, timeout_sec);
+        else if (r < 0)
+                set_error(ret_error, "waiting for the start of %s: %s", unit, strerror(-r));
+        else if (!streq(wait.result, "done")) {
+                set_error(ret_error, "start job of %s: %s", unit, wait.result);
+                r = -EIO;
+        }
+        free(wait.result);
+        return r;
+}

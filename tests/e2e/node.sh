@@ -10,7 +10,7 @@
 #   node_poweroff            power it off and wait (also done on exit)
 
 E2E_CACHE=${KUBEPREP_E2E_CACHE:-/var/cache/kubeprep-e2e}
-E2E_PACKAGES=systemd,systemd-sysv,dbus,containerd,docker.io,iproute2,procps,libyaml-0-2,libcjson1,libmount1,libsystemd0,libcurl4,python3-yaml
+E2E_PACKAGES=systemd,systemd-sysv,dbus,containerd,docker.io,iproute2,procps,libyaml-0-2,libcjson1,libmount1,libsystemd0,libcurl4,python3-yaml,firewalld,libpam-systemd,systemd-timesyncd
 # One cached tree per package list: a branch that needs another package gets a tree of its own
 # instead of one it would have to rebuild, and back, whenever branches alternate.
 E2E_TREE="$E2E_CACHE/tree-$(printf '%s' "$E2E_PACKAGES" | sha256sum | cut -c1-12)"

@@ -355,4 +355,50 @@ ok "drop-in node: a second apply changes and restarts nothing" $PYTHON -c '
 import json, sys; r = json.load(open(sys.argv[1])); assert r["exitCode"] == 0 and r["restarts"] == [], r' "$WORK/nine2.json"
 node_poweroff
 
+# 7. The preflight fixers live, against the node's real firewalld, systemd and NSS: a worker's ports
+#    (and the profile's extra one) into firewalld's public zone, then a reload over D-Bus, read back
+#    from the running firewalld; the hostname into /etc/hosts, read back with getent; a disabled
+#    systemd-timesyncd enabled over sd-bus (EnableUnitFiles, StartUnit: in a container its
+#    ConditionVirtualization keeps it stopped), with the profile's server in kubeprep's drop-in.
+R=$(new_node seven)
+rm -f "$R/etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service" \
+        "$R/etc/systemd/system/dbus-org.freedesktop.timesync1.service"
+mkdir -p "$R/etc/kubeprep/profiles"
+printf 'extends: default\nrole: worker\nfirewall:\n  extraPorts: [8472/udp]\nntp:\n  servers: [ntp1.example.com]\n' \
+        >"$R/etc/kubeprep/profiles/site.yaml"
+node_boot seven
+name=$(node_exec hostname)
+[ "$(node_exec systemctl is-active firewalld)" = active ] && pass "firewalld runs in the node" || fail "firewalld is not active"
+[ "$(node_exec systemctl is-enabled systemd-timesyncd)" = disabled ] && pass "systemd-timesyncd starts disabled" || fail "timesyncd is enabled"
+[ -z "$(node_exec getent hosts "$name")" ] && pass "the hostname $name does not resolve yet" || fail "$name resolves before"
+out=$(kp check --only firewall,hostname,time-sync --profile site); rc=$?
+[ $rc = 1 ] && pass "check finds drift (exit 1)" || fail "check exit $rc" "$out"
+contains "the zone lacks the worker's ports" "$out" "[firewall] drift: firewalld zone public lacks 10250/tcp, 30000-32767/tcp, 8472/udp for a worker"
+contains "a reload is planned" "$out" "reload firewalld (planned)"
+contains "the hostname does not resolve" "$out" "[hostname] drift: $name (the kernel's hostname) does not resolve"
+contains "timesyncd is to be enabled and started" "$out" "enable --now systemd-timesyncd.service (planned)"
+out=$(kp apply --only firewall,hostname,time-sync --profile site -o json); rc=$?
+[ $rc = 0 ] && pass "apply exits 0" || fail "apply exit $rc" "$out"
+printf '%s' "$out" >"$WORK/seven.json"
+ok "the reload and the enable were done over D-Bus" $PYTHON -c '
+import json, sys
+r = {x["fixer"]: x for x in json.load(open(sys.argv[1]))["results"]}
+acts = [(a["action"], a["target"], a["status"]) for f in ("firewall", "time-sync") for a in r[f]["actions"]]
+assert acts == [("reload", "firewalld", "done"), ("enable --now", "systemd-timesyncd.service", "done")], acts
+assert all(r[f]["status"] == "changed" for f in ("firewall", "hostname", "time-sync")), r' "$WORK/seven.json"
+ports=$(node_exec firewall-cmd --zone=public --list-ports | tr ' ' '\n' | sort | tr '\n' ' ')
+[ "$ports" = "10250/tcp 30000-32767/tcp 8472/udp " ] && pass "firewall-cmd: the running firewalld has the ports" || fail "firewall-cmd --list-ports: $ports"
+[ "$(node_exec firewall-cmd --state)" = running ] && pass "firewalld still runs after the reload" || fail "firewalld state: $(node_exec firewall-cmd --state)"
+contains "getent hosts resolves the hostname" "$(node_exec getent hosts "$name")" "127.0.1.1"
+[ "$(node_exec systemctl is-enabled systemd-timesyncd)" = enabled ] && pass "systemctl is-enabled systemd-timesyncd: enabled" || fail "timesyncd: $(node_exec systemctl is-enabled systemd-timesyncd)"
+contains "systemd-analyze cat-config shows kubeprep's server" "$(node_exec systemd-analyze cat-config systemd/timesyncd.conf)" "NTP=ntp1.example.com"
+out=$(kp apply --only firewall,hostname,time-sync --profile site -o json); rc=$?
+printf '%s' "$out" >"$WORK/seven2.json"
+ok "a second apply exits 0 with nothing to do" $PYTHON -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["exitCode"] == 0, r["exitCode"]
+assert all(x["status"] == "ok" and x["actions"] == [] and x["changes"] == [] for x in r["results"]), r["results"]' "$WORK/seven2.json"
+node_poweroff
+
 done_testing

@@ -130,6 +130,23 @@ PATHS=(
         "p /etc/kubernetes/manifests/kube-controller-manager.yaml" # node.c: the Pod range
         "p /usr/sbin/iptables"                              # programs
         "d /usr/local/sbin"                                 # programs: a PATH directory
+        "f /usr/lib/systemd/system/firewalld.service"       # unit-files.c: firewall, is it enabled
+        "p /etc/systemd/system/firewalld.service"           # unit-files.c: a mask, or the admin's unit
+        "p /etc/systemd/system/multi-user.target.wants/firewalld.service" # unit-files.c: its [Install] link
+        "f /etc/firewalld/firewalld.conf"                   # firewall: DefaultZone
+        "d /etc/firewalld/zones"                            # firewall: created
+        "n /etc/firewalld/zones/public.xml"                 # firewall: a copy of the vendor's, with ports
+        "f /usr/lib/firewalld/zones/public.xml"             # firewall
+        "p /etc/firewalld/services/ssh.xml"                 # firewall: a zone's service, the admin's first
+        "f /usr/lib/firewalld/services/ssh.xml"             # firewall
+        "p /etc/ufw/ufw.conf"                               # firewall: ufw
+        "f /etc/hostname"                                   # node.c: the node's name
+        "f /etc/hosts"                                      # hostname: a line added
+        "f /usr/lib/systemd/system/chronyd.service"         # time-sync: installed, [Install] read
+        "d /etc/systemd/system/multi-user.target.wants"     # time-sync: created
+        "n /etc/systemd/system/multi-user.target.wants/chronyd.service" # time-sync: systemctl enable's link
+        "p /boot/firmware/cmdline.txt"                      # kernel-cgroups: a Raspberry Pi's
+        "p /boot/cmdline.txt"                               # kernel-cgroups
 )
 
 home_path() { case "$1" in /home/dev | /home/dev/* | /home) return 0 ;; esac; return 1; }
@@ -214,8 +231,8 @@ apply_tree() { # apply_tree ID: kubeprep apply on that tree; $RC, $OUT (stdout+s
 # attack judged "as without the outside target" is judged on a real run.
 plant ref none /
 apply_tree ref
-[ "$RC" = 1 ] && [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 8 ] &&
-        pass "the base tree: 8 fixers change something, the version skew stays (exit 1)" ||
+[ "$RC" = 1 ] && [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 12 ] &&
+        pass "the base tree: 12 fixers change something, the version skew stays (exit 1)" ||
         fail "the base tree does not act as the sample node (exit $RC)" "$OUT"
 
 # Pass 0: the outside targets. Pass 1: each attack with its target hidden (or copied).
@@ -311,7 +328,7 @@ home_case() { # home_case NAME WANT-MESSAGE: after the caller planted the attack
         expect_rc "$name: refused" 2
         contains "$name: the message names the path and why" "$OUT" "$want"
         contains "$name: the other fixers still act" "$OUT" '"summary"'
-        [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 7 ] || fail "$name: not the 7 other fixers changed" "$OUT"
+        [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 11 ] || fail "$name: not the 11 other fixers changed" "$OUT"
         [ "$(ops_state "$T")" = "$OPS_BEFORE" ] && pass "$name: ops's home untouched" || fail "$name: ops's home changed"
 }
 T=$TREES/e1; plant e1 none /; mkdir -m 700 "$T/home/dev/.kube"; chown 1000:1000 "$T/home/dev/.kube"

@@ -49,7 +49,7 @@ run check --root "$T" --only leftovers
 contains "failed init: kubeadm's own words" "$OUT" "[ERROR FileAvailable--etc-kubernetes-manifests-kube-apiserver.yaml]: /etc/kubernetes/manifests/kube-apiserver.yaml already exists"
 contains "failed init: etcd's data" "$OUT" "[ERROR DirAvailable--var-lib-etcd]: /var/lib/etcd is not empty"
 contains "failed init: the advice" "$OUT" "[leftovers] drift: kubeadm init would stop: a previous kubeadm run left"
-contains "failed init: why init's checks" "$OUT" "the checks of kubeadm init (the node has /etc/kubernetes/manifests/kube-apiserver.yaml)"
+contains "failed init: why init's checks" "$OUT" "the checks of kubeadm init (role auto, /etc/kubernetes/manifests/kube-apiserver.yaml)"
 run apply --root "$T" --only leftovers
 expect_rc "failed init: apply cannot fix it" 1
 untouched "failed init: check and apply" "$T" "$before"
@@ -81,7 +81,7 @@ contains "hook join on a joined node: kubelet.conf" "$OUT" '"FileAvailable--etc-
 contains "hook join: kubeadm runs anyway" "$OUT" "running kubeadm anyway"
 # kubeadm join --control-plane runs init's checks too, and leaves pki/ca.crt alone (it downloads it).
 PATH="$WORK/bin:$PATH" run kubeadm --root "$T" --only leftovers -- join 192.0.2.20:6443 --control-plane
-contains "hook join --control-plane: its checks" "$OUT" "the checks of kubeadm join --control-plane (kubeadm join --control-plane is about to run)"
+contains "hook join --control-plane: its checks" "$OUT" "the checks of kubeadm join --control-plane (role auto, kubeprep kubeadm -- join --control-plane)"
 not_contains "hook join --control-plane: no ca.crt check" "$OUT" "pki-ca.crt"
 PATH="$WORK/bin:$PATH" run kubeadm --root "$T" --only leftovers -- reset -f
 contains "hook reset: nothing to say" "$OUT" "[leftovers] ok: kubeadm reset is about to run"

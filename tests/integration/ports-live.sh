@@ -127,6 +127,6 @@ else
         skip "resources ok" "this machine has fewer than 2 CPUs or 1700 MB"
 fi
 kp taskset -c 0 "$KUBEPREP" check --only resources
-contains "a worker: no minimum" "$OUT" "[resources] ok: a worker: no kube-apiserver static pod; kubeadm checks CPUs and memory on a control plane only"
+contains "a worker: no minimum" "$OUT" "[resources] ok: a worker (role auto, no /etc/kubernetes/manifests/kube-apiserver.yaml); kubeadm checks CPUs and memory on a control plane only"
 
 done_testing

@@ -98,7 +98,7 @@ static void test_resources(void) {
         run.ctx.node.cpus = 1;
         run.ctx.node.mem_mb = 512;
         const char *m = plan(&run, &fixer_resources);
-        tap_ok(run.r.status == STATUS_OK && strstr(m, "a worker: kubeadm join is about to run"),
+        tap_ok(run.r.status == STATUS_OK && strstr(m, "a worker (role auto, kubeprep kubeadm -- join)"),
                "a worker joining: no minimum");
         run_close(&run);
 
