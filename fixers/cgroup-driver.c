@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The `cgroup-driver` fixer: docker, containerd and the kubelet must agree on
+/* The `cgroup-driver` fixer: docker, containerd, CRI-O and the kubelet must agree on
  * the cgroup driver, or the kubelet does not start ("misconfiguration:
  * kubelet cgroup driver: "cgroupfs" is different from docker cgroup driver:
  * "systemd"") and pods hang ("cgroup-parent for systemd cgroup should be a
  * valid slice"). */
 #include "fixers/registry.h"
+#include "fixers/shared/containerd-config.h"
+#include "fixers/shared/crio-config.h"
 #include "fixers/shared/kubelet-cgroups.h"
 #include "fixers/shared/kubelet-files.h"
 #include "formats/daemon-json-edit.h"
 #include "formats/toml-edit.h"
 
 #define DAEMON_JSON "/etc/docker/daemon.json"
-#define CONTAINERD_TOML "/etc/containerd/config.toml"
 
 /* The runc runtime and its options table in each containerd config schema (docs/kubernetes-facts.md §7). */
 static const char *const runc_v2[] = { "plugins",    "io.containerd.grpc.v1.cri",
@@ -26,14 +27,13 @@ static const char *const runc_v3[] = { "plugins",    "io.containerd.cri.v1.runti
 static const char *const runc_options_v3[] = {
         "plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", "options", NULL
 };
-static const char *const root_table[] = { NULL };
-static const char *const plugins_table[] = { "plugins", NULL };
 /* The type of containerd's built-in runc runtime, and of the one kubeprep writes. */
 #define RUNC_RUNTIME_TYPE "\"io.containerd.runc.v2\""
 
 /* What the fixer found out of line, for the one-line message. */
 struct findings {
-        struct strv wrong; /* "docker uses cgroupfs" */
+        struct strv wrong;   /* "docker uses cgroupfs" */
+        struct strv foreign; /* wrong in a file kubeprep does not edit: "PATH (...) sets ..." */
 };
 
 static void found(struct findings *f, const char *who, const char *what) {
@@ -69,185 +69,166 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
         return 1;
 }
 
-/* Set key in table of the config.toml being planned (*text replaced when changed). */
-static int toml_set(struct fixer_result *r, char **text, size_t *len, const char *const *table,
-                    const char *key, const char *value) {
-        _cleanup_free_ char *out = NULL, *err = NULL;
-        size_t out_len;
-        int k = toml_set_value(*text, *len, table, key, value, &out, &out_len, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
-        if (k > 0) {
-                free(*text);
-                *text = TAKE_PTR(out);
-                *len = out_len;
-        }
-        return k;
-}
-
-/* disabled_plugins' raw text without the CRI's names in *ret_raw (NULL when
- * absent), its line, and 1 when the CRI was in it. */
-static int disabled_without_cri(struct fixer_result *r, const char *text, size_t len, char **ret_raw,
-                                unsigned *ret_line) {
-        static const char *const cri_ids[] = { "cri", "io.containerd.grpc.v1.cri" };
-        _cleanup_free_ char *raw = NULL, *err = NULL;
-        bool removed = false;
-        int k = toml_get_value(text, len, root_table, "disabled_plugins", &raw, ret_line, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
-        for (size_t i = 0; k > 0 && i < ELEMENTSOF(cri_ids); i++) {
-                _cleanup_free_ char *next = NULL;
-                int d = toml_string_array_remove(raw, cri_ids[i], &next, &err);
-                if (d < 0)
-                        return result_refuse(r, d, "%s:%u: disabled_plugins: %s; the file was not changed",
-                                             CONTAINERD_TOML, *ret_line, err);
-                if (d > 0) {
-                        free(raw);
-                        raw = TAKE_PTR(next);
-                        removed = true;
-                }
-        }
-        *ret_raw = TAKE_PTR(raw);
-        return removed;
+/* A file kubeprep does not edit holds the wrong value: the operator's to change (sysctl's rule
+ * for the sysctl.d files of other packages). */
+static void foreign(struct findings *f, const struct containerd_file *file, const char *what) {
+        strv_push(&f->foreign,
+                  xasprintf("%s (%s, imported by %s) %s", file->path,
+                            startswith(file->path, "/usr/") ? "a package's file" : "not in /etc/containerd",
+                            file->importer, what));
 }
 
 /* Remove "cri" from disabled_plugins: docker-ce's containerd.io ships it
- * disabled, and kubeadm then fails with "unknown service runtime.v1.RuntimeService". */
-static int enable_cri(struct fixer_result *r, char **text, size_t *len, struct findings *f) {
-        _cleanup_free_ char *raw = NULL;
-        unsigned line = 0;
-        int k = disabled_without_cri(r, *text, *len, &raw, &line);
-        if (k <= 0)
-                return k;
-        if ((k = toml_set(r, text, len, root_table, "disabled_plugins", raw)) < 0)
-                return k;
-        strv_push(&f->wrong, xstrdup("containerd has its CRI plugin disabled"));
-        result_detail(r, "%s: remove \"cri\" from disabled_plugins (kubeadm needs containerd's CRI)",
-                      CONTAINERD_TOML);
-        return 1;
-}
-
-_printf_(2, 3) static int refuse_v1(struct fixer_result *r, const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
-        _cleanup_free_ char *why = xvasprintf(fmt, ap);
-        va_end(ap);
-        return result_refuse(
-                r, -EBADMSG,
-                "%s: a version 1 config (no 'version' key) %s, which kubeprep does not migrate; the file "
-                "was "
-                "not changed: convert it with 'containerd config migrate' (containerd 2.0 and later) or "
-                "regenerate it with 'containerd config default'",
-                CONTAINERD_TOML, why);
-}
-
-/* The number of strings in an array of the root table (0 when absent). */
-static int root_array_length(struct fixer_result *r, const char *text, size_t len, const char *key,
-                             size_t *ret_n) {
-        _cleanup_free_ char *raw = NULL, *err = NULL;
-        unsigned line = 0;
-        *ret_n = 0;
-        int k = toml_get_value(text, len, root_table, key, &raw, &line, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
-        if (k > 0 && (k = toml_string_array_length(raw, ret_n, &err)) < 0)
-                return result_refuse(r, k, "%s:%u: %s: %s; the file was not changed", CONTAINERD_TOML, line,
-                                     key, err);
-        return 0;
-}
-
-/* docker-ce's containerd.io ships a version 1 config.toml with nothing but
- * disabled_plugins = ["cri"]. Without plugin tables, imports or plugin names,
- * version 1 and 2 mean the same; "version = 2" then lets the runc tables be
- * written with the version 2 plugin names. Other version 1 configs are refused. */
-static int migrate_v1(struct fixer_result *r, char **text, size_t *len) {
-        _cleanup_free_ char *disabled = NULL, *err = NULL;
-        unsigned line = 0;
-        size_t n;
-        int k = toml_table_exists(*text, *len, plugins_table, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
-        if (k > 0)
-                return refuse_v1(r, "with plugin tables");
-        if ((k = root_array_length(r, *text, *len, "imports", &n)) < 0)
-                return k;
-        if (n > 0) /* the imported files may hold version 1 plugin tables */
-                return refuse_v1(r, "that imports other files");
-        /* Version 1 names plugins by ID ("aufs"), version 2 by URI, and refuses IDs. */
-        if ((k = root_array_length(r, *text, *len, "required_plugins", &n)) < 0)
-                return k;
-        if (n > 0)
-                return refuse_v1(r, "whose required_plugins names plugins");
-        if ((k = disabled_without_cri(r, *text, *len, &disabled, &line)) < 0)
-                return k;
-        n = 0;
-        if (disabled && (k = toml_string_array_length(disabled, &n, &err)) < 0)
-                return result_refuse(r, k, "%s:%u: disabled_plugins: %s; the file was not changed",
-                                     CONTAINERD_TOML, line, err);
-        if (n > 0)
-                return refuse_v1(r, "whose disabled_plugins names other plugins than the CRI");
-        return toml_set(r, text, len, root_table, "version", "2");
+ * disabled, and kubeadm then fails with "unknown service runtime.v1.RuntimeService".
+ * containerd adds up the lists of every file, so each file that names it loses it. */
+static int enable_cri(struct fixer_result *r, struct containerd_config *c, struct findings *f) {
+        static const char *const root_table[] = { NULL };
+        bool disabled = false;
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct containerd_file *file = &c->files[i];
+                _cleanup_free_ char *raw = NULL;
+                unsigned line = 0;
+                int k = containerd_disabled_without_cri(r, file, &raw, &line);
+                if (k <= 0) {
+                        if (k < 0)
+                                return k;
+                        continue;
+                }
+                if (!containerd_file_editable(file)) {
+                        foreign(f, file, "disables containerd's CRI plugin");
+                        continue;
+                }
+                if ((k = containerd_set(r, file, root_table, "disabled_plugins", raw)) < 0)
+                        return k;
+                disabled = true;
+                result_detail(r, "%s: remove \"cri\" from disabled_plugins (kubeadm needs containerd's CRI)",
+                              file->path);
+        }
+        if (disabled)
+                strv_push(&f->wrong, xstrdup("containerd has its CRI plugin disabled"));
+        return disabled;
 }
 
 /* A runc table without runtime_type replaces containerd's built-in runc
  * runtime by one of type "" (containerd issue 6964): containerd then cannot
  * run runc and its options are not runc's. 1 when the file has a runc table
  * whose runtime_type is missing or "", 0 otherwise (no table: the built-in one). */
-static int runc_lacks_type(struct fixer_result *r, const char *text, size_t len, const char *const *runc) {
+static int runc_lacks_type(struct fixer_result *r, const struct containerd_file *file,
+                           const char *const *runc) {
         _cleanup_free_ char *type = NULL, *value = NULL, *err = NULL;
-        int k = toml_table_exists(text, len, runc, &err);
-        if (k > 0)
-                k = toml_get_value(text, len, runc, "runtime_type", &type, NULL, &err);
-        else if (k == 0)
-                return 0;
+        int k = toml_table_exists(file->text, file->len, runc, &err);
         if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
+                return result_refuse(r, k, "%s: %s; the file was not changed", file->path, err);
+        if (k == 0)
+                return 0;
+        k = containerd_get(r, file, runc, "runtime_type", &type, NULL);
+        if (k < 0)
+                return k;
         return k == 0 || (toml_unquote_string(type, &value) == 0 && streq(value, ""));
 }
 
+/* The file containerd takes the CRI runtime plugin's table from, and the value SystemdCgroup has
+ * there ("true", "false"; NULL when unset, i.e. false). A detail says which, when imports are in
+ * play, so the report names where containerd's value comes from. */
+static int effective_systemd_cgroup(struct fixer_result *r, struct containerd_config *c,
+                                    const char *const *options, struct containerd_file **ret_file,
+                                    char **ret_value) {
+        struct containerd_file *file = NULL;
+        int k = containerd_plugin_file(r, c, containerd_runtime_plugin(c), &file);
+        if (k < 0)
+                return k;
+        if (file && (k = containerd_get(r, file, options, "SystemdCgroup", ret_value, NULL)) < 0)
+                return k;
+        if (c->n_files > 1) {
+                _cleanup_free_ char *where = file ? containerd_file_describe(file) : NULL;
+                if (!file)
+                        result_detail(
+                                r,
+                                "containerd's runc runtime: SystemdCgroup = false, containerd's default "
+                                "(no file configures the %s plugin)",
+                                containerd_runtime_plugin(c));
+                else
+                        result_detail(r, "containerd's runc runtime: SystemdCgroup = %s, from %s",
+                                      *ret_value ? *ret_value : "false (not set)", where);
+        }
+        *ret_file = file ? file : &c->files[0];
+        return 0;
+}
+
 /* SystemdCgroup in runc's options, and the runc runtime type wherever the
- * runc table exists without one (also when kubeprep just created it). */
-static int plan_runc(struct fixer_result *r, char **text, size_t *len, const char *const *runc,
+ * runc table exists without one (also when kubeprep just created it), in the
+ * file whose CRI table containerd uses. */
+static int plan_runc(struct fixer_result *r, struct containerd_config *c, const char *const *runc,
                      const char *const *options, const char *want, struct findings *f) {
-        _cleanup_free_ char *cur = NULL, *err = NULL;
+        _cleanup_free_ char *cur = NULL;
+        struct containerd_file *file;
         bool changed = false;
-        int k = runc_lacks_type(r, *text, *len, runc);
+        int k = effective_systemd_cgroup(r, c, options, &file, &cur);
+        if (k < 0)
+                return k;
+        /* Absent means false (cgroupfs): only systemd needs writing then. */
+        bool wrong = cur ? !streq(cur, want) : streq(want, "true");
+        const char *was = cur && streq(cur, "true") ? "systemd" : "cgroupfs";
+        if (!containerd_file_editable(file)) {
+                if (wrong) {
+                        _cleanup_free_ char *what =
+                                xasprintf("sets SystemdCgroup = %s", cur ? cur : "false");
+                        foreign(f, file, what);
+                }
+                return 0;
+        }
+        k = runc_lacks_type(r, file, runc);
         if (k < 0)
                 return k;
         bool had_no_type = k > 0;
         if (had_no_type)
                 strv_push(&f->wrong, xstrdup("containerd's runc runtime has no runtime_type"));
 
-        k = toml_get_value(*text, *len, options, "SystemdCgroup", &cur, NULL, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
-        /* Absent means false (cgroupfs): only systemd needs writing then. */
-        if (k > 0 ? !streq(cur, want) : streq(want, "true")) {
-                if ((k = toml_set(r, text, len, options, "SystemdCgroup", want)) < 0)
+        if (wrong) {
+                if ((k = containerd_set(r, file, options, "SystemdCgroup", want)) < 0)
                         return k;
                 changed = true;
-                found(f, "containerd", cur && streq(cur, "true") ? "systemd" : "cgroupfs");
-                result_detail(r, "%s: SystemdCgroup = %s (was %s)", CONTAINERD_TOML, want,
-                              cur ? cur : "unset");
+                if (file == &c->files[0])
+                        found(f, "containerd", was);
+                else {
+                        _cleanup_free_ char *what = xasprintf("%s (from %s)", was, file->path);
+                        found(f, "containerd", what);
+                }
+                result_detail(r, "%s: SystemdCgroup = %s (was %s)", file->path, want, cur ? cur : "unset");
         }
 
-        if ((k = runc_lacks_type(r, *text, *len, runc)) <= 0)
+        if ((k = runc_lacks_type(r, file, runc)) <= 0)
                 return k < 0 ? k : changed;
-        if ((k = toml_set(r, text, len, runc, "runtime_type", RUNC_RUNTIME_TYPE)) < 0)
+        if ((k = containerd_set(r, file, runc, "runtime_type", RUNC_RUNTIME_TYPE)) < 0)
                 return k;
-        result_detail(r, "%s: runtime_type = %s for runc (%s)", CONTAINERD_TOML, RUNC_RUNTIME_TYPE,
+        result_detail(r, "%s: runtime_type = %s for runc (%s)", file->path, RUNC_RUNTIME_TYPE,
                       had_no_type ? "without it containerd runs runc as a runtime of type \"\""
                                   : "a new runc table replaces containerd's built-in one");
         return 1;
 }
 
+/* A SystemdCgroup under the other schema's table has no effect: say so. */
+static void warn_stray(struct fixer_result *r, const struct containerd_config *c, const char *const *other) {
+        for (size_t i = 0; i < c->n_files; i++) {
+                _cleanup_free_ char *stray = NULL, *err = NULL;
+                unsigned line;
+                if (toml_get_value(c->files[i].text, c->files[i].len, other, "SystemdCgroup", &stray, &line,
+                                   &err) > 0)
+                        result_warn(
+                                r,
+                                "%s:%u: SystemdCgroup is set in the table of config version %s, which this "
+                                "version %s config ignores",
+                                c->files[i].path, line, other == runc_options_v2 ? "2" : "3", c->version);
+        }
+}
+
 static int plan_containerd(struct context *ctx, struct fixer_result *r, const char *driver,
                            struct findings *f) {
-        _cleanup_free_ char *text = NULL, *version = NULL, *stray = NULL, *err = NULL;
-        size_t len;
-        unsigned line = 0;
-        int k = ctx_read_file(ctx, CONTAINERD_TOML, &text, &len, NULL);
-        if (k == -ENOENT) {
+        _cleanup_(containerd_config_free) struct containerd_config c = {};
+        int k = containerd_config_load(ctx, r, &c);
+        if (k < 0)
+                return k;
+        if (k == 0) {
                 if (!streq(driver, "systemd") || !node_has_program(ctx->root, "containerd"))
                         return 0; /* containerd's built-in default is cgroupfs */
                 /* Version 2 is read by containerd 1.x and migrated by 2.x. */
@@ -260,63 +241,92 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const ch
                         "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
                         "  SystemdCgroup = true\n";
                 k = plan_write_file_restart(ctx, r, CONTAINERD_TOML, minimal, sizeof(minimal) - 1,
-                                            "containerd.service");
+                                            CONTAINERD_UNIT);
                 if (k < 0)
                         return k;
                 found(f, "containerd", "its default driver (cgroupfs)");
                 result_detail(r, "%s: create it with SystemdCgroup = true for runc", CONTAINERD_TOML);
                 return 1;
         }
-        if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", CONTAINERD_TOML, read_strerror(k));
 
-        k = toml_get_value(text, len, root_table, "version", &version, &line, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", CONTAINERD_TOML, err);
-        /* The migration counts as a change only together with another one. */
-        bool migrated = k == 0;
-        if (migrated) {
-                if ((k = migrate_v1(r, &text, &len)) < 0)
-                        return k;
-                version = xstrdup("2");
-        }
-        const char *const *runc, *const *options, *const *other;
-        if (streq(version, "2"))
+        const char *const *runc = runc_v3, *const *options = runc_options_v3,
+                          *const *other = runc_options_v2;
+        if (streq(c.version, "2"))
                 runc = runc_v2, options = runc_options_v2, other = runc_options_v3;
-        else if (streq(version, "3"))
-                runc = runc_v3, options = runc_options_v3, other = runc_options_v2;
-        else
-                return result_refuse(
-                        r, -EBADMSG,
-                        "%s:%u: version = %s is not one kubeprep knows (2 or 3); the file was not changed",
-                        CONTAINERD_TOML, line, version);
+        if ((k = enable_cri(r, &c, f)) < 0)
+                return k;
+        warn_stray(r, &c, other);
+        if ((k = plan_runc(r, &c, runc, options, streq(driver, "systemd") ? "true" : "false", f)) < 0)
+                return k;
+        return containerd_config_write(ctx, r, &c);
+}
 
-        bool changed = false;
-        k = enable_cri(r, &text, &len, f);
+/* The Kubernetes documentation's drop-in for CRI-O on cgroupfs, for a node with none of its own. */
+#define CRIO_CGROUPFS_DROPIN CRIO_CONF_DIR "/02-cgroup-manager.conf"
+
+/* CRI-O's cgroup_manager (default systemd) and, for cgroupfs, conmon_cgroup = "pod", which CRI-O
+ * requires with that manager: each in the file whose value CRI-O uses, or where the key goes. */
+static int plan_crio(struct context *ctx, struct fixer_result *r, const char *driver, struct findings *f) {
+        static const char *const runtime_table[] = { "crio", "runtime", NULL };
+        _cleanup_(crio_config_free) struct crio_config c = {};
+        int k = crio_config_load(ctx, r, &c);
         if (k < 0)
                 return k;
-        changed = k > 0;
-
-        /* A SystemdCgroup under the other schema's table has no effect: say so. */
-        unsigned stray_line;
-        if (toml_get_value(text, len, other, "SystemdCgroup", &stray, &stray_line, &err) > 0)
-                result_warn(r,
-                            "%s:%u: SystemdCgroup is set in the table of config version %s, which this "
-                            "version %s config ignores",
-                            CONTAINERD_TOML, stray_line, options == runc_options_v2 ? "3" : "2", version);
-
-        const char *want = streq(driver, "systemd") ? "true" : "false";
-        if ((k = plan_runc(r, &text, &len, runc, options, want, f)) < 0)
-                return k;
-        changed = changed || k > 0;
-        if (!changed)
-                return 0;
-        if (migrated)
+        if (k == 0) {
+                if (streq(driver, "systemd") || !node_has_program(ctx->root, "crio"))
+                        return 0; /* CRI-O's built-in default is systemd */
+                static const char dropin[] = "[crio.runtime]\n"
+                                             "conmon_cgroup = \"pod\"\n"
+                                             "cgroup_manager = \"cgroupfs\"\n";
+                k = plan_write_file_restart(ctx, r, CRIO_CGROUPFS_DROPIN, dropin, sizeof(dropin) - 1,
+                                            CRIO_UNIT);
+                if (k < 0)
+                        return k;
+                found(f, "CRI-O", "its default (systemd)");
                 result_detail(r,
-                              "%s: version = 2 (it had no 'version' key: a version 1 config without plugin "
-                              "tables)",
-                              CONTAINERD_TOML);
-        return plan_write_file_restart(ctx, r, CONTAINERD_TOML, text, len, "containerd.service");
+                              "%s: create it with cgroup_manager = \"cgroupfs\" and conmon_cgroup = \"pod\"",
+                              CRIO_CGROUPFS_DROPIN);
+                return 1;
+        }
+
+        _cleanup_free_ char *manager = NULL, *conmon = NULL;
+        struct crio_file *file = NULL;
+        if ((k = crio_config_get(r, &c, runtime_table, "cgroup_manager", &file, &manager)) < 0)
+                return k;
+        if (!streq_ptr(manager, driver) && (manager || !streq(driver, "systemd"))) {
+                struct crio_file *target = file ? file : crio_config_new_key_file(&c, runtime_table);
+                if ((k = crio_set_string(r, target, runtime_table, "cgroup_manager", driver)) < 0)
+                        return k;
+                if (!file)
+                        found(f, "CRI-O", "its default (systemd)");
+                else {
+                        _cleanup_free_ char *what = xasprintf("%s (from %s)", manager, file->path);
+                        found(f, "CRI-O", what);
+                }
+                result_detail(r, "%s: cgroup_manager = \"%s\" (was %s%s%s)", target->path, driver,
+                              manager ? "\"" : "", manager ? manager : "unset", manager ? "\"" : "");
+                file = target;
+        }
+        if (streq(driver, "cgroupfs")) {
+                struct crio_file *cfile = NULL;
+                if ((k = crio_config_get(r, &c, runtime_table, "conmon_cgroup", &cfile, &conmon)) < 0)
+                        return k;
+                if (!streq_ptr(conmon, "pod")) {
+                        struct crio_file *target = cfile  ? cfile
+                                                   : file ? file
+                                                          : crio_config_new_key_file(&c, runtime_table);
+                        if ((k = crio_set_string(r, target, runtime_table, "conmon_cgroup", "pod")) < 0)
+                                return k;
+                        strv_push(&f->wrong,
+                                  xstrdup("CRI-O's conmon_cgroup is not \"pod\", which cgroupfs needs"));
+                        result_detail(
+                                r,
+                                "%s: conmon_cgroup = \"pod\" (was %s%s%s; CRI-O requires it with cgroupfs)",
+                                target->path, conmon ? "\"" : "", conmon ? conmon : "unset",
+                                conmon ? "\"" : "");
+                }
+        }
+        return crio_config_write(ctx, r, &c);
 }
 
 /* config.yaml's cgroupDriver, and the kubeadm patch that keeps it. */
@@ -341,20 +351,33 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
         int results[] = {
                 plan_docker(ctx, r, driver, &f),
                 plan_containerd(ctx, r, driver, &f),
+                plan_crio(ctx, r, driver, &f),
                 plan_kubelet_config(ctx, r, driver, &f),
                 plan_kubelet_flag_where_set(ctx, r, "cgroup-driver", driver),
                 /* The kubelet's side of the node's cgroups: config.yaml, like cgroupDriver. */
                 plan_kubelet_cgroup_v1(ctx, r),
         };
-        if (results[3] > 0)
-                strv_push(&f.wrong, xstrdup("a kubelet flag file sets another --cgroup-driver"));
         if (results[4] > 0)
+                strv_push(&f.wrong, xstrdup("a kubelet flag file sets another --cgroup-driver"));
+        if (results[5] > 0)
                 strv_push(&f.wrong, xasprintf("kubelet %s refuses cgroup v1 without failCgroupV1: false",
                                               ctx->node.kubelet_version));
         int refused = 0;
         for (size_t i = 0; i < ELEMENTSOF(results); i++)
                 if (results[i] < 0)
                         refused = results[i];
+        /* Files kubeprep does not edit: drift only the operator can fix. */
+        for (size_t i = 0; i < f.foreign.n; i++)
+                strv_push(&f.wrong, xstrdup(f.foreign.items[i]));
+        if (f.foreign.n && r->status != STATUS_ERROR) {
+                r->status = STATUS_DRIFT;
+                r->exit_code = 1;
+                result_detail(
+                        r,
+                        "kubeprep edits containerd's files in /etc/containerd only: change %s, or import "
+                        "a file of your own after it",
+                        f.foreign.n == 1 ? "that file" : "those files");
+        }
         if (f.wrong.n) {
                 _cleanup_free_ char *wrong = strv_join(&f.wrong, ", ");
                 if (r->status != STATUS_ERROR)
@@ -368,11 +391,12 @@ static int cgroup_driver_plan(struct context *ctx, struct fixer_result *r) {
         else if (!r->message)
                 result_message(r, "every runtime and the kubelet use %s (or nothing sets a driver)", driver);
         strv_free(&f.wrong);
+        strv_free(&f.foreign);
         return refused;
 }
 
 const struct fixer fixer_cgroup_driver = {
         .name = "cgroup-driver",
-        .description = "docker, containerd and the kubelet all use the profile's cgroup driver",
+        .description = "docker, containerd, CRI-O and the kubelet all use the profile's cgroup driver",
         .plan = cgroup_driver_plan,
 };

@@ -74,12 +74,13 @@ static int remove_stale_gate(struct context *ctx, struct fixer_result *r, const 
         return n < 0 ? n : 1;
 }
 
-/* The versions a fixer is missing, as a skip that names the option. */
-static void skip_unknown(struct context *ctx, struct fixer_result *r, const char *what,
+/* The versions a fixer is missing, as a skip that names the option (and why
+ * the API server did not say, when it was asked). */
+static void skip_unknown(struct context *ctx, struct fixer_result *r, const char *what, const char *note,
                          const char *options) {
         for (size_t i = 0; i < ctx->node.version_notes.n; i++)
                 result_warn(r, "%s", ctx->node.version_notes.items[i]);
-        result_skip(r, "%s version unknown: pass %s", what, options);
+        result_skip(r, "%s version unknown: %s%spass %s", what, strempty(note), note ? "; " : "", options);
 }
 
 static int csi_migration_plan(struct context *ctx, struct fixer_result *r) {
@@ -87,7 +88,7 @@ static int csi_migration_plan(struct context *ctx, struct fixer_result *r) {
         if (n->error)
                 return result_refuse(r, -EINVAL, "%s", n->error);
         if (!n->kubelet_version) {
-                skip_unknown(ctx, r, "kubelet", "--kubelet-version");
+                skip_unknown(ctx, r, "kubelet", NULL, "--kubelet-version");
                 return 0;
         }
         const struct kversion *k = &n->kubelet, *c = n->control_plane_version ? &n->control_plane : NULL;
@@ -104,11 +105,17 @@ static int csi_migration_plan(struct context *ctx, struct fixer_result *r) {
                                                               : "locked to true in 1.25 and 1.26");
                 else
                         buf_printf(&m, "kubelet %s: no CSIMigration gate, as it needs (GA since 1.25)", kv);
+                /* So that check on a worker shows the version its API server gave, as on older kubelets. */
+                if (c)
+                        buf_printf(&m, "; control plane %s", cv);
                 if (!c)
-                        result_warn(r, "control plane version unknown: pass --control-plane-version or "
-                                       "--kubeadm-config to check the version skew");
+                        result_warn(r,
+                                    "control plane version unknown: %s%spass --control-plane-version or "
+                                    "--kubeadm-config to check the version skew",
+                                    strempty(n->control_plane_note), n->control_plane_note ? "; " : "");
         } else if (!c) {
-                skip_unknown(ctx, r, "control plane", "--control-plane-version or --kubeadm-config");
+                skip_unknown(ctx, r, "control plane", n->control_plane_note,
+                             "--control-plane-version or --kubeadm-config");
                 return 0;
         } else if (!version_at_least(k, 1, 14)) {
                 /* The gate came with 1.14; an older kubelet would exit on it. */

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
+#include "basic/name-index.h"
 #include "fixers/registry.h"
 #include "fixers/shared/gateway-scan.h"
 #include "system/rtnl.h"
@@ -23,9 +24,31 @@ struct gw {
         const char *want_from;           /* where want came from, for details */
         char *persisted;                 /* the gateway the file already has */
         struct strv ok, found, problems; /* message parts: fine, fixable, needs the operator */
+        /* The file classify() read last, parsed once: the entries of a file with many interfaces
+         * come one after another, and each is asked about without reading it again. */
+        struct {
+                const char *path;
+                char *text;
+                struct netconf_parsed *parsed;
+                int k; /* <0: why it could not be read or parsed, with error */
+                char *error;
+                bool have_answer; /* for a file of one interface: classify()'s answer */
+                int answer;
+                char *answer_gw, *answer_error;
+        } last;
 };
 
+static void gw_forget(struct gw *g) {
+        free(g->last.text);
+        netconf_parsed_free(g->last.parsed);
+        free(g->last.error);
+        free(g->last.answer_gw);
+        free(g->last.answer_error);
+        g->last = (typeof(g->last)){};
+}
+
 static void gw_free(struct gw *g) {
+        gw_forget(g);
         netconf_files_free(&g->files);
         free(g->iface);
         free(g->want);
@@ -67,40 +90,81 @@ static int do_route_add(const struct live_action *a, char **ret_error) {
         return k < 0 ? k : 0;
 }
 
+/* Read and parse f's file, unless it is the one read last. */
+static void read_parsed(struct gw *g, const struct netconf_file *f) {
+        if (g->last.path && streq(g->last.path, f->path))
+                return;
+        gw_forget(g);
+        g->last.path = f->path;
+        size_t len;
+        int k = ctx_read_file(g->ctx, f->path, &g->last.text, &len, NULL);
+        if (k < 0) {
+                g->last.error = xasprintf("cannot read: %s", read_strerror(k));
+                g->last.k = k;
+                return;
+        }
+        g->last.k = netconf_parse(f->format, g->last.text, len, &g->last.parsed, &g->last.error);
+}
+
+static int answer(const struct gw *g, char **ret_gw, char **ret_error) {
+        if (g->last.answer_gw && ret_gw)
+                *ret_gw = xstrdup(g->last.answer_gw);
+        if (g->last.answer_error)
+                set_error(ret_error, "%s", g->last.answer_error);
+        return g->last.answer;
+}
+
 /* What a file says about a gateway: 1 has one (*ret_gw), 0 static without one, -EADDRNOTAVAIL
  * DHCP, -ENOTSUP cannot carry one, other <0 refused. */
 static int classify(struct gw *g, const struct netconf_file *f, char **ret_gw, char **ret_error) {
-        _cleanup_free_ char *text = NULL, *out = NULL;
-        size_t len, out_len;
-        int k = ctx_read_file(g->ctx, f->path, &text, &len, NULL);
-        if (k < 0) {
-                set_error(ret_error, "cannot read: %s", read_strerror(k));
-                return k;
+        read_parsed(g, f);
+        if (g->last.k < 0) {
+                set_error(ret_error, "%s", g->last.error);
+                return g->last.k;
         }
-        k = netconf_get_gateway(f->format, text, len, iface_arg(f), ret_gw, ret_error);
-        if (k != 0)
-                return k;
-        k = netconf_set_gateway(f->format, text, len, iface_arg(f), PROBE_GATEWAY, false, &out, &out_len,
-                                ret_error);
-        return k < 0 ? k : 0;
+        /* A file of one interface (a .network file matching many names) answers the same for all. */
+        if (!iface_arg(f) && g->last.have_answer)
+                return answer(g, ret_gw, ret_error);
+        _cleanup_free_ char *gw = NULL, *err = NULL;
+        int k = netconf_parsed_get_gateway(g->last.parsed, iface_arg(f), &gw, &err);
+        if (k == 0) {
+                k = netconf_parsed_set_gateway(g->last.parsed, iface_arg(f), PROBE_GATEWAY, false, NULL,
+                                               NULL, &err);
+                k = k < 0 ? k : 0;
+        }
+        if (!iface_arg(f)) {
+                g->last.have_answer = true;
+                g->last.answer = k;
+                g->last.answer_gw = gw ? xstrdup(gw) : NULL;
+                g->last.answer_error = err ? xstrdup(err) : NULL;
+        }
+        if (ret_gw && k == 1)
+                *ret_gw = TAKE_PTR(gw);
+        if (err)
+                set_error(ret_error, "%s", err);
+        return k;
 }
 
 /* --root with interface auto: the interface of the single file with a static IPv4 address. */
 static int pick_static(struct gw *g) {
         const struct netconf_file *only = NULL, *dhcp = NULL;
         struct strv names = {};
+        struct name_index seen = {}; /* names, for a file with thousands */
         for (size_t i = 0; i < g->files.n; i++) {
                 const struct netconf_file *f = &g->files.items[i];
                 _cleanup_free_ char *gw = NULL, *err = NULL;
                 int k = classify(g, f, &gw, &err);
                 if (k == -EADDRNOTAVAIL && !dhcp)
                         dhcp = f;
-                else if (k == -EBADMSG || k == -EIO)
+                else if (k == -EBADMSG || k == -EIO) {
+                        name_index_free(&seen);
+                        strv_free(&names);
                         return result_refuse(g->r, k, "%s: %s; the file was not changed", f->path, err);
+                }
                 if (k < 0)
                         continue;
                 const char *name = f->iface ? f->iface : f->path;
-                if (!strv_contains(&names, name))
+                if (name_index_put(&seen, name, names.n))
                         strv_push(&names, xstrdup(name));
                 if (!only)
                         only = f;
@@ -125,6 +189,7 @@ static int pick_static(struct gw *g) {
         else
                 PART(g->problems, "no interface has a static IPv4 address in the network configuration; set "
                                   "gateway.interface in the profile");
+        name_index_free(&seen);
         strv_free(&names);
         return 0;
 }

@@ -63,9 +63,9 @@ static const struct verb verbs[] = {
                 .name = "kubeadm",
                 .command = CMD_KUBEADM,
                 .run = run_kubeadm_hook,
-                .usage = "kubeadm [OPTIONS] -- init|join|reset [ARGS...]",
-                .summary = "apply, then kubeadm with --patches, then the fixes\n"
-                           "that need kubeadm's files",
+                .usage = "kubeadm [OPTIONS] -- init|join|upgrade|reset [ARGS...]",
+                .summary = "apply, then kubeadm (with --patches from 1.25), then\n"
+                           "the fixes for the files kubeadm rewrote",
                 .operands = OPERANDS_AFTER_DASHES,
                 .missing = "kubeadm needs its arguments after '--', e.g. kubeprep kubeadm -- join ...",
         },

@@ -85,3 +85,20 @@ check_expected() { # check_expected TREE NODE
                 [ -e "$FIXTURES/nodes/$node/$f" ] || same_file "$node: $f created as expected" "$tree/$f" "$FIXTURES/expected/$node/$f"
         done < <(cd "$FIXTURES/expected/$node" && find . -type f)
 }
+
+# VAR's value as systemd's EnvironmentFile= parser reads FILE: its environment.d generator runs the same
+# parser (parse_env_file_internal()). Returns 1 when systemd is not installed. Only for files without
+# '$' (the generator expands those).
+SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
+systemd_env_value() { # systemd_env_value FILE VAR
+        [ -x "$SYSTEMD_ENV_GENERATOR" ] || return 1
+        rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
+        env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | $PYTHON -c '
+import re, sys
+for line in sys.stdin:
+    k, _, v = line.rstrip("\n").partition("=")
+    if k == sys.argv[1]:
+        if v[:1] == "\"":
+            v = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
+        sys.stdout.write(v)' "$2"
+}

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 
+#include "basic/name-index.h"
 #include "formats/netconf/ini.h"
 #include "formats/yaml-tree.h"
 
@@ -147,17 +148,21 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
 /* The interfaces of `iface NAME inet METHOD` stanzas other than loopback. */
 static void scan_interfaces(struct netconf_files *f, const char *path, const char *text, size_t len) {
         struct strv seen = {};
+        struct name_index index = {}; /* seen's names, for a file of thousands of stanzas */
         for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end) {
                 char name[64], family[16], method[32] = "";
                 const char *p = text + off + strspn(text + off, " \t");
                 if (!startswith(p, "iface") || sscanf(p, "iface %63s %15s %31s", name, family, method) < 2)
                         continue;
-                if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo") ||
-                    strv_contains(&seen, name))
+                if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo"))
                         continue;
-                strv_push(&seen, xstrdup(name));
+                _cleanup_free_ char *owned = xstrdup(name);
+                if (!name_index_put(&index, owned, seen.n))
+                        continue;
+                strv_push(&seen, TAKE_PTR(owned));
                 add(f, path, NETCONF_INTERFACES, name);
         }
+        name_index_free(&index);
         strv_free(&seen);
 }
 

@@ -149,6 +149,20 @@ void flag_files_free(struct flag_file *f, size_t n) {
         free(f);
 }
 
+const char *kubelet_defaults_file(struct context *ctx) {
+        if (root_exists(ctx->root, "/etc/redhat-release"))
+                return KUBELET_DEFAULTS_RPM;
+        if (root_exists(ctx->root, "/etc/debian_version") || root_exists(ctx->root, "/var/lib/dpkg"))
+                return KUBELET_DEFAULTS_DEB;
+        if (root_exists(ctx->root, "/var/lib/rpm"))
+                return KUBELET_DEFAULTS_RPM;
+        if (root_exists(ctx->root, KUBELET_DEFAULTS_DEB))
+                return KUBELET_DEFAULTS_DEB;
+        if (root_exists(ctx->root, KUBELET_DEFAULTS_RPM))
+                return KUBELET_DEFAULTS_RPM;
+        return NULL;
+}
+
 static int set_in_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,
                        const char *flag, const char *value) {
         _cleanup_free_ char *text = NULL, *old = NULL, *out = NULL, *err = NULL;
@@ -232,11 +246,14 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
         return 1;
 }
 
-/* A kubelet is or will be there: its config, its binary, or a known version
- * (the package database, or --kubelet-version). */
+/* A kubelet is or will be there, and kubeadm may generate its config.yaml: the
+ * kubelet's config, binary or known version (the package database, or
+ * --kubelet-version), kubeadm's binary or version, or the kubeadm verb about to
+ * run kubeadm. Then the patch is written whether or not config.yaml exists yet. */
 static bool kubelet_present(struct context *ctx) {
         return root_exists(ctx->root, KUBELET_CONFIG) || node_has_program(ctx->root, "kubelet") ||
-               ctx->node.kubelet_version;
+               ctx->node.kubelet_version || node_has_program(ctx->root, "kubeadm") ||
+               ctx->node.kubeadm_version || ctx->opts->for_kubeadm;
 }
 
 static char *dotted(const char *const *path) {
@@ -254,12 +271,12 @@ int plan_kubelet_setting(struct context *ctx, struct fixer_result *r, const char
                 result_detail(r, "%s: %s: %s (was %s)", KUBELET_CONFIG, name, value, old ? old : "unset");
                 plan_restart(r, "kubelet.service");
         }
-        /* The patch is for kubeadm to keep the setting; a node without a kubelet needs none. */
+        /* The patch is for kubeadm to keep the setting; a node without a kubelet or kubeadm needs none. */
         int k = kubelet_present(ctx)
                         ? edit_yaml(ctx, r, KUBELET_CONFIG_PATCH, patch_header, path, value, NULL)
                         : 0;
         if (k > 0)
-                result_detail(r, "%s: %s: %s (kubeadm init/join --patches %s keeps it)",
+                result_detail(r, "%s: %s: %s (kubeadm 1.25 and later keep it with --patches %s)",
                               KUBELET_CONFIG_PATCH, name, value, KUBEPREP_PATCHES_DIR);
         if (changed < 0 || k < 0)
                 return changed < 0 ? changed : k;

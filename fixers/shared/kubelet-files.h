@@ -42,6 +42,12 @@ const struct removed_flag *kubelet_flag_removed(const char *flag, const struct k
 int kubelet_flag_files(struct context *ctx, struct flag_file **ret, size_t *ret_n);
 void flag_files_free(struct flag_file *f, size_t n);
 
+/* The distribution's kubelet defaults file, whose KUBELET_EXTRA_ARGS the kubelet reads last and kubeadm
+ * never rewrites: /etc/default/kubelet on a deb tree, /etc/sysconfig/kubelet on an rpm tree (by
+ * /etc/debian_version, /var/lib/dpkg, /etc/redhat-release, /var/lib/rpm, else whichever exists);
+ * NULL when the tree is neither. */
+const char *kubelet_defaults_file(struct context *ctx);
+
 /* Set --flag=value in every flag file that already sets it to something else
  * (a flag kubeprep does not need to add is not added). Plans the edits and a
  * kubelet restart; adds a detail per file. Returns the number of files

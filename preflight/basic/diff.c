@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unified diffs for dry runs and reports: a minimal line edit script found
- * with Myers' O(ND) algorithm in linear space, printed as `diff -u` hunks. */
+ * with Myers' O(ND) algorithm in linear space (after the common ends, and the
+ * lines kept in step by a one-for-one edit), printed as `diff -u` hunks. */
 #include <stdint.h>
 
 #include "basic/diff.h"
@@ -135,6 +136,62 @@ static void find_middle(const struct diff_ctx *ctx, const struct box *box, long 
         abort(); /* unreachable: the searches meet after at most (n + m) / 2 + 1 rounds */
 }
 
+/* The lines of one side of a box, to ask whether a line occurs there: open addressing on the
+ * lines' hashes. */
+struct line_set {
+        const struct line *lines;
+        long *slots; /* indexes into lines, -1 empty */
+        size_t mask;
+};
+
+static void line_set_init(struct line_set *set, const struct line *lines, long n) {
+        size_t cap = 16;
+        while (cap < 2 * (size_t) n)
+                cap *= 2;
+        *set = (struct line_set){ .lines = lines, .slots = xmalloc(cap * sizeof(long)), .mask = cap - 1 };
+        memset(set->slots, 0xff, cap * sizeof(long));
+        for (long i = 0; i < n; i++) {
+                size_t h = (size_t) lines[i].hash & set->mask;
+                while (set->slots[h] >= 0 && !lines_equal(&lines[set->slots[h]], &lines[i]))
+                        h = (h + 1) & set->mask;
+                set->slots[h] = i;
+        }
+}
+
+static bool line_set_has(const struct line_set *set, const struct line *l) {
+        for (size_t h = (size_t) l->hash & set->mask; set->slots[h] >= 0; h = (h + 1) & set->mask)
+                if (lines_equal(&set->lines[set->slots[h]], l))
+                        return true;
+        return false;
+}
+
+/* A box of as many old as new lines where each line that differs from its counterpart in step
+ * occurs nowhere on the other side: a one-for-one edit, like commenting out every tenth line of an
+ * fstab. No such line can be in any common subsequence, and without them both sides are the same
+ * lines in the same order, so keeping the lines equal in step and replacing the others is a
+ * minimal script, found in linear time where Myers costs O(N·D) (seconds for 100,000 lines).
+ * Returns whether the box was such a one (and is done). */
+static bool compare_in_step(const struct diff_ctx *ctx, const struct box *box) {
+        if (box->n != box->m || box->n < 2)
+                return false;
+        const struct line *old = ctx->old_lines + box->old_lo, *new = ctx->new_lines + box->new_lo;
+        struct line_set old_set, new_set;
+        line_set_init(&old_set, old, box->n);
+        line_set_init(&new_set, new, box->m);
+        bool one_for_one = true;
+        for (long i = 0; i < box->n && one_for_one; i++)
+                one_for_one = lines_equal(&old[i], &new[i]) ||
+                              (!line_set_has(&new_set, &old[i]) && !line_set_has(&old_set, &new[i]));
+        free(old_set.slots);
+        free(new_set.slots);
+        if (!one_for_one)
+                return false;
+        for (long i = 0; i < box->n; i++)
+                if (!lines_equal(&old[i], &new[i]))
+                        ctx->old_changed[box->old_lo + i] = ctx->new_changed[box->new_lo + i] = true;
+        return true;
+}
+
 /* Mark the lines a minimal edit script deletes and inserts. Splitting at the
  * middle point leaves halves that each need fewer edits, so this terminates;
  * recursion depth grows with log of the number of edits. */
@@ -154,6 +211,8 @@ static void compare_box(const struct diff_ctx *ctx, struct box box) {
                 return;
         }
 
+        if (compare_in_step(ctx, &box))
+                return;
         long x, y;
         find_middle(ctx, &box, &x, &y);
         compare_box(ctx, (struct box){ box.old_lo, box.new_lo, x, y });

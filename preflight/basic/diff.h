@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unified diffs of planned file edits, printed by `apply --dry-run` and
  * embedded in the JSON report: a minimal edit script (Myers), in the format
- * of `diff -u`, that applies with `patch -p1`. */
+ * of `diff -u`, that applies with `patch -p1`. Linear in practice: common lines
+ * at both ends, and lines a one-for-one edit keeps in place, cost no search. */
 #pragma once
 
 #include <stddef.h>

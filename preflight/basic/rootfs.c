@@ -215,6 +215,7 @@ int root_read_file(const struct root *r, const char *path, char **ret_data, size
         _cleanup_close_ int fd = root_openat(r, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, 0);
         if (fd < 0)
                 return fd;
+        oom_note_file(path);
         return read_fd_whole(fd, ret_data, ret_len, ret_st);
 }
 

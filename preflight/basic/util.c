@@ -4,8 +4,23 @@
 
 #include <stdint.h>
 
+static char oom_file[512];
+
+void oom_note_file(const char *path) {
+        size_t n = strlen(path);
+        if (n >= sizeof(oom_file)) /* the end of a long path says more than its start */
+                path += n - (sizeof(oom_file) - 1);
+        memcpy(oom_file, path, strlen(path) + 1);
+}
+
 void oom(void) {
-        fputs("kubeprep: out of memory\n", stderr);
+        /* fputs on unbuffered stderr allocates nothing. */
+        fputs("kubeprep: out of memory", stderr);
+        if (oom_file[0]) {
+                fputs("; the last file read was ", stderr);
+                fputs(oom_file, stderr);
+        }
+        fputs("\n", stderr);
         abort();
 }
 

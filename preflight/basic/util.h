@@ -82,6 +82,10 @@ static inline const char *strempty(const char *s) {
  * checks through every caller. oom() is that abort, for what a library
  * allocates. */
 _noreturn_ void oom(void);
+/* The file a run read last, which oom() names ("kubeprep: out of memory; the last file read was
+ * /var/lib/kubelet/config.yaml"): memory runs out parsing what was read, and the readers set it.
+ * Kept in a fixed buffer, since there is no memory to format a message when it is needed. */
+void oom_note_file(const char *path);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 /* Room for element n of an array of n elements grown only by this: twice the room whenever n is 0 or a

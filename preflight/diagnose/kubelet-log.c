@@ -240,11 +240,37 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
         return 0;
 }
 
+/* One line of f without its '\n', NUL-terminated in *line (grown as needed, never past
+ * LOG_LINE_MAX + 1 bytes): the rest of a longer line is read and dropped. -1 at the end. */
+static ssize_t read_line(FILE *f, char **line, size_t *cap) {
+        size_t n = 0;
+        bool any = false;
+        for (int c; (c = getc_unlocked(f)) != EOF;) {
+                any = true;
+                if (c == '\n')
+                        break;
+                if (n >= LOG_LINE_MAX)
+                        continue;
+                if (n + 1 >= *cap) {
+                        *cap = *cap ? 2 * *cap : 256;
+                        *line = xrealloc(*line, *cap);
+                }
+                (*line)[n++] = (char) c;
+        }
+        if (!any)
+                return -1;
+        if (!*line)
+                *line = xmalloc(*cap = 256);
+        (*line)[n] = 0;
+        return (ssize_t) n;
+}
+
 static int read_text(const struct log_source *src, log_entry_fn fn, void *userdata, struct log_summary *ret,
                      char **ret_error) {
         bool is_stdin = streq(src->path, "-");
         _cleanup_fclose_ FILE *owned = is_stdin ? NULL : fopen(src->path, "re");
         FILE *f = is_stdin ? stdin : owned;
+        oom_note_file(is_stdin ? "standard input" : src->path);
         if (!f) {
                 int k = -errno;
                 set_error(ret_error, "cannot read %s: %s", src->path, strerror(-k));
@@ -254,7 +280,7 @@ static int read_text(const struct log_source *src, log_entry_fn fn, void *userda
         size_t cap = 0;
         ssize_t len;
         unsigned lineno = 0, n = 0;
-        while ((len = getline(&line, &cap, f)) >= 0) {
+        while ((len = read_line(f, &line, &cap)) >= 0) {
                 lineno++;
                 while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
                         line[--len] = 0;

@@ -9,6 +9,10 @@
 
 #include "basic/rootfs.h"
 
+/* The longest line of a text log that is kept (journald's LineMax is 48K): a longer one is matched
+ * on its first LOG_LINE_MAX bytes, so that a log of one endless line cannot exhaust memory. */
+#define LOG_LINE_MAX ((size_t) 1 << 20)
+
 enum log_source_kind {
         LOG_SOURCE_LIVE, /* the running system's journal */
         LOG_SOURCE_ROOT, /* ROOT/var/log/journal, opened through the rooted layer */

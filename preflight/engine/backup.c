@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The backup manifest and the run lock (see backup.h; rollback is rollback.c).
- * The manifest is rewritten atomically after every saved file and before the
- * file is changed, so a crash at any point leaves a manifest that describes
- * only saved files, and what the run is about to write to them. */
+ * The manifest is written atomically after the files it names are saved and
+ * before any of them is changed, so a crash at any point leaves a manifest that
+ * describes only saved files, and what the run is about to write to them. */
 #include "engine/backup.h"
 
 #include <cjson/cJSON.h>
@@ -29,24 +29,27 @@ char *run_id_new(void) {
 }
 
 void backup_init(struct backup *b, const struct root *root, const char *run_id) {
-        *b = (struct backup){ .root = root, .run_id = xstrdup(run_id) };
+        *b = (struct backup){ .root = root, .run_id = xstrdup(run_id), .dfd = -EBADF };
 }
 
 void backup_done(struct backup *b) {
         free(b->run_id);
         free(b->dir);
+        if (b->dfd >= 0)
+                close(b->dfd);
         cJSON_Delete(b->manifest);
         strv_free(&b->saved);
-        *b = (struct backup){};
+        name_index_free(&b->index);
+        free(b->settled);
+        *b = (struct backup){ .dfd = -EBADF };
 }
 
 static int write_manifest(struct backup *b) {
         _cleanup_free_ char *json = cJSON_Print(b->manifest);
         if (!json)
                 return -ENOMEM;
-        _cleanup_free_ char *p = xasprintf("%s/" BACKUP_MANIFEST, b->dir);
         _cleanup_free_ char *out = xasprintf("%s\n", json);
-        return root_write_file_atomic(b->root, p, out, strlen(out), 0600, (uid_t) -1, (gid_t) -1);
+        return write_file_atomic_at(b->dfd, BACKUP_MANIFEST, out, strlen(out), 0600, (uid_t) -1, (gid_t) -1);
 }
 
 static int backup_start(struct backup *b, char **ret_error) {
@@ -59,6 +62,10 @@ static int backup_start(struct backup *b, char **ret_error) {
                 _cleanup_close_ int pfd = root_open_parent(b->root, dir, &base);
                 /* mkdirat, not mkdir -p: a run id is never reused. */
                 k = pfd < 0 ? pfd : (mkdirat(pfd, base, 0700) < 0 ? -errno : 0);
+        }
+        if (k >= 0) {
+                b->dfd = root_openat(b->root, dir, O_RDONLY | O_DIRECTORY, 0, 0);
+                k = b->dfd < 0 ? b->dfd : 0;
         }
         if (k < 0) {
                 set_error(ret_error, "cannot create backup directory %s: %s", dir, strerror(-k));
@@ -88,31 +95,50 @@ static cJSON *written_record(const struct file_edit *w) {
 
 /* A path the run saved already is written again (another edit of the same file): what it
  * writes joins the entry's "written" list before it is written, so that rollback accepts
- * the file holding any of the run's writes. */
-static int note_written(struct backup *b, const char *path, const struct file_edit *w, char **ret_error) {
-        cJSON *files = cJSON_GetObjectItem(b->manifest, "files"), *entry = NULL, *it;
-        cJSON_ArrayForEach(it, files) if (streq_ptr(cJSON_GetStringValue(cJSON_GetObjectItem(it, "path")),
-                                                    path)) entry = it;
+ * the file holding any of the run's writes. Returns whether the list grew. */
+static bool note_written(struct backup *b, const char *path, const struct file_edit *w) {
+        size_t i;
+        if (!name_index_get(&b->index, path, &i))
+                return false;
+        cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(b->manifest, "files"), (int) i), *it;
         cJSON *list = cJSON_GetObjectItem(entry, "written"), *record = written_record(w);
         if (!list) {
                 cJSON_Delete(record);
-                return 0;
+                return false;
         }
         cJSON_ArrayForEach(it, list) if (cJSON_Compare(it, record, true)) {
                 cJSON_Delete(record);
-                return 0;
+                return false;
         }
         cJSON_AddItemToArray(list, record);
-        int k = write_manifest(b);
-        if (k < 0)
-                set_error(ret_error, "cannot write backup manifest in %s: %s", b->dir, strerror(-k));
-        return k;
+        return true;
 }
 
-int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written,
-                char **ret_error) {
-        if (strv_contains(&b->saved, e->path))
-                return note_written(b, e->path, written, ret_error);
+/* A saved copy in the run's new directory: no one else writes there and the manifest names it
+ * only once it is complete, so no temp file and rename; fsync'ed, the directory later, once. */
+static int save_copy(struct backup *b, const char *name, const char *data, size_t len) {
+        _cleanup_close_ int fd =
+                openat(b->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        for (size_t done = 0; done < len;) {
+                ssize_t n = write(fd, data + done, len - done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                done += (size_t) n;
+        }
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+int backup_add(struct backup *b, const struct file_edit *e, const struct file_edit *written,
+               char **ret_error) {
+        size_t seen;
+        if (name_index_get(&b->index, e->path, &seen)) {
+                b->unflushed |= note_written(b, e->path, written);
+                return 0;
+        }
         if (!b->dir) {
                 int k = backup_start(b, ret_error);
                 if (k < 0)
@@ -133,10 +159,8 @@ int backup_save(struct backup *b, const struct file_edit *e, const struct file_e
                 if (e->old_is_symlink)
                         cJSON_AddStringToObject(entry, "target", e->old_data);
                 else {
-                        _cleanup_free_ char *name = xasprintf("%d", cJSON_GetArraySize(files));
-                        _cleanup_free_ char *p = xasprintf("%s/%s", b->dir, name);
-                        int k = root_write_file_atomic(b->root, p, e->old_data, e->old_len, 0600, (uid_t) -1,
-                                                       (gid_t) -1);
+                        _cleanup_free_ char *name = xasprintf("%zu", b->saved.n);
+                        int k = save_copy(b, name, e->old_data, e->old_len);
                         if (k < 0) {
                                 cJSON_Delete(entry);
                                 set_error(ret_error, "cannot save a backup of %s: %s", e->path,
@@ -148,13 +172,101 @@ int backup_save(struct backup *b, const struct file_edit *e, const struct file_e
         }
         cJSON_AddItemToArray(cJSON_AddArrayToObject(entry, "written"), written_record(written));
         cJSON_AddItemToArray(files, entry);
-        int k = write_manifest(b);
+        strv_push(&b->saved, xstrdup(e->path));
+        (void) name_index_put(&b->index, b->saved.items[b->saved.n - 1], b->saved.n - 1);
+        b->unflushed = true;
+        return 0;
+}
+
+int backup_flush(struct backup *b, char **ret_error) {
+        if (!b->unflushed)
+                return 0;
+        /* The saved copies' names are durable before a manifest names them. */
+        int k = fsync(b->dfd) < 0 ? -errno : 0;
+        if (k >= 0)
+                k = write_manifest(b);
         if (k < 0) {
                 set_error(ret_error, "cannot write backup manifest in %s: %s", b->dir, strerror(-k));
                 return k;
         }
-        strv_push(&b->saved, xstrdup(e->path));
+        b->unflushed = false;
         return 0;
+}
+
+int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written,
+                char **ret_error) {
+        int k = backup_add(b, e, written, ret_error);
+        return k < 0 ? k : backup_flush(b, ret_error);
+}
+
+void backup_settle(struct backup *b, const char *path, bool written, bool parent_created) {
+        size_t i;
+        if (!name_index_get(&b->index, path, &i))
+                return;
+        if (!b->settled) {
+                b->settled = xmalloc((b->saved.n ? b->saved.n : 1) * sizeof(bool));
+                memset(b->settled, 0, b->saved.n * sizeof(bool));
+        }
+        /* A directory the run made stays the run's to remove, even when its file was not written. */
+        b->settled[i] = written || parent_created;
+        cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(b->manifest, "files"), (int) i);
+        if (!parent_created && cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated"))) {
+                /* The directory appeared before the run got to it: not the run's to remove. */
+                cJSON_DeleteItemFromObject(entry, "parentCreated");
+                b->unflushed = true;
+        }
+}
+
+/* Remove the run's directory: nothing was changed, so there is nothing to roll back. */
+static int discard_run(struct backup *b) {
+        int k = 0;
+        if (unlinkat(b->dfd, BACKUP_MANIFEST, 0) < 0 && errno != ENOENT)
+                k = -errno;
+        /* <= : a copy that failed half-way may be there too. */
+        for (size_t i = 0; i <= b->saved.n; i++) {
+                _cleanup_free_ char *name = xasprintf("%zu", i);
+                if (unlinkat(b->dfd, name, 0) < 0 && errno != ENOENT && k == 0)
+                        k = -errno;
+        }
+        const char *base;
+        _cleanup_close_ int pfd = k < 0 ? -EBADF : root_open_parent(b->root, b->dir, &base);
+        if (k >= 0)
+                k = pfd < 0 ? pfd : unlinkat(pfd, base, AT_REMOVEDIR) < 0 ? -errno : 0;
+        return k;
+}
+
+int backup_finish(struct backup *b, char **ret_error) {
+        if (!b->dir)
+                return 0;
+        size_t kept = 0;
+        for (size_t i = 0; i < b->saved.n; i++)
+                kept += b->settled && b->settled[i];
+        if (kept == 0) {
+                int k = discard_run(b);
+                if (k < 0) {
+                        set_error(ret_error, "cannot remove the unused backup directory %s: %s", b->dir,
+                                  strerror(-k));
+                        return k;
+                }
+                free(b->dir);
+                b->dir = NULL;
+                return 0;
+        }
+        if (kept < b->saved.n) {
+                cJSON *files = cJSON_GetObjectItem(b->manifest, "files");
+                /* From the end, so that the indexes of the entries before stay right. */
+                for (size_t i = b->saved.n; i-- > 0;) {
+                        if (b->settled[i])
+                                continue;
+                        const char *name = cJSON_GetStringValue(
+                                cJSON_GetObjectItem(cJSON_GetArrayItem(files, (int) i), "backup"));
+                        if (name)
+                                (void) unlinkat(b->dfd, name, 0);
+                        cJSON_DeleteItemFromArray(files, (int) i);
+                }
+                b->unflushed = true;
+        }
+        return backup_flush(b, ret_error);
 }
 
 char *host_path(const struct root *root, const char *path) {

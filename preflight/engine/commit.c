@@ -8,13 +8,14 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "basic/name-index.h"
+
 /* Create the one missing directory dir with the edit's parent mode and owner
  * (a user's ~/.kube, owned by the user), recorded in the backup manifest
- * before it exists so that rolling back even a run killed right after it
- * removes it again. It was missing when the plan was made; if it appeared
- * since, someone else is at work there: -ESTALE. */
-static int make_parent_dir(const struct root *root, struct file_edit *e, const char *dir, struct backup *b,
-                           char **ret_error) {
+ * before it exists (see prepare_backups) so that rolling back even a run
+ * killed right after it removes it again. It was missing when the plan was
+ * made; if it appeared since, someone else is at work there: -ESTALE. */
+static int make_parent_dir(const struct root *root, struct file_edit *e, const char *dir, char **ret_error) {
         const char *name = strrchr(dir, '/') + 1;
         _cleanup_free_ char *up = xstrndup(dir, (size_t) (name - 1 - dir));
         _cleanup_close_ int ufd = root_openat(root, *up ? up : "/", O_RDONLY | O_DIRECTORY, 0, e->resolve);
@@ -27,24 +28,22 @@ static int make_parent_dir(const struct root *root, struct file_edit *e, const c
                           e->path);
                 return -ESTALE;
         }
-        e->parent_created = true;
-        int k = backup_save(b, e, e, ret_error);
-        if (k < 0)
-                return k;
-        k = mkdir_atomic_at(ufd, name, e->parent_mode, e->parent_uid, e->parent_gid);
+        int k = mkdir_atomic_at(ufd, name, e->parent_mode, e->parent_uid, e->parent_gid);
+        if (k >= 0)
+                e->parent_created = true;
         return k == -EEXIST ? -ESTALE : k;
 }
 
 /* The directory of path, created when missing (see struct file_edit). */
-static int open_parent_dir(const struct root *root, struct file_edit *e, struct backup *b,
-                           const char **ret_base, char **ret_error) {
+static int open_parent_dir(const struct root *root, struct file_edit *e, const char **ret_base,
+                           char **ret_error) {
         _cleanup_free_ char *parent = xstrdup(e->path);
         char *slash = strrchr(parent, '/');
         *slash = 0;
         const char *dir = *parent ? parent : "/";
         int fd = root_openat(root, dir, O_RDONLY | O_DIRECTORY, 0, e->resolve);
         if (fd == -ENOENT) {
-                int k = e->parent_mode && *parent ? make_parent_dir(root, e, dir, b, ret_error)
+                int k = e->parent_mode && *parent ? make_parent_dir(root, e, dir, ret_error)
                                                   : root_mkdir_p(root, dir, 0755);
                 if (k < 0)
                         return k;
@@ -92,10 +91,10 @@ static int check_unchanged(int dfd, const char *base, const struct file_edit *e)
  * `first` found it: first == last but for a file several fixers edit (see
  * commit_results). */
 static int commit_edit(struct context *ctx, struct file_edit *first, const struct file_edit *last,
-                       struct backup *b, char **ret_error) {
+                       char **ret_error) {
         const char *base;
         _cleanup_free_ char *err = NULL;
-        _cleanup_close_ int dfd = open_parent_dir(ctx->root, first, b, &base, &err);
+        _cleanup_close_ int dfd = open_parent_dir(ctx->root, first, &base, &err);
         if (dfd < 0) {
                 if (err)
                         set_error(ret_error, "%s", err);
@@ -113,9 +112,6 @@ static int commit_edit(struct context *ctx, struct file_edit *first, const struc
                                        : strerror(-k));
                 return k;
         }
-        k = backup_save(b, first, last, ret_error);
-        if (k < 0)
-                return k;
         if (last->kind == EDIT_SYMLINK)
                 k = root_symlink_atomic(ctx->root, last->path, last->new_data);
         else
@@ -158,10 +154,28 @@ static bool continues(const struct file_edit *e, const struct file_edit *later) 
                later->old_len == e->new_len && memcmp(later->old_data, e->new_data, e->new_len) == 0;
 }
 
+/* Link each edit to the next edit of its path by another result, if planned from its bytes.
+ * The edits of one path are found through an index, not by comparing every pair: a run that
+ * writes 10,000 users' kubeconfigs has 10,000 paths. */
 static void link_chains(struct step *steps, size_t n) {
+        struct name_index paths = {};
+        _cleanup_free_ size_t *same = xmalloc((n ? n : 1) * sizeof(size_t)); /* next of this path */
+        _cleanup_free_ size_t *last = xmalloc((n ? n : 1) * sizeof(size_t)); /* per first step */
+        for (size_t i = 0; i < n; i++) {
+                size_t first;
+                same[i] = NONE;
+                if (name_index_put(&paths, steps[i].e->path, i)) {
+                        last[i] = i;
+                        continue;
+                }
+                (void) name_index_get(&paths, steps[i].e->path, &first);
+                same[last[first]] = i;
+                last[first] = i;
+        }
+        name_index_free(&paths);
         for (size_t i = 0; i < n; i++)
-                for (size_t j = i + 1; j < n; j++) {
-                        if (steps[j].r == steps[i].r || !streq(steps[i].e->path, steps[j].e->path))
+                for (size_t j = same[i]; j != NONE; j = same[j]) {
+                        if (steps[j].r == steps[i].r)
                                 continue;
                         if (continues(steps[i].e, steps[j].e) && steps[j].prev == NONE) {
                                 steps[i].next = j;
@@ -171,9 +185,38 @@ static void link_chains(struct step *steps, size_t n) {
                 }
 }
 
+static size_t chain_first(const struct step *steps, size_t i) {
+        while (steps[i].prev != NONE)
+                i = steps[i].prev;
+        return i;
+}
+
+/* Save every file the commit may write, and write the manifest once, before anything is changed.
+ * A user's missing ~/.kube is recorded as made by the run (parentCreated) before it is made. */
+static int prepare_backups(struct context *ctx, struct step *steps, size_t n, struct backup *b,
+                           char **ret_error) {
+        for (size_t i = 0; i < n; i++) {
+                if (steps[i].next != NONE || plan_is_empty(steps[i].r))
+                        continue;
+                struct file_edit *first = steps[chain_first(steps, i)].e;
+                if (first->parent_mode && !first->existed) {
+                        _cleanup_free_ char *dir =
+                                xstrndup(first->path, strrchr(first->path, '/') - first->path);
+                        _cleanup_close_ int fd =
+                                *dir ? root_openat(ctx->root, dir, O_RDONLY | O_DIRECTORY, 0, first->resolve)
+                                     : -EBADF;
+                        first->parent_created = *dir && fd == -ENOENT;
+                }
+                int k = backup_add(b, first, steps[i].e, ret_error);
+                first->parent_created = false; /* until make_parent_dir() does make it */
+                if (k < 0)
+                        return k;
+        }
+        return backup_flush(b, ret_error);
+}
+
 /* Write step i's file: at once, or with the chain it ends. */
-static int commit_step(struct context *ctx, struct step *steps, size_t i, struct backup *b,
-                       char **ret_error) {
+static int commit_step(struct context *ctx, struct step *steps, size_t i, char **ret_error) {
         size_t first = i;
         while (steps[first].prev != NONE)
                 first = steps[first].prev;
@@ -185,7 +228,7 @@ static int commit_step(struct context *ctx, struct step *steps, size_t i, struct
                         k = -ESTALE;
                 }
         if (k == 0)
-                k = commit_edit(ctx, steps[first].e, steps[i].e, b, ret_error);
+                k = commit_edit(ctx, steps[first].e, steps[i].e, ret_error);
         if (k == 0) /* every edit of the chain is in the file now */
                 for (size_t j = first;; j = steps[j].next) {
                         steps[j].e->written = true;
@@ -199,15 +242,14 @@ static int commit_step(struct context *ctx, struct step *steps, size_t i, struct
         return k;
 }
 
-static int commit_result(struct context *ctx, struct fixer_result *r, struct step *steps, size_t s0,
-                         struct backup *b) {
+static int commit_result(struct context *ctx, struct fixer_result *r, struct step *steps, size_t s0) {
         bool failed = false;
         for (size_t i = 0; i < r->n_edits; i++) {
                 steps[s0 + i].reached = true;
                 if (steps[s0 + i].next != NONE)
                         continue; /* a later fixer's edit of the same file writes this one too */
                 _cleanup_free_ char *err = NULL;
-                int k = commit_step(ctx, steps, s0 + i, b, &err);
+                int k = commit_step(ctx, steps, s0 + i, &err);
                 if (k < 0 && !r->partial)
                         return result_fail(r, k, "%s", err);
                 if (k < 0) {
@@ -253,6 +295,8 @@ void commit_results(struct context *ctx, struct fixer_result *results, size_t n,
                                 steps[n_steps++] = (struct step){ &results[i], &results[i].edits[j], NONE,
                                                                   NONE, false };
         link_chains(steps, n_steps);
+        _cleanup_free_ char *err = NULL;
+        int k = prepare_backups(ctx, steps, n_steps, b, &err);
         size_t s0 = 0;
         for (size_t i = 0; i < n; i++) {
                 if (!commit_wanted(&results[i]))
@@ -260,9 +304,20 @@ void commit_results(struct context *ctx, struct fixer_result *results, size_t n,
                 struct fixer_result *r = &results[i];
                 size_t n_edits = r->n_edits;
                 /* drift the fixer found no fix for (it needs the operator) stays drift */
-                if (!plan_is_empty(r))
-                        (void) commit_result(ctx, r, steps, s0, b);
+                if (!plan_is_empty(r) && k < 0 && n_edits > 0)
+                        (void) result_fail(r, k, "%s",
+                                           err); /* nothing could be backed up: nothing written */
+                else if (!plan_is_empty(r))
+                        (void) commit_result(ctx, r, steps, s0);
                 s0 += n_edits;
         }
+        for (size_t i = 0; k >= 0 && i < n_steps; i++)
+                if (steps[i].next == NONE) {
+                        const struct file_edit *first = steps[chain_first(steps, i)].e;
+                        backup_settle(b, first->path, steps[i].e->written, first->parent_created);
+                }
+        _cleanup_free_ char *ferr = NULL;
+        if (backup_finish(b, &ferr) < 0)
+                fprintf(stderr, "kubeprep: %s\n", ferr);
         free(steps);
 }

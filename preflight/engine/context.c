@@ -32,6 +32,7 @@ int context_open(const struct options *opts, const char *profile, struct context
                 context_close(&ctx);
                 return k;
         }
+        node_facts_gather_name(ctx.root, opts, ctx.profile->node_name, &ctx.node);
         *ret = ctx;
         return 0;
 }

@@ -13,6 +13,7 @@ int read_host_file(const char *path, char **ret_text, size_t *ret_len) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
+        oom_note_file(path);
         return read_fd_whole(fd, ret_text, ret_len, NULL);
 }
 

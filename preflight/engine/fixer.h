@@ -84,6 +84,9 @@ struct fixer_result {
         struct live_action *actions;
         size_t n_actions;
         struct strv restarts; /* units whose configuration this plan changes */
+        /* The kubeadm preflight checks this result's findings would fail, named as kubeadm prints
+         * them and --ignore-preflight-errors takes them ("Port-10250"). */
+        struct strv kubeadm_checks;
         /* The edits do not depend on one another (one user's file, another
          * user's): apply commits them even when something else in this result
          * was refused, and the result stays an error. */
@@ -140,6 +143,8 @@ void result_detail(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
 void result_warn(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
 void result_message(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
 void result_skip(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
+/* Record a kubeadm preflight check a finding fails (once per name). */
+void result_kubeadm_check(struct fixer_result *r, const char *check);
 /* A file kubeprep will not edit (malformed, unsafe): status error, exit 2. */
 int result_refuse(struct fixer_result *r, int err, const char *fmt, ...) _printf_(3, 4);
 /* A fix that failed to take (write error, failed restart): error, exit 1. */

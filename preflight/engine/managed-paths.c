@@ -9,24 +9,71 @@
 /* Node paths; a '*' matches within one name, and never a leading dot. */
 static const char *const managed[] = {
         /* swap */
-        "/etc/fstab", "/etc/systemd/system/swap.target",
+        "/etc/fstab",
+        "/etc/systemd/system/swap.target",
         /* cgroup-driver */
-        "/etc/docker/daemon.json", "/etc/containerd/config.toml",
+        "/etc/docker/daemon.json",
+        "/etc/containerd/config.toml",
+        /* cgroup-driver, sandbox-image: the files config.toml imports, in containerd's directory */
+        "/etc/containerd/*",
+        "/etc/containerd/*/*",
+        /* cgroup-driver, sandbox-image: CRI-O's configuration */
+        "/etc/crio/crio.conf",
+        "/etc/crio/crio.conf.d/*",
+        "/etc/crio/crio.conf.d/*/*",
         /* cgroup-driver, swap, csi-migration: the kubelet's configuration, and the
          * same settings for kubeadm --patches */
-        "/var/lib/kubelet/config.yaml", "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",
+        "/var/lib/kubelet/config.yaml",
+        "/etc/kubeprep/patches/kubeletconfiguration+merge.yaml",
         /* eviction, kubelet-flags, cgroup-driver: the kubelet's flag files */
-        "/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet", "/etc/sysconfig/kubelet",
-        "/usr/lib/systemd/system/kubelet.service.d/*.conf", "/lib/systemd/system/kubelet.service.d/*.conf",
+        "/var/lib/kubelet/kubeadm-flags.env",
+        "/etc/default/kubelet",
+        "/etc/sysconfig/kubelet",
+        "/usr/lib/systemd/system/kubelet.service.d/*.conf",
+        "/lib/systemd/system/kubelet.service.d/*.conf",
         "/etc/systemd/system/kubelet.service.d/*.conf",
+        /* boot-units: the links `systemctl enable` makes ([Install] WantedBy=, RequiredBy=, and
+         * CRI-O's Alias=) */
+        "/etc/systemd/system/*.wants/*",
+        "/etc/systemd/system/*.requires/*",
+        "/etc/systemd/system/cri-o.service",
         /* sysctl */
-        "/etc/sysctl.d/99-kubeprep.conf", "/etc/modules-load.d/kubeprep.conf",
+        "/etc/sysctl.d/99-kubeprep.conf",
+        "/etc/modules-load.d/kubeprep.conf",
+        /* dns: the kubelet's resolvConf when the node's resolver is on its loopback */
+        "/etc/kubeprep/resolv.conf",
         /* gateway: the network configuration of the five stacks */
         "/etc/netplan/*.yaml",
         /* any name NetworkManager loads, with or without .nmconnection */
-        "/etc/NetworkManager/system-connections/*", "/etc/sysconfig/network-scripts/ifcfg-*",
-        "/etc/systemd/network/*.network", "/etc/network/interfaces", "/etc/network/interfaces.d/*",
+        "/etc/NetworkManager/system-connections/*",
+        "/etc/sysconfig/network-scripts/ifcfg-*",
+        "/etc/systemd/network/*.network",
+        "/etc/network/interfaces",
+        "/etc/network/interfaces.d/*",
         /* kubeconfig writes ~USER/.kube/config: see managed_home() */
+        /* firewall: a zone of firewalld's, copied from /usr/lib/firewalld/zones when new */
+        "/etc/firewalld/zones/*.xml",
+        /* hostname, node-ip (KUBELET_EXTRA_ARGS: listed above) */
+        "/etc/hosts",
+        /* time-sync: the links systemctl enable makes for the time services, and the servers' drop-ins */
+        "/etc/systemd/system/*.wants/systemd-timesyncd.service",
+        "/etc/systemd/system/dbus-org.freedesktop.timesync1.service",
+        "/etc/systemd/system/*.wants/chrony.service",
+        "/etc/systemd/system/chronyd.service",
+        "/etc/systemd/system/*.wants/chronyd.service",
+        "/etc/systemd/system/*.wants/ntpsec.service",
+        "/etc/systemd/system/ntp.service",
+        "/etc/systemd/system/ntpd.service",
+        "/etc/systemd/system/*.wants/ntp.service",
+        "/etc/systemd/system/*.wants/ntpd.service",
+        "/etc/systemd/system/*.wants/openntpd.service",
+        "/etc/systemd/timesyncd.conf.d/50-kubeprep.conf",
+        "/etc/chrony/sources.d/kubeprep.sources",
+        "/etc/chrony/conf.d/kubeprep.conf",
+        /* kernel-cgroups: the Raspberry Pi's command line, the GRUB drop-in */
+        "/boot/firmware/cmdline.txt",
+        "/boot/cmdline.txt",
+        "/etc/default/grub.d/50-kubeprep.cfg",
 };
 
 static bool matches(const char *pattern, const char *path) {

@@ -219,6 +219,11 @@ void result_skip(struct fixer_result *r, const char *fmt, ...) {
         r->status = STATUS_SKIPPED;
 }
 
+void result_kubeadm_check(struct fixer_result *r, const char *check) {
+        if (!strv_contains(&r->kubeadm_checks, check))
+                strv_push(&r->kubeadm_checks, xstrdup(check));
+}
+
 /* Mark r as error with exit code at least exit_code. The first error is the
  * message; later ones become details, so none is lost. */
 static void result_error(struct fixer_result *r, int exit_code, char *msg) {
@@ -264,6 +269,7 @@ void fixer_result_free(struct fixer_result *r) {
         }
         free(r->actions);
         strv_free(&r->restarts);
+        strv_free(&r->kubeadm_checks);
         *r = (struct fixer_result){};
 }
 

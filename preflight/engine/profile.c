@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <yaml.h>
 
+#include "basic/cidr.h"
 #include "config.h"
 #include "engine/datadir.h"
+#include "formats/node-spec.h"
 #include "formats/yaml-tree.h"
 
 void profile_init_defaults(struct profile *p) {
@@ -40,6 +42,12 @@ void profile_clear(struct profile *p) {
         free(p->eviction.max_pod_grace_period);
         free(p->gateway.address);
         free(p->gateway.interface);
+        strv_free(&p->dns.upstream);
+        free(p->sandbox_image);
+        free(p->node_name);
+        free(p->node_ip);
+        strv_free(&p->firewall.extra_ports);
+        strv_free(&p->ntp.servers);
 }
 
 void profile_free(struct profile *p) {
@@ -51,6 +59,10 @@ void profile_free(struct profile *p) {
 
 const char *cgroup_driver_to_string(enum cgroup_driver d) {
         return d == CGROUP_DRIVER_CGROUPFS ? "cgroupfs" : "systemd";
+}
+
+const char *node_role_to_string(enum node_role r) {
+        return r == ROLE_CONTROL_PLANE ? "control-plane" : r == ROLE_WORKER ? "worker" : "auto";
 }
 
 const char *kv_list_get(const struct kv_list *l, const char *key) {
@@ -232,6 +244,111 @@ static int parse_users(struct loader *l, yaml_node_t *n, const char *key) {
         return 0;
 }
 
+/* dns.upstream: DNS servers by address, none on a loopback (the pods' own), at most three. */
+static int parse_nameservers(struct loader *l, yaml_node_t *n, const char *key, struct strv *out) {
+        if (n->type != YAML_SEQUENCE_NODE)
+                return fail(l, n, "'%s' must be a list of IP addresses", key);
+        if (n->data.sequence.items.top - n->data.sequence.items.start > PROFILE_DNS_UPSTREAM_MAX)
+                return fail(l, n, "'%s' has more than %d servers (a resolv.conf holds %d)", key,
+                            PROFILE_DNS_UPSTREAM_MAX, PROFILE_DNS_UPSTREAM_MAX);
+        strv_free(out);
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+                yaml_node_t *v = yaml_document_get_node(&l->doc, *it);
+                const char *s = scalar(l, v, key);
+                struct cidr c;
+                if (!s)
+                        return -EINVAL;
+                if (strchr(s, '/') || cidr_parse(s, &c) < 0)
+                        return fail_key(l, v, "is not an IP address:", s);
+                if (cidr_is_loopback(&c))
+                        return fail_key(l, v, "is a loopback address, which in a pod is the pod itself:", s);
+                strv_push(out, xstrdup(s));
+        }
+        return 0;
+}
+
+static int parse_role(struct loader *l, yaml_node_t *n, const char *key) {
+        const char *v = scalar(l, n, key);
+        if (!v)
+                return -EINVAL;
+        if (streq(v, "auto"))
+                l->p->role = ROLE_AUTO;
+        else if (streq(v, "control-plane"))
+                l->p->role = ROLE_CONTROL_PLANE;
+        else if (streq(v, "worker"))
+                l->p->role = ROLE_WORKER;
+        else
+                return fail(l, n, "'%s' must be auto, control-plane or worker", key);
+        return 0;
+}
+
+/* The kubelet lowercases the hostname; a name given here is used as written, so it must already be
+ * what the API server accepts. */
+static int parse_node_name(struct loader *l, yaml_node_t *n, const char *key) {
+        const char *v = scalar(l, n, key);
+        if (!v)
+                return -EINVAL;
+        const char *why = dns1123_subdomain_error(v);
+        if (why) {
+                _cleanup_free_ char *shown = excerpt(v);
+                return fail(l, n, "'%s' '%s' is not a valid node name (an RFC 1123 subdomain): %s", key,
+                            shown, why);
+        }
+        return parse_string(l, n, key, &l->p->node_name);
+}
+
+/* Digits and dots (or a '/') are an address or a network; anything else names an interface. */
+static int parse_node_ip(struct loader *l, yaml_node_t *n, const char *key) {
+        const char *v = scalar(l, n, key);
+        if (!v)
+                return -EINVAL;
+        uint32_t addr;
+        uint8_t prefix;
+        if (strchr(v, ':'))
+                return fail(l, n, "'%s': only IPv4 addresses and networks are supported", key);
+        bool numeric = v[strspn(v, "0123456789.")] == 0 || strchr(v, '/');
+        if (numeric && ipv4_network_parse(v, &addr, &prefix) < 0)
+                return fail(l, n,
+                            "'%s' must be an IPv4 address, a network (192.0.2.0/24) or an interface name",
+                            key);
+        if (!numeric &&
+            (strlen(v) >= 16 || v[strcspn(v, WHITESPACE "/")] || streq(v, ".") || streq(v, "..")))
+                return fail(l, n, "'%s' names no valid interface", key);
+        return parse_string(l, n, key, &l->p->node_ip);
+}
+
+/* A list of scalars, each checked by ok(); replaces the inherited list whole. */
+static int parse_list(struct loader *l, yaml_node_t *n, const char *key, struct strv *out,
+                      bool (*ok)(const char *), const char *what) {
+        if (n->type != YAML_SEQUENCE_NODE)
+                return fail(l, n, "'%s' must be a list", key);
+        strv_free(out);
+        for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+                yaml_node_t *v = yaml_document_get_node(&l->doc, *it);
+                const char *s = scalar(l, v, key);
+                if (!s)
+                        return -EINVAL;
+                if (!ok(s)) {
+                        _cleanup_free_ char *shown = excerpt(s);
+                        return fail(l, v, "'%s': '%s' is not %s", key, shown, what);
+                }
+                strv_push(out, xstrdup(s));
+        }
+        return 0;
+}
+
+static bool port_ok(const char *s) {
+        struct port_range p;
+        return port_range_parse(s, &p) >= 0;
+}
+
+/* A host name or an address, as it goes into timesyncd's NTP= or a chrony server line. */
+static bool server_ok(const char *s) {
+        size_t n = strlen(s);
+        return n > 0 && n <= 253 && s[0] != '-' &&
+               strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:_") == n;
+}
+
 enum field_kind {
         F_SECTION,
         F_CGROUP_DRIVER,
@@ -241,7 +358,13 @@ enum field_kind {
         F_STRING,
         F_SECONDS,
         F_BOOL,
-        F_EXTENDS
+        F_EXTENDS,
+        F_NAMESERVERS,
+        F_ROLE,
+        F_NODE_NAME,
+        F_NODE_IP,
+        F_PORTS,
+        F_SERVERS,
 };
 
 struct field {
@@ -267,6 +390,16 @@ static const struct field schema[] = {
         { "gateway.ensure", F_BOOL, OFF(gateway.ensure) },
         { "gateway.address", F_STRING, OFF(gateway.address) },
         { "gateway.interface", F_STRING, OFF(gateway.interface) },
+        { "dns", F_SECTION, 0 },
+        { "dns.upstream", F_NAMESERVERS, OFF(dns.upstream) },
+        { "sandboxImage", F_STRING, OFF(sandbox_image) },
+        { "role", F_ROLE, 0 },
+        { "nodeName", F_NODE_NAME, 0 },
+        { "nodeIP", F_NODE_IP, 0 },
+        { "firewall", F_SECTION, 0 },
+        { "firewall.extraPorts", F_PORTS, OFF(firewall.extra_ports) },
+        { "ntp", F_SECTION, 0 },
+        { "ntp.servers", F_SERVERS, OFF(ntp.servers) },
 };
 
 static int parse_mapping(struct loader *l, yaml_node_t *map, const char *prefix, char **ret_extends);
@@ -294,6 +427,20 @@ static int parse_field(struct loader *l, const struct field *f, yaml_node_t *v, 
                 return parse_seconds(l, v, f->path, (char **) (base + f->offset));
         case F_BOOL:
                 return parse_bool(l, v, f->path, (bool *) (base + f->offset));
+        case F_NAMESERVERS:
+                return parse_nameservers(l, v, f->path, (struct strv *) (base + f->offset));
+        case F_ROLE:
+                return parse_role(l, v, f->path);
+        case F_NODE_NAME:
+                return parse_node_name(l, v, f->path);
+        case F_NODE_IP:
+                return parse_node_ip(l, v, f->path);
+        case F_PORTS:
+                return parse_list(l, v, f->path, (struct strv *) (base + f->offset), port_ok,
+                                  "a port or range with its protocol (8472/udp, 30000-32767/tcp)");
+        case F_SERVERS:
+                return parse_list(l, v, f->path, (struct strv *) (base + f->offset), server_ok,
+                                  "an NTP server's name or address");
         }
         return -EINVAL;
 }

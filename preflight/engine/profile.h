@@ -19,6 +19,13 @@ enum swap_policy {
         SWAP_ALLOW,
 };
 
+/* The node's part in the cluster: auto decides from the kubeadm hook's verb and the node's files. */
+enum node_role {
+        ROLE_AUTO,
+        ROLE_CONTROL_PLANE,
+        ROLE_WORKER,
+};
+
 /* An ordered map of string to string, as written in the profile
  * (eviction thresholds: signal -> quantity). */
 struct kv {
@@ -50,7 +57,27 @@ struct profile {
                 char *address;   /* "auto" or an IPv4 address */
                 char *interface; /* "auto" or a name */
         } gateway;
+        struct {
+                /* IPv4/IPv6 addresses of DNS servers pods may forward to, for a node whose own
+                 * resolver sits on its loopback; at most PROFILE_DNS_UPSTREAM_MAX */
+                struct strv upstream;
+        } dns;
+        /* The container runtime's sandbox (pause) image; NULL: no opinion. */
+        char *sandbox_image;
+        /* The node itself, for the firewall, hostname, time-sync and node-ip fixers. */
+        enum node_role role;
+        char *node_name; /* NULL: the hostname, lowercased; else a valid RFC 1123 subdomain */
+        char *node_ip;   /* NULL: unset; an IPv4 address or network, or an interface name */
+        struct {
+                struct strv extra_ports; /* "8472/udp", "30000-32767/tcp", checked */
+        } firewall;
+        struct {
+                struct strv servers; /* host names or addresses; empty: the service's own */
+        } ntp;
 };
+
+/* The nameservers glibc reads from a resolv.conf (MAXNS), and the kubelet hands a pod. */
+#define PROFILE_DNS_UPSTREAM_MAX 3
 
 /* Load by name ("default", "aarch64") from the profile directories, or by
  * path (contains a '/' or ends in .yaml). On failure *ret_error says which
@@ -68,4 +95,5 @@ void profile_free(struct profile *p);
 void profile_clear(struct profile *p);
 
 const char *cgroup_driver_to_string(enum cgroup_driver d);
+const char *node_role_to_string(enum node_role r);
 const char *kv_list_get(const struct kv_list *l, const char *key);

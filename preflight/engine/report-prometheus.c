@@ -51,6 +51,17 @@ void report_print_prometheus(const struct report *rep) {
                         printf("\",status=\"%s\"} %d\n", fixer_status_to_string((enum fixer_status) st),
                                rep->results[i].status == (enum fixer_status) st);
                 }
+        print_help_type("kubeprep_kubeadm_check_failing",
+                        "kubeadm preflight checks that kubeadm init or join would fail on this node, by the "
+                        "fixer that found them; always 1.");
+        for (size_t i = 0; i < rep->n_results; i++)
+                for (size_t c = 0; c < rep->results[i].kubeadm_checks.n; c++) {
+                        fputs("kubeprep_kubeadm_check_failing{fixer=\"", stdout);
+                        print_label_value(rep->results[i].fixer->name);
+                        fputs("\",check=\"", stdout);
+                        print_label_value(rep->results[i].kubeadm_checks.items[c]);
+                        fputs("\"} 1\n", stdout);
+                }
         print_help_type("kubeprep_fixers", "Number of fixers in kubeprep's last run, by status.");
         unsigned c[_STATUS_MAX];
         report_summary_count(rep->results, rep->n_results, c);

@@ -180,6 +180,7 @@ static cJSON *json_result(const struct fixer_result *r) {
         cJSON_AddItemToObject(o, "details", json_strv(&r->details));
         cJSON_AddItemToObject(o, "warnings", json_strv(&r->warnings));
         cJSON_AddItemToObject(o, "restarts", json_strv(&r->restarts));
+        cJSON_AddItemToObject(o, "kubeadmChecks", json_strv(&r->kubeadm_checks));
         return o;
 }
 
@@ -208,11 +209,19 @@ static void print_json(const struct report *rep) {
         cJSON_AddItemToObject(node, "kubeletVersion", json_string_or_null(ctx->node.kubelet_version));
         cJSON_AddItemToObject(node, "controlPlaneVersion",
                               json_string_or_null(ctx->node.control_plane_version));
+        cJSON_AddItemToObject(node, "kubeadmVersion", json_string_or_null(ctx->node.kubeadm_version));
         if (ctx->node.cgroup_version)
                 cJSON_AddNumberToObject(node, "cgroupVersion", ctx->node.cgroup_version);
         else
                 cJSON_AddNullToObject(node, "cgroupVersion");
         cJSON_AddItemToObject(node, "init", json_string_or_null(ctx->node.init));
+        /* Where each version came from, for the operator who wonders why kubeprep thinks so. */
+        cJSON_AddItemToObject(node, "kubeletVersionFrom",
+                              json_string_or_null(ctx->node.kubelet_version_from));
+        cJSON_AddItemToObject(node, "controlPlaneVersionFrom",
+                              json_string_or_null(ctx->node.control_plane_version_from));
+        cJSON_AddItemToObject(node, "kubeadmVersionFrom",
+                              json_string_or_null(ctx->node.kubeadm_version_from));
         cJSON *results = cJSON_AddArrayToObject(o, "results");
         for (size_t i = 0; i < rep->n_results; i++)
                 cJSON_AddItemToArray(results, json_result(&rep->results[i]));

@@ -52,4 +52,11 @@ struct options {
         const char *journal_dir; /* diagnose: a journal directory on the host */
         const char *log_file;    /* diagnose: plain text instead, "-" for stdin */
         const char *since;       /* diagnose: widen past the boot, as written */
+        /* Set by the kubeadm verb for the applies around kubeadm, not from the command line:
+         * the version of the kubeadm it runs and where that came from (the node facts report
+         * them), and that kubeadm will read the kubeadm patch, which is then written even
+         * before anything else of the kubelet is installed. */
+        const char *kubeadm_version;
+        const char *kubeadm_version_from;
+        bool for_kubeadm;
 };

@@ -84,3 +84,27 @@ int kubeadm_config_kubernetes_version(const char *text, size_t len, char **ret_v
                 return k;
         return yaml_get_scalar(text, len, d, version_path, ret_version, ret_line, ret_error);
 }
+
+int kubeadm_config_patches_dir(const char *text, size_t len, const char *kind, const char *section,
+                               char **ret_dir, char **ret_error) {
+        struct ystream s = {};
+        int k = ystream_parse(text, len, &s, ret_error);
+        if (k < 0)
+                return k;
+        const char *dir = NULL;
+        for (size_t d = 0; d < s.n_docs; d++) {
+                const struct ynode *root = s.docs[d].root;
+                const char *doc_kind = scalar(lookup(root, "kind"));
+                if (!doc_kind || !streq(doc_kind, kind))
+                        continue;
+                const struct ynode *parent = section ? lookup(root, section) : root;
+                dir = scalar(lookup(lookup(parent, "patches"), "directory"));
+                if (dir && !*dir)
+                        dir = NULL;
+                break;
+        }
+        if (dir)
+                *ret_dir = xstrdup(dir);
+        ystream_free(&s);
+        return dir ? 1 : 0;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Versions written in Kubernetes YAML: the image tag of the kube-apiserver
- * static pod, and kubernetesVersion of a kubeadm ClusterConfiguration. */
+ * static pod, and kubernetesVersion of a kubeadm ClusterConfiguration; and the
+ * patch directory a kubeadm configuration names. */
 #pragma once
 
 #include <stddef.h>
@@ -21,3 +22,10 @@ char *image_tag(const char *image);
  * (*ret_version, *ret_line), 0 none, <0 refused (*ret_error). */
 int kubeadm_config_kubernetes_version(const char *text, size_t len, char **ret_version, unsigned *ret_line,
                                       char **ret_error);
+
+/* patches.directory of the first document of the given kind in a kubeadm
+ * config stream (InitConfiguration, JoinConfiguration), or of its section
+ * (UpgradeConfiguration's "apply" or "node") when section is not NULL: 1 found
+ * (*ret_dir), 0 none, <0 when the YAML does not parse (*ret_error). */
+int kubeadm_config_patches_dir(const char *text, size_t len, const char *kind, const char *section,
+                               char **ret_dir, char **ret_error);

@@ -2,6 +2,8 @@
 /* systemd-sysctl's file order and the assignment of one key in a sysctl.d file (sysctl-conf.h). */
 #include "formats/sysctl-conf.h"
 
+#include "basic/name-index.h"
+
 static const char *const sysctl_dirs[] = {
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d",
 };
@@ -19,32 +21,37 @@ static int compare_base(const void *a, const void *b) {
         return strcmp(base_name(*(char *const *) a), base_name(*(char *const *) b));
 }
 
-/* Whether a file of this name was already taken from an earlier (higher priority) directory. */
-static bool have_name(const struct strv *v, const char *name) {
-        for (size_t i = 0; i < v->n; i++)
-                if (streq(base_name(v->items[i]), name))
-                        return true;
-        return false;
+/* Take path unless a file of its name came from an earlier (higher priority) directory; names
+ * indexes the base names taken, so that /etc/sysctl.d with 100,000 files is no quadratic scan. */
+static void take(struct strv *files, struct name_index *names, char *path) {
+        if (name_index_put(names, base_name(path), files->n))
+                strv_push(files, path);
+        else
+                free(path);
 }
 
 int sysctl_conf_files(const struct root *root, const char *extra, struct strv *ret) {
         struct strv files = {};
-        for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs); d++) {
-                if (extra && startswith(extra, sysctl_dirs[d]) && extra[strlen(sysctl_dirs[d])] == '/' &&
-                    !have_name(&files, base_name(extra)))
-                        strv_push(&files, xstrdup(extra));
-                struct strv names = {};
-                int k = root_list_dir(root, sysctl_dirs[d], &names);
-                if (k == -ENOENT || k == -ENOTDIR)
+        struct name_index names = {};
+        int k = 0;
+        for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs) && k >= 0; d++) {
+                if (extra && startswith(extra, sysctl_dirs[d]) && extra[strlen(sysctl_dirs[d])] == '/')
+                        take(&files, &names, xstrdup(extra));
+                struct strv list = {};
+                k = root_list_dir(root, sysctl_dirs[d], &list);
+                if (k == -ENOENT || k == -ENOTDIR) {
+                        k = 0;
                         continue;
-                if (k < 0) {
-                        strv_free(&files);
-                        return k;
                 }
-                for (size_t i = 0; i < names.n; i++)
-                        if (is_conf(names.items[i]) && !have_name(&files, names.items[i]))
-                                strv_push(&files, xasprintf("%s/%s", sysctl_dirs[d], names.items[i]));
-                strv_free(&names);
+                for (size_t i = 0; k >= 0 && i < list.n; i++)
+                        if (is_conf(list.items[i]))
+                                take(&files, &names, xasprintf("%s/%s", sysctl_dirs[d], list.items[i]));
+                strv_free(&list);
+        }
+        name_index_free(&names);
+        if (k < 0) {
+                strv_free(&files);
+                return k;
         }
         if (files.n)
                 qsort(files.items, files.n, sizeof(char *), compare_base);

@@ -516,6 +516,47 @@ int toml_string_array_length(const char *raw, size_t *ret_n, char **ret_error) {
         return 0;
 }
 
+int toml_string_array_values(const char *raw, struct strv *ret, char **ret_error) {
+        _cleanup_free_ struct toml_array_item *items = NULL;
+        struct strv values = {};
+        size_t n = 0;
+        int r;
+
+        if ((r = toml_scan_array(raw, strlen(raw), &items, &n, ret_error)) < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                char *s = NULL;
+                if (!items[i].is_string ||
+                    toml_decode_string(raw + items[i].start, items[i].end - items[i].start, &s, ret_error) <
+                            0) {
+                        set_error(ret_error, "line %u: array element is not a string",
+                                  line_of_offset(raw, items[i].start));
+                        strv_free(&values);
+                        return -EBADMSG;
+                }
+                strv_push(&values, s);
+        }
+        for (size_t i = 0; i < values.n; i++)
+                strv_push(ret, TAKE_PTR(values.items[i]));
+        strv_free(&values);
+        return 0;
+}
+
+char *toml_quote_string(const char *s) {
+        struct buf b = {};
+        buf_putc(&b, '"');
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        buf_printf(&b, "\\%c", *p);
+                else if (*p < 0x20 || *p == 0x7f)
+                        buf_printf(&b, "\\u%04x", *p);
+                else
+                        buf_putc(&b, (char) *p);
+        }
+        buf_putc(&b, '"');
+        return buf_steal(&b);
+}
+
 int toml_unquote_string(const char *raw, char **ret) {
         _cleanup_free_ char *ignored = NULL;
         return toml_decode_string(raw, strlen(raw), ret, &ignored) < 0 ? -EINVAL : 0;

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "basic/util.h"
+
 /* Table paths are NULL-terminated arrays of *unquoted* key segments, so
  * [plugins."io.containerd.grpc.v1.cri".containerd] and
  * [plugins.'io.containerd.grpc.v1.cri'.containerd] are both
@@ -66,6 +68,13 @@ int toml_table_exists(const char *text, size_t len, const char *const *table, ch
 /* The number of elements of the raw text of an array of strings in *ret_n;
  * <0 (*ret_n untouched) when raw is not an array of strings. */
 int toml_string_array_length(const char *raw, size_t *ret_n, char **ret_error);
+
+/* The decoded elements of the raw text of an array of strings, appended to *ret in order;
+ * <0 (*ret untouched) when raw is not an array of strings. */
+int toml_string_array_values(const char *raw, struct strv *ret, char **ret_error);
+
+/* raw TOML for the string s: a basic string, with the escapes TOML requires. */
+char *toml_quote_string(const char *s);
 
 /* Decode a basic, literal or multi-line TOML string into its value.
  * Returns 0, or -EINVAL when raw is not exactly one string. */

@@ -8,6 +8,13 @@
 
 #define YAML_MAP_TAG "tag:yaml.org,2002:map"
 
+/* One replacement of the original bytes [start, end) by insert. */
+struct splice_rec {
+        size_t start, end;
+        char *insert;
+        size_t order; /* the edit it belongs to, to keep insertions at one offset in edit order */
+};
+
 struct edit_ctx {
         const char *text;
         size_t len;
@@ -15,6 +22,11 @@ struct edit_ctx {
         struct ynode *root;       /* NULL for an empty document */
         struct ynode *empty_root; /* an empty document's null root, if any */
         const char *eol;          /* what inserted lines end with: the file's own */
+        /* yaml_set_scalars(): splice() records the edit here instead of making the new text, so
+         * that every edit is found in the one parse of the original text. */
+        bool collect;
+        struct splice_rec *splices;
+        size_t n_splices;
 };
 
 /* One resolved level of the path: value = map[key]. */
@@ -24,6 +36,11 @@ struct path_step {
 };
 
 static void edit_ctx_done(struct edit_ctx *c) {
+        for (size_t i = 0; i < c->n_splices; i++)
+                free(c->splices[i].insert);
+        free(c->splices);
+        c->splices = NULL;
+        c->n_splices = 0;
         ystream_free(&c->stream);
 }
 
@@ -32,17 +49,7 @@ static bool is_empty_document_root(const struct ynode *n) {
                !n->tag && !n->anchor;
 }
 
-/* Make document doc (which exists) the one the walks start from. */
-static void edit_ctx_select(struct edit_ctx *c, unsigned doc) {
-        struct ynode *root = c->stream.docs[doc].root;
-        c->root = c->empty_root = NULL;
-        if (root && is_empty_document_root(root))
-                c->empty_root = root;
-        else
-                c->root = root;
-}
-
-static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc, char **ret_error) {
+static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, char **ret_error) {
         if (!text && len > 0)
                 return -EINVAL;
         *c = (struct edit_ctx){ .text = text ? text : "", .len = len };
@@ -51,19 +58,35 @@ static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsig
         int r = ytext_check_line_breaks(c->text, len, ret_error);
         if (r < 0)
                 return r;
-        r = ystream_parse(c->text, len, &c->stream, ret_error);
-        if (r < 0)
-                return r;
+        return ystream_parse(c->text, len, &c->stream, ret_error);
+}
+
+/* Make document doc the one edited. */
+static int edit_ctx_select(struct edit_ctx *c, unsigned doc, char **ret_error) {
+        c->root = c->empty_root = NULL;
         if (doc >= c->stream.n_docs) {
                 if (doc == 0 && c->stream.n_docs == 0)
                         return 0;
                 set_error(ret_error, "line %u: document %u does not exist, the stream has %zu",
-                          line_of_offset(c->text, len), doc, c->stream.n_docs);
-                edit_ctx_done(c);
+                          line_of_offset(c->text, c->len), doc, c->stream.n_docs);
                 return -ENOENT;
         }
-        edit_ctx_select(c, doc);
+        struct ynode *root = c->stream.docs[doc].root;
+        if (root && is_empty_document_root(root))
+                c->empty_root = root;
+        else
+                c->root = root;
         return 0;
+}
+
+static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc, char **ret_error) {
+        int r = edit_ctx_parse(c, text, len, ret_error);
+        if (r < 0)
+                return r;
+        r = edit_ctx_select(c, doc, ret_error);
+        if (r < 0)
+                edit_ctx_done(c);
+        return r;
 }
 
 /* Offset just past the end of the line holding off (after its newline). */
@@ -200,6 +223,16 @@ static int open_and_walk(struct edit_ctx *c, const char *text, size_t len, unsig
 
 static char *splice(const struct edit_ctx *c, size_t start, size_t end, const char *insert,
                     size_t *ret_len) {
+        if (c->collect) {
+                struct edit_ctx *m = (struct edit_ctx *) c;
+                m->splices = xrealloc(m->splices, (m->n_splices + 1) * sizeof(*m->splices));
+                m->splices[m->n_splices] = (struct splice_rec){
+                        .start = start, .end = end, .insert = xstrdup(insert), .order = m->n_splices
+                };
+                m->n_splices++;
+                *ret_len = 0;
+                return NULL;
+        }
         struct buf b = {};
         buf_append(&b, c->text, start);
         buf_puts(&b, insert);
@@ -285,7 +318,7 @@ int yaml_find_document(const char *text, size_t len, const char *const *path, co
                 r = ytext_check_line_breaks(c.text, len, ret_error);
         for (unsigned d = 0; r >= 0 && d < c.stream.n_docs; d++) {
                 _cleanup_free_ char *value = NULL;
-                edit_ctx_select(&c, d);
+                (void) edit_ctx_select(&c, d, NULL); /* d exists */
                 r = get_scalar(&c, path, &value, NULL, ret_error);
                 for (size_t i = 0; r > 0 && values[i]; i++)
                         if (streq(value, values[i])) {
@@ -470,6 +503,18 @@ static int insert_into_flow(const struct edit_ctx *c, struct ynode *map, const c
         return 1;
 }
 
+/* Set path to value in the selected document of c (walked already: steps, found levels). */
+static int set_walked(struct edit_ctx *c, struct path_step *steps, size_t found, const char *const *path,
+                      size_t n, const char *value, char **ret_text, size_t *ret_len, char **ret_error) {
+        if (found == n)
+                return replace_scalar(c, &steps[n - 1], path, n, value, ret_text, ret_len, ret_error);
+        struct ynode *map = found == 0 ? c->root : steps[found - 1].value;
+        struct ynode *parent = found == 0 ? NULL : steps[found - 1].map;
+        if (map && map->flow)
+                return insert_into_flow(c, map, path + found, value, ret_text, ret_len);
+        return insert_into_block(c, map, parent, path + found, value, ret_text, ret_len, ret_error);
+}
+
 int yaml_set_scalar(const char *text, size_t len, unsigned doc, const char *const *path, const char *value,
                     char **ret_text, size_t *ret_len, char **ret_error) {
         struct edit_ctx c;
@@ -483,25 +528,122 @@ int yaml_set_scalar(const char *text, size_t len, unsigned doc, const char *cons
         int r = open_and_walk(&c, text, len, doc, path, &steps, ret_error);
         if (r < 0)
                 return r;
-
-        size_t found = (size_t) r;
-        if (found == n)
-                r = replace_scalar(&c, &steps[n - 1], path, n, value, &out, &out_len, ret_error);
-        else {
-                struct ynode *map = found == 0 ? c.root : steps[found - 1].value;
-                struct ynode *parent = found == 0 ? NULL : steps[found - 1].map;
-                if (map && map->flow)
-                        r = insert_into_flow(&c, map, path + found, value, &out, &out_len);
-                else
-                        r = insert_into_block(&c, map, parent, path + found, value, &out, &out_len,
-                                              ret_error);
-        }
+        r = set_walked(&c, steps, (size_t) r, path, n, value, &out, &out_len, ret_error);
         edit_ctx_done(&c);
         if (r > 0) {
                 *ret_text = TAKE_PTR(out);
                 *ret_len = out_len;
         }
         return r;
+}
+
+static int compare_splices(const void *a, const void *b) {
+        const struct splice_rec *x = a, *y = b;
+        if (x->start != y->start)
+                return x->start < y->start ? -1 : 1;
+        return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* yaml_set_scalars() a document at a time: the sets of document doc, in c. */
+struct sets_walk {
+        struct edit_ctx *c;
+        const struct yaml_set *sets;
+        const size_t *order; /* the sets' indexes by document */
+        size_t n_sets, next; /* order[next] is the first set not applied yet */
+};
+
+static int apply_sets(struct sets_walk *w, size_t doc, struct ynode *root, char **ret_error) {
+        struct edit_ctx *c = w->c;
+        c->root = c->empty_root = NULL;
+        if (root && is_empty_document_root(root))
+                c->empty_root = root;
+        else
+                c->root = root;
+        for (; w->next < w->n_sets && w->sets[w->order[w->next]].doc == doc; w->next++) {
+                const struct yaml_set *set = &w->sets[w->order[w->next]];
+                size_t n = path_length(set->path);
+                _cleanup_free_ struct path_step *steps = xmalloc(n * sizeof(struct path_step));
+                _cleanup_free_ char *ignored = NULL;
+                size_t ignored_len;
+                int r = walk_path(c, set->path, steps, ret_error);
+                if (r >= 0)
+                        r = set_walked(c, steps, (size_t) r, set->path, n, set->value, &ignored,
+                                       &ignored_len, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int apply_sets_of_doc(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        struct sets_walk *w = userdata;
+        /* Sets for documents that do not exist come last in the order; these come in it. */
+        return apply_sets(w, index, doc->root, ret_error);
+}
+
+static int compare_set_docs(const void *a, const void *b, void *userdata) {
+        const struct yaml_set *sets = userdata;
+        size_t x = *(const size_t *) a, y = *(const size_t *) b;
+        if (sets[x].doc != sets[y].doc)
+                return sets[x].doc < sets[y].doc ? -1 : 1;
+        return x < y ? -1 : x > y;
+}
+
+int yaml_set_scalars(const char *text, size_t len, const struct yaml_set *sets, size_t n_sets,
+                     char **ret_text, size_t *ret_len, char **ret_error) {
+        if (!ret_text || !ret_len || (!text && len > 0))
+                return -EINVAL;
+        for (size_t i = 0; i < n_sets; i++)
+                if (!sets[i].value || !sets[i].path || !sets[i].path[0])
+                        return -EINVAL;
+        struct edit_ctx c = { .text = text ? text : "", .len = len, .collect = true };
+        c.eol = detect_eol(c.text, len);
+        int r = ytext_check_line_breaks(c.text, len, ret_error);
+        if (r < 0)
+                return r;
+
+        /* A document at a time: a stream of thousands costs the memory of its largest. */
+        _cleanup_free_ size_t *order = xmalloc((n_sets ? n_sets : 1) * sizeof(size_t));
+        for (size_t i = 0; i < n_sets; i++)
+                order[i] = i;
+        qsort_r(order, n_sets, sizeof(size_t), compare_set_docs, (void *) sets);
+        struct sets_walk w = { .c = &c, .sets = sets, .order = order, .n_sets = n_sets };
+        size_t n_docs = 0;
+        r = ystream_parse_each(c.text, len, apply_sets_of_doc, &w, &n_docs, ret_error);
+        if (r >= 0 && w.next < n_sets) {
+                unsigned doc = sets[order[w.next]].doc;
+                if (doc == 0 && n_docs == 0) /* no document at all: the new one goes at the end */
+                        r = apply_sets(&w, 0, NULL, ret_error);
+                if (r >= 0 && w.next < n_sets) {
+                        set_error(ret_error, "line %u: document %u does not exist, the stream has %zu",
+                                  line_of_offset(c.text, c.len), sets[order[w.next]].doc, n_docs);
+                        r = -ENOENT;
+                }
+        }
+        if (r >= 0 && c.n_splices > 0)
+                qsort(c.splices, c.n_splices, sizeof(*c.splices), compare_splices);
+        for (size_t i = 1; r >= 0 && i < c.n_splices; i++)
+                if (c.splices[i].start < c.splices[i - 1].end) {
+                        set_error(ret_error, "line %u: two edits of the same text",
+                                  line_of_offset(c.text, c.splices[i].start));
+                        r = -EINVAL;
+                }
+        if (r < 0 || c.n_splices == 0) {
+                edit_ctx_done(&c);
+                return r < 0 ? r : 0;
+        }
+        struct buf b = {};
+        size_t at = 0;
+        for (size_t i = 0; i < c.n_splices; i++) {
+                buf_append(&b, c.text + at, c.splices[i].start - at);
+                buf_puts(&b, c.splices[i].insert);
+                at = c.splices[i].end;
+        }
+        buf_append(&b, c.text + at, c.len - at);
+        edit_ctx_done(&c);
+        *ret_len = b.len;
+        *ret_text = buf_steal(&b);
+        return 1;
 }
 
 /* ---- remove ---- */
@@ -622,14 +764,15 @@ int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *cons
         return r;
 }
 
+static int count_document(_unused_ size_t index, _unused_ const struct ydoc *doc, _unused_ void *userdata,
+                          _unused_ char **ret_error) {
+        return 0;
+}
+
 int yaml_count_documents(const char *text, size_t len, char **ret_error) {
-        struct ystream s;
+        size_t n = 0;
         if (!text && len > 0)
                 return -EINVAL;
-        int r = ystream_parse(text ? text : "", len, &s, ret_error);
-        if (r < 0)
-                return r;
-        r = (int) s.n_docs;
-        ystream_free(&s);
-        return r;
+        int r = ystream_parse_each(text ? text : "", len, count_document, NULL, &n, ret_error);
+        return r < 0 ? r : (int) n;
 }

@@ -46,6 +46,19 @@ int yaml_find_document(const char *text, size_t len, const char *const *path, co
 int yaml_set_scalar(const char *text, size_t len, unsigned doc, const char *const *path, const char *value,
                     char **ret_text, size_t *ret_len, char **ret_error);
 
+/* Several yaml_set_scalar() edits from one parse, each found in the original text (so a
+ * refusal's "line N" is the original's), applied together: `lint --fix` of a stream of thousands
+ * of documents costs one parse, not one per finding. Each edit as yaml_set_scalar() would make
+ * it alone; two edits of the same bytes are refused (-EINVAL). 0 when nothing changes, 1 changed
+ * (*ret_text malloc'ed), <0 the first refusal, and nothing is changed at all. */
+struct yaml_set {
+        unsigned doc;
+        const char *const *path;
+        const char *value;
+};
+int yaml_set_scalars(const char *text, size_t len, const struct yaml_set *sets, size_t n_sets,
+                     char **ret_text, size_t *ret_len, char **ret_error);
+
 /* Remove the key at path (its whole entry; comment lines around it are
  * kept). Parent mappings it leaves empty are removed too, up to but not
  * including the document's root mapping. 0 absent, 1 removed, <0 refused. */

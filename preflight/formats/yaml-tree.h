@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <yaml.h>
 
 enum ynode_kind {
@@ -15,19 +16,22 @@ enum ynode_kind {
         YNODE_ALIAS,
 };
 
+/* Nodes and their strings live in the stream's arena, and the fields are packed (a text is at
+ * most 4 GiB, and READ_FILE_MAX is far less): a tree costs about 60 bytes a node, not the 150 of
+ * one malloc per node, string and growing child array. */
 struct ynode {
-        enum ynode_kind kind;
-        size_t start, end; /* byte offsets into the text: [start, end) */
-        unsigned line;     /* 1-based line of start */
-        bool flow;         /* a flow collection ({...} or [...]) */
-        yaml_scalar_style_t style;
-        char *value; /* scalar value, unquoted; NULL for other kinds */
-        size_t value_len;
+        char *value;  /* scalar value, unquoted; NULL for other kinds */
         char *tag;    /* explicit tag, or NULL */
         char *anchor; /* anchor defined on this node, or NULL */
         /* Mapping: key0, value0, key1, value1, ...; sequence: the items. */
         struct ynode **children;
-        size_t n_children;
+        uint32_t start, end; /* byte offsets into the text: [start, end) */
+        uint32_t line;       /* 1-based line of start */
+        uint32_t value_len;
+        uint32_t n_children;
+        uint8_t kind;  /* enum ynode_kind */
+        uint8_t style; /* yaml_scalar_style_t */
+        bool flow;     /* a flow collection ({...} or [...]) */
 };
 
 struct ydoc {
@@ -35,9 +39,12 @@ struct ydoc {
         size_t start; /* byte offset where the document's first event starts */
 };
 
+struct yarena;
+
 struct ystream {
         struct ydoc *docs;
         size_t n_docs;
+        struct yarena *arena; /* the nodes' memory */
 };
 
 /* Libyaml nests no deeper than the text does; a fixed cap keeps a hostile
@@ -49,6 +56,15 @@ struct ystream {
  * libyaml rejects and text it cannot map back to bytes (UTF-16). */
 int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_error);
 void ystream_free(struct ystream *s);
+
+/* The same, a document at a time: fn gets each document (its 0-based index) as soon as it is
+ * parsed, and its tree is freed when fn returns, so a stream of thousands of documents costs the
+ * memory of its largest. A refusal of the text is still what is returned when there is one
+ * (the rest of the stream is parsed after fn fails, fn no longer called); else fn's first
+ * failure. *ret_n_docs (may be NULL) counts the documents. */
+typedef int (*ydoc_fn)(size_t index, const struct ydoc *doc, void *userdata, char **ret_error);
+int ystream_parse_each(const char *text, size_t len, ydoc_fn fn, void *userdata, size_t *ret_n_docs,
+                       char **ret_error);
 
 /* Offset just past the last byte of a node's own text: for a block
  * collection that is the end of its last descendant, not libyaml's end mark,

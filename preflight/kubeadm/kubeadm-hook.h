@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* `kubeprep kubeadm [OPTIONS] -- init|join|reset [ARGS...]`: the node is
- * fixed before kubeadm runs, kubeadm keeps kubeprep's kubelet settings
- * through --patches, and what needs kubeadm's own files is done after it. */
+/* `kubeprep kubeadm [OPTIONS] -- init|join|upgrade apply|node|reset [ARGS...]`:
+ * the node is fixed before kubeadm runs, a kubeadm that can (1.25 and later)
+ * keeps kubeprep's kubelet settings through --patches, and every fixer that
+ * reads the files kubeadm rewrote runs again after it. */
 #pragma once
 
 #include "engine/run-options.h"

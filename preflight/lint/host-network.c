@@ -308,18 +308,17 @@ void lint_result_free(struct lint_result *res) {
         *res = (struct lint_result){};
 }
 
+static int lint_document(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        const struct ynode *root = doc->root;
+        if (!root || root->kind != YNODE_MAPPING)
+                return 0;
+        return lint_object(root, (unsigned) index, false, userdata, ret_error);
+}
+
 int lint_manifest(const char *text, size_t len, struct lint_result *ret, char **ret_error) {
-        struct ystream stream;
         struct lint_result res = {};
-        int r = ystream_parse(text, len, &stream, ret_error);
-        if (r < 0)
-                return r;
-        for (size_t d = 0; d < stream.n_docs && r >= 0; d++) {
-                const struct ynode *root = stream.docs[d].root;
-                if (root && root->kind == YNODE_MAPPING)
-                        r = lint_object(root, (unsigned) d, false, &res, ret_error);
-        }
-        ystream_free(&stream);
+        /* A document at a time: a stream of thousands costs the memory of its largest. */
+        int r = ystream_parse_each(text, len, lint_document, &res, NULL, ret_error);
         if (r < 0) {
                 lint_result_free(&res);
                 return r;
@@ -358,8 +357,10 @@ char *lint_item_describe(const struct lint_item *it) {
 
 int lint_fix_manifest(const char *text, size_t len, const struct lint_result *res, char **ret_text,
                       size_t *ret_len, size_t *ret_unfixable, char **ret_error) {
-        _cleanup_free_ char *cur = NULL;
-        size_t cur_len = len, unfixable = 0;
+        /* Every path is spec_path + dnsPolicy: one array of MAX_PATH_DEPTH per finding. */
+        _cleanup_free_ const char **paths = xmalloc((res->n ? res->n : 1) * MAX_PATH_DEPTH * sizeof(char *));
+        _cleanup_free_ struct yaml_set *sets = xmalloc((res->n ? res->n : 1) * sizeof(*sets));
+        size_t n_sets = 0, unfixable = 0;
 
         for (size_t i = 0; i < res->n; i++) {
                 const struct lint_item *it = &res->items[i];
@@ -370,7 +371,7 @@ int lint_fix_manifest(const char *text, size_t len, const struct lint_result *re
                         unfixable++;
                         continue;
                 }
-                const char *path[MAX_PATH_DEPTH];
+                const char **path = paths + n_sets * MAX_PATH_DEPTH;
                 size_t n = 0;
                 while (it->spec_path[n] && n + 2 < MAX_PATH_DEPTH) {
                         path[n] = it->spec_path[n];
@@ -378,24 +379,12 @@ int lint_fix_manifest(const char *text, size_t len, const struct lint_result *re
                 }
                 path[n++] = "dnsPolicy";
                 path[n] = NULL;
-
-                char *next = NULL;
-                size_t next_len = 0;
-                int r = yaml_set_scalar(cur ? cur : text, cur_len, it->doc, path, WANTED_POLICY, &next,
-                                        &next_len, ret_error);
-                if (r < 0)
-                        return r;
-                if (r > 0) {
-                        free(cur);
-                        cur = next;
-                        cur_len = next_len;
-                }
+                sets[n_sets++] = (struct yaml_set){ .doc = it->doc, .path = path, .value = WANTED_POLICY };
         }
-        if (ret_unfixable)
+        /* All findings from one parse of the stream: a stream of thousands is not parsed again for
+         * each. */
+        int r = yaml_set_scalars(text, len, sets, n_sets, ret_text, ret_len, ret_error);
+        if (r >= 0 && ret_unfixable)
                 *ret_unfixable = unfixable;
-        if (!cur)
-                return 0;
-        *ret_len = cur_len;
-        *ret_text = TAKE_PTR(cur);
-        return 1;
+        return r;
 }

@@ -200,6 +200,7 @@ static int read_input(const char *path, struct input *in, char **ret_data, size_
         /* Refused before the first byte: a sparse 1 TiB file must not cost memory. */
         if (S_ISREG(in->st.st_mode) && (uint64_t) in->st.st_size > READ_FILE_MAX)
                 return -EFBIG;
+        oom_note_file(streq(path, "-") ? "standard input" : path);
         return read_fd_to_end(in->fd, S_ISREG(in->st.st_mode) ? (size_t) in->st.st_size : 0, READ_FILE_MAX,
                               ret_data, ret_len);
 }

@@ -16,8 +16,10 @@
         X(sd_bus_error_is_set)             \
         X(sd_bus_flush_close_unref)        \
         X(sd_bus_get_property_string)      \
+        X(sd_bus_get_property_trivial)     \
         X(sd_bus_get_unique_name)          \
         X(sd_bus_match_signal)             \
+        X(sd_bus_message_append_strv)      \
         X(sd_bus_message_appendv)          \
         X(sd_bus_message_new_method_call)  \
         X(sd_bus_message_read)             \

@@ -365,7 +365,7 @@ static const struct rtnl_link *link_by_name(const struct rtnl_links *l, const ch
 
 /* Bridges and tunnels that container runtimes and CNI plugins create hold global addresses
  * too, but they are never the node's own network. */
-static bool is_container_link(const char *name) {
+bool rtnl_is_runtime_link(const char *name) {
         static const char *const prefixes[] = { "docker", "br-",          "cni",   "cbr",       "flannel",
                                                 "cali",   "vxlan.calico", "tunl",  "kube-ipvs", "weave",
                                                 "cilium", "lxc",          "virbr", "veth" };
@@ -453,7 +453,7 @@ int rtnl_links_find(const struct rtnl_links *l, const char *name, struct rtnl_if
                 const struct rtnl_link *link = link_by_index(l, a->ifindex);
                 if (!link || (want ? link != want
                                    : !(link->flags & IFF_UP) || (link->flags & IFF_LOOPBACK) ||
-                                              is_container_link(link->name)))
+                                              rtnl_is_runtime_link(link->name)))
                         continue;
                 *ret = (struct rtnl_iface_addr){
                         .ifindex = link->ifindex,

@@ -68,6 +68,9 @@ void rtnl_links_free(struct rtnl_links *l);
 /* rtnl_find_interface() in links read before: the same answers and messages. */
 int rtnl_links_find(const struct rtnl_links *l, const char *name, struct rtnl_iface_addr *ret,
                     char **ret_error);
+/* A container runtime's or CNI plugin's link (docker0, cni0, flannel.1, cali*, veth*, ...), whose
+ * addresses are never the node's. */
+bool rtnl_is_runtime_link(const char *name);
 /* 0 when name can be an interface's (1 to IFNAMSIZ-1 bytes), else -EINVAL with "invalid interface
  * name 'NAME'". */
 int rtnl_check_ifname(const char *name, char **ret_error);

@@ -139,6 +139,11 @@ int sysctl_write(const char *name, const char *value, char **ret_error) {
         return 1;
 }
 
+bool sysctl_writable(const char *name) {
+        _cleanup_free_ char *path = NULL;
+        return sysctl_path(name, &path) >= 0 && access(path, W_OK) == 0;
+}
+
 static bool listed_in_proc_modules(const char *module) {
         _cleanup_fclose_ FILE *f = fopen("/proc/modules", "re");
         _cleanup_free_ char *line = NULL;

@@ -23,6 +23,10 @@ bool sysctl_value_equal(const char *a, const char *b);
  * for a read-only /proc/sys as in most containers). */
 int sysctl_write(const char *name, const char *value, char **ret_error);
 
+/* Whether kubeprep may write the sysctl here: false when /proc/sys is mounted read-only, as in most
+ * containers, where the host's value is the one that counts. */
+bool sysctl_writable(const char *name);
+
 /* Whether a module is loaded or built in: listed in /proc/modules, or /sys/module/NAME exists
  * (built-ins with parameters only show there). '-' and '_' are the same in module names. */
 bool kernel_module_loaded(const char *name);

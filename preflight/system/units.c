@@ -17,8 +17,9 @@
 /* systemd's own default start and stop timeouts are 90 s each. */
 #define DEFAULT_TIMEOUT_SEC 90u
 
-/* The runtime first: docker and the kubelet talk to containerd, the kubelet to both. */
-static const char *const restart_order[] = { "containerd.service", "docker.service", "kubelet.service" };
+/* The runtimes first: docker and the kubelet talk to containerd, the kubelet to every runtime. */
+static const char *const restart_order[] = { "containerd.service", "docker.service", "crio.service",
+                                             "kubelet.service" };
 
 static size_t restart_rank(const char *unit) {
         for (size_t i = 0; i < ELEMENTSOF(restart_order); i++)
@@ -123,6 +124,15 @@ static int call_manager(sd_bus *bus, const char *method, uint64_t timeout_usec, 
                         return r;
         }
         return sym_sd_bus_call(bus, m, timeout_usec, error, ret_reply);
+}
+
+/* sd_bus_message_append() is variadic: through the pointer, its va_list form. */
+static int message_append(sd_bus_message *m, const char *types, ...) {
+        va_list ap;
+        va_start(ap, types);
+        int r = sym_sd_bus_message_appendv(m, types, ap);
+        va_end(ap);
+        return r;
 }
 
 /* The JobRemoved we are waiting for. job_path points into the reply of the
@@ -244,6 +254,48 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
         return outcome(streq(result, "done") ? UNIT_RESTART_DONE : UNIT_RESTART_FAILED, result, ret_result);
 }
 
+int units_enable(sd_bus *bus, const char *const *units, size_t n, char **ret_error) {
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ const char **list = NULL;
+        uint64_t timeout_usec = DEFAULT_TIMEOUT_SEC * USEC_PER_SEC;
+        int r;
+
+        if (n == 0)
+                return 0;
+        _cleanup_free_ char *names = xstrdup(units[0]);
+        for (size_t i = 1; i < n; i++) {
+                char *more = xasprintf("%s, %s", names, units[i]);
+                free(names);
+                names = more;
+        }
+        list = xmalloc((n + 1) * sizeof(*list));
+        memcpy(list, units, n * sizeof(*list));
+        list[n] = NULL;
+        /* EnableUnitFiles(files, runtime, force), as systemctl enable: runtime = false puts the
+         * [Install] links under /etc, kept across reboots; force = false replaces no link. */
+        r = sym_sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                               "EnableUnitFiles");
+        if (r >= 0)
+                r = sym_sd_bus_message_append_strv(m, (char **) list);
+        if (r >= 0)
+                r = message_append(m, "bb", 0, 0);
+        if (r >= 0)
+                r = sym_sd_bus_call(bus, m, timeout_usec, &error, NULL);
+        if (r < 0) {
+                set_error(ret_error, "cannot enable %s: %s", names, bus_error_text(&error, r));
+                return r;
+        }
+        /* Like systemctl enable: the manager loads the new links. */
+        r = call_manager(bus, "Reload", timeout_usec, &error, NULL, NULL);
+        if (r < 0) {
+                set_error(ret_error, "%s enabled, but reloading systemd failed: %s", names,
+                          bus_error_text(&error, r));
+                return r;
+        }
+        return 0;
+}
+
 /* Indices of units in restart order, stable; the caller's array keeps its order. */
 static size_t *restart_order_of(const struct unit_restart *units, size_t n) {
         size_t *order = xmalloc(n * sizeof(*order));
@@ -312,4 +364,92 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
         }
         free(wait.result);
         return some_failed ? 1 : 0;
+}
+
+void unit_state_done(struct unit_state *s) {
+        free(s->load_state);
+        free(s->active_state);
+        free(s->unit_file_state);
+        *s = (struct unit_state){};
+}
+
+int units_get_state(sd_bus *bus, const char *unit, struct unit_state *ret, char **ret_error) {
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        struct unit_state s = {};
+        const char *path;
+        int condition = 0;
+
+        int r = call_manager(bus, "LoadUnit", DEFAULT_TIMEOUT_SEC * USEC_PER_SEC, &error, &reply, "s", unit);
+        if (r >= 0)
+                r = sym_sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "LoadState",
+                                                   &error, &s.load_state);
+        if (r >= 0)
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ActiveState",
+                                                   &error, &s.active_state);
+        if (r >= 0)
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "UnitFileState",
+                                                   &error, &s.unit_file_state);
+        if (r >= 0)
+                r = sym_sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE,
+                                                    "ConditionResult", &error, 'b', &condition);
+        if (r >= 0)
+                r = sym_sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE,
+                                                    "ConditionTimestamp", &error, 't',
+                                                    &s.condition_timestamp);
+        if (r < 0) {
+                set_error(ret_error, "cannot get the state of %s: %s", unit, bus_error_text(&error, r));
+                unit_state_done(&s);
+                return r;
+        }
+        s.condition_result = condition;
+        *ret = s;
+        return 0;
+}
+
+int units_enable_and_start(sd_bus *bus, const char *unit, bool enable, unsigned timeout_sec,
+                           char **ret_error) {
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sym_sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        struct job_wait wait = {};
+        const char *job_path;
+        int r;
+
+        if (timeout_sec == 0)
+                timeout_sec = DEFAULT_TIMEOUT_SEC;
+        uint64_t timeout_usec = timeout_sec * USEC_PER_SEC;
+        if (enable) {
+                r = units_enable(bus, &unit, 1, ret_error);
+                if (r < 0)
+                        return r;
+        }
+
+        /* The match is in place before the job exists (see units_reload_and_restart()). */
+        r = sym_sd_bus_match_signal(bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, "JobRemoved",
+                                    on_job_removed, &wait);
+        if (r >= 0) {
+                (void) call_manager(bus, "Subscribe", timeout_usec, NULL, NULL, NULL);
+                r = call_manager(bus, "StartUnit", timeout_usec, &error, &reply, "ss", unit, "replace");
+        }
+        if (r >= 0)
+                r = sym_sd_bus_message_read(reply, "o", &job_path);
+        if (r < 0) {
+                set_error(ret_error, "cannot start %s: %s", unit, bus_error_text(&error, r));
+                return r;
+        }
+        wait.job_path = job_path;
+        r = wait_for_job(bus, &wait, timeout_usec);
+        if (r == -ETIME)
+                set_error(ret_error, "start job of %s not finished after %u s", unit, timeout_sec);
+        else if (r < 0)
+                set_error(ret_error, "waiting for the start of %s: %s", unit, strerror(-r));
+        else if (!streq(wait.result, "done")) {
+                set_error(ret_error, "start job of %s: %s", unit, wait.result);
+                r = -EIO;
+        }
+        free(wait.result);
+        return r;
 }

@@ -2,8 +2,9 @@
 
 Loaded with: python3 -m dbusmock --template tests/dbusmock/systemd_kubeprep.py --system
 Covers what preflight/units.c calls (Subscribe, Reload, GetUnit, LoadUnit,
-RestartUnit, TryRestartUnit, JobNew/JobRemoved, the unit's LoadState and
-ActiveState) plus control methods on org.freedesktop.DBus.Mock so a test can
+RestartUnit, TryRestartUnit, EnableUnitFiles, StartUnit, JobNew/JobRemoved, the
+unit's LoadState, ActiveState, UnitFileState, ConditionResult and
+ConditionTimestamp) plus control methods on org.freedesktop.DBus.Mock so a test can
 preset units, make jobs fail and read back what was done.
 '''
 
@@ -31,6 +32,10 @@ def load(mock, _parameters):
     mock.restart_log = []       # unit names, in the order their restarts were asked
     mock.reload_count = 0
     mock.reload_error = ''      # D-Bus error name Reload fails with; '' = succeed
+    mock.enable_log = []        # unit names, in the order EnableUnitFiles was asked for them
+    mock.start_log = []         # unit names StartUnit was asked for
+    mock.condition_fails = set()  # units whose start finds their conditions unmet
+    mock.calls = []             # every Manager method called, by name, in order
     mock.AddProperties(MAIN_IFACE, {'Version': 'v252-kubeprep-mock'})
 
 
@@ -48,7 +53,9 @@ def ensure_unit(mock, name, load_state, active_state):
         mock.unit_paths[name] = path
         mock.AddObject(path, UNIT_IFACE,
                        {'Id': name, 'Names': dbus.Array([name], signature='s'),
-                        'LoadState': load_state, 'ActiveState': active_state}, [])
+                        'LoadState': load_state, 'ActiveState': active_state,
+                        'UnitFileState': 'disabled' if load_state == 'loaded' else '',
+                        'ConditionResult': False, 'ConditionTimestamp': dbus.UInt64(0)}, [])
     else:
         mockobject.objects[path].UpdateProperties(
             UNIT_IFACE, {'LoadState': load_state, 'ActiveState': active_state})
@@ -109,6 +116,7 @@ def Unsubscribe(_self):
 
 @dbus.service.method(MAIN_IFACE, in_signature='', out_signature='')
 def Reload(self):
+    self.calls.append('Reload')
     self.reload_count += 1
     if self.reload_error:
         raise dbus.exceptions.DBusException('Reload refused by the mock.', name=self.reload_error)
@@ -132,12 +140,61 @@ def LoadUnit(self, name):
 
 @dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
 def RestartUnit(self, name, _mode):
+    self.calls.append(f'RestartUnit {name}')
     return dbus.ObjectPath(queue_restart(self, name, only_if_running=False))
 
 
 @dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
 def TryRestartUnit(self, name, _mode):
+    self.calls.append(f'TryRestartUnit {name}')
     return dbus.ObjectPath(queue_restart(self, name, only_if_running=True))
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='asbb', out_signature='ba(sss)')
+def EnableUnitFiles(self, files, runtime, force):
+    '''Like systemd: names or paths; the links it would make are reported as changes, and the unit's
+    UnitFileState becomes "enabled". Only persistent (runtime false), not forced, is what kubeprep
+    asks for; a unit that is not loaded is refused as systemd refuses it.'''
+    self.calls.append('EnableUnitFiles')
+    if runtime or force:
+        raise dbus.exceptions.DBusException('kubeprep asks for persistent, unforced enabling only.',
+                                            name='org.freedesktop.DBus.Error.InvalidArgs')
+    changes = []
+    for f in files:
+        name = str(f).rsplit('/', 1)[-1]
+        unit = mockobject.objects[self.unit_paths[name]] if name in self.unit_paths else None
+        if not unit or unit.props[UNIT_IFACE]['LoadState'] != 'loaded':
+            raise dbus.exceptions.DBusException(f'Unit file {name} does not exist.',
+                                                name='org.freedesktop.systemd1.NoSuchUnit')
+        self.enable_log.append(name)
+        unit.UpdateProperties(UNIT_IFACE, {'UnitFileState': 'enabled'})
+        changes.append(('symlink', f'/etc/systemd/system/multi-user.target.wants/{name}',
+                        f'/lib/systemd/system/{name}'))
+    return (True, dbus.Array(changes, signature='(sss)'))
+
+
+def finish_start(mock, job_id, job_path, name, result):
+    unit = mockobject.objects[mock.unit_paths[name]]
+    met = name not in mock.condition_fails
+    props = {'ConditionResult': dbus.Boolean(met), 'ConditionTimestamp': dbus.UInt64(1700000000000000)}
+    if result == 'done' and met:
+        props['ActiveState'] = 'active'
+    unit.UpdateProperties(UNIT_IFACE, props)
+    return finish_job(mock, job_id, job_path, name, result)
+
+
+@dbus.service.method(MAIN_IFACE, in_signature='ss', out_signature='o')
+def StartUnit(self, name, _mode):
+    name = str(name)
+    if name not in self.unit_paths or \
+            mockobject.objects[self.unit_paths[name]].props[UNIT_IFACE]['LoadState'] != 'loaded':
+        raise no_such_unit(name)
+    self.start_log.append(name)
+    job_id = self.next_job_id
+    self.next_job_id += 1
+    job_path = f'{MAIN_OBJ}/job/{job_id}'
+    GLib.idle_add(finish_start, self, job_id, job_path, name, self.restart_results.get(name, 'done'))
+    return dbus.ObjectPath(job_path)
 
 
 # --- control methods for the tests -------------------------------------------
@@ -177,3 +234,33 @@ def GetRestartCounts(self):
 @dbus.service.method(MOCK_IFACE, in_signature='', out_signature='u')
 def GetReloadCount(self):
     return dbus.UInt32(self.reload_count)
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='ss', out_signature='')
+def SetUnitFileState(self, name, state):
+    '''A loaded unit's UnitFileState ("enabled", "masked", ...).'''
+    if str(name) not in self.unit_paths:
+        ensure_unit(self, name, 'loaded', 'inactive')
+    mockobject.objects[self.unit_paths[str(name)]].UpdateProperties(
+        UNIT_IFACE, {'UnitFileState': str(state)})
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
+def FailCondition(self, name):
+    '''Starting the unit finds its conditions unmet (ConditionVirtualization=!container).'''
+    self.condition_fails.add(str(name))
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
+def GetEnableLog(self):
+    return dbus.Array(self.enable_log, signature='s')
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
+def GetCalls(self):
+    return dbus.Array(self.calls, signature='s')
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
+def GetStartLog(self):
+    return dbus.Array(self.start_log, signature='s')

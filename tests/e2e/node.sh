@@ -3,15 +3,17 @@
 # namespace, with commands run inside through nsenter. Sourced by
 # tests/integration/e2e-node.sh after tests/lib.sh.
 #
-#   node_cache_ensure        build the cached tree once (about 600 MB, a minute)
+#   node_cache_ensure        build the cached tree once per package list (about 600 MB, a minute)
 #   node_new NAME            a clean copy: an overlay over the cached tree
 #   node_boot NAME           boot it in the background; waits until systemd runs
 #   node_exec CMD...         run a command inside the booted node
 #   node_poweroff            power it off and wait (also done on exit)
 
 E2E_CACHE=${KUBEPREP_E2E_CACHE:-/var/cache/kubeprep-e2e}
-E2E_TREE="$E2E_CACHE/tree"
-E2E_PACKAGES=systemd,systemd-sysv,dbus,containerd,docker.io,iproute2,procps,libyaml-0-2,libcjson1,libmount1,libsystemd0
+E2E_PACKAGES=systemd,systemd-sysv,dbus,containerd,docker.io,iproute2,procps,libyaml-0-2,libcjson1,libmount1,libsystemd0,libcurl4,python3-yaml,firewalld,libpam-systemd,systemd-timesyncd
+# One cached tree per package list: a branch that needs another package gets a tree of its own
+# instead of one it would have to rebuild, and back, whenever branches alternate.
+E2E_TREE="$E2E_CACHE/tree-$(printf '%s' "$E2E_PACKAGES" | sha256sum | cut -c1-12)"
 NODE_PID=
 NODE_NSPAWN=
 NODE_DIR=
@@ -27,18 +29,18 @@ node_requirements() {
 node_cache_ensure() {
         [ -f "$E2E_TREE/.kubeprep-complete" ] && return 0
         mkdir -p "$E2E_CACHE"
-        rm -rf "$E2E_CACHE/tree.tmp"
-        echo "# building the e2e node tree in $E2E_TREE (first run only)" >&2
-        debootstrap --variant=minbase --include="$E2E_PACKAGES" bookworm "$E2E_CACHE/tree.tmp" \
-                http://deb.debian.org/debian >"$E2E_CACHE/debootstrap.log" 2>&1 || {
-                echo "# debootstrap failed, see $E2E_CACHE/debootstrap.log" >&2
+        rm -rf "$E2E_TREE.tmp"
+        echo "# building the e2e node tree in $E2E_TREE (first run with these packages only)" >&2
+        debootstrap --variant=minbase --include="$E2E_PACKAGES" bookworm "$E2E_TREE.tmp" \
+                http://deb.debian.org/debian >"$E2E_TREE.log" 2>&1 || {
+                echo "# debootstrap failed, see $E2E_TREE.log" >&2
                 return 1
         }
         # No swap, no getty noise; the test talks to the node through nsenter.
-        chroot "$E2E_CACHE/tree.tmp" systemctl mask console-getty.service getty.target >/dev/null 2>&1
-        touch "$E2E_CACHE/tree.tmp/.kubeprep-complete"
+        chroot "$E2E_TREE.tmp" systemctl mask console-getty.service getty.target >/dev/null 2>&1
+        printf '%s\n' "$E2E_PACKAGES" >"$E2E_TREE.tmp/.kubeprep-complete"
         rm -rf "$E2E_TREE"
-        mv "$E2E_CACHE/tree.tmp" "$E2E_TREE"
+        mv "$E2E_TREE.tmp" "$E2E_TREE"
 }
 
 # A clean copy of the cached tree: an overlay whose upper layer lives in $WORK,

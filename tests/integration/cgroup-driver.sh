@@ -295,14 +295,8 @@ tree_state "$T" >"$WORK/state1"
 run apply --root "$T" --only cgroup-driver --profile "$WORK/cgroupfs.yaml"
 contains "field guide, cgroupfs: second apply finds nothing to do" "$OUT" "[cgroup-driver] ok:"
 ok "field guide, cgroupfs: second apply changed no file" cmp -s "$WORK/state1" <(tree_state "$T")
-SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
-if [ -x "$SYSTEMD_ENV_GENERATOR" ]; then
-        # systemd's EnvironmentFile= parser, parse_env_file_internal(), as its environment.d generator runs it
-        systemd_env() {
-                rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
-                env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | grep '^KUBELET_KUBEADM_ARGS='
-        }
-        before=$(systemd_env "$GUIDE"); after=$(systemd_env "$T/var/lib/kubelet/kubeadm-flags.env")
+if before=$(systemd_env_value "$GUIDE" KUBELET_KUBEADM_ARGS); then
+        after=$(systemd_env_value "$T/var/lib/kubelet/kubeadm-flags.env" KUBELET_KUBEADM_ARGS)
         if [ "$after" = "${before/--cgroup-driver=systemd/--cgroup-driver=cgroupfs}" ] && [ "$after" != "$before" ]; then
                 pass "field guide, cgroupfs: systemd reads the one change"
         else

@@ -75,6 +75,8 @@ same_file "1.26/1.26: the kubeadm patch" "$T/$PATCH" "$FIXTURES/expected/version
 csi apply --root "$T"
 expect_rc "1.26/1.26: second apply" 0
 expect_status "1.26/1.26: second apply" ok
+contains "1.26/1.26: the message also names the control plane's version" "$(result message)" \
+        "kubelet 1.26.3: no CSIMigration gate, as it needs (GA since 1.25); control plane 1.26."
 # 1.25 accepts CSIMigration: true (locked to true); 1.27 rejects the gate whatever its value.
 T=$(new_tree versions-stale true)
 sed -i 's/CSIMigration: false   # vSphere volumes/CSIMigration: true/' "$T/$CONFIG"

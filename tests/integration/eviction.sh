@@ -10,22 +10,6 @@ SOFT='memory.available<500Mi,nodefs.available<5%,nodefs.inodesFree<6%'
 GRACE='memory.available=300s,nodefs.available=300s,nodefs.inodesFree=300s'
 RECLAIM='memory.available=0Mi,nodefs.available=500Mi,imagefs.available=2Gi'
 
-# VAR's value as systemd's EnvironmentFile= parser reads FILE (its environment.d generator runs the same
-# parser, parse_env_file_internal()); 1 when systemd is not installed. For files without '$' (the
-# generator expands those).
-SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
-systemd_value() { # systemd_value FILE VAR
-        [ -x "$SYSTEMD_ENV_GENERATOR" ] || return 1
-        rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
-        env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | $PYTHON -c '
-import re, sys
-for line in sys.stdin:
-    k, _, v = line.rstrip("\n").partition("=")
-    if k == sys.argv[1]:
-        if v[:1] == "\"":
-            v = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
-        sys.stdout.write(v)' "$2"
-}
 # VAR's value as a shell that sources FILE reads it (init scripts and configuration management do);
 # what the shell said on stderr goes to $WORK/sh.err.
 shell_value() { # shell_value FILE VAR
@@ -207,8 +191,8 @@ tree_state "$T" >"$WORK/state1"
 run apply --root "$T" --only eviction --profile "$WORK/guide.yaml"
 contains "field guide, other thresholds: second apply finds nothing to do" "$OUT" "[eviction] ok:"
 ok "field guide, other thresholds: second apply changed no file" cmp -s "$WORK/state1" <(tree_state "$T")
-if before=$(systemd_value "$GUIDE" KUBELET_KUBEADM_ARGS); then
-        after=$(systemd_value "$T/var/lib/kubelet/kubeadm-flags.env" KUBELET_KUBEADM_ARGS)
+if before=$(systemd_env_value "$GUIDE" KUBELET_KUBEADM_ARGS); then
+        after=$(systemd_env_value "$T/var/lib/kubelet/kubeadm-flags.env" KUBELET_KUBEADM_ARGS)
         want="${before/memory.available<500Mi/memory.available<1Gi} --eviction-hard=memory.available<200Mi"
         if [ "$after" = "$want" ]; then pass "field guide: systemd reads the intended value"; else fail "field guide: systemd reads the intended value" "got:  $after
 want: $want"; fi
@@ -230,7 +214,7 @@ same_file "bare KUBELET_EXTRA_ARGS: quoted" "$T/etc/default/kubelet" "$WORK/want
 got=$(shell_value "$T/etc/default/kubelet" KUBELET_EXTRA_ARGS)
 ok "bare KUBELET_EXTRA_ARGS: bash sources it without a complaint" test ! -s "$WORK/sh.err"
 if [ "$got" = "$want" ]; then pass "bare KUBELET_EXTRA_ARGS: bash reads the flags"; else fail "bare KUBELET_EXTRA_ARGS: bash reads the flags" "got:  $got"; fi
-if got=$(systemd_value "$T/etc/default/kubelet" KUBELET_EXTRA_ARGS); then
+if got=$(systemd_env_value "$T/etc/default/kubelet" KUBELET_EXTRA_ARGS); then
         if [ "$got" = "$want" ]; then pass "bare KUBELET_EXTRA_ARGS: systemd reads the same"; else fail "bare KUBELET_EXTRA_ARGS: systemd reads the same" "got:  $got"; fi
 else
         skip "bare KUBELET_EXTRA_ARGS: systemd's reading" "no systemd environment.d generator"

@@ -62,6 +62,11 @@ PATHS=(
         "f /usr/bin/dockerd"                                # cgroup-driver: node_has_program
         "p /usr/sbin/containerd"                            # node_has_program's other directories
         "p /usr/local/bin/dockerd"
+        "p /etc/crio/crio.conf"                             # crio-config.c: cgroup-driver, sandbox-image
+        "d /etc/crio/crio.conf.d"                           # crio-config.c: listed
+        "p /usr/bin/cri-dockerd"                            # cri-runtimes.c: a runtime's program
+        "p /lib/systemd/system/containerd.service"          # cri-runtimes.c: unit_file_path
+        "p /etc/systemd/system/kubelet.service"             # boot-units: unit_file_path, masked
         "f /var/lib/kubelet/config.yaml"                    # kubelet-files.c: cgroup-driver, csi-migration
         "f /var/lib/kubelet/kubeadm-flags.env"              # kubelet-files.c: cgroup-driver, eviction, kubelet-flags
         "f /etc/sysconfig/kubelet"                          # kubelet-files.c
@@ -113,6 +118,35 @@ PATHS=(
         "d /var/lib/containerd"                             # disk-pressure
         "d /var/lib/docker"                                 # disk-pressure
         "d /var/lib/kubeprep/backups"                       # backup.c
+        "p /etc/resolv.conf"                                # dns: the kubelet's default resolvConf
+        "p /run/systemd/resolve/resolv.conf"                # dns: systemd-resolved's upstream list
+        "p /etc/kubeprep/resolv.conf"                       # dns: kubeprep's own, from dns.upstream
+        "p /etc/environment"                                # proxy
+        "p /usr/lib/systemd/system/containerd.service"      # proxy: a runtime's unit
+        "d /etc/systemd/system/containerd.service.d"        # proxy: its drop-ins
+        "p /etc/kubernetes/kubelet.conf"                    # leftovers: a joined node
+        "p /etc/kubernetes/manifests/etcd.yaml"             # leftovers
+        "d /var/lib/etcd"                                   # leftovers: listed
+        "p /etc/kubernetes/manifests/kube-controller-manager.yaml" # node.c: the Pod range
+        "p /usr/sbin/iptables"                              # programs
+        "d /usr/local/sbin"                                 # programs: a PATH directory
+        "f /usr/lib/systemd/system/firewalld.service"       # unit-files.c: firewall, is it enabled
+        "p /etc/systemd/system/firewalld.service"           # unit-files.c: a mask, or the admin's unit
+        "p /etc/systemd/system/multi-user.target.wants/firewalld.service" # unit-files.c: its [Install] link
+        "f /etc/firewalld/firewalld.conf"                   # firewall: DefaultZone
+        "d /etc/firewalld/zones"                            # firewall: created
+        "n /etc/firewalld/zones/public.xml"                 # firewall: a copy of the vendor's, with ports
+        "f /usr/lib/firewalld/zones/public.xml"             # firewall
+        "p /etc/firewalld/services/ssh.xml"                 # firewall: a zone's service, the admin's first
+        "f /usr/lib/firewalld/services/ssh.xml"             # firewall
+        "p /etc/ufw/ufw.conf"                               # firewall: ufw
+        "f /etc/hostname"                                   # node.c: the node's name
+        "f /etc/hosts"                                      # hostname: a line added
+        "f /usr/lib/systemd/system/chronyd.service"         # time-sync: installed, [Install] read
+        "d /etc/systemd/system/multi-user.target.wants"     # time-sync: created
+        "n /etc/systemd/system/multi-user.target.wants/chronyd.service" # time-sync: systemctl enable's link
+        "p /boot/firmware/cmdline.txt"                      # kernel-cgroups: a Raspberry Pi's
+        "p /boot/cmdline.txt"                               # kernel-cgroups
 )
 
 home_path() { case "$1" in /home/dev | /home/dev/* | /home) return 0 ;; esac; return 1; }
@@ -197,8 +231,8 @@ apply_tree() { # apply_tree ID: kubeprep apply on that tree; $RC, $OUT (stdout+s
 # attack judged "as without the outside target" is judged on a real run.
 plant ref none /
 apply_tree ref
-[ "$RC" = 1 ] && [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 7 ] &&
-        pass "the base tree: 7 fixers change something, the version skew stays (exit 1)" ||
+[ "$RC" = 1 ] && [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 12 ] &&
+        pass "the base tree: 12 fixers change something, the version skew stays (exit 1)" ||
         fail "the base tree does not act as the sample node (exit $RC)" "$OUT"
 
 # Pass 0: the outside targets. Pass 1: each attack with its target hidden (or copied).
@@ -294,7 +328,7 @@ home_case() { # home_case NAME WANT-MESSAGE: after the caller planted the attack
         expect_rc "$name: refused" 2
         contains "$name: the message names the path and why" "$OUT" "$want"
         contains "$name: the other fixers still act" "$OUT" '"summary"'
-        [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 6 ] || fail "$name: not the 6 other fixers changed" "$OUT"
+        [ "$(grep -c '"status":[[:space:]]*"changed"' <<<"$OUT")" = 11 ] || fail "$name: not the 11 other fixers changed" "$OUT"
         [ "$(ops_state "$T")" = "$OPS_BEFORE" ] && pass "$name: ops's home untouched" || fail "$name: ops's home changed"
 }
 T=$TREES/e1; plant e1 none /; mkdir -m 700 "$T/home/dev/.kube"; chown 1000:1000 "$T/home/dev/.kube"

@@ -18,21 +18,12 @@ v = r[sys.argv[1]]
 print(json.dumps(v) if not isinstance(v, str) else v)' "$1"
 }
 flags() { run "$@" --only kubelet-flags -o json; }
-# The words systemd's EnvironmentFile= parser gives VAR in FILE, one a line (its environment.d generator
-# runs the same parser, parse_env_file_internal()), split at blanks as ExecStart= splits "$VAR";
-# 1 when systemd is not installed. For files without '$' (the generator expands those).
-SYSTEMD_ENV_GENERATOR=/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator
+# The words systemd's EnvironmentFile= parser gives VAR in FILE (lib.sh), one a line, split at blanks
+# as ExecStart= splits "$VAR"; 1 when systemd is not installed.
 systemd_words() { # systemd_words FILE VAR
-        [ -x "$SYSTEMD_ENV_GENERATOR" ] || return 1
-        rm -rf "$WORK/sd"; mkdir -p "$WORK/sd/environment.d"; cp "$1" "$WORK/sd/environment.d/10-kubelet.conf"
-        env -i HOME=/nonexistent XDG_CONFIG_HOME="$WORK/sd" "$SYSTEMD_ENV_GENERATOR" | $PYTHON -c '
-import re, shlex, sys
-for line in sys.stdin:
-    k, _, v = line.rstrip("\n").partition("=")
-    if k == sys.argv[1]:
-        if v[:1] == "\"":
-            v = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v[1:-1])
-        print("\n".join(shlex.split(v)))' "$2"
+        local v
+        v=$(systemd_env_value "$1" "$2") || return 1
+        $PYTHON -c 'import shlex, sys; print("\n".join(shlex.split(sys.argv[1])))' "$v"
 }
 idempotent() { # idempotent NAME TREE ARGS...: a second apply is ok and changes nothing
         local name=$1 tree=$2; shift 2

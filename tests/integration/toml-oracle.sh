@@ -58,7 +58,7 @@ dumps = [load(p) for p in sys.argv[4:]]
 CRI_IDS = ("cri", "io.containerd.grpc.v1.cri")
 RUNC_TYPE = "io.containerd.runc.v2"
 version = orig.get("version", 1)
-plugin = "io.containerd.cri.v1.runtime" if version == 3 else "io.containerd.grpc.v1.cri"
+plugin = "io.containerd.cri.v1.runtime" if version >= 3 else "io.containerd.grpc.v1.cri"
 errors = []
 
 def runc_of(doc, plugin_id):
@@ -109,7 +109,7 @@ def compare_runc(before, after, builtin, where):
         errors.append("%s: the runc runtime is not the one before with only SystemdCgroup (and an empty runtime_type) "
                       "changed:\n before %r\n after  %r\n want   %r" % (where, before, after, want_runc))
 
-if version == 3:
+if version >= 3:
     compare_runc(runc_of(orig, plugin) or {"runtime_type": RUNC_TYPE}, runc_of(edited, plugin), None,
                  "tomllib, containerd 2.x semantics")
 elif dumps:
@@ -151,7 +151,7 @@ editor_checks() { # FILE NAME VERSION
         local f=$1 name=$2 version=$3 table plugin value edited
         case "$version" in
         2) table=$v2_table plugin=io.containerd.grpc.v1.cri ;;
-        3) table=$v3_table plugin=io.containerd.cri.v1.runtime ;;
+        3 | 4) table=$v3_table plugin=io.containerd.cri.v1.runtime ;; # 4 (containerd 2.3): 3's CRI tables
         *) skip "$name: editor" "version $version"; return ;;
         esac
         for value in true false; do
@@ -196,7 +196,7 @@ kubeprep_checks() { # FILE NAME VERSION
                 ok "$name: kubeprep, SystemdCgroup = $value: apply"
                 [ $have_tomllib = 1 ] || continue
                 dumps=()
-                if [ "$version" != 3 ] && [ $have_containerd = 1 ]; then
+                if [ "$version" != 3 ] && [ "$version" != 4 ] && [ $have_containerd = 1 ]; then
                         if containerd --config "$f" config dump >"$tmp/before.dump" 2>"$tmp/err" &&
                                 containerd --config "$t/etc/containerd/config.toml" config dump >"$tmp/after.dump" 2>>"$tmp/err"; then
                                 dumps=("$tmp/before.dump" "$tmp/after.dump" "$tmp/builtin.dump")
@@ -207,7 +207,7 @@ kubeprep_checks() { # FILE NAME VERSION
                 fi
                 local what="tomllib"
                 [ ${#dumps[@]} -gt 0 ] && what="tomllib and containerd config dump"
-                [ "$version" = 3 ] && what="tomllib (containerd 2.x runc semantics)"
+                case "$version" in 3 | 4) what="tomllib (containerd 2.x runc semantics)" ;; esac
                 if out=$(kubeprep_check "$f" "$t/etc/containerd/config.toml" "$value" "${dumps[@]}" 2>&1); then
                         ok "$name: kubeprep, SystemdCgroup = $value: $what see only the intended change"
                 else

@@ -42,6 +42,14 @@ svc_wait=$(sed -n 's/^ExecStart=.* --lock-timeout \([0-9]*\).*/\1/p' "$UNITS/kub
 pre_wait=$(sed -n 's/^ExecStartPre=.* --lock-timeout \([0-9]*\).*/\1/p' "$UNITS/05-kubeprep.conf")
 [ -n "$pre_wait" ] && [ "$pre_wait" -le 30 ] && pass "the drop-in waits at most ${pre_wait} s for the lock" ||
         fail "the drop-in's lock wait: '$pre_wait'" "$pre"
+# The whole run is bounded too, not only its lock wait: a start timeout of the kubelet fails it
+# whatever the '-' says, and a huge file must not take the kubelet's 90 s. coreutils' timeout
+# stops kubeprep (a killed apply leaves every file old or new, crash-consistency.sh).
+bound=$(sed -n 's|^ExecStartPre=-/usr/bin/timeout --kill-after=\([0-9]*\) \([0-9]*\) .*/kubeprep apply .*|\1 \2|p' "$UNITS/05-kubeprep.conf")
+read -r kill_after run_bound <<<"$bound"
+[ -n "$run_bound" ] && [ "$pre_wait" -lt "$run_bound" ] && [ $((run_bound + kill_after)) -le 60 ] &&
+        pass "the drop-in's whole run is bounded: ${run_bound} s, killed ${kill_after} s later" ||
+        fail "the drop-in's run is not bounded well inside 90 s: '$bound'" "$pre"
 grep -q '^Timeout' "$UNITS/05-kubeprep.conf" && fail "the drop-in changes the kubelet's own timeouts" || pass "and leaves the kubelet's own timeouts alone"
 # Every fixer the drop-in names exists.
 fixers=$(sed -n 's/.*--only \([^ ]*\).*/\1/p' "$UNITS/05-kubeprep.conf")

@@ -52,6 +52,15 @@ run check --root "$RPM" --only csi-migration --kubelet-version 1.22.0 -v
 contains "an unknown control plane: csi-migration skips and names the options" "$OUT" \
         "[csi-migration] skipped: control plane version unknown: pass --control-plane-version or --kubeadm-config"
 expect_rc "a skip is not drift" 0
+# A worker image with a kubelet.conf: --root never asks its API server (an image build has no
+# cluster), so the version stays unknown with nothing tried.
+mkdir -p "$RPM/etc/kubernetes"
+printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://192.0.2.1:6443", certificate-authority-data: eA==}\n' \
+        >"$RPM/etc/kubernetes/kubelet.conf"
+run check --root "$RPM" --only csi-migration --kubelet-version 1.22.0
+contains "--root with a kubelet.conf: the API server is not asked" "$OUT" \
+        "[csi-migration] skipped: control plane version unknown: pass --control-plane-version or --kubeadm-config"
+rm "$RPM/etc/kubernetes/kubelet.conf"
 
 # 3. Every static pod of the corpus as the node's kube-apiserver.yaml.
 mkdir -p "$RPM/etc/kubernetes/manifests"

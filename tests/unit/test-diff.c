@@ -709,8 +709,48 @@ static void test_patch_names(void) {
         }
 }
 
+/* Every tenth of 100,000 lines commented out (the swap fixer on a large fstab): one hunk per
+ * change, each -line +#line with its context; and a box where a changed line occurs elsewhere on
+ * the other side is not taken for one-for-one (a move stays a move). No timing assertion: the
+ * work-counting guard (scripts/check-scaling) is what keeps this linear. */
+static void test_one_for_one(void) {
+        struct buf old = {}, new = {}, want = {};
+        for (int i = 1; i <= 100000; i++) {
+                buf_printf(&old, "/dev/d%d /m%d ext4 defaults 0 2\n", i, i);
+                buf_printf(&new,
+                           i % 10 == 5 ? "#/dev/d%d /m%d ext4 defaults 0 2\n"
+                                       : "/dev/d%d /m%d ext4 defaults 0 2\n",
+                           i, i);
+        }
+        buf_puts(&want, "--- a/etc/fstab\t\n+++ b/etc/fstab\t\n");
+        for (int i = 5; i <= 100000; i += 10) {
+                buf_printf(&want, "@@ -%d,7 +%d,7 @@\n", i - 3, i - 3);
+                for (int j = i - 3; j <= i + 3; j++)
+                        if (j == i)
+                                buf_printf(&want,
+                                           "-/dev/d%d /m%d ext4 defaults 0 2\n+#/dev/d%d /m%d ext4 defaults "
+                                           "0 2\n",
+                                           j, j, j, j);
+                        else
+                                buf_printf(&want, " /dev/d%d /m%d ext4 defaults 0 2\n", j, j);
+        }
+        _cleanup_free_ char *got = diff_unified("/etc/fstab", old.data, old.len, new.data, new.len);
+        tap_streq(got, want.data, "100,000 lines, every tenth commented out: 10,000 one-line hunks");
+        buf_free(&old);
+        buf_free(&new);
+        buf_free(&want);
+
+        /* a b c d e f -> a x c d b f: b moved, not replaced in step by x (x is new, but b occurs
+         * on the new side), so Myers decides: delete b and e, insert x and b. */
+        static const char o[] = "a\nb\nc\nd\ne\nf\n", n[] = "a\nx\nc\nd\nb\nf\n";
+        _cleanup_free_ char *moved = diff_unified("/f", o, strlen(o), n, strlen(n));
+        tap_streq(moved, "--- a/f\t\n+++ b/f\t\n@@ -1,6 +1,6 @@\n a\n-b\n+x\n c\n d\n-e\n+b\n f\n",
+                  "a line that moved is not one-for-one");
+}
+
 int main(void) {
         test_table();
+        test_one_for_one();
         test_nul_bytes();
         test_large_file();
         test_patch_create_remove();

@@ -239,9 +239,93 @@ static void check_get(const char *name, enum netconf_format fmt, const char *ifa
                        strempty(expected));
 }
 
+/* One parse, many questions: the parsed form answers get and set as the one-shot calls do (result,
+ * gateway, new text, error), and set with no ret_text gives set's answer without the text. */
+static void check_parsed(const char *name, enum netconf_format fmt, const char *iface, const char *input,
+                         size_t len, const char *gateway, bool onlink) {
+        _cleanup_free_ char *gw = NULL, *err = NULL, *pgw = NULL, *perr = NULL, *out = NULL, *pout = NULL,
+                            *serr = NULL, *pserr = NULL, *qerr = NULL, *msg = NULL;
+        size_t out_len = 0, pout_len = 0;
+        struct netconf_parsed *p = NULL;
+        int get = netconf_get_gateway(fmt, input, len, iface, &gw, &err);
+        int set = netconf_set_gateway(fmt, input, len, iface, gateway, onlink, &out, &out_len, &serr);
+        int k = netconf_parse(fmt, input, len, &p, &perr);
+        int pget = k < 0 ? k : netconf_parsed_get_gateway(p, iface, &pgw, &perr);
+        int pset =
+                k < 0 ? k : netconf_parsed_set_gateway(p, iface, gateway, onlink, &pout, &pout_len, &pserr);
+        int probe = k < 0 ? k : netconf_parsed_set_gateway(p, iface, gateway, onlink, NULL, NULL, &qerr);
+        if (k < 0) /* what set says of a file that does not parse, unless the gateway is refused first */
+                pserr = xstrdup(perr), qerr = xstrdup(perr);
+        msg = xasprintf("%s: the parsed form answers get as get does", name);
+        if (!tap_ok(pget == get && streq_ptr(pgw, gw) && streq_ptr(perr, err), msg))
+                printf("# get %d %s (%s), parsed %d %s (%s)\n", get, strempty(gw), strempty(err), pget,
+                       strempty(pgw), strempty(perr));
+        free(msg);
+        msg = xasprintf("%s: the parsed form answers set as set does", name);
+        bool gateway_refused = set == -EINVAL && !netconf_is_ipv4(gateway);
+        if (!tap_ok(gateway_refused ||
+                            (pset == set && probe == set && pout_len == out_len && streq_ptr(pout, out) &&
+                             streq_ptr(pserr, serr) && streq_ptr(qerr, serr)),
+                    msg))
+                printf("# set %d (%s), parsed %d (%s), probe %d (%s)\n", set, strempty(serr), pset,
+                       strempty(pserr), probe, strempty(qerr));
+        netconf_parsed_free(p);
+}
+
+/* A file of many interfaces, each asked about through one parse: interface i's stanza answers for
+ * interface i (the index by name), and a name defined twice is still refused. */
+static void test_parsed_many(void) {
+        struct buf nb = {}, ib = {};
+        buf_puts(&nb, "network:\n  ethernets:\n");
+        buf_puts(&ib, "auto lo\niface lo inet loopback\n");
+        for (int i = 0; i < 500; i++) {
+                if (i % 3 == 0)
+                        buf_printf(&nb, "    e%d:\n      dhcp4: true\n", i);
+                else
+                        buf_printf(&nb, "    e%d:\n      addresses: [10.0.%d.%d/16]\n%s", i, i / 256,
+                                   i % 256, i % 3 == 2 ? "      gateway4: 10.0.0.1\n" : "");
+                buf_printf(&ib, "iface e%d inet %s\n%s", i, i % 3 == 0 ? "dhcp" : "static",
+                           i % 3 == 0   ? ""
+                           : i % 3 == 1 ? "  address 10.0.0.2/16\n"
+                                        : "  address 10.0.0.2/16\n  gateway 10.0.0.1\n");
+        }
+        buf_puts(&nb, "    e7:\n      dhcp4: true\n");
+        const struct {
+                enum netconf_format fmt;
+                struct buf *b;
+        } files[] = { { F_NETPLAN, &nb }, { F_IFUPDOWN, &ib } };
+        for (size_t f = 0; f < ELEMENTSOF(files); f++) {
+                struct netconf_parsed *p = NULL;
+                int k = netconf_parse(files[f].fmt, files[f].b->data, files[f].b->len, &p, NULL);
+                bool all = k == 0;
+                for (int i = 0; all && i < 500; i++) {
+                        _cleanup_free_ char *iface = xasprintf("e%d", i), *gw = NULL, *err = NULL;
+                        int want = i == 7 && files[f].fmt == F_NETPLAN ? -EBADMSG
+                                   : i % 3 == 0                        ? -EADDRNOTAVAIL
+                                   : i % 3 == 1                        ? 1
+                                                                       : 0;
+                        int r = netconf_parsed_get_gateway(p, iface, &gw, &err);
+                        if (r == 0 || want == -EBADMSG)
+                                r = netconf_parsed_set_gateway(p, iface, "10.0.0.1", false, NULL, NULL,
+                                                               &err);
+                        else if (r == 1)
+                                r = 0;
+                        all = r == want;
+                        if (!all)
+                                printf("# %s: %d, want %d (%s)\n", iface, r, want, strempty(err));
+                }
+                tap_ok(all, files[f].fmt == F_NETPLAN ? "netplan: 500 interfaces through one parse"
+                                                      : "interfaces: 500 stanzas through one parse");
+                netconf_parsed_free(p);
+        }
+        buf_free(&nb);
+        buf_free(&ib);
+}
+
 static void test_edge_cases(void) {
         for (size_t i = 0; i < ELEMENTSOF(edge_cases); i++) {
                 const struct edge_case *c = &edge_cases[i];
+                check_parsed(c->name, c->fmt, c->iface, c->input, strlen(c->input), c->gateway, c->onlink);
                 const char *expected_get = c->expected_get;
                 /* Refusals of the whole file also refuse get; others read "none" unless stated. */
                 check_get(c->name, c->fmt, c->iface, c->input, strlen(c->input), expected_get);
@@ -489,6 +573,7 @@ int main(void) {
         _cleanup_free_ char *expected = xasprintf("%s/tests/fixtures/netconf/expected", root ? root : ".");
 
         test_edge_cases();
+        test_parsed_many();
         test_format_from_path();
         test_keyfile_loaded();
         test_every_file_covered(inputs, fixture_cases, ELEMENTSOF(fixture_cases));

@@ -251,7 +251,23 @@ static void test_gather(const struct root *tree_root, const struct root *live_ro
                 lo = lo || streq(n.links.links[i].name, "lo");
         tap_ok(n.links_error == 0 && lo, "live: the links, lo among them");
         tap_ok(n.route_error == 0, "live: the routing table was read");
+        tap_ok(n.hostname && n.clock_synchronized >= 0 &&
+                       (n.cgroup_controllers.n > 0 || n.cgroup_controllers_error < 0),
+               "live: the hostname, the clock and the cgroup controllers");
         node_facts_free(&n);
+
+        /* The kubelet's ExecStartPre run plans only the kubelet's fixers: no clock, no controllers,
+         * no unit states, no name lookup. */
+        struct options kubelet_side = { .command = CMD_APPLY, .profile = "default" };
+        strv_push(&kubelet_side.only, xstrdup("swap"));
+        node_facts_gather(live_root, &kubelet_side, &n);
+        node_facts_gather_name(live_root, &kubelet_side, NULL, &n);
+        tap_ok(n.hostname && n.clock_synchronized == -ENODATA && n.cgroup_controllers.n == 0 &&
+                       n.cgroup_controllers_error == 0 && n.n_units == 0 && n.node_name &&
+                       n.node_name_resolves == -ENOMEDIUM,
+               "live, --only swap: the preflight fixers' facts are not gathered");
+        node_facts_free(&n);
+        strv_free(&kubelet_side.only);
 }
 
 int main(void) {

@@ -287,7 +287,80 @@ static void test_tree_confinement(void) {
         free(tmp);
 }
 
+/* The preflight keys: role, nodeName, nodeIP, firewall.extraPorts, ntp.servers. */
+static const struct error_case node_errors[] = {
+        { "bad role", "role: master\n", "p.yaml:1: 'role' must be auto, control-plane or worker" },
+        { "node name with an underscore", "nodeName: k8s_master\n",
+          "p.yaml:1: 'nodeName' 'k8s_master' is not a valid node name (an RFC 1123 subdomain): only "
+          "lowercase "
+          "letters, digits, '-' and '.' are allowed" },
+        { "node name in capitals", "nodeName: Node1\n",
+          "p.yaml:1: 'nodeName' 'Node1' is not a valid node name (an RFC 1123 subdomain): each "
+          "dot-separated part "
+          "must start and end with a lowercase letter or digit" },
+        { "bad address", "nodeIP: 192.0.2.300\n",
+          "p.yaml:1: 'nodeIP' must be an IPv4 address, a network (192.0.2.0/24) or an interface name" },
+        { "bad prefix", "nodeIP: 192.0.2.0/40\n",
+          "p.yaml:1: 'nodeIP' must be an IPv4 address, a network (192.0.2.0/24) or an interface name" },
+        { "IPv6", "nodeIP: 2001:db8::/64\n",
+          "p.yaml:1: 'nodeIP': only IPv4 addresses and networks are supported" },
+        { "long interface", "nodeIP: averyveryverylongname\n",
+          "p.yaml:1: 'nodeIP' names no valid interface" },
+        { "ports not a list", "firewall:\n  extraPorts: 8472/udp\n",
+          "p.yaml:2: 'firewall.extraPorts' must be a list" },
+        { "port without protocol", "firewall:\n  extraPorts: [8472]\n",
+          "p.yaml:2: 'firewall.extraPorts': '8472' is not a port or range with its protocol (8472/udp, "
+          "30000-32767/tcp)" },
+        { "reversed range", "firewall:\n  extraPorts:\n    - 179/tcp\n    - 2380-2379/tcp\n",
+          "p.yaml:4: 'firewall.extraPorts': '2380-2379/tcp' is not a port or range with its protocol "
+          "(8472/udp, "
+          "30000-32767/tcp)" },
+        { "server with a blank", "ntp:\n  servers: ['ntp.example.com iburst']\n",
+          "p.yaml:2: 'ntp.servers': 'ntp.example.com iburst' is not an NTP server's name or address" },
+        { "server as an option", "ntp:\n  servers: [-x]\n",
+          "p.yaml:2: 'ntp.servers': '-x' is not an NTP server's name or address" },
+};
+
+static void test_node_keys(void) {
+        for (size_t i = 0; i < ELEMENTSOF(node_errors); i++) {
+                const struct error_case *c = &node_errors[i];
+                struct profile p;
+                profile_init_defaults(&p);
+                char *extends = NULL, *err = NULL;
+                int k = profile_parse_text("p.yaml", c->text, strlen(c->text), &p, &extends, &err);
+                tap_ok(k == -EINVAL, c->name);
+                tap_streq(err, c->error, c->name);
+                free(err);
+                profile_clear(&p);
+        }
+        const char *text =
+                "role: control-plane\nnodeName: node-1.example.com\nnodeIP: 10.1.0.0/16\n"
+                "firewall:\n  extraPorts: [8472/udp, 179/tcp]\nntp:\n  servers: [ntp1.example.com, "
+                "192.0.2.123]\n";
+        struct profile p;
+        profile_init_defaults(&p);
+        tap_ok(p.role == ROLE_AUTO && !p.node_name && !p.node_ip && !p.firewall.extra_ports.n &&
+                       !p.ntp.servers.n,
+               "defaults: role auto, nothing else set");
+        char *extends = NULL, *err = NULL;
+        tap_ok(profile_parse_text("p.yaml", text, strlen(text), &p, &extends, &err) == 0,
+               "the node keys parse");
+        tap_ok(p.role == ROLE_CONTROL_PLANE, "role");
+        tap_streq(p.node_name, "node-1.example.com", "nodeName");
+        tap_streq(p.node_ip, "10.1.0.0/16", "nodeIP");
+        tap_ok(p.firewall.extra_ports.n == 2 && streq(p.firewall.extra_ports.items[1], "179/tcp"),
+               "extraPorts");
+        tap_ok(p.ntp.servers.n == 2 && streq(p.ntp.servers.items[1], "192.0.2.123"), "ntp.servers");
+        const char *more = "nodeIP: eth1\nfirewall:\n  extraPorts: []\n";
+        tap_ok(profile_parse_text("p.yaml", more, strlen(more), &p, &extends, &err) == 0 &&
+                       streq(p.node_ip, "eth1") && p.firewall.extra_ports.n == 0,
+               "an interface name; an empty list replaces the inherited one");
+        profile_clear(&p);
+        free(err);
+}
+
 int main(void) {
+        test_node_keys();
         test_errors();
         test_valid();
         test_shipped();

@@ -50,7 +50,11 @@ static const struct error_case error_cases[] = {
           "s.yaml:3: bad pattern '((a+)x)*': a repetition of a repetition" },
         { "a repeated unmatched ')'",
           "signatures:\n  - id: a\n    pattern: 'locked t)++o'\n    fixer: swap\n    explanation: e\n",
-          "s.yaml:3: bad pattern 'locked t)++o': a repetition of a repetition" },
+          "s.yaml:3: bad pattern 'locked t)++o': an unmatched ')': write \\) for the character" },
+        /* Matched inside "^.*(...)", where a ')' of its own would end the group early. */
+        { "an unmatched ')'",
+          "signatures:\n  - id: a\n    pattern: 'x)|y'\n    fixer: swap\n    explanation: e\n",
+          "s.yaml:3: bad pattern 'x)|y': an unmatched ')': write \\) for the character" },
         { "a bound", "signatures:\n  - id: a\n    pattern: 'a{9}'\n    fixer: swap\n    explanation: e\n",
           "s.yaml:3: bad pattern 'a{9}': a {bound}: use * or +" },
         { "groups nested too deep",
@@ -222,6 +226,20 @@ static const struct match_case match_cases[] = {
           "service "
           "runtime.v1.RuntimeService\"",
           "cri-disabled" },
+        /* containerd's CRI, through the kubelet (kubernetes/kubernetes#90326), and an air-gapped pull
+         * that ends in "network is unreachable", which is still the sandbox image's. */
+        { "E0428 06:10:56.970976    1334 remote_runtime.go:105] RunPodSandbox from runtime service failed: "
+          "rpc error: code = Unknown desc = failed to get sandbox image \"k8s.gcr.io/pause:3.1\": failed to "
+          "pull image \"k8s.gcr.io/pause:3.1\": failed to pull and unpack image \"k8s.gcr.io/pause:3.1\"",
+          "sandbox-image-pull" },
+        { "E0603 08:00:00.000000 1234 log.go:32] \"RunPodSandbox from runtime service failed\" err=\"rpc "
+          "error: code = Unknown desc = failed to get sandbox image \\\"registry.k8s.io/pause:3.10\\\": "
+          "failed to pull image \\\"registry.k8s.io/pause:3.10\\\": dial tcp 34.96.108.209:443: connect: "
+          "network is unreachable\"",
+          "sandbox-image-pull" },
+        { "Warning  Failed  kubelet  Failed to pull image \"registry.k8s.io/pause:3.9\": rpc error: code = "
+          "DeadlineExceeded",
+          "sandbox-image-pull" },
         { "W1016 09:50:55.056703 17144 eviction_manager.go:331] eviction manager: attempting to reclaim "
           "nodefs",
           "disk-pressure" },
@@ -297,9 +315,10 @@ static void test_shipped(void) {
                 return;
         }
         /* Fixer names are the design's stable ones (README: What it fixes). */
-        static const char *const fixers[] = { "swap",          "cgroup-driver", "kubeconfig",
-                                              "eviction",      "csi-migration", "gateway",
-                                              "kubelet-flags", "sysctl",        "disk-pressure" };
+        static const char *const fixers[] = {
+                "swap",          "cgroup-driver", "kubeconfig",    "eviction", "csi-migration", "gateway",
+                "kubelet-flags", "sysctl",        "disk-pressure", "dns",      "sandbox-image",
+        };
         for (size_t i = 0; i < db.n; i++) {
                 bool known = false;
                 for (size_t j = 0; j < ELEMENTSOF(fixers); j++)
@@ -414,6 +433,34 @@ static int collect(const struct log_entry *e, void *userdata) {
         return 0;
 }
 
+static int long_line(const struct log_entry *e, void *userdata) {
+        struct buf *b = userdata;
+        buf_printf(b, "%u:%zu:%.8s\n", e->line, strlen(e->message), e->message);
+        return 0;
+}
+
+/* A line longer than LOG_LINE_MAX is kept up to it, the rest dropped, and the next line still
+ * counts as the next one. */
+static void test_text_log_long_line(void) {
+        char path[] = "/tmp/test-signatures.XXXXXX";
+        _cleanup_close_ int fd = mkstemp(path);
+        _cleanup_fclose_ FILE *f = fd >= 0 ? fdopen(TAKE_FD(fd), "w") : NULL;
+        for (size_t i = 0; f && i < 3 * LOG_LINE_MAX; i++)
+                putc("sandbox "[i % 8], f);
+        if (f)
+                fputs("\nafter\n", f);
+        tap_ok(f && fflush(f) == 0, "write a log with a 3 MiB line");
+        struct log_source src = { .kind = LOG_SOURCE_TEXT, .path = path };
+        struct buf b = {};
+        struct log_summary sum = {};
+        _cleanup_free_ char *err = NULL, *want = xasprintf("1:%zu:sandbox \n2:5:after\n", LOG_LINE_MAX);
+        tap_ok(kubelet_log_read(&src, long_line, &b, &sum, &err) == 0, "it reads");
+        tap_streq(b.data, want, "the long line is kept up to LOG_LINE_MAX, the next line is line 2");
+        log_summary_free(&sum);
+        buf_free(&b);
+        unlink(path);
+}
+
 static void test_text_log(void) {
         char path[] = "/tmp/test-signatures.XXXXXX";
         int fd = mkstemp(path);
@@ -449,12 +496,48 @@ static void test_text_log(void) {
         buf_free(&c.b);
 }
 
+/* The shipped 'sandbox.*network is unreachable' on long lines repeating its first word: matched in
+ * one pass (glibc used to restart at every "sandbox", minutes for a megabyte), with the same answers;
+ * and a pattern's own anchors keep their meaning inside the wrapping. */
+static void test_long_lines(void) {
+        struct signature_db db;
+        _cleanup_free_ char *err = NULL;
+        static const char yaml[] = "signatures:\n"
+                                   "  - id: a\n    pattern: 'sandbox.*network is unreachable'\n"
+                                   "    fixer: gateway\n    explanation: e\n"
+                                   "  - id: b\n    pattern: ['^starts here', 'ends here$', 'qq|y z']\n"
+                                   "    fixer: swap\n    explanation: e\n";
+        if (!tap_ok(signature_db_parse("s.yaml", yaml, strlen(yaml), &db, &err) == 0,
+                    "long lines: parsed")) {
+                tap_diag(strempty(err));
+                return;
+        }
+        size_t n = 4 << 20;
+        _cleanup_free_ char *line = xmalloc(n + 64);
+        for (size_t i = 0; i < n; i++)
+                line[i] = "sandbox "[i % 8];
+        line[n] = 0;
+        tap_ok(signature_db_match(&db, line) == -ENOENT, "4 MiB of 'sandbox ': no match");
+        strcpy(line + n, "network is unreachable");
+        tap_ok(signature_db_match(&db, line) == 0, "4 MiB of 'sandbox ' then the rest: a match");
+        tap_ok(signature_db_match(&db, "starts here, then") == 1, "^ still anchors at the start");
+        tap_ok(signature_db_match(&db, "it starts here") == -ENOENT, "^ does not match inside");
+        tap_ok(signature_db_match(&db, "it ends here") == 1, "$ still anchors at the end");
+        tap_ok(signature_db_match(&db, "it ends here.") == -ENOENT, "$ does not match inside");
+        tap_ok(signature_db_match(&db, "only qq") == 1 && signature_db_match(&db, "y z") == 1 &&
+                       signature_db_match(&db, "only y") == -ENOENT,
+               "an alternation stays one alternation");
+        signature_db_free(&db);
+}
+
 int main(void) {
         test_errors();
+        test_long_lines();
         test_parse_fields();
         test_shipped();
         test_since();
         test_stamps();
         test_text_log();
+        test_text_log_long_line();
         return tap_done();
 }

@@ -319,6 +319,49 @@ static void run_array_length_cases(void) {
         }
 }
 
+static void run_array_values_cases(void) {
+        static const struct {
+                const char *raw;
+                int ret;
+                const char *want; /* the values joined with '|' */
+        } cases[] = {
+                { "[]", 0, "" },
+                { "['/etc/containerd/conf.d/*.toml']", 0, "/etc/containerd/conf.d/*.toml" },
+                { "[\"a\\tb\", 'c',\n  # a comment\n  \"\"\"d\"\"\",\n]", 0, "a\tb|c|d" },
+                { "[\"a\", 1]", -EBADMSG, NULL },
+                { "\"a\"", -EBADMSG, NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *error = NULL, *name = xasprintf("array values: %s", cases[i].raw);
+                struct strv v = {};
+                strv_push(&v, xstrdup("kept"));
+                int r = toml_string_array_values(cases[i].raw, &v, &error);
+                _cleanup_free_ char *joined = strv_join(&v, "|");
+                _cleanup_free_ char *want =
+                        cases[i].want ? xasprintf("kept%s%s", *cases[i].want ? "|" : "", cases[i].want)
+                                      : xstrdup("kept");
+                tap_ok(r == cases[i].ret && streq(joined, want) && (r < 0) == !!error, name);
+                strv_free(&v);
+        }
+}
+
+static void run_quote_cases(void) {
+        static const struct {
+                const char *s, *want;
+        } cases[] = {
+                { "registry.k8s.io/pause:3.10", "\"registry.k8s.io/pause:3.10\"" },
+                { "a\"b\\c", "\"a\\\"b\\\\c\"" },
+                { "tab\tnl\n", "\"tab\\u0009nl\\u000a\"" },
+                { "", "\"\"" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *q = toml_quote_string(cases[i].s), *back = NULL;
+                _cleanup_free_ char *name = xasprintf("quote: %s", cases[i].want);
+                tap_streq(q, cases[i].want, name);
+                tap_ok(toml_unquote_string(q, &back) == 0 && streq(back, cases[i].s), name);
+        }
+}
+
 static void run_unquote_cases(void) {
         static const struct {
                 const char *raw;
@@ -505,8 +548,8 @@ static void check_corpus_file(const char *dir_path, const char *file) {
                 printf("# %s\n", strempty(error));
                 return;
         }
-        if (r == 0 || !(streq(version, "2") || streq(version, "3"))) {
-                tap_skip(name, "no version 2/3 key: no SystemdCgroup table to edit");
+        if (r == 0 || !(streq(version, "2") || streq(version, "3") || streq(version, "4"))) {
+                tap_skip(name, "no version 2/3/4 key: no SystemdCgroup table to edit");
                 return;
         }
         const char *const *table = streq(version, "2") ? runc_v2 : runc_v3;
@@ -591,6 +634,8 @@ int main(void) {
         run_table_exists_cases();
         run_array_length_cases();
         run_unquote_cases();
+        run_array_values_cases();
+        run_quote_cases();
         run_fixture_golden();
         run_fixture_refusals();
         run_corpus();

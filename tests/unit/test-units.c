@@ -47,6 +47,7 @@ static void test_sort_restart_order(void) {
                   "docker.service,kubelet.service" },
                 { "b.service,a.service,b.service", "b.service,a.service" },
                 { "kubelet.service", "kubelet.service" },
+                { "kubelet.service,crio.service", "crio.service,kubelet.service" },
                 { "", "" },
         };
 
@@ -274,6 +275,86 @@ static void test_reload_failure(sd_bus *bus) {
                 unit_restart_done(&units[i]);
 }
 
+static char *mock_log(sd_bus *bus, const char *method) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *items[16];
+        size_t n = 0;
+        if (mock_call(bus, method, &reply, NULL) < 0 || sd_bus_message_enter_container(reply, 'a', "s") < 0)
+                return xstrdup("(failed)");
+        while (n < ELEMENTSOF(items) && sd_bus_message_read(reply, "s", &items[n]) > 0)
+                n++;
+        return join_commas(items, n);
+}
+
+/* "LoadState ActiveState UnitFileState condition-result checked|never" of a unit, or the error. */
+static char *describe_state(sd_bus *bus, const char *unit) {
+        struct unit_state st;
+        _cleanup_free_ char *err = NULL;
+        if (units_get_state(bus, unit, &st, &err) < 0)
+                return xasprintf("error: %s", strempty(err));
+        char *s = xasprintf("%s %s %s %s %s", st.load_state, st.active_state, st.unit_file_state,
+                            st.condition_result ? "met" : "unmet",
+                            st.condition_timestamp ? "checked" : "never");
+        unit_state_done(&st);
+        return s;
+}
+
+/* systemctl enable --now for the time-sync fixer: enable, reload, start, wait for the job. */
+static void test_enable_and_start(sd_bus *bus) {
+        if (!tap_ok(mock_prepare(bus,
+                                 "chrony.service=inactive,systemd-timesyncd.service=inactive,ntpsec.service="
+                                 "inactive",
+                                 "ntpsec.service=failed") >= 0 &&
+                            mock_call(bus, "FailCondition", NULL, "s", "systemd-timesyncd.service") >= 0,
+                    "enable: mock prepared"))
+                return;
+        _cleanup_free_ char *before = describe_state(bus, "chrony.service");
+        tap_streq(before, "loaded inactive disabled unmet never", "a disabled unit never started");
+        _cleanup_free_ char *unknown = describe_state(bus, "nosuch.service");
+        tap_streq(unknown, "not-found inactive  unmet never", "an unknown unit: not-found");
+
+        _cleanup_free_ char *err = NULL;
+        tap_ok(units_enable_and_start(bus, "chrony.service", true, 5, &err) == 0 && !err,
+               "enable --now chrony");
+        _cleanup_free_ char *after = describe_state(bus, "chrony.service");
+        tap_streq(after, "loaded active enabled met checked", "chrony enabled and running");
+        tap_ok(mock_reload_count(bus) == 1, "one reload after enabling");
+
+        tap_ok(units_enable_and_start(bus, "systemd-timesyncd.service", true, 5, &err) == 0 && !err,
+               "enable --now timesyncd in a container: the job is done");
+        _cleanup_free_ char *container = describe_state(bus, "systemd-timesyncd.service");
+        tap_streq(container, "loaded inactive enabled unmet checked",
+                  "enabled, not running: its conditions are unmet");
+
+        tap_ok(units_enable_and_start(bus, "ntpsec.service", false, 5, &err) == -EIO, "a failed start job");
+        tap_streq(err, "start job of ntpsec.service: failed", "names the unit and the job result");
+        free(err);
+        err = NULL;
+        tap_ok(units_enable_and_start(bus, "nosuch.service", true, 5, &err) < 0,
+               "an unknown unit is not enabled");
+        tap_streq(err, "cannot enable nosuch.service: Unit file nosuch.service does not exist.", "said so");
+
+        _cleanup_free_ char *enabled = mock_log(bus, "GetEnableLog"),
+                            *started = mock_log(bus, "GetStartLog");
+        tap_streq(enabled, "chrony.service,systemd-timesyncd.service",
+                  "EnableUnitFiles asked for two units");
+        tap_streq(started, "chrony.service,systemd-timesyncd.service,ntpsec.service", "StartUnit for three");
+}
+
+/* EnableUnitFiles for each unit, persistent and unforced, then a reload; nothing started. */
+static void test_enable(sd_bus *bus) {
+        _cleanup_free_ char *error = NULL;
+        static const char *const units[] = { "containerd.service", "kubelet.service" };
+
+        unsigned reloads = mock_reload_count(bus);
+        tap_ok(units_enable(bus, units, ELEMENTSOF(units), &error) == 0, "enable: returns 0");
+        _cleanup_free_ char *log = mock_log(bus, "GetEnableLog");
+        tap_streq(log, "containerd.service,kubelet.service", "enable: both units, in one call");
+        tap_ok(mock_reload_count(bus) == reloads + 1, "enable: systemd reloaded once");
+        _cleanup_free_ char *restarts = mock_restart_log(bus);
+        tap_ok(!strstr(restarts, "kubelet.service"), "enable: the kubelet is not started");
+}
+
 static void test_with_mock_systemd(void) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *error = NULL;
@@ -295,6 +376,9 @@ static void test_with_mock_systemd(void) {
         for (size_t i = 0; i < ELEMENTSOF(restart_cases); i++)
                 run_restart_case(bus, &restart_cases[i]);
         test_reload_failure(bus);
+        mock_call(bus, "SetReloadError", NULL, "s", "");
+        test_enable(bus);
+        test_enable_and_start(bus);
 }
 
 static void test_no_bus(void) {

@@ -159,6 +159,52 @@ static void test_kubelet_output(void) {
         tap_ok(kubelet_version_output_parse("Kubernetes \n", &v) < 0, "kubelet --version: no version");
 }
 
+static void test_kubeadm_output(void) {
+        struct kversion v;
+        tap_ok(kubeadm_version_output_parse("v1.30.2\n", &v) == 0 && v.minor == 30 && v.patch == 2,
+               "kubeadm version -o short: v1.30.2");
+        tap_ok(kubeadm_version_output_parse("v1.16.0", &v) == 0 && v.minor == 16,
+               "kubeadm: no final newline");
+        tap_ok(kubeadm_version_output_parse("kubeadm version: &version.Info{Major:\"1\"}\n", &v) < 0,
+               "kubeadm: the long format is not the short answer");
+        tap_ok(kubeadm_version_output_parse("v1.30.2\nv1.29.0\n", &v) < 0, "kubeadm: two lines");
+        tap_ok(kubeadm_version_output_parse("\n", &v) < 0, "kubeadm: an empty answer");
+}
+
+/* The patch directory a kubeadm config names for init, join and upgrade. */
+static void test_kubeadm_config_patches(void) {
+        static const char text[] =
+                "apiVersion: kubeadm.k8s.io/v1beta4\nkind: InitConfiguration\n"
+                "patches:\n  directory: /srv/init-patches\n---\n"
+                "kind: JoinConfiguration\npatches: {directory: /srv/join-patches}\n---\n"
+                "kind: UpgradeConfiguration\napply:\n  patches:\n    directory: /srv/apply\n"
+                "node:\n  patches:\n    directory: ''\n";
+        static const struct {
+                const char *kind, *section, *dir;
+        } cases[] = {
+                { "InitConfiguration", NULL, "/srv/init-patches" },
+                { "JoinConfiguration", NULL, "/srv/join-patches" },
+                { "UpgradeConfiguration", "apply", "/srv/apply" },
+                { "UpgradeConfiguration", "node", NULL },
+                { "ResetConfiguration", NULL, NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *dir = NULL, *err = NULL;
+                _cleanup_free_ char *name =
+                        xasprintf("patches.directory of %s%s%s", cases[i].kind, cases[i].section ? " " : "",
+                                  strempty(cases[i].section));
+                int rc = kubeadm_config_patches_dir(text, strlen(text), cases[i].kind, cases[i].section,
+                                                    &dir, &err);
+                if (cases[i].dir)
+                        tap_ok(rc == 1 && streq_ptr(dir, cases[i].dir), name);
+                else
+                        tap_ok(rc == 0 && !dir, name);
+        }
+        _cleanup_free_ char *dir = NULL, *err = NULL;
+        tap_ok(kubeadm_config_patches_dir("kind: [\n", 8, "InitConfiguration", NULL, &dir, &err) < 0 && err,
+               "patches.directory: a config that does not parse is refused with a reason");
+}
+
 static void test_kubeadm_config(void) {
         static const struct {
                 const char *text;
@@ -254,6 +300,8 @@ int main(void) {
         test_manifests();
         test_dpkg();
         test_kubelet_output();
+        test_kubeadm_output();
         test_kubeadm_config();
+        test_kubeadm_config_patches();
         return tap_done();
 }

@@ -6,6 +6,7 @@
 
 #include "basic/util.h"
 #include "formats/yaml-edit.h"
+#include "formats/yaml-tree.h"
 #include "tap.h"
 #include "test-util.h"
 
@@ -494,10 +495,123 @@ static void run_golden_test(void) {
         tap_streq(text, want, "golden: result equals kubelet-config.expected.yaml");
 }
 
+/* yaml_set_scalars(): the edits of one parse give the text that applying yaml_set_scalar() one
+ * after another gives, in every kind of document; refusals keep the original's line numbers. */
+static void run_set_scalars_test(void) {
+        static const char stream[] = "# a stream\n"
+                                     "a: 1\n"
+                                     "spec:\n"
+                                     "  x: 1\n"
+                                     "---\n"
+                                     "{\"spec\": {\"x\": 1}}\n"
+                                     "---\n"
+                                     "spec: {x: 1}\n"
+                                     "---\n"
+                                     "# empty\n"
+                                     "---\n"
+                                     "spec:\n"
+                                     "  policy: Default # keep\n"
+                                     "  tail: 1\n";
+        static const char *const p_policy[] = { "spec", "policy", NULL };
+        static const char *const p_deep[] = { "spec", "t", "policy", NULL };
+        const struct yaml_set sets[] = {
+                { 0, p_policy, "ClusterFirstWithHostNet" }, { 0, p_deep, "v" },
+                { 1, p_policy, "ClusterFirstWithHostNet" }, { 2, p_policy, "ClusterFirstWithHostNet" },
+                { 3, p_policy, "ClusterFirstWithHostNet" }, { 4, p_policy, "ClusterFirstWithHostNet" },
+        };
+        _cleanup_free_ char *want = xstrdup(stream);
+        size_t want_len = strlen(stream);
+        bool seq_ok = true;
+        for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+                char *next = NULL, *err = NULL;
+                size_t next_len;
+                int r = yaml_set_scalar(want, want_len, sets[i].doc, sets[i].path, sets[i].value, &next,
+                                        &next_len, &err);
+                seq_ok = seq_ok && r == 1;
+                if (r == 1) {
+                        free(want);
+                        want = next;
+                        want_len = next_len;
+                }
+                free(err);
+        }
+        tap_ok(seq_ok, "set_scalars: every edit changes the stream on its own");
+        _cleanup_free_ char *got = NULL, *err = NULL;
+        size_t got_len = 0;
+        int r = yaml_set_scalars(stream, strlen(stream), sets, ELEMENTSOF(sets), &got, &got_len, &err);
+        tap_ok(r == 1 && got_len == strlen(got), "set_scalars: changed");
+        tap_streq(got, want, "set_scalars: one parse gives what one edit after another gives");
+
+        _cleanup_free_ char *same = NULL, *e0 = NULL;
+        size_t same_len = 0;
+        const struct yaml_set done[] = { { 4, p_policy, "Default" } };
+        r = yaml_set_scalars(stream, strlen(stream), done, 1, &same, &same_len, &e0);
+        tap_ok(r == 0 && !same, "set_scalars: 0 and no text when nothing changes");
+
+        /* The refusal names the original's line 14 (tail), although edits before it add lines. */
+        static const char *const p_bad[] = { "spec", "tail", "x", NULL };
+        const struct yaml_set refused[] = { { 0, p_policy, "v" }, { 4, p_bad, "v" } };
+        _cleanup_free_ char *none = NULL, *e1 = NULL;
+        r = yaml_set_scalars(stream, strlen(stream), refused, 2, &none, &same_len, &e1);
+        tap_ok(r == -EBADMSG && !none, "set_scalars: a refusal changes nothing");
+        tap_streq(e1, "line 14: spec.tail is a scalar, not a mapping", "set_scalars: the original's line");
+
+        const struct yaml_set twice[] = { { 0, p_policy, "v" }, { 0, p_policy, "w" } };
+        static const char one[] = "spec:\n  policy: x\n";
+        _cleanup_free_ char *t = NULL, *e2 = NULL;
+        r = yaml_set_scalars(one, strlen(one), twice, 2, &t, &same_len, &e2);
+        tap_ok(r == -EINVAL && !t, "set_scalars: two edits of the same bytes are refused");
+}
+
+struct seen_docs {
+        struct buf b;
+        size_t refuse_at; /* refuse this document (SIZE_MAX: none) */
+};
+
+static int see_document(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        struct seen_docs *s = userdata;
+        buf_printf(&s->b, "%zu:%s;", index,
+                   doc->root && doc->root->kind == YNODE_MAPPING && doc->root->n_children
+                           ? doc->root->children[0]->value
+                           : "-");
+        if (index == s->refuse_at) {
+                set_error(ret_error, "document %zu refused", index);
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+/* ystream_parse_each(): every document in order, counted; fn's refusal stops the calls, but a
+ * refusal of the text later in the stream is what is returned, as ystream_parse() would. */
+static void run_parse_each_test(void) {
+        static const char good[] = "a: 1\n---\nb: 2\n---\n---\nc: 3\n";
+        static const char bad[] = "a: 1\n---\nb: 2\n---\nc: [\n";
+        struct seen_docs s = { .refuse_at = SIZE_MAX };
+        size_t n = 0;
+        _cleanup_free_ char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        int r = ystream_parse_each(good, strlen(good), see_document, &s, &n, &e1);
+        tap_ok(r == 0 && n == 4, "parse_each: four documents");
+        tap_streq(s.b.data, "0:a;1:b;2:-;3:c;", "parse_each: each in order, with its index");
+        buf_free(&s.b);
+        s = (struct seen_docs){ .refuse_at = 1 };
+        r = ystream_parse_each(good, strlen(good), see_document, &s, &n, &e2);
+        tap_ok(r == -EBADMSG && s.b.data && streq(s.b.data, "0:a;1:b;"),
+               "parse_each: fn's refusal stops the calls");
+        tap_streq(e2, "document 1 refused", "parse_each: and is returned");
+        buf_free(&s.b);
+        s = (struct seen_docs){ .refuse_at = 0 };
+        r = ystream_parse_each(bad, strlen(bad), see_document, &s, &n, &e3);
+        tap_ok(r == -EBADMSG && e3 && startswith(e3, "line 6:"),
+               "parse_each: a broken document later wins over fn's refusal");
+        buf_free(&s.b);
+}
+
 int main(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
         run_golden_test();
+        run_set_scalars_test();
+        run_parse_each_test();
         run_corpus_tests();
         return tap_done();
 }

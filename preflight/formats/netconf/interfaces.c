@@ -4,7 +4,9 @@
 #include "formats/netconf/netconf.h"
 
 #include <ctype.h>
+#include <stdint.h>
 
+#include "basic/name-index.h"
 #include "formats/netconf/ini.h"
 
 /* One `iface NAME inet METHOD` stanza: its header and option lines. */
@@ -12,7 +14,9 @@ struct stanza {
         char *name, *method;
         unsigned line;
         size_t first_option, n_options; /* indexes into the option array */
+        size_t next_same;               /* the next stanza of this name, or NO_STANZA */
 };
+#define NO_STANZA SIZE_MAX
 
 struct option_line {
         char *word, *rest; /* "gateway", "192.0.2.1" */
@@ -21,10 +25,13 @@ struct option_line {
 };
 
 struct ifupdown {
+        const char *text;
+        size_t len;
         struct stanza *stanzas;
         size_t n_stanzas;
         struct option_line *options;
         size_t n_options;
+        struct name_index names; /* name -> its first stanza, so a file of thousands is asked fast */
         const char *eol;
 };
 
@@ -39,6 +46,33 @@ static void ifupdown_free(struct ifupdown *f) {
         }
         free(f->stanzas);
         free(f->options);
+        name_index_free(&f->names);
+}
+
+/* Chain each stanza to the next of the same name, and index the first by name. */
+static void index_stanzas(struct ifupdown *f) {
+        _cleanup_free_ size_t *last = xmalloc((f->n_stanzas ? f->n_stanzas : 1) * sizeof(size_t));
+        for (size_t i = 0; i < f->n_stanzas; i++) {
+                size_t first;
+                f->stanzas[i].next_same = NO_STANZA;
+                if (name_index_put(&f->names, f->stanzas[i].name, i)) {
+                        last[i] = i;
+                        continue;
+                }
+                (void) name_index_get(&f->names, f->stanzas[i].name, &first);
+                f->stanzas[last[first]].next_same = i;
+                last[first] = i;
+        }
+}
+
+/* The first stanza of name, or NULL; next ones through next_same. */
+static const struct stanza *first_stanza(const struct ifupdown *f, const char *name) {
+        size_t i;
+        return name_index_get(&f->names, name, &i) ? &f->stanzas[i] : NULL;
+}
+
+static const struct stanza *next_stanza(const struct ifupdown *f, const struct stanza *s) {
+        return s->next_same == NO_STANZA ? NULL : &f->stanzas[s->next_same];
 }
 
 static bool is_stanza_keyword(const char *w) {
@@ -76,7 +110,7 @@ static void free_words(char **words, size_t n) {
 }
 
 static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, char **ret_error) {
-        struct ifupdown f = { .eol = detect_eol(text, len) };
+        struct ifupdown f = { .text = text, .len = len, .eol = detect_eol(text, len) };
         struct stanza *current = NULL; /* the inet stanza options go to, if any */
         bool in_stanza = false;
         unsigned line = 0;
@@ -142,6 +176,7 @@ static int ifupdown_parse(const char *text, size_t len, struct ifupdown *ret, ch
                 }
                 free_words(w, k);
         }
+        index_stanzas(&f);
         *ret = f;
         return 0;
 }
@@ -175,10 +210,7 @@ static int pick_iface(const struct ifupdown *f, const char *iface, const char **
 
 static const struct option_line *find_gateway(const struct ifupdown *f, const char *iface,
                                               char **ret_error) {
-        for (size_t i = 0; i < f->n_stanzas; i++) {
-                const struct stanza *s = &f->stanzas[i];
-                if (!streq(s->name, iface))
-                        continue;
+        for (const struct stanza *s = first_stanza(f, iface); s; s = next_stanza(f, s)) {
                 for (size_t j = s->first_option; j < s->first_option + s->n_options; j++)
                         if (streq(f->options[j].word, "gateway")) {
                                 if (!netconf_is_ipv4(f->options[j].rest)) {
@@ -192,39 +224,38 @@ static const struct option_line *find_gateway(const struct ifupdown *f, const ch
         return NULL;
 }
 
+static int ifupdown_get(const struct ifupdown *f, const char *iface, char **ret_gateway, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+        const char *name;
+        int r = pick_iface(f, iface, &name, ret_error);
+        if (r == -ENOENT)
+                return 0; /* nothing configured, so no gateway either */
+        if (r < 0)
+                return r;
+        const struct option_line *gw = find_gateway(f, name, &error);
+        if (error) {
+                set_error(ret_error, "%s", error);
+                return -EBADMSG;
+        }
+        if (!gw)
+                return 0;
+        if (ret_gateway)
+                *ret_gateway = xstrdup(gw->rest);
+        return 1;
+}
+
 int netconf_interfaces_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
                                    char **ret_error) {
         _cleanup_(ifupdown_free) struct ifupdown f = {};
-        _cleanup_free_ char *error = NULL;
-        const char *name;
         int r = ifupdown_parse(text, len, &f, ret_error);
-        if (r < 0)
-                return r;
-        r = pick_iface(&f, iface, &name, ret_error);
-        if (r == -ENOENT)
-                r = 0; /* nothing configured, so no gateway either */
-        else if (r == 0) {
-                const struct option_line *gw = find_gateway(&f, name, &error);
-                if (error) {
-                        set_error(ret_error, "%s", error);
-                        r = -EBADMSG;
-                } else if (gw) {
-                        if (ret_gateway)
-                                *ret_gateway = xstrdup(gw->rest);
-                        r = 1;
-                }
-        }
-        return r;
+        return r < 0 ? r : ifupdown_get(&f, iface, ret_gateway, ret_error);
 }
 
 /* The stanza to add the gateway to: the first static one, or why there is none. */
 static int pick_stanza(const struct ifupdown *f, const char *iface, const struct stanza **ret,
                        char **ret_error) {
         const struct stanza *dhcp = NULL, *other = NULL;
-        for (size_t i = 0; i < f->n_stanzas; i++) {
-                const struct stanza *s = &f->stanzas[i];
-                if (!streq(s->name, iface))
-                        continue;
+        for (const struct stanza *s = first_stanza(f, iface); s; s = next_stanza(f, s)) {
                 if (streq(s->method, "static")) {
                         for (size_t j = s->first_option; j < s->first_option + s->n_options; j++)
                                 if (streq(f->options[j].word, "address")) {
@@ -254,40 +285,72 @@ static int pick_stanza(const struct ifupdown *f, const char *iface, const struct
         return -ENOENT;
 }
 
-int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
-                                   _unused_ bool onlink, char **ret_text, size_t *ret_len,
-                                   char **ret_error) {
-        _cleanup_(ifupdown_free) struct ifupdown f = {};
+static int ifupdown_set(const struct ifupdown *f, const char *iface, const char *gateway, char **ret_text,
+                        size_t *ret_len, char **ret_error) {
         _cleanup_free_ char *error = NULL, *insert = NULL;
         const struct stanza *s;
         const char *name;
-        int r;
-
-        r = netconf_check_gateway(gateway, ret_error);
+        int r = netconf_check_gateway(gateway, ret_error);
         if (r < 0)
                 return r;
-        r = ifupdown_parse(text, len, &f, ret_error);
+        r = pick_iface(f, iface, &name, ret_error);
         if (r < 0)
                 return r;
-        r = pick_iface(&f, iface, &name, ret_error);
-        if (r < 0)
-                return r;
-        const struct option_line *gw = find_gateway(&f, name, &error);
+        const struct option_line *gw = find_gateway(f, name, &error);
         if (error) {
                 set_error(ret_error, "%s", error);
                 return -EBADMSG;
         }
         if (gw)
                 return netconf_keep_gateway(gw->rest, gw->line, gateway, ret_error);
-        r = pick_stanza(&f, name, &s, ret_error);
-        if (r < 0)
-                return r;
+        r = pick_stanza(f, name, &s, ret_error);
+        if (r < 0 || !ret_text)
+                return r < 0 ? r : 1;
 
         /* Indent like the stanza's first option; insert after its last. */
-        const struct option_line *first = &f.options[s->first_option];
-        const struct option_line *last = &f.options[s->first_option + s->n_options - 1];
-        size_t indent = strspn(text + first->start, " \t");
-        insert = xasprintf("%.*sgateway %s%s", (int) indent, text + first->start, gateway, f.eol);
-        *ret_text = netconf_splice(text, len, last->end, insert, f.eol, ret_len);
+        const struct option_line *first = &f->options[s->first_option];
+        const struct option_line *last = &f->options[s->first_option + s->n_options - 1];
+        size_t indent = strspn(f->text + first->start, " \t");
+        insert = xasprintf("%.*sgateway %s%s", (int) indent, f->text + first->start, gateway, f->eol);
+        *ret_text = netconf_splice(f->text, f->len, last->end, insert, f->eol, ret_len);
         return 1;
+}
+
+int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
+                                   _unused_ bool onlink, char **ret_text, size_t *ret_len,
+                                   char **ret_error) {
+        _cleanup_(ifupdown_free) struct ifupdown f = {};
+        int r = netconf_check_gateway(gateway, ret_error);
+        if (r >= 0)
+                r = ifupdown_parse(text, len, &f, ret_error);
+        return r < 0 ? r : ifupdown_set(&f, iface, gateway, ret_text, ret_len, ret_error);
+}
+
+/* ---- one parse, many questions (netconf.h) ---- */
+
+int netconf_interfaces_parse(const char *text, size_t len, void **ret, char **ret_error) {
+        struct ifupdown *f = xmalloc(sizeof(*f));
+        int r = ifupdown_parse(text, len, f, ret_error);
+        if (r < 0) {
+                free(f);
+                return r;
+        }
+        *ret = f;
+        return 0;
+}
+
+void netconf_interfaces_parsed_free(void *p) {
+        if (p)
+                ifupdown_free(p);
+        free(p);
+}
+
+int netconf_interfaces_parsed_get_gateway(void *p, const char *iface, char **ret_gateway, char **ret_error) {
+        return ifupdown_get(p, iface, ret_gateway, ret_error);
+}
+
+int netconf_interfaces_parsed_set_gateway(void *p, const char *iface, const char *gateway,
+                                          _unused_ bool onlink, char **ret_text, size_t *ret_len,
+                                          char **ret_error) {
+        return ifupdown_set(p, iface, gateway, ret_text, ret_len, ret_error);
 }

@@ -85,3 +85,60 @@ int netconf_format_from_path(const char *path, enum netconf_format *ret) {
         *ret = fmt;
         return 0;
 }
+
+struct netconf_parsed {
+        enum netconf_format format;
+        const char *text;
+        size_t len;
+        void *doc; /* netplan's or interfaces' parsed form; NULL for the other formats */
+};
+
+int netconf_parse(enum netconf_format fmt, const char *text, size_t len, struct netconf_parsed **ret,
+                  char **ret_error) {
+        if (!text && len > 0)
+                return -EINVAL;
+        struct netconf_parsed p = { .format = fmt, .text = text ? text : "", .len = len };
+        int r = fmt == NETCONF_NETPLAN      ? netconf_netplan_parse(p.text, len, &p.doc, ret_error)
+                : fmt == NETCONF_INTERFACES ? netconf_interfaces_parse(p.text, len, &p.doc, ret_error)
+                                            : 0;
+        if (r < 0)
+                return r;
+        *ret = xmalloc(sizeof(p));
+        **ret = p;
+        return 0;
+}
+
+int netconf_parsed_get_gateway(struct netconf_parsed *p, const char *iface, char **ret_gateway,
+                               char **ret_error) {
+        if (p->format == NETCONF_NETPLAN)
+                return netconf_netplan_parsed_get_gateway(p->doc, iface, ret_gateway, ret_error);
+        if (p->format == NETCONF_INTERFACES)
+                return netconf_interfaces_parsed_get_gateway(p->doc, iface, ret_gateway, ret_error);
+        return netconf_get_gateway(p->format, p->text, p->len, iface, ret_gateway, ret_error);
+}
+
+int netconf_parsed_set_gateway(struct netconf_parsed *p, const char *iface, const char *gateway, bool onlink,
+                               char **ret_text, size_t *ret_len, char **ret_error) {
+        _cleanup_free_ char *ignored = NULL;
+        size_t ignored_len;
+        if (p->format == NETCONF_NETPLAN)
+                return netconf_netplan_parsed_set_gateway(p->doc, iface, gateway, onlink, ret_text, ret_len,
+                                                          ret_error);
+        if (p->format == NETCONF_INTERFACES)
+                return netconf_interfaces_parsed_set_gateway(p->doc, iface, gateway, onlink, ret_text,
+                                                             ret_len, ret_error);
+        /* One interface, one question per file: the new text is made and dropped when unwanted. */
+        return netconf_set_gateway(p->format, p->text, p->len, iface, gateway, onlink,
+                                   ret_text ? ret_text : &ignored, ret_len ? ret_len : &ignored_len,
+                                   ret_error);
+}
+
+void netconf_parsed_free(struct netconf_parsed *p) {
+        if (!p)
+                return;
+        if (p->format == NETCONF_NETPLAN)
+                netconf_netplan_parsed_free(p->doc);
+        else if (p->format == NETCONF_INTERFACES)
+                netconf_interfaces_parsed_free(p->doc);
+        free(p);
+}

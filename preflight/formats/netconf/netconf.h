@@ -58,6 +58,22 @@ int netconf_set_gateway(enum netconf_format fmt, const char *text, size_t len, c
                         const char *gateway, bool onlink, char **ret_text, size_t *ret_len,
                         char **ret_error);
 
+/* One parse, many questions: netplan and interfaces files hold many interfaces, and the gateway
+ * fixer asks about each, so it parses such a file once and asks the parsed form, which indexes
+ * the interfaces by name. The answers are get's and set's above for the same text; text must
+ * outlive the handle. Other formats hold one interface: the handle keeps the text, and each
+ * question reads it. netconf_parse returns what get would for a file that does not parse.
+ * netconf_parsed_set_gateway with ret_text NULL only answers (1: it would change the file),
+ * without building the new text. */
+struct netconf_parsed;
+int netconf_parse(enum netconf_format fmt, const char *text, size_t len, struct netconf_parsed **ret,
+                  char **ret_error);
+int netconf_parsed_get_gateway(struct netconf_parsed *p, const char *iface, char **ret_gateway,
+                               char **ret_error);
+int netconf_parsed_set_gateway(struct netconf_parsed *p, const char *iface, const char *gateway, bool onlink,
+                               char **ret_text, size_t *ret_len, char **ret_error);
+void netconf_parsed_free(struct netconf_parsed *p);
+
 /* Whether NetworkManager's keyfile plugin loads the file `name` of /etc/NetworkManager/system-connections,
  * whose stat (symlinks followed) is st. Like NetworkManager, any name but hidden ones, "~" backups,
  * a dot and six letters or digits at the end (its own temp files, .rpmnew, .nmmeta) and .pem or .der;
@@ -85,6 +101,18 @@ int netconf_interfaces_get_gateway(const char *text, size_t len, const char *ifa
                                    char **ret_error);
 int netconf_interfaces_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
                                    bool onlink, char **ret_text, size_t *ret_len, char **ret_error);
+
+/* The parsed forms behind netconf_parse() (void *: each format's own struct). */
+int netconf_netplan_parse(const char *text, size_t len, void **ret, char **ret_error);
+int netconf_netplan_parsed_get_gateway(void *p, const char *iface, char **ret_gateway, char **ret_error);
+int netconf_netplan_parsed_set_gateway(void *p, const char *iface, const char *gateway, bool onlink,
+                                       char **ret_text, size_t *ret_len, char **ret_error);
+void netconf_netplan_parsed_free(void *p);
+int netconf_interfaces_parse(const char *text, size_t len, void **ret, char **ret_error);
+int netconf_interfaces_parsed_get_gateway(void *p, const char *iface, char **ret_gateway, char **ret_error);
+int netconf_interfaces_parsed_set_gateway(void *p, const char *iface, const char *gateway, bool onlink,
+                                          char **ret_text, size_t *ret_len, char **ret_error);
+void netconf_interfaces_parsed_free(void *p);
 
 /* ---- Helpers shared by the format files ---- */
 

@@ -5,6 +5,7 @@
 
 #include <strings.h>
 
+#include "basic/name-index.h"
 #include "formats/netconf/ini.h"
 #include "formats/yaml-tree.h"
 
@@ -13,16 +14,27 @@ static const char *const device_types[] = {
         "modems",    "dummy-devices", "virtual-ethernets", "nm-devices"
 };
 
+/* One device of the file: its key under a device type and its definition. */
+struct netplan_device {
+        const struct ynode *key, *def;
+        unsigned twice_line; /* the line of a second device with this name (key or set-name), or 0 */
+};
+
 struct netplan {
         const char *text;
         size_t len;
         struct ystream stream;
+        struct netplan_device *devices; /* in file order */
+        size_t n_devices;
+        struct name_index names;   /* key and set-name -> the first device named so */
         const struct ynode *iface; /* the interface's mapping (or null scalar) */
         const struct ynode *iface_key;
         const char *eol;
 };
 
 static void netplan_done(struct netplan *np) {
+        name_index_free(&np->names);
+        free(np->devices);
         ystream_free(&np->stream);
 }
 
@@ -49,10 +61,19 @@ static int lookup(const char *text, const struct ynode *map, const char *key, co
         return 0;
 }
 
-/* Parse and find the interface (the only one when iface is NULL). 0 with np->iface NULL when the
- * file does not configure it. np holds what was parsed even on failure: netplan_done() it. */
-static int netplan_open(struct netplan *np, const char *text, size_t len, const char *iface,
-                        char **ret_error) {
+/* A name (a device's key or set-name) for the index; a second device of that name is noted. */
+static void name_device(struct netplan *np, const char *name, size_t i) {
+        size_t first;
+        if (name_index_put(&np->names, name, i) || !name_index_get(&np->names, name, &first) || first == i)
+                return;
+        if (!np->devices[first].twice_line)
+                np->devices[first].twice_line = np->devices[i].key->line;
+}
+
+/* Parse, and index the devices by name, so that asking about each interface of a file with
+ * thousands costs a lookup, not a walk. np holds what was parsed even on failure: netplan_done()
+ * it. */
+static int netplan_parse(struct netplan *np, const char *text, size_t len, char **ret_error) {
         const struct ynode *network = NULL;
         int r;
 
@@ -73,7 +94,6 @@ static int netplan_open(struct netplan *np, const char *text, size_t len, const 
         if (r < 0 || !network)
                 return r;
 
-        const char *only = NULL;
         for (size_t t = 0; t < ELEMENTSOF(device_types); t++) {
                 const struct ynode *devices;
                 r = lookup(text, network, device_types[t], &devices, ret_error);
@@ -81,36 +101,65 @@ static int netplan_open(struct netplan *np, const char *text, size_t len, const 
                         return r;
                 if (!devices || devices->kind != YNODE_MAPPING)
                         continue;
+                np->devices = xrealloc(np->devices,
+                                       (np->n_devices + devices->n_children / 2) * sizeof(*np->devices));
                 for (size_t i = 0; i + 1 < devices->n_children; i += 2) {
                         const struct ynode *key = devices->children[i], *def = devices->children[i + 1];
                         if (key->kind != YNODE_SCALAR)
                                 continue;
+                        size_t d = np->n_devices++;
+                        np->devices[d] = (struct netplan_device){ .key = key, .def = def };
                         const struct ynode *set_name = NULL;
-                        if (iface && def->kind == YNODE_MAPPING)
+                        if (def->kind == YNODE_MAPPING)
                                 (void) lookup(text, def, "set-name", &set_name, NULL);
-                        bool match = iface ? streq(key->value, iface) ||
-                                                     (set_name && set_name->kind == YNODE_SCALAR &&
-                                                      streq(set_name->value, iface))
-                                           : true;
-                        if (!match)
-                                continue;
-                        if (np->iface) {
-                                set_error(ret_error,
-                                          iface ? "line %u: interface %s is defined twice"
-                                                : "line %u: the file configures several interfaces (%s, "
-                                                  "%s); name one",
-                                          key->line, iface ? iface : only, key->value);
-                                return iface ? -EBADMSG : -EINVAL;
-                        }
-                        if (def->kind == YNODE_ALIAS) {
-                                set_error(ret_error, "line %u: interface %s is an alias, not edited",
-                                          def->line, key->value);
-                                return -EBADMSG;
-                        }
-                        np->iface = def;
-                        np->iface_key = key;
-                        only = key->value;
+                        name_device(np, key->value, d);
+                        if (set_name && set_name->kind == YNODE_SCALAR &&
+                            !streq(set_name->value, key->value))
+                                name_device(np, set_name->value, d);
                 }
+        }
+        return 0;
+}
+
+static int select_device(struct netplan *np, const struct netplan_device *d, char **ret_error) {
+        if (d->def->kind == YNODE_ALIAS) {
+                set_error(ret_error, "line %u: interface %s is an alias, not edited", d->def->line,
+                          d->key->value);
+                return -EBADMSG;
+        }
+        np->iface = d->def;
+        np->iface_key = d->key;
+        return 0;
+}
+
+/* Find the interface (the only one when iface is NULL) in a parsed file: 0 with np->iface NULL
+ * when the file does not configure it. */
+static int netplan_select(struct netplan *np, const char *iface, char **ret_error) {
+        np->iface = np->iface_key = NULL;
+        if (iface) {
+                size_t i;
+                if (!name_index_get(&np->names, iface, &i))
+                        return 0;
+                int r = select_device(np, &np->devices[i], ret_error);
+                if (r < 0)
+                        return r;
+                if (np->devices[i].twice_line) {
+                        set_error(ret_error, "line %u: interface %s is defined twice",
+                                  np->devices[i].twice_line, iface);
+                        return -EBADMSG;
+                }
+                return 0;
+        }
+        for (size_t i = 0; i < np->n_devices; i++) {
+                if (np->iface) {
+                        set_error(ret_error,
+                                  "line %u: the file configures several interfaces (%s, %s); name one",
+                                  np->devices[i].key->line, np->iface_key->value, np->devices[i].key->value);
+                        return -EINVAL;
+                }
+                int r = select_device(np, &np->devices[i], ret_error);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -157,16 +206,21 @@ static int netplan_find_gateway(const struct netplan *np, const struct ynode **r
         return !!found;
 }
 
-int netconf_netplan_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
-                                char **ret_error) {
-        _cleanup_(netplan_done) struct netplan np = {};
+static int netplan_get(struct netplan *np, const char *iface, char **ret_gateway, char **ret_error) {
         const struct ynode *gw;
-        int r = netplan_open(&np, text, len, iface, ret_error);
+        int r = netplan_select(np, iface, ret_error);
         if (r >= 0)
-                r = netplan_find_gateway(&np, &gw, ret_error);
+                r = netplan_find_gateway(np, &gw, ret_error);
         if (r > 0 && ret_gateway)
                 *ret_gateway = xstrdup(gw->value);
         return r;
+}
+
+int netconf_netplan_get_gateway(const char *text, size_t len, const char *iface, char **ret_gateway,
+                                char **ret_error) {
+        _cleanup_(netplan_done) struct netplan np = {};
+        int r = netplan_parse(&np, text, len, ret_error);
+        return r < 0 ? r : netplan_get(&np, iface, ret_gateway, ret_error);
 }
 
 static bool yaml_true(const struct ynode *n) {
@@ -259,9 +313,13 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
                                   routes->line);
                         return -EBADMSG;
                 }
+                if (!ret_text)
+                        return 1;
                 put_route_item(&insert, column_of(np->text, routes->start), gateway, onlink, np->eol);
                 at = line_end_of(np->text, np->len, ynode_content_end(routes));
         } else {
+                if (!ret_text)
+                        return 1;
                 size_t key_col = column_of(np->text, np->iface->children[0]->start);
                 int offset = sequence_offset(np->text, np->stream.docs[0].root);
                 if (offset < 0) /* none in the file: indent by the file's own mapping step */
@@ -275,29 +333,64 @@ static int netplan_insert_route(const struct netplan *np, const char *gateway, b
         return 1;
 }
 
-int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
-                                bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
-        _cleanup_(netplan_done) struct netplan np = {};
+static int netplan_set(struct netplan *np, const char *iface, const char *gateway, bool onlink,
+                       char **ret_text, size_t *ret_len, char **ret_error) {
         const struct ynode *gw;
-        int r;
-
-        r = netconf_check_gateway(gateway, ret_error);
+        int r = netconf_check_gateway(gateway, ret_error);
         if (r < 0)
                 return r;
-        r = netplan_open(&np, text, len, iface, ret_error);
+        r = netplan_select(np, iface, ret_error);
         if (r < 0)
                 return r;
-        if (!np.iface) {
+        if (!np->iface) {
                 set_error(ret_error, "line 1: no interface %s in the file", iface ? iface : "at all");
                 return -ENOENT;
         }
-        r = netplan_find_gateway(&np, &gw, ret_error);
+        r = netplan_find_gateway(np, &gw, ret_error);
         if (r < 0)
                 return r;
         if (r > 0)
                 return netconf_keep_gateway(gw->value, gw->line, gateway, ret_error);
-        r = netplan_check_static(&np, np.iface_key->value, ret_error);
+        r = netplan_check_static(np, np->iface_key->value, ret_error);
         if (r < 0)
                 return r;
-        return netplan_insert_route(&np, gateway, onlink, ret_text, ret_len, ret_error);
+        return netplan_insert_route(np, gateway, onlink, ret_text, ret_len, ret_error);
+}
+
+int netconf_netplan_set_gateway(const char *text, size_t len, const char *iface, const char *gateway,
+                                bool onlink, char **ret_text, size_t *ret_len, char **ret_error) {
+        _cleanup_(netplan_done) struct netplan np = {};
+        int r = netconf_check_gateway(gateway, ret_error);
+        if (r >= 0)
+                r = netplan_parse(&np, text, len, ret_error);
+        return r < 0 ? r : netplan_set(&np, iface, gateway, onlink, ret_text, ret_len, ret_error);
+}
+
+/* ---- one parse, many questions (netconf.h) ---- */
+
+int netconf_netplan_parse(const char *text, size_t len, void **ret, char **ret_error) {
+        struct netplan *np = xmalloc(sizeof(*np));
+        int r = netplan_parse(np, text, len, ret_error);
+        if (r < 0) {
+                netplan_done(np);
+                free(np);
+                return r;
+        }
+        *ret = np;
+        return 0;
+}
+
+void netconf_netplan_parsed_free(void *p) {
+        if (p)
+                netplan_done(p);
+        free(p);
+}
+
+int netconf_netplan_parsed_get_gateway(void *p, const char *iface, char **ret_gateway, char **ret_error) {
+        return netplan_get(p, iface, ret_gateway, ret_error);
+}
+
+int netconf_netplan_parsed_set_gateway(void *p, const char *iface, const char *gateway, bool onlink,
+                                       char **ret_text, size_t *ret_len, char **ret_error) {
+        return netplan_set(p, iface, gateway, onlink, ret_text, ret_len, ret_error);
 }
