@@ -87,19 +87,33 @@ static size_t indent_len(const char *text, size_t line_start) {
         return n;
 }
 
-int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
-                   unsigned *ret_line, char **ret_error) {
+int toml_scanned_new(const char *text, size_t len, struct toml_doc **ret, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        int r = toml_scan(text, len, &doc, ret_error);
+        if (r < 0)
+                return r;
+        *ret = xmalloc(sizeof(doc));
+        **ret = doc;
+        doc = (struct toml_doc){};
+        return 0;
+}
+
+void toml_scanned_free(struct toml_doc *doc) {
+        if (!doc)
+                return;
+        toml_doc_free(doc);
+        free(doc);
+}
+
+int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const char *const *table,
+                           const char *key, char **ret_raw, unsigned *ret_line, char **ret_error) {
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         size_t depth;
         int r;
 
         if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
                 return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-
-        const struct toml_def *def = toml_doc_find_def(&doc, kpath);
+        const struct toml_def *def = toml_doc_find_def(doc, kpath);
         if (!def)
                 return 0;
         if (def->kind != TOML_DEF_VALUE) {
@@ -107,7 +121,7 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
                 set_error(ret_error, "line %u: '%s' is a table, not a value", def->line, human);
                 return -EBADMSG;
         }
-        const struct toml_entry *e = find_entry(&doc, kpath);
+        const struct toml_entry *e = find_entry(doc, kpath);
         if (!e) /* every VALUE def gets an entry; be safe anyway */
                 return 0;
         if (ret_raw)
@@ -115,6 +129,40 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
         if (ret_line)
                 *ret_line = e->line;
         return 1;
+}
+
+int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
+                   unsigned *ret_line, char **ret_error) {
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
+        size_t depth;
+        int r;
+
+        /* The arguments first: a bad table is -EINVAL before the text is looked at. */
+        if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
+                return r;
+        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
+                return r;
+        return toml_scanned_get_value(&doc, text, table, key, ret_raw, ret_line, ret_error);
+}
+
+int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, const char *const *table,
+                              char **ret_error) {
+        _cleanup_free_ char *tpath = NULL;
+        size_t depth;
+        int r;
+
+        if ((r = table_to_path(table, NULL, &tpath, NULL, &depth, ret_error)) < 0)
+                return r;
+        if (depth == 0)
+                return 1;
+        const struct toml_def *def = toml_doc_find_def(doc, tpath);
+        if (!def || def->kind == TOML_DEF_ARRAY)
+                return 0;
+        if (def->kind != TOML_DEF_VALUE)
+                return 1;
+        const struct toml_entry *e = find_entry(doc, tpath);
+        return e && text[e->value_start] == '{';
 }
 
 int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
@@ -127,15 +175,7 @@ int toml_table_exists(const char *text, size_t len, const char *const *table, ch
                 return r;
         if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
                 return r;
-        if (depth == 0)
-                return 1;
-        const struct toml_def *def = toml_doc_find_def(&doc, tpath);
-        if (!def || def->kind == TOML_DEF_ARRAY)
-                return 0;
-        if (def->kind != TOML_DEF_VALUE)
-                return 1;
-        const struct toml_entry *e = find_entry(&doc, tpath);
-        return e && text[e->value_start] == '{';
+        return toml_scanned_table_exists(&doc, text, table, ret_error);
 }
 
 /* The caller's value must be one complete TOML value and nothing else. */
