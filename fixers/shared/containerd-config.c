@@ -81,19 +81,18 @@ int containerd_set(struct fixer_result *r, struct containerd_file *f, const char
                    const char *key, const char *raw_value) {
         _cleanup_free_ char *out = NULL, *err = NULL;
         size_t out_len;
-        /* The edit scans the text itself: the file's scan goes first, never two of one text at once. */
-        toml_scanned_free(f->scan);
-        f->scan = NULL;
-        int k = toml_set_value(f->text, f->len, table, key, raw_value, &out, &out_len, &err);
+        /* With a scan, the edit starts from it and leaves the scan of the new text in it. */
+        int k = f->scan ? toml_scanned_set_value(f->scan, f->text, f->len, table, key, raw_value, &out,
+                                                 &out_len, &err)
+                        : toml_set_value(f->text, f->len, table, key, raw_value, &out, &out_len, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k > 0) {
                 free(f->text);
                 f->text = TAKE_PTR(out);
                 f->len = out_len;
                 f->changed = true;
         }
-        file_rescan(f);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         return k;
 }
 

@@ -386,9 +386,11 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         return 1;
 }
 
-int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
-                   const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
-        _cleanup_(toml_doc_free) struct toml_doc doc = {};
+/* The edit of toml_set_value() on a text scanned into *doc. When keep_scan, *doc ends as the scan
+ * of the new text (the one that checks the edit) on success, and as the text's on failure. */
+static int set_value(const char *text, size_t len, struct toml_doc *doc, bool keep_scan,
+                     const char *const *table, const char *key, const char *raw_value, char **ret_text,
+                     size_t *ret_len, char **ret_error) {
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         struct edit edit = {};
         size_t depth;
@@ -398,9 +400,7 @@ int toml_set_value(const char *text, size_t len, const char *const *table, const
                 return r;
         if ((r = check_raw_value(raw_value, ret_error)) < 0)
                 return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-        r = plan_set(text, len, &doc, table, depth, tpath, kpath, key, raw_value, &edit, ret_error);
+        r = plan_set(text, len, doc, table, depth, tpath, kpath, key, raw_value, &edit, ret_error);
         if (r <= 0) {
                 buf_free(&edit.insert);
                 return r;
@@ -412,18 +412,53 @@ int toml_set_value(const char *text, size_t len, const char *const *table, const
         buf_append(&out, text + edit.offset + edit.delete_len, len - edit.offset - edit.delete_len);
         buf_free(&edit.insert);
 
-        /* Belt and braces: the result must scan and give back exactly the value. */
+        /* Belt and braces: the result must scan and give back exactly the value. The old text's scan is
+         * done with first: a scan is several times its text, and two at once would double the peak. */
+        _cleanup_(toml_doc_free) struct toml_doc check_doc = {};
         _cleanup_free_ char *check = NULL, *check_error = NULL;
-        if (toml_get_value(out.data, out.len, table, key, &check, NULL, &check_error) != 1 ||
-            !streq(check, raw_value)) {
+        if (keep_scan)
+                toml_doc_free(doc);
+        r = toml_scan(out.data, out.len, &check_doc, &check_error);
+        if (r >= 0)
+                r = toml_scanned_get_value(&check_doc, out.data, table, key, &check, NULL, &check_error);
+        if (r != 1 || !streq(check, raw_value)) {
                 set_error(ret_error, "line %u: edit would not give a valid file (%s)",
                           line_of_offset(text, edit.offset), strempty(check_error));
                 buf_free(&out);
+                if (keep_scan) /* the text stays, and its scan with it: it scanned before */
+                        (void) toml_scan(text, len, doc, NULL);
                 return -EBADMSG;
+        }
+        if (keep_scan) {
+                *doc = check_doc;
+                check_doc = (struct toml_doc){};
         }
         *ret_len = out.len;
         *ret_text = buf_steal(&out);
         return 1;
+}
+
+int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
+                   const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
+        size_t depth;
+        int r;
+
+        /* The arguments first: bad ones are -EINVAL before the text is looked at. */
+        if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
+                return r;
+        if ((r = check_raw_value(raw_value, ret_error)) < 0)
+                return r;
+        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
+                return r;
+        return set_value(text, len, &doc, false, table, key, raw_value, ret_text, ret_len, ret_error);
+}
+
+int toml_scanned_set_value(struct toml_doc *doc, const char *text, size_t len, const char *const *table,
+                           const char *key, const char *raw_value, char **ret_text, size_t *ret_len,
+                           char **ret_error) {
+        return set_value(text, len, doc, true, table, key, raw_value, ret_text, ret_len, ret_error);
 }
 
 struct range {

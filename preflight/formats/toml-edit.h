@@ -91,3 +91,8 @@ int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const c
                            const char *key, char **ret_raw, unsigned *ret_line, char **ret_error);
 int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, const char *const *table,
                               char **ret_error);
+/* toml_set_value() of a scanned text: when it returns 1, doc is the scan of the new text (the one
+ * that checked the edit), and the old text may go. */
+int toml_scanned_set_value(struct toml_doc *doc, const char *text, size_t len, const char *const *table,
+                           const char *key, const char *raw_value, char **ret_text, size_t *ret_len,
+                           char **ret_error);
