@@ -87,6 +87,20 @@ static size_t indent_len(const char *text, size_t line_start) {
         return n;
 }
 
+static int check_raw_value(const char *raw_value, char **ret_error);
+
+/* The scan behind a plain get, table-exists or set: the arguments are checked first (a bad table, key
+ * or raw value is -EINVAL before the text is looked at), then the text is scanned into *doc. */
+static int scan_for(const char *text, size_t len, const char *const *table, const char *key,
+                    const char *raw_value, struct toml_doc *doc, char **ret_error) {
+        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
+        size_t depth;
+        int r = table_to_path(table, key, &tpath, key ? &kpath : NULL, &depth, ret_error);
+        if (r >= 0 && raw_value)
+                r = check_raw_value(raw_value, ret_error);
+        return r < 0 ? r : toml_scan(text, len, doc, ret_error);
+}
+
 int toml_scanned_new(const char *text, size_t len, struct toml_doc **ret, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
         int r = toml_scan(text, len, &doc, ret_error);
@@ -134,16 +148,8 @@ int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const c
 int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
                    unsigned *ret_line, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
-        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
-        size_t depth;
-        int r;
-
-        /* The arguments first: a bad table is -EINVAL before the text is looked at. */
-        if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
-                return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-        return toml_scanned_get_value(&doc, text, table, key, ret_raw, ret_line, ret_error);
+        int r = scan_for(text, len, table, key, NULL, &doc, ret_error);
+        return r < 0 ? r : toml_scanned_get_value(&doc, text, table, key, ret_raw, ret_line, ret_error);
 }
 
 int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, const char *const *table,
@@ -167,15 +173,8 @@ int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, cons
 
 int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
-        _cleanup_free_ char *tpath = NULL;
-        size_t depth;
-        int r;
-
-        if ((r = table_to_path(table, NULL, &tpath, NULL, &depth, ret_error)) < 0)
-                return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-        return toml_scanned_table_exists(&doc, text, table, ret_error);
+        int r = scan_for(text, len, table, NULL, NULL, &doc, ret_error);
+        return r < 0 ? r : toml_scanned_table_exists(&doc, text, table, ret_error);
 }
 
 /* The caller's value must be one complete TOML value and nothing else. */
@@ -441,18 +440,10 @@ static int set_value(const char *text, size_t len, struct toml_doc *doc, bool ke
 int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
                    const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
-        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
-        size_t depth;
-        int r;
-
-        /* The arguments first: bad ones are -EINVAL before the text is looked at. */
-        if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
-                return r;
-        if ((r = check_raw_value(raw_value, ret_error)) < 0)
-                return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-        return set_value(text, len, &doc, false, table, key, raw_value, ret_text, ret_len, ret_error);
+        int r = scan_for(text, len, table, key, raw_value, &doc, ret_error);
+        return r < 0 ? r
+                     : set_value(text, len, &doc, false, table, key, raw_value, ret_text, ret_len,
+                                 ret_error);
 }
 
 int toml_scanned_set_value(struct toml_doc *doc, const char *text, size_t len, const char *const *table,
