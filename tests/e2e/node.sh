@@ -47,6 +47,8 @@ node_cache_ensure() {
 # so it survives a reboot of the node but never touches the cache.
 node_new() {
         NODE_DIR="$WORK/node-$1"
+        # A second node of one name would boot with the first one's changes in its upper layer.
+        [ ! -e "$NODE_DIR" ] || { echo "# node_new: the node $1 exists already, name each node once" >&2; return 1; }
         mkdir -p "$NODE_DIR/upper" "$NODE_DIR/work" "$NODE_DIR/root"
         mount -t overlay overlay -o "lowerdir=$E2E_TREE,upperdir=$NODE_DIR/upper,workdir=$NODE_DIR/work" \
                 "$NODE_DIR/root"

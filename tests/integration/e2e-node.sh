@@ -355,18 +355,18 @@ ok "drop-in node: a second apply changes and restarts nothing" $PYTHON -c '
 import json, sys; r = json.load(open(sys.argv[1])); assert r["exitCode"] == 0 and r["restarts"] == [], r' "$WORK/nine2.json"
 node_poweroff
 
-# 7. The preflight fixers live, against the node's real firewalld, systemd and NSS: a worker's ports
+# 10. The preflight fixers live, against the node's real firewalld, systemd and NSS: a worker's ports
 #    (and the profile's extra one) into firewalld's public zone, then a reload over D-Bus, read back
 #    from the running firewalld; the hostname into /etc/hosts, read back with getent; a disabled
 #    systemd-timesyncd enabled over sd-bus (EnableUnitFiles, StartUnit: in a container its
 #    ConditionVirtualization keeps it stopped), with the profile's server in kubeprep's drop-in.
-R=$(new_node seven)
+R=$(new_node ten)
 rm -f "$R/etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service" \
         "$R/etc/systemd/system/dbus-org.freedesktop.timesync1.service"
 mkdir -p "$R/etc/kubeprep/profiles"
 printf 'extends: default\nrole: worker\nfirewall:\n  extraPorts: [8472/udp]\nntp:\n  servers: [ntp1.example.com]\n' \
         >"$R/etc/kubeprep/profiles/site.yaml"
-node_boot seven
+node_boot ten
 name=$(node_exec hostname)
 [ "$(node_exec systemctl is-active firewalld)" = active ] && pass "firewalld runs in the node" || fail "firewalld is not active"
 [ "$(node_exec systemctl is-enabled systemd-timesyncd)" = disabled ] && pass "systemd-timesyncd starts disabled" || fail "timesyncd is enabled"
