@@ -11,6 +11,7 @@
 #include "fixers/registry.h"
 #include "fixers/shared/cri-runtimes.h"
 #include "formats/unit-install.h"
+#include "system/libsystemd.h"
 #include "system/units.h"
 
 #define UNIT_CONFIG_DIR "/etc/systemd/system"
@@ -43,14 +44,9 @@ static void want(struct unit_plan *p, const char *unit) {
 }
 
 static int do_enable(const struct live_action *a, char **ret_error) {
-        sd_bus *bus = NULL;
+        _cleanup_(sym_sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int k = units_bus_open(&bus, ret_error);
-        if (k < 0)
-                return k;
-        const char *const units[] = { a->target };
-        k = units_enable(bus, units, 1, ret_error);
-        sd_bus_flush_close_unref(bus);
-        return k;
+        return k < 0 ? k : units_enable(bus, (const char *const *) &a->target, 1, ret_error);
 }
 
 /* Masked: the unit's name under /etc or /run/systemd/system is a link to /dev/null. */

@@ -116,9 +116,9 @@ static int enable_cri(struct fixer_result *r, struct containerd_config *c, struc
 static int runc_lacks_type(struct fixer_result *r, const struct containerd_file *file,
                            const char *const *runc) {
         _cleanup_free_ char *type = NULL, *value = NULL, *err = NULL;
-        int k = toml_table_exists(file->text, file->len, runc, &err);
+        int k = containerd_table_exists(r, file, runc);
         if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", file->path, err);
+                return k;
         if (k == 0)
                 return 0;
         k = containerd_get(r, file, runc, "runtime_type", &type, NULL);
@@ -212,8 +212,7 @@ static void warn_stray(struct fixer_result *r, const struct containerd_config *c
         for (size_t i = 0; i < c->n_files; i++) {
                 _cleanup_free_ char *stray = NULL, *err = NULL;
                 unsigned line;
-                if (toml_get_value(c->files[i].text, c->files[i].len, other, "SystemdCgroup", &stray, &line,
-                                   &err) > 0)
+                if (containerd_lookup(&c->files[i], other, "SystemdCgroup", &stray, &line, &err) > 0)
                         result_warn(
                                 r,
                                 "%s:%u: SystemdCgroup is set in the table of config version %s, which this "

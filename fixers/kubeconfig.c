@@ -56,18 +56,20 @@ static int read_source(struct context *ctx, struct fixer_result *r, struct sourc
 }
 
 static char *user_name(const struct user_db *db, uid_t uid) {
-        for (size_t i = 0; i < db->n_users; i++)
-                if (db->users[i].uid == uid)
-                        return xasprintf("%s (uid %u)", db->users[i].name, (unsigned) uid);
-        return xasprintf("uid %u", (unsigned) uid);
+        const struct passwd_entry *pw = user_db_user_by_uid(db, uid);
+        return pw ? xasprintf("%s (uid %u)", pw->name, (unsigned) uid) : xasprintf("uid %u", (unsigned) uid);
 }
 
 static char *group_name(const struct user_db *db, gid_t gid) {
-        for (size_t i = 0; i < db->n_groups; i++)
-                if (db->groups[i].gid == gid)
-                        return xstrdup(db->groups[i].name);
-        return xasprintf("%u", (unsigned) gid);
+        const struct group_entry *g = user_db_group_by_gid(db, gid);
+        return g ? xstrdup(g->name) : xasprintf("%u", (unsigned) gid);
 }
+
+/* The homes already given a copy: their paths, and an index of them. */
+struct homes {
+        struct strv paths;
+        struct name_index index;
+};
 
 /* Is this entry (in a user's home) safe to write through? 0, or a refusal. */
 static int check_entry(struct fixer_result *r, const struct user_db *db, const struct passwd_entry *pw,
@@ -94,7 +96,7 @@ static int check_entry(struct fixer_result *r, const struct user_db *db, const s
 
 /* Plan one user's copy. Returns 1 planned, 0 already right, <0 refused. */
 static int plan_user(struct context *ctx, struct fixer_result *r, const struct user_db *db,
-                     const struct passwd_entry *pw, const struct source *src, struct strv *homes) {
+                     const struct passwd_entry *pw, const struct source *src, struct homes *homes) {
         if (pw->home[0] != '/')
                 return result_refuse(r, -EINVAL, "%s: the home directory '%s' is not an absolute path",
                                      pw->name, pw->home);
@@ -117,12 +119,14 @@ static int plan_user(struct context *ctx, struct fixer_result *r, const struct u
                                      "written there",
                                      pw->name, home, owner, pw->name);
         }
-        if (strv_contains(homes, home)) {
+        size_t seen;
+        if (name_index_get(&homes->index, home, &seen)) {
                 result_warn(r, "%s shares the home %s with another chosen user: one copy serves both",
                             pw->name, home);
                 return 0;
         }
-        strv_push(homes, xstrdup(home));
+        strv_push(&homes->paths, xstrdup(home));
+        (void) name_index_put(&homes->index, homes->paths.items[homes->paths.n - 1], homes->paths.n - 1);
 
         /* ...but nothing inside it is followed. */
         const char *h = streq(home, "/") ? "" : home;
@@ -249,7 +253,8 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                 result_warn(r, "%s is a cluster-admin credential: %s get%s full control of the cluster",
                             src.path, names, c.n_users == 1 ? "s" : "");
                 r->partial = true; /* one user's refusal does not hold back the others */
-                struct strv homes = {}, need = {};
+                struct homes homes = {};
+                struct strv need = {};
                 for (size_t i = 0; i < c.n_users; i++)
                         if (plan_user(ctx, r, &db, c.users[i], &src, &homes) > 0)
                                 strv_push(&need, xstrdup(c.users[i]->name));
@@ -264,7 +269,8 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                 } else if (r->status != STATUS_ERROR)
                         result_message(r, "%s ha%s ~/.kube/config = %s", names, c.n_users == 1 ? "s" : "ve",
                                        src.path);
-                strv_free(&homes);
+                name_index_free(&homes.index);
+                strv_free(&homes.paths);
                 strv_free(&need);
         }
         free(src.data);

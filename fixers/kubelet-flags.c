@@ -17,10 +17,17 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
                 return 0;
         if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", f->path, read_strerror(k));
+        /* One scan says which of the flags the file may hold, where a flags_remove() each would parse
+         * it up to a hundred times; again after each removal, which changed the text. */
+        _cleanup_free_ const char **names = xmalloc((n_removed + 1) * sizeof(*names));
+        _cleanup_free_ bool *maybe = xmalloc(n_removed + 1);
+        for (size_t i = 0; i < n_removed; i++)
+                names[i] = removed[i].flag;
+        flags_may_mention(text, len, names, n_removed, maybe);
         bool changed = false;
         for (size_t i = 0; i < n_removed; i++) {
                 const struct removed_flag *rf = &removed[i];
-                if (!version_at_least(&ctx->node.kubelet, rf->major, rf->minor))
+                if (!version_at_least(&ctx->node.kubelet, rf->major, rf->minor) || !maybe[i])
                         continue;
                 _cleanup_free_ char *out = NULL, *err = NULL;
                 size_t out_len;
@@ -33,6 +40,7 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
                 text = TAKE_PTR(out);
                 len = out_len;
                 changed = true;
+                flags_may_mention(text, len, names, n_removed, maybe);
                 result_detail(r, "%s: remove --%s (%s)", f->path, rf->flag, rf->why);
                 _cleanup_free_ char *name = xasprintf("--%s", rf->flag);
                 if (!strv_contains(found, name))

@@ -5,6 +5,7 @@
  * those, go into a drop-in of kubeprep's. Live, adjtimex(2) tells whether the clock is synchronised. */
 #include "fixers/registry.h"
 #include "fixers/shared/unit-files.h"
+#include "system/libsystemd.h"
 #include "system/units.h"
 
 #define TIMESYNCD_DROPIN "/etc/systemd/timesyncd.conf.d/50-kubeprep.conf"
@@ -55,7 +56,7 @@ static bool state_running(const char *active_state) {
 }
 
 static int do_enable_start(const struct live_action *a, char **ret_error) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sym_sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int k = units_bus_open(&bus, ret_error);
         return k < 0 ? k
                      : units_enable_and_start(bus, a->target, streq(a->action, "enable --now"), 0,

@@ -21,6 +21,7 @@ void containerd_config_free(struct containerd_config *c) {
                 free(c->files[i].path);
                 free(c->files[i].importer);
                 free(c->files[i].text);
+                toml_scanned_free(c->files[i].scan);
         }
         free(c->files);
         free(c->version);
@@ -44,10 +45,33 @@ bool containerd_file_editable(const struct containerd_file *f) {
         return startswith(f->path, "/etc/containerd/") && managed_path_listed(f->path);
 }
 
+/* A file's text changed (or is new): scan it once for the questions to come. */
+static void file_rescan(struct containerd_file *f) {
+        toml_scanned_free(f->scan);
+        f->scan = NULL;
+        (void) toml_scanned_new(f->text, f->len, &f->scan, NULL);
+}
+
+int containerd_lookup(const struct containerd_file *f, const char *const *table, const char *key,
+                      char **ret_raw, unsigned *ret_line, char **ret_error) {
+        return f->scan ? toml_scanned_get_value(f->scan, f->text, table, key, ret_raw, ret_line, ret_error)
+                       : toml_get_value(f->text, f->len, table, key, ret_raw, ret_line, ret_error);
+}
+
 int containerd_get(struct fixer_result *r, const struct containerd_file *f, const char *const *table,
                    const char *key, char **ret_raw, unsigned *ret_line) {
         _cleanup_free_ char *err = NULL;
-        int k = toml_get_value(f->text, f->len, table, key, ret_raw, ret_line, &err);
+        int k = containerd_lookup(f, table, key, ret_raw, ret_line, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
+        return k;
+}
+
+int containerd_table_exists(struct fixer_result *r, const struct containerd_file *f,
+                            const char *const *table) {
+        _cleanup_free_ char *err = NULL;
+        int k = f->scan ? toml_scanned_table_exists(f->scan, f->text, table, &err)
+                        : toml_table_exists(f->text, f->len, table, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         return k;
@@ -57,7 +81,10 @@ int containerd_set(struct fixer_result *r, struct containerd_file *f, const char
                    const char *key, const char *raw_value) {
         _cleanup_free_ char *out = NULL, *err = NULL;
         size_t out_len;
-        int k = toml_set_value(f->text, f->len, table, key, raw_value, &out, &out_len, &err);
+        /* With a scan, the edit starts from it and leaves the scan of the new text in it. */
+        int k = f->scan ? toml_scanned_set_value(f->scan, f->text, f->len, table, key, raw_value, &out,
+                                                 &out_len, &err)
+                        : toml_set_value(f->text, f->len, table, key, raw_value, &out, &out_len, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k > 0) {
@@ -128,9 +155,9 @@ static int migrate_v1(struct fixer_result *r, struct containerd_file *f) {
         struct strv strings = {};
         unsigned line = 0;
         size_t n;
-        int k = toml_table_exists(f->text, f->len, plugins_table, &err);
+        int k = containerd_table_exists(r, f, plugins_table);
         if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
+                return k;
         if (k > 0)
                 return refuse_v1(r, "with plugin tables");
         if ((k = root_strings(r, f, "imports", &strings)) < 0)
@@ -301,6 +328,7 @@ static int load_file(struct context *ctx, struct fixer_result *r, struct contain
                 .text = TAKE_PTR(text),
                 .len = len,
         };
+        file_rescan(&c->files[c->n_files - 1]);
         return 1;
 }
 
@@ -369,11 +397,9 @@ int containerd_plugin_file(struct fixer_result *r, const struct containerd_confi
         const char *const table[] = { "plugins", plugin, NULL };
         *ret = NULL;
         for (size_t i = 0; i < c->n_files; i++) {
-                _cleanup_free_ char *err = NULL;
-                int k = toml_table_exists(c->files[i].text, c->files[i].len, table, &err);
+                int k = containerd_table_exists(r, &c->files[i], table);
                 if (k < 0)
-                        return result_refuse(r, k, "%s: %s; the file was not changed", c->files[i].path,
-                                             err);
+                        return k;
                 if (k > 0)
                         *ret = &c->files[i];
         }

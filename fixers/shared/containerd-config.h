@@ -16,6 +16,9 @@ struct containerd_file {
         char *text;     /* as this run sees it, with the caller's edits */
         size_t len;
         bool changed; /* edited by the caller (a version 1 -> 2 migration alone does not count) */
+        /* text scanned once for every question asked of it (NULL when it does not scan: each
+         * question then scans it again and refuses it with the reason) */
+        struct toml_doc *scan;
 };
 
 struct containerd_config {
@@ -54,9 +57,14 @@ bool containerd_file_editable(const struct containerd_file *f);
 /* "/etc/containerd/config.toml", or "PATH (imported by IMPORTER)", for messages. */
 char *containerd_file_describe(const struct containerd_file *f);
 
-/* toml_get_value()/toml_set_value() on one file; refusals name the file. */
+/* toml_get_value()/toml_table_exists()/toml_set_value() on one file; refusals name the file. */
 int containerd_get(struct fixer_result *r, const struct containerd_file *f, const char *const *table,
                    const char *key, char **ret_raw, unsigned *ret_line);
+int containerd_table_exists(struct fixer_result *r, const struct containerd_file *f,
+                            const char *const *table);
+/* containerd_get() that refuses nothing: <0 with the reason in *ret_error. */
+int containerd_lookup(const struct containerd_file *f, const char *const *table, const char *key,
+                      char **ret_raw, unsigned *ret_line, char **ret_error);
 int containerd_set(struct fixer_result *r, struct containerd_file *f, const char *const *table,
                    const char *key, const char *raw_value);
 

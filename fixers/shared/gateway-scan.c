@@ -151,8 +151,12 @@ static void scan_interfaces(struct netconf_files *f, const char *path, const cha
         struct name_index index = {}; /* seen's names, for a file of thousands of stanzas */
         for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end) {
                 char name[64], family[16], method[32] = "";
-                const char *p = text + off + strspn(text + off, " \t");
-                if (!startswith(p, "iface") || sscanf(p, "iface %63s %15s %31s", name, family, method) < 2)
+                size_t blanks = strspn(text + off, " \t");
+                if (blanks >= n || !startswith(text + off + blanks, "iface"))
+                        continue;
+                /* sscanf() takes the strlen() of what it reads: of the line, never of the rest of the file. */
+                _cleanup_free_ char *line = xstrndup(text + off + blanks, n - blanks);
+                if (sscanf(line, "iface %63s %15s %31s", name, family, method) < 2)
                         continue;
                 if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo"))
                         continue;

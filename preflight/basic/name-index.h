@@ -11,6 +11,7 @@ struct name_index {
         struct name_slot {
                 const char *name; /* NULL: empty */
                 size_t idx;
+                size_t hash; /* of name: growing does not hash again, probing compares it first */
         } * slots;
         size_t cap; /* a power of two, or 0 */
         size_t n;
@@ -20,3 +21,13 @@ struct name_index {
 bool name_index_put(struct name_index *ix, const char *name, size_t idx);
 bool name_index_get(const struct name_index *ix, const char *name, size_t *ret_idx);
 void name_index_free(struct name_index *ix);
+
+/* The same with the name's hash given: a name built a piece at a time (a path) is hashed as it grows,
+ * name_index_hash_more(name_index_hash(a, n), b, m) being the hash of a and b together. */
+#define NAME_INDEX_HASH_INIT ((size_t) 14695981039346656037ULL)
+size_t name_index_hash_more(size_t hash, const char *s, size_t n);
+static inline size_t name_index_hash(const char *s, size_t n) {
+        return name_index_hash_more(NAME_INDEX_HASH_INIT, s, n);
+}
+bool name_index_put_hashed(struct name_index *ix, const char *name, size_t hash, size_t idx);
+bool name_index_get_hashed(const struct name_index *ix, const char *name, size_t hash, size_t *ret_idx);

@@ -19,6 +19,28 @@ unsigned line_of_offset(const char *text, size_t off) {
         return line;
 }
 
+unsigned line_cursor_at(struct line_cursor *c, size_t off) {
+        while (c->off < off) {
+                const char *nl = memchr(c->text + c->off, '\n', off - c->off);
+                if (!nl) {
+                        c->off = off;
+                        break;
+                }
+                c->line++;
+                c->off = (size_t) (nl - c->text) + 1;
+        }
+        while (c->off > off) {
+                const char *nl = memrchr(c->text + off, '\n', c->off - off);
+                if (!nl) {
+                        c->off = off;
+                        break;
+                }
+                c->line--;
+                c->off = (size_t) (nl - c->text);
+        }
+        return c->line;
+}
+
 size_t line_start_of(const char *text, size_t off) {
         while (off > 0 && text[off - 1] != '\n')
                 off--;

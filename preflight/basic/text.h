@@ -36,8 +36,20 @@ static inline bool text_line(const char *text, size_t len, size_t off, size_t *r
 /* How many lines text_line() finds: the newlines, and one more for a last line without one. */
 size_t text_count_lines(const char *text, size_t len);
 
-/* Count lines up to offset (1-based line of the byte at off). */
+/* Count lines up to offset (1-based line of the byte at off). It reads the text from its start: for
+ * the lines of many offsets of one text, a line_cursor. */
 unsigned line_of_offset(const char *text, size_t off);
+
+/* The line_of_offset() of offsets asked for in about the order a scanner reaches them: each call
+ * counts only the newlines between the offset asked for before and this one (backwards too), so the
+ * line numbers of a whole text cost one pass over it. Start with LINE_CURSOR(text). */
+struct line_cursor {
+        const char *text;
+        size_t off;    /* the newlines before off are counted... */
+        unsigned line; /* ...and off is on this line */
+};
+#define LINE_CURSOR(t) ((struct line_cursor){ .text = (t), .line = 1 })
+unsigned line_cursor_at(struct line_cursor *c, size_t off);
 /* Offset of the first byte of the line that holds the byte at off. */
 size_t line_start_of(const char *text, size_t off);
 /* Offset just past the newline that ends the line holding the byte at off, where the next line starts;

@@ -2,6 +2,8 @@
 /* Allocation wrappers, the byte buffer and string lists from util.h. */
 #include "basic/util.h"
 
+#include <stdint.h>
+
 static char oom_file[512];
 
 void oom_note_file(const char *path) {
@@ -34,6 +36,14 @@ void *xrealloc(void *p, size_t n) {
         if (!p)
                 oom();
         return p;
+}
+
+void *xrealloc_grow(void *p, size_t n, size_t size) {
+        if (n != 0 && (n & (n - 1)) != 0)
+                return p;
+        if (n > SIZE_MAX / 2 / size)
+                oom();
+        return xrealloc(p, (n ? 2 * n : 1) * size);
 }
 
 char *xstrdup(const char *s) {
@@ -123,7 +133,7 @@ int buf_finish_edit(struct buf *b, const char *text, size_t len, char **ret_text
 }
 
 void strv_push(struct strv *v, char *owned) {
-        v->items = xrealloc(v->items, (v->n + 2) * sizeof(char *));
+        v->items = xrealloc_grow(v->items, v->n + 1, sizeof(char *)); /* room for the item and the NULL */
         v->items[v->n++] = owned;
         v->items[v->n] = NULL;
 }

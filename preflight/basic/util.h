@@ -88,6 +88,9 @@ _noreturn_ void oom(void);
 void oom_note_file(const char *path);
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
+/* Room for element n of an array of n elements grown only by this: twice the room whenever n is 0 or a
+ * power of two, so n pushes copy O(n) bytes in all, where growing by one each time can copy O(n²). */
+void *xrealloc_grow(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);

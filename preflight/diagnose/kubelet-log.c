@@ -6,10 +6,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <systemd/sd-journal.h>
 
 #include "basic/time-util.h"
 #include "diagnose/log-time.h"
+#include "system/libsystemd.h"
 
 #define KUBELET_UNIT "kubelet.service"
 #define ROOT_JOURNAL_DIR "/var/log/journal"
@@ -27,7 +27,7 @@ static bool is_journal_file_name(const char *name) {
 /* The subdirectories sd-journal descends into: one per machine id. */
 static bool is_machine_id_dir_name(const char *name) {
         sd_id128_t id;
-        return sd_id128_from_string(name, &id) >= 0;
+        return sym_sd_id128_from_string(name, &id) >= 0;
 }
 
 /* Count the journal files sd-journal would open under dirfd (and its machine
@@ -80,16 +80,17 @@ static int scan_journal_dir(int dirfd, const char *where, bool refuse_links, uns
 static int open_journal(const struct log_source *src, sd_journal **ret, int *ret_fd, char **ret_where,
                         char **ret_error) {
         _cleanup_close_ int fd = -EBADF;
-        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        _cleanup_(sym_sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *where = NULL;
         int k;
         if (src->kind == LOG_SOURCE_LIVE) {
-                k = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
+                k = sym_sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
                 if (k < 0) {
                         set_error(ret_error, "cannot open the journal: %s", strerror(-k));
                         return k;
                 }
-                if (sd_journal_has_runtime_files(j) <= 0 && sd_journal_has_persistent_files(j) <= 0) {
+                if (sym_sd_journal_has_runtime_files(j) <= 0 &&
+                    sym_sd_journal_has_persistent_files(j) <= 0) {
                         if (geteuid() == 0)
                                 set_error(ret_error,
                                           "this system keeps no journal (nothing in /var/log/journal or "
@@ -133,7 +134,7 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
                 set_error(ret_error, "%s holds no journal files", where);
                 return -ENOENT;
         }
-        k = sd_journal_open_directory_fd(&j, fd, 0);
+        k = sym_sd_journal_open_directory_fd(&j, fd, 0);
         if (k < 0) {
                 set_error(ret_error, "cannot open the journal in %s: %s", where, strerror(-k));
                 return k;
@@ -148,16 +149,16 @@ static int open_journal(const struct log_source *src, sd_journal **ret, int *ret
  * newest recorded. Returns 0 when the journal is empty. */
 static int pick_boot(const struct log_source *src, sd_journal *j, sd_id128_t *ret) {
         if (src->kind == LOG_SOURCE_LIVE) {
-                int k = sd_id128_get_boot(ret);
+                int k = sym_sd_id128_get_boot(ret);
                 return k < 0 ? k : 1;
         }
-        int k = sd_journal_seek_tail(j);
+        int k = sym_sd_journal_seek_tail(j);
         if (k >= 0)
-                k = sd_journal_previous(j);
+                k = sym_sd_journal_previous(j);
         if (k <= 0)
                 return k;
         uint64_t mono;
-        k = sd_journal_get_monotonic_usec(j, &mono, ret);
+        k = sym_sd_journal_get_monotonic_usec(j, &mono, ret);
         return k < 0 ? k : 1;
 }
 
@@ -165,9 +166,12 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                         struct log_summary *ret, char **ret_error) {
         /* dirfd first: cleanups run in reverse, and the journal must be closed before its directory. */
         _cleanup_close_ int dirfd = -EBADF;
-        _cleanup_(sd_journal_closep) sd_journal *j = NULL;
+        _cleanup_(sym_sd_journal_closep) sd_journal *j = NULL;
         _cleanup_free_ char *where = NULL, *boot_text = NULL;
-        int k = open_journal(src, &j, &dirfd, &where, ret_error);
+        int k = dlopen_libsystemd(ret_error);
+        if (k < 0)
+                return k;
+        k = open_journal(src, &j, &dirfd, &where, ret_error);
         if (k < 0)
                 return k;
 
@@ -181,15 +185,15 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                 }
                 have_boot = k > 0;
         }
-        k = sd_journal_add_match(j, "_SYSTEMD_UNIT=" KUBELET_UNIT, 0);
+        k = sym_sd_journal_add_match(j, "_SYSTEMD_UNIT=" KUBELET_UNIT, 0);
         if (k >= 0 && have_boot) {
                 char match[64];
                 snprintf(match, sizeof(match), "_BOOT_ID=" SD_ID128_FORMAT_STR, SD_ID128_FORMAT_VAL(boot));
-                k = sd_journal_add_match(j, match, 0);
+                k = sym_sd_journal_add_match(j, match, 0);
         }
         if (k >= 0)
-                k = src->has_since ? sd_journal_seek_realtime_usec(j, src->since_usec)
-                                   : sd_journal_seek_head(j);
+                k = src->has_since ? sym_sd_journal_seek_realtime_usec(j, src->since_usec)
+                                   : sym_sd_journal_seek_head(j);
         if (k < 0) {
                 set_error(ret_error, "cannot read the journal: %s", strerror(-k));
                 return k;
@@ -197,7 +201,7 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
 
         unsigned n = 0;
         for (;;) {
-                k = sd_journal_next(j);
+                k = sym_sd_journal_next(j);
                 if (k < 0) {
                         set_error(ret_error, "cannot read the journal%s%s: %s", where ? " in " : "",
                                   strempty(where), strerror(-k));
@@ -208,9 +212,10 @@ static int read_journal(const struct log_source *src, log_entry_fn fn, void *use
                 uint64_t usec = 0;
                 const void *data;
                 size_t len;
-                if (sd_journal_get_realtime_usec(j, &usec) < 0 || (src->has_since && usec < src->since_usec))
+                if (sym_sd_journal_get_realtime_usec(j, &usec) < 0 ||
+                    (src->has_since && usec < src->since_usec))
                         continue;
-                if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
+                if (sym_sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
                         continue;
                 _cleanup_free_ char *message = xstrndup((const char *) data + 8, len - 8);
                 n++;

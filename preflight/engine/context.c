@@ -63,6 +63,10 @@ struct overlay_entry *overlay_find(const struct context *ctx, const char *path) 
 
 int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
                   struct stat *ret_st) {
+        /* Nothing planned yet (a check of a node that complies plans nothing): the file as it is, without
+         * first resolving its path to look it up, which cost three syscalls a read. */
+        if (ctx->n_overlay == 0)
+                return root_read_file(ctx->root, path, ret_data, ret_len, ret_st);
         _cleanup_free_ char *resolved = NULL;
         int k = root_resolve(ctx->root, path, &resolved);
         if (k < 0)

@@ -24,6 +24,7 @@
 #include "formats/manifest.h"
 #include "system/apiserver.h"
 #include "system/kernel-state.h"
+#include "system/libsystemd.h"
 #include "system/resolve.h"
 #include "system/swaps.h"
 #include "system/unix-sockets.h"
@@ -702,7 +703,7 @@ static const char *const preflight_units[] = {
 static void unit_states(const struct root *root, struct node_facts *n) {
         if (!n->init || !streq(n->init, "systemd"))
                 return;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sym_sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         for (size_t i = 0; i < ELEMENTSOF(preflight_units); i++) {
                 if (node_unit_file(root, preflight_units[i], NULL) <= 0)
                         continue;

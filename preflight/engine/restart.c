@@ -7,6 +7,7 @@
 
 #include <time.h>
 
+#include "system/libsystemd.h"
 #include "system/unit-journal.h"
 #include "system/units.h"
 
@@ -122,7 +123,7 @@ void restart_changed_units(struct context *ctx, struct fixer_result *results, si
                 unit_restart_done(&u[i]);
         }
         free(u);
-        sd_bus_flush_close_unref(bus);
+        sym_sd_bus_flush_close_unref(bus);
 }
 
 void restart_outcomes_free(struct restart_outcome *o, size_t n) {

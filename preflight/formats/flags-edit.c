@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "basic/name-index.h"
 #include "basic/util.h"
 
 struct word {
@@ -21,6 +22,7 @@ struct region {
         char *var;          /* variable assigned; NULL for ExecStart= and lines that are no assignment */
         size_t value_at;    /* ENV files: just past the '=' */
         char quote;         /* ENV files: the quote the value is wrapped in, 0 when it is bare */
+        bool replaced;      /* a later assignment of the same variable replaces this one */
         bool exec;          /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
         bool unit;          /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
         const char *broken; /* why the line cannot be interpreted safely, NULL when it can */
@@ -32,6 +34,7 @@ struct regions {
         struct region *items;
         size_t n;
         bool ends_quoted; /* ENV: the text ends inside a quoted value, a line added after it would be in it */
+        struct line_cursor lines;
 };
 
 struct occurrence {
@@ -76,18 +79,17 @@ static void edits_free(struct edits *es) {
 }
 
 static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
-        es->items = xrealloc(es->items, (es->n + 1) * sizeof(struct edit));
+        es->items = xrealloc_grow(es->items, es->n, sizeof(struct edit));
         es->items[es->n++] = (struct edit){ start, end, owned_replacement };
 }
 
-static struct region *regions_push(struct regions *rs, const char *text, size_t line_start, size_t line_end,
-                                   bool unit) {
-        rs->items = xrealloc(rs->items, (rs->n + 1) * sizeof(struct region));
+static struct region *regions_push(struct regions *rs, size_t line_start, size_t line_end, bool unit) {
+        rs->items = xrealloc_grow(rs->items, rs->n, sizeof(struct region));
         struct region *r = &rs->items[rs->n++];
         *r = (struct region){ .line_start = line_start,
                               .line_end = line_end,
                               .unit = unit,
-                              .line = line_of_offset(text, line_start) };
+                              .line = line_cursor_at(&rs->lines, line_start) };
         return r;
 }
 
@@ -125,6 +127,24 @@ static size_t skip_blanks(const char *t, size_t i, size_t end) {
         return i;
 }
 
+/* A byte inside a word that is nothing but itself: no blank, line end, quote, escape or expansion. */
+static bool word_plain(char c) {
+        switch (c) {
+        case ' ':
+        case '\t':
+        case '\r':
+        case '\n':
+        case '\\':
+        case '"':
+        case '\'':
+        case '`':
+        case '$':
+                return false;
+        default:
+                return true;
+        }
+}
+
 /* Split a region into words (quotes group, as systemd's splitting of "$VAR" does). Sets r->broken
  * when the value holds something we do not interpret. */
 static void region_split_words(const char *t, struct region *r) {
@@ -139,7 +159,12 @@ static void region_split_words(const char *t, struct region *r) {
                         return;
                 size_t word_start = i;
                 bool joined = false;
-                while (i < r->end && space_at(t, i, r->end, r->unit) == 0) {
+                for (;;) {
+                        /* Most bytes are none of those the checks below look for: stepped over at once. */
+                        while (i < r->end && word_plain(t[i]))
+                                i++;
+                        if (i >= r->end || space_at(t, i, r->end, r->unit) > 0)
+                                break;
                         char c = t[i];
                         if (!r->unit && break_at(t, i, r->end, false)) {
                                 /* ENV: the word goes on after the line break unless a blank follows it */
@@ -173,7 +198,7 @@ static void region_split_words(const char *t, struct region *r) {
                         }
                         i++;
                 }
-                r->words = xrealloc(r->words, (r->n_words + 1) * sizeof(struct word));
+                r->words = xrealloc_grow(r->words, r->n_words, sizeof(struct word));
                 r->words[r->n_words++] = (struct word){ word_start, i, joined };
         }
 }
@@ -214,6 +239,18 @@ static size_t env_line_end(const char *t, size_t len, size_t s, const char **ret
         if (i >= len || t[i] == '\n')
                 return i < len ? i + 1 : len;
         for (i++; i < len; i++) { /* the first character is part of the name, even a '=' */
+                /* Step at once over the bytes that change nothing in the state they are met in. */
+                if (state == KEY)
+                        while (i < len && t[i] != '=' && t[i] != '\n' && t[i] != '\r')
+                                i++;
+                else if (state == VALUE)
+                        while (i < len && t[i] != '\\' && t[i] != '\n' && t[i] != '\r')
+                                i++;
+                else if (state == DOUBLE)
+                        while (i < len && t[i] != '"' && t[i] != '\\' && t[i] != '\n')
+                                i++;
+                if (i >= len)
+                        break;
                 char c = t[i];
                 if (state != SINGLE && state != DOUBLE && (c == '\n' || c == '\r'))
                         return c == '\r' && i + 1 < len && t[i + 1] == '\n' ? i + 2 : i + 1;
@@ -315,7 +352,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
         size_t p = skip_blanks(t, ls, le), end = le;
         if (p >= le || t[p] == '\n' || t[p] == '#' || t[p] == ';')
                 return;
-        struct region *r = regions_push(rs, t, ls, le, false);
+        struct region *r = regions_push(rs, ls, le, false);
         if (!take_var_name(t, p, le, r, &p))
                 return;
         r->value_at = p + 1;
@@ -356,7 +393,7 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                         p += n;
                 if (p >= end)
                         return;
-                struct region *r = regions_push(rs, t, ls, le, true);
+                struct region *r = regions_push(rs, ls, le, true);
                 char outer = 0;
                 if (t[p] == '"' || t[p] == '\'')
                         outer = t[p++];
@@ -409,7 +446,7 @@ static void parse_unit_line(const char *t, size_t ls, size_t le, struct regions 
                 parse_environment(t, ls, le, value, rs);
         else if (key_end - p == strlen("ExecStart") && memcmp(t + p, "ExecStart", key_end - p) == 0) {
                 /* An empty ExecStart= resets the list; it is kept as a region without words. */
-                struct region *r = regions_push(rs, t, ls, le, true);
+                struct region *r = regions_push(rs, ls, le, true);
                 r->exec = true;
                 r->start = value, r->end = value + span_rstrip(t + value, le - value, BLANKS_AND_NEWLINES);
                 region_split_words(t, r);
@@ -426,8 +463,17 @@ static bool ends_in_line_break(const char *t, size_t s, size_t e) {
         return n % 2 == 1;
 }
 
+/* Mark the assignments a later one of the same variable replaces, in one pass from the end. */
+static void mark_replaced(struct regions *rs) {
+        struct name_index seen = {};
+        for (size_t ri = rs->n; ri-- > 0;)
+                if (rs->items[ri].var)
+                        rs->items[ri].replaced = !name_index_put(&seen, rs->items[ri].var, ri);
+        name_index_free(&seen);
+}
+
 static struct regions parse_regions(const char *t, size_t len, enum flags_format fmt) {
-        struct regions rs = {};
+        struct regions rs = { .lines = LINE_CURSOR(t) };
         bool after_comment = false; /* the line before is a comment systemd before 254 goes on with */
         for (size_t s = 0; s < len;) {
                 size_t e, first = skip_blanks(t, s, len);
@@ -450,6 +496,7 @@ static struct regions parse_regions(const char *t, size_t len, enum flags_format
                 }
                 s = e;
         }
+        mark_replaced(&rs);
         return rs;
 }
 
@@ -475,6 +522,100 @@ static bool mentions_flag(const char *t, size_t start, size_t end, const char *n
         return false;
 }
 
+/* Could the text hold --name anywhere, as an argument or on a line we refuse? One scan that steps over
+ * what unquoting drops (quotes, a backslash-newline) and takes '-' and '_' as one, so it finds every
+ * occurrence and every mention the parse would find, and some more. Without one there is nothing to
+ * parse: a fixer asking about many flags then costs a scan per flag, not a parse. */
+static bool may_mention_flag(const char *t, size_t len, const char *name) {
+        size_t n = strlen(name);
+        for (const char *p = len > 0 ? memchr(t, '-', len) : NULL; p;
+             p = memchr(p + 1, '-', len - (size_t) (p + 1 - t))) {
+                size_t i = (size_t) (p - t) + 1, k = 0; /* matched: the first '-', then k of "-NAME" */
+                for (; k <= n; i++, k++) {
+                        while (i < len && (t[i] == '"' || t[i] == '\'' ||
+                                           (t[i] == '\\' && i + 1 < len && t[i + 1] == '\n')))
+                                i += t[i] == '\\' ? 2 : 1;
+                        char want = k == 0 ? '-' : name[k - 1];
+                        if (i >= len ||
+                            !(t[i] == want || (k > 0 && strchr("-_", t[i]) && strchr("-_", want))))
+                                break;
+                }
+                if (k > n)
+                        return true;
+        }
+        return false;
+}
+
+/* Length of what unquoting drops at t[i] (a quote, a backslash-newline), 0 if nothing. */
+static size_t junk_at(const char *t, size_t i, size_t len) {
+        if (t[i] == '"' || t[i] == '\'')
+                return 1;
+        return t[i] == '\\' && i + 1 < len && t[i + 1] == '\n' ? 2 : 0;
+}
+
+static bool flag_name_char(char c) {
+        return is_name_char(c) || c == '-' || c == '.';
+}
+
+static const char *normalize_flag(const char *flag);
+static int validate_flag(const char *name, char **ret_error);
+
+void flags_may_mention(const char *t, size_t len, const char *const *flags, size_t n, bool *ret_maybe) {
+        struct name_index wanted = {};
+        struct strv names = {};
+        size_t longest = 0, idx;
+        /* With a NUL byte, every call refuses the text: none is to be skipped. */
+        bool all = len > 0 && memchr(t, 0, len);
+        for (size_t i = 0; i < n; i++) {
+                char *name = xstrdup(normalize_flag(flags[i]));
+                for (char *c = name; *c; c++)
+                        *c = *c == '_' ? '-' : *c;
+                strv_push(&names, name);
+                /* An invalid name is refused by the calls: never skipped either. */
+                ret_maybe[i] = all || validate_flag(name, NULL) < 0;
+                if (!ret_maybe[i]) {
+                        (void) name_index_put(&wanted, name, i);
+                        longest = strlen(name) > longest ? strlen(name) : longest;
+                }
+        }
+        _cleanup_free_ char *token = xmalloc(longest + 1);
+        /* Every "--" (quotes and line continuations may stand between and after its dashes), then the
+         * name after it, looked up where it ends: at the end of the name's bytes, and where a quote or
+         * a line continuation interrupts them, since a reading that keeps those (a line kubeprep refuses)
+         * ends the name there. */
+        for (const char *p = wanted.n > 0 ? memchr(t, '-', len) : NULL; p;
+             p = memchr(p + 1, '-', len - (size_t) (p + 1 - t))) {
+                size_t i = (size_t) (p - t) + 1, k, m = 0;
+                while (i < len && (k = junk_at(t, i, len)) > 0)
+                        i += k;
+                if (i >= len || t[i] != '-')
+                        continue;
+                for (i++;;) {
+                        k = i < len ? junk_at(t, i, len) : 0;
+                        bool goes_on = i < len && k == 0 && flag_name_char(t[i]);
+                        if (!goes_on && m > 0) {
+                                token[m] = 0;
+                                if (name_index_get(&wanted, token, &idx))
+                                        ret_maybe[idx] = true;
+                        }
+                        if (k > 0) {
+                                i += k;
+                                continue;
+                        }
+                        if (!goes_on || m == longest)
+                                break;
+                        token[m++] = t[i] == '_' ? '-' : t[i];
+                        i++;
+                }
+        }
+        /* Two flags of one name: the second has the first's answer. */
+        for (size_t i = 0; i < n; i++)
+                if (!ret_maybe[i] && name_index_get(&wanted, names.items[i], &idx))
+                        ret_maybe[i] = ret_maybe[idx];
+        name_index_free(&wanted);
+        strv_free(&names);
+}
+
 /* Does the logical line of r mention --name? In an ENV file systemd drops a backslash-newline, which may
  * be inside the name. */
 static bool region_mentions_flag(const char *t, const struct region *r, const char *name) {
@@ -491,19 +632,24 @@ static bool region_mentions_flag(const char *t, const struct region *r, const ch
         return mentions_flag(joined, 0, n, name);
 }
 
-/* "$VAR" (not followed by a name character) or "${VAR}" anywhere in [start, end). */
-static bool mentions_var(const char *t, size_t start, size_t end, const char *var) {
-        size_t n = strlen(var);
-        for (size_t i = start; i + 1 + n <= end; i++) {
+/* Of the variables [start, end) mentions, as "$VAR" (not followed by a name character) or "${VAR}", the one
+ * ix maps to the smallest index; SIZE_MAX when it mentions none of them. */
+static size_t first_mentioned(const char *t, size_t start, size_t end, const struct name_index *ix) {
+        size_t best = SIZE_MAX, idx;
+        for (size_t i = start; i < end; i++) {
                 if (t[i] != '$')
                         continue;
-                if (memcmp(t + i + 1, var, n) == 0 && (i + 1 + n == end || !is_name_char(t[i + 1 + n])))
-                        return true;
-                if (i + 3 + n <= end && t[i + 1] == '{' && memcmp(t + i + 2, var, n) == 0 &&
-                    t[i + 2 + n] == '}')
-                        return true;
+                bool braced = i + 1 < end && t[i + 1] == '{';
+                size_t name = i + 1 + braced, n = 0;
+                while (name + n < end && is_name_char(t[name + n]))
+                        n++;
+                if (n == 0 || (braced && (name + n >= end || t[name + n] != '}')))
+                        continue;
+                _cleanup_free_ char *var = xstrndup(t + name, n);
+                if (name_index_get(ix, var, &idx) && idx < best)
+                        best = idx;
         }
-        return false;
+        return best;
 }
 
 /* The word as the kubelet receives it: quotes removed, "%%" unescaped in units, line breaks dropped in ENV files. */
@@ -526,11 +672,15 @@ static char *unquote(const char *t, size_t start, size_t end, bool unit) {
         return buf_steal(&b);
 }
 
-static bool is_var_reference(const char *t, const struct word *w, const char *var) {
-        size_t n = strlen(var), len = w->end - w->start;
+/* The variable a word expands ("$VAR" or "${VAR}"), as a new string; NULL for any other word. */
+static char *word_var_reference(const char *t, const struct word *w) {
+        size_t len = w->end - w->start;
         const char *s = t + w->start;
-        return (len == n + 1 && s[0] == '$' && memcmp(s + 1, var, n) == 0) ||
-               (len == n + 3 && s[0] == '$' && s[1] == '{' && memcmp(s + 2, var, n) == 0 && s[n + 2] == '}');
+        if (len < 2 || s[0] != '$')
+                return NULL;
+        if (len >= 3 && s[1] == '{' && s[len - 1] == '}')
+                return xstrndup(s + 2, len - 3);
+        return xstrndup(s + 1, len - 1);
 }
 
 static int find_occurrences(const char *t, const struct regions *rs, const char *name,
@@ -547,13 +697,24 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                 }
                 for (size_t k = r->exec ? 1 : 0; k < r->n_words; k++) {
                         const struct word *w = &r->words[k];
-                        _cleanup_free_ char *u = unquote(t, w->start, w->end, r->unit);
-                        if (streq(u, "--"))
+                        /* The word as the kubelet gets it; most are plain (no quote, no line break, no
+                         * "%%"): those are read where they are, not copied. */
+                        const char *u = t + w->start;
+                        size_t n = w->end - w->start;
+                        _cleanup_free_ char *unquoted = NULL;
+                        if (w->joined || memchr(u, '"', n) || memchr(u, '\'', n) || memchr(u, 0, n) ||
+                            (r->unit && memchr(u, '%', n))) {
+                                u = unquoted = unquote(t, w->start, w->end, r->unit);
+                                n = strlen(u);
+                        }
+                        if (n == 2 && u[0] == '-' && u[1] == '-')
                                 break; /* the rest are positional arguments */
-                        const char *after = startswith(u, "--");
-                        const char *eq = after ? strchr(after, '=') : NULL;
-                        size_t name_len = after ? (eq ? (size_t) (eq - after) : strlen(after)) : 0;
-                        if (!after || !flag_name_eq(after, name_len, name))
+                        if (n < 2 || u[0] != '-' || u[1] != '-')
+                                continue;
+                        const char *after = u + 2;
+                        const char *eq = memchr(after, '=', n - 2);
+                        size_t name_len = eq ? (size_t) (eq - after) : n - 2;
+                        if (!flag_name_eq(after, name_len, name))
                                 continue;
                         struct occurrence o = {
                                 .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined
@@ -573,69 +734,88 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                                 o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
                                 k++;
                         }
-                        ret->items = xrealloc(ret->items, (ret->n + 1) * sizeof(struct occurrence));
+                        ret->items = xrealloc_grow(ret->items, ret->n, sizeof(struct occurrence));
                         ret->items[ret->n++] = o;
                 }
         }
         /* An ExecStart= we cannot interpret that expands a variable holding the flag passes the flag
-         * on in a way we cannot follow: as good as mentioning it. */
-        for (size_t ri = 0; ri < rs->n; ri++) {
+         * on in a way we cannot follow: as good as mentioning it. The first occurrence of each variable,
+         * looked up: a scan of each such line per occurrence would multiply lines by occurrences. */
+        struct name_index first_of_var = {};
+        int k = 0;
+        for (size_t i = 0; i < ret->n; i++)
+                if (rs->items[ret->items[i].region].var)
+                        (void) name_index_put(&first_of_var, rs->items[ret->items[i].region].var, i);
+        for (size_t ri = 0; ri < rs->n && k == 0 && first_of_var.n > 0; ri++) {
                 const struct region *r = &rs->items[ri];
                 if (!r->broken || !r->exec)
                         continue;
-                for (size_t i = 0; i < ret->n; i++) {
-                        const char *var = rs->items[ret->items[i].region].var;
-                        if (var && mentions_var(t, r->line_start, r->line_end, var)) {
-                                set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s",
-                                          r->line, name, var, r->broken);
-                                return -EBADMSG;
-                        }
+                size_t i = first_mentioned(t, r->line_start, r->line_end, &first_of_var);
+                if (i != SIZE_MAX) {
+                        set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s",
+                                  r->line, name, rs->items[ret->items[i].region].var, r->broken);
+                        k = -EBADMSG;
                 }
         }
-        return 0;
+        name_index_free(&first_of_var);
+        return k;
 }
 
 /* A later assignment of the same variable replaces the earlier one. */
 static bool region_effective(const struct regions *rs, size_t ri) {
-        for (size_t j = ri + 1; j < rs->n; j++)
-                if (rs->items[ri].var && rs->items[j].var && streq(rs->items[ri].var, rs->items[j].var))
-                        return false;
-        return true;
+        return !rs->items[ri].replaced;
 }
 
-static bool var_referenced(const char *t, const struct regions *rs, size_t first_exec, const char *var) {
-        for (size_t ri = first_exec; ri < rs->n; ri++)
-                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++)
-                        if (is_var_reference(t, &rs->items[ri].words[k], var))
-                                return true;
-        return false;
-}
-
-/* The occurrence the kubelet ends up with: the last one in argument order. */
+/* The occurrence the kubelet ends up with: the last one in argument order. The variables ExecStart=
+ * expands, and the last occurrence each variable holds, are looked up, so that lines and occurrences do
+ * not multiply. */
 static const struct occurrence *last_occurrence(const char *t, const struct regions *rs,
                                                 const struct occurrences *os) {
         const struct occurrence *last = NULL;
-        size_t first_exec = 0; /* ExecStart= lines before an empty ExecStart= do not count */
+        struct strv names = {};
+        struct name_index referenced = {}, last_of_var = {};
+        size_t first_exec = 0, idx; /* ExecStart= lines before an empty ExecStart= do not count */
         for (size_t ri = 0; ri < rs->n; ri++)
                 if (rs->items[ri].exec && !rs->items[ri].broken && rs->items[ri].n_words == 0)
                         first_exec = ri;
+        for (size_t ri = first_exec; ri < rs->n; ri++)
+                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++) {
+                        char *var = word_var_reference(t, &rs->items[ri].words[k]);
+                        if (var) {
+                                strv_push(&names, var);
+                                (void) name_index_put(&referenced, var, 0);
+                        }
+                }
+        for (size_t i = os->n; i-- > 0;) { /* the first put wins: the last occurrence */
+                const struct region *r = &rs->items[os->items[i].region];
+                if (r->var && region_effective(rs, os->items[i].region))
+                        (void) name_index_put(&last_of_var, r->var, i);
+        }
         for (size_t i = 0; i < os->n; i++) {
                 const struct region *r = &rs->items[os->items[i].region];
                 if (r->var && region_effective(rs, os->items[i].region) &&
-                    !var_referenced(t, rs, first_exec, r->var))
+                    !name_index_get(&referenced, r->var, &idx))
                         last = &os->items[i];
         }
+        /* The occurrences are in region and word order: one pass over them along the ExecStart= words. */
+        size_t i = 0;
         for (size_t ri = first_exec; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
-                for (size_t k = 1; r->exec && !r->broken && k < r->n_words; k++)
-                        for (size_t i = 0; i < os->n; i++) {
-                                const struct region * or = &rs->items[os->items[i].region];
-                                if ((os->items[i].region == ri && os->items[i].word == k) ||
-                                    (or->var && region_effective(rs, os->items[i].region) &&
-                                               is_var_reference(t, &r->words[k], or->var)))
-                                        last = &os->items[i];
+                while (i < os->n && os->items[i].region < ri)
+                        i++;
+                for (size_t k = 1; r->exec && !r->broken && k < r->n_words; k++) {
+                        if (i < os->n && os->items[i].region == ri && os->items[i].word == k) {
+                                last = &os->items[i++];
+                                continue;
                         }
+                        _cleanup_free_ char *var = word_var_reference(t, &r->words[k]);
+                        if (var && name_index_get(&last_of_var, var, &idx))
+                                last = &os->items[idx];
+                }
         }
+        name_index_free(&referenced);
+        name_index_free(&last_of_var);
+        strv_free(&names);
         return last;
 }
 
@@ -660,6 +840,8 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
         int r = validate_flag(name, ret_error);
         if (r < 0)
                 return r;
+        if (!may_mention_flag(text, len, name))
+                return 0;
         _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
         _cleanup_free_ struct occurrence *items = NULL;
         struct occurrences os = {};
@@ -773,15 +955,17 @@ static void edits_remove_words(struct edits *es, const char *t, const struct reg
 
 static int edits_for_occurrences(const char *t, const struct regions *rs, const struct occurrences *os,
                                  const char *name, const char *value, struct edits *es, char **ret_error) {
-        for (size_t ri = 0; ri < rs->n; ri++) {
+        /* The occurrences are in region order: each region's are the run [first, end). */
+        for (size_t first = 0, end; first < os->n; first = end) {
+                size_t ri = os->items[first].region;
                 const struct region *r = &rs->items[ri];
+                for (end = first; end < os->n && os->items[end].region == ri; end++)
+                        ;
                 _cleanup_free_ bool *removed = xmalloc(r->n_words + 1);
-                bool kept_one = false, any = false;
+                bool kept_one = false;
                 memset(removed, 0, r->n_words + 1);
-                for (size_t i = 0; i < os->n; i++) {
+                for (size_t i = first; i < end; i++) {
                         const struct occurrence *o = &os->items[i];
-                        if (o->region != ri)
-                                continue;
                         if (o->quoted_name) {
                                 set_error(ret_error, "line %u: cannot edit a quoted flag name", r->line);
                                 return -EBADMSG;
@@ -792,7 +976,6 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                                           line_of_offset(t, r->words[o->word].start), name);
                                 return -EBADMSG;
                         }
-                        any = true;
                         if (value && !kept_one) {
                                 kept_one = true;
                                 if (!o->has_value) {
@@ -810,8 +993,7 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                         if (o->value_word != SIZE_MAX)
                                 removed[o->value_word] = true;
                 }
-                if (any)
-                        edits_remove_words(es, t, r, removed);
+                edits_remove_words(es, t, r, removed);
         }
         return 0;
 }
@@ -819,6 +1001,19 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
 static int edit_cmp(const void *a, const void *b) {
         const struct edit *x = a, *y = b;
         return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The first of the edits (sorted by edit_cmp) that starts at or after off. */
+static size_t edits_first_at(const struct edits *es, size_t off) {
+        size_t lo = 0, hi = es->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (es->items[mid].start < off)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
 }
 
 /* Apply the (non-overlapping) edits; 0 if the text comes out the same. */
@@ -919,21 +1114,23 @@ static bool valid_var_name(const char *var) {
  * both read every byte as it is. */
 static int edits_quote_bare_values(const char *t, const struct regions *rs, struct edits *es,
                                    char **ret_error) {
+        _cleanup_(edits_free) struct edits quoted = {};
+        size_t dropped = 0;
         if (es->n > 0)
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
                 if (r->unit || !r->var || r->broken || r->quote)
                         continue;
+                /* The edits are sorted and apart: a value's are among those from the first at its start. */
+                size_t first = edits_first_at(es, r->start), end = first, pos = r->start;
                 struct buf b = {};
-                size_t pos = r->start;
                 bool touched = false;
-                for (size_t i = 0; i < es->n; i++)
-                        if (!es->items[i].new_line && es->items[i].start >= r->start &&
-                            es->items[i].end <= r->end) {
-                                buf_append(&b, t + pos, es->items[i].start - pos);
-                                buf_puts(&b, es->items[i].replacement);
-                                pos = es->items[i].end;
+                for (; end < es->n && es->items[end].start <= r->end; end++)
+                        if (!es->items[end].new_line && es->items[end].end <= r->end) {
+                                buf_append(&b, t + pos, es->items[end].start - pos);
+                                buf_puts(&b, es->items[end].replacement);
+                                pos = es->items[end].end;
                                 touched = true;
                         }
                 buf_append(&b, t + pos, r->end - pos);
@@ -948,17 +1145,26 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                                   r->line, r->var);
                         return -EBADMSG;
                 }
+                /* The value's edits give way to one that quotes it, whole. */
+                for (size_t i = first; i < end; i++)
+                        if (!es->items[i].new_line && es->items[i].end <= r->end) {
+                                free(es->items[i].replacement);
+                                es->items[i].replacement = NULL;
+                                dropped++;
+                        }
+                /* The quote goes right after the '=': a shell would take "VAR= '...'" for a command. */
+                edits_push(&quoted, r->value_at, r->end, xasprintf("%c%s%c", q, v, q));
+        }
+        if (dropped > 0) {
                 size_t kept = 0;
                 for (size_t i = 0; i < es->n; i++)
-                        if (!es->items[i].new_line && es->items[i].start >= r->start &&
-                            es->items[i].end <= r->end)
-                                free(es->items[i].replacement);
-                        else
+                        if (es->items[i].replacement)
                                 es->items[kept++] = es->items[i];
                 es->n = kept;
-                /* The quote goes right after the '=': a shell would take "VAR= '...'" for a command. */
-                edits_push(es, r->value_at, r->end, xasprintf("%c%s%c", q, v, q));
         }
+        for (size_t i = 0; i < quoted.n; i++)
+                edits_push(es, quoted.items[i].start, quoted.items[i].end,
+                           TAKE_PTR(quoted.items[i].replacement));
         return 0;
 }
 
@@ -977,6 +1183,9 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
         }
         if ((r = refuse_nul(text, len, ret_error)) < 0)
                 return r;
+        /* Nothing to change where the flag is nowhere, unless it is to be added (ENV files only). */
+        if ((!value || fmt == FLAGS_SYSTEMD_DROPIN) && !may_mention_flag(text, len, name))
+                return 0;
         _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
         _cleanup_(edits_free) struct edits es = {};
         _cleanup_free_ struct occurrence *items = NULL;

@@ -3,6 +3,7 @@
  * (kubeadm-flags.env, /etc/default/kubelet, /etc/sysconfig/kubelet) and kubelet.service drop-ins. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum flags_format {
@@ -45,6 +46,11 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
  * 0 unchanged, 1 changed (*ret_text NUL-terminated, *ret_len), <0 refused. */
 int flags_set(const char *text, size_t len, enum flags_format fmt, const char *var, const char *flag,
               const char *value, char **ret_text, size_t *ret_len, char **ret_error);
+
+/* Which of n flags the text may hold, in one scan for all: ret_maybe[i] false means flags_get() of flags[i]
+ * finds it absent and flags_remove() has nothing to remove, without a parse; true that the call has to
+ * look (and may refuse the text). For a caller asking about many flags: one scan instead of one each. */
+void flags_may_mention(const char *text, size_t len, const char *const *flags, size_t n, bool *ret_maybe);
 
 /* Remove every occurrence of --flag (with its value, "--flag=v" and "--flag v") and the whitespace that
  * separated it from the previous word (from the next one when it is the first word, of the value or of

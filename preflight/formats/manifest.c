@@ -76,21 +76,13 @@ int manifest_apiserver_image(const char *text, size_t len, char **ret_image, cha
 int kubeadm_config_kubernetes_version(const char *text, size_t len, char **ret_version, unsigned *ret_line,
                                       char **ret_error) {
         static const char *const kind_path[] = { "kind", NULL };
+        static const char *const kinds[] = { "ClusterConfiguration", "MasterConfiguration", NULL };
         static const char *const version_path[] = { "kubernetesVersion", NULL };
-        int n = yaml_count_documents(text, len, ret_error);
-        if (n < 0)
-                return n;
-        for (int d = 0; d < n; d++) {
-                _cleanup_free_ char *kind = NULL;
-                int k = yaml_get_scalar(text, len, (unsigned) d, kind_path, &kind, NULL, ret_error);
-                if (k < 0)
-                        return k;
-                if (k == 0 || !(streq(kind, "ClusterConfiguration") || streq(kind, "MasterConfiguration")))
-                        continue;
-                return yaml_get_scalar(text, len, (unsigned) d, version_path, ret_version, ret_line,
-                                       ret_error);
-        }
-        return 0;
+        unsigned d;
+        int k = yaml_find_document(text, len, kind_path, kinds, &d, ret_error);
+        if (k <= 0)
+                return k;
+        return yaml_get_scalar(text, len, d, version_path, ret_version, ret_line, ret_error);
 }
 
 int kubeadm_config_patches_dir(const char *text, size_t len, const char *kind, const char *section,

@@ -21,6 +21,44 @@ static int parse_id(const char *s, size_t n, uint32_t *ret) {
         return 0;
 }
 
+/* Open addressing with linear probing, kept at most half full, as name-index.c. */
+static struct id_slot *id_find_slot(struct id_slot *slots, size_t cap, uint32_t id) {
+        size_t i = (size_t) (id * UINT32_C(2654435761)) & (cap - 1);
+        while (slots[i].idx1 && slots[i].id != id)
+                i = (i + 1) & (cap - 1);
+        return &slots[i];
+}
+
+/* Add id -> idx unless the id has an entry already: the first one keeps it. */
+static void id_index_put(struct id_index *ix, uint32_t id, size_t idx) {
+        if ((ix->n + 1) * 2 > ix->cap) {
+                size_t cap = ix->cap ? ix->cap * 2 : 64;
+                struct id_slot *slots = xmalloc(cap * sizeof(*slots));
+                memset(slots, 0, cap * sizeof(*slots));
+                for (size_t i = 0; i < ix->cap; i++)
+                        if (ix->slots[i].idx1)
+                                *id_find_slot(slots, cap, ix->slots[i].id) = ix->slots[i];
+                free(ix->slots);
+                ix->slots = slots;
+                ix->cap = cap;
+        }
+        struct id_slot *s = id_find_slot(ix->slots, ix->cap, id);
+        if (s->idx1)
+                return;
+        *s = (struct id_slot){ .id = id, .idx1 = idx + 1 };
+        ix->n++;
+}
+
+static bool id_index_get(const struct id_index *ix, uint32_t id, size_t *ret_idx) {
+        if (!ix->cap)
+                return false;
+        const struct id_slot *s = id_find_slot(ix->slots, ix->cap, id);
+        if (!s->idx1)
+                return false;
+        *ret_idx = s->idx1 - 1;
+        return true;
+}
+
 /* Split one line at ':' into exactly n fields (start, length). */
 static bool split_fields(const char *line, size_t len, size_t n, const char **f, size_t *fl) {
         size_t i = 0;
@@ -82,7 +120,8 @@ static int passwd_line(struct user_db *db, const char *line, size_t len, char **
         _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
         if (!name_index_put(&db->user_names, name, db->n_users))
                 return 0; /* the first entry of a name wins */
-        db->users = xrealloc(db->users, (db->n_users + 1) * sizeof(*db->users));
+        id_index_put(&db->uids, uid, db->n_users);
+        db->users = xrealloc_grow(db->users, db->n_users, sizeof(*db->users));
         db->users[db->n_users++] = (struct passwd_entry){
                 .name = TAKE_PTR(name),
                 .uid = uid,
@@ -111,6 +150,7 @@ static int group_line(struct user_db *db, const char *line, size_t len, char **r
         _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
         if (!name_index_put(&db->group_names, name, db->n_groups))
                 return 0; /* the first entry of a name wins */
+        id_index_put(&db->gids, gid, db->n_groups);
         struct group_entry g = { .name = TAKE_PTR(name), .gid = gid };
         for (const char *m = f[3], *end = f[3] + fl[3]; m < end;) {
                 const char *comma = memchr(m, ',', (size_t) (end - m));
@@ -121,7 +161,7 @@ static int group_line(struct user_db *db, const char *line, size_t len, char **r
                         strv_push(&g.members, xstrndup(m, (size_t) (e - m)));
                 m = comma ? comma + 1 : end;
         }
-        db->groups = xrealloc(db->groups, (db->n_groups + 1) * sizeof(*db->groups));
+        db->groups = xrealloc_grow(db->groups, db->n_groups, sizeof(*db->groups));
         db->groups[db->n_groups++] = g;
         return 0;
 }
@@ -169,6 +209,8 @@ void user_db_free(struct user_db *db) {
         free(db->groups);
         name_index_free(&db->user_names);
         name_index_free(&db->group_names);
+        free(db->uids.slots);
+        free(db->gids.slots);
         *db = (struct user_db){};
 }
 
@@ -182,10 +224,21 @@ const struct group_entry *user_db_group(const struct user_db *db, const char *na
         return name_index_get(&db->group_names, name, &i) ? &db->groups[i] : NULL;
 }
 
-static void choose(struct user_choice *c, const struct passwd_entry *pw, const char *via) {
-        for (size_t i = 0; i < c->n_users; i++)
-                if (c->users[i] == pw)
-                        return;
+const struct passwd_entry *user_db_user_by_uid(const struct user_db *db, uid_t uid) {
+        size_t i;
+        return id_index_get(&db->uids, uid, &i) ? &db->users[i] : NULL;
+}
+
+const struct group_entry *user_db_group_by_gid(const struct user_db *db, gid_t gid) {
+        size_t i;
+        return id_index_get(&db->gids, gid, &i) ? &db->groups[i] : NULL;
+}
+
+static void choose(const struct user_db *db, struct user_choice *c, const struct passwd_entry *pw,
+                   const char *via) {
+        size_t idx = (size_t) (pw - db->users);
+        if (c->chosen[idx])
+                return;
         if (pw->uid == 0) {
                 _cleanup_free_ char *note =
                         xasprintf("%s%s is not given a copy: root uses /etc/kubernetes/admin.conf "
@@ -195,7 +248,8 @@ static void choose(struct user_choice *c, const struct passwd_entry *pw, const c
                         strv_push(&c->notes, TAKE_PTR(note));
                 return;
         }
-        c->users = xrealloc(c->users, (c->n_users + 1) * sizeof(*c->users));
+        c->chosen[idx] = true;
+        c->users = xrealloc_grow(c->users, c->n_users, sizeof(*c->users));
         c->users[c->n_users++] = pw;
 }
 
@@ -207,17 +261,25 @@ static void choose_group(const struct user_db *db, const char *name, struct user
                 return;
         }
         _cleanup_free_ char *via = xasprintf(" (in group:%s)", name);
-        for (size_t i = 0; i < g->members.n; i++)
-                if (!user_db_user(db, g->members.items[i]))
+        /* The members marked by their index in db->users, looked up once each: asking the member list
+         * about every user would multiply users by members. */
+        _cleanup_free_ bool *member = xmalloc(db->n_users + 1);
+        memset(member, 0, db->n_users + 1);
+        for (size_t i = 0; i < g->members.n; i++) {
+                const struct passwd_entry *pw = user_db_user(db, g->members.items[i]);
+                if (pw)
+                        member[pw - db->users] = true;
+                else
                         strv_push(&c->notes, xasprintf("group:%s lists %s, who has no entry in " PASSWD_FILE
                                                        "; skipped",
                                                        name, g->members.items[i]));
+        }
         bool any = false;
         /* passwd order, so the result does not depend on how the member list is sorted. */
         for (size_t i = 0; i < db->n_users; i++) {
                 const struct passwd_entry *pw = &db->users[i];
-                if (pw->gid == g->gid || strv_contains(&g->members, pw->name)) {
-                        choose(c, pw, via);
+                if (pw->gid == g->gid || member[i]) {
+                        choose(db, c, pw, via);
                         any = true;
                 }
         }
@@ -235,7 +297,7 @@ static void choose_names(const struct user_db *db, const struct strv *names, str
                 }
                 const struct passwd_entry *pw = user_db_user(db, n);
                 if (pw)
-                        choose(c, pw, NULL);
+                        choose(db, c, pw, NULL);
                 else
                         strv_push(&c->errors,
                                   xasprintf("user '%s' does not exist in the tree's " PASSWD_FILE, n));
@@ -244,7 +306,8 @@ static void choose_names(const struct user_db *db, const struct strv *names, str
 
 void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile,
                   struct user_choice *ret) {
-        struct user_choice c = {};
+        struct user_choice c = { .chosen = xmalloc(db->n_users + 1) };
+        memset(c.chosen, 0, db->n_users + 1);
         choose_names(db, cli, &c);
         choose_names(db, profile, &c);
         *ret = c;
@@ -252,6 +315,7 @@ void users_choose(const struct user_db *db, const struct strv *cli, const struct
 
 void user_choice_free(struct user_choice *c) {
         free(c->users);
+        free(c->chosen);
         strv_free(&c->errors);
         strv_free(&c->notes);
         *c = (struct user_choice){};

@@ -4,6 +4,7 @@
  * of users that get a kubeconfig. */
 #pragma once
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "basic/name-index.h"
@@ -26,6 +27,16 @@ struct group_entry {
         struct strv members; /* the member list of /etc/group (not the primary members) */
 };
 
+/* An index from a uid or gid to the first entry that has it. */
+struct id_index {
+        struct id_slot {
+                uint32_t id;
+                size_t idx1; /* the entry's index + 1; 0: an empty slot */
+        } * slots;
+        size_t cap; /* a power of two, or 0 */
+        size_t n;
+};
+
 struct user_db {
         struct passwd_entry *users;
         size_t n_users;
@@ -33,6 +44,8 @@ struct user_db {
         size_t n_groups;
         struct name_index user_names;  /* name -> users[i] */
         struct name_index group_names; /* name -> groups[i] */
+        struct id_index uids;          /* uid -> the first users[i] with it */
+        struct id_index gids;          /* gid -> the first groups[i] with it */
 };
 
 /* Parse passwd / group text into db (appending). Blank lines, # comments and
@@ -49,6 +62,9 @@ void user_db_free(struct user_db *db);
 
 const struct passwd_entry *user_db_user(const struct user_db *db, const char *name);
 const struct group_entry *user_db_group(const struct user_db *db, const char *name);
+/* The first entry with this uid or gid, as getpwuid() and getgrgid() find it; NULL when none has it. */
+const struct passwd_entry *user_db_user_by_uid(const struct user_db *db, uid_t uid);
+const struct group_entry *user_db_group_by_gid(const struct user_db *db, gid_t gid);
 
 /* The users named by the command line and the profile (their union, command
  * line first), and nobody else (not SUDO_USER: a copy of admin.conf makes a user
@@ -63,6 +79,7 @@ struct user_choice {
         size_t n_users;
         struct strv errors;
         struct strv notes;
+        bool *chosen; /* by index in db->users: already in users (so that choosing stays linear) */
 };
 void users_choose(const struct user_db *db, const struct strv *cli, const struct strv *profile,
                   struct user_choice *ret);

@@ -87,19 +87,47 @@ static size_t indent_len(const char *text, size_t line_start) {
         return n;
 }
 
-int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
-                   unsigned *ret_line, char **ret_error) {
+static int check_raw_value(const char *raw_value, char **ret_error);
+
+/* The scan behind a plain get, table-exists or set: the arguments are checked first (a bad table, key
+ * or raw value is -EINVAL before the text is looked at), then the text is scanned into *doc. */
+static int scan_for(const char *text, size_t len, const char *const *table, const char *key,
+                    const char *raw_value, struct toml_doc *doc, char **ret_error) {
+        _cleanup_free_ char *tpath = NULL, *kpath = NULL;
+        size_t depth;
+        int r = table_to_path(table, key, &tpath, key ? &kpath : NULL, &depth, ret_error);
+        if (r >= 0 && raw_value)
+                r = check_raw_value(raw_value, ret_error);
+        return r < 0 ? r : toml_scan(text, len, doc, ret_error);
+}
+
+int toml_scanned_new(const char *text, size_t len, struct toml_doc **ret, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        int r = toml_scan(text, len, &doc, ret_error);
+        if (r < 0)
+                return r;
+        *ret = xmalloc(sizeof(doc));
+        **ret = doc;
+        doc = (struct toml_doc){};
+        return 0;
+}
+
+void toml_scanned_free(struct toml_doc *doc) {
+        if (!doc)
+                return;
+        toml_doc_free(doc);
+        free(doc);
+}
+
+int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const char *const *table,
+                           const char *key, char **ret_raw, unsigned *ret_line, char **ret_error) {
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         size_t depth;
         int r;
 
         if ((r = table_to_path(table, key, &tpath, &kpath, &depth, ret_error)) < 0)
                 return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-
-        const struct toml_def *def = toml_doc_find_def(&doc, kpath);
+        const struct toml_def *def = toml_doc_find_def(doc, kpath);
         if (!def)
                 return 0;
         if (def->kind != TOML_DEF_VALUE) {
@@ -107,7 +135,7 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
                 set_error(ret_error, "line %u: '%s' is a table, not a value", def->line, human);
                 return -EBADMSG;
         }
-        const struct toml_entry *e = find_entry(&doc, kpath);
+        const struct toml_entry *e = find_entry(doc, kpath);
         if (!e) /* every VALUE def gets an entry; be safe anyway */
                 return 0;
         if (ret_raw)
@@ -117,25 +145,36 @@ int toml_get_value(const char *text, size_t len, const char *const *table, const
         return 1;
 }
 
-int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
+int toml_get_value(const char *text, size_t len, const char *const *table, const char *key, char **ret_raw,
+                   unsigned *ret_line, char **ret_error) {
         _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        int r = scan_for(text, len, table, key, NULL, &doc, ret_error);
+        return r < 0 ? r : toml_scanned_get_value(&doc, text, table, key, ret_raw, ret_line, ret_error);
+}
+
+int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, const char *const *table,
+                              char **ret_error) {
         _cleanup_free_ char *tpath = NULL;
         size_t depth;
         int r;
 
         if ((r = table_to_path(table, NULL, &tpath, NULL, &depth, ret_error)) < 0)
                 return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
         if (depth == 0)
                 return 1;
-        const struct toml_def *def = toml_doc_find_def(&doc, tpath);
+        const struct toml_def *def = toml_doc_find_def(doc, tpath);
         if (!def || def->kind == TOML_DEF_ARRAY)
                 return 0;
         if (def->kind != TOML_DEF_VALUE)
                 return 1;
-        const struct toml_entry *e = find_entry(&doc, tpath);
+        const struct toml_entry *e = find_entry(doc, tpath);
         return e && text[e->value_start] == '{';
+}
+
+int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        int r = scan_for(text, len, table, NULL, NULL, &doc, ret_error);
+        return r < 0 ? r : toml_scanned_table_exists(&doc, text, table, ret_error);
 }
 
 /* The caller's value must be one complete TOML value and nothing else. */
@@ -346,9 +385,11 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         return 1;
 }
 
-int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
-                   const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
-        _cleanup_(toml_doc_free) struct toml_doc doc = {};
+/* The edit of toml_set_value() on a text scanned into *doc. When keep_scan, *doc ends as the scan
+ * of the new text (the one that checks the edit) on success, and as the text's on failure. */
+static int set_value(const char *text, size_t len, struct toml_doc *doc, bool keep_scan,
+                     const char *const *table, const char *key, const char *raw_value, char **ret_text,
+                     size_t *ret_len, char **ret_error) {
         _cleanup_free_ char *tpath = NULL, *kpath = NULL;
         struct edit edit = {};
         size_t depth;
@@ -358,9 +399,7 @@ int toml_set_value(const char *text, size_t len, const char *const *table, const
                 return r;
         if ((r = check_raw_value(raw_value, ret_error)) < 0)
                 return r;
-        if ((r = toml_scan(text, len, &doc, ret_error)) < 0)
-                return r;
-        r = plan_set(text, len, &doc, table, depth, tpath, kpath, key, raw_value, &edit, ret_error);
+        r = plan_set(text, len, doc, table, depth, tpath, kpath, key, raw_value, &edit, ret_error);
         if (r <= 0) {
                 buf_free(&edit.insert);
                 return r;
@@ -372,18 +411,45 @@ int toml_set_value(const char *text, size_t len, const char *const *table, const
         buf_append(&out, text + edit.offset + edit.delete_len, len - edit.offset - edit.delete_len);
         buf_free(&edit.insert);
 
-        /* Belt and braces: the result must scan and give back exactly the value. */
+        /* Belt and braces: the result must scan and give back exactly the value. The old text's scan is
+         * done with first: a scan is several times its text, and two at once would double the peak. */
+        _cleanup_(toml_doc_free) struct toml_doc check_doc = {};
         _cleanup_free_ char *check = NULL, *check_error = NULL;
-        if (toml_get_value(out.data, out.len, table, key, &check, NULL, &check_error) != 1 ||
-            !streq(check, raw_value)) {
+        if (keep_scan)
+                toml_doc_free(doc);
+        r = toml_scan(out.data, out.len, &check_doc, &check_error);
+        if (r >= 0)
+                r = toml_scanned_get_value(&check_doc, out.data, table, key, &check, NULL, &check_error);
+        if (r != 1 || !streq(check, raw_value)) {
                 set_error(ret_error, "line %u: edit would not give a valid file (%s)",
                           line_of_offset(text, edit.offset), strempty(check_error));
                 buf_free(&out);
+                if (keep_scan) /* the text stays, and its scan with it: it scanned before */
+                        (void) toml_scan(text, len, doc, NULL);
                 return -EBADMSG;
+        }
+        if (keep_scan) {
+                *doc = check_doc;
+                check_doc = (struct toml_doc){};
         }
         *ret_len = out.len;
         *ret_text = buf_steal(&out);
         return 1;
+}
+
+int toml_set_value(const char *text, size_t len, const char *const *table, const char *key,
+                   const char *raw_value, char **ret_text, size_t *ret_len, char **ret_error) {
+        _cleanup_(toml_doc_free) struct toml_doc doc = {};
+        int r = scan_for(text, len, table, key, raw_value, &doc, ret_error);
+        return r < 0 ? r
+                     : set_value(text, len, &doc, false, table, key, raw_value, ret_text, ret_len,
+                                 ret_error);
+}
+
+int toml_scanned_set_value(struct toml_doc *doc, const char *text, size_t len, const char *const *table,
+                           const char *key, const char *raw_value, char **ret_text, size_t *ret_len,
+                           char **ret_error) {
+        return set_value(text, len, doc, true, table, key, raw_value, ret_text, ret_len, ret_error);
 }
 
 struct range {

@@ -79,3 +79,20 @@ char *toml_quote_string(const char *s);
 /* Decode a basic, literal or multi-line TOML string into its value.
  * Returns 0, or -EINVAL when raw is not exactly one string. */
 int toml_unquote_string(const char *raw, char **ret);
+
+/* One scan of a text for a caller with many questions about it: toml_get_value() and
+ * toml_table_exists() scan the whole text at every call (containerd's default config is asked
+ * eight times by one fixer). The toml_scanned_ forms answer the same from one toml_scanned_new()
+ * of the same text, which must not change while the scan is used. */
+struct toml_doc;
+int toml_scanned_new(const char *text, size_t len, struct toml_doc **ret, char **ret_error);
+void toml_scanned_free(struct toml_doc *doc);
+int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const char *const *table,
+                           const char *key, char **ret_raw, unsigned *ret_line, char **ret_error);
+int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, const char *const *table,
+                              char **ret_error);
+/* toml_set_value() of a scanned text: when it returns 1, doc is the scan of the new text (the one
+ * that checked the edit), and the old text may go. */
+int toml_scanned_set_value(struct toml_doc *doc, const char *text, size_t len, const char *const *table,
+                           const char *key, const char *raw_value, char **ret_text, size_t *ret_len,
+                           char **ret_error);

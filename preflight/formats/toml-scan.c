@@ -19,14 +19,23 @@ struct scanner {
         char **error;
         size_t section;
         unsigned anon_counter;
+        struct line_cursor lines; /* line numbers, counted as the scan advances */
+        struct buf scratch;       /* string values are decoded here, only to check them */
+        struct buf segs;          /* the segments of the key scanned last, each ended by a NUL */
+        struct buf path;          /* the path being defined, and (path_hash) its hash as it grows */
+        size_t path_hash, section_hash;
 };
+
+static unsigned line_at(struct scanner *s, size_t off) {
+        return line_cursor_at(&s->lines, off);
+}
 
 _printf_(3, 4) static int fail_at(struct scanner *s, size_t off, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         _cleanup_free_ char *msg = xvasprintf(fmt, ap);
         va_end(ap);
-        set_error(s->error, "line %u: %s", line_of_offset(s->text, off < s->len ? off : s->len), msg);
+        set_error(s->error, "line %u: %s", line_at(s, off < s->len ? off : s->len), msg);
         return -EBADMSG;
 }
 
@@ -34,10 +43,21 @@ static int peek(const struct scanner *s, size_t ahead) {
         return s->pos + ahead < s->len ? (unsigned char) s->text[s->pos + ahead] : -1;
 }
 
+/* parent, sep, segment as one new string; sep 0 when parent is "". A path for every key of a document:
+ * no printf for them. */
+static char *path_join(const char *parent, char sep, const char *segment, size_t segment_len) {
+        size_t n = strlen(parent);
+        char *p = xmalloc(n + !!sep + segment_len + 1);
+        memcpy(p, parent, n);
+        if (sep)
+                p[n++] = sep;
+        memcpy(p + n, segment, segment_len);
+        p[n + segment_len] = 0;
+        return p;
+}
+
 char *toml_path_child(const char *parent, const char *segment) {
-        if (!*parent)
-                return xstrdup(segment);
-        return xasprintf("%s%c%s", parent, TOML_SEP, segment);
+        return path_join(parent, *parent ? TOML_SEP : 0, segment, strlen(segment));
 }
 
 char *toml_path_human(const char *path) {
@@ -66,17 +86,41 @@ char *toml_path_human(const char *path) {
 }
 
 const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char *path) {
-        for (size_t i = 0; i < doc->n_defs; i++)
-                if (streq(doc->defs[i].path, path))
-                        return &doc->defs[i];
-        return NULL;
+        size_t i;
+        return name_index_get(&doc->def_index, path, &i) ? &doc->defs[i] : NULL;
 }
 
-static struct toml_def *add_def(struct toml_doc *doc, const char *path, enum toml_def_kind kind,
-                                unsigned line) {
-        doc->defs = xrealloc(doc->defs, (doc->n_defs + 1) * sizeof(*doc->defs));
-        doc->defs[doc->n_defs] = (struct toml_def){ .path = xstrdup(path), .kind = kind, .line = line };
+/* The scanner's path: what it holds defines, by a lookup with the hash kept as the path grew. */
+static struct toml_def *find_path_def(struct scanner *s) {
+        size_t i;
+        return name_index_get_hashed(&s->doc->def_index, s->path.data, s->path_hash, &i) ? &s->doc->defs[i]
+                                                                                         : NULL;
+}
+
+static struct toml_def *add_path_def(struct scanner *s, enum toml_def_kind kind, unsigned line) {
+        struct toml_doc *doc = s->doc;
+        doc->defs = xrealloc_grow(doc->defs, doc->n_defs, sizeof(*doc->defs));
+        doc->defs[doc->n_defs] =
+                (struct toml_def){ .path = xstrdup(s->path.data), .kind = kind, .line = line };
+        (void) name_index_put_hashed(&doc->def_index, doc->defs[doc->n_defs].path, s->path_hash,
+                                     doc->n_defs);
         return &doc->defs[doc->n_defs++];
+}
+
+/* Start the scanner's path at base (hash: its hash), or extend it by a separator and n bytes. */
+static void path_start(struct scanner *s, const char *base, size_t hash) {
+        s->path.len = 0;
+        buf_puts(&s->path, base);
+        s->path_hash = hash;
+}
+
+static void path_extend(struct scanner *s, char sep, const char *segment, size_t n) {
+        if (s->path.len > 0) {
+                buf_putc(&s->path, sep);
+                s->path_hash = name_index_hash_more(s->path_hash, &sep, 1);
+        }
+        buf_append(&s->path, segment, n);
+        s->path_hash = name_index_hash_more(s->path_hash, segment, n);
 }
 
 void toml_doc_free(struct toml_doc *doc) {
@@ -84,11 +128,10 @@ void toml_doc_free(struct toml_doc *doc) {
                 free(doc->defs[i].path);
         for (size_t i = 0; i < doc->n_sections; i++)
                 free(doc->sections[i].path);
-        for (size_t i = 0; i < doc->n_entries; i++)
-                free(doc->entries[i].path);
         free(doc->defs);
         free(doc->sections);
         free(doc->entries);
+        name_index_free(&doc->def_index);
         *doc = (struct toml_doc){};
 }
 
@@ -268,6 +311,13 @@ static int scan_string(struct scanner *s, struct buf *out, bool is_key) {
 
         s->pos++;
         for (;;) {
+                /* The run of plain characters up to the next quote, backslash or control character. */
+                size_t run = s->pos;
+                while (run < s->len && s->text[run] != q && s->text[run] != '\\' &&
+                       !is_control((unsigned char) s->text[run]))
+                        run++;
+                buf_append(out, s->text + s->pos, run - s->pos);
+                s->pos = run;
                 int c = peek(s, 0);
                 if (c < 0 || c == '\n' || c == '\r')
                         return fail_at(s, start, "unterminated string");
@@ -291,35 +341,35 @@ static bool is_bare_key_char(int c) {
         return c >= 0 && (isalnum(c) || c == '_' || c == '-');
 }
 
-/* A possibly dotted key, as its unquoted segments. */
-static int scan_key(struct scanner *s, struct strv *segs) {
+/* A possibly dotted key, as its unquoted segments: in s->segs, each ended by a NUL; *ret_n of them. */
+static int scan_key(struct scanner *s, size_t *ret_n) {
         int r;
-        for (;;) {
+        s->segs.len = 0;
+        for (*ret_n = 0;; (*ret_n)++) {
                 skip_blanks(s);
-                size_t start = s->pos;
+                size_t start = s->pos, mark = s->segs.len;
                 int c = peek(s, 0);
                 if (c == '"' || c == '\'') {
-                        struct buf b = {};
-                        r = scan_string(s, &b, true);
-                        if (r < 0) {
-                                buf_free(&b);
+                        if ((r = scan_string(s, &s->segs, true)) < 0)
                                 return r;
-                        }
-                        if (b.len == 0 || memchr(b.data, 0, b.len) || strpbrk(b.data, "\x1e\x1f")) {
-                                buf_free(&b);
+                        const char *seg = s->segs.data + mark;
+                        size_t n = s->segs.len - mark;
+                        if (n == 0 || memchr(seg, 0, n) || memchr(seg, TOML_ANON, n) ||
+                            memchr(seg, TOML_SEP, n))
                                 return fail_at(s, start,
                                                "empty key or key with control characters is not supported");
-                        }
-                        strv_push(segs, buf_steal(&b));
                 } else if (is_bare_key_char(c)) {
                         while (is_bare_key_char(peek(s, 0)))
                                 s->pos++;
-                        strv_push(segs, xstrndup(s->text + start, s->pos - start));
+                        buf_append(&s->segs, s->text + start, s->pos - start);
                 } else
                         return fail_at(s, start, "expected a key");
+                buf_putc(&s->segs, 0);
                 skip_blanks(s);
-                if (peek(s, 0) != '.')
+                if (peek(s, 0) != '.') {
+                        (*ret_n)++;
                         return 0;
+                }
                 s->pos++;
         }
 }
@@ -427,66 +477,67 @@ static bool valid_plain_token(const char *t, size_t n) {
 static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
                       size_t *n_items);
 
-static int define_key(struct scanner *s, const char *base, const struct strv *segs, size_t key_off,
-                      char **ret_path) {
-        unsigned line = line_of_offset(s->text, key_off);
-        _cleanup_free_ char *cur = xstrdup(base);
-        for (size_t i = 0; i < segs->n; i++) {
-                char *next = toml_path_child(cur, segs->items[i]);
-                free(cur);
-                cur = next;
-                struct toml_def *def = (struct toml_def *) toml_doc_find_def(s->doc, cur);
-                _cleanup_free_ char *human = toml_path_human(cur);
-                if (i + 1 < segs->n) {
+static int define_key(struct scanner *s, const char *base, size_t base_hash, size_t n_segs, size_t key_off,
+                      const char **ret_path) {
+        unsigned line = line_at(s, key_off);
+        const char *seg = s->segs.data;
+        path_start(s, base, base_hash);
+        for (size_t i = 0; i < n_segs; i++, seg += strlen(seg) + 1) {
+                path_extend(s, TOML_SEP, seg, strlen(seg));
+                const char *cur = s->path.data;
+                struct toml_def *def = find_path_def(s);
+                /* The readable path is made for a message only: for every key it cost a tenth of a scan. */
+                _cleanup_free_ char *human = NULL;
+                if (i + 1 < n_segs) {
                         if (!def)
-                                add_def(s->doc, cur, TOML_DEF_DOTTED, line);
+                                add_path_def(s, TOML_DEF_DOTTED, line);
                         else if (def->kind != TOML_DEF_DOTTED)
                                 return fail_at(s, key_off,
                                                "dotted key extends '%s', already defined as %s on line %u",
-                                               human, def_kind_name(def->kind), def->line);
+                                               human = toml_path_human(cur), def_kind_name(def->kind),
+                                               def->line);
                 } else {
                         if (def)
                                 return fail_at(s, key_off, "duplicate key '%s' (first defined on line %u)",
-                                               human, def->line);
-                        add_def(s->doc, cur, TOML_DEF_VALUE, line);
+                                               human = toml_path_human(cur), def->line);
+                        add_path_def(s, TOML_DEF_VALUE, line);
                 }
         }
-        *ret_path = TAKE_PTR(cur);
+        *ret_path = s->doc->defs[s->doc->n_defs - 1].path;
         return 0;
 }
 
-static void add_entry(struct scanner *s, char *owned_path, size_t line_start, size_t value_start,
+/* An entry's path is its value's def's (the def owns it). */
+static void add_entry(struct scanner *s, const char *def_path, size_t line_start, size_t value_start,
                       bool in_inline) {
         struct toml_doc *d = s->doc;
-        d->entries = xrealloc(d->entries, (d->n_entries + 1) * sizeof(*d->entries));
+        d->entries = xrealloc_grow(d->entries, d->n_entries, sizeof(*d->entries));
         d->entries[d->n_entries++] = (struct toml_entry){
-                .path = owned_path,
+                .path = (char *) def_path,
                 .section = s->section,
                 .line_start = line_start,
                 .value_start = value_start,
                 .value_end = s->pos,
                 .line_end = s->pos,
-                .line = line_of_offset(s->text, value_start),
+                .line = line_at(s, value_start),
                 .in_inline = in_inline,
         };
 }
 
-/* key = value, either on its own line or inside an inline table. */
-static int scan_keyval(struct scanner *s, const char *base, size_t line_start, bool in_inline,
-                       unsigned depth) {
-        struct strv segs = {};
-        _cleanup_free_ char *path = NULL;
-        size_t key_off;
+/* key = value, either on its own line or inside an inline table; base_hash: base's hash. */
+static int scan_keyval(struct scanner *s, const char *base, size_t base_hash, size_t line_start,
+                       bool in_inline, unsigned depth) {
+        const char *path = NULL;
+        size_t key_off, n_segs;
         int r;
 
         skip_blanks(s);
         key_off = s->pos;
-        r = scan_key(s, &segs);
+        r = scan_key(s, &n_segs);
         if (r >= 0 && peek(s, 0) != '=')
                 r = fail_at(s, s->pos, "expected '=' after key");
         if (r >= 0)
-                r = define_key(s, base, &segs, key_off, &path);
-        strv_free(&segs);
+                r = define_key(s, base, base_hash, n_segs, key_off, &path);
         if (r < 0)
                 return r;
         s->pos++;
@@ -494,7 +545,7 @@ static int scan_keyval(struct scanner *s, const char *base, size_t line_start, b
         size_t value_start = s->pos;
         if ((r = scan_value(s, path, depth, NULL, NULL)) < 0)
                 return r;
-        add_entry(s, TAKE_PTR(path), line_start, value_start, in_inline);
+        add_entry(s, path, line_start, value_start, in_inline);
         return 0;
 }
 
@@ -507,8 +558,9 @@ static int scan_inline_table(struct scanner *s, const char *path, unsigned depth
                 s->pos++;
                 return 0;
         }
+        size_t hash = name_index_hash(path, strlen(path));
         for (;;) {
-                if ((r = scan_keyval(s, path, start, true, depth)) < 0)
+                if ((r = scan_keyval(s, path, hash, start, true, depth)) < 0)
                         return r;
                 skip_blanks(s);
                 int c = peek(s, 0);
@@ -562,9 +614,11 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
                 size_t elem_start = s->pos;
                 bool is_string = peek(s, 0) == '"' || peek(s, 0) == '\'';
                 /* Tables inside arrays are anonymous: scanned and checked, never addressed. */
-                _cleanup_free_ char *anon =
-                        xasprintf("%s%c%cA%u", path, TOML_SEP, TOML_ANON, ++s->anon_counter);
-                if ((r = scan_value(s, anon, depth + 1, NULL, NULL)) < 0)
+                char seg[32];
+                int n = snprintf(seg, sizeof(seg), "%cA%u", TOML_ANON, ++s->anon_counter);
+                /* Only a table, or an array that may hold one, defines anything under its path. */
+                _cleanup_free_ char *anon = is_string ? NULL : path_join(path, TOML_SEP, seg, (size_t) n);
+                if ((r = scan_value(s, anon ?: path, depth + 1, NULL, NULL)) < 0)
                         return r;
                 struct toml_array_item item = {
                         .start = elem_start, .end = s->pos, .comma = SIZE_MAX, .is_string = is_string
@@ -579,7 +633,7 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
                                        peek(s, 0) < 0 ? "unterminated array"
                                                       : "expected ',' or ']' in array");
                 if (items) {
-                        *items = xrealloc(*items, (*n_items + 1) * sizeof(**items));
+                        *items = xrealloc_grow(*items, *n_items, sizeof(**items));
                         (*items)[(*n_items)++] = item;
                 }
         }
@@ -591,10 +645,8 @@ static int scan_value(struct scanner *s, const char *path, unsigned depth, struc
         if (depth > TOML_MAX_DEPTH)
                 return fail_at(s, s->pos, "values nested too deeply");
         if (c == '"' || c == '\'') {
-                struct buf scratch = {};
-                int r = scan_string(s, &scratch, false);
-                buf_free(&scratch);
-                return r;
+                s->scratch.len = 0;
+                return scan_string(s, &s->scratch, false);
         }
         if (c == '[')
                 return scan_array(s, path, depth, items, n_items);
@@ -624,86 +676,96 @@ static int scan_value(struct scanner *s, const char *path, unsigned depth, struc
 
 static struct toml_section *add_section(struct toml_doc *d, char *owned_path, bool is_array,
                                         size_t line_start) {
-        d->sections = xrealloc(d->sections, (d->n_sections + 1) * sizeof(*d->sections));
+        d->sections = xrealloc_grow(d->sections, d->n_sections, sizeof(*d->sections));
         d->sections[d->n_sections] =
                 (struct toml_section){ .path = owned_path, .is_array = is_array, .line_start = line_start };
         return &d->sections[d->n_sections++];
 }
 
-/* Resolve a [header] or [[header]] against what is already defined. */
-static int define_header(struct scanner *s, const struct strv *segs, bool is_array, size_t off,
-                         char **ret_path) {
-        unsigned line = line_of_offset(s->text, off);
-        _cleanup_free_ char *cur = xstrdup("");
-        for (size_t i = 0; i < segs->n; i++) {
-                char *next = toml_path_child(cur, segs->items[i]);
-                free(cur);
-                cur = next;
-                struct toml_def *def = (struct toml_def *) toml_doc_find_def(s->doc, cur);
-                _cleanup_free_ char *human = toml_path_human(cur);
-                bool last = i + 1 == segs->n;
+/* Resolve a [header] or [[header]] (its segments in s->segs) against what is already defined. */
+static int define_header(struct scanner *s, size_t n_segs, bool is_array, size_t off, char **ret_path) {
+        unsigned line = line_at(s, off);
+        const char *seg = s->segs.data;
+        path_start(s, "", NAME_INDEX_HASH_INIT);
+        for (size_t i = 0; i < n_segs; i++, seg += strlen(seg) + 1) {
+                path_extend(s, TOML_SEP, seg, strlen(seg));
+                const char *cur = s->path.data;
+                struct toml_def *def = find_path_def(s);
+                _cleanup_free_ char *human = NULL; /* made for a message only */
+                bool last = i + 1 == n_segs;
                 if (!def)
-                        def = add_def(s->doc, cur,
-                                      !last      ? TOML_DEF_IMPLICIT
-                                      : is_array ? TOML_DEF_ARRAY
-                                                 : TOML_DEF_HEADER,
-                                      line);
+                        def = add_path_def(s,
+                                           !last      ? TOML_DEF_IMPLICIT
+                                           : is_array ? TOML_DEF_ARRAY
+                                                      : TOML_DEF_HEADER,
+                                           line);
                 else if (def->kind == TOML_DEF_VALUE)
-                        return fail_at(s, off, "table '%s' is already defined as a value on line %u", human,
-                                       def->line);
+                        return fail_at(s, off, "table '%s' is already defined as a value on line %u",
+                                       human = toml_path_human(cur), def->line);
                 else if (last && is_array && def->kind != TOML_DEF_ARRAY)
-                        return fail_at(s, off, "[[%s]] is already defined as %s on line %u", human,
-                                       def_kind_name(def->kind), def->line);
+                        return fail_at(s, off, "[[%s]] is already defined as %s on line %u",
+                                       human = toml_path_human(cur), def_kind_name(def->kind), def->line);
                 else if (last && !is_array && def->kind == TOML_DEF_IMPLICIT) {
                         def->kind = TOML_DEF_HEADER;
                         def->line = line;
                 } else if (last && !is_array && def->kind != TOML_DEF_ARRAY)
                         return fail_at(s, off, "duplicate table [%s] (already defined as %s on line %u)",
-                                       human, def_kind_name(def->kind), def->line);
+                                       human = toml_path_human(cur), def_kind_name(def->kind), def->line);
                 else if (last && !is_array)
-                        return fail_at(s, off, "[%s] is already an array of tables (line %u)", human,
-                                       def->line);
+                        return fail_at(s, off, "[%s] is already an array of tables (line %u)",
+                                       human = toml_path_human(cur), def->line);
 
                 if (def->kind == TOML_DEF_ARRAY) {
                         if (last && is_array)
                                 def->elements++;
-                        char *elem = xasprintf("%s%c%c%u", cur, TOML_SEP, TOML_ANON, def->elements);
-                        free(cur);
-                        cur = elem;
+                        char elem[32];
+                        int n = snprintf(elem, sizeof(elem), "%c%u", TOML_ANON, def->elements);
+                        path_extend(s, TOML_SEP, elem, (size_t) n);
                 }
         }
-        *ret_path = TAKE_PTR(cur);
+        *ret_path = xstrdup(s->path.data);
         return 0;
 }
 
 static int scan_header(struct scanner *s, size_t line_start) {
-        size_t off = s->pos;
+        size_t off = s->pos, n_segs;
         bool is_array = peek(s, 1) == '[';
-        struct strv segs = {};
         char *path = NULL;
         int r;
 
         s->pos += is_array ? 2 : 1;
-        r = scan_key(s, &segs);
+        r = scan_key(s, &n_segs);
         if (r >= 0 && (peek(s, 0) != ']' || (is_array && peek(s, 1) != ']')))
                 r = fail_at(s, s->pos, "bad table header: expected '%s'", is_array ? "]]" : "]");
         if (r >= 0) {
                 s->pos += is_array ? 2 : 1;
-                r = define_header(s, &segs, is_array, off, &path);
+                r = define_header(s, n_segs, is_array, off, &path);
         }
-        strv_free(&segs);
         if (r < 0)
                 return r;
 
         struct toml_section *sec = add_section(s->doc, path, is_array, line_start);
-        sec->line = line_of_offset(s->text, off);
+        sec->line = line_at(s, off);
         s->section = s->doc->n_sections - 1;
+        s->section_hash = s->path_hash; /* the hash of path, which define_header left in s->path */
         return finish_line(s, "table header", &s->doc->sections[s->section].header_eol);
+}
+
+/* What a scanner holds besides the document. */
+static void scanner_done(struct scanner *s) {
+        buf_free(&s->scratch);
+        buf_free(&s->segs);
+        buf_free(&s->path);
 }
 
 int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_error) {
         struct toml_doc doc = {};
-        struct scanner s = { .text = text, .len = len, .doc = &doc, .error = ret_error };
+        struct scanner s = { .text = text,
+                             .len = len,
+                             .doc = &doc,
+                             .error = ret_error,
+                             .lines = LINE_CURSOR(text),
+                             .section_hash = NAME_INDEX_HASH_INIT };
         int r = 0;
 
         if ((r = refuse_nul(text, len, ret_error)) < 0)
@@ -725,13 +787,15 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                 else if (c == '[')
                         r = scan_header(&s, line_start);
                 else {
-                        r = scan_keyval(&s, doc.sections[s.section].path, line_start, false, 0);
+                        r = scan_keyval(&s, doc.sections[s.section].path, s.section_hash, line_start, false,
+                                        0);
                         if (r >= 0) {
                                 struct toml_entry *e = &doc.entries[doc.n_entries - 1];
                                 r = finish_line(&s, "value", &e->line_end);
                         }
                 }
         }
+        scanner_done(&s);
         if (r < 0) {
                 toml_doc_free(&doc);
                 return r;
@@ -743,7 +807,9 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
 int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n,
                     char **ret_error) {
         struct toml_doc doc = {};
-        struct scanner s = { .text = raw, .len = len, .doc = &doc, .error = ret_error };
+        struct scanner s = {
+                .text = raw, .len = len, .doc = &doc, .error = ret_error, .lines = LINE_CURSOR(raw)
+        };
         struct toml_array_item *items = NULL;
         size_t n = 0;
         int r;
@@ -755,6 +821,7 @@ int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_it
         r = scan_array(&s, "", 0, &items, &n);
         if (r >= 0 && s.pos != len)
                 r = fail_at(&s, s.pos, "unexpected text after array");
+        scanner_done(&s);
         toml_doc_free(&doc);
         if (r < 0) {
                 free(items);
@@ -766,7 +833,7 @@ int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_it
 }
 
 int toml_decode_string(const char *raw, size_t len, char **ret, char **ret_error) {
-        struct scanner s = { .text = raw, .len = len, .error = ret_error };
+        struct scanner s = { .text = raw, .len = len, .error = ret_error, .lines = LINE_CURSOR(raw) };
         struct buf b = {};
         int r;
 

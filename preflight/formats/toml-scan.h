@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "basic/name-index.h"
+
 /* Paths are key segments joined with TOML_SEP; the root table is "". An
  * element of an array of tables (or an inline table inside an array) gets an
  * extra segment starting with TOML_ANON, which no caller-given segment can
@@ -42,7 +44,7 @@ struct toml_section {
  * top-level (not in_inline) entries: the start of the key's line and the
  * offset of the line ending after the value and any trailing comment. */
 struct toml_entry {
-        char *path;
+        char *path; /* the def's path: the def owns it */
         size_t section;
         size_t line_start, value_start, value_end, line_end;
         unsigned line;
@@ -52,6 +54,7 @@ struct toml_entry {
 struct toml_doc {
         struct toml_def *defs;
         size_t n_defs;
+        struct name_index def_index; /* path -> defs[i] */
         struct toml_section *sections;
         size_t n_sections;
         struct toml_entry *entries;

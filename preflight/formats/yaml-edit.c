@@ -259,19 +259,16 @@ static bool flow_mapping_is_json(const struct edit_ctx *c, const struct ynode *m
 
 /* ---- get ---- */
 
-int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_value,
-                    unsigned *ret_line, char **ret_error) {
-        struct edit_ctx c;
-        _cleanup_free_ struct path_step *steps = NULL;
-        size_t n = path ? path_length(path) : 0;
-
-        int r = open_and_walk(&c, text, len, doc, path, &steps, ret_error);
+/* yaml_get_scalar() in the document c has open. */
+static int get_scalar(const struct edit_ctx *c, const char *const *path, char **ret_value,
+                      unsigned *ret_line, char **ret_error) {
+        size_t n = path_length(path);
+        _cleanup_free_ struct path_step *steps = xmalloc(n * sizeof(struct path_step));
+        int r = walk_path(c, path, steps, ret_error);
         if (r < 0)
                 return r;
-        if ((size_t) r < n) {
-                edit_ctx_done(&c);
+        if ((size_t) r < n)
                 return 0;
-        }
         struct ynode *v = steps[n - 1].value;
         if (v->kind != YNODE_SCALAR) {
                 struct buf what = {};
@@ -281,19 +278,58 @@ int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *cons
                           : v->kind == YNODE_SEQUENCE ? "sequence"
                                                       : "alias");
                 buf_free(&what);
-                edit_ctx_done(&c);
                 return -EBADMSG;
         }
         r = check_path_node(v, path, n, true, ret_error);
-        if (r >= 0) {
-                if (ret_value)
-                        *ret_value = xstrdup(v->value);
-                if (ret_line)
-                        *ret_line = v->line;
-                r = 1;
-        }
+        if (r < 0)
+                return r;
+        if (ret_value)
+                *ret_value = xstrdup(v->value);
+        if (ret_line)
+                *ret_line = v->line;
+        return 1;
+}
+
+int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_value,
+                    unsigned *ret_line, char **ret_error) {
+        struct edit_ctx c;
+        if (!path || !path[0])
+                return -EINVAL;
+        int r = edit_ctx_open(&c, text, len, doc, ret_error);
+        if (r < 0)
+                return r;
+        r = get_scalar(&c, path, ret_value, ret_line, ret_error);
         edit_ctx_done(&c);
         return r;
+}
+
+int yaml_find_document(const char *text, size_t len, const char *const *path, const char *const *values,
+                       unsigned *ret_doc, char **ret_error) {
+        if (!path || !path[0] || (!text && len > 0))
+                return -EINVAL;
+        /* What yaml_count_documents() and then yaml_get_scalar() on each document would refuse, in that
+         * order, from one parse. */
+        struct edit_ctx c = { .text = text ? text : "", .len = len };
+        c.eol = detect_eol(c.text, len);
+        int r = ystream_parse(c.text, len, &c.stream, ret_error);
+        if (r < 0)
+                return r;
+        if (c.stream.n_docs > 0)
+                r = ytext_check_line_breaks(c.text, len, ret_error);
+        for (unsigned d = 0; r >= 0 && d < c.stream.n_docs; d++) {
+                _cleanup_free_ char *value = NULL;
+                (void) edit_ctx_select(&c, d, NULL); /* d exists */
+                r = get_scalar(&c, path, &value, NULL, ret_error);
+                for (size_t i = 0; r > 0 && values[i]; i++)
+                        if (streq(value, values[i])) {
+                                *ret_doc = d;
+                                edit_ctx_done(&c);
+                                return 1;
+                        }
+                r = r < 0 ? r : 0;
+        }
+        edit_ctx_done(&c);
+        return r < 0 ? r : 0;
 }
 
 /* ---- set ---- */

@@ -29,6 +29,12 @@
 int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_value,
                     unsigned *ret_line, char **ret_error);
 
+/* The first document whose scalar at path is one of values (NULL-terminated): 1 (*ret_doc its index), 0
+ * none, <0 refused as yaml_get_scalar() refuses a document before it. One parse for the whole stream,
+ * where a yaml_get_scalar() per document would parse it once per document. */
+int yaml_find_document(const char *text, size_t len, const char *const *path, const char *const *values,
+                       unsigned *ret_doc, char **ret_error);
+
 /* Set the scalar at path to value, creating missing intermediate mappings.
  * Returns 0 when it already has that value (compared as strings, so a quoted
  * "false" counts as false), 1 changed (*ret_text is malloc'ed and

@@ -7,6 +7,7 @@
 
 #include "basic/time-util.h"
 #include "basic/util.h"
+#include "system/libsystemd.h"
 
 #define SYSTEMD_SERVICE "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
@@ -73,22 +74,28 @@ void unit_restart_done(struct unit_restart *u) {
 }
 
 static const char *bus_error_text(const sd_bus_error *error, int r) {
-        if (sd_bus_error_is_set(error) && error->message)
+        if (sym_sd_bus_error_is_set(error) && error->message)
                 return error->message;
         return strerror(-r);
 }
 
 int units_bus_open(sd_bus **ret_bus, char **ret_error) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sym_sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         const char *address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
         const char *unique_name;
+        _cleanup_free_ char *why = NULL;
         int r;
 
-        r = sd_bus_open_system(&bus);
+        r = dlopen_libsystemd(&why);
+        if (r < 0) {
+                set_error(ret_error, "cannot connect to the system bus: %s", why);
+                return r;
+        }
+        r = sym_sd_bus_open_system(&bus);
         /* Asking for our unique name waits for the Hello reply, so a socket
          * with nothing usable behind it fails here and not at the first call. */
         if (r >= 0)
-                r = sd_bus_get_unique_name(bus, &unique_name);
+                r = sym_sd_bus_get_unique_name(bus, &unique_name);
         if (r < 0) {
                 set_error(ret_error, "cannot connect to the system bus (%s): %s",
                           address ? address : DEFAULT_SYSTEM_BUS, strerror(-r));
@@ -101,21 +108,31 @@ int units_bus_open(sd_bus **ret_bus, char **ret_error) {
 /* A Manager method call with its own timeout (sd_bus_call_method has none). */
 static int call_manager(sd_bus *bus, const char *method, uint64_t timeout_usec, sd_bus_error *error,
                         sd_bus_message **ret_reply, const char *types, ...) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
         va_list ap;
         int r;
 
-        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, method);
+        r = sym_sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                               method);
         if (r < 0)
                 return r;
         if (types) {
                 va_start(ap, types);
-                r = sd_bus_message_appendv(m, types, ap);
+                r = sym_sd_bus_message_appendv(m, types, ap);
                 va_end(ap);
                 if (r < 0)
                         return r;
         }
-        return sd_bus_call(bus, m, timeout_usec, error, ret_reply);
+        return sym_sd_bus_call(bus, m, timeout_usec, error, ret_reply);
+}
+
+/* sd_bus_message_append() is variadic: through the pointer, its va_list form. */
+static int message_append(sd_bus_message *m, const char *types, ...) {
+        va_list ap;
+        va_start(ap, types);
+        int r = sym_sd_bus_message_appendv(m, types, ap);
+        va_end(ap);
+        return r;
 }
 
 /* The JobRemoved we are waiting for. job_path points into the reply of the
@@ -131,7 +148,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
         uint32_t id;
 
         /* Other clients' jobs come by too; a malformed signal is not ours. */
-        if (sd_bus_message_read(m, "uoss", &id, &job_path, &unit, &result) < 0)
+        if (sym_sd_bus_message_read(m, "uoss", &id, &job_path, &unit, &result) < 0)
                 return 0;
         if (wait->job_path && !wait->result && streq(job_path, wait->job_path))
                 wait->result = xstrdup(result);
@@ -142,7 +159,7 @@ static int wait_for_job(sd_bus *bus, struct job_wait *wait, uint64_t timeout_use
         uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
 
         while (!wait->result) {
-                int r = sd_bus_process(bus, NULL);
+                int r = sym_sd_bus_process(bus, NULL);
                 if (r < 0)
                         return r;
                 if (r > 0)
@@ -151,7 +168,7 @@ static int wait_for_job(sd_bus *bus, struct job_wait *wait, uint64_t timeout_use
                 uint64_t now = now_usec(CLOCK_MONOTONIC);
                 if (now >= deadline)
                         return -ETIME;
-                r = sd_bus_wait(bus, deadline - now);
+                r = sym_sd_bus_wait(bus, deadline - now);
                 if (r < 0 && r != -EINTR)
                         return r;
         }
@@ -180,8 +197,8 @@ static bool active_state_is_running(const char *active_state) {
  * in *ret_result what the caller stores as the unit's result. */
 static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct job_wait *wait,
                                            unsigned timeout_sec, char **ret_result) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *load_state = NULL, *active_state = NULL;
         uint64_t timeout_usec = timeout_sec * USEC_PER_SEC;
         const char *unit_path, *job_path;
@@ -190,16 +207,16 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
         /* LoadUnit, not GetUnit: an inactive unit may have been unloaded, and
          * GetUnit would call it missing. Unknown names get LoadState "not-found". */
         r = call_manager(bus, "LoadUnit", timeout_usec, &error, &reply, "s", unit);
-        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+        if (r < 0 && sym_sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
                 return outcome(UNIT_RESTART_NOT_LOADED, xstrdup("not-found"), ret_result);
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &unit_path);
+                r = sym_sd_bus_message_read(reply, "o", &unit_path);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "LoadState",
-                                               &error, &load_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "LoadState",
+                                                   &error, &load_state);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE, "ActiveState",
-                                               &error, &active_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, unit_path, UNIT_IFACE,
+                                                   "ActiveState", &error, &active_state);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
                                xasprintf("cannot get the state of %s: %s", unit, bus_error_text(&error, r)),
@@ -211,10 +228,10 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
 
         /* TryRestartUnit: should the unit stop between the check and now, the
          * job is a no-op instead of starting something the operator stopped. */
-        reply = sd_bus_message_unref(reply);
+        reply = sym_sd_bus_message_unref(reply);
         r = call_manager(bus, "TryRestartUnit", timeout_usec, &error, &reply, "ss", unit, "replace");
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &job_path);
+                r = sym_sd_bus_message_read(reply, "o", &job_path);
         if (r < 0)
                 return outcome(UNIT_RESTART_ERROR,
                                xasprintf("cannot restart %s: %s", unit, bus_error_text(&error, r)),
@@ -238,8 +255,9 @@ static enum unit_restart_state restart_one(sd_bus *bus, const char *unit, struct
 }
 
 int units_enable(sd_bus *bus, const char *const *units, size_t n, char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ const char **list = NULL;
         uint64_t timeout_usec = DEFAULT_TIMEOUT_SEC * USEC_PER_SEC;
         int r;
 
@@ -251,19 +269,19 @@ int units_enable(sd_bus *bus, const char *const *units, size_t n, char **ret_err
                 free(names);
                 names = more;
         }
-        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
-                                           "EnableUnitFiles");
+        list = xmalloc((n + 1) * sizeof(*list));
+        memcpy(list, units, n * sizeof(*list));
+        list[n] = NULL;
+        /* EnableUnitFiles(files, runtime, force), as systemctl enable: runtime = false puts the
+         * [Install] links under /etc, kept across reboots; force = false replaces no link. */
+        r = sym_sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                               "EnableUnitFiles");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "s");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = sd_bus_message_append(m, "s", units[i]);
+                r = sym_sd_bus_message_append_strv(m, (char **) list);
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        /* runtime = false: under /etc, kept across reboots; force = false: no link is replaced. */
+                r = message_append(m, "bb", 0, 0);
         if (r >= 0)
-                r = sd_bus_message_append(m, "bb", 0, 0);
-        if (r >= 0)
-                r = sd_bus_call(bus, m, timeout_usec, &error, &reply);
+                r = sym_sd_bus_call(bus, m, timeout_usec, &error, NULL);
         if (r < 0) {
                 set_error(ret_error, "cannot enable %s: %s", names, bus_error_text(&error, r));
                 return r;
@@ -294,8 +312,8 @@ static size_t *restart_order_of(const struct unit_restart *units, size_t n) {
 
 int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, unsigned timeout_sec,
                              char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *job_removed_slot = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_slot_unrefp) sd_bus_slot *job_removed_slot = NULL;
         struct job_wait wait = {};
         _cleanup_free_ size_t *order = NULL;
         bool some_failed = false;
@@ -309,8 +327,8 @@ int units_reload_and_restart(sd_bus *bus, struct unit_restart *units, size_t n, 
         /* The match is in place before any job exists, so no JobRemoved can
          * slip by. Subscribe makes systemd broadcast job signals; it also sends
          * them to the job's requester, so a refusal (already subscribed) is harmless. */
-        r = sd_bus_match_signal(bus, &job_removed_slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
-                                "JobRemoved", on_job_removed, &wait);
+        r = sym_sd_bus_match_signal(bus, &job_removed_slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
+                                    "JobRemoved", on_job_removed, &wait);
         if (r >= 0) {
                 (void) call_manager(bus, "Subscribe", timeout_sec * USEC_PER_SEC, NULL, NULL, NULL);
                 r = call_manager(bus, "Reload", timeout_sec * USEC_PER_SEC, &error, NULL, NULL);
@@ -356,30 +374,31 @@ void unit_state_done(struct unit_state *s) {
 }
 
 int units_get_state(sd_bus *bus, const char *unit, struct unit_state *ret, char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         struct unit_state s = {};
         const char *path;
         int condition = 0;
 
         int r = call_manager(bus, "LoadUnit", DEFAULT_TIMEOUT_SEC * USEC_PER_SEC, &error, &reply, "s", unit);
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &path);
+                r = sym_sd_bus_message_read(reply, "o", &path);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "LoadState", &error,
-                                               &s.load_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "LoadState",
+                                                   &error, &s.load_state);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ActiveState", &error,
-                                               &s.active_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ActiveState",
+                                                   &error, &s.active_state);
         if (r >= 0)
-                r = sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "UnitFileState",
-                                               &error, &s.unit_file_state);
+                r = sym_sd_bus_get_property_string(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "UnitFileState",
+                                                   &error, &s.unit_file_state);
         if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ConditionResult",
-                                                &error, 'b', &condition);
+                r = sym_sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE,
+                                                    "ConditionResult", &error, 'b', &condition);
         if (r >= 0)
-                r = sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE, "ConditionTimestamp",
-                                                &error, 't', &s.condition_timestamp);
+                r = sym_sd_bus_get_property_trivial(bus, SYSTEMD_SERVICE, path, UNIT_IFACE,
+                                                    "ConditionTimestamp", &error, 't',
+                                                    &s.condition_timestamp);
         if (r < 0) {
                 set_error(ret_error, "cannot get the state of %s: %s", unit, bus_error_text(&error, r));
                 unit_state_done(&s);
@@ -392,9 +411,9 @@ int units_get_state(sd_bus *bus, const char *unit, struct unit_state *ret, char 
 
 int units_enable_and_start(sd_bus *bus, const char *unit, bool enable, unsigned timeout_sec,
                            char **ret_error) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sym_sd_bus_error_freep) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sym_sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sym_sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         struct job_wait wait = {};
         const char *job_path;
         int r;
@@ -403,36 +422,20 @@ int units_enable_and_start(sd_bus *bus, const char *unit, bool enable, unsigned 
                 timeout_sec = DEFAULT_TIMEOUT_SEC;
         uint64_t timeout_usec = timeout_sec * USEC_PER_SEC;
         if (enable) {
-                /* EnableUnitFiles(files, runtime, force): the [Install] links, as systemctl enable. */
-                r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
-                                                   "EnableUnitFiles");
-                if (r >= 0)
-                        r = sd_bus_message_append_strv(m, (char **) (const char *const[]){ unit, NULL });
-                if (r >= 0)
-                        r = sd_bus_message_append(m, "bb", 0, 0);
-                if (r >= 0)
-                        r = sd_bus_call(bus, m, timeout_usec, &error, NULL);
-                if (r < 0) {
-                        set_error(ret_error, "cannot enable %s: %s", unit, bus_error_text(&error, r));
+                r = units_enable(bus, &unit, 1, ret_error);
+                if (r < 0)
                         return r;
-                }
-                r = call_manager(bus, "Reload", timeout_usec, &error, NULL, NULL);
-                if (r < 0) {
-                        set_error(ret_error, "%s enabled, but reloading systemd failed: %s", unit,
-                                  bus_error_text(&error, r));
-                        return r;
-                }
         }
 
         /* The match is in place before the job exists (see units_reload_and_restart()). */
-        r = sd_bus_match_signal(bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, "JobRemoved",
-                                on_job_removed, &wait);
+        r = sym_sd_bus_match_signal(bus, &slot, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE, "JobRemoved",
+                                    on_job_removed, &wait);
         if (r >= 0) {
                 (void) call_manager(bus, "Subscribe", timeout_usec, NULL, NULL, NULL);
                 r = call_manager(bus, "StartUnit", timeout_usec, &error, &reply, "ss", unit, "replace");
         }
         if (r >= 0)
-                r = sd_bus_message_read(reply, "o", &job_path);
+                r = sym_sd_bus_message_read(reply, "o", &job_path);
         if (r < 0) {
                 set_error(ret_error, "cannot start %s: %s", unit, bus_error_text(&error, r));
                 return r;

@@ -15,6 +15,8 @@
  *  - the table exists wherever get finds a key in it, and refuses exactly where get refuses;
  *  - an array of strings has as many elements as its raw text has strings, fewer after a removal;
  *  - a file without a final newline still has none after set (an empty one gets one);
+ *  - the toml_scanned_ forms, from one scan, answer and edit exactly as the others, and the scan
+ *    a scanned set leaves answers as a scan of its new text;
  *  - no leak (ASan/LeakSanitizer). */
 #include "fuzz-common.h"
 
@@ -175,6 +177,54 @@ static void fuzz_set(const char *text, size_t len, const char *const *table, con
         free(err);
 }
 
+/* The scanned forms against the plain ones, on one input. */
+static void fuzz_scanned(const char *text, size_t len, const char *const *table, const char *key,
+                         const char *value) {
+        struct toml_doc *doc = NULL;
+        char *scan_err = NULL;
+        char *plain_err = NULL;
+        int e = toml_table_exists(text, len, table, &plain_err);
+        if (toml_scanned_new(text, len, &doc, &scan_err) < 0) {
+                CHECK(e < 0 && plain_err && scan_err && streq(plain_err, scan_err),
+                      "the scan refuses (%s) where toml_table_exists() says %d (%s)", scan_err, e,
+                      plain_err ? plain_err : "");
+                free(scan_err);
+                free(plain_err);
+                return;
+        }
+        free(plain_err);
+        char *a = NULL, *b = NULL;
+        unsigned la = 0, lb = 0;
+        int ga = toml_get_value(text, len, table, key, &a, &la, NULL);
+        int gb = toml_scanned_get_value(doc, text, table, key, &b, &lb, NULL);
+        CHECK(ga == gb && streq_ptr(a, b) && la == lb, "get %d %s, scanned get %d %s", ga, a ? a : "", gb,
+              b ? b : "");
+        CHECK(toml_scanned_table_exists(doc, text, table, NULL) == e, "table exists differs when scanned");
+        free(a);
+        free(b);
+
+        char *out = NULL, *out2 = NULL, *err = NULL, *err2 = NULL;
+        size_t out_len = 0, out2_len = 0;
+        int r = toml_set_value(text, len, table, key, value, &out, &out_len, &err);
+        int r2 = toml_scanned_set_value(doc, text, len, table, key, value, &out2, &out2_len, &err2);
+        CHECK(r == r2 && streq_ptr(out, out2) && out_len == out2_len && streq_ptr(err, err2),
+              "set %d, scanned set %d", r, r2);
+        const char *now = r2 > 0 ? out2 : text;
+        size_t now_len = r2 > 0 ? out2_len : len;
+        a = b = NULL;
+        ga = toml_get_value(now, now_len, table, key, &a, &la, NULL);
+        gb = toml_scanned_get_value(doc, now, table, key, &b, &lb, NULL);
+        CHECK(ga == gb && streq_ptr(a, b) && la == lb,
+              "after a scanned set its scan reads %d %s, the text %d %s", gb, b ? b : "", ga, a ? a : "");
+        free(a);
+        free(b);
+        free(out);
+        free(out2);
+        free(err);
+        free(err2);
+        toml_scanned_free(doc);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sel[3];
         struct fuzz_input in = fuzz_split(data, size, sizeof(sel), sel);
@@ -185,6 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 fuzz_get(in.text, in.len, table, key, removals[sel[2] % ELEMENTSOF(removals)]);
         else
                 fuzz_set(in.text, in.len, table, key, raws[sel[2] % ELEMENTSOF(raws)]);
+        fuzz_scanned(in.text, in.len, table, key, raws[sel[2] % ELEMENTSOF(raws)]);
         free(in.text);
         return 0;
 }

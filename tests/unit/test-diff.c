@@ -712,7 +712,7 @@ static void test_patch_names(void) {
 /* Every tenth of 100,000 lines commented out (the swap fixer on a large fstab): one hunk per
  * change, each -line +#line with its context; and a box where a changed line occurs elsewhere on
  * the other side is not taken for one-for-one (a move stays a move). No timing assertion: the
- * work-counting guard (tests/integration/scaling-guard.sh) is what keeps this linear. */
+ * work-counting guard (scripts/check-scaling) is what keeps this linear. */
 static void test_one_for_one(void) {
         struct buf old = {}, new = {}, want = {};
         for (int i = 1; i <= 100000; i++) {

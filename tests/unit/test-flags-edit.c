@@ -274,6 +274,16 @@ static const struct flags_case cases[] = {
           "A=--cgroup-driver\"=x y\"\n", 1, "x y" },
         { "env set refuses quote between name and =", ENV, SET, "A", "cgroup-driver", "systemd",
           "A=--cgroup-driver\"=x y\"\n", -EBADMSG, "line 1: cannot edit a quoted flag name" },
+        /* A flag nowhere in the text is not parsed for (issue 17): one that quotes or a line continuation
+         * split, or the '_' spelling, must still be found. */
+        { "env get a name quotes split", ENV, GET, NULL, "cgroup-driver", NULL, "A=--\"cgroup\"-driver=x\n",
+          1, "x" },
+        { "env remove refuses a name quotes split", ENV, REMOVE, NULL, "cgroup-driver", NULL,
+          "A=-'-cgroup_dr'iver=x\n", -EBADMSG, "line 1: cannot edit a quoted flag name" },
+        { "env get a name a line continuation and '_' split", ENV, GET, NULL, "cgroup-driver", NULL,
+          "A=\"--v=2 --cgroup_\\\ndriver=x\"\n", 1, "x" },
+        { "unit get a name quotes split", UNIT, GET, NULL, "cgroup-driver", NULL,
+          "[Service]\nExecStart=/usr/bin/kubelet \"--cgroup-\"driver=x\n", 1, "x" },
         /* found by tests/fuzz/fuzz-flags-edit.c: a lone carriage return ends an ENV line, the flag went after it */
         { "env set before a lone carriage return", ENV, SET, "A", "cgroup-driver", "systemd", "A=\r--x=1\n",
           1, "A=--cgroup-driver=systemd\r--x=1\n" },
@@ -480,6 +490,10 @@ static void run_corpus_op(const char *path, const char *text, size_t len, enum f
         _cleanup_free_ char *n1 = xasprintf("%s: accepted", what);
         if (!tap_ok(r >= 0, n1))
                 printf("# %s\n", strempty(error));
+        bool maybe;
+        flags_may_mention(text, len, &flag, 1, &maybe);
+        _cleanup_free_ char *n0 = xasprintf("%s: flags_may_mention says absent only when it is", what);
+        tap_ok(maybe || (old_r == 0 && (value || r == 0)), n0);
         if (r <= 0) {
                 /* unchanged: set means it was already there (or a drop-in without it), remove means absent */
                 _cleanup_free_ char *n2 = xasprintf("%s: unchanged is right", what);
@@ -651,8 +665,57 @@ static void run_removed_flags(void) {
         tap_ok(unique, "removed flags: each once");
 }
 
+/* flags_may_mention() may say "maybe" too often, never too rarely: for every input of the table and
+ * every flag the table names, a "no" must be a flags_get() of 0 and a flags_remove() of 0. */
+static void run_may_mention(void) {
+        const char *flags[ELEMENTSOF(cases)];
+        bool maybe[ELEMENTSOF(cases)];
+        size_t n = 0, wrong = 0, skipped = 0;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                flags[n++] = cases[i].flag;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const char *in = cases[i].input;
+                size_t len = strlen(in);
+                flags_may_mention(in, len, flags, n, maybe);
+                for (size_t f = 0; f < n; f++) {
+                        if (maybe[f])
+                                continue;
+                        skipped++;
+                        _cleanup_free_ char *v = NULL, *out = NULL;
+                        if (flags_get(in, len, cases[i].fmt, flags[f], &v, NULL) != 0 ||
+                            flags_remove(in, len, cases[i].fmt, flags[f], &out, NULL, NULL) != 0) {
+                                wrong++;
+                                printf("# %s: --%s said absent\n", cases[i].name, flags[f]);
+                        }
+                }
+        }
+        _cleanup_free_ char *what =
+                xasprintf("flags_may_mention: %zu of %zu table inputs x flags said absent, "
+                          "and are",
+                          skipped, ELEMENTSOF(cases) * n);
+        tap_ok(wrong == 0 && skipped > 0, what);
+
+        static const char *const some[] = { "cgroup-driver", "--cgroup_driver", "v", "no such",
+                                            "network-plugin" };
+        bool m[ELEMENTSOF(some)];
+        const char *t = "A=\"-'-cgroup-dr'iver=x --v=2\"\n# --network-plugin\n";
+        flags_may_mention(t, strlen(t), some, ELEMENTSOF(some), m);
+        tap_ok(m[0] && m[1] && m[2] && m[3] && m[4], "flags_may_mention: quotes inside, the other spelling, "
+                                                     "a short name, an invalid name (left to "
+                                                     "the call to refuse), a comment");
+        t = "A=\"--cgroup-driverx --vv --network\\\n-plugin\"\n";
+        flags_may_mention(t, strlen(t), some, ELEMENTSOF(some), m);
+        tap_ok(!m[0] && !m[1] && !m[2] && m[3] && m[4],
+               "flags_may_mention: a longer name is not the flag; a line continuation inside one is");
+        const char nul[] = "A=x\0y\n";
+        flags_may_mention(nul, sizeof(nul) - 1, some, ELEMENTSOF(some), m);
+        tap_ok(m[0] && m[2] && m[4],
+               "flags_may_mention: a text with a NUL byte is for every call to refuse");
+}
+
 int main(void) {
         run_removed_flags();
+        run_may_mention();
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 run_case(&cases[i]);
                 run_idempotence(&cases[i]);

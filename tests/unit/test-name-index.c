@@ -27,5 +27,17 @@ int main(void) {
         tap_ok(!name_index_get(&ix, "user10000", &i) && !name_index_get(&ix, "", &i), "misses miss");
         tap_ok(ix.n == N + 1 && ix.n * 2 <= ix.cap, "the table stays at most half full");
         name_index_free(&ix);
+
+        /* A path hashed a segment at a time, as the TOML scanner builds it, is the whole path's hash. */
+        const char *whole = "plugins\037cri";
+        size_t h = name_index_hash_more(name_index_hash("plugins", 7), "\037cri", 4);
+        tap_ok(h == name_index_hash(whole, strlen(whole)), "a hash extended is the hash of the whole");
+        tap_ok(name_index_hash("", 0) == NAME_INDEX_HASH_INIT,
+               "the empty name's hash is where hashing starts");
+        tap_ok(name_index_put_hashed(&ix, whole, h, 3) && name_index_get(&ix, whole, &i) && i == 3,
+               "put with the hash given, found by the name");
+        tap_ok(!name_index_put(&ix, whole, 4) && name_index_get_hashed(&ix, whole, h, &i) && i == 3,
+               "put by the name is refused, found with the hash given");
+        name_index_free(&ix);
         return tap_done();
 }

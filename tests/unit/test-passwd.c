@@ -81,8 +81,20 @@ static void test_parse(struct user_db *db) {
                 free(e);
                 user_db_free(&d);
         }
+        /* By id, as getpwuid() and getgrgid() find them: the first entry with the id. */
+        const struct passwd_entry *u0 = user_db_user_by_uid(db, 0), *u1 = user_db_user_by_uid(db, 1002);
+        tap_ok(u0 && streq(u0->name, "root") && u1 && streq(u1->name, "carol"),
+               "user_db_user_by_uid: the first user with the uid (root, not toor)");
+        tap_ok(!user_db_user_by_uid(db, 2000),
+               "user_db_user_by_uid: a duplicate name's entry is not a user");
+        tap_ok(!user_db_user_by_uid(db, 4242), "user_db_user_by_uid: an unknown uid");
+        const struct group_entry *g500 = user_db_group_by_gid(db, 500);
+        tap_ok(g500 && streq(g500->name, "ops") && !user_db_group_by_gid(db, 4242),
+               "user_db_group_by_gid: a gid, and an unknown one");
+
         struct user_db d = {};
         char *e = NULL;
+        tap_ok(!user_db_user_by_uid(&d, 0) && !user_db_group_by_gid(&d, 0), "by id in an empty db");
         tap_ok(user_db_parse_group(&d, "ops:x:5x:a\n", 11, &e) < 0, "a bad gid in /etc/group");
         tap_streq(e, "line 1: ops: the gid is not a number", "  is named");
         free(e);
@@ -150,6 +162,17 @@ static void test_choose(const struct user_db *db) {
         users_choose(db, &none, &none, &c);
         tap_ok(c.n_users == 0 && c.errors.n == 0 && c.notes.n == 0, "nothing given: nobody");
         user_choice_free(&c);
+
+        /* A user named, and in a group named, and a group listing members twice: each user once. */
+        cli = list("dave", "group:ops");
+        prof = list("group:ops", "carol");
+        users_choose(db, &cli, &prof, &c);
+        s = names(&c);
+        tap_streq(s, "dave,carol", "a user named again through groups is chosen once, where first named");
+        user_choice_free(&c);
+        strv_free(&cli);
+        strv_free(&prof);
+        free(TAKE_PTR(s));
 }
 
 int main(void) {

@@ -91,6 +91,26 @@ static void test_offsets(void) {
         tap_ok(column_of_offset("\tx", 1) == 2, "column_of_offset: a tab is one byte");
 }
 
+/* The cursor answers as line_of_offset() does, whatever order the offsets come in. */
+static void test_line_cursor(void) {
+        const char *t = "ab\ncd\r\n\nx\n\n";
+        size_t len = strlen(t);
+        struct line_cursor c = LINE_CURSOR(t);
+        bool forward = true, backward = true, jumps = true;
+        for (size_t off = 0; off <= len; off++)
+                forward = forward && line_cursor_at(&c, off) == line_of_offset(t, off);
+        tap_ok(forward, "line_cursor_at: every offset, forward");
+        for (size_t off = len + 1; off-- > 0;)
+                backward = backward && line_cursor_at(&c, off) == line_of_offset(t, off);
+        tap_ok(backward, "line_cursor_at: every offset, backward");
+        static const size_t order[] = { 9, 0, 11, 3, 3, 8, 2, 12, 7, 1, 10 };
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                jumps = jumps && line_cursor_at(&c, order[i]) == line_of_offset(t, order[i]);
+        tap_ok(jumps, "line_cursor_at: offsets in any order");
+        struct line_cursor e = LINE_CURSOR("");
+        tap_ok(line_cursor_at(&e, 0) == 1, "line_cursor_at: empty text is line 1");
+}
+
 static void test_detect_eol(void) {
         tap_streq(detect_eol("", 0), "\n", "detect_eol: empty text");
         tap_streq(detect_eol(NULL, 0), "\n", "detect_eol: no text at all");
@@ -180,6 +200,7 @@ static void test_endswith(void) {
 int main(void) {
         test_text_line();
         test_offsets();
+        test_line_cursor();
         test_detect_eol();
         test_refuse_nul();
         test_strip();

@@ -119,6 +119,19 @@ static void run_get_cases(void) {
                         tap_streq(error, c->want, name);
                 else
                         tap_ok(!raw && !error, name);
+
+                /* The same answer from one scan, for every text that scans. */
+                struct toml_doc *doc = NULL;
+                _cleanup_free_ char *scan_error = NULL, *raw2 = NULL, *error2 = NULL;
+                _cleanup_free_ char *name2 = xasprintf("scanned get: %s", c->name);
+                unsigned line2 = 0;
+                if (toml_scanned_new(c->input, len, &doc, &scan_error) < 0) {
+                        tap_ok(r < 0 && streq(scan_error, error), name2);
+                        continue;
+                }
+                int r2 = toml_scanned_get_value(doc, c->input, c->table, c->key, &raw2, &line2, &error2);
+                tap_ok(r2 == r && streq_ptr(raw2, raw) && line2 == line && streq_ptr(error2, error), name2);
+                toml_scanned_free(doc);
         }
 }
 
@@ -225,6 +238,23 @@ static void run_set_cases(void) {
                         tap_streq(error, c->want, name);
                 else
                         tap_ok(!out && !error, name);
+
+                /* From a scan: the same result, and the scan left is the new text's (or the old one's). */
+                struct toml_doc *doc = NULL;
+                if (toml_scanned_new(c->input, strlen(c->input), &doc, NULL) < 0)
+                        continue;
+                _cleanup_free_ char *out2 = NULL, *error2 = NULL, *got = NULL, *want = NULL;
+                _cleanup_free_ char *name2 = xasprintf("scanned set: %s", c->name);
+                size_t out2_len = 0;
+                int r2 = toml_scanned_set_value(doc, c->input, strlen(c->input), c->table, c->key, c->value,
+                                                &out2, &out2_len, &error2);
+                const char *now = r2 > 0 ? out2 : c->input;
+                int g = toml_scanned_get_value(doc, now, c->table, c->key, &got, NULL, NULL);
+                int w = toml_get_value(now, strlen(now), c->table, c->key, &want, NULL, NULL);
+                tap_ok(r2 == r && streq_ptr(out2, out) && out2_len == out_len && streq_ptr(error2, error) &&
+                               g == w && streq_ptr(got, want),
+                       name2);
+                toml_scanned_free(doc);
         }
 }
 
@@ -297,6 +327,13 @@ static void run_table_exists_cases(void) {
                 if (!tap_ok(r == cases[i].ret, name))
                         printf("# returned %d (%s)\n", r, strempty(error));
                 tap_ok((r < 0) == !!error, name);
+                struct toml_doc *doc = NULL;
+                if (toml_scanned_new(cases[i].input, strlen(cases[i].input), &doc, NULL) >= 0) {
+                        _cleanup_free_ char *name2 = xasprintf("scanned table exists: %s", cases[i].name);
+                        tap_ok(toml_scanned_table_exists(doc, cases[i].input, cases[i].table, NULL) == r,
+                               name2);
+                        toml_scanned_free(doc);
+                }
         }
 }
 

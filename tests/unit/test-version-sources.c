@@ -233,6 +233,45 @@ static void test_kubeadm_config(void) {
                 if (cases[i].version)
                         tap_streq(v, cases[i].version, name);
         }
+        /* One parse for all documents (issue 17), refusing as a yaml_get_scalar() per document did: the
+         * documents before the match are read, the ones after it are not. */
+        static const struct {
+                const char *name, *text;
+                int rc;
+                const char *want; /* the version, or the error */
+        } exact[] = {
+                { "a sequence before the match",
+                  "- a\n---\nkind: ClusterConfiguration\nkubernetesVersion: v1.2.3\n", -EBADMSG,
+                  "line 1: (document root) is a sequence, not a mapping" },
+                { "a duplicate kind before the match", "kind: A\nkind: B\n---\nkind: ClusterConfiguration\n",
+                  -EBADMSG, "line 2: duplicate key kind" },
+                { "an anchored kind before the match", "kind: &k A\n---\nkind: ClusterConfiguration\n",
+                  -EBADMSG, "line 1: kind has an anchor (&k), an edit would change its aliases too" },
+                { "a bad document after the match is not read",
+                  "kind: ClusterConfiguration\nkubernetesVersion: v1.2.3\n---\n- a\n", 1, "v1.2.3" },
+                { "an empty document, then the match",
+                  "---\n---\nkind: MasterConfiguration\nkubernetesVersion: v1.9.0\n", 1, "v1.9.0" },
+                { "the second match is not read",
+                  "kind: ClusterConfiguration\n---\nkind: ClusterConfiguration\nkubernetesVersion: v1.2.3\n",
+                  0, NULL },
+                { "no document at all", "# only a comment\r", 0, NULL },
+                { "a lone CR in a stream of documents", "kind: A\rx: 1\n---\nkind: ClusterConfiguration\n",
+                  -EBADMSG, NULL },
+                { "a parse error anywhere", "kind: ClusterConfiguration\nkubernetesVersion: v1\n---\n[\n",
+                  -EBADMSG, NULL },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(exact); i++) {
+                _cleanup_free_ char *v = NULL, *err = NULL;
+                unsigned line = 0;
+                int rc = kubeadm_config_kubernetes_version(exact[i].text, strlen(exact[i].text), &v, &line,
+                                                           &err);
+                _cleanup_free_ char *name =
+                        xasprintf("kubeadm config: %s: returns %d", exact[i].name, exact[i].rc);
+                tap_ok(rc == exact[i].rc && (rc >= 0 || err), name);
+                if (exact[i].want)
+                        tap_streq(rc > 0 ? v : err, exact[i].want, exact[i].name);
+        }
+
         const char *dir = getenv("CORPUS_DIR");
         static const struct {
                 const char *file, *version;
