@@ -35,21 +35,6 @@ static bool skewed(const struct kversion *k, const struct kversion *c) {
         return k->has_patch && c->has_patch && k->patch > c->patch;
 }
 
-/* The gate's value in a YAML file as this run sees it: 1 set (*ret), 0 not, <0 refused. */
-static int read_gate(struct context *ctx, struct fixer_result *r, const char *path, char **ret) {
-        _cleanup_free_ char *text = NULL, *err = NULL;
-        size_t len;
-        int k = ctx_read_file(ctx, path, &text, &len, NULL);
-        if (k == -ENOENT)
-                return 0;
-        if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", path, read_strerror(k));
-        k = yaml_get_scalar(text, len, 0, gate, ret, NULL, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", path, err);
-        return k;
-}
-
 static bool is_true(const char *v) {
         return streq(v, "true") || streq(v, "True") || streq(v, "TRUE");
 }
@@ -62,7 +47,7 @@ static int remove_stale_gate(struct context *ctx, struct fixer_result *r, const 
         bool stale = false;
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 _cleanup_free_ char *v = NULL;
-                int n = read_gate(ctx, r, files[i], &v);
+                int n = kubelet_yaml_get(ctx, r, files[i], gate, &v);
                 if (n < 0)
                         return n;
                 if (n > 0 && (version_at_least(k, 1, 27) || !is_true(v)))

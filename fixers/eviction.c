@@ -14,18 +14,7 @@ static const char *target_file(struct context *ctx, const char **ret_var) {
         if (root_exists(ctx->root, KUBEADM_FLAGS_ENV))
                 return KUBEADM_FLAGS_ENV;
         *ret_var = "KUBELET_EXTRA_ARGS";
-        if (root_exists(ctx->root, "/etc/redhat-release"))
-                return KUBELET_DEFAULTS_RPM;
-        if (root_exists(ctx->root, "/etc/debian_version") || root_exists(ctx->root, "/var/lib/dpkg"))
-                return KUBELET_DEFAULTS_DEB;
-        if (root_exists(ctx->root, "/var/lib/rpm"))
-                return KUBELET_DEFAULTS_RPM;
-        /* Neither family's marker: a defaults file that exists tells. */
-        if (root_exists(ctx->root, KUBELET_DEFAULTS_DEB))
-                return KUBELET_DEFAULTS_DEB;
-        if (root_exists(ctx->root, KUBELET_DEFAULTS_RPM))
-                return KUBELET_DEFAULTS_RPM;
-        return NULL;
+        return kubelet_defaults_file(ctx);
 }
 
 /* Which flags some kubelet flag file already sets (found[i]). <0 refused. */

@@ -215,16 +215,7 @@ static int sandbox_image_plan(struct context *ctx, struct fixer_result *r) {
                 if (results[i] < 0)
                         refused = results[i];
 
-        for (size_t i = 0; i < f.foreign.n; i++)
-                strv_push(&f.wrong, xstrdup(f.foreign.items[i]));
-        if (f.foreign.n && r->status != STATUS_ERROR) {
-                r->status = STATUS_DRIFT;
-                r->exit_code = 1;
-                result_detail(r,
-                              "kubeprep edits containerd's files in /etc/containerd only: change %s, or "
-                              "import a file of your own after it",
-                              f.foreign.n == 1 ? "that file" : "those files");
-        }
+        containerd_report_foreign(r, &f.foreign, &f.wrong);
         _cleanup_free_ char *wrong = strv_join(&f.wrong, ", "), *right = strv_join(&f.right, " and ");
         if (f.wrong.n && r->status != STATUS_ERROR)
                 result_message(r, "%s; %s wants %s", wrong, w.from, w.image);

@@ -424,3 +424,17 @@ int containerd_config_write(struct context *ctx, struct fixer_result *r, struct 
         }
         return planned;
 }
+
+void containerd_report_foreign(struct fixer_result *r, const struct strv *foreign, struct strv *wrong) {
+        for (size_t i = 0; i < foreign->n; i++)
+                strv_push(wrong, xstrdup(foreign->items[i]));
+        if (foreign->n && r->status != STATUS_ERROR) {
+                r->status = STATUS_DRIFT;
+                r->exit_code = 1;
+                result_detail(
+                        r,
+                        "kubeprep edits containerd's files in /etc/containerd only: change %s, or import "
+                        "a file of your own after it",
+                        foreign->n == 1 ? "that file" : "those files");
+        }
+}

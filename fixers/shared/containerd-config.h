@@ -73,6 +73,10 @@ int containerd_set(struct fixer_result *r, struct containerd_file *f, const char
 int containerd_disabled_without_cri(struct fixer_result *r, const struct containerd_file *f, char **ret_raw,
                                     unsigned *ret_line);
 
+/* The files a fixer found but does not edit (containerd_file_editable() false) are drift only the
+ * operator can fix: each joins the reasons in wrong, and the result says where to change them. */
+void containerd_report_foreign(struct fixer_result *r, const struct strv *foreign, struct strv *wrong);
+
 /* Plan the write of every changed file, each with a containerd restart. 1 when something was
  * planned, 0 when nothing changed, <0 after result_refuse(). */
 int containerd_config_write(struct context *ctx, struct fixer_result *r, struct containerd_config *c);

@@ -3,7 +3,6 @@
 #include "fixers/shared/cri-runtimes.h"
 
 #include "fixers/shared/kubelet-files.h"
-#include "formats/yaml-edit.h"
 
 /* kubeadm's order, cmd/kubeadm/app/util/runtime: defaultKnownCRISockets. */
 const struct cri_runtime cri_runtimes[] = {
@@ -61,17 +60,8 @@ const struct cri_runtime *cri_runtime_of_endpoint(const char *endpoint) {
 
 static int yaml_endpoint(struct context *ctx, struct fixer_result *r, const char *path, char **ret) {
         static const char *const key[] = { "containerRuntimeEndpoint", NULL };
-        _cleanup_free_ char *text = NULL, *err = NULL;
-        size_t len;
-        int k = ctx_read_file(ctx, path, &text, &len, NULL);
-        if (k == -ENOENT)
-                return 0;
-        if (k < 0)
-                return result_refuse(r, k, "%s: cannot read: %s", path, read_strerror(k));
-        k = yaml_get_scalar(text, len, 0, key, ret, NULL, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s", path, err);
-        return k > 0 && **ret ? 1 : 0;
+        int k = kubelet_yaml_get(ctx, r, path, key, ret);
+        return k > 0 && **ret ? 1 : k < 0 ? k : 0;
 }
 
 int kubelet_cri_endpoint(struct context *ctx, struct fixer_result *r, char **ret_endpoint, char **ret_from) {

@@ -156,11 +156,27 @@ const char *kubelet_defaults_file(struct context *ctx) {
                 return KUBELET_DEFAULTS_DEB;
         if (root_exists(ctx->root, "/var/lib/rpm"))
                 return KUBELET_DEFAULTS_RPM;
+        /* Neither family's marker: a defaults file that exists tells. */
         if (root_exists(ctx->root, KUBELET_DEFAULTS_DEB))
                 return KUBELET_DEFAULTS_DEB;
         if (root_exists(ctx->root, KUBELET_DEFAULTS_RPM))
                 return KUBELET_DEFAULTS_RPM;
         return NULL;
+}
+
+int kubelet_yaml_get(struct context *ctx, struct fixer_result *r, const char *file, const char *const *path,
+                     char **ret) {
+        _cleanup_free_ char *text = NULL, *err = NULL;
+        size_t len;
+        int k = ctx_read_file(ctx, file, &text, &len, NULL);
+        if (k == -ENOENT)
+                return 0;
+        if (k < 0)
+                return result_refuse(r, k, "%s: cannot read: %s", file, read_strerror(k));
+        k = yaml_get_scalar(text, len, 0, path, ret, NULL, &err);
+        if (k < 0)
+                return result_refuse(r, k, "%s: %s; the file was not changed", file, err);
+        return k;
 }
 
 static int set_in_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,

@@ -55,6 +55,11 @@ const char *kubelet_defaults_file(struct context *ctx);
 int plan_kubelet_flag_where_set(struct context *ctx, struct fixer_result *r, const char *flag,
                                 const char *value);
 
+/* The scalar at path in a YAML file as this run sees it: 1 with it in *ret, 0 when the file or the
+ * key is absent, <0 after result_refuse() (the refusal names the file). */
+int kubelet_yaml_get(struct context *ctx, struct fixer_result *r, const char *file, const char *const *path,
+                     char **ret);
+
 /* A KubeletConfiguration setting, e.g. path {"featureGates", "CSIMigration", NULL}.
  * Sets it in config.yaml (when kubeadm has written one; a kubelet restart is
  * planned) and always in the kubeadm patch, so `kubeadm init/join --patches
