@@ -71,7 +71,7 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
 
 /* A file kubeprep does not edit holds the wrong value: the operator's to change (sysctl's rule
  * for the sysctl.d files of other packages). */
-static void foreign(struct findings *f, const struct containerd_file *file, const char *what) {
+static void foreign(struct findings *f, const struct toml_file *file, const char *what) {
         strv_push(&f->foreign,
                   xasprintf("%s (%s, imported by %s) %s", file->path,
                             startswith(file->path, "/usr/") ? "a package's file" : "not in /etc/containerd",
@@ -85,7 +85,7 @@ static int enable_cri(struct fixer_result *r, struct containerd_config *c, struc
         static const char *const root_table[] = { NULL };
         bool disabled = false;
         for (size_t i = 0; i < c->n_files; i++) {
-                struct containerd_file *file = &c->files[i];
+                struct toml_file *file = &c->files[i];
                 _cleanup_free_ char *raw = NULL;
                 unsigned line = 0;
                 int k = containerd_disabled_without_cri(r, file, &raw, &line);
@@ -98,7 +98,7 @@ static int enable_cri(struct fixer_result *r, struct containerd_config *c, struc
                         foreign(f, file, "disables containerd's CRI plugin");
                         continue;
                 }
-                if ((k = containerd_set(r, file, root_table, "disabled_plugins", raw)) < 0)
+                if ((k = toml_file_set(r, file, root_table, "disabled_plugins", raw)) < 0)
                         return k;
                 disabled = true;
                 result_detail(r, "%s: remove \"cri\" from disabled_plugins (kubeadm needs containerd's CRI)",
@@ -113,15 +113,14 @@ static int enable_cri(struct fixer_result *r, struct containerd_config *c, struc
  * runtime by one of type "" (containerd issue 6964): containerd then cannot
  * run runc and its options are not runc's. 1 when the file has a runc table
  * whose runtime_type is missing or "", 0 otherwise (no table: the built-in one). */
-static int runc_lacks_type(struct fixer_result *r, const struct containerd_file *file,
-                           const char *const *runc) {
+static int runc_lacks_type(struct fixer_result *r, const struct toml_file *file, const char *const *runc) {
         _cleanup_free_ char *type = NULL, *value = NULL, *err = NULL;
-        int k = containerd_table_exists(r, file, runc);
+        int k = toml_file_table_exists(r, file, runc);
         if (k < 0)
                 return k;
         if (k == 0)
                 return 0;
-        k = containerd_get(r, file, runc, "runtime_type", &type, NULL);
+        k = toml_file_get(r, file, runc, "runtime_type", &type, NULL);
         if (k < 0)
                 return k;
         return k == 0 || (toml_unquote_string(type, &value) == 0 && streq(value, ""));
@@ -131,13 +130,13 @@ static int runc_lacks_type(struct fixer_result *r, const struct containerd_file 
  * there ("true", "false"; NULL when unset, i.e. false). A detail says which, when imports are in
  * play, so the report names where containerd's value comes from. */
 static int effective_systemd_cgroup(struct fixer_result *r, struct containerd_config *c,
-                                    const char *const *options, struct containerd_file **ret_file,
+                                    const char *const *options, struct toml_file **ret_file,
                                     char **ret_value) {
-        struct containerd_file *file = NULL;
+        struct toml_file *file = NULL;
         int k = containerd_plugin_file(r, c, containerd_runtime_plugin(c), &file);
         if (k < 0)
                 return k;
-        if (file && (k = containerd_get(r, file, options, "SystemdCgroup", ret_value, NULL)) < 0)
+        if (file && (k = toml_file_get(r, file, options, "SystemdCgroup", ret_value, NULL)) < 0)
                 return k;
         if (c->n_files > 1) {
                 _cleanup_free_ char *where = file ? containerd_file_describe(file) : NULL;
@@ -161,7 +160,7 @@ static int effective_systemd_cgroup(struct fixer_result *r, struct containerd_co
 static int plan_runc(struct fixer_result *r, struct containerd_config *c, const char *const *runc,
                      const char *const *options, const char *want, struct findings *f) {
         _cleanup_free_ char *cur = NULL;
-        struct containerd_file *file;
+        struct toml_file *file;
         bool changed = false;
         int k = effective_systemd_cgroup(r, c, options, &file, &cur);
         if (k < 0)
@@ -185,7 +184,7 @@ static int plan_runc(struct fixer_result *r, struct containerd_config *c, const 
                 strv_push(&f->wrong, xstrdup("containerd's runc runtime has no runtime_type"));
 
         if (wrong) {
-                if ((k = containerd_set(r, file, options, "SystemdCgroup", want)) < 0)
+                if ((k = toml_file_set(r, file, options, "SystemdCgroup", want)) < 0)
                         return k;
                 changed = true;
                 if (file == &c->files[0])
@@ -199,7 +198,7 @@ static int plan_runc(struct fixer_result *r, struct containerd_config *c, const 
 
         if ((k = runc_lacks_type(r, file, runc)) <= 0)
                 return k < 0 ? k : changed;
-        if ((k = containerd_set(r, file, runc, "runtime_type", RUNC_RUNTIME_TYPE)) < 0)
+        if ((k = toml_file_set(r, file, runc, "runtime_type", RUNC_RUNTIME_TYPE)) < 0)
                 return k;
         result_detail(r, "%s: runtime_type = %s for runc (%s)", file->path, RUNC_RUNTIME_TYPE,
                       had_no_type ? "without it containerd runs runc as a runtime of type \"\""
@@ -212,7 +211,7 @@ static void warn_stray(struct fixer_result *r, const struct containerd_config *c
         for (size_t i = 0; i < c->n_files; i++) {
                 _cleanup_free_ char *stray = NULL, *err = NULL;
                 unsigned line;
-                if (containerd_lookup(&c->files[i], other, "SystemdCgroup", &stray, &line, &err) > 0)
+                if (toml_file_lookup(&c->files[i], other, "SystemdCgroup", &stray, &line, &err) > 0)
                         result_warn(
                                 r,
                                 "%s:%u: SystemdCgroup is set in the table of config version %s, which this "
@@ -289,11 +288,11 @@ static int plan_crio(struct context *ctx, struct fixer_result *r, const char *dr
         }
 
         _cleanup_free_ char *manager = NULL, *conmon = NULL;
-        struct crio_file *file = NULL;
+        struct toml_file *file = NULL;
         if ((k = crio_config_get(r, &c, runtime_table, "cgroup_manager", &file, &manager)) < 0)
                 return k;
         if (!streq_ptr(manager, driver) && (manager || !streq(driver, "systemd"))) {
-                struct crio_file *target = file ? file : crio_config_new_key_file(&c, runtime_table);
+                struct toml_file *target = file ? file : crio_config_new_key_file(&c, runtime_table);
                 if ((k = crio_set_string(r, target, runtime_table, "cgroup_manager", driver)) < 0)
                         return k;
                 if (!file)
@@ -307,11 +306,11 @@ static int plan_crio(struct context *ctx, struct fixer_result *r, const char *dr
                 file = target;
         }
         if (streq(driver, "cgroupfs")) {
-                struct crio_file *cfile = NULL;
+                struct toml_file *cfile = NULL;
                 if ((k = crio_config_get(r, &c, runtime_table, "conmon_cgroup", &cfile, &conmon)) < 0)
                         return k;
                 if (!streq_ptr(conmon, "pod")) {
-                        struct crio_file *target = cfile  ? cfile
+                        struct toml_file *target = cfile  ? cfile
                                                    : file ? file
                                                           : crio_config_new_key_file(&c, runtime_table);
                         if ((k = crio_set_string(r, target, runtime_table, "conmon_cgroup", "pod")) < 0)
@@ -325,7 +324,7 @@ static int plan_crio(struct context *ctx, struct fixer_result *r, const char *dr
                                 conmon ? "\"" : "");
                 }
         }
-        return crio_config_write(ctx, r, &c);
+        return toml_files_write(ctx, r, c.files, c.n_files, CRIO_UNIT);
 }
 
 /* config.yaml's cgroupDriver, and the kubeadm patch that keeps it. */

@@ -111,10 +111,10 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const st
         const char *const table_v2[] = { "plugins", plugin, NULL };
         const char *const table_v3[] = { "plugins", plugin, "pinned_images", NULL };
         const char *const *table = v2 ? table_v2 : table_v3;
-        struct containerd_file *file = NULL;
+        struct toml_file *file = NULL;
         if ((k = containerd_plugin_file(r, &c, plugin, &file)) < 0)
                 return k;
-        if (file && (k = containerd_get(r, file, table, key, &raw, NULL)) < 0)
+        if (file && (k = toml_file_get(r, file, table, key, &raw, NULL)) < 0)
                 return k;
         if (raw && toml_unquote_string(raw, &cur) < 0)
                 return result_refuse(r, -EBADMSG, "%s: %s is not a string; the file was not changed",
@@ -135,7 +135,7 @@ static int plan_containerd(struct context *ctx, struct fixer_result *r, const st
                                     file->importer, cur ? cur : "its default"));
                 return 0;
         }
-        if ((k = containerd_set(r, file, table, key, quoted)) < 0)
+        if ((k = toml_file_set(r, file, table, key, quoted)) < 0)
                 return k;
         record(f, "containerd", cur, where);
         result_detail(r, "%s: %s = %s (was %s%s%s)", file->path, key, quoted, cur ? "\"" : "",
@@ -163,20 +163,20 @@ static int plan_crio(struct context *ctx, struct fixer_result *r, const struct w
                 result_detail(r, "%s: create it with pause_image = %s", CRIO_PAUSE_DROPIN, quoted);
                 return 1;
         }
-        struct crio_file *file = NULL;
+        struct toml_file *file = NULL;
         if ((k = crio_config_get(r, &c, image_table, "pause_image", &file, &cur)) < 0)
                 return k;
         if (streq_ptr(cur, w->image)) {
                 strv_push(&f->right, xstrdup("CRI-O"));
                 return 0;
         }
-        struct crio_file *target = file ? file : crio_config_new_key_file(&c, image_table);
+        struct toml_file *target = file ? file : crio_config_new_key_file(&c, image_table);
         if ((k = crio_set_string(r, target, image_table, "pause_image", w->image)) < 0)
                 return k;
         record(f, "CRI-O", cur, file ? file->path : NULL);
         result_detail(r, "%s: pause_image = \"%s\" (was %s%s%s)", target->path, w->image, cur ? "\"" : "",
                       cur ? cur : "unset: CRI-O's default", cur ? "\"" : "");
-        return crio_config_write(ctx, r, &c);
+        return toml_files_write(ctx, r, c.files, c.n_files, CRIO_UNIT);
 }
 
 static int sandbox_image_plan(struct context *ctx, struct fixer_result *r) {

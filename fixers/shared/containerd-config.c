@@ -17,12 +17,8 @@ static const char *const root_table[] = { NULL };
 static const char *const plugins_table[] = { "plugins", NULL };
 
 void containerd_config_free(struct containerd_config *c) {
-        for (size_t i = 0; i < c->n_files; i++) {
-                free(c->files[i].path);
-                free(c->files[i].importer);
-                free(c->files[i].text);
-                toml_scanned_free(c->files[i].scan);
-        }
+        for (size_t i = 0; i < c->n_files; i++)
+                toml_file_done(&c->files[i]);
         free(c->files);
         free(c->version);
         *c = (struct containerd_config){};
@@ -36,72 +32,21 @@ const char *containerd_images_plugin(const struct containerd_config *c) {
         return streq(c->version, "2") ? "io.containerd.grpc.v1.cri" : "io.containerd.cri.v1.images";
 }
 
-char *containerd_file_describe(const struct containerd_file *f) {
+char *containerd_file_describe(const struct toml_file *f) {
         return f->importer ? xasprintf("%s (imported by %s)", f->path, f->importer) : xstrdup(f->path);
 }
 
-bool containerd_file_editable(const struct containerd_file *f) {
+bool containerd_file_editable(const struct toml_file *f) {
         /* rollback restores what managed-paths.c lists: the names of containerd's directory */
         return startswith(f->path, "/etc/containerd/") && managed_path_listed(f->path);
 }
 
-/* A file's text changed (or is new): scan it once for the questions to come. */
-static void file_rescan(struct containerd_file *f) {
-        toml_scanned_free(f->scan);
-        f->scan = NULL;
-        (void) toml_scanned_new(f->text, f->len, &f->scan, NULL);
-}
-
-int containerd_lookup(const struct containerd_file *f, const char *const *table, const char *key,
-                      char **ret_raw, unsigned *ret_line, char **ret_error) {
-        return f->scan ? toml_scanned_get_value(f->scan, f->text, table, key, ret_raw, ret_line, ret_error)
-                       : toml_get_value(f->text, f->len, table, key, ret_raw, ret_line, ret_error);
-}
-
-int containerd_get(struct fixer_result *r, const struct containerd_file *f, const char *const *table,
-                   const char *key, char **ret_raw, unsigned *ret_line) {
-        _cleanup_free_ char *err = NULL;
-        int k = containerd_lookup(f, table, key, ret_raw, ret_line, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
-        return k;
-}
-
-int containerd_table_exists(struct fixer_result *r, const struct containerd_file *f,
-                            const char *const *table) {
-        _cleanup_free_ char *err = NULL;
-        int k = f->scan ? toml_scanned_table_exists(f->scan, f->text, table, &err)
-                        : toml_table_exists(f->text, f->len, table, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
-        return k;
-}
-
-int containerd_set(struct fixer_result *r, struct containerd_file *f, const char *const *table,
-                   const char *key, const char *raw_value) {
-        _cleanup_free_ char *out = NULL, *err = NULL;
-        size_t out_len;
-        /* With a scan, the edit starts from it and leaves the scan of the new text in it. */
-        int k = f->scan ? toml_scanned_set_value(f->scan, f->text, f->len, table, key, raw_value, &out,
-                                                 &out_len, &err)
-                        : toml_set_value(f->text, f->len, table, key, raw_value, &out, &out_len, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
-        if (k > 0) {
-                free(f->text);
-                f->text = TAKE_PTR(out);
-                f->len = out_len;
-                f->changed = true;
-        }
-        return k;
-}
-
-int containerd_disabled_without_cri(struct fixer_result *r, const struct containerd_file *f, char **ret_raw,
+int containerd_disabled_without_cri(struct fixer_result *r, const struct toml_file *f, char **ret_raw,
                                     unsigned *ret_line) {
         static const char *const cri_ids[] = { "cri", "io.containerd.grpc.v1.cri" };
         _cleanup_free_ char *raw = NULL, *err = NULL;
         bool removed = false;
-        int k = containerd_get(r, f, root_table, "disabled_plugins", &raw, ret_line);
+        int k = toml_file_get(r, f, root_table, "disabled_plugins", &raw, ret_line);
         if (k < 0)
                 return k;
         for (size_t i = 0; k > 0 && i < ELEMENTSOF(cri_ids); i++) {
@@ -135,11 +80,11 @@ _printf_(2, 3) static int refuse_v1(struct fixer_result *r, const char *fmt, ...
 }
 
 /* The strings of an array of the root table (none when absent). */
-static int root_strings(struct fixer_result *r, const struct containerd_file *f, const char *key,
+static int root_strings(struct fixer_result *r, const struct toml_file *f, const char *key,
                         struct strv *ret) {
         _cleanup_free_ char *raw = NULL, *err = NULL;
         unsigned line = 0;
-        int k = containerd_get(r, f, root_table, key, &raw, &line);
+        int k = toml_file_get(r, f, root_table, key, &raw, &line);
         if (k > 0 && (k = toml_string_array_values(raw, ret, &err)) < 0)
                 return result_refuse(r, k, "%s:%u: %s: %s; the file was not changed", f->path, line, key,
                                      err);
@@ -150,12 +95,12 @@ static int root_strings(struct fixer_result *r, const struct containerd_file *f,
  * disabled_plugins = ["cri"]. Without plugin tables, imports or plugin names,
  * version 1 and 2 mean the same; "version = 2" then lets the runc tables be
  * written with the version 2 plugin names. Other version 1 configs are refused. */
-static int migrate_v1(struct fixer_result *r, struct containerd_file *f) {
+static int migrate_v1(struct fixer_result *r, struct toml_file *f) {
         _cleanup_free_ char *disabled = NULL, *err = NULL;
         struct strv strings = {};
         unsigned line = 0;
         size_t n;
-        int k = containerd_table_exists(r, f, plugins_table);
+        int k = toml_file_table_exists(r, f, plugins_table);
         if (k < 0)
                 return k;
         if (k > 0)
@@ -181,7 +126,7 @@ static int migrate_v1(struct fixer_result *r, struct containerd_file *f) {
                                      line, err);
         if (n > 0)
                 return refuse_v1(r, "whose disabled_plugins names other plugins than the CRI");
-        k = containerd_set(r, f, root_table, "version", "2");
+        k = toml_file_set(r, f, root_table, "version", "2");
         f->changed = false; /* worth writing only with another change */
         return k;
 }
@@ -254,7 +199,7 @@ struct pending {
 };
 
 /* The files one file's imports name, in order, appended to the queue. */
-static int queue_imports(struct context *ctx, struct fixer_result *r, const struct containerd_file *f,
+static int queue_imports(struct context *ctx, struct fixer_result *r, const struct toml_file *f,
                          struct pending **queue, size_t *n_queue) {
         struct strv imports = {};
         int k = root_strings(r, f, "imports", &imports);
@@ -290,10 +235,10 @@ static int queue_imports(struct context *ctx, struct fixer_result *r, const stru
 /* An import must say nothing or the version config.toml says: containerd 2.x migrates each file
  * from its own version, 1.x takes the last one's. */
 static int check_import_version(struct fixer_result *r, const struct containerd_config *c,
-                                const struct containerd_file *f) {
+                                const struct toml_file *f) {
         _cleanup_free_ char *version = NULL;
         unsigned line = 0;
-        int k = containerd_get(r, f, root_table, "version", &version, &line);
+        int k = toml_file_get(r, f, root_table, "version", &version, &line);
         if (k <= 0 || streq(version, c->version))
                 return k < 0 ? k : 0;
         return result_refuse(r, -EBADMSG,
@@ -322,13 +267,9 @@ static int load_file(struct context *ctx, struct fixer_result *r, struct contain
                 return result_refuse(r, -E2BIG, "%s: imports more than %d files; the files were not changed",
                                      CONTAINERD_TOML, CONTAINERD_FILES_MAX);
         c->files = xrealloc(c->files, (c->n_files + 1) * sizeof(*c->files));
-        c->files[c->n_files++] = (struct containerd_file){
-                .path = TAKE_PTR(p->path),
-                .importer = TAKE_PTR(p->importer),
-                .text = TAKE_PTR(text),
-                .len = len,
-        };
-        file_rescan(&c->files[c->n_files - 1]);
+        /* A text that does not scan is refused by the first question asked of it, with the reason. */
+        (void) toml_file_init(&c->files[c->n_files++], TAKE_PTR(p->path), TAKE_PTR(p->importer),
+                              TAKE_PTR(text), len, NULL);
         return 1;
 }
 
@@ -339,10 +280,10 @@ static int load_main(struct context *ctx, struct fixer_result *r, struct contain
         if (k <= 0)
                 return k;
 
-        struct containerd_file *f = &c->files[0];
+        struct toml_file *f = &c->files[0];
         _cleanup_free_ char *version = NULL;
         unsigned line = 0;
-        k = containerd_get(r, f, root_table, "version", &version, &line);
+        k = toml_file_get(r, f, root_table, "version", &version, &line);
         if (k < 0)
                 return k;
         if (k == 0) {
@@ -393,11 +334,11 @@ int containerd_config_load(struct context *ctx, struct fixer_result *r, struct c
 }
 
 int containerd_plugin_file(struct fixer_result *r, const struct containerd_config *c, const char *plugin,
-                           struct containerd_file **ret) {
+                           struct toml_file **ret) {
         const char *const table[] = { "plugins", plugin, NULL };
         *ret = NULL;
         for (size_t i = 0; i < c->n_files; i++) {
-                int k = containerd_table_exists(r, &c->files[i], table);
+                int k = toml_file_table_exists(r, &c->files[i], table);
                 if (k < 0)
                         return k;
                 if (k > 0)
@@ -407,22 +348,12 @@ int containerd_plugin_file(struct fixer_result *r, const struct containerd_confi
 }
 
 int containerd_config_write(struct context *ctx, struct fixer_result *r, struct containerd_config *c) {
-        int planned = 0;
-        for (size_t i = 0; i < c->n_files; i++) {
-                if (!c->files[i].changed)
-                        continue;
-                if (i == 0 && c->migrated)
-                        result_detail(r,
-                                      "%s: version = 2 (it had no 'version' key: a version 1 config without "
-                                      "plugin tables)",
-                                      CONTAINERD_TOML);
-                int k = plan_write_file_restart(ctx, r, c->files[i].path, c->files[i].text, c->files[i].len,
-                                                CONTAINERD_UNIT);
-                if (k < 0)
-                        return k;
-                planned = planned || k > 0;
-        }
-        return planned;
+        if (c->n_files > 0 && c->files[0].changed && c->migrated)
+                result_detail(r,
+                              "%s: version = 2 (it had no 'version' key: a version 1 config without "
+                              "plugin tables)",
+                              CONTAINERD_TOML);
+        return toml_files_write(ctx, r, c->files, c->n_files, CONTAINERD_UNIT);
 }
 
 void containerd_report_foreign(struct fixer_result *r, const struct strv *foreign, struct strv *wrong) {

@@ -6,27 +6,17 @@
 #pragma once
 
 #include "engine/fixer.h"
+#include "fixers/shared/toml-file.h"
 
 #define CONTAINERD_TOML "/etc/containerd/config.toml"
 #define CONTAINERD_UNIT "containerd.service"
-
-struct containerd_file {
-        char *path;     /* absolute, as containerd names it */
-        char *importer; /* the file whose imports name it; NULL for config.toml */
-        char *text;     /* as this run sees it, with the caller's edits */
-        size_t len;
-        bool changed; /* edited by the caller (a version 1 -> 2 migration alone does not count) */
-        /* text scanned once for every question asked of it (NULL when it does not scan: each
-         * question then scans it again and refuses it with the reason) */
-        struct toml_doc *scan;
-};
 
 struct containerd_config {
         char *version; /* config.toml's: "2", "3" or "4" */
         /* config.toml had no version key (version 1) and became version 2 in files[0].text: only
          * worth writing together with another change (containerd_config_write). */
         bool migrated;
-        struct containerd_file *files; /* config.toml first, then its imports in merge order */
+        struct toml_file *files; /* config.toml first, then its imports in merge order */
         size_t n_files;
 };
 
@@ -48,29 +38,18 @@ const char *containerd_images_plugin(const struct containerd_config *c);
 /* The file whose [plugins."ID"] table containerd uses: a later file's table replaces an earlier
  * one's whole. *ret NULL when no file has one (containerd's defaults). <0 after result_refuse(). */
 int containerd_plugin_file(struct fixer_result *r, const struct containerd_config *c, const char *plugin,
-                           struct containerd_file **ret);
+                           struct toml_file **ret);
 
 /* kubeprep edits a file of containerd's own directory (/etc/containerd, or a directory right
  * below it); any other file, a package's under /usr above all, is the operator's to change. */
-bool containerd_file_editable(const struct containerd_file *f);
+bool containerd_file_editable(const struct toml_file *f);
 
 /* "/etc/containerd/config.toml", or "PATH (imported by IMPORTER)", for messages. */
-char *containerd_file_describe(const struct containerd_file *f);
-
-/* toml_get_value()/toml_table_exists()/toml_set_value() on one file; refusals name the file. */
-int containerd_get(struct fixer_result *r, const struct containerd_file *f, const char *const *table,
-                   const char *key, char **ret_raw, unsigned *ret_line);
-int containerd_table_exists(struct fixer_result *r, const struct containerd_file *f,
-                            const char *const *table);
-/* containerd_get() that refuses nothing: <0 with the reason in *ret_error. */
-int containerd_lookup(const struct containerd_file *f, const char *const *table, const char *key,
-                      char **ret_raw, unsigned *ret_line, char **ret_error);
-int containerd_set(struct fixer_result *r, struct containerd_file *f, const char *const *table,
-                   const char *key, const char *raw_value);
+char *containerd_file_describe(const struct toml_file *f);
 
 /* disabled_plugins of one file without the CRI's names: *ret_raw NULL when absent, the line of
  * the key; 1 when the CRI was in it. <0 after result_refuse(). */
-int containerd_disabled_without_cri(struct fixer_result *r, const struct containerd_file *f, char **ret_raw,
+int containerd_disabled_without_cri(struct fixer_result *r, const struct toml_file *f, char **ret_raw,
                                     unsigned *ret_line);
 
 /* The files a fixer found but does not edit (containerd_file_editable() false) are drift only the

@@ -12,10 +12,8 @@
 #define CRIO_FILES_MAX 128
 
 void crio_config_free(struct crio_config *c) {
-        for (size_t i = 0; i < c->n_files; i++) {
-                free(c->files[i].path);
-                free(c->files[i].text);
-        }
+        for (size_t i = 0; i < c->n_files; i++)
+                toml_file_done(&c->files[i]);
         free(c->files);
         *c = (struct crio_config){};
 }
@@ -29,15 +27,18 @@ static int load_file(struct context *ctx, struct fixer_result *r, struct crio_co
         if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", path, read_strerror(k));
         /* The whole file must scan before any key of it is trusted. */
-        static const char *const root_table[] = { NULL };
-        if ((k = toml_table_exists(text, len, root_table, &err)) < 0)
+        struct toml_file f;
+        if ((k = toml_file_init(&f, xstrdup(path), NULL, TAKE_PTR(text), len, &err)) < 0) {
+                toml_file_done(&f);
                 return result_refuse(r, k, "%s: %s; the file was not changed", path, err);
-        if (c->n_files == CRIO_FILES_MAX)
+        }
+        if (c->n_files == CRIO_FILES_MAX) {
+                toml_file_done(&f);
                 return result_refuse(r, -E2BIG, "%s: more than %d files; the files were not changed",
                                      CRIO_CONF_DIR, CRIO_FILES_MAX);
+        }
         c->files = xrealloc(c->files, (c->n_files + 1) * sizeof(*c->files));
-        c->files[c->n_files++] =
-                (struct crio_file){ .path = xstrdup(path), .text = TAKE_PTR(text), .len = len };
+        c->files[c->n_files++] = f;
         return 1;
 }
 
@@ -77,16 +78,15 @@ int crio_config_load(struct context *ctx, struct fixer_result *r, struct crio_co
 }
 
 int crio_config_get(struct fixer_result *r, const struct crio_config *c, const char *const *table,
-                    const char *key, struct crio_file **ret_file, char **ret_value) {
+                    const char *key, struct toml_file **ret_file, char **ret_value) {
         *ret_file = NULL;
         *ret_value = NULL;
         for (size_t i = 0; i < c->n_files; i++) {
-                _cleanup_free_ char *raw = NULL, *err = NULL, *value = NULL;
+                _cleanup_free_ char *raw = NULL, *value = NULL;
                 unsigned line = 0;
-                int k = toml_get_value(c->files[i].text, c->files[i].len, table, key, &raw, &line, &err);
+                int k = toml_file_get(r, &c->files[i], table, key, &raw, &line);
                 if (k < 0)
-                        return result_refuse(r, k, "%s: %s; the file was not changed", c->files[i].path,
-                                             err);
+                        return k;
                 if (k == 0)
                         continue;
                 if (toml_unquote_string(raw, &value) < 0)
@@ -100,41 +100,15 @@ int crio_config_get(struct fixer_result *r, const struct crio_config *c, const c
         return 0;
 }
 
-struct crio_file *crio_config_new_key_file(const struct crio_config *c, const char *const *table) {
-        for (size_t i = 0; i < c->n_files; i++) {
-                _cleanup_free_ char *err = NULL;
-                if (toml_table_exists(c->files[i].text, c->files[i].len, table, &err) > 0)
+struct toml_file *crio_config_new_key_file(const struct crio_config *c, const char *const *table) {
+        for (size_t i = 0; i < c->n_files; i++)
+                if (toml_file_has_table(&c->files[i], table, NULL) > 0)
                         return &c->files[i];
-        }
         return &c->files[0]; /* crio.conf when it exists: it is read first */
 }
 
-int crio_set_string(struct fixer_result *r, struct crio_file *f, const char *const *table, const char *key,
+int crio_set_string(struct fixer_result *r, struct toml_file *f, const char *const *table, const char *key,
                     const char *value) {
-        _cleanup_free_ char *raw = toml_quote_string(value), *out = NULL, *err = NULL;
-        size_t out_len;
-        int k = toml_set_value(f->text, f->len, table, key, raw, &out, &out_len, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
-        if (k > 0) {
-                free(f->text);
-                f->text = TAKE_PTR(out);
-                f->len = out_len;
-                f->changed = true;
-        }
-        return k;
-}
-
-int crio_config_write(struct context *ctx, struct fixer_result *r, struct crio_config *c) {
-        int planned = 0;
-        for (size_t i = 0; i < c->n_files; i++) {
-                if (!c->files[i].changed)
-                        continue;
-                int k = plan_write_file_restart(ctx, r, c->files[i].path, c->files[i].text, c->files[i].len,
-                                                CRIO_UNIT);
-                if (k < 0)
-                        return k;
-                planned = planned || k > 0;
-        }
-        return planned;
+        _cleanup_free_ char *raw = toml_quote_string(value);
+        return toml_file_set(r, f, table, key, raw);
 }

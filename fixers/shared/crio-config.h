@@ -6,20 +6,14 @@
 #pragma once
 
 #include "engine/fixer.h"
+#include "fixers/shared/toml-file.h"
 
 #define CRIO_CONF "/etc/crio/crio.conf"
 #define CRIO_CONF_DIR "/etc/crio/crio.conf.d"
 #define CRIO_UNIT "crio.service"
 
-struct crio_file {
-        char *path;
-        char *text; /* as this run sees it, with the caller's edits */
-        size_t len;
-        bool changed;
-};
-
 struct crio_config {
-        struct crio_file *files; /* crio.conf (when it exists) first, then the drop-ins */
+        struct toml_file *files; /* crio.conf (when it exists) first, then the drop-ins */
         size_t n_files;
 };
 
@@ -31,16 +25,12 @@ void crio_config_free(struct crio_config *c);
 /* The value CRI-O uses for key in table: from the last file that sets it (*ret_file, *ret_value
  * decoded) or NULL for both (CRI-O's default). <0 after result_refuse(): not a string. */
 int crio_config_get(struct fixer_result *r, const struct crio_config *c, const char *const *table,
-                    const char *key, struct crio_file **ret_file, char **ret_value);
+                    const char *key, struct toml_file **ret_file, char **ret_value);
 
 /* Where a key no file sets yet goes: the first file that has the table, else crio.conf, else the
  * first drop-in. */
-struct crio_file *crio_config_new_key_file(const struct crio_config *c, const char *const *table);
+struct toml_file *crio_config_new_key_file(const struct crio_config *c, const char *const *table);
 
 /* Set key in table of one file to the string value. <0 after result_refuse(). */
-int crio_set_string(struct fixer_result *r, struct crio_file *f, const char *const *table, const char *key,
+int crio_set_string(struct fixer_result *r, struct toml_file *f, const char *const *table, const char *key,
                     const char *value);
-
-/* Plan the write of every changed file, each with a CRI-O restart. 1 when something was
- * planned, 0 when nothing changed, <0 after result_refuse(). */
-int crio_config_write(struct context *ctx, struct fixer_result *r, struct crio_config *c);
