@@ -522,6 +522,13 @@ static bool mentions_flag(const char *t, size_t start, size_t end, const char *n
         return false;
 }
 
+/* Length of what unquoting drops at t[i] (a quote, a backslash-newline), 0 if nothing. */
+static size_t junk_at(const char *t, size_t i, size_t len) {
+        if (t[i] == '"' || t[i] == '\'')
+                return 1;
+        return t[i] == '\\' && i + 1 < len && t[i + 1] == '\n' ? 2 : 0;
+}
+
 /* Could the text hold --name anywhere, as an argument or on a line we refuse? One scan that steps over
  * what unquoting drops (quotes, a backslash-newline) and takes '-' and '_' as one, so it finds every
  * occurrence and every mention the parse would find, and some more. Without one there is nothing to
@@ -531,10 +538,9 @@ static bool may_mention_flag(const char *t, size_t len, const char *name) {
         for (const char *p = len > 0 ? memchr(t, '-', len) : NULL; p;
              p = memchr(p + 1, '-', len - (size_t) (p + 1 - t))) {
                 size_t i = (size_t) (p - t) + 1, k = 0; /* matched: the first '-', then k of "-NAME" */
-                for (; k <= n; i++, k++) {
-                        while (i < len && (t[i] == '"' || t[i] == '\'' ||
-                                           (t[i] == '\\' && i + 1 < len && t[i + 1] == '\n')))
-                                i += t[i] == '\\' ? 2 : 1;
+                for (size_t skip; k <= n; i++, k++) {
+                        while (i < len && (skip = junk_at(t, i, len)) > 0)
+                                i += skip;
                         char want = k == 0 ? '-' : name[k - 1];
                         if (i >= len ||
                             !(t[i] == want || (k > 0 && strchr("-_", t[i]) && strchr("-_", want))))
@@ -544,13 +550,6 @@ static bool may_mention_flag(const char *t, size_t len, const char *name) {
                         return true;
         }
         return false;
-}
-
-/* Length of what unquoting drops at t[i] (a quote, a backslash-newline), 0 if nothing. */
-static size_t junk_at(const char *t, size_t i, size_t len) {
-        if (t[i] == '"' || t[i] == '\'')
-                return 1;
-        return t[i] == '\\' && i + 1 < len && t[i + 1] == '\n' ? 2 : 0;
 }
 
 static bool flag_name_char(char c) {
