@@ -263,15 +263,12 @@ int units_enable(sd_bus *bus, const char *const *units, size_t n, char **ret_err
 
         if (n == 0)
                 return 0;
-        _cleanup_free_ char *names = xstrdup(units[0]);
-        for (size_t i = 1; i < n; i++) {
-                char *more = xasprintf("%s, %s", names, units[i]);
-                free(names);
-                names = more;
-        }
+        /* The NULL-terminated list sd_bus_message_append_strv() takes, and, as a strv, the names. */
         list = xmalloc((n + 1) * sizeof(*list));
         memcpy(list, units, n * sizeof(*list));
         list[n] = NULL;
+        _cleanup_free_ char *names =
+                strv_join(&(const struct strv){ .items = (char **) list, .n = n }, ", ");
         /* EnableUnitFiles(files, runtime, force), as systemctl enable: runtime = false puts the
          * [Install] links under /etc, kept across reboots; force = false replaces no link. */
         r = sym_sd_bus_message_new_method_call(bus, &m, SYSTEMD_SERVICE, SYSTEMD_PATH, MANAGER_IFACE,
