@@ -62,6 +62,17 @@ new_tree() { # new_tree FIXTURE [NAME]
         local dst="$WORK/${2:-tree}"
         rm -rf "$dst"; cp -a "$FIXTURES/nodes/$1" "$dst"; echo "$dst"
 }
+# A systemd node with the named programs installed (empty files are enough for --root).
+runtime_tree() { # runtime_tree NAME PROGRAM...
+        local t="$WORK/$1" p
+        shift
+        rm -rf "$t"
+        mkdir -p "$t/usr/bin" "$t/usr/lib/systemd" "$t/sbin" "$t/etc"
+        : >"$t/usr/lib/systemd/systemd"
+        ln -s ../usr/lib/systemd/systemd "$t/sbin/init"
+        for p in "$@"; do : >"$t/usr/bin/$p"; done
+        echo "$t"
+}
 # A listing of every file's path, type, mode, size, mtime and checksum.
 tree_state() {
         (cd "$1" && find . -printf '%p %y %m %s %T@ %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)

@@ -11,16 +11,6 @@ if [ "${1:-}" != --inside ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/nu
         exit $?
 fi
 
-runtime_tree() { # runtime_tree NAME PROGRAM...
-        local t="$WORK/$1" p
-        shift
-        rm -rf "$t"
-        mkdir -p "$t/usr/bin" "$t/usr/lib/systemd" "$t/sbin" "$t/etc"
-        : >"$t/usr/lib/systemd/systemd"
-        ln -s ../usr/lib/systemd/systemd "$t/sbin/init"
-        for p in "$@"; do : >"$t/usr/bin/$p"; done
-        echo "$t"
-}
 KUBEADM_MSG='kubeadm stops with "found multiple CRI endpoints on the host" unless told which one: kubeadm init|join --cri-socket ENDPOINT, or nodeRegistration.criSocket in its configuration'
 
 # 1. docker-ce with cri-dockerd: containerd (docker's) and cri-dockerd are both CRI endpoints.

@@ -9,17 +9,6 @@ V4="$CORPUS/containerd-toml/20-gardener_containerd-2.3-default.toml"
 have_containerd=0
 command -v containerd >/dev/null && have_containerd=1
 
-# A systemd node with the named programs installed (empty files are enough for --root).
-runtime_tree() { # runtime_tree NAME PROGRAM...
-        local t="$WORK/$1" p
-        shift
-        rm -rf "$t"
-        mkdir -p "$t/usr/bin" "$t/usr/lib/systemd" "$t/sbin" "$t/etc"
-        : >"$t/usr/lib/systemd/systemd"
-        ln -s ../usr/lib/systemd/systemd "$t/sbin/init"
-        for p in "$@"; do : >"$t/usr/bin/$p"; done
-        echo "$t"
-}
 
 # tomllib: FILE is ORIG with exactly the listed keys set (DOTTED.PATH=JSON ...), nothing else changed.
 toml_is() { # toml_is FILE ORIG PATH=JSON...

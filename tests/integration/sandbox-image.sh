@@ -11,17 +11,6 @@ MIRROR=registry.cn-hangzhou.aliyuncs.com/google_containers/pause:3.2
 have_containerd=0
 command -v containerd >/dev/null && have_containerd=1
 
-# A systemd node with the named programs installed (empty files are enough for --root).
-runtime_tree() { # runtime_tree NAME PROGRAM...
-        local t="$WORK/$1" p
-        shift
-        rm -rf "$t"
-        mkdir -p "$t/usr/bin" "$t/usr/lib/systemd" "$t/sbin" "$t/etc"
-        : >"$t/usr/lib/systemd/systemd"
-        ln -s ../usr/lib/systemd/systemd "$t/sbin/init"
-        for p in "$@"; do : >"$t/usr/bin/$p"; done
-        echo "$t"
-}
 # The sandbox image containerd 1.6 uses with the tree's /etc/containerd.
 dump_sandbox() { # dump_sandbox TREE
         unshare -m sh -c 'mount --bind "$1/etc/containerd" /etc/containerd && containerd --config /etc/containerd/config.toml config dump' \
