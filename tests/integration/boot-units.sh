@@ -16,14 +16,10 @@ command -v systemctl >/dev/null || skip_all "systemctl not installed (the oracle
 
 # A Debian-like node: /lib a link to usr/lib, the units where the packages put them.
 unit_tree() { # unit_tree NAME PROGRAM...
-        local t="$WORK/$1" p
-        shift
-        rm -rf "$t"
-        mkdir -p "$t/usr/bin" "$t/usr/lib/systemd/system" "$t/sbin" "$t/etc/systemd/system"
+        local t
+        t=$(runtime_tree "$@")
+        mkdir -p "$t/usr/lib/systemd/system" "$t/etc/systemd/system"
         ln -s usr/lib "$t/lib"
-        : >"$t/usr/lib/systemd/systemd"
-        ln -s ../usr/lib/systemd/systemd "$t/sbin/init"
-        for p in "$@"; do : >"$t/usr/bin/$p"; done
         echo "$t"
 }
 unit() { # unit TREE NAME INSTALL-LINES: a unit file in /lib/systemd/system
