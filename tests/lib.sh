@@ -73,6 +73,17 @@ runtime_tree() { # runtime_tree NAME PROGRAM...
         for p in "$@"; do : >"$t/usr/bin/$p"; done
         echo "$t"
 }
+# A cluster CA (DIR/ca.crt, ca.key) and the API server's certificate it signs for 192.0.2.1
+# (DIR/apiserver.crt, apiserver.key), for tests/tools/test-apiserver.py.
+apiserver_certs() { # apiserver_certs DIR
+        local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+        openssl req -x509 "${ec[@]}" -keyout "$1/ca.key" -out "$1/ca.crt" -days 2 -subj /CN=kubernetes 2>/dev/null &&
+                openssl req "${ec[@]}" -keyout "$1/apiserver.key" -out "$1/apiserver.csr" -subj /CN=kube-apiserver \
+                        2>/dev/null &&
+                printf 'subjectAltName=IP:192.0.2.1\n' >"$1/san.ext" &&
+                openssl x509 -req -in "$1/apiserver.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial -days 2 \
+                        -extfile "$1/san.ext" -out "$1/apiserver.crt" 2>/dev/null
+}
 # A listing of every file's path, type, mode, size, mtime and checksum.
 tree_state() {
         (cd "$1" && find . -printf '%p %y %m %s %T@ %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)

@@ -229,40 +229,19 @@ out=$(node_exec /usr/local/sbin/kubeprep check --profile arm-node); rc=$?
 node_poweroff
 
 # 8. The guide's node1: kubelet and kubeadm 1.16, the eviction flags its operator put into the old
-#    kubeadm-flags.env, and a control plane 1.22 at 192.0.2.1:6443 (python3's https server, run in the
+#    kubeadm-flags.env, and a control plane 1.22 at 192.0.2.1:6443 (tests/tools/test-apiserver.py, run in the
 #    node's network namespace, with a CA and certificate made here).
 R=$(kubelet_node eight 1.16.0)
 printf 'extends: default\ngateway:\n  ensure: false\n' >"$R/etc/kubeprep/profiles/default.yaml"
 mkdir -p "$R/var/lib/kubelet"
 cp "$FIXTURES/nodes/field-guide-eviction/var/lib/kubelet/kubeadm-flags.env" "$R/var/lib/kubelet/"
-ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2)
-openssl req -x509 "${ec[@]}" -keyout "$WORK/ca.key" -out "$R/root/ca.crt" -subj /CN=kubernetes 2>/dev/null &&
-        openssl req "${ec[@]}" -keyout "$WORK/srv.key" -out "$WORK/srv.csr" -subj /CN=kube-apiserver 2>/dev/null &&
-        printf 'subjectAltName=IP:192.0.2.1\n' >"$WORK/san.ext" &&
-        openssl x509 -req -in "$WORK/srv.csr" -CA "$R/root/ca.crt" -CAkey "$WORK/ca.key" -CAcreateserial -days 2 \
-                -extfile "$WORK/san.ext" -out "$WORK/srv.crt" 2>/dev/null || fail "openssl could not make the certificates"
-cat >"$WORK/apiserver.py" <<'PY'
-import http.server, ssl, sys
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b'{"major": "1", "minor": "22", "gitVersion": "v1.22.2"}'
-        self.send_response(200 if self.path == "/version" else 404)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("192.0.2.1", 6443), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(sys.argv[1], sys.argv[2])
-server.socket = context.wrap_socket(server.socket, server_side=True)
-print("listening", flush=True)
-server.serve_forever()
-PY
+apiserver_certs "$WORK" && cp "$WORK/ca.crt" "$R/root/ca.crt" || fail "openssl could not make the certificates"
+printf '{"major": "1", "minor": "22", "gitVersion": "v1.22.2"}' >"$WORK/answer"
 node_boot eight
 node_exec ip addr add 192.0.2.1/32 dev lo
 mkfifo "$WORK/ready"
-nsenter -t "$NODE_PID" -n $PYTHON "$WORK/apiserver.py" "$WORK/srv.crt" "$WORK/srv.key" >"$WORK/ready" 2>"$WORK/apiserver.log" &
+nsenter -t "$NODE_PID" -n $PYTHON "$SOURCE_ROOT/tests/tools/test-apiserver.py" "$WORK/apiserver.crt" \
+        "$WORK/apiserver.key" "$WORK/answer" >"$WORK/ready" 2>"$WORK/apiserver.log" &
 server=$!
 read -r line <"$WORK/ready"
 [ "$line" = listening ] && pass "node1: the control plane's API server listens in the node's network" \

@@ -41,42 +41,15 @@ if ! err=$( { ip -n "$NS" link add kpsk0 type veth peer name kpsk1 netns "$SRV" 
 fi
 
 # The cluster's CA and the API server's certificate (IP SAN 192.0.2.1); another CA for the wrong-CA case.
-cd "$WORK"
-ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -days 2 -subj /CN=kubernetes 2>/dev/null &&
-        openssl req -x509 "${ec[@]}" -keyout other.key -out other.crt -days 2 -subj /CN=kubernetes 2>/dev/null &&
-        openssl req "${ec[@]}" -keyout apiserver.key -out apiserver.csr -subj /CN=kube-apiserver 2>/dev/null &&
-        printf 'subjectAltName=IP:192.0.2.1\n' >san.ext &&
-        openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
-                -extfile san.ext -out apiserver.crt 2>/dev/null || skip_all "openssl could not make the certificates"
-cd - >/dev/null
+apiserver_certs "$WORK" &&
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/other.key" \
+                -out "$WORK/other.crt" -days 2 -subj /CN=kubernetes 2>/dev/null ||
+        skip_all "openssl could not make the certificates"
 
 # The API server: GET /version answers what $WORK/answer holds.
 printf '{"major": "1", "minor": "22", "gitVersion": "v1.22.2", "platform": "linux/amd64"}\n' >"$WORK/answer"
-cat >"$WORK/apiserver.py" <<'PY'
-import http.server, ssl, sys
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path != "/version":
-            self.send_error(404)
-            return
-        body = open(sys.argv[3], "rb").read()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("192.0.2.1", 6443), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(sys.argv[1], sys.argv[2])
-server.socket = context.wrap_socket(server.socket, server_side=True)
-print("listening", flush=True)
-server.serve_forever()
-PY
 mkfifo "$WORK/ready"
-ip netns exec "$SRV" $PYTHON "$WORK/apiserver.py" "$WORK/apiserver.crt" "$WORK/apiserver.key" "$WORK/answer" \
+ip netns exec "$SRV" $PYTHON "$SOURCE_ROOT/tests/tools/test-apiserver.py" "$WORK/apiserver.crt" "$WORK/apiserver.key" "$WORK/answer" \
         >"$WORK/ready" 2>"$WORK/apiserver.log" &
 server_pid=$!
 read -r line <"$WORK/ready" # blocks until the server listens (or exits)
