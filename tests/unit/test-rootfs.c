@@ -2,6 +2,7 @@
 /* The rooted file layer: confinement, atomic writes that keep mode and
  * owner, and refusal of non-regular files. */
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -106,6 +107,19 @@ static void test_size_cap(struct root *r) {
         sh("rm -r %s/big", tmp);
 }
 
+/* A file is read into a buffer of its size: the read() that finds the end once doubled a buffer
+ * already holding the whole file, which a large file's run then carried (issue 18's memory bound). */
+static void test_read_size(struct root *r) {
+        sh("mkdir -p %s/sized && head -c 1000000 /dev/zero | tr '\\0' x >%s/sized/file", tmp);
+        char *data = NULL;
+        size_t len = 0;
+        tap_ok(root_read_file(r, "/sized/file", &data, &len, NULL) == 0 && len == 1000000,
+               "a 1,000,000-byte file is read whole");
+        tap_ok(data && malloc_usable_size(data) < 1100000, "its buffer is not twice its size");
+        free(data);
+        sh("rm -r %s/sized", tmp);
+}
+
 /* openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a rename anywhere races with resolving "..";
  * the layer retries. Found as a flaky refusal while other tests renamed files in parallel. */
 static void test_rename_race(struct root *r) {
@@ -147,6 +161,7 @@ int main(void) {
         test_confinement(r);
         test_atomic_write(r);
         test_size_cap(r);
+        test_read_size(r);
         test_rename_race(r);
         root_free(r);
         sh("rm -rf %s", tmp);
