@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
-#include "basic/name-index.h"
 #include "fixers/registry.h"
 #include "fixers/shared/gateway-scan.h"
 #include "system/rtnl.h"
@@ -145,35 +144,61 @@ static int classify(struct gw *g, const struct netconf_file *f, char **ret_gw, c
         return k;
 }
 
+/* A message names at most this many interfaces: a .network file whose Name= lists thousands would
+ * otherwise be a line of thousands. */
+#define NAMES_SHOWN 10
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* "a, b, c" of names' first NAMES_SHOWN distinct ones, "and N more" counting the other distinct
+ * ones; names is sorted on the way (a hash set of 100,000 names would cost more than the file). */
+static char *list_names(const char **names, size_t n, const char *const *shown, size_t n_shown) {
+        struct buf b = {};
+        for (size_t i = 0; i < n_shown; i++)
+                buf_printf(&b, "%s%s", i ? ", " : "", shown[i]);
+        qsort(names, n, sizeof(*names), compare_strings);
+        size_t distinct = 0;
+        for (size_t i = 0; i < n; i++)
+                distinct += i == 0 || !streq(names[i], names[i - 1]);
+        if (distinct > n_shown)
+                buf_printf(&b, " and %zu more", distinct - n_shown);
+        return buf_steal(&b);
+}
+
 /* --root with interface auto: the interface of the single file with a static IPv4 address. */
 static int pick_static(struct gw *g) {
         const struct netconf_file *only = NULL, *dhcp = NULL;
-        struct strv names = {};
-        struct name_index seen = {}; /* names, for a file with thousands */
+        _cleanup_free_ const char **names = NULL; /* of every static entry, the entries' own strings */
+        size_t n_names = 0, n_shown = 0;
+        const char *shown[NAMES_SHOWN]; /* the first distinct ones */
         for (size_t i = 0; i < g->files.n; i++) {
                 const struct netconf_file *f = &g->files.items[i];
                 _cleanup_free_ char *gw = NULL, *err = NULL;
                 int k = classify(g, f, &gw, &err);
                 if (k == -EADDRNOTAVAIL && !dhcp)
                         dhcp = f;
-                else if (k == -EBADMSG || k == -EIO) {
-                        name_index_free(&seen);
-                        strv_free(&names);
+                else if (k == -EBADMSG || k == -EIO)
                         return result_refuse(g->r, k, "%s: %s; the file was not changed", f->path, err);
-                }
                 if (k < 0)
                         continue;
                 const char *name = f->iface ? f->iface : f->path;
-                if (name_index_put(&seen, name, names.n))
-                        strv_push(&names, xstrdup(name));
+                names = xrealloc_grow(names, n_names, sizeof(*names));
+                names[n_names++] = name;
+                bool seen = false;
+                for (size_t j = 0; j < n_shown && !seen; j++)
+                        seen = streq(shown[j], name);
+                if (!seen && n_shown < NAMES_SHOWN)
+                        shown[n_shown++] = name;
                 if (!only)
                         only = f;
         }
-        if (names.n == 1) {
+        if (n_shown == 1) {
                 g->file = only;
                 g->iface = only->iface ? xstrdup(only->iface) : NULL;
-        } else if (names.n > 1) {
-                _cleanup_free_ char *listed = strv_join(&names, ", ");
+        } else if (n_shown > 1) {
+                _cleanup_free_ char *listed = list_names(names, n_names, shown, n_shown);
                 PART(g->problems,
                      "several interfaces have a static IPv4 address (%s); set gateway.interface in the "
                      "profile",
@@ -189,8 +214,6 @@ static int pick_static(struct gw *g) {
         else
                 PART(g->problems, "no interface has a static IPv4 address in the network configuration; set "
                                   "gateway.interface in the profile");
-        name_index_free(&seen);
-        strv_free(&names);
         return 0;
 }
 

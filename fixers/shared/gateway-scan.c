@@ -16,19 +16,21 @@
 #define INTERFACES "/etc/network/interfaces"
 #define INTERFACES_D "/etc/network/interfaces.d" /* Debian cloud images configure eth0 there */
 
+/* Keep s (malloc'ed) for the entries to point to. */
+static const char *keep(struct netconf_files *f, char *s) {
+        strv_push(&f->strings, s);
+        return s;
+}
+
+/* path and iface: kept strings. */
 static void add(struct netconf_files *f, const char *path, enum netconf_format fmt, const char *iface) {
-        f->items = xrealloc(f->items, (f->n + 1) * sizeof(*f->items));
-        f->items[f->n++] = (struct netconf_file){ .path = xstrdup(path),
-                                                  .format = fmt,
-                                                  .iface = iface ? xstrdup(iface) : NULL };
+        f->items = xrealloc_grow(f->items, f->n, sizeof(*f->items));
+        f->items[f->n++] = (struct netconf_file){ .path = path, .format = fmt, .iface = iface };
 }
 
 void netconf_files_free(struct netconf_files *f) {
-        for (size_t i = 0; i < f->n; i++) {
-                free(f->items[i].path);
-                free(f->items[i].iface);
-        }
         free(f->items);
+        strv_free(&f->strings);
         *f = (struct netconf_files){};
 }
 
@@ -78,33 +80,34 @@ static int scan_ini(struct netconf_files *f, const char *path, const char *text,
                 set_error(ret_error, "%s: %s", path, err);
                 return k;
         }
+        const char *kept_path = keep(f, xstrdup(path));
         if (fmt == NETCONF_KEYFILE) {
                 const char *name = ini_value(&ini, "connection", "interface-name");
                 const char *type = ini_value(&ini, "connection", "type");
                 if (!type || !streq(type, "loopback"))
-                        add(f, path, fmt, name && *name ? name : NULL);
+                        add(f, kept_path, fmt, name && *name ? keep(f, xstrdup(name)) : NULL);
         } else {
-                /* Every Name= in [Match] adds to the list; each word is a name or a glob. */
+                /* Every Name= in [Match] adds to the list; each word is a name or a glob. The words
+                 * are cut in place in one kept copy of the value. */
                 bool any = false;
                 for (size_t i = 0; i < ini.n; i++) {
                         const struct netconf_ini_line *l = &ini.lines[i];
                         if (l->kind != NETCONF_INI_KEY || !streq_ptr(l->section, "Match") ||
                             !streq(l->key, "Name"))
                                 continue;
-                        for (const char *p = l->value; *p;) {
-                                p += strspn(p, " \t");
-                                size_t n = strcspn(p, " \t");
-                                if (n) {
-                                        _cleanup_free_ char *w = xstrndup(p, n);
-                                        if (!streq(w, "lo"))
-                                                add(f, path, fmt, w);
-                                        any = true;
-                                }
-                                p += n;
+                        char *words = (char *) keep(f, xstrdup(l->value));
+                        for (char *p = words + strspn(words, " \t"); *p; p += strspn(p, " \t")) {
+                                char *w = p;
+                                p += strcspn(p, " \t");
+                                if (*p)
+                                        *p++ = 0;
+                                if (!streq(w, "lo"))
+                                        add(f, kept_path, fmt, w);
+                                any = true;
                         }
                 }
                 if (!any)
-                        add(f, path, fmt, NULL);
+                        add(f, kept_path, fmt, NULL);
         }
         netconf_ini_free(&ini);
         return 0;
@@ -123,6 +126,7 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
                 set_error(ret_error, "%s: %s", path, err);
                 return k;
         }
+        const char *kept_path = keep(f, xstrdup(path));
         const struct ynode *root = s.n_docs ? s.docs[0].root : NULL;
         const struct ynode *net =
                 root && root->kind == YNODE_MAPPING ? ymapping_lookup(root, "network", NULL, NULL) : NULL;
@@ -137,8 +141,9 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
                         const struct ynode *set_name = def->kind == YNODE_MAPPING
                                                                ? ymapping_lookup(def, "set-name", NULL, NULL)
                                                                : NULL;
-                        add(f, path, NETCONF_NETPLAN,
-                            set_name && set_name->kind == YNODE_SCALAR ? set_name->value : key->value);
+                        const char *name =
+                                set_name && set_name->kind == YNODE_SCALAR ? set_name->value : key->value;
+                        add(f, kept_path, NETCONF_NETPLAN, keep(f, xstrdup(name)));
                 }
         }
         ystream_free(&s);
@@ -147,8 +152,8 @@ static int scan_netplan(struct netconf_files *f, const char *path, const char *t
 
 /* The interfaces of `iface NAME inet METHOD` stanzas other than loopback. */
 static void scan_interfaces(struct netconf_files *f, const char *path, const char *text, size_t len) {
-        struct strv seen = {};
-        struct name_index index = {}; /* seen's names, for a file of thousands of stanzas */
+        const char *kept_path = keep(f, xstrdup(path));
+        struct name_index seen = {}; /* the names added, for a file of thousands of stanzas */
         for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end) {
                 char name[64], family[16], method[32] = "";
                 size_t blanks = strspn(text + off, " \t");
@@ -158,16 +163,14 @@ static void scan_interfaces(struct netconf_files *f, const char *path, const cha
                 _cleanup_free_ char *line = xstrndup(text + off + blanks, n - blanks);
                 if (sscanf(line, "iface %63s %15s %31s", name, family, method) < 2)
                         continue;
-                if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo"))
+                if (!streq(family, "inet") || streq(method, "loopback") || streq(name, "lo") ||
+                    name_index_get(&seen, name, NULL))
                         continue;
-                _cleanup_free_ char *owned = xstrdup(name);
-                if (!name_index_put(&index, owned, seen.n))
-                        continue;
-                strv_push(&seen, TAKE_PTR(owned));
-                add(f, path, NETCONF_INTERFACES, name);
+                const char *kept = keep(f, xstrdup(name));
+                name_index_put(&seen, kept, 0);
+                add(f, kept_path, NETCONF_INTERFACES, kept);
         }
-        name_index_free(&index);
-        strv_free(&seen);
+        name_index_free(&seen);
 }
 
 static int scan_one(struct context *ctx, struct netconf_files *f, const char *path, enum netconf_format fmt,
@@ -197,8 +200,9 @@ static int scan_one(struct context *ctx, struct netconf_files *f, const char *pa
         }
         switch (fmt) {
         case NETCONF_IFCFG: {
-                _cleanup_free_ char *dev = ifcfg_device(text, len);
-                add(f, path, fmt, dev ? dev : strrchr(path, '/') + strlen("/ifcfg-"));
+                char *dev = ifcfg_device(text, len);
+                add(f, keep(f, xstrdup(path)), fmt,
+                    keep(f, dev ?: xstrdup(strrchr(path, '/') + strlen("/ifcfg-"))));
                 return 0;
         }
         case NETCONF_KEYFILE:

@@ -7,20 +7,23 @@
 #include "engine/fixer.h"
 #include "formats/netconf/netconf.h"
 
+/* An entry's strings belong to its struct netconf_files: a .network file whose Name= lists 100,000
+ * interfaces is 100,000 entries, which share one copy of the path and of the names. */
 struct netconf_file {
-        char *path; /* node path, e.g. /etc/sysconfig/network-scripts/ifcfg-eth0 */
+        const char *path; /* node path, e.g. /etc/sysconfig/network-scripts/ifcfg-eth0 */
         enum netconf_format format;
         /* The interface the file (or, for netplan and interfaces, this entry of it) configures:
          * ifcfg DEVICE= or the file name's suffix, keyfile interface-name=, one name of networkd's
          * [Match] Name= (possibly a glob), the netplan key (its set-name: if any), the iface stanza.
          * NULL when the file does not name one (a keyfile bound to no device). */
-        char *iface;
+        const char *iface;
 };
 
 struct netconf_files {
         struct netconf_file *
                 items; /* in the stacks' order of preference: netplan, keyfile, ifcfg, networkd, interfaces */
         size_t n;
+        struct strv strings; /* what the entries point to */
 };
 
 /* Scan the tree. A file whose interface cannot be read (malformed YAML, a keyfile GLib would

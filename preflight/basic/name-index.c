@@ -59,7 +59,8 @@ bool name_index_get_hashed(const struct name_index *ix, const char *name, size_t
         const struct name_slot *s = find_slot(ix->slots, ix->cap, name, hash);
         if (!s->name)
                 return false;
-        *ret_idx = s->idx;
+        if (ret_idx)
+                *ret_idx = s->idx;
         return true;
 }
 

@@ -17,7 +17,7 @@ struct name_index {
         size_t n;
 };
 
-/* Add name -> idx; an existing name keeps its first idx (returns false). */
+/* Add name -> idx; an existing name keeps its first idx (returns false). get: ret_idx may be NULL. */
 bool name_index_put(struct name_index *ix, const char *name, size_t idx);
 bool name_index_get(const struct name_index *ix, const char *name, size_t *ret_idx);
 void name_index_free(struct name_index *ix);

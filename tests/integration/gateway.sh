@@ -140,6 +140,16 @@ else
         skip "netplan generate on the edited file" "netplan not installed"
 fi
 
+# 6b. A .network file whose Name= lists many interfaces: the message names the first ten and counts
+# the other distinct ones (eth3 twice, lo never), instead of a line of every name.
+T=$WORK/many; rm -rf "$T"; mkdir -p "$T/etc/systemd/network"
+printf '[Match]\nName=eth0 eth1 eth2 eth3 lo eth3\nName=eth4 eth5 eth6 eth7 eth8 eth9 eth10 eth11 eth0\n\n[Network]\nAddress=192.0.2.10/24\n' \
+        >"$T/etc/systemd/network/10-many.network"
+run check --root "$T" --only gateway --profile "$WORK/gw.yaml"
+expect_rc "many names: interface auto" 1
+contains "many names: ten named, two more counted" "$OUT" \
+        "[gateway] drift: several interfaces have a static IPv4 address (eth0, eth1, eth2, eth3, eth4, eth5, eth6, eth7, eth8, eth9 and 2 more); set gateway.interface in the profile"
+
 # 7. Not managed, and a bad profile address.
 T=$(new_tree gateway-unknown off)
 run check --root "$T" --only gateway --profile "$WORK/off.yaml"
