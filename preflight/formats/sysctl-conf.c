@@ -2,8 +2,6 @@
 /* systemd-sysctl's file order and the assignment of one key in a sysctl.d file (sysctl-conf.h). */
 #include "formats/sysctl-conf.h"
 
-#include "basic/name-index.h"
-
 static const char *const sysctl_dirs[] = {
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d",
 };
@@ -13,48 +11,69 @@ static bool is_conf(const char *name) {
         return name[0] != '.' && n > 5 && streq(name + n - 5, ".conf");
 }
 
-static const char *base_name(const char *path) {
-        return strrchr(path, '/') + 1;
-}
-
-static int compare_base(const void *a, const void *b) {
-        return strcmp(base_name(*(char *const *) a), base_name(*(char *const *) b));
-}
-
-/* Take path unless a file of its name came from an earlier (higher priority) directory; names
- * indexes the base names taken, so that /etc/sysctl.d with 100,000 files is no quadratic scan. */
-static void take(struct strv *files, struct name_index *names, char *path) {
-        if (name_index_put(names, base_name(path), files->n))
-                strv_push(files, path);
-        else
-                free(path);
+/* The *.conf names of one directory, sorted (root_list_dir() sorts), with extra's name among them
+ * when extra is in it. */
+static int list_confs(const struct root *root, const char *dir, const char *extra, struct strv *ret) {
+        struct strv list = {};
+        int k = root_list_dir(root, dir, &list);
+        if (k < 0 && k != -ENOENT && k != -ENOTDIR)
+                return k;
+        size_t n = 0;
+        for (size_t i = 0; i < list.n; i++)
+                if (is_conf(list.items[i]))
+                        list.items[n++] = list.items[i];
+                else
+                        free(list.items[i]);
+        list.n = n;
+        const char *e = extra ? startswith(extra, dir) : NULL;
+        if (e && e[0] == '/' && !strchr(e + 1, '/')) {
+                size_t at = 0;
+                while (at < list.n && strcmp(list.items[at], e + 1) < 0)
+                        at++;
+                if (at == list.n || !streq(list.items[at], e + 1)) {
+                        strv_push(&list, NULL); /* room */
+                        memmove(list.items + at + 1, list.items + at, (list.n - 1 - at) * sizeof(char *));
+                        list.items[at] = xstrdup(e + 1);
+                }
+        }
+        if (list.n)
+                list.items[list.n] = NULL;
+        *ret = list;
+        return 0;
 }
 
 int sysctl_conf_files(const struct root *root, const char *extra, struct strv *ret) {
-        struct strv files = {};
-        struct name_index names = {};
+        /* Each directory's names are sorted: merging them takes the smallest name next, from the
+         * earliest directory that has it, and skips it in the others; /etc/sysctl.d with 100,000
+         * files costs no index of names. */
+        struct strv lists[ELEMENTSOF(sysctl_dirs)] = {};
+        size_t at[ELEMENTSOF(sysctl_dirs)] = {};
         int k = 0;
-        for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs) && k >= 0; d++) {
-                if (extra && startswith(extra, sysctl_dirs[d]) && extra[strlen(sysctl_dirs[d])] == '/')
-                        take(&files, &names, xstrdup(extra));
-                struct strv list = {};
-                k = root_list_dir(root, sysctl_dirs[d], &list);
-                if (k == -ENOENT || k == -ENOTDIR) {
-                        k = 0;
-                        continue;
-                }
-                for (size_t i = 0; k >= 0 && i < list.n; i++)
-                        if (is_conf(list.items[i]))
-                                take(&files, &names, xasprintf("%s/%s", sysctl_dirs[d], list.items[i]));
-                strv_free(&list);
+        for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs) && k >= 0; d++)
+                k = list_confs(root, sysctl_dirs[d], extra, &lists[d]);
+        struct strv files = {};
+        while (k >= 0) {
+                const char *next = NULL;
+                size_t from = 0;
+                for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs); d++)
+                        if (at[d] < lists[d].n && (!next || strcmp(lists[d].items[at[d]], next) < 0)) {
+                                next = lists[d].items[at[d]];
+                                from = d;
+                        }
+                if (!next)
+                        break;
+                strv_push(&files, xasprintf("%s/%s", sysctl_dirs[from], next));
+                for (size_t d = from + 1; d < ELEMENTSOF(sysctl_dirs); d++)
+                        if (at[d] < lists[d].n && streq(lists[d].items[at[d]], next))
+                                at[d]++;
+                at[from]++;
         }
-        name_index_free(&names);
+        for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs); d++)
+                strv_free(&lists[d]);
         if (k < 0) {
                 strv_free(&files);
                 return k;
         }
-        if (files.n)
-                qsort(files.items, files.n, sizeof(char *), compare_base);
         if (root_exists(root, "/etc/sysctl.conf"))
                 strv_push(&files, xstrdup("/etc/sysctl.conf"));
         *ret = files;

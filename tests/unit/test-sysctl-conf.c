@@ -79,6 +79,14 @@ static void test_order(void) {
                 buf_free(&b);
         }
         strv_free(&files);
+        /* Once written, the file is listed once, where it was. */
+        _cleanup_free_ char *touch = xasprintf("touch %s/etc/sysctl.d/99-kubeprep.conf", dir);
+        if (r && run(touch) == 0 && sysctl_conf_files(r, "/etc/sysctl.d/99-kubeprep.conf", &files) >= 0)
+                tap_ok(files.n == 6 && streq(files.items[3], "/etc/sysctl.d/99-kubeprep.conf"),
+                       "the file about to be written, existing, is listed once");
+        else
+                tap_ok(false, "sysctl_conf_files with the file present");
+        strv_free(&files);
         root_free(r);
         _cleanup_free_ char *rm = xasprintf("rm -rf %s", dir);
         (void) run(rm);
