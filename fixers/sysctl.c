@@ -100,36 +100,61 @@ static bool wanted(const struct setting *s, bool ipv6) {
         return !s->ipv6 || ipv6;
 }
 
-/* The persisted value of a setting in the files applied at boot other than ours: the last one, and
- * whether it already satisfies a minimum. */
+/* A setting's last assignment in some of the files applied at boot. */
 struct persisted {
-        char *value;
+        char *value;      /* NULL: none */
         const char *path; /* into files */
         unsigned line;
 };
 
-static int find_persisted(struct context *ctx, const struct strv *files, const char *name,
-                          struct persisted *ret) {
-        *ret = (struct persisted){};
+/* What the files applied at boot other than ours say of each setting, each file read once (a
+ * sysctl.d of 100,000 files is read once, not once per setting): the last assignment in any of
+ * them, and the last in a file applied after ours, which undoes ours at boot. */
+struct persisted_settings {
+        struct persisted others[ELEMENTSOF(settings)], after[ELEMENTSOF(settings)];
+};
+
+static void persisted_set(struct persisted *p, const char *value, const char *path, unsigned line) {
+        free(p->value);
+        *p = (struct persisted){ .value = xstrdup(value), .path = path, .line = line };
+}
+
+static void read_persisted(struct context *ctx, const struct strv *files, bool ipv6,
+                           struct persisted_settings *ret) {
+        *ret = (struct persisted_settings){};
+        bool after_ours = false;
         for (size_t i = 0; i < files->n; i++) {
-                _cleanup_free_ char *text = NULL, *value = NULL;
+                if (streq(files->items[i], SYSCTL_CONF)) {
+                        after_ours = true;
+                        continue;
+                }
+                _cleanup_free_ char *text = NULL;
                 size_t len;
-                unsigned line;
                 if (ctx_read_file(ctx, files->items[i], &text, &len, NULL) < 0)
                         continue; /* masked (-> /dev/null), gone, unreadable: applies nothing */
-                if (sysctl_conf_find(text, len, name, &value, &line) > 0) {
-                        free(ret->value);
-                        *ret = (struct persisted){ .value = TAKE_PTR(value),
-                                                   .path = files->items[i],
-                                                   .line = line };
+                for (size_t s = 0; s < ELEMENTSOF(settings); s++) {
+                        _cleanup_free_ char *value = NULL;
+                        unsigned line;
+                        if (!wanted(&settings[s], ipv6) ||
+                            sysctl_conf_find(text, len, settings[s].name, &value, &line) <= 0)
+                                continue;
+                        persisted_set(&ret->others[s], value, files->items[i], line);
+                        if (after_ours)
+                                persisted_set(&ret->after[s], value, files->items[i], line);
                 }
         }
-        return 0;
+}
+
+static void persisted_settings_free(struct persisted_settings *p) {
+        for (size_t s = 0; s < ELEMENTSOF(settings); s++) {
+                free(p->others[s].value);
+                free(p->after[s].value);
+        }
 }
 
 /* kubeprep's file: every setting the node needs, but a minimum another file already meets (a value
  * an administrator raised must not be lowered by this later file). */
-static char *sysctl_conf_text(struct context *ctx, const struct strv *files, bool ipv6) {
+static char *sysctl_conf_text(const struct persisted_settings *p, bool ipv6) {
         struct buf b = {};
         buf_puts(
                 &b,
@@ -143,16 +168,8 @@ static char *sysctl_conf_text(struct context *ctx, const struct strv *files, boo
                 if (!wanted(&settings[s], ipv6))
                         continue;
                 if (settings[s].kind == WANT_AT_LEAST) {
-                        struct strv others = {};
-                        for (size_t i = 0; i < files->n; i++)
-                                if (!streq(files->items[i], SYSCTL_CONF))
-                                        strv_push(&others, xstrdup(files->items[i]));
-                        struct persisted p;
-                        find_persisted(ctx, &others, settings[s].name, &p);
-                        bool met = p.value && value_ok(&settings[s], p.value);
-                        free(p.value);
-                        strv_free(&others);
-                        if (met)
+                        const char *v = p->others[s].value;
+                        if (v && value_ok(&settings[s], v))
                                 continue;
                         if (!said)
                                 buf_puts(&b, "# Minimum inotify limits for the kubelet and pods; where "
@@ -197,19 +214,16 @@ static int plan_owned_file(struct context *ctx, struct fixer_result *r, const ch
         return k;
 }
 
-/* Settings in files that systemd-sysctl applies after ours, which would undo them at boot. */
-static void check_overrides(struct context *ctx, const struct strv *files, bool ipv6,
-                            struct strv *problems) {
+/* Settings in files that systemd-sysctl applies after ours, which would undo them at boot. Our file
+ * sets every setting that another file does not already meet, so a setting ends differently only
+ * where a later file changes it. */
+static void check_overrides(const struct persisted_settings *p, bool ipv6, struct strv *problems) {
         for (size_t s = 0; s < ELEMENTSOF(settings); s++) {
-                if (!wanted(&settings[s], ipv6))
-                        continue;
-                struct persisted p;
-                find_persisted(ctx, files, settings[s].name, &p);
-                if (p.path && !streq(p.path, SYSCTL_CONF) && !value_ok(&settings[s], p.value))
+                const struct persisted *a = &p->after[s];
+                if (wanted(&settings[s], ipv6) && a->value && !value_ok(&settings[s], a->value))
                         strv_push(problems,
-                                  xasprintf("%s:%u sets %s = %s and is applied after %s at boot", p.path,
-                                            p.line, settings[s].name, p.value, SYSCTL_CONF));
-                free(p.value);
+                                  xasprintf("%s:%u sets %s = %s and is applied after %s at boot", a->path,
+                                            a->line, settings[s].name, a->value, SYSCTL_CONF));
         }
 }
 
@@ -279,14 +293,17 @@ static int sysctl_plan(struct context *ctx, struct fixer_result *r) {
         int k = sysctl_conf_files(ctx->root, SYSCTL_CONF, &files);
         if (k < 0)
                 return result_refuse(r, k, "cannot list the sysctl.d directories: %s", strerror(-k));
-        text = sysctl_conf_text(ctx, &files, ipv6);
+        struct persisted_settings persisted;
+        read_persisted(ctx, &files, ipv6, &persisted);
+        text = sysctl_conf_text(&persisted, ipv6);
         k = plan_live(ctx, r, ipv6, &found);
         if (k >= 0)
                 k = plan_owned_file(ctx, r, SYSCTL_CONF, text, &found);
         if (k >= 0)
                 k = plan_owned_file(ctx, r, MODULES_CONF, modules_conf_text, &found);
         if (k >= 0)
-                check_overrides(ctx, &files, ipv6, &problems);
+                check_overrides(&persisted, ipv6, &problems);
+        persisted_settings_free(&persisted);
         strv_free(&files);
         if (k < 0) {
                 strv_free(&found);

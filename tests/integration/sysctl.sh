@@ -46,9 +46,10 @@ assert kv == {"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": 
 PY
 
 # 2. Overrides: a later /etc/sysctl.d file and /etc/sysctl.conf (slash-separated key) are reported;
-#    a masked later vendor file and a vendor file hidden by a same-named /etc file are not; a stale
-#    99-kubeprep.conf is rewritten.
+#    a masked later vendor file, a vendor file hidden by a same-named /etc file and an earlier file
+#    (which ours overrides) are not; a stale 99-kubeprep.conf is rewritten.
 T=$(new_tree sysctl-override override)
+printf 'net.bridge.bridge-nf-call-ip6tables = 0\n' >"$T/etc/sysctl.d/10-early.conf"
 run apply --root "$T" --only sysctl -o json
 expect_rc "override: apply fixes its files but not the others" 1
 printf '%s' "$OUT" >"$WORK/ov.json"
