@@ -2,6 +2,7 @@
 /* Open addressing with linear probing, kept at most half full (see name-index.h). */
 #include "basic/name-index.h"
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "basic/util.h"
@@ -14,7 +15,7 @@ size_t name_index_hash_more(size_t hash, const char *s, size_t n) {
 }
 
 /* The slot of name (hash h), or the empty slot where it would go; name NULL: the first empty one. */
-static struct name_slot *find_slot(struct name_slot *slots, size_t cap, const char *name, size_t h) {
+static struct name_slot *find_slot(struct name_slot *slots, size_t cap, const char *name, uint32_t h) {
         size_t i = h & (cap - 1);
         while (slots[i].name && !(name && slots[i].hash == h && streq(slots[i].name, name)))
                 i = (i + 1) & (cap - 1);
@@ -35,12 +36,13 @@ static void grow(struct name_index *ix) {
 }
 
 bool name_index_put_hashed(struct name_index *ix, const char *name, size_t hash, size_t idx) {
+        assert(idx <= UINT32_MAX);
         if ((ix->n + 1) * 2 > ix->cap)
                 grow(ix);
         struct name_slot *s = find_slot(ix->slots, ix->cap, name, hash);
         if (s->name)
                 return false;
-        *s = (struct name_slot){ .name = name, .idx = idx, .hash = hash };
+        *s = (struct name_slot){ .name = name, .idx = (uint32_t) idx, .hash = (uint32_t) hash };
         ix->n++;
         return true;
 }

@@ -6,12 +6,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct name_index {
+        /* 16 bytes: an index of 100,000 names is among the largest things a run holds. */
         struct name_slot {
                 const char *name; /* NULL: empty */
-                size_t idx;
-                size_t hash; /* of name: growing does not hash again, probing compares it first */
+                uint32_t idx;     /* a position in an array read from a file: READ_FILE_MAX keeps it small */
+                uint32_t hash;    /* of name: growing does not hash again, probing compares it first */
         } * slots;
         size_t cap; /* a power of two, or 0 */
         size_t n;
