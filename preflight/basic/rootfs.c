@@ -163,7 +163,9 @@ int read_fd_to_end(int fd, size_t size_hint, size_t max, char **ret_data, size_t
         /* Never presize past max: the loop refuses more anyway, also a file that grows meanwhile. */
         if (size_hint > max)
                 size_hint = max;
-        b.cap = size_hint > 0 ? size_hint + 1 : 4096;
+        /* The size, the NUL, and a byte for the read that finds the end: with less, a file whose size
+         * was right would grow the buffer to twice that only to learn it has no more. */
+        b.cap = size_hint > 0 ? size_hint + 2 : 4096;
         b.data = xmalloc(b.cap);
         for (;;) {
                 if (b.cap - b.len < 2) {
