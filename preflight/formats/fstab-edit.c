@@ -43,6 +43,8 @@ static bool entry_queue_empty(const struct entry_queue *q) {
 /* Free the entries compared already and move the waiting ones to the front, so that a queue holds
  * what one chunk adds, not the file's entries. */
 static void entry_queue_compact(struct entry_queue *q) {
+        if (q->head == 0)
+                return;
         for (size_t i = 0; i < q->head; i++)
                 fstab_entry_done(&q->items[i]);
         memmove(q->items, q->items + q->head, (q->n - q->head) * sizeof(q->items[0]));
@@ -241,7 +243,7 @@ static int record_parse_error(struct libmnt_table *tb, const char *filename _unu
  * those lines are not in the table. The table starts with the guard entry. */
 static int libmount_parse_chunk(struct fstab_scan *s, size_t start, size_t end,
                                 struct libmnt_table **ret_table) {
-        /* f is declared after tb, so the stream is closed before the next chunk reuses its buffer */
+        /* both go on return: the next chunk reuses the stream's buffer */
         _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
@@ -325,8 +327,11 @@ static void compare_chunk(struct fstab_scan *s, struct libmnt_table *tb) {
 
         if (!iter)
                 oom();
-        if (mnt_table_next_fs(tb, iter, &fs) != 0 || !streq_ptr(mnt_fs_get_target(fs), FORMAT_GUARD_TARGET))
-                return note_disagreement(s, 0);
+        if (mnt_table_next_fs(tb, iter, &fs) != 0 ||
+            !streq_ptr(mnt_fs_get_target(fs), FORMAT_GUARD_TARGET)) {
+                note_disagreement(s, 0);
+                return;
+        }
         while (!s->differs && !entry_queue_empty(&s->ours) && !entry_queue_empty(&s->theirs)) {
                 const struct fstab_entry *e = &s->ours.items[s->ours.head++],
                                          *t = &s->theirs.items[s->theirs.head++];
