@@ -136,31 +136,38 @@ static void find_middle(const struct diff_ctx *ctx, const struct box *box, long 
         abort(); /* unreachable: the searches meet after at most (n + m) / 2 + 1 rounds */
 }
 
-/* The lines of one side of a box, to ask whether a line occurs there: open addressing on the
- * lines' hashes. */
+/* A set of lines, to ask whether a line is among them: open addressing on the lines' hashes. */
 struct line_set {
-        const struct line *lines;
-        long *slots; /* indexes into lines, -1 empty */
+        const struct line **slots; /* NULL: empty */
         size_t mask;
 };
 
-static void line_set_init(struct line_set *set, const struct line *lines, long n) {
+static void line_set_init(struct line_set *set, size_t n) {
         size_t cap = 16;
-        while (cap < 2 * (size_t) n)
+        while (cap < 2 * n)
                 cap *= 2;
-        *set = (struct line_set){ .lines = lines, .slots = xmalloc(cap * sizeof(long)), .mask = cap - 1 };
-        memset(set->slots, 0xff, cap * sizeof(long));
-        for (long i = 0; i < n; i++) {
-                size_t h = (size_t) lines[i].hash & set->mask;
-                while (set->slots[h] >= 0 && !lines_equal(&lines[set->slots[h]], &lines[i]))
-                        h = (h + 1) & set->mask;
-                set->slots[h] = i;
-        }
+        *set = (struct line_set){ .slots = xmalloc(cap * sizeof(set->slots[0])), .mask = cap - 1 };
+        memset(set->slots, 0, cap * sizeof(set->slots[0]));
+}
+
+static void line_set_add(struct line_set *set, const struct line *l) {
+        size_t h = (size_t) l->hash & set->mask;
+        while (set->slots[h] && !lines_equal(set->slots[h], l))
+                h = (h + 1) & set->mask;
+        set->slots[h] = l;
 }
 
 static bool line_set_has(const struct line_set *set, const struct line *l) {
-        for (size_t h = (size_t) l->hash & set->mask; set->slots[h] >= 0; h = (h + 1) & set->mask)
-                if (lines_equal(&set->lines[set->slots[h]], l))
+        for (size_t h = (size_t) l->hash & set->mask; set->slots[h]; h = (h + 1) & set->mask)
+                if (lines_equal(set->slots[h], l))
+                        return true;
+        return false;
+}
+
+/* Whether any of lines[0..n) is in the set. */
+static bool line_set_has_any(const struct line_set *set, const struct line *lines, long n) {
+        for (long i = 0; i < n; i++)
+                if (line_set_has(set, &lines[i]))
                         return true;
         return false;
 }
@@ -170,20 +177,27 @@ static bool line_set_has(const struct line_set *set, const struct line *l) {
  * fstab. No such line can be in any common subsequence, and without them both sides are the same
  * lines in the same order, so keeping the lines equal in step and replacing the others is a
  * minimal script, found in linear time where Myers costs O(N·D) (seconds for 100,000 lines).
- * Returns whether the box was such a one (and is done). */
+ * Only the lines that differ go into sets, each side's looked up in the other's: the sets are the
+ * size of the edit, not of the file. Returns whether the box was such a one (and is done). */
 static bool compare_in_step(const struct diff_ctx *ctx, const struct box *box) {
         if (box->n != box->m || box->n < 2)
                 return false;
         const struct line *old = ctx->old_lines + box->old_lo, *new = ctx->new_lines + box->new_lo;
-        struct line_set old_set, new_set;
-        line_set_init(&old_set, old, box->n);
-        line_set_init(&new_set, new, box->m);
-        bool one_for_one = true;
-        for (long i = 0; i < box->n && one_for_one; i++)
-                one_for_one = lines_equal(&old[i], &new[i]) ||
-                              (!line_set_has(&new_set, &old[i]) && !line_set_has(&old_set, &new[i]));
-        free(old_set.slots);
-        free(new_set.slots);
+        size_t differing = 0;
+        for (long i = 0; i < box->n; i++)
+                differing += !lines_equal(&old[i], &new[i]);
+        struct line_set old_differing, new_differing;
+        line_set_init(&old_differing, differing);
+        line_set_init(&new_differing, differing);
+        for (long i = 0; i < box->n; i++)
+                if (!lines_equal(&old[i], &new[i])) {
+                        line_set_add(&old_differing, &old[i]);
+                        line_set_add(&new_differing, &new[i]);
+                }
+        bool one_for_one = !line_set_has_any(&old_differing, new, box->m) &&
+                           !line_set_has_any(&new_differing, old, box->n);
+        free(old_differing.slots);
+        free(new_differing.slots);
         if (!one_for_one)
                 return false;
         for (long i = 0; i < box->n; i++)
@@ -227,10 +241,11 @@ struct change {
 /* Collect the edit script as changes. Unchanged lines pair up one to one in
  * order, so walking both sides in step finds each change's start. */
 static struct change *collect_changes(const struct diff_ctx *ctx, long n, long m, long *ret_count) {
-        struct change *changes = xmalloc((size_t) (n + m + 1) * sizeof(struct change));
+        struct change *changes = NULL; /* as many as there are: a small edit of a big file is small */
         long count = 0, i = 0, j = 0;
         while (i < n || j < m) {
                 if ((i < n && ctx->old_changed[i]) || (j < m && ctx->new_changed[j])) {
+                        changes = xrealloc_grow(changes, (size_t) count, sizeof(struct change));
                         struct change *c = &changes[count++];
                         *c = (struct change){ .old_start = i, .new_start = j };
                         while (i < n && ctx->old_changed[i])

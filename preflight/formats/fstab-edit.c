@@ -7,28 +7,56 @@
 
 #include "formats/fstab-edit.h"
 
-/* One entry line as our own tokenizer reads it, fields decoded the way libmount decodes them. */
+/* One entry line, fields decoded the way libmount decodes them: ours as our own tokenizer reads it,
+ * or libmount's, copied from its struct libmnt_fs while it waits for ours. */
 struct fstab_entry {
-        unsigned line; /* 1-based */
-        size_t offset; /* where the line starts in the text */
+        unsigned line; /* 1-based; 0 for libmount's */
         char *source;
         char *target;
         char *fstype;
+        bool swaparea; /* libmount's mnt_fs_is_swaparea(); unused for ours */
 };
 
-struct fstab_entries {
+static void fstab_entry_done(struct fstab_entry *e) {
+        free(e->source);
+        free(e->target);
+        free(e->fstype);
+        *e = (struct fstab_entry){};
+}
+
+/* The entries of one side not yet compared with the other side's: items[head..n). */
+struct entry_queue {
         struct fstab_entry *items;
-        size_t n;
+        size_t head, n;
 };
 
-static void fstab_entries_free(struct fstab_entries *e) {
-        for (size_t i = 0; i < e->n; i++) {
-                free(e->items[i].source);
-                free(e->items[i].target);
-                free(e->items[i].fstype);
-        }
-        free(e->items);
-        *e = (struct fstab_entries){};
+static void entry_queue_push(struct entry_queue *q, struct fstab_entry *e) {
+        q->items = xrealloc_grow(q->items, q->n, sizeof(q->items[0]));
+        q->items[q->n++] = *e;
+        *e = (struct fstab_entry){};
+}
+
+static bool entry_queue_empty(const struct entry_queue *q) {
+        return q->head == q->n;
+}
+
+/* Free the entries compared already and move the waiting ones to the front, so that a queue holds
+ * what one chunk adds, not the file's entries. */
+static void entry_queue_compact(struct entry_queue *q) {
+        if (q->head == 0)
+                return;
+        for (size_t i = 0; i < q->head; i++)
+                fstab_entry_done(&q->items[i]);
+        memmove(q->items, q->items + q->head, (q->n - q->head) * sizeof(q->items[0]));
+        q->n -= q->head;
+        q->head = 0;
+}
+
+static void entry_queue_free(struct entry_queue *q) {
+        for (size_t i = 0; i < q->n; i++)
+                fstab_entry_done(&q->items[i]);
+        free(q->items);
+        *q = (struct entry_queue){};
 }
 
 /* libmount has no cleanup helpers of its own. */
@@ -151,68 +179,85 @@ static int tokenize_line(const char *line, struct fstab_entry *entry, char **ret
         return 1;
 }
 
-/* Tokenize every line. On a refused line returns -EBADMSG with its number and reason. */
-static int scan_entries(const char *text, size_t len, struct fstab_entries *ret, unsigned *ret_bad_line,
-                        char **ret_reason) {
-        struct fstab_entries entries = {};
-        unsigned line_no = 0;
-
-        /* text_line() drops a \r before the line end as libmount does: CRLF files parse like LF ones. */
-        for (size_t start = 0, n, end; text_line(text, len, start, &n, &end); start = end) {
-                _cleanup_free_ char *line = xstrndup(text + start, n);
-                struct fstab_entry entry = { .line = ++line_no, .offset = start };
-
-                int r = tokenize_line(line, &entry, ret_reason);
-                if (r < 0) {
-                        fstab_entries_free(&entries);
-                        *ret_bad_line = line_no;
-                        return r;
-                }
-                if (r > 0) {
-                        entries.items = xrealloc(entries.items, (entries.n + 1) * sizeof(entries.items[0]));
-                        entries.items[entries.n++] = entry;
-                }
-        }
-
-        *ret = entries;
-        return 0;
-}
-
 /* mnt_table_parse_stream() guesses the format from the first entry (two numbers: mountinfo,
  * "Filename<TAB>": /proc/swaps), while mount and findmnt always read /etc/fstab as fstab. An fstab
  * entry put in front makes the guess come out right; it is line 0 of the text and dropped again. */
 #define FORMAT_GUARD_TARGET "/kubeprep-fstab-format-guard"
 #define FORMAT_GUARD_LINE "none " FORMAT_GUARD_TARGET " none defaults 0 0\n"
 
-static int record_parse_error(struct libmnt_table *tb, const char *filename _unused_, int line) {
-        unsigned *first_bad_line = mnt_table_get_userdata(tb);
+/* libmount and our tokenizer read the text a chunk of whole lines at a time, so that what they hold is
+ * the size of a chunk, not of the file: libmount's table of a whole fstab took three times the text,
+ * over the bound of docs/performance.md (section 1). A chunk parses as it would in the whole text:
+ * libmount's fstab parser carries nothing from one line to the next but the format it guessed, and
+ * every chunk starts with the guard line. */
+#define CHUNK_BYTES ((size_t) 16 << 10)
 
-        /* line - 1: the guard line comes first */
-        if (*first_bad_line == 0)
-                *first_bad_line = line > 1 ? (unsigned) line - 1 : 1;
+/* What reading the text has found so far. */
+struct fstab_scan {
+        const char *text;
+        size_t len;
+        unsigned first_line;        /* of the chunk being read */
+        struct buf guarded;         /* the chunk behind the guard line, libmount's stream */
+        struct buf line;            /* the line being tokenized, NUL-terminated */
+        unsigned libmount_bad_line; /* the first line libmount skips, 0 when none */
+        unsigned our_bad_line;      /* the first line we refuse (0 when none), and why */
+        char *reason;
+        /* Ours and libmount's entries are compared in order, as the list of a whole file's entries
+         * would be against its table; what one side has more waits for the next chunk. */
+        struct entry_queue ours, theirs;
+        unsigned first_entry_line;
+        bool differs;
+        unsigned differing_line; /* 0: the first entry's */
+        /* The swap entries: where their lines start, and their sources. */
+        size_t *swap_offsets;
+        struct strv swap_sources;
+};
+
+static void fstab_scan_done(struct fstab_scan *s) {
+        buf_free(&s->guarded);
+        buf_free(&s->line);
+        free(s->reason);
+        entry_queue_free(&s->ours);
+        entry_queue_free(&s->theirs);
+        free(s->swap_offsets);
+        strv_free(&s->swap_sources);
+}
+
+/* Where the chunk that starts at start ends: after the line that holds its CHUNK_BYTES-th byte. */
+static size_t chunk_end(const char *text, size_t len, size_t start) {
+        if (len - start <= CHUNK_BYTES)
+                return len;
+        return line_end_of(text, len, start + CHUNK_BYTES - 1);
+}
+
+static int record_parse_error(struct libmnt_table *tb, const char *filename _unused_, int line) {
+        struct fstab_scan *s = mnt_table_get_userdata(tb);
+
+        /* line 1 of the stream is the guard line */
+        if (s->libmount_bad_line == 0)
+                s->libmount_bad_line = line > 1 ? s->first_line + (unsigned) line - 2 : s->first_line;
         return 1; /* skip and go on: the file is refused afterwards anyway */
 }
 
-/* Parse the text with libmount from memory. *ret_bad_line is the first line libmount could not
- * parse (0 when none); those lines are not in the table. The table starts with the guard entry. */
-static int libmount_parse(const char *text, size_t len, struct libmnt_table **ret_table,
-                          unsigned *ret_bad_line) {
-        /* declared before f, so the stream is closed before its buffer goes away */
-        _cleanup_(buf_free) struct buf guarded = {};
-        _cleanup_fclose_ FILE *f = NULL;
+/* Parse text[start..end) with libmount from memory. The first line libmount cannot parse is recorded;
+ * those lines are not in the table. The table starts with the guard entry. */
+static int libmount_parse_chunk(struct fstab_scan *s, size_t start, size_t end,
+                                struct libmnt_table **ret_table) {
+        /* both go on return: the next chunk reuses the stream's buffer */
         _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
-        unsigned bad_line = 0;
+        _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        buf_puts(&guarded, FORMAT_GUARD_LINE);
-        buf_append(&guarded, text, len);
-        f = fmemopen(guarded.data, guarded.len, "r");
+        s->guarded.len = 0;
+        buf_puts(&s->guarded, FORMAT_GUARD_LINE);
+        buf_append(&s->guarded, s->text + start, end - start);
+        f = fmemopen(s->guarded.data, s->guarded.len, "r");
         if (!f)
                 return -errno;
         tb = mnt_new_table();
         if (!tb)
                 return -ENOMEM;
-        mnt_table_set_userdata(tb, &bad_line);
+        mnt_table_set_userdata(tb, s);
         mnt_table_set_parser_errcb(tb, record_parse_error);
         r = mnt_table_parse_stream(tb, f, "fstab");
         mnt_table_set_userdata(tb, NULL);
@@ -220,117 +265,184 @@ static int libmount_parse(const char *text, size_t len, struct libmnt_table **re
                 return r;
 
         *ret_table = TAKE_PTR(tb);
-        *ret_bad_line = bad_line;
         return 0;
 }
 
-/* Make sure our idea of the entries is libmount's, field by field: the lines we comment out must be
- * exactly the entries swapon -a would use. Returns the index of the first disagreement, or
- * SIZE_MAX when both agree. */
-static size_t first_disagreement(const struct fstab_entries *entries, struct libmnt_table *tb) {
-        _cleanup_(mnt_free_iterp) struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
-        struct libmnt_fs *fs;
-        size_t i = 0;
+/* Tokenize the lines of text[start..end): entries join ours (while there is a point in comparing),
+ * swap entries are noted for the edit. Stops at the first line we refuse. */
+static void scan_chunk(struct fstab_scan *s, size_t start, size_t end) {
+        unsigned line_no = s->first_line;
 
-        if (!iter || mnt_table_next_fs(tb, iter, &fs) != 0 ||
-            !streq_ptr(mnt_fs_get_target(fs), FORMAT_GUARD_TARGET))
-                return 0;
-        for (; mnt_table_next_fs(tb, iter, &fs) == 0; i++) {
-                if (i >= entries->n)
-                        return i;
-                const struct fstab_entry *e = &entries->items[i];
-                const char *source = mnt_fs_get_source(fs);
-                /* some libmount versions store the source "none" as no source at all */
-                bool source_same = source ? streq(source, e->source) : streq(e->source, "none");
-                if (!source_same || !streq_ptr(mnt_fs_get_target(fs), e->target) ||
-                    !streq_ptr(mnt_fs_get_fstype(fs), e->fstype) ||
-                    !!mnt_fs_is_swaparea(fs) != streq(e->fstype, "swap"))
-                        return i;
+        /* text_line() drops a \r before the line end as libmount does: CRLF files parse like LF ones. */
+        for (size_t off = start, n, next; text_line(s->text, end, off, &n, &next); off = next, line_no++) {
+                struct fstab_entry entry = { .line = line_no };
+
+                s->line.len = 0;
+                buf_append(&s->line, s->text + off, n);
+                int r = tokenize_line(s->line.data, &entry, &s->reason);
+                if (r < 0) {
+                        s->our_bad_line = line_no;
+                        return;
+                }
+                if (r == 0)
+                        continue;
+                if (s->first_entry_line == 0)
+                        s->first_entry_line = line_no;
+                if (streq(entry.fstype, "swap")) {
+                        s->swap_offsets = xrealloc_grow(s->swap_offsets, s->swap_sources.n,
+                                                        sizeof(s->swap_offsets[0]));
+                        s->swap_offsets[s->swap_sources.n] = off;
+                        strv_push(&s->swap_sources, xstrdup(entry.source));
+                }
+                if (s->differs)
+                        fstab_entry_done(&entry);
+                else
+                        entry_queue_push(&s->ours, &entry);
         }
-        return i == entries->n ? SIZE_MAX : i;
+        s->first_line = line_no;
 }
 
-/* Check the whole file; returns 0 with the entries when it is understood completely. */
-static int understand_fstab(const char *text, size_t len, struct fstab_entries *ret, char **ret_error) {
-        _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
-        _cleanup_free_ char *reason = NULL;
-        struct fstab_entries entries = {};
-        unsigned our_bad_line = 0, libmount_bad_line = 0;
+/* Whether libmount read our entry e the same, field by field: the lines we comment out must be exactly
+ * the entries swapon -a would use. */
+static bool libmount_agrees(const struct fstab_entry *e, const char *source, const char *target,
+                            const char *fstype, bool swaparea) {
+        /* some libmount versions store the source "none" as no source at all */
+        bool source_same = source ? streq(source, e->source) : streq(e->source, "none");
+        return source_same && streq_ptr(target, e->target) && streq_ptr(fstype, e->fstype) &&
+               swaparea == streq(e->fstype, "swap");
+}
+
+static void note_disagreement(struct fstab_scan *s, unsigned line) {
+        s->differs = true;
+        s->differing_line = line;
+        entry_queue_free(&s->ours);
+        entry_queue_free(&s->theirs);
+}
+
+/* Compare the entries of a chunk in order: ours with libmount's waiting from earlier chunks first,
+ * then with the chunk's table; libmount's that find none of ours wait, copied. */
+static void compare_chunk(struct fstab_scan *s, struct libmnt_table *tb) {
+        _cleanup_(mnt_free_iterp) struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+        struct libmnt_fs *fs;
+
+        if (!iter)
+                oom();
+        if (mnt_table_next_fs(tb, iter, &fs) != 0 ||
+            !streq_ptr(mnt_fs_get_target(fs), FORMAT_GUARD_TARGET)) {
+                note_disagreement(s, 0);
+                return;
+        }
+        while (!s->differs && !entry_queue_empty(&s->ours) && !entry_queue_empty(&s->theirs)) {
+                const struct fstab_entry *e = &s->ours.items[s->ours.head++],
+                                         *t = &s->theirs.items[s->theirs.head++];
+                if (!libmount_agrees(e, t->source, t->target, t->fstype, t->swaparea))
+                        note_disagreement(s, e->line);
+        }
+        while (!s->differs && mnt_table_next_fs(tb, iter, &fs) == 0) {
+                const char *source = mnt_fs_get_source(fs), *target = mnt_fs_get_target(fs),
+                           *fstype = mnt_fs_get_fstype(fs);
+                bool swaparea = mnt_fs_is_swaparea(fs);
+                if (entry_queue_empty(&s->ours)) {
+                        struct fstab_entry t = { .source = source ? xstrdup(source) : NULL,
+                                                 .target = target ? xstrdup(target) : NULL,
+                                                 .fstype = fstype ? xstrdup(fstype) : NULL,
+                                                 .swaparea = swaparea };
+                        entry_queue_push(&s->theirs, &t);
+                        continue;
+                }
+                const struct fstab_entry *e = &s->ours.items[s->ours.head++];
+                if (!libmount_agrees(e, source, target, fstype, swaparea))
+                        note_disagreement(s, e->line);
+        }
+        entry_queue_compact(&s->ours);
+        entry_queue_compact(&s->theirs);
+}
+
+/* Check the whole text; returns 0 when it is understood completely, its swap entries in *s. */
+static int understand_fstab(struct fstab_scan *s, char **ret_error) {
         int r;
 
         /* libmount's line reader stops at a NUL byte; an fstab has no business holding one. */
-        r = refuse_nul(text, len, ret_error);
+        r = refuse_nul(s->text, s->len, ret_error);
         if (r < 0)
                 return r;
 
-        r = libmount_parse(text, len, &tb, &libmount_bad_line);
-        if (r < 0) {
-                set_error(ret_error, "libmount failed to read the file: %s", strerror(-r));
-                return r;
+        for (size_t start = 0, end; start < s->len; start = end) {
+                _cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
+
+                end = chunk_end(s->text, s->len, start);
+                r = libmount_parse_chunk(s, start, end, &tb);
+                if (r < 0) {
+                        set_error(ret_error, "libmount failed to read the file: %s", strerror(-r));
+                        return r;
+                }
+                scan_chunk(s, start, end);
+                /* A line either side refuses refuses the file, and no later line comes before it. */
+                if (s->our_bad_line > 0 || s->libmount_bad_line > 0)
+                        break;
+                compare_chunk(s, tb);
         }
 
-        r = scan_entries(text, len, &entries, &our_bad_line, &reason);
-        if (r < 0 || libmount_bad_line > 0) {
-                if (r < 0 && (libmount_bad_line == 0 || our_bad_line <= libmount_bad_line))
-                        set_error(ret_error, "line %u: %s", our_bad_line, reason);
+        if (s->our_bad_line > 0 || s->libmount_bad_line > 0) {
+                if (s->our_bad_line > 0 &&
+                    (s->libmount_bad_line == 0 || s->our_bad_line <= s->libmount_bad_line))
+                        set_error(ret_error, "line %u: %s", s->our_bad_line, s->reason);
                 else
                         set_error(ret_error,
                                   "line %u: cannot be parsed as an fstab entry (mount and swapon would skip "
                                   "it)",
-                                  libmount_bad_line);
-                fstab_entries_free(&entries);
+                                  s->libmount_bad_line);
                 return -EBADMSG;
         }
 
-        size_t i = first_disagreement(&entries, tb);
-        if (i != SIZE_MAX) {
-                unsigned line =
-                        i < entries.n ? entries.items[i].line : (unsigned) text_count_lines(text, len);
+        /* The text's end: an entry of one side that the other never matched. */
+        if (!s->differs && !entry_queue_empty(&s->ours))
+                note_disagreement(s, s->ours.items[s->ours.head].line);
+        else if (!s->differs && !entry_queue_empty(&s->theirs))
+                note_disagreement(s, (unsigned) text_count_lines(s->text, s->len));
+        if (s->differs) {
+                unsigned line = s->differing_line > 0     ? s->differing_line
+                                : s->first_entry_line > 0 ? s->first_entry_line
+                                                          : (unsigned) text_count_lines(s->text, s->len);
                 set_error(ret_error,
                           "line %u: libmount reads this entry differently than expected, refusing to edit",
                           line);
-                fstab_entries_free(&entries);
                 return -EBADMSG;
         }
-
-        *ret = entries;
         return 0;
 }
 
 int fstab_comment_swap_entries(const char *text, size_t len, char **ret_text, size_t *ret_len,
                                struct strv *ret_entries, char **ret_error) {
-        struct fstab_entries entries = {};
-        struct buf out = {};
-        size_t copied = 0;
-        int n_commented = 0, r;
+        _cleanup_(fstab_scan_done) struct fstab_scan s = { .text = text, .len = len, .first_line = 1 };
+        int r;
 
-        r = understand_fstab(text, len, &entries, ret_error);
+        r = understand_fstab(&s, ret_error);
         if (r < 0)
                 return r;
+        size_t n = s.swap_sources.n;
+        if (n == 0)
+                return 0;
 
-        for (size_t i = 0; i < entries.n; i++) {
-                const struct fstab_entry *e = &entries.items[i];
-                if (!streq(e->fstype, "swap"))
-                        continue;
-                buf_append(&out, text + copied, e->offset - copied);
-                buf_putc(&out, '#');
-                copied = e->offset;
-                n_commented++;
+        /* One '#' more on each swap line: the new text is allocated at its size, once. */
+        char *out = xmalloc(len + n + 1), *p = out;
+        size_t copied = 0;
+        for (size_t i = 0; i < n; i++) {
+                p = mempcpy(p, text + copied, s.swap_offsets[i] - copied);
+                *p++ = '#';
+                copied = s.swap_offsets[i];
         }
+        p = mempcpy(p, text + copied, len - copied);
+        *p = 0;
 
-        if (n_commented > 0) {
-                buf_append(&out, text + copied, len - copied);
-                if (ret_entries)
-                        for (size_t i = 0; i < entries.n; i++)
-                                if (streq(entries.items[i].fstype, "swap"))
-                                        strv_push(ret_entries, xstrdup(entries.items[i].source));
-                if (ret_len)
-                        *ret_len = out.len;
-                if (ret_text)
-                        *ret_text = buf_steal(&out);
-        }
-
-        buf_free(&out);
-        fstab_entries_free(&entries);
-        return n_commented;
+        if (ret_entries)
+                for (size_t i = 0; i < n; i++)
+                        strv_push(ret_entries, TAKE_PTR(s.swap_sources.items[i]));
+        if (ret_len)
+                *ret_len = len + n;
+        if (ret_text)
+                *ret_text = out;
+        else
+                free(out);
+        return (int) n;
 }

@@ -268,6 +268,133 @@ static void run_edge_case_with_null_outputs(void) {
         tap_ok(r == -EBADMSG, "NULL outputs: refusal without error message");
 }
 
+/* Texts longer than the editor's chunks (fstab-edit.c reads 16 KiB of whole lines at a time): the
+ * result must be the one a single pass over the whole text gives, wherever a chunk ends. */
+
+/* Line i of a long fstab, with its expected edit: every tenth a swap entry; others shaped to tempt
+ * libmount's format guess when a chunk starts with them (mountinfo's two numbers, /proc/swaps'
+ * header), and comments. */
+static void long_line(struct buf *in, struct buf *out, struct strv *swaps, unsigned i, const char *eol) {
+        size_t start = in->len;
+        switch (i % 10) {
+        case 9:
+                buf_printf(in, "/dev/vg0/swap%u none swap sw 0 0%s", i, eol);
+                buf_putc(out, '#');
+                strv_push(swaps, xasprintf("/dev/vg0/swap%u", i));
+                break;
+        case 3:
+                buf_printf(in, "%u 20 ext4 defaults 0 0%s", i, eol);
+                break;
+        case 5:
+                buf_printf(in, "Filename\t/srv/f%u\txfs\tdefaults\t0\t0%s", i, eol);
+                break;
+        case 7:
+                buf_printf(in, "# comment %u%s", i, eol);
+                break;
+        default:
+                buf_printf(in, "UUID=00000000-0000-0000-0000-%012u /srv/data%u ext4 defaults,noatime 0 2%s",
+                           i, i, eol);
+        }
+        buf_append(out, in->data + start, in->len - start);
+}
+
+static void run_long_text(unsigned n_lines, const char *eol) {
+        _cleanup_(buf_free) struct buf in = {}, want = {};
+        _cleanup_free_ char *out = NULL, *error = NULL, *got_entries = NULL, *want_entries = NULL;
+        struct strv swaps = {}, entries = {};
+        size_t out_len = 0;
+        char name[256];
+
+        for (unsigned i = 0; i < n_lines; i++)
+                long_line(&in, &want, &swaps, i, eol);
+        int r = fstab_comment_swap_entries(in.data, in.len, &out, &out_len, &entries, &error);
+
+        snprintf(name, sizeof(name), "long text, %u lines%s: every tenth commented", n_lines,
+                 streq(eol, "\r\n") ? ", CRLF" : "");
+        if (!tap_ok(r == (int) swaps.n, name))
+                printf("# got %d%s%s\n", r, error ? ", error: " : "", strempty(error));
+        snprintf(name, sizeof(name), "long text, %u lines: exact output", n_lines);
+        bytes_equal(out, out_len, want.data, want.len, name);
+        got_entries = join_entries(&entries);
+        want_entries = join_entries(&swaps);
+        snprintf(name, sizeof(name), "long text, %u lines: entries in order", n_lines);
+        tap_streq(got_entries, want_entries, name);
+        if (out)
+                check_idempotent(out, out_len, "long text");
+        strv_free(&swaps);
+        strv_free(&entries);
+}
+
+/* A refused line at every line up to a few chunks in: its number and reason, whichever chunk it is in
+ * and wherever in it. */
+static void run_long_refusals(unsigned n_lines) {
+        static const struct {
+                const char *line, *reason;
+        } bad[] = {
+                { "/dev/sdb1 /data", "entry '/dev/sdb1 /data' has no filesystem type" },
+                { "/dev/sdb1 /data ext4 defaults 0 x2", "pass field 'x2' is not a number (unescaped space "
+                                                        "in a field?)" },
+                { "/dev/sdb1 /data /dev/sdb1 defaults 0 0",
+                  "'/dev/sdb1' is not a filesystem type (fields out "
+                  "of place?)" },
+        };
+        _cleanup_(buf_free) struct buf in = {}, ignored = {};
+        struct strv swaps = {};
+        unsigned failed = 0;
+
+        for (unsigned p = 0; p < n_lines; p++) {
+                _cleanup_free_ char *error = NULL, *want = NULL;
+                char *out = NULL;
+                size_t mark = in.len;
+
+                buf_printf(&in, "%s\n", bad[p % ELEMENTSOF(bad)].line);
+                long_line(&in, &ignored, &swaps, p + 1, "\n");
+                int r = fstab_comment_swap_entries(in.data, in.len, &out, NULL, NULL, &error);
+                want = xasprintf("line %u: %s", p + 1, bad[p % ELEMENTSOF(bad)].reason);
+                if (r != -EBADMSG || out || !streq_ptr(error, want)) {
+                        if (failed++ == 0)
+                                printf("# line %u: got %d, %s\n", p + 1, r, strempty(error));
+                        free(out);
+                }
+                /* the bad line makes way for a good one: the next text is one line longer */
+                in.len = mark;
+                long_line(&in, &ignored, &swaps, p, "\n");
+        }
+        tap_ok(failed == 0, "long text: a refused line is named wherever the chunks end");
+        strv_free(&swaps);
+}
+
+/* Two refused lines far apart: the first is named, whichever of libmount and our tokenizer refuses it
+ * ("kk# /dev/sda3 LABEL=arch ext4" is an entry to libmount, a mangled comment to us). */
+static void run_long_two_refusals(void) {
+        static const char *const ours_only = "kk# /dev/sda3 LABEL=arch ext4",
+                                 *both = "/dev/sdb1 /data ext4 defaults x 2";
+        const char *order[][2] = { { ours_only, both }, { both, ours_only } };
+        const char *want[] = { "line 101: 'LABEL=arch' is not a filesystem type: is 'kk#' a comment with "
+                               "stray characters before its '#'?",
+                               "line 101: dump field 'x' is not a number (unescaped space in a field?)" };
+
+        for (size_t k = 0; k < ELEMENTSOF(order); k++) {
+                _cleanup_(buf_free) struct buf in = {}, ignored = {};
+                _cleanup_free_ char *error = NULL;
+                struct strv swaps = {};
+                char name[256];
+
+                for (unsigned i = 0; i < 3000; i++)
+                        if (i == 100 || i == 2500)
+                                buf_printf(&in, "%s\n", order[k][i == 2500]);
+                        else
+                                long_line(&in, &ignored, &swaps, i, "\n");
+                int r = fstab_comment_swap_entries(in.data, in.len, NULL, NULL, NULL, &error);
+                snprintf(name, sizeof(name), "long text, two refused lines (%s first): the first named",
+                         k == 0 ? "ours only" : "both sides'");
+                tap_ok(r == -EBADMSG && streq_ptr(error, want[k]), name);
+                if (r != -EBADMSG || !streq_ptr(error, want[k]))
+                        printf("# got %d, %s\n", r, strempty(error));
+                strv_free(&swaps);
+        }
+}
+
 /* Write NAME.fstab plus NAME.expected (accepted) or NAME.refused (error text) for each edge case. */
 static int edge_fixture(const struct edge_case *c, const char *dir, const char *suffix, char **ret_path,
                         const char **ret_data, size_t *ret_len) {
@@ -404,6 +531,10 @@ int main(int argc, char **argv) {
         for (size_t i = 0; i < ELEMENTSOF(edge_cases); i++)
                 run_edge_case(&edge_cases[i]);
         run_edge_case_with_null_outputs();
+        run_long_text(20000, "\n");
+        run_long_text(3000, "\r\n");
+        run_long_refusals(700);
+        run_long_two_refusals();
         check_edge_fixtures(root);
         run_corpus(root);
         return tap_done();
