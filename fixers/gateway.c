@@ -349,6 +349,9 @@ static int plan_persistent(struct gw *g) {
                              f->path, g->persisted, g->want, g->want_from);
                 return 0;
         }
+        /* The text classify() parsed is done with, and the edit reads its own: a large file is held
+         * once at a time. */
+        gw_forget(g);
         _cleanup_free_ char *text = NULL, *out = NULL, *err = NULL;
         size_t len = 0, out_len;
         int k = ctx_read_file(g->ctx, f->path, &text, &len, NULL);
@@ -356,6 +359,7 @@ static int plan_persistent(struct gw *g) {
                 return result_refuse(g->r, k, "%s: cannot read: %s", f->path, read_strerror(k));
         k = netconf_set_gateway(f->format, text, len, iface_arg(f), g->want ? g->want : PROBE_GATEWAY,
                                 onlink(g), &out, &out_len, &err);
+        free(TAKE_PTR(text));
         if (k == -EADDRNOTAVAIL) {
                 PART(g->ok, "%s uses DHCP, which provides the gateway (%s)", name, f->path);
                 result_detail(g->r, "%s: %s", f->path, err);
