@@ -49,7 +49,13 @@ static bool is_empty_document_root(const struct ynode *n) {
                !n->tag && !n->anchor;
 }
 
-static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, char **ret_error) {
+bool yaml_edit_whole_tree = false;
+
+/* Parse for an edit of path in document doc: only the nodes it looks at (ystream_parse_path()),
+ * so that one key of a large config.yaml costs its text and not a tree of it (docs/performance.md,
+ * section 4). */
+static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, unsigned doc,
+                          const char *const *path, char **ret_error) {
         if (!text && len > 0)
                 return -EINVAL;
         *c = (struct edit_ctx){ .text = text ? text : "", .len = len };
@@ -58,7 +64,9 @@ static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, char
         int r = ytext_check_line_breaks(c->text, len, ret_error);
         if (r < 0)
                 return r;
-        return ystream_parse(c->text, len, &c->stream, ret_error);
+        if (yaml_edit_whole_tree)
+                return ystream_parse(c->text, len, &c->stream, ret_error);
+        return ystream_parse_path(c->text, len, doc, path, &c->stream, ret_error);
 }
 
 /* Make document doc the one edited. */
@@ -79,8 +87,9 @@ static int edit_ctx_select(struct edit_ctx *c, unsigned doc, char **ret_error) {
         return 0;
 }
 
-static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc, char **ret_error) {
-        int r = edit_ctx_parse(c, text, len, ret_error);
+static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc,
+                         const char *const *path, char **ret_error) {
+        int r = edit_ctx_parse(c, text, len, doc, path, ret_error);
         if (r < 0)
                 return r;
         r = edit_ctx_select(c, doc, ret_error);
@@ -99,20 +108,13 @@ static size_t next_line_start(const struct edit_ctx *c, size_t off) {
 /* Column of a key that must be the first thing on its line: >= 0, or
  * -EBADMSG with an error when the indentation holds a tab or anything else. */
 static int key_column(const struct edit_ctx *c, const struct ynode *key, char **ret_error) {
-        size_t ls = line_start_of(c->text, key->start);
-        for (size_t i = ls; i < key->start; i++) {
-                if (c->text[i] == '\t') {
-                        set_error(ret_error, "line %u: tab in indentation, refusing to guess", key->line);
-                        return -EBADMSG;
-                }
-                if (c->text[i] != ' ') {
-                        set_error(ret_error,
-                                  "line %u: key is not first on its line, refusing to guess indentation",
-                                  key->line);
-                        return -EBADMSG;
-                }
-        }
-        return (int) (key->start - ls);
+        int column = ytext_key_column(c->text, key->start);
+        if (column == YCOLUMN_TAB)
+                set_error(ret_error, "line %u: tab in indentation, refusing to guess", key->line);
+        else if (column < 0)
+                set_error(ret_error, "line %u: key is not first on its line, refusing to guess indentation",
+                          key->line);
+        return column < 0 ? -EBADMSG : column;
 }
 
 static void path_describe(struct buf *b, const char *const *path, size_t n) {
@@ -207,7 +209,7 @@ static int open_and_walk(struct edit_ctx *c, const char *text, size_t len, unsig
                          const char *const *path, struct path_step **ret_steps, char **ret_error) {
         if (!path || !path[0])
                 return -EINVAL;
-        int r = edit_ctx_open(c, text, len, doc, ret_error);
+        int r = edit_ctx_open(c, text, len, doc, path, ret_error);
         if (r < 0)
                 return r;
         struct path_step *steps = xmalloc(path_length(path) * sizeof(struct path_step));
@@ -295,7 +297,7 @@ int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *cons
         struct edit_ctx c;
         if (!path || !path[0])
                 return -EINVAL;
-        int r = edit_ctx_open(&c, text, len, doc, ret_error);
+        int r = edit_ctx_open(&c, text, len, doc, path, ret_error);
         if (r < 0)
                 return r;
         r = get_scalar(&c, path, ret_value, ret_line, ret_error);

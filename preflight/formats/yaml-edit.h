@@ -3,6 +3,7 @@
  * original text so comments, order, indentation and quoting stay as they were. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* All functions take the whole stream (text, len); `doc` is the 0-based
@@ -22,6 +23,11 @@
  * needed, block scalars (| >) as the edited value, and an insertion or
  * removal that would have to guess indentation (tabs, keys not first on their
  * line). */
+
+/* Get, set and remove parse only what their path needs (ystream_parse_path()): a config.yaml of a
+ * million keys costs its text, not a tree of it. Tests only: true makes them parse the whole
+ * tree, as yaml_set_scalars() does, to hold the one to the other. */
+extern bool yaml_edit_whole_tree;
 
 /* Scalar at path: 1 found (*ret_value = the scalar's value, unquoted;
  * *ret_line its 1-based line), 0 absent, <0 refused. ret_value and ret_line

@@ -230,6 +230,63 @@ static size_t case_input_len(const struct edit_case *tc) {
         return tc->input[0] == '\xff' ? 6 : strlen(tc->input);
 }
 
+/* ---- the path parse: get, set and remove give what they give on the whole tree ---- */
+
+struct outcome {
+        int r;
+        char *out, *error;
+        size_t out_len;
+        unsigned line;
+};
+
+static void outcome_done(struct outcome *o) {
+        free(o->out);
+        free(o->error);
+        *o = (struct outcome){};
+}
+
+static struct outcome run_op(enum op op, const char *text, size_t len, unsigned doc, const char *const *path,
+                             const char *value, bool whole_tree) {
+        struct outcome o = {};
+        yaml_edit_whole_tree = whole_tree;
+        switch (op) {
+        case OP_GET:
+                o.r = yaml_get_scalar(text, len, doc, path, &o.out, &o.line, &o.error);
+                o.out_len = o.out ? strlen(o.out) : 0;
+                break;
+        case OP_SET:
+                o.r = yaml_set_scalar(text, len, doc, path, value, &o.out, &o.out_len, &o.error);
+                break;
+        case OP_REMOVE:
+                o.r = yaml_remove_key(text, len, doc, path, &o.out, &o.out_len, &o.error);
+                break;
+        case OP_COUNT:
+                o.r = yaml_count_documents(text, len, &o.error);
+                break;
+        }
+        yaml_edit_whole_tree = false;
+        return o;
+}
+
+/* op on the path parse, its outcome in *ret (may be NULL); whether the whole tree gives the same:
+ * return value, text or value, line and message. */
+static bool same_as_whole_tree(enum op op, const char *text, size_t len, unsigned doc,
+                               const char *const *path, const char *value, struct outcome *ret) {
+        struct outcome a = run_op(op, text, len, doc, path, value, false);
+        struct outcome b = run_op(op, text, len, doc, path, value, true);
+        bool same = a.r == b.r && a.line == b.line && a.out_len == b.out_len &&
+                    (a.out_len == 0 || memcmp(a.out, b.out, a.out_len) == 0) && streq_ptr(a.error, b.error);
+        if (!same)
+                printf("# path parse: %d line %u (%s)\n# whole tree: %d line %u (%s)\n", a.r, a.line,
+                       strempty(a.error), b.r, b.line, strempty(b.error));
+        outcome_done(&b);
+        if (ret)
+                *ret = a;
+        else
+                outcome_done(&a);
+        return same;
+}
+
 static void run_case(const struct edit_case *tc) {
         _cleanup_free_ char *path_copy = tc->path ? xstrdup(tc->path) : NULL;
         _cleanup_free_ const char **path = path_copy ? split_path(path_copy) : NULL;
@@ -266,6 +323,12 @@ static void run_case(const struct edit_case *tc) {
                         tap_ok(out && out_len == strlen(out), "result length matches");
         } else
                 tap_ok(out == NULL && error == NULL, name);
+
+        if (tc->op != OP_COUNT) {
+                free(name);
+                name = xasprintf("%s: the same as on the whole tree", tc->name);
+                tap_ok(same_as_whole_tree(tc->op, tc->input, len, tc->doc, path, tc->value, NULL), name);
+        }
 
         /* A changed text must be a fixed point of the same edit. */
         if (r > 0 && (tc->op == OP_SET || tc->op == OP_REMOVE)) {
@@ -347,6 +410,40 @@ static unsigned kubelet_document(const char *text, size_t len) {
                         return (unsigned) i;
         }
         return 0;
+}
+
+/* Every operation on many paths of every document (and one past the last) agrees with the whole
+ * tree: real files hold the anchors, flow mappings, comments and indentations a sample lacks. */
+static void corpus_same_as_whole_tree(const char *file, const char *text, size_t len) {
+        static const char *const paths[][4] = {
+                { "cgroupDriver" },
+                { "featureGates", "CSIMigration" },
+                { "kind" },
+                { "apiVersion" },
+                { "evictionHard", "memory.available" },
+                { "authentication", "x509", "clientCAFile" },
+                { "authentication", "anonymous", "enabled" },
+                { "authentication", "webhook", "cacheTTL" },
+                { "clusterDNS" },
+                { "clusterDNS", "x" },
+                { "staticPodPath" },
+                { "nodeRegistration", "kubeletExtraArgs", "cgroup-driver" },
+                { "new", "deep", "key" },
+        };
+        int n_docs = yaml_count_documents(text, len, NULL);
+        bool same = true;
+        for (int doc = 0; doc <= (n_docs > 0 ? n_docs : 1); doc++)
+                for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                        for (enum op op = OP_GET; op <= OP_REMOVE; op++) {
+                                bool ok = same_as_whole_tree(op, text, len, (unsigned) doc, paths[i], "v",
+                                                             NULL);
+                                if (!ok)
+                                        printf("# %s: op %d on %s of document %d\n", file, op, paths[i][0],
+                                               doc);
+                                same = same && ok;
+                        }
+        _cleanup_free_ char *name = xasprintf("%s: get, set and remove the same as on the whole tree", file);
+        tap_ok(same, name);
 }
 
 static void corpus_check_file(const struct oracle *o, const char *file, const char *text, size_t len) {
@@ -448,8 +545,10 @@ static void run_corpus_tests(void) {
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, files.items[i]);
                 size_t len = 0;
                 _cleanup_free_ char *text = read_file_or_null(path, &len);
-                if (tap_ok(text != NULL, files.items[i]))
-                        corpus_check_file(&o, files.items[i], text, len);
+                if (!tap_ok(text != NULL, files.items[i]))
+                        continue;
+                corpus_check_file(&o, files.items[i], text, len);
+                corpus_same_as_whole_tree(files.items[i], text, len);
         }
         unlink(o.script), unlink(o.orig), unlink(o.edited), rmdir(o.dir);
         strv_free(&files);
@@ -606,12 +705,168 @@ static void run_parse_each_test(void) {
         buf_free(&s.b);
 }
 
+/* ---- many keys: the path parse keeps a few pairs, and answers as the whole tree does ---- */
+
+static unsigned next_line(const struct buf *b) {
+        unsigned n = 1;
+        for (size_t i = 0; i < b->len; i++)
+                n += b->data[i] == '\n';
+        return n;
+}
+
+static void put_keys(struct buf *b, const char *prefix, size_t from, size_t n) {
+        for (size_t i = from; i < from + n; i++)
+                buf_printf(b, "%s%05zu: value-%zu\n", prefix, i, i);
+}
+
+/* op on text of many keys: the same as on the whole tree, and want_r with *want (the value, a
+ * text's last bytes, or the message; NULL: not checked). */
+static void check_many(const char *name, enum op op, const struct buf *text, unsigned doc,
+                       const char *const *path, const char *value, int want_r, const char *want,
+                       unsigned want_line) {
+        struct outcome o;
+        _cleanup_free_ char *n1 = xasprintf("many keys: %s: the same as on the whole tree", name);
+        tap_ok(same_as_whole_tree(op, text->data, text->len, doc, path, value, &o), n1);
+        bool ok = o.r == want_r && (!want_line || o.line == want_line);
+        if (ok && want)
+                ok = o.r < 0 ? streq_ptr(o.error, want) : o.out && endswith(o.out, want);
+        _cleanup_free_ char *n2 = xasprintf("many keys: %s: the answer", name);
+        if (!tap_ok(ok, n2))
+                printf("# got %d line %u (%s)\n", o.r, o.line, strempty(o.r < 0 ? o.error : o.out));
+        outcome_done(&o);
+}
+
+/* Pairs the path parse keeps in each mapping along path. */
+static size_t kept_pairs(const struct buf *text, const char *const *path) {
+        struct ystream s;
+        if (ystream_parse_path(text->data, text->len, 0, path, &s, NULL) < 0)
+                return SIZE_MAX;
+        size_t most = 0;
+        const struct ynode *map = s.docs[0].root;
+        for (size_t i = 0; map && map->kind == YNODE_MAPPING; i++) {
+                most = map->n_children / 2 > most ? map->n_children / 2 : most;
+                map = path[i] ? ymapping_lookup(map, path[i], NULL, NULL) : NULL;
+        }
+        ystream_free(&s);
+        return most;
+}
+
+static void run_many_keys_test(void) {
+        static const char *const driver[] = { "cgroupDriver", NULL };
+        static const char *const nested_n[] = { "nested", "n00250", NULL };
+        static const char *const nested_target[] = { "nested", "target", NULL };
+        static const char *const nested_added[] = { "nested", "added", NULL };
+        static const char *const brandnew[] = { "brandnew", "child", NULL };
+        static const char *const top[] = { "zzz", NULL };
+        static const char *const flow_first[] = { "flow", "f00000", NULL };
+        static const char *const flow_target[] = { "flow", "target", NULL };
+        static const char *const flow_last[] = { "flow", "f00299", NULL };
+        static const char *const flow_added[] = { "flow", "added", NULL };
+        static const char *const last[] = { "last", NULL };
+        struct buf b = {};
+
+        buf_puts(&b, "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n");
+        put_keys(&b, "a", 0, 1000);
+        buf_puts(&b, "flow: {");
+        for (size_t i = 0; i < 300; i++)
+                buf_printf(&b, "%sf%05zu: %zu", i ? ", " : "", i, i);
+        buf_puts(&b, ", target: t}\n");
+        /* Indented by 4: a new nested mapping takes that step, although the first key is far above. */
+        buf_puts(&b, "scalars: x\nnested:\n");
+        put_keys(&b, "    n", 0, 300);
+        buf_puts(&b, "    target: x\n");
+        put_keys(&b, "    n", 300, 300);
+        put_keys(&b, "b", 0, 1000);
+        unsigned driver_line = next_line(&b);
+        buf_puts(&b, "cgroupDriver: cgroupfs # driver\n");
+        put_keys(&b, "c", 0, 1000);
+        buf_puts(&b, "last:\n  deep:\n    - a\n    - b: [1,\n        2]\n# trailing comment\n");
+
+        tap_ok(kept_pairs(&b, driver) <= 8, "many keys: a handful of the 3,000 pairs kept for one key");
+        tap_ok(kept_pairs(&b, nested_n) <= 8, "many keys: and of the 600 nested ones on the way to another");
+        check_many("get", OP_GET, &b, 0, driver, NULL, 1, "cgroupfs", driver_line);
+        check_many("get nested", OP_GET, &b, 0, nested_n, NULL, 1, "value-250", 0);
+        check_many("set existing", OP_SET, &b, 0, driver, "systemd", 1, NULL, 0);
+        check_many("set after the last entry's content", OP_SET, &b, 0, top, "v", 1,
+                   "        2]\nzzz: v\n# trailing comment\n", 0);
+        check_many("set into the nested mapping", OP_SET, &b, 0, nested_added, "v", 1, NULL, 0);
+        check_many("set a new mapping, the nested one's step", OP_SET, &b, 0, brandnew, "v", 1,
+                   "        2]\nbrandnew:\n    child: v\n# trailing comment\n", 0);
+        check_many("remove nested", OP_REMOVE, &b, 0, nested_target, NULL, 1, NULL, 0);
+        check_many("remove the first flow entry", OP_REMOVE, &b, 0, flow_first, NULL, 1, NULL, 0);
+        check_many("remove a middle flow entry", OP_REMOVE, &b, 0, flow_target, NULL, 1, NULL, 0);
+        check_many("remove the last flow entry", OP_REMOVE, &b, 0, flow_last, NULL, 1, NULL, 0);
+        check_many("insert into the flow mapping", OP_SET, &b, 0, flow_added, "v", 1, NULL, 0);
+        check_many("remove the last entry", OP_REMOVE, &b, 0, last, NULL, 1,
+                   "value-999\n# trailing comment\n", 0);
+
+        /* Documents: the one asked for among others as large. */
+        struct buf stream = {};
+        buf_append(&stream, b.data, b.len);
+        buf_puts(&stream, "---\n");
+        unsigned doc1_line = next_line(&stream) + (driver_line - 1);
+        buf_append(&stream, b.data, b.len);
+        buf_puts(&stream, "---\nx: 1\n");
+        check_many("get in document 1", OP_GET, &stream, 1, driver, NULL, 1, "cgroupfs", doc1_line);
+        check_many("set in document 2", OP_SET, &stream, 2, driver, "systemd", 1,
+                   "x: 1\ncgroupDriver: systemd\n", 0);
+        check_many("document 5", OP_GET, &stream, 5, driver, NULL, -ENOENT, NULL, 0);
+        buf_free(&stream);
+
+        /* Refusals far from the first and last pairs keep their lines. */
+        struct buf t = {};
+        _cleanup_free_ char *want = NULL;
+        buf_puts(&t, "base: &b {x: 1}\n");
+        put_keys(&t, "a", 0, 1000);
+        unsigned merge_line = next_line(&t);
+        buf_puts(&t, "<<: *b\n");
+        put_keys(&t, "b", 0, 1000);
+        buf_puts(&t, "<<: *b\ncgroupDriver: x\n");
+        put_keys(&t, "c", 0, 1000);
+        want = xasprintf("line %u: merge key (<<), refusing to edit", merge_line);
+        check_many("the first merge key", OP_GET, &t, 0, driver, NULL, -EBADMSG, want, 0);
+
+        buf_free(&t), free(want);
+        put_keys(&t, "a", 0, 1000);
+        buf_puts(&t, "cgroupDriver: x\n");
+        put_keys(&t, "b", 0, 1000);
+        unsigned dup_line = next_line(&t);
+        buf_puts(&t, "cgroupDriver: y\n");
+        put_keys(&t, "c", 0, 1000);
+        want = xasprintf("line %u: duplicate key cgroupDriver", dup_line);
+        check_many("a duplicate key", OP_SET, &t, 0, driver, "z", -EBADMSG, want, 0);
+
+        buf_free(&t), free(want);
+        put_keys(&t, "a", 0, 1000);
+        unsigned explicit_line = next_line(&t);
+        buf_puts(&t, "? odd\n: 1\n");
+        put_keys(&t, "b", 0, 1000);
+        buf_puts(&t, "? \n   odder\n: 1\n");
+        put_keys(&t, "c", 0, 1000);
+        want = xasprintf("line %u: key is not first on its line, refusing to guess indentation",
+                         explicit_line);
+        check_many("an explicit key", OP_SET, &t, 0, top, "v", -EBADMSG, want, 0);
+        check_many("an explicit key, not on the way", OP_SET, &t, 0, driver, "v", -EBADMSG, want, 0);
+
+        buf_free(&t), free(want);
+        put_keys(&t, "a", 0, 1000);
+        buf_puts(&t, "last:\n  deep:\n");
+        put_keys(&t, "    d", 0, 1000);
+        unsigned anchor_line = next_line(&t);
+        buf_puts(&t, "    e: &anchor 1\n");
+        want = xasprintf("line %u: the removed entry defines anchor &anchor, refusing", anchor_line);
+        check_many("an anchor deep in a removed entry", OP_REMOVE, &t, 0, last, NULL, -EBADMSG, want, 0);
+        buf_free(&t);
+        buf_free(&b);
+}
+
 int main(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
         run_golden_test();
         run_set_scalars_test();
         run_parse_each_test();
+        run_many_keys_test();
         run_corpus_tests();
         return tap_done();
 }
