@@ -15,6 +15,8 @@
  *  - set 0: reading the path gives exactly the value;
  *  - remove 1: a pure deletion of one contiguous byte range that contains the removed key; removing
  *    again returns 0 and the path reads as absent;
+ *  - each operation gives on the tree of its path (ystream_parse_path()) what it gives on the whole
+ *    tree: return value, text or value, line and message;
  *  - no leak (ASan/LeakSanitizer). */
 #include <ctype.h>
 
@@ -208,6 +210,41 @@ static void fuzz_remove(const char *text, size_t len, unsigned doc, const char *
         free(out);
 }
 
+/* One operation: what it returns, its text or value, line and message. */
+struct outcome {
+        int r;
+        char *out, *err;
+        size_t out_len;
+        unsigned line;
+};
+
+static struct outcome run_op(unsigned op, const char *text, size_t len, unsigned doc,
+                             const char *const *path, const char *value, bool whole_tree) {
+        struct outcome o = {};
+        yaml_edit_whole_tree = whole_tree;
+        if (op == 0) {
+                o.r = yaml_get_scalar(text, len, doc, path, &o.out, &o.line, &o.err);
+                o.out_len = o.out ? strlen(o.out) : 0;
+        } else if (op == 1)
+                o.r = yaml_set_scalar(text, len, doc, path, value, &o.out, &o.out_len, &o.err);
+        else
+                o.r = yaml_remove_key(text, len, doc, path, &o.out, &o.out_len, &o.err);
+        yaml_edit_whole_tree = false;
+        return o;
+}
+
+static void fuzz_same_as_whole_tree(unsigned op, const char *text, size_t len, unsigned doc,
+                                    const char *const *path, const char *value) {
+        struct outcome a = run_op(op, text, len, doc, path, value, false);
+        struct outcome b = run_op(op, text, len, doc, path, value, true);
+        CHECK(a.r == b.r && a.line == b.line && streq_ptr(a.err, b.err),
+              "op %u: the path's tree gives %d line %u (%s), the whole tree %d line %u (%s)", op, a.r,
+              a.line, a.err ? a.err : "", b.r, b.line, b.err ? b.err : "");
+        CHECK(a.out_len == b.out_len && (a.out_len == 0 || memcmp(a.out, b.out, a.out_len) == 0),
+              "op %u: the path's tree gives another text than the whole tree", op);
+        free(a.out), free(a.err), free(b.out), free(b.err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sel[3];
         struct fuzz_input in = fuzz_split(data, size, sizeof(sel), sel);
@@ -215,6 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *value = values[sel[1] % ELEMENTSOF(values)];
         unsigned doc = sel[2] % 3;
 
+        fuzz_same_as_whole_tree((sel[0] / ELEMENTSOF(paths)) % 3, in.text, in.len, doc, path, value);
         switch ((sel[0] / ELEMENTSOF(paths)) % 3) {
         case 0:
                 fuzz_get(in.text, in.len, doc, path);
