@@ -256,6 +256,11 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
                 *ret_old = TAKE_PTR(old);
         if (k == 0)
                 return 0;
+        /* plan_write_file() reads the file again and copies out: the text read here is not needed
+         * any more, and a large config.yaml need not be held once more meanwhile
+         * (docs/performance.md, section 4). */
+        free(text);
+        text = NULL;
         k = plan_write_file(ctx, r, file, out, out_len, 0644);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s", file, strerror(-k));
