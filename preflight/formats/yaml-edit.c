@@ -723,6 +723,29 @@ static int remove_entry(const struct edit_ctx *c, const struct path_step *step, 
         return 1;
 }
 
+/* Remove path in the selected document of c (walked already: steps, found levels). */
+static int remove_walked(const struct edit_ctx *c, const struct path_step *steps, size_t found, size_t n,
+                         unsigned doc, char **ret_text, size_t *ret_len, char **ret_error) {
+        if (found < n)
+                return 0;
+        /* A mapping left empty goes too (featureGates without its only gate),
+         * but never the document's root mapping itself. */
+        size_t level = n - 1;
+        while (level > 0 && steps[level].map->n_children == 2)
+                level--;
+        /* A first document without "---" that loses its only entry is no
+         * document any more: the ones after it would move up an index. */
+        const char *doc_start = c->text + c->stream.docs[doc].start;
+        if (level == 0 && steps[0].map->n_children == 2 && !steps[0].map->flow && c->stream.n_docs > 1 &&
+            !startswith(doc_start, "---") && *doc_start != '%') {
+                set_error(ret_error,
+                          "line %u: removing the only key of document %u would remove the document",
+                          steps[0].map->line, doc);
+                return -EBADMSG;
+        }
+        return remove_entry(c, &steps[level], ret_text, ret_len, ret_error);
+}
+
 int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_text,
                     size_t *ret_len, char **ret_error) {
         struct edit_ctx c;
@@ -736,29 +759,41 @@ int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *cons
         int r = open_and_walk(&c, text, len, doc, path, &steps, ret_error);
         if (r < 0)
                 return r;
-        if ((size_t) r < n) {
-                edit_ctx_done(&c);
-                return 0;
-        }
-
-        /* A mapping left empty goes too (featureGates without its only gate),
-         * but never the document's root mapping itself. */
-        size_t level = n - 1;
-        while (level > 0 && steps[level].map->n_children == 2)
-                level--;
-        /* A first document without "---" that loses its only entry is no
-         * document any more: the ones after it would move up an index. */
-        const char *doc_start = c.text + c.stream.docs[doc].start;
-        if (level == 0 && steps[0].map->n_children == 2 && !steps[0].map->flow && c.stream.n_docs > 1 &&
-            !startswith(doc_start, "---") && *doc_start != '%') {
-                set_error(ret_error,
-                          "line %u: removing the only key of document %u would remove the document",
-                          steps[0].map->line, doc);
-                edit_ctx_done(&c);
-                return -EBADMSG;
-        }
-        r = remove_entry(&c, &steps[level], &out, &out_len, ret_error);
+        r = remove_walked(&c, steps, (size_t) r, n, doc, &out, &out_len, ret_error);
         edit_ctx_done(&c);
+        if (r > 0) {
+                *ret_text = TAKE_PTR(out);
+                *ret_len = out_len;
+        }
+        return r;
+}
+
+int yaml_get_and_edit(const char *text, size_t len, unsigned doc, const char *const *path, const char *value,
+                      char **ret_old, char **ret_text, size_t *ret_len, char **ret_error) {
+        struct edit_ctx c;
+        _cleanup_free_ struct path_step *steps = NULL;
+        _cleanup_free_ char *old = NULL, *out = NULL;
+        size_t n = path ? path_length(path) : 0, out_len = 0;
+
+        if (!path || !path[0] || !ret_text || !ret_len)
+                return -EINVAL;
+        int r = edit_ctx_open(&c, text, len, doc, path, ret_error);
+        if (r < 0)
+                return r;
+        r = get_scalar(&c, path, &old, NULL, ret_error);
+        if (r >= 0) {
+                /* The walk get_scalar() made, again: it cannot fail now. */
+                steps = xmalloc(n * sizeof(struct path_step));
+                r = walk_path(&c, path, steps, ret_error);
+        }
+        if (r >= 0)
+                r = value ? set_walked(&c, steps, (size_t) r, path, n, value, &out, &out_len, ret_error)
+                          : remove_walked(&c, steps, (size_t) r, n, doc, &out, &out_len, ret_error);
+        edit_ctx_done(&c);
+        if (r < 0)
+                return r;
+        if (ret_old)
+                *ret_old = TAKE_PTR(old);
         if (r > 0) {
                 *ret_text = TAKE_PTR(out);
                 *ret_len = out_len;

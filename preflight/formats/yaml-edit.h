@@ -71,6 +71,13 @@ int yaml_set_scalars(const char *text, size_t len, const struct yaml_set *sets, 
 int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_text,
                     size_t *ret_len, char **ret_error);
 
+/* yaml_get_scalar() and then yaml_set_scalar() (value), or yaml_remove_key() (value NULL), from
+ * one parse: get's refusal if it refuses, else the edit's answer, and *ret_old (may be NULL) the
+ * value get found (NULL when absent). A fixer that reports the old value parses a large file
+ * once, not twice. */
+int yaml_get_and_edit(const char *text, size_t len, unsigned doc, const char *const *path, const char *value,
+                      char **ret_old, char **ret_text, size_t *ret_len, char **ret_error);
+
 /* Number of documents in the stream (0 for an empty or comment-only text),
  * or <0 on a parse error. */
 int yaml_count_documents(const char *text, size_t len, char **ret_error);

@@ -287,6 +287,32 @@ static bool same_as_whole_tree(enum op op, const char *text, size_t len, unsigne
         return same;
 }
 
+/* yaml_get_and_edit() gives what yaml_get_scalar() and then the set or the remove give. */
+static bool same_as_get_then_edit(enum op op, const char *text, size_t len, unsigned doc,
+                                  const char *const *path, const char *value) {
+        if (op != OP_SET && op != OP_REMOVE)
+                return true;
+        const char *v = op == OP_SET ? value : NULL;
+        struct outcome get = run_op(OP_GET, text, len, doc, path, NULL, false), edit = {};
+        if (get.r >= 0)
+                edit = run_op(op, text, len, doc, path, value, false);
+        else
+                edit = (struct outcome){ .r = get.r, .error = TAKE_PTR(get.error) };
+        char *old = NULL, *out = NULL, *error = NULL;
+        size_t out_len = 0;
+        int r = yaml_get_and_edit(text, len, doc, path, v, &old, &out, &out_len, &error);
+        bool same = r == edit.r && streq_ptr(error, edit.error) && out_len == edit.out_len &&
+                    (out_len == 0 || memcmp(out, edit.out, out_len) == 0) &&
+                    streq_ptr(old, r >= 0 ? get.out : NULL);
+        if (!same)
+                printf("# get_and_edit: %d (%s), old %s; get then edit: %d (%s), old %s\n", r,
+                       strempty(error), strempty(old), edit.r, strempty(edit.error), strempty(get.out));
+        free(old), free(out), free(error);
+        outcome_done(&get);
+        outcome_done(&edit);
+        return same;
+}
+
 static void run_case(const struct edit_case *tc) {
         _cleanup_free_ char *path_copy = tc->path ? xstrdup(tc->path) : NULL;
         _cleanup_free_ const char **path = path_copy ? split_path(path_copy) : NULL;
@@ -328,6 +354,11 @@ static void run_case(const struct edit_case *tc) {
                 free(name);
                 name = xasprintf("%s: the same as on the whole tree", tc->name);
                 tap_ok(same_as_whole_tree(tc->op, tc->input, len, tc->doc, path, tc->value, NULL), name);
+        }
+        if (tc->op == OP_SET || tc->op == OP_REMOVE) {
+                free(name);
+                name = xasprintf("%s: get_and_edit the same as get, then the edit", tc->name);
+                tap_ok(same_as_get_then_edit(tc->op, tc->input, len, tc->doc, path, tc->value), name);
         }
 
         /* A changed text must be a fixed point of the same edit. */
@@ -435,14 +466,17 @@ static void corpus_same_as_whole_tree(const char *file, const char *text, size_t
         for (int doc = 0; doc <= (n_docs > 0 ? n_docs : 1); doc++)
                 for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                         for (enum op op = OP_GET; op <= OP_REMOVE; op++) {
-                                bool ok = same_as_whole_tree(op, text, len, (unsigned) doc, paths[i], "v",
-                                                             NULL);
+                                bool ok =
+                                        same_as_whole_tree(op, text, len, (unsigned) doc, paths[i], "v",
+                                                           NULL) &&
+                                        same_as_get_then_edit(op, text, len, (unsigned) doc, paths[i], "v");
                                 if (!ok)
                                         printf("# %s: op %d on %s of document %d\n", file, op, paths[i][0],
                                                doc);
                                 same = same && ok;
                         }
-        _cleanup_free_ char *name = xasprintf("%s: get, set and remove the same as on the whole tree", file);
+        _cleanup_free_ char *name =
+                xasprintf("%s: get, set and remove the same as on the whole tree; get_and_edit too", file);
         tap_ok(same, name);
 }
 
@@ -725,8 +759,11 @@ static void check_many(const char *name, enum op op, const struct buf *text, uns
                        const char *const *path, const char *value, int want_r, const char *want,
                        unsigned want_line) {
         struct outcome o;
-        _cleanup_free_ char *n1 = xasprintf("many keys: %s: the same as on the whole tree", name);
-        tap_ok(same_as_whole_tree(op, text->data, text->len, doc, path, value, &o), n1);
+        _cleanup_free_ char *n1 =
+                xasprintf("many keys: %s: the same as on the whole tree, and get then edit", name);
+        tap_ok(same_as_whole_tree(op, text->data, text->len, doc, path, value, &o) &&
+                       same_as_get_then_edit(op, text->data, text->len, doc, path, value),
+               n1);
         bool ok = o.r == want_r && (!want_line || o.line == want_line);
         if (ok && want)
                 ok = o.r < 0 ? streq_ptr(o.error, want) : o.out && endswith(o.out, want);
