@@ -17,6 +17,7 @@
  *    again returns 0 and the path reads as absent;
  *  - each operation gives on the tree of its path (ystream_parse_path()) what it gives on the whole
  *    tree: return value, text or value, line and message;
+ *  - yaml_get_and_edit() gives what get and then set or remove give;
  *  - no leak (ASan/LeakSanitizer). */
 #include <ctype.h>
 
@@ -245,6 +246,35 @@ static void fuzz_same_as_whole_tree(unsigned op, const char *text, size_t len, u
         free(a.out), free(a.err), free(b.out), free(b.err);
 }
 
+static void fuzz_get_and_edit(unsigned op, const char *text, size_t len, unsigned doc,
+                              const char *const *path, const char *value) {
+        struct outcome get = run_op(0, text, len, doc, path, value, false);
+        struct outcome edit =
+                get.r < 0 ? (struct outcome){ .r = get.r } : run_op(op, text, len, doc, path, value, false);
+        char *old = SENTINEL, *out = SENTINEL, *err = NULL;
+        size_t out_len = SENTINEL_LEN;
+        int r = yaml_get_and_edit(text, len, doc, path, op == 1 ? value : NULL, &old, &out, &out_len, &err);
+        CHECK(r == edit.r && streq_ptr(err, get.r < 0 ? get.err : edit.err),
+              "get_and_edit gives %d (%s), get then edit %d (%s)", r, err ? err : "", edit.r,
+              get.r < 0  ? get.err
+              : edit.err ? edit.err
+                         : "");
+        if (r > 0)
+                CHECK(out_len == edit.out_len && memcmp(out, edit.out, out_len) == 0,
+                      "get_and_edit gives another text than get then edit");
+        else
+                CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "get_and_edit returned a text with %d", r);
+        if (r >= 0)
+                CHECK(streq_ptr(old, get.out), "get_and_edit found %s, get %s", old ? old : "(none)",
+                      get.out ? get.out : "(none)");
+        else
+                CHECK(old == SENTINEL, "get_and_edit refused but returned the old value");
+        if (r >= 0)
+                free(old);
+        yfree(out);
+        free(err), free(get.out), free(get.err), free(edit.out), free(edit.err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sel[3];
         struct fuzz_input in = fuzz_split(data, size, sizeof(sel), sel);
@@ -253,6 +283,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         unsigned doc = sel[2] % 3;
 
         fuzz_same_as_whole_tree((sel[0] / ELEMENTSOF(paths)) % 3, in.text, in.len, doc, path, value);
+        if ((sel[0] / ELEMENTSOF(paths)) % 3 > 0)
+                fuzz_get_and_edit((sel[0] / ELEMENTSOF(paths)) % 3, in.text, in.len, doc, path, value);
         switch ((sel[0] / ELEMENTSOF(paths)) % 3) {
         case 0:
                 fuzz_get(in.text, in.len, doc, path);
