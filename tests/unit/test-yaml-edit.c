@@ -788,18 +788,52 @@ static size_t kept_pairs(const struct buf *text, const char *const *path) {
         return most;
 }
 
+/* text with each @ standing for 1,000 keys, each ^ for 1,000 keys indented by 4. */
+static void put_template(struct buf *b, const char *text) {
+        size_t from = 0;
+        for (const char *p = text; *p; p++) {
+                if (*p != '@' && *p != '^') {
+                        buf_putc(b, *p);
+                        continue;
+                }
+                put_keys(b, *p == '@' ? "k" : "    k", from, 1000);
+                from += 1000;
+        }
+}
+
+static const char *const path_driver[] = { "cgroupDriver", NULL };
+static const char *const path_top[] = { "zzz", NULL };
+static const char *const path_last[] = { "last", NULL };
+
+/* Each refused with message on the line of the first occurrence of at. */
+static const struct {
+        const char *name;
+        enum op op;
+        const char *const *path;
+        const char *text, *at, *message;
+} refusals[] = {
+        { "the first merge key", OP_GET, path_driver,
+          "base: &b {x: 1}\n@<<: *b\n@<<: *b\ncgroupDriver: x\n@", "<<",
+          "merge key (<<), refusing to edit" },
+        { "a duplicate key", OP_SET, path_driver, "@cgroupDriver: x\n@cgroupDriver: y\n@", "cgroupDriver: y",
+          "duplicate key cgroupDriver" },
+        { "an explicit key", OP_SET, path_top, "@? odd\n: 1\n@? \n   odder\n: 1\n@", "? odd",
+          "key is not first on its line, refusing to guess indentation" },
+        { "an explicit key, the first of two", OP_SET, path_driver, "@? \n   odder\n: 1\n@? odd\n: 1\n@",
+          "odder", "explicit key (?) or keys not aligned, refusing to guess indentation" },
+        { "an anchor deep in a removed entry", OP_REMOVE, path_last, "@last:\n  deep:\n^    e: &anchor 1\n",
+          "&anchor", "the removed entry defines anchor &anchor, refusing" },
+};
+
 static void run_many_keys_test(void) {
-        static const char *const driver[] = { "cgroupDriver", NULL };
         static const char *const nested_n[] = { "nested", "n00250", NULL };
         static const char *const nested_target[] = { "nested", "target", NULL };
         static const char *const nested_added[] = { "nested", "added", NULL };
         static const char *const brandnew[] = { "brandnew", "child", NULL };
-        static const char *const top[] = { "zzz", NULL };
         static const char *const flow_first[] = { "flow", "f00000", NULL };
         static const char *const flow_target[] = { "flow", "target", NULL };
         static const char *const flow_last[] = { "flow", "f00299", NULL };
         static const char *const flow_added[] = { "flow", "added", NULL };
-        static const char *const last[] = { "last", NULL };
         struct buf b = {};
 
         buf_puts(&b, "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n");
@@ -819,12 +853,12 @@ static void run_many_keys_test(void) {
         put_keys(&b, "c", 0, 1000);
         buf_puts(&b, "last:\n  deep:\n    - a\n    - b: [1,\n        2]\n# trailing comment\n");
 
-        tap_ok(kept_pairs(&b, driver) <= 8, "many keys: a handful of the 3,000 pairs kept for one key");
+        tap_ok(kept_pairs(&b, path_driver) <= 8, "many keys: a handful of the 3,000 pairs kept for one key");
         tap_ok(kept_pairs(&b, nested_n) <= 8, "many keys: and of the 600 nested ones on the way to another");
-        check_many("get", OP_GET, &b, 0, driver, NULL, 1, "cgroupfs", driver_line);
+        check_many("get", OP_GET, &b, 0, path_driver, NULL, 1, "cgroupfs", driver_line);
         check_many("get nested", OP_GET, &b, 0, nested_n, NULL, 1, "value-250", 0);
-        check_many("set existing", OP_SET, &b, 0, driver, "systemd", 1, NULL, 0);
-        check_many("set after the last entry's content", OP_SET, &b, 0, top, "v", 1,
+        check_many("set existing", OP_SET, &b, 0, path_driver, "systemd", 1, NULL, 0);
+        check_many("set after the last entry's content", OP_SET, &b, 0, path_top, "v", 1,
                    "        2]\nzzz: v\n# trailing comment\n", 0);
         check_many("set into the nested mapping", OP_SET, &b, 0, nested_added, "v", 1, NULL, 0);
         check_many("set a new mapping, the nested one's step", OP_SET, &b, 0, brandnew, "v", 1,
@@ -834,7 +868,7 @@ static void run_many_keys_test(void) {
         check_many("remove a middle flow entry", OP_REMOVE, &b, 0, flow_target, NULL, 1, NULL, 0);
         check_many("remove the last flow entry", OP_REMOVE, &b, 0, flow_last, NULL, 1, NULL, 0);
         check_many("insert into the flow mapping", OP_SET, &b, 0, flow_added, "v", 1, NULL, 0);
-        check_many("remove the last entry", OP_REMOVE, &b, 0, last, NULL, 1,
+        check_many("remove the last entry", OP_REMOVE, &b, 0, path_last, NULL, 1,
                    "value-999\n# trailing comment\n", 0);
 
         /* Documents: the one asked for among others as large. */
@@ -844,56 +878,22 @@ static void run_many_keys_test(void) {
         unsigned doc1_line = next_line(&stream) + (driver_line - 1);
         buf_append(&stream, b.data, b.len);
         buf_puts(&stream, "---\nx: 1\n");
-        check_many("get in document 1", OP_GET, &stream, 1, driver, NULL, 1, "cgroupfs", doc1_line);
-        check_many("set in document 2", OP_SET, &stream, 2, driver, "systemd", 1,
+        check_many("get in document 1", OP_GET, &stream, 1, path_driver, NULL, 1, "cgroupfs", doc1_line);
+        check_many("set in document 2", OP_SET, &stream, 2, path_driver, "systemd", 1,
                    "x: 1\ncgroupDriver: systemd\n", 0);
-        check_many("document 5", OP_GET, &stream, 5, driver, NULL, -ENOENT, NULL, 0);
+        check_many("document 5", OP_GET, &stream, 5, path_driver, NULL, -ENOENT, NULL, 0);
         buf_free(&stream);
 
         /* Refusals far from the first and last pairs keep their lines. */
-        struct buf t = {};
-        _cleanup_free_ char *want = NULL;
-        buf_puts(&t, "base: &b {x: 1}\n");
-        put_keys(&t, "a", 0, 1000);
-        unsigned merge_line = next_line(&t);
-        buf_puts(&t, "<<: *b\n");
-        put_keys(&t, "b", 0, 1000);
-        buf_puts(&t, "<<: *b\ncgroupDriver: x\n");
-        put_keys(&t, "c", 0, 1000);
-        want = xasprintf("line %u: merge key (<<), refusing to edit", merge_line);
-        check_many("the first merge key", OP_GET, &t, 0, driver, NULL, -EBADMSG, want, 0);
-
-        buf_free(&t), free(want);
-        put_keys(&t, "a", 0, 1000);
-        buf_puts(&t, "cgroupDriver: x\n");
-        put_keys(&t, "b", 0, 1000);
-        unsigned dup_line = next_line(&t);
-        buf_puts(&t, "cgroupDriver: y\n");
-        put_keys(&t, "c", 0, 1000);
-        want = xasprintf("line %u: duplicate key cgroupDriver", dup_line);
-        check_many("a duplicate key", OP_SET, &t, 0, driver, "z", -EBADMSG, want, 0);
-
-        buf_free(&t), free(want);
-        put_keys(&t, "a", 0, 1000);
-        unsigned explicit_line = next_line(&t);
-        buf_puts(&t, "? odd\n: 1\n");
-        put_keys(&t, "b", 0, 1000);
-        buf_puts(&t, "? \n   odder\n: 1\n");
-        put_keys(&t, "c", 0, 1000);
-        want = xasprintf("line %u: key is not first on its line, refusing to guess indentation",
-                         explicit_line);
-        check_many("an explicit key", OP_SET, &t, 0, top, "v", -EBADMSG, want, 0);
-        check_many("an explicit key, not on the way", OP_SET, &t, 0, driver, "v", -EBADMSG, want, 0);
-
-        buf_free(&t), free(want);
-        put_keys(&t, "a", 0, 1000);
-        buf_puts(&t, "last:\n  deep:\n");
-        put_keys(&t, "    d", 0, 1000);
-        unsigned anchor_line = next_line(&t);
-        buf_puts(&t, "    e: &anchor 1\n");
-        want = xasprintf("line %u: the removed entry defines anchor &anchor, refusing", anchor_line);
-        check_many("an anchor deep in a removed entry", OP_REMOVE, &t, 0, last, NULL, -EBADMSG, want, 0);
-        buf_free(&t);
+        for (size_t i = 0; i < ELEMENTSOF(refusals); i++) {
+                struct buf t = {};
+                put_template(&t, refusals[i].text);
+                unsigned line = line_of_offset(t.data, (size_t) (strstr(t.data, refusals[i].at) - t.data));
+                _cleanup_free_ char *want = xasprintf("line %u: %s", line, refusals[i].message);
+                check_many(refusals[i].name, refusals[i].op, &t, 0, refusals[i].path, "v", -EBADMSG, want,
+                           0);
+                buf_free(&t);
+        }
         buf_free(&b);
 }
 
