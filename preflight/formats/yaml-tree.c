@@ -257,6 +257,8 @@ static void path_pair_begin(struct tree_builder *b, const struct frame *f, struc
 
 /* The role of a node about to begin, from its parent's; and what the parent keeps of it. */
 static enum role builder_child_role(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co) {
+        if (!b->path) /* the whole tree: nothing to decide, the common case kept cheap */
+                return ROLE_WHOLE;
         if (b->depth == 0)
                 return b->building ? path_role(b, e, 0) : ROLE_NONE;
         struct frame *p = &b->frames[b->depth - 1];
@@ -297,7 +299,7 @@ static enum role builder_child_role(struct tree_builder *b, const yaml_event_t *
 /* A node ended (n NULL when none was built) with its content ending at character index
  * content_end: what its parent learns of it. */
 static void builder_child_done(struct tree_builder *b, const struct ynode *n, size_t content_end) {
-        if (b->depth == 0)
+        if (!b->path || b->depth == 0)
                 return;
         struct frame *p = &b->frames[b->depth - 1];
         if (p->role == ROLE_PARTIAL || p->role == ROLE_NONE) {
