@@ -243,19 +243,18 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
                 len = strlen(initial);
         } else if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", file, read_strerror(k));
-        k = yaml_get_scalar(text, len, 0, path, &old, NULL, &err);
-        if (k < 0)
-                return result_refuse(r, k, "%s: %s; the file was not changed", file, err);
-        if (value)
-                k = yaml_set_scalar(text, len, 0, path, value, &out, &out_len, &err);
-        else
-                k = yaml_remove_key(text, len, 0, path, &out, &out_len, &err);
+        k = yaml_get_and_edit(text, len, 0, path, value, &old, &out, &out_len, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", file, err);
         if (ret_old)
                 *ret_old = TAKE_PTR(old);
         if (k == 0)
                 return 0;
+        /* plan_write_file() reads the file again and copies out: the text read here is not needed
+         * any more, and a large config.yaml need not be held once more meanwhile
+         * (docs/performance.md, section 4). */
+        free(text);
+        text = NULL;
         k = plan_write_file(ctx, r, file, out, out_len, 0644);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s", file, strerror(-k));

@@ -49,7 +49,13 @@ static bool is_empty_document_root(const struct ynode *n) {
                !n->tag && !n->anchor;
 }
 
-static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, char **ret_error) {
+bool yaml_edit_whole_tree = false;
+
+/* Parse for an edit of path in document doc: only the nodes it looks at (ystream_parse_path()),
+ * so that one key of a large config.yaml costs its text and not a tree of it (docs/performance.md,
+ * section 4). */
+static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, unsigned doc,
+                          const char *const *path, char **ret_error) {
         if (!text && len > 0)
                 return -EINVAL;
         *c = (struct edit_ctx){ .text = text ? text : "", .len = len };
@@ -58,7 +64,9 @@ static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, char
         int r = ytext_check_line_breaks(c->text, len, ret_error);
         if (r < 0)
                 return r;
-        return ystream_parse(c->text, len, &c->stream, ret_error);
+        if (yaml_edit_whole_tree)
+                return ystream_parse(c->text, len, &c->stream, ret_error);
+        return ystream_parse_path(c->text, len, doc, path, &c->stream, ret_error);
 }
 
 /* Make document doc the one edited. */
@@ -79,8 +87,9 @@ static int edit_ctx_select(struct edit_ctx *c, unsigned doc, char **ret_error) {
         return 0;
 }
 
-static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc, char **ret_error) {
-        int r = edit_ctx_parse(c, text, len, ret_error);
+static int edit_ctx_open(struct edit_ctx *c, const char *text, size_t len, unsigned doc,
+                         const char *const *path, char **ret_error) {
+        int r = edit_ctx_parse(c, text, len, doc, path, ret_error);
         if (r < 0)
                 return r;
         r = edit_ctx_select(c, doc, ret_error);
@@ -99,20 +108,13 @@ static size_t next_line_start(const struct edit_ctx *c, size_t off) {
 /* Column of a key that must be the first thing on its line: >= 0, or
  * -EBADMSG with an error when the indentation holds a tab or anything else. */
 static int key_column(const struct edit_ctx *c, const struct ynode *key, char **ret_error) {
-        size_t ls = line_start_of(c->text, key->start);
-        for (size_t i = ls; i < key->start; i++) {
-                if (c->text[i] == '\t') {
-                        set_error(ret_error, "line %u: tab in indentation, refusing to guess", key->line);
-                        return -EBADMSG;
-                }
-                if (c->text[i] != ' ') {
-                        set_error(ret_error,
-                                  "line %u: key is not first on its line, refusing to guess indentation",
-                                  key->line);
-                        return -EBADMSG;
-                }
-        }
-        return (int) (key->start - ls);
+        int column = ytext_key_column(c->text, key->start);
+        if (column == YCOLUMN_TAB)
+                set_error(ret_error, "line %u: tab in indentation, refusing to guess", key->line);
+        else if (column < 0)
+                set_error(ret_error, "line %u: key is not first on its line, refusing to guess indentation",
+                          key->line);
+        return column < 0 ? -EBADMSG : column;
 }
 
 static void path_describe(struct buf *b, const char *const *path, size_t n) {
@@ -207,7 +209,7 @@ static int open_and_walk(struct edit_ctx *c, const char *text, size_t len, unsig
                          const char *const *path, struct path_step **ret_steps, char **ret_error) {
         if (!path || !path[0])
                 return -EINVAL;
-        int r = edit_ctx_open(c, text, len, doc, ret_error);
+        int r = edit_ctx_open(c, text, len, doc, path, ret_error);
         if (r < 0)
                 return r;
         struct path_step *steps = xmalloc(path_length(path) * sizeof(struct path_step));
@@ -295,7 +297,7 @@ int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *cons
         struct edit_ctx c;
         if (!path || !path[0])
                 return -EINVAL;
-        int r = edit_ctx_open(&c, text, len, doc, ret_error);
+        int r = edit_ctx_open(&c, text, len, doc, path, ret_error);
         if (r < 0)
                 return r;
         r = get_scalar(&c, path, ret_value, ret_line, ret_error);
@@ -721,6 +723,29 @@ static int remove_entry(const struct edit_ctx *c, const struct path_step *step, 
         return 1;
 }
 
+/* Remove path in the selected document of c (walked already: steps, found levels). */
+static int remove_walked(const struct edit_ctx *c, const struct path_step *steps, size_t found, size_t n,
+                         unsigned doc, char **ret_text, size_t *ret_len, char **ret_error) {
+        if (found < n)
+                return 0;
+        /* A mapping left empty goes too (featureGates without its only gate),
+         * but never the document's root mapping itself. */
+        size_t level = n - 1;
+        while (level > 0 && steps[level].map->n_children == 2)
+                level--;
+        /* A first document without "---" that loses its only entry is no
+         * document any more: the ones after it would move up an index. */
+        const char *doc_start = c->text + c->stream.docs[doc].start;
+        if (level == 0 && steps[0].map->n_children == 2 && !steps[0].map->flow && c->stream.n_docs > 1 &&
+            !startswith(doc_start, "---") && *doc_start != '%') {
+                set_error(ret_error,
+                          "line %u: removing the only key of document %u would remove the document",
+                          steps[0].map->line, doc);
+                return -EBADMSG;
+        }
+        return remove_entry(c, &steps[level], ret_text, ret_len, ret_error);
+}
+
 int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_text,
                     size_t *ret_len, char **ret_error) {
         struct edit_ctx c;
@@ -734,29 +759,41 @@ int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *cons
         int r = open_and_walk(&c, text, len, doc, path, &steps, ret_error);
         if (r < 0)
                 return r;
-        if ((size_t) r < n) {
-                edit_ctx_done(&c);
-                return 0;
-        }
-
-        /* A mapping left empty goes too (featureGates without its only gate),
-         * but never the document's root mapping itself. */
-        size_t level = n - 1;
-        while (level > 0 && steps[level].map->n_children == 2)
-                level--;
-        /* A first document without "---" that loses its only entry is no
-         * document any more: the ones after it would move up an index. */
-        const char *doc_start = c.text + c.stream.docs[doc].start;
-        if (level == 0 && steps[0].map->n_children == 2 && !steps[0].map->flow && c.stream.n_docs > 1 &&
-            !startswith(doc_start, "---") && *doc_start != '%') {
-                set_error(ret_error,
-                          "line %u: removing the only key of document %u would remove the document",
-                          steps[0].map->line, doc);
-                edit_ctx_done(&c);
-                return -EBADMSG;
-        }
-        r = remove_entry(&c, &steps[level], &out, &out_len, ret_error);
+        r = remove_walked(&c, steps, (size_t) r, n, doc, &out, &out_len, ret_error);
         edit_ctx_done(&c);
+        if (r > 0) {
+                *ret_text = TAKE_PTR(out);
+                *ret_len = out_len;
+        }
+        return r;
+}
+
+int yaml_get_and_edit(const char *text, size_t len, unsigned doc, const char *const *path, const char *value,
+                      char **ret_old, char **ret_text, size_t *ret_len, char **ret_error) {
+        struct edit_ctx c;
+        _cleanup_free_ struct path_step *steps = NULL;
+        _cleanup_free_ char *old = NULL, *out = NULL;
+        size_t n = path ? path_length(path) : 0, out_len = 0;
+
+        if (!path || !path[0] || !ret_text || !ret_len)
+                return -EINVAL;
+        int r = edit_ctx_open(&c, text, len, doc, path, ret_error);
+        if (r < 0)
+                return r;
+        r = get_scalar(&c, path, &old, NULL, ret_error);
+        if (r >= 0) {
+                /* The walk get_scalar() made, again: it cannot fail now. */
+                steps = xmalloc(n * sizeof(struct path_step));
+                r = walk_path(&c, path, steps, ret_error);
+        }
+        if (r >= 0)
+                r = value ? set_walked(&c, steps, (size_t) r, path, n, value, &out, &out_len, ret_error)
+                          : remove_walked(&c, steps, (size_t) r, n, doc, &out, &out_len, ret_error);
+        edit_ctx_done(&c);
+        if (r < 0)
+                return r;
+        if (ret_old)
+                *ret_old = TAKE_PTR(old);
         if (r > 0) {
                 *ret_text = TAKE_PTR(out);
                 *ret_len = out_len;

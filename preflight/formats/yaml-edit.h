@@ -3,6 +3,7 @@
  * original text so comments, order, indentation and quoting stay as they were. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* All functions take the whole stream (text, len); `doc` is the 0-based
@@ -22,6 +23,11 @@
  * needed, block scalars (| >) as the edited value, and an insertion or
  * removal that would have to guess indentation (tabs, keys not first on their
  * line). */
+
+/* Get, set and remove parse only what their path needs (ystream_parse_path()): a config.yaml of a
+ * million keys costs its text, not a tree of it. Tests only: true makes them parse the whole
+ * tree, as yaml_set_scalars() does, to hold the one to the other. */
+extern bool yaml_edit_whole_tree;
 
 /* Scalar at path: 1 found (*ret_value = the scalar's value, unquoted;
  * *ret_line its 1-based line), 0 absent, <0 refused. ret_value and ret_line
@@ -64,6 +70,13 @@ int yaml_set_scalars(const char *text, size_t len, const struct yaml_set *sets, 
  * including the document's root mapping. 0 absent, 1 removed, <0 refused. */
 int yaml_remove_key(const char *text, size_t len, unsigned doc, const char *const *path, char **ret_text,
                     size_t *ret_len, char **ret_error);
+
+/* yaml_get_scalar() and then yaml_set_scalar() (value), or yaml_remove_key() (value NULL), from
+ * one parse: get's refusal if it refuses, else the edit's answer, and *ret_old (may be NULL) the
+ * value get found (NULL when absent). A fixer that reports the old value parses a large file
+ * once, not twice. */
+int yaml_get_and_edit(const char *text, size_t len, unsigned doc, const char *const *path, const char *value,
+                      char **ret_old, char **ret_text, size_t *ret_len, char **ret_error);
 
 /* Number of documents in the stream (0 for an empty or comment-only text),
  * or <0 on a parse error. */

@@ -79,6 +79,35 @@ static char *arena_strndup(struct yarena **a, const char *s, size_t n) {
         return p;
 }
 
+/* Where the arena stands, to drop what was allocated after (arena_release()). */
+struct yarena_mark {
+        struct yarena *block;
+        size_t used;
+};
+
+static struct yarena_mark arena_mark(struct yarena *a) {
+        return (struct yarena_mark){ .block = a, .used = a ? a->used : 0 };
+}
+
+static void arena_release(struct yarena **a, struct yarena_mark m) {
+        if (*a == m.block) {
+                if (*a)
+                        (*a)->used = m.used;
+                return;
+        }
+        /* Blocks begun since the mark: the newest stays, emptied, for what comes next; freeing it
+         * too would cost a block's malloc and free for every pair dropped near a block's end. The
+         * rest of the mark's block goes unused. */
+        struct yarena *keep = *a, *p = keep->next;
+        while (p != m.block) {
+                struct yarena *next = p->next;
+                free(p);
+                p = next;
+        }
+        keep->used = 0;
+        keep->next = m.block;
+}
+
 static void arena_free(struct yarena *a) {
         while (a) {
                 struct yarena *next = a->next;
@@ -93,9 +122,41 @@ void ystream_free(struct ystream *s) {
         *s = (struct ystream){};
 }
 
+/* What the builder makes of a node: everything, or for ystream_parse_path() less. */
+enum role {
+        ROLE_WHOLE,   /* the node and all below it */
+        ROLE_PATH,    /* a mapping on the path: the pairs an edit looks at (struct path_level) */
+        ROLE_PARTIAL, /* a collection as a partial node: below it, only its first child, bare */
+        ROLE_NONE,    /* nothing: below a partial node, or in a document not asked for */
+};
+
+struct frame {
+        struct ynode *node; /* NULL for ROLE_NONE */
+        size_t base;        /* where its children start in pending */
+        size_t level;       /* ROLE_PATH: path[level] is the key looked for */
+        /* ROLE_PARTIAL, ROLE_NONE: the character index where its content ends so far (its start,
+         * then the content end of its last child), for ynode_content_end() of a partial node. */
+        size_t content_end;
+        uint8_t role; /* enum role */
+        bool flow;
+        bool any_child;
+};
+
+/* The state of the mapping open at one level of the path. A pair is kept or dropped once the
+ * next key shows whether that key is the one looked for (then the pair before it is kept); the
+ * last pair stays. */
+struct path_level {
+        size_t children;              /* keys and values begun */
+        size_t pair_base;             /* pending index of the current pair's key */
+        struct yarena_mark pair_mark; /* the arena before the current pair */
+        int column;                   /* ytext_key_column() of the first key, block mappings */
+        bool keep;                    /* the current pair stays, whatever follows */
+        bool matched;                 /* the current pair's key is path[level] */
+        bool merge_kept, misaligned_kept, exemplar_kept;
+};
+
 struct tree_builder {
-        struct ynode *stack[YTREE_MAX_DEPTH];
-        size_t base[YTREE_MAX_DEPTH]; /* where each open collection's children start in pending */
+        struct frame frames[YTREE_MAX_DEPTH];
         size_t depth;
         struct ynode **pending; /* the children of the open collections, innermost last */
         size_t n_pending, cap_pending;
@@ -106,6 +167,12 @@ struct tree_builder {
         size_t n_docs;
         int fn_error;
         char **fn_message;
+        /* ystream_parse_path(): path NULL otherwise. */
+        const char *text;
+        const char *const *path;
+        size_t path_len, doc;
+        struct path_level *levels; /* one per key of path */
+        bool building;             /* the document being parsed is built (not so in another one) */
 };
 
 static char *arena_cstr(struct tree_builder *b, const unsigned char *s) {
@@ -143,6 +210,207 @@ static int builder_place(struct tree_builder *b, struct ynode *n) {
         return 0;
 }
 
+static bool is_collection_start(const yaml_event_t *e) {
+        return e->type == YAML_MAPPING_START_EVENT || e->type == YAML_SEQUENCE_START_EVENT;
+}
+
+/* The role of the node reached by following level keys of the path. */
+static enum role path_role(const struct tree_builder *b, const yaml_event_t *e, size_t level) {
+        if (!b->path || level == b->path_len)
+                return ROLE_WHOLE;
+        if (e->type == YAML_MAPPING_START_EVENT)
+                return ROLE_PATH;
+        /* Refused as not a mapping before anything below it is looked at. */
+        return e->type == YAML_SEQUENCE_START_EVENT ? ROLE_PARTIAL : ROLE_WHOLE;
+}
+
+/* A key begins in a mapping of the path: settle the pair before it, and see whether this one is
+ * kept whatever follows. What yaml-edit.c looks for in such a mapping decides (yaml-tree.h). */
+static void path_pair_begin(struct tree_builder *b, const struct frame *f, struct path_level *l,
+                            const yaml_event_t *e, struct char_cursor *co) {
+        const char *want = b->path[f->level];
+        bool scalar = e->type == YAML_SCALAR_EVENT, first = l->children == 0;
+        bool matched = scalar && e->data.scalar.length == strlen(want) &&
+                       memcmp(e->data.scalar.value, want, e->data.scalar.length) == 0;
+        bool merge = scalar && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                     streq((const char *) e->data.scalar.value, "<<");
+
+        if (!first && !l->keep && !matched) {
+                arena_release(&b->stream.arena, l->pair_mark);
+                b->n_pending = l->pair_base;
+        }
+        bool after_match = !first && l->matched;
+        l->pair_mark = arena_mark(b->stream.arena);
+        l->pair_base = b->n_pending;
+        l->matched = matched;
+        l->keep = first || after_match || matched;
+        if (merge && !l->merge_kept)
+                l->keep = l->merge_kept = true;
+        if (!f->node->flow) {
+                int column = ytext_key_column(b->text, char_offsets_get(co, e->start_mark.index));
+                if (first)
+                        l->column = column;
+                else if (l->column >= 0 && column != l->column && !l->misaligned_kept)
+                        l->keep = l->misaligned_kept = true;
+        }
+}
+
+/* The role of a node about to begin, from its parent's; and what the parent keeps of it. */
+static enum role builder_child_role(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co) {
+        if (!b->path) /* the whole tree: nothing to decide, the common case kept cheap */
+                return ROLE_WHOLE;
+        if (b->depth == 0)
+                return b->building ? path_role(b, e, 0) : ROLE_NONE;
+        struct frame *p = &b->frames[b->depth - 1];
+        if (p->role == ROLE_WHOLE)
+                return ROLE_WHOLE;
+        if (p->role == ROLE_PATH) {
+                struct path_level *l = &b->levels[p->level];
+                bool key = l->children % 2 == 0;
+                if (key)
+                        path_pair_begin(b, p, l, e, co);
+                l->children++;
+                if (!key && l->matched)
+                        return path_role(b, e, p->level + 1);
+                return is_collection_start(e) ? ROLE_PARTIAL : ROLE_WHOLE;
+        }
+        if (p->node && !p->any_child) {
+                /* A partial node's first child, bare: where an indentation is read from. */
+                struct ynode *first = arena_alloc(&b->stream.arena, sizeof(*first));
+                size_t start = char_offsets_get(co, e->start_mark.index);
+                *first = (struct ynode){
+                        .kind = (uint8_t) (e->type == YAML_SCALAR_EVENT          ? YNODE_SCALAR
+                                           : e->type == YAML_ALIAS_EVENT         ? YNODE_ALIAS
+                                           : e->type == YAML_MAPPING_START_EVENT ? YNODE_MAPPING
+                                                                                 : YNODE_SEQUENCE),
+                        .start = (uint32_t) start,
+                        .end = (uint32_t) start,
+                        .line = (uint32_t) e->start_mark.line + 1,
+                        .partial = true,
+                };
+                p->node->children = arena_alloc(&b->stream.arena, sizeof(*p->node->children));
+                p->node->children[0] = first;
+                p->node->n_children = 1;
+        }
+        p->any_child = true;
+        return ROLE_NONE;
+}
+
+/* A node ended (n NULL when none was built) with its content ending at character index
+ * content_end: what its parent learns of it. */
+static void builder_child_done(struct tree_builder *b, const struct ynode *n, size_t content_end) {
+        if (!b->path || b->depth == 0)
+                return;
+        struct frame *p = &b->frames[b->depth - 1];
+        if (p->role == ROLE_PARTIAL || p->role == ROLE_NONE) {
+                p->content_end = content_end;
+                return;
+        }
+        if (p->role != ROLE_PATH || p->level != 0 || p->node->flow)
+                return;
+        /* A value of the root: the first block mapping indented deeper than the root's keys is what
+         * a new nested mapping takes its indentation step from. */
+        struct path_level *l = &b->levels[0];
+        if (l->children % 2 == 0 && !l->exemplar_kept && l->column >= 0 && n->kind == YNODE_MAPPING &&
+            !n->flow && n->n_children > 0 && ytext_key_column(b->text, n->children[0]->start) > l->column)
+                l->keep = l->exemplar_kept = true;
+}
+
+static int builder_leaf(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co) {
+        struct ynode *n = NULL;
+        if (builder_child_role(b, e, co) != ROLE_NONE) {
+                if (e->type == YAML_SCALAR_EVENT) {
+                        n = ynode_new(b, YNODE_SCALAR, e, co, e->data.scalar.tag, e->data.scalar.anchor);
+                        n->style = (uint8_t) e->data.scalar.style;
+                        n->value = arena_strndup(&b->stream.arena, (const char *) e->data.scalar.value,
+                                                 e->data.scalar.length);
+                        n->value_len = (uint32_t) e->data.scalar.length;
+                } else {
+                        n = ynode_new(b, YNODE_ALIAS, e, co, NULL, NULL);
+                        n->value = arena_cstr(b, e->data.alias.anchor);
+                }
+                int r = builder_place(b, n);
+                if (r < 0)
+                        return r;
+        }
+        builder_child_done(b, n, e->end_mark.index);
+        return 0;
+}
+
+static int builder_open(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co,
+                        char **ret_error) {
+        bool mapping = e->type == YAML_MAPPING_START_EVENT;
+        if (b->depth >= YTREE_MAX_DEPTH) {
+                set_error(ret_error, "line %zu: nesting deeper than %d levels", e->start_mark.line + 1,
+                          YTREE_MAX_DEPTH);
+                return -EBADMSG;
+        }
+        size_t level = b->depth > 0 ? b->frames[b->depth - 1].level + 1 : 0;
+        enum role role = builder_child_role(b, e, co);
+        bool flow = mapping ? e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                            : e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+        struct ynode *n = NULL;
+        if (role != ROLE_NONE) {
+                n = mapping ? ynode_new(b, YNODE_MAPPING, e, co, e->data.mapping_start.tag,
+                                        e->data.mapping_start.anchor)
+                            : ynode_new(b, YNODE_SEQUENCE, e, co, e->data.sequence_start.tag,
+                                        e->data.sequence_start.anchor);
+                n->flow = flow;
+                n->partial = role == ROLE_PARTIAL;
+                int r = builder_place(b, n);
+                if (r < 0)
+                        return r;
+        }
+        if (role == ROLE_PATH)
+                b->levels[level] = (struct path_level){};
+        b->frames[b->depth++] = (struct frame){
+                .node = n,
+                .base = b->n_pending,
+                .level = level,
+                .content_end = e->start_mark.index,
+                .role = (uint8_t) role,
+                .flow = flow,
+        };
+        return 0;
+}
+
+static int builder_close(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co) {
+        if (b->depth == 0)
+                return -EINVAL;
+        struct frame *f = &b->frames[--b->depth];
+        struct ynode *n = f->node;
+        if (f->role == ROLE_PARTIAL || f->role == ROLE_NONE) {
+                size_t content_end = f->flow ? e->end_mark.index : f->content_end;
+                if (n)
+                        n->end = (uint32_t) char_offsets_get(co, content_end);
+                builder_child_done(b, n, content_end);
+                return 0;
+        }
+        n->end = (uint32_t) char_offsets_get(co, e->end_mark.index);
+        size_t count = b->n_pending - f->base;
+        n->n_children = (uint32_t) count;
+        if (count) {
+                n->children = arena_alloc(&b->stream.arena, count * sizeof(*n->children));
+                memcpy(n->children, b->pending + f->base, count * sizeof(*n->children));
+        }
+        b->n_pending = f->base;
+        builder_child_done(b, n, e->end_mark.index);
+        return 0;
+}
+
+static void builder_document_start(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co) {
+        /* ystream_parse_path(): the documents after doc are only counted. */
+        b->building = !b->path || b->stream.n_docs == b->doc;
+        if (b->path && b->stream.n_docs > b->doc) {
+                b->stream.n_docs++;
+                return;
+        }
+        b->stream.docs = xrealloc(b->stream.docs, (b->stream.n_docs + 1) * sizeof(struct ydoc));
+        b->stream.docs[b->stream.n_docs++] = (struct ydoc){
+                .start = char_offsets_get(co, e->start_mark.index),
+        };
+}
+
 /* A document ended: hand it to fn and drop it (ystream_parse_each). */
 static void builder_document_end(struct tree_builder *b) {
         if (!b->fn)
@@ -157,62 +425,19 @@ static void builder_document_end(struct tree_builder *b) {
 
 static int builder_event(struct tree_builder *b, const yaml_event_t *e, struct char_cursor *co,
                          char **ret_error) {
-        struct ynode *n;
-
         switch (e->type) {
         case YAML_DOCUMENT_START_EVENT:
-                b->stream.docs = xrealloc(b->stream.docs, (b->stream.n_docs + 1) * sizeof(struct ydoc));
-                b->stream.docs[b->stream.n_docs++] = (struct ydoc){
-                        .start = char_offsets_get(co, e->start_mark.index),
-                };
+                builder_document_start(b, e, co);
                 return 0;
         case YAML_SCALAR_EVENT:
-                n = ynode_new(b, YNODE_SCALAR, e, co, e->data.scalar.tag, e->data.scalar.anchor);
-                n->style = (uint8_t) e->data.scalar.style;
-                n->value = arena_strndup(&b->stream.arena, (const char *) e->data.scalar.value,
-                                         e->data.scalar.length);
-                n->value_len = (uint32_t) e->data.scalar.length;
-                return builder_place(b, n);
         case YAML_ALIAS_EVENT:
-                n = ynode_new(b, YNODE_ALIAS, e, co, NULL, NULL);
-                n->value = arena_cstr(b, e->data.alias.anchor);
-                return builder_place(b, n);
+                return builder_leaf(b, e, co);
         case YAML_MAPPING_START_EVENT:
-        case YAML_SEQUENCE_START_EVENT: {
-                bool mapping = e->type == YAML_MAPPING_START_EVENT;
-                if (b->depth >= YTREE_MAX_DEPTH) {
-                        set_error(ret_error, "line %zu: nesting deeper than %d levels",
-                                  e->start_mark.line + 1, YTREE_MAX_DEPTH);
-                        return -EBADMSG;
-                }
-                n = mapping ? ynode_new(b, YNODE_MAPPING, e, co, e->data.mapping_start.tag,
-                                        e->data.mapping_start.anchor)
-                            : ynode_new(b, YNODE_SEQUENCE, e, co, e->data.sequence_start.tag,
-                                        e->data.sequence_start.anchor);
-                n->flow = mapping ? e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-                                  : e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-                int r = builder_place(b, n);
-                if (r < 0)
-                        return r;
-                b->base[b->depth] = b->n_pending;
-                b->stack[b->depth++] = n;
-                return 0;
-        }
+        case YAML_SEQUENCE_START_EVENT:
+                return builder_open(b, e, co, ret_error);
         case YAML_MAPPING_END_EVENT:
-        case YAML_SEQUENCE_END_EVENT: {
-                if (b->depth == 0)
-                        return -EINVAL;
-                n = b->stack[--b->depth];
-                n->end = (uint32_t) char_offsets_get(co, e->end_mark.index);
-                size_t base = b->base[b->depth], count = b->n_pending - base;
-                n->n_children = (uint32_t) count;
-                if (count) {
-                        n->children = arena_alloc(&b->stream.arena, count * sizeof(*n->children));
-                        memcpy(n->children, b->pending + base, count * sizeof(*n->children));
-                }
-                b->n_pending = base;
-                return 0;
-        }
+        case YAML_SEQUENCE_END_EVENT:
+                return builder_close(b, e, co);
         case YAML_DOCUMENT_END_EVENT:
                 builder_document_end(b);
                 return 0;
@@ -302,10 +527,34 @@ int ystream_parse_each(const char *text, size_t len, ydoc_fn fn, void *userdata,
         return b.fn_error < 0 ? b.fn_error : 0;
 }
 
+int ystream_parse_path(const char *text, size_t len, size_t doc, const char *const *path,
+                       struct ystream *ret, char **ret_error) {
+        struct tree_builder b = { .text = text, .path = path, .doc = doc };
+        while (path[b.path_len])
+                b.path_len++;
+        b.levels = xmalloc((b.path_len ? b.path_len : 1) * sizeof(*b.levels));
+        int r = parse(text, len, &b, ret_error);
+        free(b.levels);
+        if (r < 0)
+                return r;
+        *ret = b.stream;
+        return 0;
+}
+
 size_t ynode_content_end(const struct ynode *n) {
+        if (n->partial)
+                return n->end;
         if ((n->kind == YNODE_MAPPING || n->kind == YNODE_SEQUENCE) && !n->flow)
                 return n->n_children > 0 ? ynode_content_end(n->children[n->n_children - 1]) : n->start;
         return n->end;
+}
+
+int ytext_key_column(const char *text, size_t start) {
+        size_t ls = line_start_of(text, start);
+        for (size_t i = ls; i < start; i++)
+                if (text[i] != ' ')
+                        return text[i] == '\t' ? YCOLUMN_TAB : YCOLUMN_NOT_FIRST;
+        return (int) (start - ls);
 }
 
 struct ynode *ymapping_lookup(const struct ynode *map, const char *key, size_t *ret_count,

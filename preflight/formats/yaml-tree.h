@@ -32,6 +32,10 @@ struct ynode {
         uint8_t kind;  /* enum ynode_kind */
         uint8_t style; /* yaml_scalar_style_t */
         bool flow;     /* a flow collection ({...} or [...]) */
+        /* A collection ystream_parse_path() passed over: end is where its content ends (what
+         * ynode_content_end() gives), and children holds its first child alone (n_children 1,
+         * or 0 when it has none), itself partial and bare: only kind, start and line. */
+        bool partial;
 };
 
 struct ydoc {
@@ -57,6 +61,21 @@ struct ystream {
 int ystream_parse(const char *text, size_t len, struct ystream *ret, char **ret_error);
 void ystream_free(struct ystream *s);
 
+/* The same refusals of the same text, and the same documents counted, but the only nodes built
+ * are those an edit of path (NULL-terminated mapping keys) in document doc looks at, so that
+ * asking for one key of a config.yaml of a million keys costs its text, not a tree of it.
+ * Document doc's root, and each mapping reached by following path, keeps (as a sparse list of
+ * its pairs, in order) only: its first and last pair, every pair whose key is the path's next
+ * key (duplicates too) and the pairs just before and after each of those, its first merge key
+ * (<<), in a block mapping the first pair whose key stands at another column than the first
+ * key's (ytext_key_column()), and in the root the first pair whose value is a block mapping
+ * indented deeper than the root's keys. Every other pair's collections are partial nodes; the
+ * value at the end of the path is kept whole. Only documents up to doc are in docs (n_docs
+ * counts them all), and only doc has a root. yaml-edit.c's get, set and remove give on this tree
+ * what they give on the whole one (tests/unit/test-yaml-edit.c and the fuzz target compare). */
+int ystream_parse_path(const char *text, size_t len, size_t doc, const char *const *path,
+                       struct ystream *ret, char **ret_error);
+
 /* The same, a document at a time: fn gets each document (its 0-based index) as soon as it is
  * parsed, and its tree is freed when fn returns, so a stream of thousands of documents costs the
  * memory of its largest. A refusal of the text is still what is returned when there is one
@@ -70,6 +89,13 @@ int ystream_parse_each(const char *text, size_t len, ydoc_fn fn, void *userdata,
  * collection that is the end of its last descendant, not libyaml's end mark,
  * which sits at the next token after any trailing comments. */
 size_t ynode_content_end(const struct ynode *n);
+
+/* Where a key starting at byte start stands on its line, when it must be the first thing
+ * there: its column if only spaces come before it, else YCOLUMN_TAB when a tab comes first,
+ * YCOLUMN_NOT_FIRST when anything else does. */
+#define YCOLUMN_TAB (-1)
+#define YCOLUMN_NOT_FIRST (-2)
+int ytext_key_column(const char *text, size_t start);
 
 /* A mapping's value for a scalar key, NULL when absent; *ret_count says how
  * many keys matched (duplicates), *ret_index the pair index of the last. */

@@ -15,6 +15,9 @@
  *  - set 0: reading the path gives exactly the value;
  *  - remove 1: a pure deletion of one contiguous byte range that contains the removed key; removing
  *    again returns 0 and the path reads as absent;
+ *  - each operation gives on the tree of its path (ystream_parse_path()) what it gives on the whole
+ *    tree: return value, text or value, line and message;
+ *  - yaml_get_and_edit() gives what get and then set or remove give;
  *  - no leak (ASan/LeakSanitizer). */
 #include <ctype.h>
 
@@ -208,6 +211,70 @@ static void fuzz_remove(const char *text, size_t len, unsigned doc, const char *
         free(out);
 }
 
+/* One operation: what it returns, its text or value, line and message. */
+struct outcome {
+        int r;
+        char *out, *err;
+        size_t out_len;
+        unsigned line;
+};
+
+static struct outcome run_op(unsigned op, const char *text, size_t len, unsigned doc,
+                             const char *const *path, const char *value, bool whole_tree) {
+        struct outcome o = {};
+        yaml_edit_whole_tree = whole_tree;
+        if (op == 0) {
+                o.r = yaml_get_scalar(text, len, doc, path, &o.out, &o.line, &o.err);
+                o.out_len = o.out ? strlen(o.out) : 0;
+        } else if (op == 1)
+                o.r = yaml_set_scalar(text, len, doc, path, value, &o.out, &o.out_len, &o.err);
+        else
+                o.r = yaml_remove_key(text, len, doc, path, &o.out, &o.out_len, &o.err);
+        yaml_edit_whole_tree = false;
+        return o;
+}
+
+static void fuzz_same_as_whole_tree(unsigned op, const char *text, size_t len, unsigned doc,
+                                    const char *const *path, const char *value) {
+        struct outcome a = run_op(op, text, len, doc, path, value, false);
+        struct outcome b = run_op(op, text, len, doc, path, value, true);
+        CHECK(a.r == b.r && a.line == b.line && streq_ptr(a.err, b.err),
+              "op %u: the path's tree gives %d line %u (%s), the whole tree %d line %u (%s)", op, a.r,
+              a.line, a.err ? a.err : "", b.r, b.line, b.err ? b.err : "");
+        CHECK(a.out_len == b.out_len && (a.out_len == 0 || memcmp(a.out, b.out, a.out_len) == 0),
+              "op %u: the path's tree gives another text than the whole tree", op);
+        free(a.out), free(a.err), free(b.out), free(b.err);
+}
+
+static void fuzz_get_and_edit(unsigned op, const char *text, size_t len, unsigned doc,
+                              const char *const *path, const char *value) {
+        struct outcome get = run_op(0, text, len, doc, path, value, false);
+        struct outcome edit =
+                get.r < 0 ? (struct outcome){ .r = get.r } : run_op(op, text, len, doc, path, value, false);
+        char *old = SENTINEL, *out = SENTINEL, *err = NULL;
+        size_t out_len = SENTINEL_LEN;
+        int r = yaml_get_and_edit(text, len, doc, path, op == 1 ? value : NULL, &old, &out, &out_len, &err);
+        CHECK(r == edit.r && streq_ptr(err, get.r < 0 ? get.err : edit.err),
+              "get_and_edit gives %d (%s), get then edit %d (%s)", r, err ? err : "", edit.r,
+              get.r < 0  ? get.err
+              : edit.err ? edit.err
+                         : "");
+        if (r > 0)
+                CHECK(out_len == edit.out_len && memcmp(out, edit.out, out_len) == 0,
+                      "get_and_edit gives another text than get then edit");
+        else
+                CHECK(out == SENTINEL && out_len == SENTINEL_LEN, "get_and_edit returned a text with %d", r);
+        if (r >= 0)
+                CHECK(streq_ptr(old, get.out), "get_and_edit found %s, get %s", old ? old : "(none)",
+                      get.out ? get.out : "(none)");
+        else
+                CHECK(old == SENTINEL, "get_and_edit refused but returned the old value");
+        if (r >= 0)
+                free(old);
+        yfree(out);
+        free(err), free(get.out), free(get.err), free(edit.out), free(edit.err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uint8_t sel[3];
         struct fuzz_input in = fuzz_split(data, size, sizeof(sel), sel);
@@ -215,6 +282,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *value = values[sel[1] % ELEMENTSOF(values)];
         unsigned doc = sel[2] % 3;
 
+        fuzz_same_as_whole_tree((sel[0] / ELEMENTSOF(paths)) % 3, in.text, in.len, doc, path, value);
+        if ((sel[0] / ELEMENTSOF(paths)) % 3 > 0)
+                fuzz_get_and_edit((sel[0] / ELEMENTSOF(paths)) % 3, in.text, in.len, doc, path, value);
         switch ((sel[0] / ELEMENTSOF(paths)) % 3) {
         case 0:
                 fuzz_get(in.text, in.len, doc, path);

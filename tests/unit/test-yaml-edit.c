@@ -230,6 +230,89 @@ static size_t case_input_len(const struct edit_case *tc) {
         return tc->input[0] == '\xff' ? 6 : strlen(tc->input);
 }
 
+/* ---- the path parse: get, set and remove give what they give on the whole tree ---- */
+
+struct outcome {
+        int r;
+        char *out, *error;
+        size_t out_len;
+        unsigned line;
+};
+
+static void outcome_done(struct outcome *o) {
+        free(o->out);
+        free(o->error);
+        *o = (struct outcome){};
+}
+
+static struct outcome run_op(enum op op, const char *text, size_t len, unsigned doc, const char *const *path,
+                             const char *value, bool whole_tree) {
+        struct outcome o = {};
+        yaml_edit_whole_tree = whole_tree;
+        switch (op) {
+        case OP_GET:
+                o.r = yaml_get_scalar(text, len, doc, path, &o.out, &o.line, &o.error);
+                o.out_len = o.out ? strlen(o.out) : 0;
+                break;
+        case OP_SET:
+                o.r = yaml_set_scalar(text, len, doc, path, value, &o.out, &o.out_len, &o.error);
+                break;
+        case OP_REMOVE:
+                o.r = yaml_remove_key(text, len, doc, path, &o.out, &o.out_len, &o.error);
+                break;
+        case OP_COUNT:
+                o.r = yaml_count_documents(text, len, &o.error);
+                break;
+        }
+        yaml_edit_whole_tree = false;
+        return o;
+}
+
+/* op on the path parse, its outcome in *ret (may be NULL); whether the whole tree gives the same:
+ * return value, text or value, line and message. */
+static bool same_as_whole_tree(enum op op, const char *text, size_t len, unsigned doc,
+                               const char *const *path, const char *value, struct outcome *ret) {
+        struct outcome a = run_op(op, text, len, doc, path, value, false);
+        struct outcome b = run_op(op, text, len, doc, path, value, true);
+        bool same = a.r == b.r && a.line == b.line && a.out_len == b.out_len &&
+                    (a.out_len == 0 || memcmp(a.out, b.out, a.out_len) == 0) && streq_ptr(a.error, b.error);
+        if (!same)
+                printf("# path parse: %d line %u (%s)\n# whole tree: %d line %u (%s)\n", a.r, a.line,
+                       strempty(a.error), b.r, b.line, strempty(b.error));
+        outcome_done(&b);
+        if (ret)
+                *ret = a;
+        else
+                outcome_done(&a);
+        return same;
+}
+
+/* yaml_get_and_edit() gives what yaml_get_scalar() and then the set or the remove give. */
+static bool same_as_get_then_edit(enum op op, const char *text, size_t len, unsigned doc,
+                                  const char *const *path, const char *value) {
+        if (op != OP_SET && op != OP_REMOVE)
+                return true;
+        const char *v = op == OP_SET ? value : NULL;
+        struct outcome get = run_op(OP_GET, text, len, doc, path, NULL, false), edit = {};
+        if (get.r >= 0)
+                edit = run_op(op, text, len, doc, path, value, false);
+        else
+                edit = (struct outcome){ .r = get.r, .error = TAKE_PTR(get.error) };
+        char *old = NULL, *out = NULL, *error = NULL;
+        size_t out_len = 0;
+        int r = yaml_get_and_edit(text, len, doc, path, v, &old, &out, &out_len, &error);
+        bool same = r == edit.r && streq_ptr(error, edit.error) && out_len == edit.out_len &&
+                    (out_len == 0 || memcmp(out, edit.out, out_len) == 0) &&
+                    streq_ptr(old, r >= 0 ? get.out : NULL);
+        if (!same)
+                printf("# get_and_edit: %d (%s), old %s; get then edit: %d (%s), old %s\n", r,
+                       strempty(error), strempty(old), edit.r, strempty(edit.error), strempty(get.out));
+        free(old), free(out), free(error);
+        outcome_done(&get);
+        outcome_done(&edit);
+        return same;
+}
+
 static void run_case(const struct edit_case *tc) {
         _cleanup_free_ char *path_copy = tc->path ? xstrdup(tc->path) : NULL;
         _cleanup_free_ const char **path = path_copy ? split_path(path_copy) : NULL;
@@ -266,6 +349,17 @@ static void run_case(const struct edit_case *tc) {
                         tap_ok(out && out_len == strlen(out), "result length matches");
         } else
                 tap_ok(out == NULL && error == NULL, name);
+
+        if (tc->op != OP_COUNT) {
+                free(name);
+                name = xasprintf("%s: the same as on the whole tree", tc->name);
+                tap_ok(same_as_whole_tree(tc->op, tc->input, len, tc->doc, path, tc->value, NULL), name);
+        }
+        if (tc->op == OP_SET || tc->op == OP_REMOVE) {
+                free(name);
+                name = xasprintf("%s: get_and_edit the same as get, then the edit", tc->name);
+                tap_ok(same_as_get_then_edit(tc->op, tc->input, len, tc->doc, path, tc->value), name);
+        }
 
         /* A changed text must be a fixed point of the same edit. */
         if (r > 0 && (tc->op == OP_SET || tc->op == OP_REMOVE)) {
@@ -347,6 +441,43 @@ static unsigned kubelet_document(const char *text, size_t len) {
                         return (unsigned) i;
         }
         return 0;
+}
+
+/* Every operation on many paths of every document (and one past the last) agrees with the whole
+ * tree: real files hold the anchors, flow mappings, comments and indentations a sample lacks. */
+static void corpus_same_as_whole_tree(const char *file, const char *text, size_t len) {
+        static const char *const paths[][4] = {
+                { "cgroupDriver" },
+                { "featureGates", "CSIMigration" },
+                { "kind" },
+                { "apiVersion" },
+                { "evictionHard", "memory.available" },
+                { "authentication", "x509", "clientCAFile" },
+                { "authentication", "anonymous", "enabled" },
+                { "authentication", "webhook", "cacheTTL" },
+                { "clusterDNS" },
+                { "clusterDNS", "x" },
+                { "staticPodPath" },
+                { "nodeRegistration", "kubeletExtraArgs", "cgroup-driver" },
+                { "new", "deep", "key" },
+        };
+        int n_docs = yaml_count_documents(text, len, NULL);
+        bool same = true;
+        for (int doc = 0; doc <= (n_docs > 0 ? n_docs : 1); doc++)
+                for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                        for (enum op op = OP_GET; op <= OP_REMOVE; op++) {
+                                bool ok =
+                                        same_as_whole_tree(op, text, len, (unsigned) doc, paths[i], "v",
+                                                           NULL) &&
+                                        same_as_get_then_edit(op, text, len, (unsigned) doc, paths[i], "v");
+                                if (!ok)
+                                        printf("# %s: op %d on %s of document %d\n", file, op, paths[i][0],
+                                               doc);
+                                same = same && ok;
+                        }
+        _cleanup_free_ char *name =
+                xasprintf("%s: get, set and remove the same as on the whole tree; get_and_edit too", file);
+        tap_ok(same, name);
 }
 
 static void corpus_check_file(const struct oracle *o, const char *file, const char *text, size_t len) {
@@ -448,8 +579,10 @@ static void run_corpus_tests(void) {
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir_path, files.items[i]);
                 size_t len = 0;
                 _cleanup_free_ char *text = read_file_or_null(path, &len);
-                if (tap_ok(text != NULL, files.items[i]))
-                        corpus_check_file(&o, files.items[i], text, len);
+                if (!tap_ok(text != NULL, files.items[i]))
+                        continue;
+                corpus_check_file(&o, files.items[i], text, len);
+                corpus_same_as_whole_tree(files.items[i], text, len);
         }
         unlink(o.script), unlink(o.orig), unlink(o.edited), rmdir(o.dir);
         strv_free(&files);
@@ -606,12 +739,171 @@ static void run_parse_each_test(void) {
         buf_free(&s.b);
 }
 
+/* ---- many keys: the path parse keeps a few pairs, and answers as the whole tree does ---- */
+
+static unsigned next_line(const struct buf *b) {
+        unsigned n = 1;
+        for (size_t i = 0; i < b->len; i++)
+                n += b->data[i] == '\n';
+        return n;
+}
+
+static void put_keys(struct buf *b, const char *prefix, size_t from, size_t n) {
+        for (size_t i = from; i < from + n; i++)
+                buf_printf(b, "%s%05zu: value-%zu\n", prefix, i, i);
+}
+
+/* op on text of many keys: the same as on the whole tree, and want_r with *want (the value, a
+ * text's last bytes, or the message; NULL: not checked). */
+static void check_many(const char *name, enum op op, const struct buf *text, unsigned doc,
+                       const char *const *path, const char *value, int want_r, const char *want,
+                       unsigned want_line) {
+        struct outcome o;
+        _cleanup_free_ char *n1 =
+                xasprintf("many keys: %s: the same as on the whole tree, and get then edit", name);
+        tap_ok(same_as_whole_tree(op, text->data, text->len, doc, path, value, &o) &&
+                       same_as_get_then_edit(op, text->data, text->len, doc, path, value),
+               n1);
+        bool ok = o.r == want_r && (!want_line || o.line == want_line);
+        if (ok && want)
+                ok = o.r < 0 ? streq_ptr(o.error, want) : o.out && endswith(o.out, want);
+        _cleanup_free_ char *n2 = xasprintf("many keys: %s: the answer", name);
+        if (!tap_ok(ok, n2))
+                printf("# got %d line %u (%s)\n", o.r, o.line, strempty(o.r < 0 ? o.error : o.out));
+        outcome_done(&o);
+}
+
+/* Pairs the path parse keeps in each mapping along path. */
+static size_t kept_pairs(const struct buf *text, const char *const *path) {
+        struct ystream s;
+        if (ystream_parse_path(text->data, text->len, 0, path, &s, NULL) < 0)
+                return SIZE_MAX;
+        size_t most = 0;
+        const struct ynode *map = s.docs[0].root;
+        for (size_t i = 0; map && map->kind == YNODE_MAPPING; i++) {
+                most = map->n_children / 2 > most ? map->n_children / 2 : most;
+                map = path[i] ? ymapping_lookup(map, path[i], NULL, NULL) : NULL;
+        }
+        ystream_free(&s);
+        return most;
+}
+
+/* text with each @ standing for 1,000 keys, each ^ for 1,000 keys indented by 4. */
+static void put_template(struct buf *b, const char *text) {
+        size_t from = 0;
+        for (const char *p = text; *p; p++) {
+                if (*p != '@' && *p != '^') {
+                        buf_putc(b, *p);
+                        continue;
+                }
+                put_keys(b, *p == '@' ? "k" : "    k", from, 1000);
+                from += 1000;
+        }
+}
+
+static const char *const path_driver[] = { "cgroupDriver", NULL };
+static const char *const path_top[] = { "zzz", NULL };
+static const char *const path_last[] = { "last", NULL };
+
+/* Each refused with message on the line of the first occurrence of at. */
+static const struct {
+        const char *name;
+        enum op op;
+        const char *const *path;
+        const char *text, *at, *message;
+} refusals[] = {
+        { "the first merge key", OP_GET, path_driver,
+          "base: &b {x: 1}\n@<<: *b\n@<<: *b\ncgroupDriver: x\n@", "<<",
+          "merge key (<<), refusing to edit" },
+        { "a duplicate key", OP_SET, path_driver, "@cgroupDriver: x\n@cgroupDriver: y\n@", "cgroupDriver: y",
+          "duplicate key cgroupDriver" },
+        { "an explicit key", OP_SET, path_top, "@? odd\n: 1\n@? \n   odder\n: 1\n@", "? odd",
+          "key is not first on its line, refusing to guess indentation" },
+        { "an explicit key, the first of two", OP_SET, path_driver, "@? \n   odder\n: 1\n@? odd\n: 1\n@",
+          "odder", "explicit key (?) or keys not aligned, refusing to guess indentation" },
+        { "an anchor deep in a removed entry", OP_REMOVE, path_last, "@last:\n  deep:\n^    e: &anchor 1\n",
+          "&anchor", "the removed entry defines anchor &anchor, refusing" },
+};
+
+static void run_many_keys_test(void) {
+        static const char *const nested_n[] = { "nested", "n00250", NULL };
+        static const char *const nested_target[] = { "nested", "target", NULL };
+        static const char *const nested_added[] = { "nested", "added", NULL };
+        static const char *const brandnew[] = { "brandnew", "child", NULL };
+        static const char *const flow_first[] = { "flow", "f00000", NULL };
+        static const char *const flow_target[] = { "flow", "target", NULL };
+        static const char *const flow_last[] = { "flow", "f00299", NULL };
+        static const char *const flow_added[] = { "flow", "added", NULL };
+        struct buf b = {};
+
+        buf_puts(&b, "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n");
+        put_keys(&b, "a", 0, 1000);
+        buf_puts(&b, "flow: {");
+        for (size_t i = 0; i < 300; i++)
+                buf_printf(&b, "%sf%05zu: %zu", i ? ", " : "", i, i);
+        buf_puts(&b, ", target: t}\n");
+        /* Indented by 4: a new nested mapping takes that step, although the first key is far above. */
+        buf_puts(&b, "scalars: x\nnested:\n");
+        put_keys(&b, "    n", 0, 300);
+        buf_puts(&b, "    target: x\n");
+        put_keys(&b, "    n", 300, 300);
+        put_keys(&b, "b", 0, 1000);
+        unsigned driver_line = next_line(&b);
+        buf_puts(&b, "cgroupDriver: cgroupfs # driver\n");
+        put_keys(&b, "c", 0, 1000);
+        buf_puts(&b, "last:\n  deep:\n    - a\n    - b: [1,\n        2]\n# trailing comment\n");
+
+        tap_ok(kept_pairs(&b, path_driver) <= 8, "many keys: a handful of the 3,000 pairs kept for one key");
+        tap_ok(kept_pairs(&b, nested_n) <= 8, "many keys: and of the 600 nested ones on the way to another");
+        check_many("get", OP_GET, &b, 0, path_driver, NULL, 1, "cgroupfs", driver_line);
+        check_many("get nested", OP_GET, &b, 0, nested_n, NULL, 1, "value-250", 0);
+        check_many("set existing", OP_SET, &b, 0, path_driver, "systemd", 1, NULL, 0);
+        check_many("set after the last entry's content", OP_SET, &b, 0, path_top, "v", 1,
+                   "        2]\nzzz: v\n# trailing comment\n", 0);
+        check_many("set into the nested mapping", OP_SET, &b, 0, nested_added, "v", 1, NULL, 0);
+        check_many("set a new mapping, the nested one's step", OP_SET, &b, 0, brandnew, "v", 1,
+                   "        2]\nbrandnew:\n    child: v\n# trailing comment\n", 0);
+        check_many("remove nested", OP_REMOVE, &b, 0, nested_target, NULL, 1, NULL, 0);
+        check_many("remove the first flow entry", OP_REMOVE, &b, 0, flow_first, NULL, 1, NULL, 0);
+        check_many("remove a middle flow entry", OP_REMOVE, &b, 0, flow_target, NULL, 1, NULL, 0);
+        check_many("remove the last flow entry", OP_REMOVE, &b, 0, flow_last, NULL, 1, NULL, 0);
+        check_many("insert into the flow mapping", OP_SET, &b, 0, flow_added, "v", 1, NULL, 0);
+        check_many("remove the last entry", OP_REMOVE, &b, 0, path_last, NULL, 1,
+                   "value-999\n# trailing comment\n", 0);
+
+        /* Documents: the one asked for among others as large. */
+        struct buf stream = {};
+        buf_append(&stream, b.data, b.len);
+        buf_puts(&stream, "---\n");
+        unsigned doc1_line = next_line(&stream) + (driver_line - 1);
+        buf_append(&stream, b.data, b.len);
+        buf_puts(&stream, "---\nx: 1\n");
+        check_many("get in document 1", OP_GET, &stream, 1, path_driver, NULL, 1, "cgroupfs", doc1_line);
+        check_many("set in document 2", OP_SET, &stream, 2, path_driver, "systemd", 1,
+                   "x: 1\ncgroupDriver: systemd\n", 0);
+        check_many("document 5", OP_GET, &stream, 5, path_driver, NULL, -ENOENT, NULL, 0);
+        buf_free(&stream);
+
+        /* Refusals far from the first and last pairs keep their lines. */
+        for (size_t i = 0; i < ELEMENTSOF(refusals); i++) {
+                struct buf t = {};
+                put_template(&t, refusals[i].text);
+                unsigned line = line_of_offset(t.data, (size_t) (strstr(t.data, refusals[i].at) - t.data));
+                _cleanup_free_ char *want = xasprintf("line %u: %s", line, refusals[i].message);
+                check_many(refusals[i].name, refusals[i].op, &t, 0, refusals[i].path, "v", -EBADMSG, want,
+                           0);
+                buf_free(&t);
+        }
+        buf_free(&b);
+}
+
 int main(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
         run_golden_test();
         run_set_scalars_test();
         run_parse_each_test();
+        run_many_keys_test();
         run_corpus_tests();
         return tap_done();
 }
