@@ -17,8 +17,7 @@
 
 struct source {
         const char *path;
-        char *data;
-        size_t len;
+        struct blob *data; /* one copy, shared by every user's edit */
 };
 
 /* admin.conf, else root's own kubeconfig. Never super-admin.conf, the
@@ -38,8 +37,10 @@ static int read_source(struct context *ctx, struct fixer_result *r, struct sourc
                                 r, -EPERM,
                                 "%s is a link to %s, the break-glass credential; it is never copied",
                                 paths[i], resolved);
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
                 if (k >= 0)
-                        k = ctx_read_file(ctx, paths[i], &s->data, &s->len, &st);
+                        k = ctx_read_file(ctx, paths[i], &data, &len, &st);
                 if (k == -ENOENT)
                         continue;
                 if (k < 0)
@@ -50,6 +51,7 @@ static int read_source(struct context *ctx, struct fixer_result *r, struct sourc
                                 "%s is a hard link of %s, the break-glass credential; it is never copied",
                                 paths[i], SUPER_ADMIN_CONF);
                 s->path = paths[i];
+                s->data = blob_new(data, len);
                 return 1;
         }
         return 0;
@@ -158,7 +160,7 @@ static int plan_user(struct context *ctx, struct fixer_result *r, const struct u
                 .parent_gid = pw->gid,
                 .secret = true,
         };
-        k = plan_write_file_attrs(ctx, r, config, src->data, src->len, &a);
+        k = plan_write_file_attrs(ctx, r, config, src->data, &a);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s: %s; nothing was written there", pw->name, config,
                                      k == -ELOOP ? "a symbolic link on the way" : read_strerror(k));
@@ -273,7 +275,7 @@ static int kubeconfig_plan(struct context *ctx, struct fixer_result *r) {
                 strv_free(&homes.paths);
                 strv_free(&need);
         }
-        free(src.data);
+        blob_unref(src.data);
         user_choice_free(&c);
         user_db_free(&db);
         return r->status == STATUS_ERROR ? -EBADMSG : 0;

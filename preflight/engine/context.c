@@ -3,7 +3,29 @@
  * planned file contents that lets several fixers edit one file in one run. */
 #include "engine/context.h"
 
+#include "engine/fixer.h"
 #include "engine/profile-eviction.h"
+
+struct blob *blob_new(const char *data, size_t len) {
+        if (len > SIZE_MAX - sizeof(struct blob) - 1)
+                oom();
+        struct blob *b = xmalloc(sizeof(struct blob) + len + 1);
+        b->n_ref = 1;
+        b->len = len;
+        memcpy(b->data, data, len);
+        b->data[len] = 0;
+        return b;
+}
+
+struct blob *blob_ref(struct blob *b) {
+        b->n_ref++;
+        return b;
+}
+
+void blob_unref(struct blob *b) {
+        if (b && --b->n_ref == 0)
+                free(b);
+}
 
 static const char *auto_profile(const struct node_facts *n) {
         return n->arch && streq(n->arch, "aarch64") ? "aarch64" : "default";
@@ -46,10 +68,8 @@ void context_close(struct context *ctx) {
 }
 
 void context_free(struct context *ctx) {
-        for (size_t i = 0; i < ctx->n_overlay; i++) {
-                free(ctx->overlay[i].path);
-                free(ctx->overlay[i].data);
-        }
+        for (size_t i = 0; i < ctx->n_overlay; i++)
+                blob_unref(ctx->overlay[i].data);
         free(ctx->overlay);
         ctx->overlay = NULL;
         ctx->n_overlay = 0;
@@ -75,8 +95,8 @@ int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t
         if (o) {
                 if (!o->exists)
                         return -ENOENT;
-                *ret_data = xstrndup(o->data, o->len);
-                *ret_len = o->len;
+                *ret_data = xstrndup(o->data->data, o->data->len);
+                *ret_len = o->data->len;
                 if (ret_st)
                         *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode,
                                                  .st_uid = o->uid,
@@ -86,20 +106,19 @@ int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t
         return root_read_file(ctx->root, resolved, ret_data, ret_len, ret_st);
 }
 
-void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
-                 gid_t gid) {
-        struct overlay_entry *o = overlay_find(ctx, path);
+void overlay_set(struct context *ctx, const struct file_edit *e) {
+        struct overlay_entry *o = overlay_find(ctx, e->path);
         if (!o) {
                 ctx->overlay = xrealloc(ctx->overlay, (ctx->n_overlay + 1) * sizeof(*o));
                 o = &ctx->overlay[ctx->n_overlay++];
-                *o = (struct overlay_entry){ .path = xstrdup(path) };
-                (void) name_index_put(&ctx->overlay_index, o->path, ctx->n_overlay - 1);
+                *o = (struct overlay_entry){};
+                (void) name_index_put(&ctx->overlay_index, e->path, ctx->n_overlay - 1);
         }
-        free(o->data);
+        blob_ref(e->new_blob);
+        blob_unref(o->data);
         o->exists = true;
-        o->data = xstrndup(data, len);
-        o->len = len;
-        o->mode = mode;
-        o->uid = uid;
-        o->gid = gid;
+        o->data = e->new_blob;
+        o->mode = e->set_attrs ? e->new_mode : e->mode;
+        o->uid = e->set_attrs ? e->new_uid : e->uid;
+        o->gid = e->set_attrs ? e->new_gid : e->gid;
 }

@@ -14,16 +14,26 @@
 #include "engine/profile.h"
 #include "engine/run-options.h"
 
-/* What earlier fixers of this run planned for a path, so a later fixer
- * editing the same file builds on their text. */
-struct overlay_entry {
-        char *path;
-        bool exists;
-        char *data;
+/* Planned bytes, held by every edit and overlay entry that plans them and freed with the last:
+ * an edit and the overlay share one copy, and so do 10,000 users' copies of one admin.conf.
+ * Never changed once made. */
+struct blob {
+        size_t n_ref;
         size_t len;
+        char data[]; /* and a NUL after the len bytes */
+};
+struct blob *blob_new(const char *data, size_t len);
+struct blob *blob_ref(struct blob *b);
+void blob_unref(struct blob *b);
+
+/* What earlier fixers of this run planned for a path, so a later fixer
+ * editing the same file builds on their text. Its path is the one overlay_index holds. */
+struct overlay_entry {
+        struct blob *data;
         mode_t mode;
         uid_t uid;
         gid_t gid;
+        bool exists;
 };
 
 struct context {
@@ -52,6 +62,8 @@ int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t
 
 /* What the run planned for a resolved node path; NULL when nothing yet. */
 struct overlay_entry *overlay_find(const struct context *ctx, const char *path);
-/* Record data as the path's planned content, with its mode and owner. */
-void overlay_set(struct context *ctx, const char *path, const char *data, size_t len, mode_t mode, uid_t uid,
-                 gid_t gid);
+/* Record what an edit plans as its path's content, mode and owner (those it gives the file, see
+ * struct file_edit). The entry shares the edit's bytes and borrows its path: a run's overlay is
+ * forgotten (context_free) when its results are freed, before anything is planned again. */
+struct file_edit;
+void overlay_set(struct context *ctx, const struct file_edit *e);

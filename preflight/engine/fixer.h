@@ -33,9 +33,10 @@ struct file_edit {
         bool old_is_symlink;
         char *old_data; /* old content, or old symlink target */
         size_t old_len;
-        char *new_data;
+        char *new_data; /* a content edit's: new_blob's bytes */
         size_t new_len;
-        mode_t mode; /* kept from the old file; chosen for a new one */
+        struct blob *new_blob; /* shared with the overlay, and with other edits of the same bytes */
+        mode_t mode;           /* kept from the old file; chosen for a new one */
         uid_t uid;
         gid_t gid;
         unsigned long long resolve; /* extra RESOLVE_* flags to open it with */
@@ -113,7 +114,8 @@ const struct fixer *fixer_find(const char *name);
 int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
                     size_t len, mode_t mode_if_new);
 /* Exact content, mode and owner for a file, existing or not: a wrong mode or
- * owner alone is drift too. The old state is read with O_NOFOLLOW and the
+ * owner alone is drift too. The edit holds a reference to data, not a copy (one admin.conf
+ * for every user's copy of it). The old state is read with O_NOFOLLOW and the
  * extra RESOLVE_* flags, so with RESOLVE_NO_SYMLINKS path must be a resolved
  * node path (root_resolve). Returns 1 when planned, 0 when already right,
  * <0 on error (-ELOOP: a symlink on the way). */
@@ -127,8 +129,8 @@ struct file_attrs {
         gid_t parent_gid;
         bool secret;
 };
-int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
-                          size_t len, const struct file_attrs *a);
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, struct blob *data,
+                          const struct file_attrs *a);
 int plan_symlink(struct context *ctx, struct fixer_result *r, const char *path, const char *target);
 void plan_action(struct fixer_result *r, const char *action, const char *target,
                  int (*run)(const struct live_action *a, char **ret_error));

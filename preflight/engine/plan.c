@@ -6,6 +6,15 @@
 
 #include "engine/fixer.h"
 
+/* The bytes a content edit writes: a reference to data, in place of any it had. */
+static void edit_set_content(struct file_edit *e, struct blob *data) {
+        blob_ref(data);
+        blob_unref(e->new_blob);
+        e->new_blob = data;
+        e->new_data = data->data;
+        e->new_len = data->len;
+}
+
 static struct file_edit *edit_new(struct fixer_result *r) {
         r->edits = xrealloc(r->edits, (r->n_edits + 1) * sizeof(*r->edits));
         struct file_edit *e = &r->edits[r->n_edits++];
@@ -14,18 +23,16 @@ static struct file_edit *edit_new(struct fixer_result *r) {
 }
 
 /* A content edit: old state from st (NULL: the file does not exist yet, and
- * gets mode/uid/gid), taking ownership of path and old. */
+ * gets mode/uid/gid), taking ownership of path and old, and a reference to data. */
 static struct file_edit *edit_content(struct fixer_result *r, char *path, const struct stat *st, char *old,
-                                      size_t old_len, const char *data, size_t len, mode_t mode, uid_t uid,
-                                      gid_t gid) {
+                                      size_t old_len, struct blob *data, mode_t mode, uid_t uid, gid_t gid) {
         struct file_edit *e = edit_new(r);
         e->path = path;
         e->kind = EDIT_CONTENT;
         e->existed = st != NULL;
         e->old_data = st ? old : (free(old), NULL);
         e->old_len = st ? old_len : 0;
-        e->new_data = xstrndup(data, len);
-        e->new_len = len;
+        edit_set_content(e, data);
         e->mode = st ? (st->st_mode & 07777) : mode;
         e->uid = st ? st->st_uid : uid;
         e->gid = st ? st->st_gid : gid;
@@ -48,26 +55,24 @@ int plan_write_file(struct context *ctx, struct fixer_result *r, const char *pat
         if (existed && old_len == len && memcmp(old, data, len) == 0)
                 return 0;
 
+        struct blob *content = blob_new(data, len);
         /* A second write by the same fixer extends its first edit: one diff per file. */
-        for (size_t i = 0; i < r->n_edits; i++) {
-                struct file_edit *prev = &r->edits[i];
-                if (prev->kind != EDIT_CONTENT || !streq(prev->path, resolved))
-                        continue;
-                free(prev->new_data);
-                prev->new_data = xstrndup(data, len);
-                prev->new_len = len;
-                overlay_set(ctx, prev->path, data, len, prev->mode, prev->uid, prev->gid);
-                return 1;
-        }
-
-        struct file_edit *e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old),
-                                           old_len, data, len, mode_if_new, (uid_t) -1, (gid_t) -1);
-        overlay_set(ctx, e->path, data, len, e->mode, e->uid, e->gid);
+        struct file_edit *e = NULL;
+        for (size_t i = 0; !e && i < r->n_edits; i++)
+                if (r->edits[i].kind == EDIT_CONTENT && streq(r->edits[i].path, resolved))
+                        e = &r->edits[i];
+        if (e)
+                edit_set_content(e, content);
+        else
+                e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old), old_len,
+                                 content, mode_if_new, (uid_t) -1, (gid_t) -1);
+        blob_unref(content);
+        overlay_set(ctx, e);
         return 1;
 }
 
-int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
-                          size_t len, const struct file_attrs *a) {
+int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, struct blob *data,
+                          const struct file_attrs *a) {
         _cleanup_free_ char *old = NULL;
         size_t old_len = 0;
         struct stat st = {};
@@ -76,8 +81,8 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
         if (o) {
                 k = o->exists ? 0 : -ENOENT;
                 if (o->exists) {
-                        old = xstrndup(o->data, o->len);
-                        old_len = o->len;
+                        old = xstrndup(o->data->data, o->data->len);
+                        old_len = o->data->len;
                         st = (struct stat){ .st_mode = S_IFREG | o->mode,
                                             .st_uid = o->uid,
                                             .st_gid = o->gid };
@@ -90,12 +95,12 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
         if (k < 0 && k != -ENOENT)
                 return k;
         bool existed = k >= 0;
-        if (existed && old_len == len && memcmp(old, data, len) == 0 && (st.st_mode & 07777) == a->mode &&
-            st.st_uid == a->uid && st.st_gid == a->gid)
+        if (existed && old_len == data->len && memcmp(old, data->data, data->len) == 0 &&
+            (st.st_mode & 07777) == a->mode && st.st_uid == a->uid && st.st_gid == a->gid)
                 return 0;
 
         struct file_edit *e = edit_content(r, xstrdup(path), existed ? &st : NULL, TAKE_PTR(old), old_len,
-                                           data, len, a->mode, a->uid, a->gid);
+                                           data, a->mode, a->uid, a->gid);
         e->resolve = a->resolve;
         e->set_attrs = true;
         e->new_mode = a->mode;
@@ -105,7 +110,7 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
         e->parent_uid = a->parent_uid;
         e->parent_gid = a->parent_gid;
         e->secret = a->secret;
-        overlay_set(ctx, e->path, data, len, a->mode, a->uid, a->gid);
+        overlay_set(ctx, e);
         return 1;
 }
 
@@ -259,7 +264,11 @@ void fixer_result_free(struct fixer_result *r) {
         for (size_t i = 0; i < r->n_edits; i++) {
                 free(r->edits[i].path);
                 free(r->edits[i].old_data);
-                free(r->edits[i].new_data);
+                /* A content edit's bytes are its blob's; a link's target its own. */
+                if (r->edits[i].new_blob)
+                        blob_unref(r->edits[i].new_blob);
+                else
+                        free(r->edits[i].new_data);
         }
         free(r->edits);
         for (size_t i = 0; i < r->n_actions; i++) {
