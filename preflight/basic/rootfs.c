@@ -259,7 +259,8 @@ int root_readlink(const struct root *r, const char *path, char **ret_target) {
         return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len) {
+int write_all(int fd, const void *data, size_t len) {
+        const char *p = data;
         while (len > 0) {
                 ssize_t n = write(fd, p, len);
                 if (n < 0) {
@@ -329,8 +330,8 @@ static int still_same(int dirfd, const char *name, const struct stat *old) {
         return st.st_dev == old->st_dev && st.st_ino == old->st_ino ? 0 : -ESTALE;
 }
 
-static int write_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
-                        gid_t gid, const struct stat *old) {
+static int write_atomic(int dirfd, const char *name, int (*fill)(int fd, void *userdata), void *userdata,
+                        mode_t mode, uid_t uid, gid_t gid, const struct stat *old) {
         /* A run killed mid-write left its temp file; this write makes it moot. */
         (void) remove_stale_temps(dirfd, name);
         _cleanup_free_ char *tmp = temp_name_for(name);
@@ -338,7 +339,7 @@ static int write_atomic(int dirfd, const char *name, const void *data, size_t le
                 openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
-        int k = write_all(fd, data, len);
+        int k = fill(fd, userdata);
         if (k >= 0 && (uid != (uid_t) -1 || gid != (gid_t) -1) && fchown(fd, uid, gid) < 0)
                 k = -errno;
         /* fchmod after fchown: chown clears set-id bits. */
@@ -359,14 +360,30 @@ static int write_atomic(int dirfd, const char *name, const void *data, size_t le
         return 0;
 }
 
+struct bytes {
+        const void *data;
+        size_t len;
+};
+
+static int fill_bytes(int fd, void *userdata) {
+        const struct bytes *b = userdata;
+        return write_all(fd, b->data, b->len);
+}
+
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
                          gid_t gid) {
-        return write_atomic(dirfd, name, data, len, mode, uid, gid, NULL);
+        return write_atomic(dirfd, name, fill_bytes, &(struct bytes){ data, len }, mode, uid, gid, NULL);
+}
+
+int write_file_atomic_fill_at(int dirfd, const char *name, int (*fill)(int fd, void *userdata),
+                              void *userdata, mode_t mode, uid_t uid, gid_t gid) {
+        return write_atomic(dirfd, name, fill, userdata, mode, uid, gid, NULL);
 }
 
 int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len,
                               const struct stat *old) {
-        return write_atomic(dirfd, name, data, len, old->st_mode, old->st_uid, old->st_gid, old);
+        return write_atomic(dirfd, name, fill_bytes, &(struct bytes){ data, len }, old->st_mode, old->st_uid,
+                            old->st_gid, old);
 }
 
 int root_write_file_atomic(const struct root *r, const char *path, const void *data, size_t len, mode_t mode,

@@ -66,6 +66,12 @@ int root_readlink(const struct root *r, const char *path, char **ret_target);
  * directory, fsync, fchmod/fchown, rename over, fsync the directory. */
 int write_file_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode, uid_t uid,
                          gid_t gid);
+/* The same with what fill writes to the temp file's fd (0, or -errno), for content too large to
+ * build in memory first: the backup manifest of 10,000 files. */
+int write_file_atomic_fill_at(int dirfd, const char *name, int (*fill)(int fd, void *userdata),
+                              void *userdata, mode_t mode, uid_t uid, gid_t gid);
+/* All of data to fd, however many write() calls it takes: 0, or -errno. */
+int write_all(int fd, const void *data, size_t len);
 /* The same over the file old describes, keeping its mode and owner, only if name is still
  * that inode (st_dev, st_ino) right before the rename: -ESTALE, nothing replaced, if not. */
 int write_file_atomic_over_at(int dirfd, const char *name, const void *data, size_t len,

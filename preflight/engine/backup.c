@@ -37,19 +37,127 @@ void backup_done(struct backup *b) {
         free(b->dir);
         if (b->dfd >= 0)
                 close(b->dfd);
-        cJSON_Delete(b->manifest);
-        strv_free(&b->saved);
-        name_index_free(&b->index);
-        free(b->settled);
+        for (size_t i = 0; i < b->n_entries; i++)
+                free(b->entries[i].more);
+        free(b->entries);
         *b = (struct backup){ .dfd = -EBADF };
 }
 
-static int write_manifest(struct backup *b) {
-        _cleanup_free_ char *json = cJSON_Print(b->manifest);
-        if (!json)
+/* The SHA-256 of the bytes a manifest records last, which 10,000 users' copies of one
+ * admin.conf share: hashed once. */
+struct digest_memo {
+        const char *data;
+        size_t len;
+        char hex[2 * SHA256_DIGEST_SIZE + 1];
+};
+
+/* What w writes, as the manifest records it: a link's target, or a file's size and
+ * SHA-256 (rollback compares the file with it; the bytes themselves need not be kept). */
+static cJSON *written_record(const struct file_edit *w, struct digest_memo *m) {
+        cJSON *o = cJSON_CreateObject();
+        if (w->kind == EDIT_SYMLINK) {
+                cJSON_AddStringToObject(o, "target", w->new_data);
+                return o;
+        }
+        if (m->data != w->new_data || m->len != w->new_len) {
+                sha256_hex(w->new_data, w->new_len, m->hex);
+                m->data = w->new_data;
+                m->len = w->new_len;
+        }
+        cJSON_AddNumberToObject(o, "size", (double) w->new_len);
+        cJSON_AddStringToObject(o, "sha256", m->hex);
+        return o;
+}
+
+/* Entry i as the manifest says it, its keys in the order they always had. */
+static cJSON *entry_json(const struct backup_entry *x, size_t i, struct digest_memo *m) {
+        const struct file_edit *e = x->saved;
+        cJSON *entry = cJSON_CreateObject();
+        cJSON_AddStringToObject(entry, "path", e->path);
+        cJSON_AddBoolToObject(entry, "existed", e->existed);
+        cJSON_AddBoolToObject(entry, "noSymlinks", (e->resolve & RESOLVE_NO_SYMLINKS) != 0);
+        if (x->parent_created)
+                cJSON_AddBoolToObject(entry, "parentCreated", true);
+        if (e->existed) {
+                cJSON_AddStringToObject(entry, "type", e->old_is_symlink ? "symlink" : "file");
+                cJSON_AddNumberToObject(entry, "mode", e->mode);
+                cJSON_AddNumberToObject(entry, "uid", e->uid);
+                cJSON_AddNumberToObject(entry, "gid", e->gid);
+                if (e->old_is_symlink)
+                        cJSON_AddStringToObject(entry, "target", e->old_data);
+                else {
+                        _cleanup_free_ char *name = xasprintf("%zu", i);
+                        cJSON_AddStringToObject(entry, "backup", name);
+                }
+        }
+        cJSON *list = cJSON_AddArrayToObject(entry, "written");
+        cJSON_AddItemToArray(list, written_record(x->written, m));
+        for (size_t j = 0; j < x->n_more; j++)
+                cJSON_AddItemToArray(list, written_record(x->more[j], m));
+        return entry;
+}
+
+/* The text of one entry, as cJSON_Print() of the whole manifest had it: two levels deeper. */
+static int append_entry(struct buf *out, const struct backup_entry *x, size_t i, struct digest_memo *m) {
+        cJSON *o = entry_json(x, i, m);
+        _cleanup_free_ char *text = cJSON_Print(o);
+        cJSON_Delete(o);
+        if (!text)
                 return -ENOMEM;
-        _cleanup_free_ char *out = xasprintf("%s\n", json);
-        return write_file_atomic_at(b->dfd, BACKUP_MANIFEST, out, strlen(out), 0600, (uid_t) -1, (gid_t) -1);
+        /* Strings are escaped: every newline is one of the layout's. */
+        for (const char *p = text, *nl; *p; p = nl + 1) {
+                nl = strchrnul(p, '\n');
+                buf_append(out, p, (size_t) (nl - p));
+                if (!*nl)
+                        break;
+                buf_puts(out, "\n\t\t");
+        }
+        return 0;
+}
+
+/* Write out what is buffered once there is enough of it (all of it: final). */
+static int drain(int fd, struct buf *out, bool final) {
+        if (!final && out->len < 64 * 1024)
+                return 0;
+        int k = write_all(fd, out->data, out->len);
+        out->len = 0;
+        return k;
+}
+
+/* The manifest, an entry at a time: its text is as large as the entries. */
+static int fill_manifest(int fd, void *userdata) {
+        const struct backup *b = userdata;
+        cJSON *id = cJSON_CreateString(b->run_id);
+        _cleanup_free_ char *run = cJSON_PrintUnformatted(id);
+        cJSON_Delete(id);
+        if (!run)
+                return -ENOMEM;
+        struct buf out = {};
+        struct digest_memo m = {};
+        buf_printf(&out, "{\n\t\"run\":\t%s,\n\t\"files\":\t[", run);
+        int k = 0;
+        bool first = true;
+        for (size_t i = 0; k >= 0 && i < b->n_entries; i++) {
+                if (b->entries[i].dropped)
+                        continue;
+                if (!first)
+                        buf_puts(&out, ", ");
+                first = false;
+                k = append_entry(&out, &b->entries[i], i, &m);
+                if (k >= 0)
+                        k = drain(fd, &out, false);
+        }
+        if (k >= 0) {
+                buf_puts(&out, "]\n}\n");
+                k = drain(fd, &out, true);
+        }
+        buf_free(&out);
+        return k;
+}
+
+static int write_manifest(struct backup *b) {
+        return write_file_atomic_fill_at(b->dfd, BACKUP_MANIFEST, fill_manifest, b, 0600, (uid_t) -1,
+                                         (gid_t) -1);
 }
 
 static int backup_start(struct backup *b, char **ret_error) {
@@ -71,111 +179,69 @@ static int backup_start(struct backup *b, char **ret_error) {
                 set_error(ret_error, "cannot create backup directory %s: %s", dir, strerror(-k));
                 return k;
         }
-        b->manifest = cJSON_CreateObject();
-        cJSON_AddStringToObject(b->manifest, "run", b->run_id);
-        cJSON_AddItemToObject(b->manifest, "files", cJSON_CreateArray());
         b->dir = TAKE_PTR(dir);
         return 0;
 }
 
-/* What w writes, as the manifest records it: a link's target, or a file's size and
- * SHA-256 (rollback compares the file with it; the bytes themselves need not be kept). */
-static cJSON *written_record(const struct file_edit *w) {
-        cJSON *o = cJSON_CreateObject();
-        if (w->kind == EDIT_SYMLINK) {
-                cJSON_AddStringToObject(o, "target", w->new_data);
-                return o;
-        }
-        char hex[2 * SHA256_DIGEST_SIZE + 1];
-        sha256_hex(w->new_data, w->new_len, hex);
-        cJSON_AddNumberToObject(o, "size", (double) w->new_len);
-        cJSON_AddStringToObject(o, "sha256", hex);
-        return o;
+/* Do a and b write the same: the same link target, or the same bytes? */
+static bool same_write(const struct file_edit *a, const struct file_edit *b) {
+        if ((a->kind == EDIT_SYMLINK) != (b->kind == EDIT_SYMLINK))
+                return false;
+        if (a->kind == EDIT_SYMLINK)
+                return streq(a->new_data, b->new_data);
+        return a->new_len == b->new_len && memcmp(a->new_data, b->new_data, a->new_len) == 0;
 }
 
-/* A path the run saved already is written again (another edit of the same file): what it
- * writes joins the entry's "written" list before it is written, so that rollback accepts
- * the file holding any of the run's writes. Returns whether the list grew. */
-static bool note_written(struct backup *b, const char *path, const struct file_edit *w) {
-        size_t i;
-        if (!name_index_get(&b->index, path, &i))
-                return false;
-        cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(b->manifest, "files"), (int) i), *it;
-        cJSON *list = cJSON_GetObjectItem(entry, "written"), *record = written_record(w);
-        if (!list) {
-                cJSON_Delete(record);
-                return false;
-        }
-        cJSON_ArrayForEach(it, list) if (cJSON_Compare(it, record, true)) {
-                cJSON_Delete(record);
-                return false;
-        }
-        cJSON_AddItemToArray(list, record);
-        return true;
+/* What it writes joins the entry's "written" list before it is written, so that rollback accepts
+ * the file holding any of the run's writes. */
+void backup_add_written(struct backup *b, size_t entry, const struct file_edit *w) {
+        struct backup_entry *x = &b->entries[entry];
+        if (same_write(x->written, w))
+                return;
+        for (size_t j = 0; j < x->n_more; j++)
+                if (same_write(x->more[j], w))
+                        return;
+        x->more = xrealloc(x->more, (x->n_more + 1) * sizeof(*x->more));
+        x->more[x->n_more++] = w;
+        b->unflushed = true;
 }
 
 /* A saved copy in the run's new directory: no one else writes there and the manifest names it
  * only once it is complete, so no temp file and rename; fsync'ed, the directory later, once. */
-static int save_copy(struct backup *b, const char *name, const char *data, size_t len) {
+static int save_copy(struct backup *b, size_t i, const char *data, size_t len) {
+        _cleanup_free_ char *name = xasprintf("%zu", i);
         _cleanup_close_ int fd =
                 openat(b->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
-        for (size_t done = 0; done < len;) {
-                ssize_t n = write(fd, data + done, len - done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                done += (size_t) n;
-        }
+        int k = write_all(fd, data, len);
+        if (k < 0)
+                return k;
         return fsync(fd) < 0 ? -errno : 0;
 }
 
 int backup_add(struct backup *b, const struct file_edit *e, const struct file_edit *written,
                char **ret_error) {
-        size_t seen;
-        if (name_index_get(&b->index, e->path, &seen)) {
-                b->unflushed |= note_written(b, e->path, written);
-                return 0;
-        }
         if (!b->dir) {
                 int k = backup_start(b, ret_error);
                 if (k < 0)
                         return k;
         }
-        cJSON *files = cJSON_GetObjectItem(b->manifest, "files");
-        cJSON *entry = cJSON_CreateObject();
-        cJSON_AddStringToObject(entry, "path", e->path);
-        cJSON_AddBoolToObject(entry, "existed", e->existed);
-        cJSON_AddBoolToObject(entry, "noSymlinks", (e->resolve & RESOLVE_NO_SYMLINKS) != 0);
-        if (e->parent_created)
-                cJSON_AddBoolToObject(entry, "parentCreated", true);
-        if (e->existed) {
-                cJSON_AddStringToObject(entry, "type", e->old_is_symlink ? "symlink" : "file");
-                cJSON_AddNumberToObject(entry, "mode", e->mode);
-                cJSON_AddNumberToObject(entry, "uid", e->uid);
-                cJSON_AddNumberToObject(entry, "gid", e->gid);
-                if (e->old_is_symlink)
-                        cJSON_AddStringToObject(entry, "target", e->old_data);
-                else {
-                        _cleanup_free_ char *name = xasprintf("%zu", b->saved.n);
-                        int k = save_copy(b, name, e->old_data, e->old_len);
-                        if (k < 0) {
-                                cJSON_Delete(entry);
-                                set_error(ret_error, "cannot save a backup of %s: %s", e->path,
-                                          strerror(-k));
-                                return k;
-                        }
-                        cJSON_AddStringToObject(entry, "backup", name);
+        if (e->existed && !e->old_is_symlink) {
+                int k = save_copy(b, b->n_entries, e->old_data, e->old_len);
+                if (k < 0) {
+                        set_error(ret_error, "cannot save a backup of %s: %s", e->path, strerror(-k));
+                        return k;
                 }
         }
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(entry, "written"), written_record(written));
-        cJSON_AddItemToArray(files, entry);
-        strv_push(&b->saved, xstrdup(e->path));
-        (void) name_index_put(&b->index, b->saved.items[b->saved.n - 1], b->saved.n - 1);
+        b->entries = xrealloc_grow(b->entries, b->n_entries, sizeof(*b->entries));
+        b->entries[b->n_entries++] = (struct backup_entry){
+                .saved = e,
+                .written = written,
+                .parent_created = e->parent_created,
+        };
         b->unflushed = true;
-        return 0;
+        return (int) (b->n_entries - 1);
 }
 
 int backup_flush(struct backup *b, char **ret_error) {
@@ -193,26 +259,13 @@ int backup_flush(struct backup *b, char **ret_error) {
         return 0;
 }
 
-int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written,
-                char **ret_error) {
-        int k = backup_add(b, e, written, ret_error);
-        return k < 0 ? k : backup_flush(b, ret_error);
-}
-
-void backup_settle(struct backup *b, const char *path, bool written, bool parent_created) {
-        size_t i;
-        if (!name_index_get(&b->index, path, &i))
-                return;
-        if (!b->settled) {
-                b->settled = xmalloc((b->saved.n ? b->saved.n : 1) * sizeof(bool));
-                memset(b->settled, 0, b->saved.n * sizeof(bool));
-        }
+void backup_settle(struct backup *b, size_t entry, bool written, bool parent_created) {
+        struct backup_entry *x = &b->entries[entry];
         /* A directory the run made stays the run's to remove, even when its file was not written. */
-        b->settled[i] = written || parent_created;
-        cJSON *entry = cJSON_GetArrayItem(cJSON_GetObjectItem(b->manifest, "files"), (int) i);
-        if (!parent_created && cJSON_IsTrue(cJSON_GetObjectItem(entry, "parentCreated"))) {
+        x->settled = written || parent_created;
+        if (!parent_created && x->parent_created) {
                 /* The directory appeared before the run got to it: not the run's to remove. */
-                cJSON_DeleteItemFromObject(entry, "parentCreated");
+                x->parent_created = false;
                 b->unflushed = true;
         }
 }
@@ -223,7 +276,7 @@ static int discard_run(struct backup *b) {
         if (unlinkat(b->dfd, BACKUP_MANIFEST, 0) < 0 && errno != ENOENT)
                 k = -errno;
         /* <= : a copy that failed half-way may be there too. */
-        for (size_t i = 0; i <= b->saved.n; i++) {
+        for (size_t i = 0; i <= b->n_entries; i++) {
                 _cleanup_free_ char *name = xasprintf("%zu", i);
                 if (unlinkat(b->dfd, name, 0) < 0 && errno != ENOENT && k == 0)
                         k = -errno;
@@ -239,8 +292,8 @@ int backup_finish(struct backup *b, char **ret_error) {
         if (!b->dir)
                 return 0;
         size_t kept = 0;
-        for (size_t i = 0; i < b->saved.n; i++)
-                kept += b->settled && b->settled[i];
+        for (size_t i = 0; i < b->n_entries; i++)
+                kept += b->entries[i].settled;
         if (kept == 0) {
                 int k = discard_run(b);
                 if (k < 0) {
@@ -252,18 +305,15 @@ int backup_finish(struct backup *b, char **ret_error) {
                 b->dir = NULL;
                 return 0;
         }
-        if (kept < b->saved.n) {
-                cJSON *files = cJSON_GetObjectItem(b->manifest, "files");
-                /* From the end, so that the indexes of the entries before stay right. */
-                for (size_t i = b->saved.n; i-- > 0;) {
-                        if (b->settled[i])
-                                continue;
-                        const char *name = cJSON_GetStringValue(
-                                cJSON_GetObjectItem(cJSON_GetArrayItem(files, (int) i), "backup"));
-                        if (name)
-                                (void) unlinkat(b->dfd, name, 0);
-                        cJSON_DeleteItemFromArray(files, (int) i);
+        for (size_t i = 0; kept < b->n_entries && i < b->n_entries; i++) {
+                struct backup_entry *x = &b->entries[i];
+                if (x->settled || x->dropped)
+                        continue;
+                if (x->saved->existed && !x->saved->old_is_symlink) {
+                        _cleanup_free_ char *name = xasprintf("%zu", i);
+                        (void) unlinkat(b->dfd, name, 0);
                 }
+                x->dropped = true;
                 b->unflushed = true;
         }
         return backup_flush(b, ret_error);

@@ -4,7 +4,6 @@
  * root) with a manifest; `kubeprep rollback` puts it back byte for byte. */
 #pragma once
 
-#include "basic/name-index.h"
 #include "basic/rootfs.h"
 #include "basic/util.h"
 #include "engine/fixer.h"
@@ -15,16 +14,27 @@
 #define BACKUP_MANIFEST "manifest.json"
 #define BACKUP_ROLLED_BACK "rolled-back"
 
+/* One file of the manifest. It points to the commit's edits, which outlive the backup, and is
+ * made into JSON only as the manifest is written: 10,000 users' entries as cJSON objects, and the
+ * manifest's text, took 10 MB. */
+struct backup_entry {
+        const struct file_edit *saved;   /* the file as the run found it: the first edit of it */
+        const struct file_edit *written; /* what the run writes there */
+        const struct file_edit **more;   /* what it writes there again (another edit of the file) */
+        uint32_t n_more;
+        bool parent_created; /* the run makes the file's directory (parentCreated) */
+        bool settled;        /* backup_settle(): written, or its directory made */
+        bool dropped;        /* backup_finish(): left out of the manifest */
+};
+
 struct backup {
         const struct root *root;
         char *run_id;
-        char *dir;      /* node path of this run's backup dir; NULL until the first save */
-        int dfd;        /* that directory, open while the run saves; -1 */
-        void *manifest; /* cJSON object */
-        struct strv saved;
-        struct name_index index; /* saved's paths -> their entry in the manifest */
-        bool unflushed;          /* the manifest has entries not on disk yet */
-        bool *settled;           /* per entry: backup_settle() said it was written */
+        char *dir;                    /* node path of this run's backup dir; NULL until the first save */
+        int dfd;                      /* that directory, open while the run saves; -1 */
+        struct backup_entry *entries; /* the saved copy of entry i, if any, is the file "i" */
+        size_t n_entries;
+        bool unflushed; /* the manifest on disk is not what the entries say */
 };
 
 /* A node path as a path on this machine, for messages: "/srv/image/var/lib/kubeprep". */
@@ -34,24 +44,29 @@ char *host_path(const struct root *root, const char *path);
 char *run_id_new(void);
 
 void backup_init(struct backup *b, const struct root *root, const char *run_id);
-/* Save the state e found at e->path unless this run saved it already, and record what
- * written (e itself, or the last edit of a chain) is about to write there. */
-int backup_save(struct backup *b, const struct file_edit *e, const struct file_edit *written,
-                char **ret_error);
-/* A commit of many files saves them in fewer steps, keeping what a crash may leave the same:
+/* A commit of many files saves them in few steps, keeping what a crash may leave the same:
  * backup_add() saves each file's old state (fsync'ed, but not yet the directory or the manifest),
  * then backup_flush() makes the directory and the manifest, which names every file the commit
  * may change and what it writes there, durable before any of them is changed. Rewriting the
- * manifest after every file cost O(files) each, quadratic, and two more fsyncs a file. */
+ * manifest after every file cost O(files) each, quadratic, and two more fsyncs a file.
+ *
+ * backup_add() saves the state e found at e->path and records what written (e itself, or the
+ * last edit of a chain) is about to write there. The caller adds each path once (commit knows
+ * which edits share one) and gets the entry's index, for backup_add_written() and
+ * backup_settle(); or <0. The backup keeps pointers to e and written: they stay as they are
+ * until backup_done(). */
 int backup_add(struct backup *b, const struct file_edit *e, const struct file_edit *written,
                char **ret_error);
+/* The entry's file is written again, by another edit of it: rollback accepts the file holding
+ * either. */
+void backup_add_written(struct backup *b, size_t entry, const struct file_edit *written);
 int backup_flush(struct backup *b, char **ret_error);
-/* After the commit: whether the entry of path was written, and whether its directory was created
+/* After the commit: whether the entry's file was written, and whether its directory was created
  * by the run (parentCreated). backup_finish() then drops the entries of files that were not
  * written and whose directory the run did not make (with their saved copies), or the whole run
  * when nothing is left (also after a failed backup_add/flush), in one more manifest write, so
  * that the manifest again names only what the run changed. */
-void backup_settle(struct backup *b, const char *path, bool written, bool parent_created);
+void backup_settle(struct backup *b, size_t entry, bool written, bool parent_created);
 int backup_finish(struct backup *b, char **ret_error);
 void backup_done(struct backup *b);
 

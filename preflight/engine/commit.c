@@ -142,10 +142,12 @@ bool commit_wanted(const struct fixer_result *r) {
 struct step {
         struct fixer_result *r;
         struct file_edit *e;
-        size_t prev, next; /* the edit of the same file this one builds on / that builds on it; NONE */
-        bool reached;      /* its result got this far (a failed result stops at its first failure) */
+        uint32_t prev, next; /* the edit of the same file this one builds on / that builds on it; NONE */
+        uint32_t path_first; /* the first step of the same path */
+        uint32_t entry;      /* of a path's first step: the path's backup entry; NONE until it is saved */
+        bool reached;        /* its result got this far (a failed result stops at its first failure) */
 };
-#define NONE SIZE_MAX
+#define NONE UINT32_MAX
 
 /* Was later planned from the bytes e leaves? */
 static bool continues(const struct file_edit *e, const struct file_edit *later) {
@@ -166,11 +168,13 @@ static void link_chains(struct step *steps, size_t n) {
                 same[i] = NONE;
                 if (name_index_put(&paths, steps[i].e->path, i)) {
                         last[i] = i;
+                        steps[i].path_first = (uint32_t) i;
                         continue;
                 }
                 (void) name_index_get(&paths, steps[i].e->path, &first);
                 same[last[first]] = i;
                 last[first] = i;
+                steps[i].path_first = (uint32_t) first;
         }
         name_index_free(&paths);
         for (size_t i = 0; i < n; i++)
@@ -178,8 +182,8 @@ static void link_chains(struct step *steps, size_t n) {
                         if (steps[j].r == steps[i].r)
                                 continue;
                         if (continues(steps[i].e, steps[j].e) && steps[j].prev == NONE) {
-                                steps[i].next = j;
-                                steps[j].prev = i;
+                                steps[i].next = (uint32_t) j;
+                                steps[j].prev = (uint32_t) i;
                         }
                         break;
                 }
@@ -207,10 +211,19 @@ static int prepare_backups(struct context *ctx, struct step *steps, size_t n, st
                                      : -EBADF;
                         first->parent_created = *dir && fd == -ENOENT;
                 }
-                int k = backup_add(b, first, steps[i].e, ret_error);
+                /* A path several chains write (edits not planned from one another's bytes) is
+                 * saved once, as the first of them found it. */
+                struct step *p = &steps[steps[i].path_first];
+                int k = 0;
+                if (p->entry == NONE)
+                        k = backup_add(b, first, steps[i].e, ret_error);
+                else
+                        backup_add_written(b, p->entry, steps[i].e);
                 first->parent_created = false; /* until make_parent_dir() does make it */
                 if (k < 0)
                         return k;
+                if (p->entry == NONE)
+                        p->entry = (uint32_t) k;
         }
         return backup_flush(b, ret_error);
 }
@@ -292,8 +305,13 @@ void commit_results(struct context *ctx, struct fixer_result *results, size_t n,
         for (size_t i = 0; i < n; i++)
                 if (commit_wanted(&results[i]))
                         for (size_t j = 0; j < results[i].n_edits; j++)
-                                steps[n_steps++] = (struct step){ &results[i], &results[i].edits[j], NONE,
-                                                                  NONE, false };
+                                steps[n_steps++] = (struct step){
+                                        .r = &results[i],
+                                        .e = &results[i].edits[j],
+                                        .prev = NONE,
+                                        .next = NONE,
+                                        .entry = NONE,
+                                };
         link_chains(steps, n_steps);
         _cleanup_free_ char *err = NULL;
         int k = prepare_backups(ctx, steps, n_steps, b, &err);
@@ -311,11 +329,13 @@ void commit_results(struct context *ctx, struct fixer_result *results, size_t n,
                         (void) commit_result(ctx, r, steps, s0);
                 s0 += n_edits;
         }
-        for (size_t i = 0; k >= 0 && i < n_steps; i++)
-                if (steps[i].next == NONE) {
+        for (size_t i = 0; k >= 0 && i < n_steps; i++) {
+                uint32_t entry = steps[steps[i].path_first].entry;
+                if (steps[i].next == NONE && entry != NONE) {
                         const struct file_edit *first = steps[chain_first(steps, i)].e;
-                        backup_settle(b, first->path, steps[i].e->written, first->parent_created);
+                        backup_settle(b, entry, steps[i].e->written, first->parent_created);
                 }
+        }
         _cleanup_free_ char *ferr = NULL;
         if (backup_finish(b, &ferr) < 0)
                 fprintf(stderr, "kubeprep: %s\n", ferr);

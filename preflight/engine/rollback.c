@@ -169,7 +169,7 @@ static bool path_is_normal(const char *path) {
         return true;
 }
 
-/* A saved file's name in the run: "0", "1", ... as backup_save() names them. */
+/* A saved file's name in the run: "0", "1", ... as backup_add() names them. */
 static bool backup_name_valid(const char *name) {
         return name && *name && strspn(name, "0123456789") == strlen(name);
 }
