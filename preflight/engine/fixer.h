@@ -6,6 +6,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "basic/rootfs.h"
@@ -92,6 +93,15 @@ struct fixer_result {
          * user's): apply commits them even when something else in this result
          * was refused, and the result stays an error. */
         bool partial;
+        /* Details kept as the fixer's own records and made into text only when shown: one a user
+         * for 10,000 users held 1.5 MB of lines until the report. The i-th of them is
+         * later_detail(r, i), in its place among details (see result_detail_later()); later_data
+         * is the fixer's, freed by later_data_free with the result. */
+        size_t n_later;
+        uint32_t *later_at; /* the i-th goes before details.items[later_at[i]] */
+        char *(*later_detail)(const struct fixer_result *r, size_t i);
+        void *later_data;
+        void (*later_data_free)(void *data);
 };
 
 struct fixer {
@@ -142,6 +152,12 @@ int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const c
 bool plan_is_empty(const struct fixer_result *r);
 
 void result_detail(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
+/* A detail made when shown, by r->later_detail(r, i) for the i-th of them (the fixer sets
+ * later_detail and keeps what it needs in later_data): it goes after the details added so far. */
+void result_detail_later(struct fixer_result *r);
+/* Each detail of r in order, later ones made as they come. */
+void result_each_detail(const struct fixer_result *r, void (*emit)(const char *detail, void *userdata),
+                        void *userdata);
 void result_warn(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
 void result_message(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);
 void result_skip(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);

@@ -203,6 +203,24 @@ void result_detail(struct fixer_result *r, const char *fmt, ...) {
         strv_push(&r->details, s);
 }
 
+void result_detail_later(struct fixer_result *r) {
+        r->later_at = xrealloc_grow(r->later_at, r->n_later, sizeof(*r->later_at));
+        r->later_at[r->n_later++] = (uint32_t) r->details.n;
+}
+
+void result_each_detail(const struct fixer_result *r, void (*emit)(const char *detail, void *userdata),
+                        void *userdata) {
+        size_t j = 0;
+        for (size_t i = 0; i <= r->details.n; i++) {
+                for (; j < r->n_later && r->later_at[j] == i; j++) {
+                        _cleanup_free_ char *d = r->later_detail(r, j);
+                        emit(d, userdata);
+                }
+                if (i < r->details.n)
+                        emit(r->details.items[i], userdata);
+        }
+}
+
 void result_warn(struct fixer_result *r, const char *fmt, ...) {
         char *s;
         VFORMAT(fmt, s);
@@ -279,6 +297,9 @@ void fixer_result_free(struct fixer_result *r) {
         free(r->actions);
         strv_free(&r->restarts);
         strv_free(&r->kubeadm_checks);
+        free(r->later_at);
+        if (r->later_data_free)
+                r->later_data_free(r->later_data);
         *r = (struct fixer_result){};
 }
 

@@ -62,6 +62,11 @@ static void print_diff(const char *prefix, const char *diff) {
         buf_free(&b);
 }
 
+static void print_detail(const char *detail, void *pfx) {
+        _cleanup_free_ char *s = shown(detail);
+        printf("%s\t%s\n", (const char *) pfx, s);
+}
+
 static void print_text_result(const struct report *rep, const struct fixer_result *r) {
         const char *pfx = priority_prefix(STDOUT_FILENO, status_priority(r->status));
         bool quiet = rep->opts->verbosity < 0;
@@ -69,11 +74,8 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                 return;
         _cleanup_free_ char *message = shown(r->message);
         printf("%s[%s] %s: %s\n", pfx, r->fixer->name, fixer_status_to_string(r->status), message);
-        bool show_details = r->status != STATUS_OK || rep->opts->verbosity > 0;
-        for (size_t i = 0; show_details && i < r->details.n; i++) {
-                _cleanup_free_ char *detail = shown(r->details.items[i]);
-                printf("%s\t%s\n", pfx, detail);
-        }
+        if (r->status != STATUS_OK || rep->opts->verbosity > 0)
+                result_each_detail(r, print_detail, (void *) pfx);
         for (size_t i = 0; !quiet && i < r->warnings.n; i++) {
                 _cleanup_free_ char *warning = shown(r->warnings.items[i]);
                 printf("%s\t[WARNING] %s\n", priority_prefix(STDOUT_FILENO, LOG_WARNING), warning);
@@ -152,6 +154,10 @@ static cJSON *json_strv(const struct strv *v) {
         return a;
 }
 
+static void json_add_message(const char *s, void *array) {
+        cJSON_AddItemToArray(array, json_message(s));
+}
+
 static cJSON *json_result(const struct fixer_result *r) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "fixer", r->fixer->name);
@@ -177,7 +183,8 @@ static cJSON *json_result(const struct fixer_result *r) {
                         cJSON_AddItemToObject(a, "message", json_message(r->actions[i].message));
                 cJSON_AddItemToArray(actions, a);
         }
-        cJSON_AddItemToObject(o, "details", json_strv(&r->details));
+        cJSON *details = cJSON_AddArrayToObject(o, "details");
+        result_each_detail(r, json_add_message, details);
         cJSON_AddItemToObject(o, "warnings", json_strv(&r->warnings));
         cJSON_AddItemToObject(o, "restarts", json_strv(&r->restarts));
         cJSON_AddItemToObject(o, "kubeadmChecks", json_strv(&r->kubeadm_checks));
