@@ -31,10 +31,11 @@ struct group_entry {
 struct id_index {
         struct id_slot {
                 uint32_t id;
-                size_t idx1; /* the entry's index + 1; 0: an empty slot */
+                uint32_t idx1; /* the entry's index + 1 (READ_FILE_MAX keeps it small); 0: an empty slot */
         } * slots;
         size_t cap; /* a power of two, or 0 */
         size_t n;
+        size_t indexed; /* the entries looked at: a lookup first adds those parsed since */
 };
 
 struct user_db {
@@ -44,8 +45,10 @@ struct user_db {
         size_t n_groups;
         struct name_index user_names;  /* name -> users[i] */
         struct name_index group_names; /* name -> groups[i] */
-        struct id_index uids;          /* uid -> the first users[i] with it */
-        struct id_index gids;          /* gid -> the first groups[i] with it */
+        /* uid -> the first users[i] with it, gid -> the first groups[i]: made by the first lookup by
+         * id, as a plan may ask none (10,000 users' ids are an index of 80 KB each). */
+        struct id_index uids;
+        struct id_index gids;
 };
 
 /* Parse passwd / group text into db (appending). Blank lines, # comments and
@@ -63,8 +66,12 @@ void user_db_free(struct user_db *db);
 const struct passwd_entry *user_db_user(const struct user_db *db, const char *name);
 const struct group_entry *user_db_group(const struct user_db *db, const char *name);
 /* The first entry with this uid or gid, as getpwuid() and getgrgid() find it; NULL when none has it. */
-const struct passwd_entry *user_db_user_by_uid(const struct user_db *db, uid_t uid);
-const struct group_entry *user_db_group_by_gid(const struct user_db *db, gid_t gid);
+const struct passwd_entry *user_db_user_by_uid(struct user_db *db, uid_t uid);
+const struct group_entry *user_db_group_by_gid(struct user_db *db, gid_t gid);
+/* Free what only lookups by name need, the name indexes and the groups' member lists, once the
+ * users are chosen: a plan for 10,000 users holds their entries to its end, and these beside them
+ * were a third of its memory. Then user_db_user() and user_db_group() find no one. */
+void user_db_forget_names(struct user_db *db);
 
 /* The users named by the command line and the profile (their union, command
  * line first), and nobody else (not SUDO_USER: a copy of admin.conf makes a user
