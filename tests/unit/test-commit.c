@@ -2,7 +2,10 @@
 /* Committing plans (engine/commit.c) on a scratch tree, with results made by hand: edits of one
  * file by several fixers are written once, with the last bytes, and backed up as the first found
  * the file; a failed link stops the links after it; independent edits go on without a failed
- * one; and a file changed behind kubeprep's back is left as it is. */
+ * one; and a file changed behind kubeprep's back is left as it is. The backup manifest, written
+ * an entry at a time, is the text cJSON prints; and a result's details made when shown come in
+ * their place among the others. */
+#include <cjson/cJSON.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
@@ -273,6 +276,77 @@ static void test_stale(void) {
         run_close(&run);
 }
 
+/* The manifest of a run with a saved file, a new one and a link: the text cJSON_Print() makes of
+ * it, as when the manifest was one cJSON tree. */
+static void test_manifest_text(void) {
+        put(FSTAB, "old fstab\n");
+        put(SYSCTL, NULL);
+        struct run run;
+        if (!run_open(&run))
+                return;
+        struct fixer_result *r = result(&run, &swap);
+        edit(r, FSTAB, "old fstab\n", "new \"fstab\"\t\n");
+        edit(r, SYSCTL, NULL, "net.ipv4.ip_forward = 1\n");
+        r = result(&run, &cgroup_driver);
+        r->edits = xmalloc(sizeof(*r->edits));
+        r->n_edits = 1;
+        r->edits[0] = (struct file_edit){
+                .path = xstrdup("/etc/systemd/system/swap.target"),
+                .kind = EDIT_SYMLINK,
+                .new_data = xstrdup("/dev/null"),
+                .new_len = strlen("/dev/null"),
+                .mode = 0644,
+                .uid = (uid_t) -1,
+                .gid = (gid_t) -1,
+        };
+        commit(&run);
+
+        _cleanup_free_ char *path = xasprintf("/var/lib/kubeprep/backups/%s/manifest.json", run.id);
+        _cleanup_free_ char *text = get(path);
+        cJSON *m = text ? cJSON_Parse(text) : NULL;
+        _cleanup_free_ char *printed = m ? cJSON_Print(m) : NULL;
+        _cleanup_free_ char *want = printed ? xasprintf("%s\n", printed) : NULL;
+        tap_ok(want && streq(text, want), "the manifest is the text cJSON prints of it");
+        cJSON *files = cJSON_GetObjectItem(m, "files");
+        tap_ok(cJSON_GetArraySize(files) == 3 &&
+                       streq_ptr(cJSON_GetStringValue(
+                                         cJSON_GetObjectItem(cJSON_GetArrayItem(files, 0), "backup")),
+                                 "0") &&
+                       streq_ptr(cJSON_GetStringValue(cJSON_GetObjectItem(
+                                         cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(files, 2),
+                                                                                "written"),
+                                                            0),
+                                         "target")),
+                                 "/dev/null"),
+               "an entry a file: the saved copy named, the link's target recorded");
+        cJSON_Delete(m);
+        run_close(&run);
+}
+
+static char *later(const struct fixer_result *r, size_t i) {
+        return xasprintf("%s %zu", (const char *) r->later_data, i);
+}
+
+static void collect(const char *detail, void *userdata) {
+        strv_push(userdata, xstrdup(detail));
+}
+
+/* Details made when shown keep their place among those added as text. */
+static void test_later_details(void) {
+        struct fixer_result r = { .fixer = &kubeconfig, .later_detail = later, .later_data = "later" };
+        result_detail(&r, "first");
+        result_detail_later(&r);
+        result_detail_later(&r);
+        result_detail(&r, "between");
+        result_detail_later(&r);
+        struct strv got = {};
+        result_each_detail(&r, collect, &got);
+        _cleanup_free_ char *joined = strv_join(&got, "|");
+        tap_streq(joined, "first|later 0|later 1|between|later 2", "details in the order they were added");
+        strv_free(&got);
+        fixer_result_free(&r);
+}
+
 int main(void) {
         if (!mkdtemp(tree))
                 return tap_ok(false, "mkdtemp"), tap_done();
@@ -281,6 +355,8 @@ int main(void) {
         test_partial(true);
         test_partial(false);
         test_stale();
+        test_manifest_text();
+        test_later_details();
         _cleanup_free_ char *rm = xasprintf("rm -rf %s", tree);
         if (system(rm) != 0)
                 tap_diag("cannot remove the scratch tree");
