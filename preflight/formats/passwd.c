@@ -78,6 +78,33 @@ static bool split_fields(const char *line, size_t len, size_t n, const char **f,
         return i == n;
 }
 
+struct string_block {
+        struct string_block *next;
+        size_t used, size;
+        char data[];
+};
+
+/* A copy of s[0..n) among the db's strings: in the block last made, or in a new one, never moved. */
+static char *db_strndup(struct user_db *db, const char *s, size_t n) {
+        struct string_block *b = db->strings;
+        if (!b || b->size - b->used <= n) {
+                size_t size = n + 1 > 64 * 1024 ? n + 1 : 64 * 1024;
+                b = xmalloc(sizeof(*b) + size);
+                *b = (struct string_block){ .next = db->strings, .size = size };
+                db->strings = b;
+        }
+        char *p = b->data + b->used;
+        memcpy(p, s, n);
+        p[n] = 0;
+        b->used += n + 1;
+        return p;
+}
+
+/* Give back the string db_strndup() made last. */
+static void db_strings_drop_last(struct user_db *db, const char *s) {
+        db->strings->used = (size_t) (s - db->strings->data);
+}
+
 /* Call fn for each line that holds an entry; stops at the first error. */
 typedef int (*line_fn)(struct user_db *db, const char *line, size_t len, char **ret_error);
 static int each_entry(struct user_db *db, const char *text, size_t len, line_fn fn, char **ret_error) {
@@ -117,14 +144,16 @@ static int passwd_line(struct user_db *db, const char *line, size_t len, char **
                 set_error(ret_error, "%.*s: the uid or gid is not a number", (int) fl[0], f[0]);
                 return -EBADMSG;
         }
-        _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
-        if (!name_index_put(&db->user_names, name, db->n_users))
-                return 0; /* the first entry of a name wins */
+        char *name = db_strndup(db, f[0], fl[0]);
+        if (!name_index_put(&db->user_names, name, db->n_users)) {
+                db_strings_drop_last(db, name); /* the first entry of a name wins */
+                return 0;
+        }
         db->users[db->n_users++] = (struct passwd_entry){
-                .name = TAKE_PTR(name),
+                .name = name,
                 .uid = uid,
                 .gid = gid,
-                .home = xstrndup(f[5], fl[5]),
+                .home = db_strndup(db, f[5], fl[5]),
         };
         return 0;
 }
@@ -145,10 +174,12 @@ static int group_line(struct user_db *db, const char *line, size_t len, char **r
                 set_error(ret_error, "%.*s: the gid is not a number", (int) fl[0], f[0]);
                 return -EBADMSG;
         }
-        _cleanup_free_ char *name = xstrndup(f[0], fl[0]);
-        if (!name_index_put(&db->group_names, name, db->n_groups))
-                return 0; /* the first entry of a name wins */
-        struct group_entry g = { .name = TAKE_PTR(name), .gid = gid };
+        char *name = db_strndup(db, f[0], fl[0]);
+        if (!name_index_put(&db->group_names, name, db->n_groups)) {
+                db_strings_drop_last(db, name); /* the first entry of a name wins */
+                return 0;
+        }
+        struct group_entry g = { .name = name, .gid = gid };
         for (const char *m = f[3], *end = f[3] + fl[3]; m < end;) {
                 const char *comma = memchr(m, ',', (size_t) (end - m));
                 const char *e = comma ? comma : end;
@@ -198,16 +229,15 @@ int user_db_load(const struct root *root, struct user_db *ret, char **ret_error)
 }
 
 void user_db_free(struct user_db *db) {
-        for (size_t i = 0; i < db->n_users; i++) {
-                free(db->users[i].name);
-                free(db->users[i].home);
-        }
         free(db->users);
-        for (size_t i = 0; i < db->n_groups; i++) {
-                free(db->groups[i].name);
+        for (size_t i = 0; i < db->n_groups; i++)
                 strv_free(&db->groups[i].members);
-        }
         free(db->groups);
+        while (db->strings) {
+                struct string_block *b = db->strings;
+                db->strings = b->next;
+                free(b);
+        }
         name_index_free(&db->user_names);
         name_index_free(&db->group_names);
         free(db->uids.slots);

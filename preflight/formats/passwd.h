@@ -38,6 +38,8 @@ struct id_index {
         size_t indexed; /* the entries looked at: a lookup first adds those parsed since */
 };
 
+struct string_block;
+
 struct user_db {
         struct passwd_entry *users;
         size_t n_users;
@@ -49,6 +51,9 @@ struct user_db {
          * id, as a plan may ask none (10,000 users' ids are an index of 80 KB each). */
         struct id_index uids;
         struct id_index gids;
+        /* The entries' names and homes, packed in blocks: a string allocated on its own took 32
+         * bytes or more, three to five times a short name. */
+        struct string_block *strings;
 };
 
 /* Parse passwd / group text into db (appending). Blank lines, # comments and
