@@ -60,7 +60,8 @@ static int plan_docker(struct context *ctx, struct fixer_result *r, const char *
                 return result_refuse(r, k, "%s: %s; the file was not changed", DAEMON_JSON, err);
         if (k == 0)
                 return 0;
-        k = plan_write_file_restart(ctx, r, DAEMON_JSON, out, out_len, "docker.service");
+        free(TAKE_PTR(text));
+        k = plan_write_file_restart_take(ctx, r, DAEMON_JSON, TAKE_PTR(out), out_len, "docker.service");
         if (k < 0)
                 return k;
         found(f, "docker", cur ? cur : "its default driver");

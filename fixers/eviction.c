@@ -87,7 +87,7 @@ static int edit_file(struct context *ctx, struct fixer_result *r, const char *pa
         }
         if (!changed)
                 return 0;
-        return plan_write_file_restart(ctx, r, path, text, len, "kubelet.service");
+        return plan_write_file_restart_take(ctx, r, path, TAKE_PTR(text), len, "kubelet.service");
 }
 
 static int eviction_plan(struct context *ctx, struct fixer_result *r) {

@@ -378,7 +378,7 @@ static int plan_persistent(struct gw *g) {
         }
         if (k == 0)
                 return 0;
-        k = plan_write_file(g->ctx, g->r, f->path, out, out_len, 0644);
+        k = plan_write_file_take(g->ctx, g->r, f->path, TAKE_PTR(out), out_len, 0644);
         if (k < 0)
                 return result_refuse(g->r, k, "%s: %s", f->path, strerror(-k));
         PART(g->found, "%s has no gateway", f->path);

@@ -48,7 +48,7 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
         }
         if (!changed)
                 return 0;
-        return plan_write_file_restart(ctx, r, f->path, text, len, "kubelet.service");
+        return plan_write_file_restart_take(ctx, r, f->path, TAKE_PTR(text), len, "kubelet.service");
 }
 
 /* Nothing to remove: say what was checked, and where. */

@@ -32,8 +32,8 @@ static int plan_fstab(struct context *ctx, struct fixer_result *r) {
                 return result_refuse(r, k, "%s: cannot read: %s", FSTAB, read_strerror(k));
         struct strv entries = {};
         k = fstab_comment_swap_entries(text, len, &out, &out_len, &entries, &err);
-        /* plan_write_file() reads the file again and keeps two copies of the new text
-         * (docs/performance.md, "Memory"): the text read here goes first, not to add a fifth. */
+        /* plan_write_file_take() reads the file again (docs/performance.md, section 4): the text
+         * read here goes first, not to be held twice. */
         free(TAKE_PTR(text));
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", FSTAB,
@@ -42,7 +42,7 @@ static int plan_fstab(struct context *ctx, struct fixer_result *r) {
                 result_detail(r, "%s: comment out the swap entry %s", FSTAB, entries.items[i]);
         strv_free(&entries);
         if (k > 0) {
-                int w = plan_write_file(ctx, r, FSTAB, out, out_len, 0644);
+                int w = plan_write_file_take(ctx, r, FSTAB, TAKE_PTR(out), out_len, 0644);
                 if (w < 0)
                         return result_refuse(r, w, "%s: %s", FSTAB, strerror(-w));
         }

@@ -198,7 +198,8 @@ static int set_in_file(struct context *ctx, struct fixer_result *r, const struct
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k == 0)
                 return 0;
-        k = plan_write_file_restart(ctx, r, f->path, out, out_len, "kubelet.service");
+        free(TAKE_PTR(text));
+        k = plan_write_file_restart_take(ctx, r, f->path, TAKE_PTR(out), out_len, "kubelet.service");
         if (k < 0)
                 return k;
         result_detail(r, "%s: --%s=%s (was %s)", f->path, flag, value, old);
@@ -250,12 +251,11 @@ static int edit_yaml(struct context *ctx, struct fixer_result *r, const char *fi
                 *ret_old = TAKE_PTR(old);
         if (k == 0)
                 return 0;
-        /* plan_write_file() reads the file again and copies out: the text read here is not needed
-         * any more, and a large config.yaml need not be held once more meanwhile
+        /* plan_write_file_take() reads the file again and takes out: the text read here is not
+         * needed any more, and a large config.yaml need not be held once more meanwhile
          * (docs/performance.md, section 4). */
-        free(text);
-        text = NULL;
-        k = plan_write_file(ctx, r, file, out, out_len, 0644);
+        free(TAKE_PTR(text));
+        k = plan_write_file_take(ctx, r, file, TAKE_PTR(out), out_len, 0644);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s", file, strerror(-k));
         return 1;

@@ -12,8 +12,15 @@ struct blob *blob_new(const char *data, size_t len) {
         struct blob *b = xmalloc(sizeof(struct blob) + len + 1);
         b->n_ref = 1;
         b->len = len;
+        b->data = b->inline_data;
         memcpy(b->data, data, len);
         b->data[len] = 0;
+        return b;
+}
+
+struct blob *blob_take(char *data, size_t len) {
+        struct blob *b = xmalloc(sizeof(struct blob));
+        *b = (struct blob){ .n_ref = 1, .len = len, .data = data };
         return b;
 }
 
@@ -23,8 +30,11 @@ struct blob *blob_ref(struct blob *b) {
 }
 
 void blob_unref(struct blob *b) {
-        if (b && --b->n_ref == 0)
-                free(b);
+        if (!b || --b->n_ref > 0)
+                return;
+        if (b->data != b->inline_data)
+                free(b->data);
+        free(b);
 }
 
 static const char *auto_profile(const struct node_facts *n) {
@@ -81,12 +91,17 @@ struct overlay_entry *overlay_find(const struct context *ctx, const char *path) 
         return name_index_get(&ctx->overlay_index, path, &i) ? &ctx->overlay[i] : NULL;
 }
 
-int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
-                  struct stat *ret_st) {
+int ctx_read_blob(struct context *ctx, const char *path, struct blob **ret, struct stat *ret_st) {
+        char *data;
+        size_t len;
         /* Nothing planned yet (a check of a node that complies plans nothing): the file as it is, without
          * first resolving its path to look it up, which cost three syscalls a read. */
-        if (ctx->n_overlay == 0)
-                return root_read_file(ctx->root, path, ret_data, ret_len, ret_st);
+        if (ctx->n_overlay == 0) {
+                int k = root_read_file(ctx->root, path, &data, &len, ret_st);
+                if (k >= 0)
+                        *ret = blob_take(data, len);
+                return k;
+        }
         _cleanup_free_ char *resolved = NULL;
         int k = root_resolve(ctx->root, path, &resolved);
         if (k < 0)
@@ -95,15 +110,34 @@ int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t
         if (o) {
                 if (!o->exists)
                         return -ENOENT;
-                *ret_data = xstrndup(o->data->data, o->data->len);
-                *ret_len = o->data->len;
+                *ret = blob_ref(o->data);
                 if (ret_st)
                         *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode,
                                                  .st_uid = o->uid,
                                                  .st_gid = o->gid };
                 return 0;
         }
-        return root_read_file(ctx->root, resolved, ret_data, ret_len, ret_st);
+        k = root_read_file(ctx->root, resolved, &data, &len, ret_st);
+        if (k >= 0)
+                *ret = blob_take(data, len);
+        return k;
+}
+
+int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
+                  struct stat *ret_st) {
+        struct blob *b;
+        int k = ctx_read_blob(ctx, path, &b, ret_st);
+        if (k < 0)
+                return k;
+        /* A file read is its blob's buffer, handed over; planned bytes are copied. */
+        if (b->n_ref == 1 && b->data != b->inline_data) {
+                *ret_data = b->data;
+                b->data = b->inline_data;
+        } else
+                *ret_data = xstrndup(b->data, b->len);
+        *ret_len = b->len;
+        blob_unref(b);
+        return 0;
 }
 
 void overlay_set(struct context *ctx, const struct file_edit *e) {

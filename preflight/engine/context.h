@@ -20,9 +20,13 @@
 struct blob {
         size_t n_ref;
         size_t len;
-        char data[]; /* and a NUL after the len bytes */
+        char *data; /* and a NUL after the len bytes: in inline_data, or a buffer the blob took */
+        char inline_data[];
 };
 struct blob *blob_new(const char *data, size_t len);
+/* A blob of data (malloc'ed, NUL-terminated at len), which it frees: a fixer's new text or a file
+ * just read becomes planned bytes without a copy. */
+struct blob *blob_take(char *data, size_t len);
 struct blob *blob_ref(struct blob *b);
 void blob_unref(struct blob *b);
 
@@ -59,6 +63,8 @@ void context_free(struct context *ctx);
  * -ENOENT when absent. ret_st may be NULL. */
 int ctx_read_file(struct context *ctx, const char *path, char **ret_data, size_t *ret_len,
                   struct stat *ret_st);
+/* The same as a blob (a reference): a file earlier fixers planned is their bytes, not a copy. */
+int ctx_read_blob(struct context *ctx, const char *path, struct blob **ret, struct stat *ret_st);
 
 /* What the run planned for a resolved node path; NULL when nothing yet. */
 struct overlay_entry *overlay_find(const struct context *ctx, const char *path);

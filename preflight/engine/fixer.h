@@ -32,9 +32,10 @@ struct file_edit {
         enum edit_kind kind;
         bool existed;
         bool old_is_symlink;
-        char *old_data; /* old content, or old symlink target */
+        char *old_data; /* old content (old_blob's bytes), or old symlink target (its own) */
         size_t old_len;
-        char *new_data; /* a content edit's: new_blob's bytes */
+        struct blob *old_blob; /* a content edit's: shared with the overlay or the file read */
+        char *new_data;        /* a content edit's: new_blob's bytes */
         size_t new_len;
         struct blob *new_blob; /* shared with the overlay, and with other edits of the same bytes */
         mode_t mode;           /* kept from the old file; chosen for a new one */
@@ -123,6 +124,10 @@ const struct fixer *fixer_find(const char *name);
  * existing file keeps its own). No-op when the content is already right. */
 int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
                     size_t len, mode_t mode_if_new);
+/* The same, taking data (malloc'ed, NUL-terminated at len; freed in any case) instead of copying it:
+ * a fixer's new text of a large file becomes the planned bytes (docs/performance.md, section 4). */
+int plan_write_file_take(struct context *ctx, struct fixer_result *r, const char *path, char *data,
+                         size_t len, mode_t mode_if_new);
 /* Exact content, mode and owner for a file, existing or not: a wrong mode or
  * owner alone is drift too. The edit holds a reference to data, not a copy (one admin.conf
  * for every user's copy of it). The old state is read with O_NOFOLLOW and the
@@ -149,6 +154,8 @@ void plan_restart(struct fixer_result *r, const char *unit);
  * planned, 0 when the file already holds data, or <0 after result_refuse() with "PATH: reason". */
 int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
                             size_t len, const char *unit);
+int plan_write_file_restart_take(struct context *ctx, struct fixer_result *r, const char *path, char *data,
+                                 size_t len, const char *unit);
 bool plan_is_empty(const struct fixer_result *r);
 
 void result_detail(struct fixer_result *r, const char *fmt, ...) _printf_(2, 3);

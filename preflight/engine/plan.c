@@ -23,15 +23,20 @@ static struct file_edit *edit_new(struct fixer_result *r) {
 }
 
 /* A content edit: old state from st (NULL: the file does not exist yet, and
- * gets mode/uid/gid), taking ownership of path and old, and a reference to data. */
-static struct file_edit *edit_content(struct fixer_result *r, char *path, const struct stat *st, char *old,
-                                      size_t old_len, struct blob *data, mode_t mode, uid_t uid, gid_t gid) {
+ * gets mode/uid/gid), taking ownership of path and old (may be NULL), and a reference to data. */
+static struct file_edit *edit_content(struct fixer_result *r, char *path, const struct stat *st,
+                                      struct blob *old, struct blob *data, mode_t mode, uid_t uid,
+                                      gid_t gid) {
         struct file_edit *e = edit_new(r);
         e->path = path;
         e->kind = EDIT_CONTENT;
         e->existed = st != NULL;
-        e->old_data = st ? old : (free(old), NULL);
-        e->old_len = st ? old_len : 0;
+        if (st && old) {
+                e->old_blob = old;
+                e->old_data = old->data;
+                e->old_len = old->len;
+        } else
+                blob_unref(old);
         edit_set_content(e, data);
         e->mode = st ? (st->st_mode & 07777) : mode;
         e->uid = st ? st->st_uid : uid;
@@ -39,50 +44,65 @@ static struct file_edit *edit_content(struct fixer_result *r, char *path, const 
         return e;
 }
 
-int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
-                    size_t len, mode_t mode_if_new) {
+/* plan_write_file() of content, a reference to which the edit and the overlay keep. */
+static int plan_write_blob(struct context *ctx, struct fixer_result *r, const char *path,
+                           struct blob *content, mode_t mode_if_new) {
         _cleanup_free_ char *resolved = NULL;
         int k = root_resolve(ctx->root, path, &resolved);
         if (k < 0)
                 return k;
-        _cleanup_free_ char *old = NULL;
-        size_t old_len = 0;
+        struct blob *old = NULL;
         struct stat st = {};
-        k = ctx_read_file(ctx, resolved, &old, &old_len, &st);
+        k = ctx_read_blob(ctx, resolved, &old, &st);
         if (k < 0 && k != -ENOENT)
                 return k;
         bool existed = k >= 0;
-        if (existed && old_len == len && memcmp(old, data, len) == 0)
+        if (existed && old->len == content->len && memcmp(old->data, content->data, content->len) == 0) {
+                blob_unref(old);
                 return 0;
+        }
 
-        struct blob *content = blob_new(data, len);
         /* A second write by the same fixer extends its first edit: one diff per file. */
         struct file_edit *e = NULL;
         for (size_t i = 0; !e && i < r->n_edits; i++)
                 if (r->edits[i].kind == EDIT_CONTENT && streq(r->edits[i].path, resolved))
                         e = &r->edits[i];
-        if (e)
+        if (e) {
+                blob_unref(old);
                 edit_set_content(e, content);
-        else
-                e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, TAKE_PTR(old), old_len,
-                                 content, mode_if_new, (uid_t) -1, (gid_t) -1);
-        blob_unref(content);
+        } else
+                e = edit_content(r, TAKE_PTR(resolved), existed ? &st : NULL, old, content, mode_if_new,
+                                 (uid_t) -1, (gid_t) -1);
         overlay_set(ctx, e);
         return 1;
 }
 
+int plan_write_file(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                    size_t len, mode_t mode_if_new) {
+        struct blob *content = blob_new(data, len);
+        int k = plan_write_blob(ctx, r, path, content, mode_if_new);
+        blob_unref(content);
+        return k;
+}
+
+int plan_write_file_take(struct context *ctx, struct fixer_result *r, const char *path, char *data,
+                         size_t len, mode_t mode_if_new) {
+        struct blob *content = blob_take(data, len);
+        int k = plan_write_blob(ctx, r, path, content, mode_if_new);
+        blob_unref(content);
+        return k;
+}
+
 int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const char *path, struct blob *data,
                           const struct file_attrs *a) {
-        _cleanup_free_ char *old = NULL;
-        size_t old_len = 0;
+        struct blob *old = NULL;
         struct stat st = {};
         int k;
         struct overlay_entry *o = overlay_find(ctx, path);
         if (o) {
                 k = o->exists ? 0 : -ENOENT;
                 if (o->exists) {
-                        old = xstrndup(o->data->data, o->data->len);
-                        old_len = o->data->len;
+                        old = blob_ref(o->data);
                         st = (struct stat){ .st_mode = S_IFREG | o->mode,
                                             .st_uid = o->uid,
                                             .st_gid = o->gid };
@@ -90,17 +110,23 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
         } else {
                 _cleanup_close_ int fd = root_openat(
                         ctx->root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, a->resolve);
-                k = fd < 0 ? fd : read_fd_whole(fd, &old, &old_len, &st);
+                char *text = NULL;
+                size_t len = 0;
+                k = fd < 0 ? fd : read_fd_whole(fd, &text, &len, &st);
+                if (k >= 0)
+                        old = blob_take(text, len);
         }
         if (k < 0 && k != -ENOENT)
                 return k;
         bool existed = k >= 0;
-        if (existed && old_len == data->len && memcmp(old, data->data, data->len) == 0 &&
-            (st.st_mode & 07777) == a->mode && st.st_uid == a->uid && st.st_gid == a->gid)
+        if (existed && old->len == data->len && memcmp(old->data, data->data, data->len) == 0 &&
+            (st.st_mode & 07777) == a->mode && st.st_uid == a->uid && st.st_gid == a->gid) {
+                blob_unref(old);
                 return 0;
+        }
 
-        struct file_edit *e = edit_content(r, xstrdup(path), existed ? &st : NULL, TAKE_PTR(old), old_len,
-                                           data, a->mode, a->uid, a->gid);
+        struct file_edit *e =
+                edit_content(r, xstrdup(path), existed ? &st : NULL, old, data, a->mode, a->uid, a->gid);
         e->resolve = a->resolve;
         e->set_attrs = true;
         e->new_mode = a->mode;
@@ -175,14 +201,23 @@ void plan_restart(struct fixer_result *r, const char *unit) {
                 strv_push(&r->restarts, xstrdup(unit));
 }
 
-int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
-                            size_t len, const char *unit) {
-        int k = plan_write_file(ctx, r, path, data, len, 0644);
+/* plan_write_file_restart()'s end: k is what planning the write returned. */
+static int restart_if_planned(struct fixer_result *r, const char *path, int k, const char *unit) {
         if (k < 0)
                 return result_refuse(r, k, "%s: %s", path, read_strerror(k));
         if (k > 0) /* no restart for a file that already holds these bytes */
                 plan_restart(r, unit);
         return k;
+}
+
+int plan_write_file_restart(struct context *ctx, struct fixer_result *r, const char *path, const char *data,
+                            size_t len, const char *unit) {
+        return restart_if_planned(r, path, plan_write_file(ctx, r, path, data, len, 0644), unit);
+}
+
+int plan_write_file_restart_take(struct context *ctx, struct fixer_result *r, const char *path, char *data,
+                                 size_t len, const char *unit) {
+        return restart_if_planned(r, path, plan_write_file_take(ctx, r, path, data, len, 0644), unit);
 }
 
 bool plan_is_empty(const struct fixer_result *r) {
@@ -281,7 +316,10 @@ void fixer_result_free(struct fixer_result *r) {
         strv_free(&r->warnings);
         for (size_t i = 0; i < r->n_edits; i++) {
                 free(r->edits[i].path);
-                free(r->edits[i].old_data);
+                if (r->edits[i].old_blob)
+                        blob_unref(r->edits[i].old_blob);
+                else
+                        free(r->edits[i].old_data);
                 /* A content edit's bytes are its blob's; a link's target its own. */
                 if (r->edits[i].new_blob)
                         blob_unref(r->edits[i].new_blob);
