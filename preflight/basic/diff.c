@@ -11,10 +11,11 @@
 
 /* A line is its bytes including the '\n' (absent only on an unterminated
  * last line, which therefore never equals a terminated one, as in GNU diff). */
+/* 16 bytes: a dry run's diff of a 100,000-line file holds one per line of both texts. */
 struct line {
         const char *text;
-        size_t len;
-        uint64_t hash; /* makes most unequal comparisons a single integer test */
+        uint32_t len;  /* a line of a file under READ_FILE_MAX */
+        uint32_t hash; /* makes most unequal comparisons a single integer test */
 };
 
 struct line_list {
@@ -50,7 +51,8 @@ static void split_lines(const char *text, size_t len, struct line_list *ret) {
         ret->count = count;
         /* A line here is its bytes with the newline: a CR is ordinary, a missing final newline shows. */
         for (size_t off = 0, n, end; text_line_raw(text, len, off, &n, &end); off = end)
-                ret->lines[i++] = (struct line){ text + off, end - off, hash_bytes(text + off, end - off) };
+                ret->lines[i++] = (struct line){ text + off, (uint32_t) (end - off),
+                                                 (uint32_t) hash_bytes(text + off, end - off) };
 }
 
 static bool lines_equal(const struct line *a, const struct line *b) {
