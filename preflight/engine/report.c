@@ -11,10 +11,9 @@
 /* Reports end up in logs (cloud-init, CI, Ansible): a credential's bytes never do. Every diff
  * and every message passes through here with its credential values masked (redact.h); the
  * text report also escapes the control characters of what comes from the tree. */
-static char *edit_diff(const struct file_edit *e) {
+static char *edit_diff_unmasked(const struct file_edit *e) {
         if (e->secret)
                 return xasprintf("# %s: content not shown (a credential)\n", e->path);
-        _cleanup_free_ char *d = NULL;
         if (e->kind == EDIT_SYMLINK) {
                 /* A link has no lines to diff; say what it becomes, as a one-line pseudo diff. */
                 _cleanup_free_ char *old = e->existed
@@ -22,10 +21,13 @@ static char *edit_diff(const struct file_edit *e) {
                                                                         : xstrndup(e->old_data, e->old_len))
                                                    : NULL;
                 _cleanup_free_ char *new = xasprintf("-> %s\n", e->new_data);
-                d = diff_unified(e->path, old, old ? strlen(old) : 0, new, strlen(new));
-        } else
-                d = diff_unified(e->path, e->existed ? e->old_data : NULL, e->old_len, e->new_data,
-                                 e->new_len);
+                return diff_unified(e->path, old, old ? strlen(old) : 0, new, strlen(new));
+        }
+        return diff_unified(e->path, e->existed ? e->old_data : NULL, e->old_len, e->new_data, e->new_len);
+}
+
+static char *edit_diff(const struct file_edit *e) {
+        _cleanup_free_ char *d = edit_diff_unmasked(e);
         return redact_diff(d);
 }
 
@@ -45,21 +47,33 @@ static int status_priority(enum fixer_status s) {
         return s == STATUS_ERROR ? LOG_ERR : s == STATUS_DRIFT ? LOG_WARNING : LOG_INFO;
 }
 
-/* A diff, each line behind the journal prefix when there is one. Tabs and the CR of a CRLF
+struct diff_printer {
+        const char *prefix;
+        struct buf line;
+};
+
+/* One masked line of a diff, behind the journal prefix when there is one. Tabs and the CR of a CRLF
  * line stay, so the diff still applies with patch; other control characters are escaped. */
-static void print_diff(const char *prefix, const char *diff) {
-        struct buf b = {};
-        size_t len = strlen(diff);
-        for (size_t off = 0, n, end; text_line_raw(diff, len, off, &n, &end); off = end) {
-                /* A CRLF file's diff keeps its CR: escaped, it would no longer apply. */
-                size_t body = n > 0 && diff[off + n - 1] == '\r' ? n - 1 : n;
-                buf_puts(&b, prefix);
-                buf_put_escaped(&b, diff + off, body, true);
-                buf_append(&b, diff + off + body, n - body);
-                buf_putc(&b, '\n');
-        }
-        fputs(strempty(b.data), stdout);
-        buf_free(&b);
+static void print_diff_line(const char *s, size_t n, bool newline, void *userdata) {
+        struct diff_printer *p = userdata;
+        /* A CRLF file's diff keeps its CR: escaped, it would no longer apply. */
+        size_t body = n > 0 && s[n - 1] == '\r' ? n - 1 : n;
+        p->line.len = 0;
+        buf_puts(&p->line, p->prefix);
+        buf_put_escaped(&p->line, s, body, true);
+        buf_append(&p->line, s + body, n - body);
+        buf_putc(&p->line, '\n');
+        fwrite(p->line.data, 1, p->line.len, stdout);
+        (void) newline; /* a last line without one still ends the report's line */
+}
+
+/* An edit's diff, masked and printed a line at a time: the diff of a 100,000-line fstab is not
+ * held once more masked and once more escaped. */
+static void print_diff(const char *prefix, const struct file_edit *e) {
+        _cleanup_free_ char *d = edit_diff_unmasked(e);
+        struct diff_printer p = { .prefix = prefix };
+        redact_diff_each(d, print_diff_line, &p);
+        buf_free(&p.line);
 }
 
 static void print_detail(const char *detail, void *pfx) {
@@ -94,8 +108,7 @@ static void print_text_result(const struct report *rep, const struct fixer_resul
                 for (size_t i = 0; i < r->n_edits; i++) {
                         if (r->edits[i].kind == EDIT_SYMLINK)
                                 continue;
-                        _cleanup_free_ char *d = edit_diff(&r->edits[i]);
-                        print_diff(pfx, d);
+                        print_diff(pfx, &r->edits[i]);
                 }
 }
 

@@ -310,7 +310,9 @@ char *redact_text(const char *text) {
         return buf_steal(&r.out);
 }
 
-char *redact_diff(const char *diff) {
+void redact_diff_each(const char *diff,
+                      void (*emit)(const char *line, size_t n, bool newline, void *userdata),
+                      void *userdata) {
         struct redactor r = {};
         bool in_hunk = false; /* one file's diff: its headers come before the first hunk */
         for (size_t off = 0, n, end, len = strlen(diff); text_line_raw(diff, len, off, &n, &end);
@@ -320,15 +322,28 @@ char *redact_diff(const char *diff) {
                         in_hunk = true;
                         r.cont = CONT_NONE; /* the lines in between are not shown */
                 }
+                r.out.len = 0;
                 if (in_hunk && strchr(" -+", *p)) {
                         buf_putc(&r.out, *p);
                         redact_line(&r, p + 1, n - 1);
                 } else /* headers, hunk headers and "\ No newline at end of file" */
                         buf_append(&r.out, p, n);
-                if (end > off + n)
-                        buf_putc(&r.out, '\n');
+                emit(r.out.data, r.out.len, end > off + n, userdata);
         }
-        return buf_steal(&r.out);
+        buf_free(&r.out);
+}
+
+static void append_line(const char *line, size_t n, bool newline, void *userdata) {
+        struct buf *b = userdata;
+        buf_append(b, line, n);
+        if (newline)
+                buf_putc(b, '\n');
+}
+
+char *redact_diff(const char *diff) {
+        struct buf b = {};
+        redact_diff_each(diff, append_line, &b);
+        return buf_steal(&b);
 }
 
 void buf_put_escaped(struct buf *b, const char *s, size_t n, bool keep_tab) {

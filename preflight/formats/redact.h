@@ -34,6 +34,11 @@ char *redact_text(const char *text);
  * after their ' ', '-' or '+', the headers stay. A masked line no longer
  * matches the file, so patch may not apply its hunk. */
 char *redact_diff(const char *diff);
+/* The same a line at a time: emit gets each masked line without its newline (newline: it had one),
+ * so a report prints the diff of a large file without a masked copy of all of it. */
+void redact_diff_each(const char *diff,
+                      void (*emit)(const char *line, size_t n, bool newline, void *userdata),
+                      void *userdata);
 
 /* Append s[0..n) with every byte below 0x20 and 0x7f as a C escape: \n, \r,
  * \t, else \xHH (\x1b). With keep_tab a tab stays a tab. A backslash stays
