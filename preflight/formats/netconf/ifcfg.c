@@ -28,6 +28,8 @@ static void ifcfg_free(struct ifcfg *f) {
                 free(f->vars[i].value);
         }
         free(f->vars);
+        f->vars = NULL;
+        f->n = 0;
 }
 
 /* Characters that make an unquoted shell word do more than stand for itself. */
@@ -225,6 +227,10 @@ int netconf_ifcfg_set_gateway(const char *text, size_t len, const char *gateway,
                 insert = xasprintf("GATEWAY=%c%s%c%s", f.last_quote, gateway, f.last_quote, f.eol);
         else
                 insert = xasprintf("GATEWAY=%s%s", gateway, f.eol);
-        *ret_text = netconf_splice(text, len, f.last_assignment_end, insert, f.eol, ret_len);
+        if (!ret_text) /* only the answer is asked for */
+                return 1;
+        size_t at = f.last_assignment_end;
+        ifcfg_free(&f); /* before the new text: a large file's parse and edit are not held together */
+        *ret_text = netconf_splice(text, len, at, insert, f.eol, ret_len);
         return 1;
 }

@@ -207,6 +207,7 @@ int netconf_keyfile_set_gateway(const char *text, size_t len, const char *gatewa
                                    eq, gateway, ini.eol, max_route + 1, eq, ini.eol);
         else
                 insert = xasprintf("gateway%s%s%s", eq, gateway, ini.eol);
-        *ret_text = netconf_splice(text, len, last->end, insert, ini.eol, ret_len);
+        if (ret_text) /* NULL: only the answer is asked for */
+                *ret_text = netconf_splice(text, len, last->end, insert, ini.eol, ret_len);
         return 1;
 }

@@ -119,17 +119,14 @@ int netconf_parsed_get_gateway(struct netconf_parsed *p, const char *iface, char
 
 int netconf_parsed_set_gateway(struct netconf_parsed *p, const char *iface, const char *gateway, bool onlink,
                                char **ret_text, size_t *ret_len, char **ret_error) {
-        _cleanup_free_ char *ignored = NULL;
-        size_t ignored_len;
         if (p->format == NETCONF_NETPLAN)
                 return netconf_netplan_parsed_set_gateway(p->doc, iface, gateway, onlink, ret_text, ret_len,
                                                           ret_error);
         if (p->format == NETCONF_INTERFACES)
                 return netconf_interfaces_parsed_set_gateway(p->doc, iface, gateway, onlink, ret_text,
                                                              ret_len, ret_error);
-        /* One interface, one question per file: the new text is made and dropped when unwanted. */
-        return netconf_set_gateway(p->format, p->text, p->len, iface, gateway, onlink,
-                                   ret_text ? ret_text : &ignored, ret_len ? ret_len : &ignored_len,
+        /* One interface, one question per file; with ret_text NULL the editors make no new text. */
+        return netconf_set_gateway(p->format, p->text, p->len, iface, gateway, onlink, ret_text, ret_len,
                                    ret_error);
 }
 

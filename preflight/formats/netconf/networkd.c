@@ -173,6 +173,7 @@ int netconf_networkd_set_gateway(const char *text, size_t len, const char *gatew
                                            ini.eol, eq, gateway, ini.eol);
                 at = len;
         }
-        *ret_text = netconf_splice(text, len, at, insert, ini.eol, ret_len);
+        if (ret_text) /* NULL: only the answer is asked for */
+                *ret_text = netconf_splice(text, len, at, insert, ini.eol, ret_len);
         return 1;
 }
