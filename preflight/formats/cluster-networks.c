@@ -31,33 +31,54 @@ static void set_once(char **field, const char *value) {
                 *field = xstrdup(value);
 }
 
+/* from's items, when to has none. */
+static void take_list(struct strv *to, struct strv *from) {
+        if (to->n > 0)
+                return;
+        strv_free(to);
+        *to = *from;
+        *from = (struct strv){};
+}
+
+static int networks_of_document(_unused_ size_t index, const struct ydoc *doc, void *userdata,
+                                _unused_ char **ret_error) {
+        struct cluster_networks *got = userdata;
+        const struct ynode *root = doc->root;
+        const char *kind = scalar(lookup(root, "kind"));
+        if (!kind)
+                return 0;
+        if (streq(kind, "ClusterConfiguration")) {
+                const struct ynode *net = lookup(root, "networking");
+                const char *svc = scalar(lookup(net, "serviceSubnet"));
+                const char *pod = scalar(lookup(net, "podSubnet"));
+                if (svc && got->service_subnets.n == 0)
+                        cluster_networks_add_list(&got->service_subnets, svc);
+                if (pod && got->pod_subnets.n == 0)
+                        cluster_networks_add_list(&got->pod_subnets, pod);
+        } else if (streq(kind, "InitConfiguration"))
+                set_once(&got->advertise_address,
+                         scalar(lookup(lookup(root, "localAPIEndpoint"), "advertiseAddress")));
+        else if (streq(kind, "JoinConfiguration"))
+                set_once(&got->api_endpoint,
+                         scalar(lookup(lookup(lookup(root, "discovery"), "bootstrapToken"),
+                                       "apiServerEndpoint")));
+        return 0;
+}
+
 int kubeadm_config_networks(const char *text, size_t len, struct cluster_networks *ret, char **ret_error) {
-        struct ystream s = {};
-        int k = ystream_parse(text, len, &s, ret_error);
-        if (k < 0)
+        /* A document's tree at a time: a stream of 10,000 documents is not one tree. What it finds is
+         * ret's only when the whole stream parses. */
+        struct cluster_networks got = {};
+        int k = ystream_parse_each(text, len, networks_of_document, &got, NULL, ret_error);
+        if (k < 0) {
+                cluster_networks_free(&got);
                 return k;
-        for (size_t d = 0; d < s.n_docs; d++) {
-                const struct ynode *root = s.docs[d].root;
-                const char *kind = scalar(lookup(root, "kind"));
-                if (!kind)
-                        continue;
-                if (streq(kind, "ClusterConfiguration")) {
-                        const struct ynode *net = lookup(root, "networking");
-                        const char *svc = scalar(lookup(net, "serviceSubnet"));
-                        const char *pod = scalar(lookup(net, "podSubnet"));
-                        if (svc && ret->service_subnets.n == 0)
-                                cluster_networks_add_list(&ret->service_subnets, svc);
-                        if (pod && ret->pod_subnets.n == 0)
-                                cluster_networks_add_list(&ret->pod_subnets, pod);
-                } else if (streq(kind, "InitConfiguration"))
-                        set_once(&ret->advertise_address,
-                                 scalar(lookup(lookup(root, "localAPIEndpoint"), "advertiseAddress")));
-                else if (streq(kind, "JoinConfiguration"))
-                        set_once(&ret->api_endpoint,
-                                 scalar(lookup(lookup(lookup(root, "discovery"), "bootstrapToken"),
-                                               "apiServerEndpoint")));
         }
-        ystream_free(&s);
+        take_list(&ret->service_subnets, &got.service_subnets);
+        take_list(&ret->pod_subnets, &got.pod_subnets);
+        set_once(&ret->advertise_address, got.advertise_address);
+        set_once(&ret->api_endpoint, got.api_endpoint);
+        cluster_networks_free(&got);
         return 0;
 }
 

@@ -69,6 +69,15 @@ static int edit_ctx_parse(struct edit_ctx *c, const char *text, size_t len, unsi
         return ystream_parse_path(c->text, len, doc, path, &c->stream, ret_error);
 }
 
+/* Make the document of this root the one edited. */
+static void edit_ctx_use_root(struct edit_ctx *c, struct ynode *root) {
+        c->root = c->empty_root = NULL;
+        if (root && is_empty_document_root(root))
+                c->empty_root = root;
+        else
+                c->root = root;
+}
+
 /* Make document doc the one edited. */
 static int edit_ctx_select(struct edit_ctx *c, unsigned doc, char **ret_error) {
         c->root = c->empty_root = NULL;
@@ -79,11 +88,7 @@ static int edit_ctx_select(struct edit_ctx *c, unsigned doc, char **ret_error) {
                           line_of_offset(c->text, c->len), doc, c->stream.n_docs);
                 return -ENOENT;
         }
-        struct ynode *root = c->stream.docs[doc].root;
-        if (root && is_empty_document_root(root))
-                c->empty_root = root;
-        else
-                c->root = root;
+        edit_ctx_use_root(c, c->stream.docs[doc].root);
         return 0;
 }
 
@@ -305,33 +310,50 @@ int yaml_get_scalar(const char *text, size_t len, unsigned doc, const char *cons
         return r;
 }
 
+struct find_document {
+        struct edit_ctx c;
+        const char *const *path, *const *values;
+        bool found;
+        unsigned doc;
+};
+
+static int find_in_document(size_t index, const struct ydoc *doc, void *userdata, char **ret_error) {
+        struct find_document *f = userdata;
+        if (f->found)
+                return 0;
+        if (index == 0) {
+                int r = ytext_check_line_breaks(f->c.text, f->c.len, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_free_ char *value = NULL;
+        edit_ctx_use_root(&f->c, doc->root);
+        int r = get_scalar(&f->c, f->path, &value, NULL, ret_error);
+        for (size_t i = 0; r > 0 && !f->found && f->values[i]; i++)
+                if (streq(value, f->values[i])) {
+                        f->found = true;
+                        f->doc = (unsigned) index;
+                }
+        return r < 0 ? r : 0;
+}
+
 int yaml_find_document(const char *text, size_t len, const char *const *path, const char *const *values,
                        unsigned *ret_doc, char **ret_error) {
         if (!path || !path[0] || (!text && len > 0))
                 return -EINVAL;
         /* What yaml_count_documents() and then yaml_get_scalar() on each document would refuse, in that
-         * order, from one parse. */
-        struct edit_ctx c = { .text = text ? text : "", .len = len };
-        c.eol = detect_eol(c.text, len);
-        int r = ystream_parse(c.text, len, &c.stream, ret_error);
+         * order (a refusal of the text anywhere first), from one parse that holds one document's tree at
+         * a time: a --kubeadm-config of 10,000 documents is not one tree. */
+        struct find_document f = { .c = { .text = text ? text : "", .len = len },
+                                   .path = path,
+                                   .values = values };
+        f.c.eol = detect_eol(f.c.text, len);
+        int r = ystream_parse_each(f.c.text, len, find_in_document, &f, NULL, ret_error);
         if (r < 0)
                 return r;
-        if (c.stream.n_docs > 0)
-                r = ytext_check_line_breaks(c.text, len, ret_error);
-        for (unsigned d = 0; r >= 0 && d < c.stream.n_docs; d++) {
-                _cleanup_free_ char *value = NULL;
-                (void) edit_ctx_select(&c, d, NULL); /* d exists */
-                r = get_scalar(&c, path, &value, NULL, ret_error);
-                for (size_t i = 0; r > 0 && values[i]; i++)
-                        if (streq(value, values[i])) {
-                                *ret_doc = d;
-                                edit_ctx_done(&c);
-                                return 1;
-                        }
-                r = r < 0 ? r : 0;
-        }
-        edit_ctx_done(&c);
-        return r < 0 ? r : 0;
+        if (f.found)
+                *ret_doc = f.doc;
+        return f.found;
 }
 
 /* ---- set ---- */

@@ -739,6 +739,35 @@ static void run_parse_each_test(void) {
         buf_free(&s.b);
 }
 
+/* yaml_find_document() a document at a time answers as count and then a get per document would:
+ * the first match, a refusal before it, and a broken document anywhere before either. */
+static void run_find_document_test(void) {
+        static const char *const path[] = { "kind", NULL }, *const values[] = { "ClusterConfiguration",
+                                                                                NULL };
+        static const struct {
+                const char *text;
+                int want;
+                unsigned doc;
+                const char *error; /* prefix */
+        } finds[] = {
+                { "kind: Init\n---\nkind: ClusterConfiguration\n---\nkind: Join\n", 1, 1, NULL },
+                { "kind: Init\n---\nkind: Join\n", 0, 0, NULL },
+                { "kind: ClusterConfiguration\n---\nkind: {a: [\n", -EBADMSG, 0, "line 4:" },
+                { "kind: [x]\n---\nkind: ClusterConfiguration\n", -EBADMSG, 0,
+                  "line 1: kind is a sequence" },
+                { "kind: ClusterConfiguration\n---\nkind: [x]\n", 1, 0, NULL },
+                { "kind: [x]\n---\nkind: {a: [\n", -EBADMSG, 0, "line 4:" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(finds); i++) {
+                unsigned doc = 99;
+                _cleanup_free_ char *error = NULL, *name = xasprintf("find_document case %zu", i);
+                int r = yaml_find_document(finds[i].text, strlen(finds[i].text), path, values, &doc, &error);
+                tap_ok(r == finds[i].want && (r != 1 || doc == finds[i].doc) &&
+                               (!finds[i].error ? !error : error && startswith(error, finds[i].error)),
+                       name);
+        }
+}
+
 /* ---- many keys: the path parse keeps a few pairs, and answers as the whole tree does ---- */
 
 static unsigned next_line(const struct buf *b) {
@@ -903,6 +932,7 @@ int main(void) {
         run_golden_test();
         run_set_scalars_test();
         run_parse_each_test();
+        run_find_document_test();
         run_many_keys_test();
         run_corpus_tests();
         return tap_done();
