@@ -13,27 +13,28 @@ struct span {
         size_t start, end;
 };
 
-/* Where things are in the text, paired one to one with cJSON's children (same order). */
+/* Where things are in the text, paired one to one with cJSON's children (same order). cJSON's tree
+ * is dropped once read: a daemon.json of 100,000 labels is a 10 MB tree, and only exec-opts is
+ * edited. */
 struct daemon_json {
-        char *text; /* NUL-terminated copy */
+        const char *text; /* the caller's: the scanner runs inside the value cJSON accepted */
         size_t len;
-        bool blank; /* empty or whitespace only: treated as an empty object */
-        cJSON *root;
+        bool blank;                       /* empty or whitespace only: treated as an empty object */
         size_t object_open, object_close; /* offsets of the top-level '{' and '}' */
         struct span *keys, *values;
         size_t n_members;
-        cJSON *exec_opts;       /* the "exec-opts" array, or NULL */
+        bool has_exec_opts;
         size_t exec_opts_index; /* its member index */
+        struct strv exec_opts;  /* its entries, as cJSON decoded them */
         size_t array_open, array_close;
         struct span *elements;
         size_t n_elements;
 };
 
 static void daemon_json_done(struct daemon_json *dj) {
-        free(dj->text);
-        cJSON_Delete(dj->root);
         free(dj->keys);
         free(dj->values);
+        strv_free(&dj->exec_opts);
         free(dj->elements);
         *dj = (struct daemon_json){};
 }
@@ -112,6 +113,37 @@ static void scan_array(struct daemon_json *dj, size_t open) {
         dj->array_close = i;
 }
 
+/* What cJSON says of the top-level object, read before its tree is dropped. */
+struct members {
+        size_t n;
+        size_t exec_opts;     /* the index of the first "exec-opts", SIZE_MAX: none */
+        size_t duplicate;     /* the index of a second one, SIZE_MAX: none */
+        bool exec_opts_array; /* the first one is an array */
+        size_t not_string;    /* the index of its first element that is no string, SIZE_MAX: none */
+        size_t n_elements;
+};
+
+static void read_members(const cJSON *root, struct members *m, struct strv *exec_opts) {
+        *m = (struct members){ .exec_opts = SIZE_MAX, .duplicate = SIZE_MAX, .not_string = SIZE_MAX };
+        for (const cJSON *c = root->child; c; c = c->next, m->n++) {
+                if (!c->string || !streq(c->string, "exec-opts"))
+                        continue;
+                if (m->exec_opts != SIZE_MAX) {
+                        if (m->duplicate == SIZE_MAX)
+                                m->duplicate = m->n;
+                        continue;
+                }
+                m->exec_opts = m->n;
+                m->exec_opts_array = cJSON_IsArray(c);
+                for (const cJSON *e = m->exec_opts_array ? c->child : NULL; e; e = e->next, m->n_elements++)
+                        if (!cJSON_IsString(e)) {
+                                if (m->not_string == SIZE_MAX)
+                                        m->not_string = m->n_elements;
+                        } else
+                                strv_push(exec_opts, xstrdup(e->valuestring));
+        }
+}
+
 static int daemon_json_parse(const char *text, size_t len, struct daemon_json *dj, char **ret_error) {
         int r = refuse_nul(text, len, ret_error);
         if (r < 0)
@@ -125,64 +157,72 @@ static int daemon_json_parse(const char *text, size_t len, struct daemon_json *d
                                   (unsigned) text[off]);
                         return -EBADMSG;
                 }
-        dj->text = xstrndup(text, len);
+        dj->text = text;
         dj->len = len;
-        if (dj->text[skip_space(dj->text, 0)] == 0) {
+        size_t first = 0;
+        while (first < len && is_json_space(text[first]))
+                first++;
+        if (first == len) {
                 dj->blank = true;
                 return 0;
         }
-        /* parse_end is the pointer cJSON_GetErrorPtr() would return, without cJSON's global state */
+        /* parse_end is the pointer cJSON_GetErrorPtr() would return, without cJSON's global state; after
+         * the value only whitespace may follow, as cJSON's require_null_terminated checks for a C string */
         const char *parse_end = NULL;
-        dj->root = cJSON_ParseWithOpts(dj->text, &parse_end, true);
-        if (!dj->root) {
-                size_t off = parse_end ? (size_t) (parse_end - dj->text) : 0;
-                set_error(ret_error, "line %u, column %u: invalid JSON", line_of_offset(dj->text, off),
-                          column_of_offset(dj->text, off));
+        cJSON *root = cJSON_ParseWithLengthOpts(text, len, &parse_end, false);
+        size_t off = parse_end ? (size_t) (parse_end - text) : 0;
+        while (root && off < len && is_json_space(text[off]))
+                off++;
+        if (!root || off < len) {
+                cJSON_Delete(root);
+                set_error(ret_error, "line %u, column %u: invalid JSON", line_of_offset(text, off),
+                          column_of_offset(text, off));
                 return -EBADMSG;
         }
-        dj->object_open = skip_space(dj->text, 0);
-        if (!cJSON_IsObject(dj->root)) {
+        dj->object_open = first;
+        if (!cJSON_IsObject(root)) {
+                cJSON_Delete(root);
                 set_error(ret_error, "line %u: the top level is not an object",
-                          line_of_offset(dj->text, dj->object_open));
+                          line_of_offset(text, dj->object_open));
                 return -EBADMSG;
         }
+        struct members m;
+        read_members(root, &m, &dj->exec_opts);
+        cJSON_Delete(root);
+
         scan_object(dj);
-        size_t i = 0;
-        for (cJSON *c = dj->root->child; c; c = c->next, i++) {
-                if (i >= dj->n_members)
-                        break;
-                if (!c->string || !streq(c->string, "exec-opts"))
-                        continue;
-                if (dj->exec_opts) {
-                        set_error(ret_error, "line %u: duplicate \"exec-opts\" keys",
-                                  line_of_offset(dj->text, dj->keys[i].start));
-                        return -EBADMSG;
-                }
-                dj->exec_opts = c, dj->exec_opts_index = i;
-        }
-        if (i != dj->n_members || (size_t) cJSON_GetArraySize(dj->root) != dj->n_members) {
-                set_error(ret_error, "line %u: cannot locate the object's members",
-                          line_of_offset(dj->text, dj->object_open));
+        if (m.duplicate != SIZE_MAX && m.duplicate < dj->n_members) {
+                set_error(ret_error, "line %u: duplicate \"exec-opts\" keys",
+                          line_of_offset(text, dj->keys[m.duplicate].start));
                 return -EBADMSG;
         }
-        if (!dj->exec_opts)
+        if (m.n != dj->n_members) {
+                set_error(ret_error, "line %u: cannot locate the object's members",
+                          line_of_offset(text, dj->object_open));
+                return -EBADMSG;
+        }
+        if (m.exec_opts == SIZE_MAX)
                 return 0;
+        dj->has_exec_opts = true;
+        dj->exec_opts_index = m.exec_opts;
         size_t at = dj->values[dj->exec_opts_index].start;
-        if (!cJSON_IsArray(dj->exec_opts)) {
-                set_error(ret_error, "line %u: \"exec-opts\" is not an array", line_of_offset(dj->text, at));
+        if (!m.exec_opts_array) {
+                set_error(ret_error, "line %u: \"exec-opts\" is not an array", line_of_offset(text, at));
                 return -EBADMSG;
         }
         scan_array(dj, at);
-        i = 0;
-        for (cJSON *e = dj->exec_opts->child; e; e = e->next, i++)
-                if (!cJSON_IsString(e) || i >= dj->n_elements) {
-                        set_error(ret_error, "line %u: \"exec-opts\" holds something other than strings",
-                                  line_of_offset(dj->text, i < dj->n_elements ? dj->elements[i].start : at));
-                        return -EBADMSG;
-                }
-        if (i != dj->n_elements) {
+        /* The first entry that is no string, or the first cJSON has and the scanner did not find. */
+        size_t bad = m.n_elements > dj->n_elements ? dj->n_elements : SIZE_MAX;
+        if (m.not_string < bad)
+                bad = m.not_string;
+        if (bad != SIZE_MAX) {
+                set_error(ret_error, "line %u: \"exec-opts\" holds something other than strings",
+                          line_of_offset(text, bad < dj->n_elements ? dj->elements[bad].start : at));
+                return -EBADMSG;
+        }
+        if (m.n_elements != dj->n_elements) {
                 set_error(ret_error, "line %u: cannot locate the \"exec-opts\" entries",
-                          line_of_offset(dj->text, at));
+                          line_of_offset(text, at));
                 return -EBADMSG;
         }
         return 0;
@@ -215,8 +255,8 @@ int daemon_json_get_cgroup_driver(const char *text, size_t len, char **ret_drive
         if (r < 0)
                 return r;
         char *found = NULL;
-        for (cJSON *e = dj.exec_opts ? dj.exec_opts->child : NULL; e; e = e->next) {
-                char *d = cgroup_driver_of(e->valuestring);
+        for (size_t i = 0; i < dj.exec_opts.n; i++) {
+                char *d = cgroup_driver_of(dj.exec_opts.items[i]);
                 if (d) {
                         free(found);
                         found = d;
@@ -241,9 +281,9 @@ static void splice(struct buf *b, const struct daemon_json *dj, size_t *pos, siz
 
 static void edit_exec_opts(struct buf *b, const struct daemon_json *dj, const char *entry,
                            const char *driver) {
-        size_t pos = 0, i = 0, first = SIZE_MAX;
-        for (cJSON *e = dj->exec_opts->child; e; e = e->next, i++) {
-                _cleanup_free_ char *d = cgroup_driver_of(e->valuestring);
+        size_t pos = 0, first = SIZE_MAX;
+        for (size_t i = 0; i < dj->exec_opts.n; i++) {
+                _cleanup_free_ char *d = cgroup_driver_of(dj->exec_opts.items[i]);
                 if (!d)
                         continue;
                 if (first == SIZE_MAX) {
@@ -315,7 +355,7 @@ int daemon_json_set_cgroup_driver(const char *text, size_t len, const char *driv
         struct buf b = {};
         if (dj.blank)
                 buf_printf(&b, "{\n  \"exec-opts\": [%s]\n}\n", entry);
-        else if (dj.exec_opts)
+        else if (dj.has_exec_opts)
                 edit_exec_opts(&b, &dj, entry, driver);
         else
                 add_exec_opts_member(&b, &dj, entry);
