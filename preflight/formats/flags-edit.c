@@ -8,31 +8,42 @@
 #include "basic/name-index.h"
 #include "basic/util.h"
 
+/* Offsets are 32 bits: a text is read whole and under READ_FILE_MAX (flags_get() and flags_edit() refuse
+ * a larger one), and a file of one short flag a line has as many words and regions as lines. */
 struct word {
-        size_t start, end;
-        bool joined; /* ENV files: holds a backslash-newline, which systemd drops: the word spans two lines */
+        uint32_t start;
+        uint32_t end : 31;
+        uint32_t
+                joined : 1; /* ENV files: holds a backslash-newline, which systemd drops: the word spans two lines */
 };
 
 /* One value the kubelet's arguments are split from: an ENV assignment, an Environment= assignment or
  * the arguments of an ExecStart= line. */
 struct region {
-        size_t start, end;           /* value bytes, inside any outer quotes */
-        size_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
+        uint32_t start, end;           /* value bytes, inside any outer quotes */
+        uint32_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
+        uint32_t value_at;             /* ENV files: just past the '=' */
         unsigned line;
-        char *var;          /* variable assigned; NULL for ExecStart= and lines that are no assignment */
-        size_t value_at;    /* ENV files: just past the '=' */
+        /* While parsing, the region's words are [words_at, words_at + n_words) of regions.words and its
+         * variable is at var_at in regions.names (0: none); those grow, so the pointers are set after. */
+        uint32_t words_at, n_words, var_at;
         char quote;         /* ENV files: the quote the value is wrapped in, 0 when it is bare */
         bool replaced;      /* a later assignment of the same variable replaces this one */
         bool exec;          /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
         bool unit;          /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
+        const char *var;    /* variable assigned; NULL for ExecStart= and lines that are no assignment */
         const char *broken; /* why the line cannot be interpreted safely, NULL when it can */
-        struct word *words;
-        size_t n_words;
+        const struct word *words;
 };
 
+/* A file of a hundred thousand lines is a hundred thousand regions: their words and variable names are
+ * kept in one array each, not in an allocation per region. */
 struct regions {
         struct region *items;
         size_t n;
+        struct word *words;
+        size_t n_words;
+        struct buf names; /* the variables' names, each NUL-terminated, after a first NUL (var_at 0) */
         bool ends_quoted; /* ENV: the text ends inside a quoted value, a line added after it would be in it */
         struct line_cursor lines;
 };
@@ -63,11 +74,9 @@ struct edits {
 };
 
 static void regions_free(struct regions *rs) {
-        for (size_t i = 0; i < rs->n; i++) {
-                free(rs->items[i].var);
-                free(rs->items[i].words);
-        }
         free(rs->items);
+        free(rs->words);
+        buf_free(&rs->names);
         *rs = (struct regions){};
 }
 
@@ -145,12 +154,13 @@ static bool word_plain(char c) {
         }
 }
 
-/* Split a region into words (quotes group, as systemd's splitting of "$VAR" does). Sets r->broken
- * when the value holds something we do not interpret. */
-static void region_split_words(const char *t, struct region *r) {
+/* Split a region into words (quotes group, as systemd's splitting of "$VAR" does), added to rs->words.
+ * Sets r->broken when the value holds something we do not interpret. */
+static void region_split_words(const char *t, struct regions *rs, struct region *r) {
         size_t i = r->start, n;
         if (r->broken)
                 return;
+        r->words_at = (uint32_t) rs->n_words;
         for (;;) {
                 while (i < r->end && ((n = space_at(t, i, r->end, r->unit)) > 0 ||
                                       (n = break_at(t, i, r->end, false)) > 0))
@@ -198,8 +208,9 @@ static void region_split_words(const char *t, struct region *r) {
                         }
                         i++;
                 }
-                r->words = xrealloc_grow(r->words, r->n_words, sizeof(struct word));
-                r->words[r->n_words++] = (struct word){ word_start, i, joined };
+                rs->words = xrealloc_grow(rs->words, rs->n_words, sizeof(struct word));
+                rs->words[rs->n_words++] = (struct word){ (uint32_t) word_start, (uint32_t) i, joined };
+                r->n_words++;
         }
 }
 
@@ -319,8 +330,9 @@ static size_t env_comment_end(const char *t, size_t len, size_t s, bool *ret_con
         return len;
 }
 
-/* The VAR of an assignment starting at p: sets r->var and *ret_eq (the offset of the '='), or r->broken. */
-static bool take_var_name(const char *t, size_t p, size_t end, struct region *r, size_t *ret_eq) {
+/* The VAR of an assignment starting at p: sets r->var_at and *ret_eq (the offset of the '='), or r->broken. */
+static bool take_var_name(const char *t, size_t p, size_t end, struct regions *rs, struct region *r,
+                          size_t *ret_eq) {
         size_t name_start = p;
         while (p < end && is_name_char(t[p]))
                 p++;
@@ -328,7 +340,11 @@ static bool take_var_name(const char *t, size_t p, size_t end, struct region *r,
                 r->broken = "not a VAR=value assignment";
                 return false;
         }
-        r->var = xstrndup(t + name_start, p - name_start);
+        if (rs->names.len == 0)
+                buf_putc(&rs->names, 0);
+        r->var_at = (uint32_t) rs->names.len;
+        buf_append(&rs->names, t + name_start, p - name_start);
+        buf_putc(&rs->names, 0);
         *ret_eq = p;
         return true;
 }
@@ -353,7 +369,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
         if (p >= le || t[p] == '\n' || t[p] == '#' || t[p] == ';')
                 return;
         struct region *r = regions_push(rs, ls, le, false);
-        if (!take_var_name(t, p, le, r, &p))
+        if (!take_var_name(t, p, le, rs, r, &p))
                 return;
         r->value_at = p + 1;
         if (broken) {
@@ -381,7 +397,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
                 r->start = p + 1, r->end = (size_t) (close - t);
         } else
                 r->start = p, r->end = content_end;
-        region_split_words(t, r);
+        region_split_words(t, rs, r);
 }
 
 /* Environment= takes a list of assignments, each a word that may be quoted as a whole
@@ -397,7 +413,7 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                 char outer = 0;
                 if (t[p] == '"' || t[p] == '\'')
                         outer = t[p++];
-                if (!take_var_name(t, p, end, r, &p))
+                if (!take_var_name(t, p, end, rs, r, &p))
                         return;
                 p++;
                 if (!outer && p < end && (t[p] == '"' || t[p] == '\''))
@@ -425,7 +441,7 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                                 return;
                         }
                 }
-                region_split_words(t, r);
+                region_split_words(t, rs, r);
                 if (r->broken)
                         return;
         }
@@ -449,7 +465,7 @@ static void parse_unit_line(const char *t, size_t ls, size_t le, struct regions 
                 struct region *r = regions_push(rs, ls, le, true);
                 r->exec = true;
                 r->start = value, r->end = value + span_rstrip(t + value, le - value, BLANKS_AND_NEWLINES);
-                region_split_words(t, r);
+                region_split_words(t, rs, r);
         }
 }
 
@@ -470,6 +486,14 @@ static void mark_replaced(struct regions *rs) {
                 if (rs->items[ri].var)
                         rs->items[ri].replaced = !name_index_put(&seen, rs->items[ri].var, ri);
         name_index_free(&seen);
+}
+
+/* The parse keeps 31-bit offsets (struct word): far more than the READ_FILE_MAX a file is read with. */
+static int refuse_too_large(size_t len, char **ret_error) {
+        if (len <= INT32_MAX)
+                return 0;
+        set_error(ret_error, "the text is too large to edit (%zu bytes)", len);
+        return -EFBIG;
 }
 
 static struct regions parse_regions(const char *t, size_t len, enum flags_format fmt) {
@@ -495,6 +519,12 @@ static struct regions parse_regions(const char *t, size_t len, enum flags_format
                         after_comment = after_comment && ends_in_line_break(t, s, e);
                 }
                 s = e;
+        }
+        /* Done growing: the words and names stay where they are now. */
+        for (size_t i = 0; i < rs.n; i++) {
+                struct region *r = &rs.items[i];
+                r->words = rs.words + r->words_at;
+                r->var = r->var_at ? rs.names.data + r->var_at : NULL;
         }
         mark_replaced(&rs);
         return rs;
@@ -841,6 +871,8 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
                 return r;
         if (!may_mention_flag(text, len, name))
                 return 0;
+        if ((r = refuse_too_large(len, ret_error)) < 0)
+                return r;
         _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
         _cleanup_free_ struct occurrence *items = NULL;
         struct occurrences os = {};
@@ -1018,9 +1050,15 @@ static size_t edits_first_at(const struct edits *es, size_t off) {
 /* Apply the (non-overlapping) edits; 0 if the text comes out the same. */
 static int apply_edits(const char *text, size_t len, struct edits *es, char **ret_text, size_t *ret_len) {
         struct buf b = {};
-        size_t pos = 0;
+        size_t pos = 0, size = len;
         if (es->n > 0)
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
+        /* The result is planned and held to the end of the run, a read of it copied: allocated at its
+         * size, not at the next power of two a growing buffer would leave. */
+        for (size_t i = 0; i < es->n; i++)
+                size += strlen(es->items[i].replacement) - (es->items[i].end - es->items[i].start);
+        b.data = xmalloc(size + 1);
+        b.cap = size + 1;
         for (size_t i = 0; i < es->n; i++) {
                 buf_append(&b, text + pos, es->items[i].start - pos);
                 buf_puts(&b, es->items[i].replacement);
@@ -1180,7 +1218,7 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 set_error(ret_error, "invalid variable name '%s'", strempty(var));
                 return -EINVAL;
         }
-        if ((r = refuse_nul(text, len, ret_error)) < 0)
+        if ((r = refuse_nul(text, len, ret_error)) < 0 || (r = refuse_too_large(len, ret_error)) < 0)
                 return r;
         /* Nothing to change where the flag is nowhere, unless it is to be added (ENV files only). */
         if ((!value || fmt == FLAGS_SYSTEMD_DROPIN) && !may_mention_flag(text, len, name))
