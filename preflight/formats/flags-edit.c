@@ -48,11 +48,13 @@ struct regions {
         struct line_cursor lines;
 };
 
+/* 32 bits as in struct word: a flag on each of a hundred thousand lines is as many occurrences. */
+#define NO_VALUE_WORD UINT32_MAX
 struct occurrence {
-        size_t region, word;
-        size_t value_word; /* index of the value word for "--flag value", SIZE_MAX otherwise */
-        bool has_value;    /* false for a bare "--flag" */
-        size_t value_start, value_end;
+        uint32_t region, word;
+        uint32_t value_word; /* index of the value word for "--flag value", NO_VALUE_WORD otherwise */
+        uint32_t value_start, value_end;
+        bool has_value;   /* false for a bare "--flag" */
         bool quoted_name; /* the flag word does not begin with a literal "--": readable, not editable */
         bool split;       /* the flag or its value spans a line continuation: readable, not editable */
 };
@@ -63,14 +65,18 @@ struct occurrences {
 };
 
 struct edit {
-        size_t start, end;
-        char *replacement;
-        bool new_line; /* an assignment added after the last line, part of no region */
+        uint32_t start, end;
+        uint32_t replacement; /* where in edits.texts its replacement starts, NUL-terminated */
+        bool new_line;        /* an assignment added after the last line, part of no region */
+        bool dropped;         /* given way to an edit of the whole value (edits_quote_bare_values()) */
 };
 
+/* Removing a flag from each of a hundred thousand lines is as many edits, most replacing with "": their
+ * replacements are kept in one buffer, not in an allocation each. */
 struct edits {
         struct edit *items;
         size_t n;
+        struct buf texts;
 };
 
 static void regions_free(struct regions *rs) {
@@ -81,15 +87,24 @@ static void regions_free(struct regions *rs) {
 }
 
 static void edits_free(struct edits *es) {
-        for (size_t i = 0; i < es->n; i++)
-                free(es->items[i].replacement);
         free(es->items);
+        buf_free(&es->texts);
         *es = (struct edits){};
 }
 
-static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
+static const char *edit_replacement(const struct edits *es, const struct edit *e) {
+        return es->texts.data + e->replacement;
+}
+
+static void edits_push_text(struct edits *es, size_t start, size_t end, const char *replacement) {
         es->items = xrealloc_grow(es->items, es->n, sizeof(struct edit));
-        es->items[es->n++] = (struct edit){ start, end, owned_replacement };
+        es->items[es->n++] = (struct edit){ (uint32_t) start, (uint32_t) end, (uint32_t) es->texts.len };
+        buf_append(&es->texts, replacement, strlen(replacement) + 1);
+}
+
+static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
+        edits_push_text(es, start, end, owned_replacement);
+        free(owned_replacement);
 }
 
 static struct region *regions_push(struct regions *rs, size_t line_start, size_t line_end, bool unit) {
@@ -745,9 +760,10 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         size_t name_len = eq ? (size_t) (eq - after) : n - 2;
                         if (!flag_name_eq(after, name_len, name))
                                 continue;
-                        struct occurrence o = {
-                                .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined
-                        };
+                        struct occurrence o = { .region = (uint32_t) ri,
+                                                .word = (uint32_t) k,
+                                                .value_word = NO_VALUE_WORD,
+                                                .split = w->joined };
                         o.quoted_name =
                                 t[w->start] != '-' || t[w->start + 1] != '-' ||
                                 memchr(t + w->start, '"', 2 + name_len) ||
@@ -887,7 +903,7 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
         char *value;
         if (!last->has_value)
                 value = xstrdup("true");
-        else if (last->quoted_name && last->value_word == SIZE_MAX) {
+        else if (last->quoted_name && last->value_word == NO_VALUE_WORD) {
                 /* the '=' sits somewhere inside quotes: take the value from the unquoted word */
                 _cleanup_free_ char *u =
                         unquote(text, lr->words[last->word].start, lr->words[last->word].end, lr->unit);
@@ -967,18 +983,18 @@ static void edits_remove_words(struct edits *es, const char *t, const struct reg
                 size_t pe = has_prev ? r->words[a - 1].end : ws, ns = has_next ? r->words[b + 1].start : we;
                 size_t next_break = first_break(t, we, ns, r->unit);
                 if (has_prev && (first_break(t, pe, ws, r->unit) == ws || !has_next))
-                        edits_push(es, pe, we, xstrdup(""));
+                        edits_push_text(es, pe, we, "");
                 else if (!has_next)
-                        edits_push(es, ws, we, xstrdup(""));
+                        edits_push_text(es, ws, we, "");
                 else if (next_break == ns)
-                        edits_push(es, ws, ns, xstrdup(""));
+                        edits_push_text(es, ws, ns, "");
                 else {
                         size_t ls = after_last_break(t, pe, ws, r->unit),
                                le = next_break + break_at(t, next_break, ns, r->unit);
                         if (has_prev && (separates(t, pe, ls, r->unit) || separates(t, le, ns, r->unit)))
-                                edits_push(es, ls, le, xstrdup(""));
+                                edits_push_text(es, ls, le, "");
                         else
-                                edits_push(es, ws, next_break, xstrdup(""));
+                                edits_push_text(es, ws, next_break, "");
                 }
                 a = b;
         }
@@ -1013,15 +1029,15 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                                         _cleanup_free_ char *v = format_value(t, o, r->unit, value);
                                         edits_push(es, r->words[o->word].end, r->words[o->word].end,
                                                    xasprintf("=%s", v));
-                                } else if (o->value_word != SIZE_MAX && !*value)
-                                        edits_push(es, r->words[o->word].end, o->value_end, xstrdup("="));
+                                } else if (o->value_word != NO_VALUE_WORD && !*value)
+                                        edits_push_text(es, r->words[o->word].end, o->value_end, "=");
                                 else
                                         edits_push(es, o->value_start, o->value_end,
                                                    format_value(t, o, r->unit, value));
                                 continue;
                         }
                         removed[o->word] = true;
-                        if (o->value_word != SIZE_MAX)
+                        if (o->value_word != NO_VALUE_WORD)
                                 removed[o->value_word] = true;
                 }
                 edits_remove_words(es, t, r, removed);
@@ -1056,12 +1072,13 @@ static int apply_edits(const char *text, size_t len, struct edits *es, char **re
         /* The result is planned and held to the end of the run, a read of it copied: allocated at its
          * size, not at the next power of two a growing buffer would leave. */
         for (size_t i = 0; i < es->n; i++)
-                size += strlen(es->items[i].replacement) - (es->items[i].end - es->items[i].start);
+                size += strlen(edit_replacement(es, &es->items[i])) -
+                        (es->items[i].end - es->items[i].start);
         b.data = xmalloc(size + 1);
         b.cap = size + 1;
         for (size_t i = 0; i < es->n; i++) {
                 buf_append(&b, text + pos, es->items[i].start - pos);
-                buf_puts(&b, es->items[i].replacement);
+                buf_puts(&b, edit_replacement(es, &es->items[i]));
                 pos = es->items[i].end;
         }
         buf_append(&b, text + pos, len - pos);
@@ -1166,7 +1183,7 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                 for (; end < es->n && es->items[end].start <= r->end; end++)
                         if (!es->items[end].new_line && es->items[end].end <= r->end) {
                                 buf_append(&b, t + pos, es->items[end].start - pos);
-                                buf_puts(&b, es->items[end].replacement);
+                                buf_puts(&b, edit_replacement(es, &es->items[end]));
                                 pos = es->items[end].end;
                                 touched = true;
                         }
@@ -1185,8 +1202,7 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                 /* The value's edits give way to one that quotes it, whole. */
                 for (size_t i = first; i < end; i++)
                         if (!es->items[i].new_line && es->items[i].end <= r->end) {
-                                free(es->items[i].replacement);
-                                es->items[i].replacement = NULL;
+                                es->items[i].dropped = true;
                                 dropped++;
                         }
                 /* The quote goes right after the '=': a shell would take "VAR= '...'" for a command. */
@@ -1195,13 +1211,13 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
         if (dropped > 0) {
                 size_t kept = 0;
                 for (size_t i = 0; i < es->n; i++)
-                        if (es->items[i].replacement)
+                        if (!es->items[i].dropped)
                                 es->items[kept++] = es->items[i];
                 es->n = kept;
         }
         for (size_t i = 0; i < quoted.n; i++)
-                edits_push(es, quoted.items[i].start, quoted.items[i].end,
-                           TAKE_PTR(quoted.items[i].replacement));
+                edits_push_text(es, quoted.items[i].start, quoted.items[i].end,
+                                edit_replacement(&quoted, &quoted.items[i]));
         return 0;
 }
 
