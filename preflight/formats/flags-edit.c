@@ -716,15 +716,19 @@ static char *unquote(const char *t, size_t start, size_t end, bool unit) {
         return buf_steal(&b);
 }
 
-/* The variable a word expands ("$VAR" or "${VAR}"), as a new string; NULL for any other word. */
-static char *word_var_reference(const char *t, const struct word *w) {
+/* The variable a word expands ("$VAR" or "${VAR}"), in *scratch (reused from word to word: an ExecStart=
+ * may expand a hundred thousand); NULL for any other word. */
+static const char *word_var_reference(const char *t, const struct word *w, struct buf *scratch) {
         size_t len = w->end - w->start;
         const char *s = t + w->start;
         if (len < 2 || s[0] != '$')
                 return NULL;
+        scratch->len = 0;
         if (len >= 3 && s[1] == '{' && s[len - 1] == '}')
-                return xstrndup(s + 2, len - 3);
-        return xstrndup(s + 1, len - 1);
+                buf_append(scratch, s + 2, len - 3);
+        else
+                buf_append(scratch, s + 1, len - 1);
+        return scratch->data;
 }
 
 static int find_occurrences(const char *t, const struct regions *rs, const char *name,
@@ -788,7 +792,10 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
          * looked up: a scan of each such line per occurrence would multiply lines by occurrences. */
         struct name_index first_of_var = {};
         int k = 0;
-        for (size_t i = 0; i < ret->n; i++)
+        bool broken_exec = false; /* without one there is nothing to look up: no index to build */
+        for (size_t ri = 0; ri < rs->n && !broken_exec; ri++)
+                broken_exec = rs->items[ri].broken && rs->items[ri].exec;
+        for (size_t i = 0; i < ret->n && broken_exec; i++)
                 if (rs->items[ret->items[i].region].var)
                         (void) name_index_put(&first_of_var, rs->items[ret->items[i].region].var, i);
         for (size_t ri = 0; ri < rs->n && k == 0 && first_of_var.n > 0; ri++) {
@@ -817,29 +824,31 @@ static bool region_effective(const struct regions *rs, size_t ri) {
 static const struct occurrence *last_occurrence(const char *t, const struct regions *rs,
                                                 const struct occurrences *os) {
         const struct occurrence *last = NULL;
-        struct strv names = {};
-        struct name_index referenced = {}, last_of_var = {};
+        struct name_index last_of_var = {};
+        struct buf scratch = {};
+        const char *var;
         size_t first_exec = 0, idx; /* ExecStart= lines before an empty ExecStart= do not count */
         for (size_t ri = 0; ri < rs->n; ri++)
                 if (rs->items[ri].exec && !rs->items[ri].broken && rs->items[ri].n_words == 0)
                         first_exec = ri;
-        for (size_t ri = first_exec; ri < rs->n; ri++)
-                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++) {
-                        char *var = word_var_reference(t, &rs->items[ri].words[k]);
-                        if (var) {
-                                strv_push(&names, var);
-                                (void) name_index_put(&referenced, var, 0);
-                        }
-                }
         for (size_t i = os->n; i-- > 0;) { /* the first put wins: the last occurrence */
                 const struct region *r = &rs->items[os->items[i].region];
                 if (r->var && region_effective(rs, os->items[i].region))
                         (void) name_index_put(&last_of_var, r->var, i);
         }
+        /* Which of those variables an ExecStart= expands, marked at the variable's last occurrence: the
+         * names are looked up one at a time, not copied into an index of their own. */
+        _cleanup_free_ bool *referenced = xmalloc(os->n + 1);
+        memset(referenced, 0, os->n + 1);
+        for (size_t ri = first_exec; ri < rs->n; ri++)
+                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++)
+                        if ((var = word_var_reference(t, &rs->items[ri].words[k], &scratch)) &&
+                            name_index_get(&last_of_var, var, &idx))
+                                referenced[idx] = true;
         for (size_t i = 0; i < os->n; i++) {
                 const struct region *r = &rs->items[os->items[i].region];
                 if (r->var && region_effective(rs, os->items[i].region) &&
-                    !name_index_get(&referenced, r->var, &idx))
+                    name_index_get(&last_of_var, r->var, &idx) && !referenced[idx])
                         last = &os->items[i];
         }
         /* The occurrences are in region and word order: one pass over them along the ExecStart= words. */
@@ -853,14 +862,13 @@ static const struct occurrence *last_occurrence(const char *t, const struct regi
                                 last = &os->items[i++];
                                 continue;
                         }
-                        _cleanup_free_ char *var = word_var_reference(t, &r->words[k]);
-                        if (var && name_index_get(&last_of_var, var, &idx))
+                        if ((var = word_var_reference(t, &r->words[k], &scratch)) &&
+                            name_index_get(&last_of_var, var, &idx))
                                 last = &os->items[idx];
                 }
         }
-        name_index_free(&referenced);
         name_index_free(&last_of_var);
-        strv_free(&names);
+        buf_free(&scratch);
         return last;
 }
 
