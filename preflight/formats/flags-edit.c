@@ -3,6 +3,7 @@
  * kubelet.service drop-ins, and changes only the words of one flag, leaving every other byte alone. */
 #include "formats/flags-edit.h"
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "basic/name-index.h"
@@ -24,16 +25,15 @@ struct region {
         uint32_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
         uint32_t value_at;             /* ENV files: just past the '=' */
         unsigned line;
-        /* While parsing, the region's words are [words_at, words_at + n_words) of regions.words and its
-         * variable is at var_at in regions.names (0: none); those grow, so the pointers are set after. */
+        /* No pointers (44 bytes): the region's words are [words_at, words_at + n_words) of regions.words
+         * (region_words()), its variable at var_at in regions.names (region_var(), 0: none), why it is
+         * broken at broken in regions.reasons (region_broken(), 0: it is not). */
         uint32_t words_at, n_words, var_at;
-        char quote;         /* ENV files: the quote the value is wrapped in, 0 when it is bare */
-        bool replaced;      /* a later assignment of the same variable replaces this one */
-        bool exec;          /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
-        bool unit;          /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
-        const char *var;    /* variable assigned; NULL for ExecStart= and lines that are no assignment */
-        const char *broken; /* why the line cannot be interpreted safely, NULL when it can */
-        const struct word *words;
+        char quote;     /* ENV files: the quote the value is wrapped in, 0 when it is bare */
+        bool replaced;  /* a later assignment of the same variable replaces this one */
+        bool exec;      /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
+        bool unit;      /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
+        uint8_t broken; /* why the line cannot be interpreted safely, 0 when it can */
 };
 
 /* A file of a hundred thousand lines is a hundred thousand regions: their words and variable names are
@@ -44,6 +44,8 @@ struct regions {
         struct word *words;
         size_t n_words;
         struct buf names; /* the variables' names, each NUL-terminated, after a first NUL (var_at 0) */
+        const char *reasons[32]; /* the reasons a region is broken, each one string of this file, [0] NULL */
+        size_t n_reasons;
         bool ends_quoted; /* ENV: the text ends inside a quoted value, a line added after it would be in it */
         struct line_cursor lines;
 };
@@ -84,6 +86,29 @@ static void regions_free(struct regions *rs) {
         free(rs->words);
         buf_free(&rs->names);
         *rs = (struct regions){};
+}
+
+static const struct word *region_words(const struct regions *rs, const struct region *r) {
+        return rs->words + r->words_at;
+}
+
+static const char *region_var(const struct regions *rs, const struct region *r) {
+        return r->var_at ? rs->names.data + r->var_at : NULL;
+}
+
+static const char *region_broken(const struct regions *rs, const struct region *r) {
+        return rs->reasons[r->broken];
+}
+
+static void region_break(struct regions *rs, struct region *r, const char *why) {
+        size_t i = 1;
+        while (i < rs->n_reasons && rs->reasons[i] != why)
+                i++;
+        if (i == rs->n_reasons) {
+                assert(i < ELEMENTSOF(rs->reasons));
+                rs->reasons[rs->n_reasons++] = why;
+        }
+        r->broken = (uint8_t) i;
 }
 
 static void edits_free(struct edits *es) {
@@ -205,7 +230,7 @@ static void region_split_words(const char *t, struct regions *rs, struct region 
                         if (c == '"' || c == '\'') {
                                 const char *close = memchr(t + i + 1, c, r->end - i - 1);
                                 if (!close) {
-                                        r->broken = "unbalanced quote";
+                                        region_break(rs, r, "unbalanced quote");
                                         return;
                                 }
                                 joined = joined ||
@@ -214,11 +239,11 @@ static void region_split_words(const char *t, struct regions *rs, struct region 
                                 continue;
                         }
                         if (c == '\\') {
-                                r->broken = "backslash escape";
+                                region_break(rs, r, "backslash escape");
                                 return;
                         }
                         if (c == '`' || (c == '$' && i + 1 < r->end && t[i + 1] == '(')) {
-                                r->broken = "command substitution";
+                                region_break(rs, r, "command substitution");
                                 return;
                         }
                         i++;
@@ -352,7 +377,7 @@ static bool take_var_name(const char *t, size_t p, size_t end, struct regions *r
         while (p < end && is_name_char(t[p]))
                 p++;
         if (p == name_start || p >= end || t[p] != '=') {
-                r->broken = "not a VAR=value assignment";
+                region_break(rs, r, "not a VAR=value assignment");
                 return false;
         }
         if (rs->names.len == 0)
@@ -388,7 +413,7 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
                 return;
         r->value_at = p + 1;
         if (broken) {
-                r->broken = broken;
+                region_break(rs, r, broken);
                 return;
         }
         /* The value ends before the newline or carriage return that ends the line, a lone one too. */
@@ -401,11 +426,11 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
         if (p < content_end && (t[p] == '"' || t[p] == '\'')) {
                 const char *close = memchr(t + p + 1, t[p], content_end - p - 1);
                 if (!close) {
-                        r->broken = "unbalanced quote";
+                        region_break(rs, r, "unbalanced quote");
                         return;
                 }
                 if ((size_t) (close - t) + 1 != content_end) {
-                        r->broken = "text after the closing quote";
+                        region_break(rs, r, "text after the closing quote");
                         return;
                 }
                 r->quote = t[p];
@@ -437,13 +462,13 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                 if (outer) {
                         const char *close = memchr(t + p, outer, end - p);
                         if (!close) {
-                                r->broken = "unbalanced quote";
+                                region_break(rs, r, "unbalanced quote");
                                 return;
                         }
                         r->end = (size_t) (close - t);
                         p = r->end + 1;
                         if (p < end && space_at(t, p, end, true) == 0) {
-                                r->broken = "text after the closing quote";
+                                region_break(rs, r, "text after the closing quote");
                                 return;
                         }
                 } else {
@@ -452,7 +477,7 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                         r->end = p;
                         if (memchr(t + r->start, '"', p - r->start) ||
                             memchr(t + r->start, '\'', p - r->start)) {
-                                r->broken = "quote inside an unquoted assignment";
+                                region_break(rs, r, "quote inside an unquoted assignment");
                                 return;
                         }
                 }
@@ -498,8 +523,8 @@ static bool ends_in_line_break(const char *t, size_t s, size_t e) {
 static void mark_replaced(struct regions *rs) {
         struct name_index seen = {};
         for (size_t ri = rs->n; ri-- > 0;)
-                if (rs->items[ri].var)
-                        rs->items[ri].replaced = !name_index_put(&seen, rs->items[ri].var, ri);
+                if (region_var(rs, &rs->items[ri]))
+                        rs->items[ri].replaced = !name_index_put(&seen, region_var(rs, &rs->items[ri]), ri);
         name_index_free(&seen);
 }
 
@@ -512,7 +537,7 @@ static int refuse_too_large(size_t len, char **ret_error) {
 }
 
 static struct regions parse_regions(const char *t, size_t len, enum flags_format fmt) {
-        struct regions rs = { .lines = LINE_CURSOR(t) };
+        struct regions rs = { .lines = LINE_CURSOR(t), .n_reasons = 1 };
         bool after_comment = false; /* the line before is a comment systemd before 254 goes on with */
         for (size_t s = 0; s < len;) {
                 size_t e, first = skip_blanks(t, s, len);
@@ -534,12 +559,6 @@ static struct regions parse_regions(const char *t, size_t len, enum flags_format
                         after_comment = after_comment && ends_in_line_break(t, s, e);
                 }
                 s = e;
-        }
-        /* Done growing: the words and names stay where they are now. */
-        for (size_t i = 0; i < rs.n; i++) {
-                struct region *r = &rs.items[i];
-                r->words = rs.words + r->words_at;
-                r->var = r->var_at ? rs.names.data + r->var_at : NULL;
         }
         mark_replaced(&rs);
         return rs;
@@ -735,16 +754,17 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                             struct occurrences *ret, char **ret_error) {
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
+                const struct word *words = region_words(rs, r);
                 if (r->broken) {
                         if (region_mentions_flag(t, r, name)) {
                                 set_error(ret_error, "line %u: cannot interpret --%s here: %s", r->line,
-                                          name, r->broken);
+                                          name, region_broken(rs, r));
                                 return -EBADMSG;
                         }
                         continue;
                 }
                 for (size_t k = r->exec ? 1 : 0; k < r->n_words; k++) {
-                        const struct word *w = &r->words[k];
+                        const struct word *w = &words[k];
                         /* The word as the kubelet gets it; most are plain (no quote, no line break, no
                          * "%%"): those are read where they are, not copied. */
                         const char *u = t + w->start;
@@ -777,10 +797,10 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         if (eq) {
                                 o.has_value = true;
                                 o.value_start = w->start + 2 + name_len + 1, o.value_end = w->end;
-                        } else if (k + 1 < r->n_words && t[r->words[k + 1].start] != '-') {
+                        } else if (k + 1 < r->n_words && t[words[k + 1].start] != '-') {
                                 o.has_value = true, o.value_word = k + 1,
-                                o.split = o.split || r->words[k + 1].joined;
-                                o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
+                                o.split = o.split || words[k + 1].joined;
+                                o.value_start = words[k + 1].start, o.value_end = words[k + 1].end;
                                 k++;
                         }
                         ret->items = xrealloc_grow(ret->items, ret->n, sizeof(struct occurrence));
@@ -796,8 +816,9 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
         for (size_t ri = 0; ri < rs->n && !broken_exec; ri++)
                 broken_exec = rs->items[ri].broken && rs->items[ri].exec;
         for (size_t i = 0; i < ret->n && broken_exec; i++)
-                if (rs->items[ret->items[i].region].var)
-                        (void) name_index_put(&first_of_var, rs->items[ret->items[i].region].var, i);
+                if (region_var(rs, &rs->items[ret->items[i].region]))
+                        (void) name_index_put(&first_of_var,
+                                              region_var(rs, &rs->items[ret->items[i].region]), i);
         for (size_t ri = 0; ri < rs->n && k == 0 && first_of_var.n > 0; ri++) {
                 const struct region *r = &rs->items[ri];
                 if (!r->broken || !r->exec)
@@ -805,7 +826,8 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                 size_t i = first_mentioned(t, r->line_start, r->line_end, &first_of_var);
                 if (i != SIZE_MAX) {
                         set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s",
-                                  r->line, name, rs->items[ret->items[i].region].var, r->broken);
+                                  r->line, name, region_var(rs, &rs->items[ret->items[i].region]),
+                                  region_broken(rs, r));
                         k = -EBADMSG;
                 }
         }
@@ -833,8 +855,8 @@ static const struct occurrence *last_occurrence(const char *t, const struct regi
                         first_exec = ri;
         for (size_t i = os->n; i-- > 0;) { /* the first put wins: the last occurrence */
                 const struct region *r = &rs->items[os->items[i].region];
-                if (r->var && region_effective(rs, os->items[i].region))
-                        (void) name_index_put(&last_of_var, r->var, i);
+                if (region_var(rs, r) && region_effective(rs, os->items[i].region))
+                        (void) name_index_put(&last_of_var, region_var(rs, r), i);
         }
         /* Which of those variables an ExecStart= expands, marked at the variable's last occurrence: the
          * names are looked up one at a time, not copied into an index of their own. */
@@ -842,13 +864,13 @@ static const struct occurrence *last_occurrence(const char *t, const struct regi
         memset(referenced, 0, os->n + 1);
         for (size_t ri = first_exec; ri < rs->n; ri++)
                 for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++)
-                        if ((var = word_var_reference(t, &rs->items[ri].words[k], &scratch)) &&
+                        if ((var = word_var_reference(t, &region_words(rs, &rs->items[ri])[k], &scratch)) &&
                             name_index_get(&last_of_var, var, &idx))
                                 referenced[idx] = true;
         for (size_t i = 0; i < os->n; i++) {
                 const struct region *r = &rs->items[os->items[i].region];
-                if (r->var && region_effective(rs, os->items[i].region) &&
-                    name_index_get(&last_of_var, r->var, &idx) && !referenced[idx])
+                if (region_var(rs, r) && region_effective(rs, os->items[i].region) &&
+                    name_index_get(&last_of_var, region_var(rs, r), &idx) && !referenced[idx])
                         last = &os->items[i];
         }
         /* The occurrences are in region and word order: one pass over them along the ExecStart= words. */
@@ -862,7 +884,7 @@ static const struct occurrence *last_occurrence(const char *t, const struct regi
                                 last = &os->items[i++];
                                 continue;
                         }
-                        if ((var = word_var_reference(t, &r->words[k], &scratch)) &&
+                        if ((var = word_var_reference(t, &region_words(rs, r)[k], &scratch)) &&
                             name_index_get(&last_of_var, var, &idx))
                                 last = &os->items[idx];
                 }
@@ -913,8 +935,8 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
                 value = xstrdup("true");
         else if (last->quoted_name && last->value_word == NO_VALUE_WORD) {
                 /* the '=' sits somewhere inside quotes: take the value from the unquoted word */
-                _cleanup_free_ char *u =
-                        unquote(text, lr->words[last->word].start, lr->words[last->word].end, lr->unit);
+                _cleanup_free_ char *u = unquote(text, region_words(&rs, lr)[last->word].start,
+                                                 region_words(&rs, lr)[last->word].end, lr->unit);
                 value = xstrdup(strchr(u, '=') + 1);
         } else
                 value = unquote(text, last->value_start, last->value_end, lr->unit);
@@ -978,8 +1000,9 @@ static bool separates(const char *t, size_t a, size_t b, bool unit) {
  * over several lines keeps its layout: a word that follows another on its line goes with the blanks before
  * it, the first word of a line with the blanks after it, a word alone on its line with the line (unless the
  * words around it would then run together: then its line is left with its blanks and line break). */
-static void edits_remove_words(struct edits *es, const char *t, const struct region *r,
-                               const bool *removed) {
+static void edits_remove_words(struct edits *es, const char *t, const struct regions *rs,
+                               const struct region *r, const bool *removed) {
+        const struct word *words = region_words(rs, r);
         for (size_t a = 0; a < r->n_words; a++) {
                 if (!removed[a])
                         continue;
@@ -987,8 +1010,8 @@ static void edits_remove_words(struct edits *es, const char *t, const struct reg
                 while (b + 1 < r->n_words && removed[b + 1])
                         b++;
                 bool has_prev = a > 0, has_next = b + 1 < r->n_words;
-                size_t ws = r->words[a].start, we = r->words[b].end;
-                size_t pe = has_prev ? r->words[a - 1].end : ws, ns = has_next ? r->words[b + 1].start : we;
+                size_t ws = words[a].start, we = words[b].end;
+                size_t pe = has_prev ? words[a - 1].end : ws, ns = has_next ? words[b + 1].start : we;
                 size_t next_break = first_break(t, we, ns, r->unit);
                 if (has_prev && (first_break(t, pe, ws, r->unit) == ws || !has_next))
                         edits_push_text(es, pe, we, "");
@@ -1014,6 +1037,7 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
         for (size_t first = 0, end; first < os->n; first = end) {
                 size_t ri = os->items[first].region;
                 const struct region *r = &rs->items[ri];
+                const struct word *words = region_words(rs, r);
                 for (end = first; end < os->n && os->items[end].region == ri; end++)
                         ;
                 _cleanup_free_ bool *removed = xmalloc(r->n_words + 1);
@@ -1028,17 +1052,17 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                         if (o->split) {
                                 set_error(ret_error,
                                           "line %u: cannot edit --%s: a line continuation splits it",
-                                          line_of_offset(t, r->words[o->word].start), name);
+                                          line_of_offset(t, words[o->word].start), name);
                                 return -EBADMSG;
                         }
                         if (value && !kept_one) {
                                 kept_one = true;
                                 if (!o->has_value) {
                                         _cleanup_free_ char *v = format_value(t, o, r->unit, value);
-                                        edits_push(es, r->words[o->word].end, r->words[o->word].end,
+                                        edits_push(es, words[o->word].end, words[o->word].end,
                                                    xasprintf("=%s", v));
                                 } else if (o->value_word != NO_VALUE_WORD && !*value)
-                                        edits_push_text(es, r->words[o->word].end, o->value_end, "=");
+                                        edits_push_text(es, words[o->word].end, o->value_end, "=");
                                 else
                                         edits_push(es, o->value_start, o->value_end,
                                                    format_value(t, o, r->unit, value));
@@ -1048,7 +1072,7 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                         if (o->value_word != NO_VALUE_WORD)
                                 removed[o->value_word] = true;
                 }
-                edits_remove_words(es, t, r, removed);
+                edits_remove_words(es, t, rs, r, removed);
         }
         return 0;
 }
@@ -1099,25 +1123,25 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
                            const char *name, const char *value, struct edits *es, char **ret_error) {
         const struct region *target = NULL;
         for (size_t ri = 0; ri < rs->n; ri++)
-                if (rs->items[ri].var && streq(rs->items[ri].var, var))
+                if (region_var(rs, &rs->items[ri]) && streq(region_var(rs, &rs->items[ri]), var))
                         target = &rs->items[ri];
         if (target && target->broken) {
                 set_error(ret_error, "line %u: cannot add --%s to %s: %s", target->line, name, var,
-                          target->broken);
+                          region_broken(rs, target));
                 return -EBADMSG;
         }
         if (target) {
+                const struct word *words = region_words(rs, target);
                 /* Flags after a "--" word would be positional arguments: go in front of it. */
                 for (size_t k = 0; k < target->n_words; k++) {
-                        _cleanup_free_ char *u =
-                                unquote(t, target->words[k].start, target->words[k].end, target->unit);
+                        _cleanup_free_ char *u = unquote(t, words[k].start, words[k].end, target->unit);
                         if (streq(u, "--")) {
-                                edits_push(es, target->words[k].start, target->words[k].start,
+                                edits_push(es, words[k].start, words[k].start,
                                            xasprintf("--%s=%s ", name, value));
                                 return 0;
                         }
                 }
-                size_t at = target->n_words > 0 ? target->words[target->n_words - 1].end : target->start;
+                size_t at = target->n_words > 0 ? words[target->n_words - 1].end : target->start;
                 edits_push(es, at, at, xasprintf("%s--%s=%s", target->n_words > 0 ? " " : "", name, value));
                 return 0;
         }
@@ -1182,7 +1206,7 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
-                if (r->unit || !r->var || r->broken || r->quote)
+                if (r->unit || !region_var(rs, r) || r->broken || r->quote)
                         continue;
                 /* The edits are sorted and apart: a value's are among those from the first at its start. */
                 size_t first = edits_first_at(es, r->start), end = first, pos = r->start;
@@ -1204,7 +1228,7 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                         set_error(ret_error,
                                   "line %u: %s needs quotes for the shells that source this file, but holds "
                                   "characters no quoting keeps the same for both systemd and a shell",
-                                  r->line, r->var);
+                                  r->line, region_var(rs, r));
                         return -EBADMSG;
                 }
                 /* The value's edits give way to one that quotes it, whole. */
