@@ -1291,6 +1291,10 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 return r;
         if (value && fmt == FLAGS_ENV_FILE && (r = edits_quote_bare_values(text, &rs, &es, ret_error)) < 0)
                 return r;
+        /* The edits say all that is left to do: the parse goes before the new text is made, so that the
+         * two are not held together (a flag on each of 100,000 lines). */
+        regions_free(&rs);
+        free(TAKE_PTR(items));
         return apply_edits(text, len, &es, ret_text, ret_len);
 }
 
