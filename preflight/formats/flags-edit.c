@@ -519,13 +519,26 @@ static bool ends_in_line_break(const char *t, size_t s, size_t e) {
         return n % 2 == 1;
 }
 
-/* Mark the assignments a later one of the same variable replaces, in one pass from the end. */
+/* Mark the assignments a later one of the same variable replaces, in one pass from the end. The names
+ * seen are a hash table of region numbers, sized once for every region: 4 bytes a slot where a
+ * name_index takes 16 and grows by copying, in a file of 100,000 assignments of as many variables. */
 static void mark_replaced(struct regions *rs) {
-        struct name_index seen = {};
-        for (size_t ri = rs->n; ri-- > 0;)
-                if (region_var(rs, &rs->items[ri]))
-                        rs->items[ri].replaced = !name_index_put(&seen, region_var(rs, &rs->items[ri]), ri);
-        name_index_free(&seen);
+        size_t cap = 16;
+        while (cap < 2 * rs->n)
+                cap *= 2;
+        _cleanup_free_ uint32_t *seen = xmalloc(cap * sizeof(uint32_t));
+        memset(seen, 0xff, cap * sizeof(uint32_t)); /* UINT32_MAX: empty */
+        for (size_t ri = rs->n; ri-- > 0;) {
+                const char *var = region_var(rs, &rs->items[ri]);
+                if (!var)
+                        continue;
+                size_t h = name_index_hash(var, strlen(var)) & (cap - 1);
+                while (seen[h] != UINT32_MAX && !streq(region_var(rs, &rs->items[seen[h]]), var))
+                        h = (h + 1) & (cap - 1);
+                rs->items[ri].replaced = seen[h] != UINT32_MAX;
+                if (!rs->items[ri].replaced)
+                        seen[h] = (uint32_t) ri;
+        }
 }
 
 /* The parse keeps 31-bit offsets (struct word): far more than the READ_FILE_MAX a file is read with. */
