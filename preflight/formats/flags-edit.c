@@ -1114,8 +1114,8 @@ static int apply_edits(const char *text, size_t len, struct edits *es, char **re
         size_t pos = 0, size = len;
         if (es->n > 0)
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
-        /* The result is planned and held to the end of the run, a read of it copied: allocated at its
-         * size, not at the next power of two a growing buffer would leave. */
+        /* The result is usually planned, and then held to the end of the run: allocated at its size,
+         * not at the next power of two a growing buffer would leave. */
         for (size_t i = 0; i < es->n; i++)
                 size += strlen(edit_replacement(es, &es->items[i])) -
                         (es->items[i].end - es->items[i].start);
