@@ -26,11 +26,11 @@ static int kubelet_resolv_conf(struct context *ctx, struct fixer_result *r, char
         _cleanup_free_ char *value = NULL, *from = NULL;
         kubelet_flag_files(ctx, &files, &n);
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *text = NULL, *v = NULL, *err = NULL;
-                size_t len;
-                if (ctx_read_file(ctx, files[i].path, &text, &len, NULL) < 0)
+                _cleanup_(flag_text_done) struct flag_text text = {};
+                _cleanup_free_ char *v = NULL, *err = NULL;
+                if (flag_text_read(ctx, files[i].path, &text) < 0)
                         continue;
-                int k = flags_get(text, len, files[i].format, "resolv-conf", &v, &err);
+                int k = flags_get(text.data, text.len, files[i].format, "resolv-conf", &v, &err);
                 if (k < 0) {
                         int e = result_refuse(r, k, "%s: %s", files[i].path, err);
                         flag_files_free(files, n);

@@ -22,9 +22,8 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
                       size_t n_files, const struct eviction_flag *flags, size_t n, bool *found) {
         int refused = 0;
         for (size_t f = 0; f < n_files; f++) {
-                _cleanup_free_ char *text = NULL;
-                size_t len;
-                int k = ctx_read_file(ctx, files[f].path, &text, &len, NULL);
+                _cleanup_(flag_text_done) struct flag_text text = {};
+                int k = flag_text_read(ctx, files[f].path, &text);
                 if (k == -ENOENT)
                         continue;
                 if (k < 0) {
@@ -34,7 +33,7 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
                 }
                 for (size_t i = 0; i < n; i++) {
                         _cleanup_free_ char *old = NULL, *err = NULL;
-                        k = flags_get(text, len, files[f].format, flags[i].name, &old, &err);
+                        k = flags_get(text.data, text.len, files[f].format, flags[i].name, &old, &err);
                         if (k < 0) {
                                 /* Report every file; one message per file is enough. */
                                 refused = result_refuse(r, k, "%s: %s; the file was not changed",
@@ -53,32 +52,31 @@ static int scan_files(struct context *ctx, struct fixer_result *r, const struct 
 static int edit_file(struct context *ctx, struct fixer_result *r, const char *path, enum flags_format format,
                      const char *var, const struct eviction_flag *flags, size_t n, const bool *found,
                      bool add) {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(flag_text_done) struct flag_text text = {};
         size_t len = 0;
-        int k = ctx_read_file(ctx, path, &text, &len, NULL);
+        int k = flag_text_read(ctx, path, &text);
         if (k == -ENOENT && !add)
                 return 0;
         if (k == -ENOENT)
-                text = xstrdup("");
+                flag_text_replace(&text, xstrdup(""), 0);
         else if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", path, read_strerror(k));
         bool changed = false;
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *old = NULL, *out = NULL, *err = NULL;
                 size_t out_len;
-                k = flags_get(text, len, format, flags[i].name, &old, &err);
+                k = flags_get(text.data, text.len, format, flags[i].name, &old, &err);
                 if (k < 0)
                         return result_refuse(r, k, "%s: %s; the file was not changed", path, err);
                 if (k > 0 ? eviction_flag_values_equal(old, flags[i].value) : !add || found[i])
                         continue;
-                k = flags_set(text, len, format, var, flags[i].name, flags[i].value, &out, &out_len, &err);
+                k = flags_set(text.data, text.len, format, var, flags[i].name, flags[i].value, &out,
+                              &out_len, &err);
                 if (k < 0)
                         return result_refuse(r, k, "%s: %s; the file was not changed", path, err);
                 if (k == 0)
                         continue;
-                free(text);
-                text = TAKE_PTR(out);
-                len = out_len;
+                flag_text_replace(&text, TAKE_PTR(out), out_len);
                 changed = true;
                 if (old)
                         result_detail(r, "%s: --%s=%s (was %s)", path, flags[i].name, flags[i].value, old);
@@ -87,7 +85,8 @@ static int edit_file(struct context *ctx, struct fixer_result *r, const char *pa
         }
         if (!changed)
                 return 0;
-        return plan_write_file_restart_take(ctx, r, path, TAKE_PTR(text), len, "kubelet.service");
+        char *data = flag_text_steal(&text, &len);
+        return plan_write_file_restart_take(ctx, r, path, data, len, "kubelet.service");
 }
 
 static int eviction_plan(struct context *ctx, struct fixer_result *r) {

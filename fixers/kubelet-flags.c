@@ -9,10 +9,10 @@
  * file changes, 0 when clean, <0 after result_refuse(). */
 static int clean_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,
                       struct strv *found) {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(flag_text_done) struct flag_text text = {};
         size_t len, n_removed;
         const struct removed_flag *removed = kubelet_removed_flags(&n_removed);
-        int k = ctx_read_file(ctx, f->path, &text, &len, NULL);
+        int k = flag_text_read(ctx, f->path, &text);
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
@@ -23,7 +23,7 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
         _cleanup_free_ bool *maybe = xmalloc(n_removed + 1);
         for (size_t i = 0; i < n_removed; i++)
                 names[i] = removed[i].flag;
-        flags_may_mention(text, len, names, n_removed, maybe);
+        flags_may_mention(text.data, text.len, names, n_removed, maybe);
         bool changed = false;
         for (size_t i = 0; i < n_removed; i++) {
                 const struct removed_flag *rf = &removed[i];
@@ -31,16 +31,14 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
                         continue;
                 _cleanup_free_ char *out = NULL, *err = NULL;
                 size_t out_len;
-                k = flags_remove(text, len, f->format, rf->flag, &out, &out_len, &err);
+                k = flags_remove(text.data, text.len, f->format, rf->flag, &out, &out_len, &err);
                 if (k < 0)
                         return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
                 if (k == 0)
                         continue;
-                free(text);
-                text = TAKE_PTR(out);
-                len = out_len;
+                flag_text_replace(&text, TAKE_PTR(out), out_len);
                 changed = true;
-                flags_may_mention(text, len, names, n_removed, maybe);
+                flags_may_mention(text.data, text.len, names, n_removed, maybe);
                 result_detail(r, "%s: remove --%s (%s)", f->path, rf->flag, rf->why);
                 _cleanup_free_ char *name = xasprintf("--%s", rf->flag);
                 if (!strv_contains(found, name))
@@ -48,7 +46,8 @@ static int clean_file(struct context *ctx, struct fixer_result *r, const struct 
         }
         if (!changed)
                 return 0;
-        return plan_write_file_restart_take(ctx, r, f->path, TAKE_PTR(text), len, "kubelet.service");
+        char *data = flag_text_steal(&text, &len);
+        return plan_write_file_restart_take(ctx, r, f->path, data, len, "kubelet.service");
 }
 
 /* Nothing to remove: say what was checked, and where. */

@@ -18,14 +18,14 @@ static int current_node_ip(struct context *ctx, struct fixer_result *r, char **r
         int found = 0;
         kubelet_flag_files(ctx, &files, &n);
         for (size_t i = 0; i < n && found >= 0; i++) {
-                _cleanup_free_ char *text = NULL, *value = NULL, *err = NULL;
-                size_t len;
-                int k = ctx_read_file(ctx, files[i].path, &text, &len, NULL);
+                _cleanup_(flag_text_done) struct flag_text text = {};
+                _cleanup_free_ char *value = NULL, *err = NULL;
+                int k = flag_text_read(ctx, files[i].path, &text);
                 if (k == -ENOENT)
                         continue;
                 if (k < 0)
                         found = result_refuse(r, k, "%s: cannot read: %s", files[i].path, read_strerror(k));
-                else if ((k = flags_get(text, len, files[i].format, FLAG, &value, &err)) < 0)
+                else if ((k = flags_get(text.data, text.len, files[i].format, FLAG, &value, &err)) < 0)
                         found = result_refuse(r, k, "%s: %s; the file was not changed", files[i].path, err);
                 else if (k > 0) {
                         free(*ret_value);

@@ -70,16 +70,17 @@ int kubelet_cri_endpoint(struct context *ctx, struct fixer_result *r, char **ret
         int k = 0;
         kubelet_flag_files(ctx, &files, &n);
         for (size_t i = 0; i < n && k >= 0; i++) {
-                _cleanup_free_ char *text = NULL, *value = NULL, *err = NULL;
-                size_t len;
-                int g = ctx_read_file(ctx, files[i].path, &text, &len, NULL);
+                _cleanup_(flag_text_done) struct flag_text text = {};
+                _cleanup_free_ char *value = NULL, *err = NULL;
+                int g = flag_text_read(ctx, files[i].path, &text);
                 if (g == -ENOENT)
                         continue;
                 if (g < 0) {
                         k = result_refuse(r, g, "%s: cannot read: %s", files[i].path, read_strerror(g));
                         break;
                 }
-                g = flags_get(text, len, files[i].format, "container-runtime-endpoint", &value, &err);
+                g = flags_get(text.data, text.len, files[i].format, "container-runtime-endpoint", &value,
+                              &err);
                 if (g < 0)
                         k = result_refuse(r, g, "%s: %s", files[i].path, err);
                 else if (g > 0 && *value) {

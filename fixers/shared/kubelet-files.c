@@ -101,6 +101,37 @@ const struct removed_flag *kubelet_flag_removed(const char *flag, const struct k
         return NULL;
 }
 
+int flag_text_read(struct context *ctx, const char *path, struct flag_text *t) {
+        *t = (struct flag_text){};
+        int k = ctx_read_blob(ctx, path, &t->read, NULL);
+        if (k < 0)
+                return k;
+        t->data = t->read->data;
+        t->len = t->read->len;
+        return 0;
+}
+
+void flag_text_replace(struct flag_text *t, char *owned_data, size_t len) {
+        flag_text_done(t);
+        t->edited = owned_data;
+        t->data = owned_data;
+        t->len = len;
+}
+
+char *flag_text_steal(struct flag_text *t, size_t *ret_len) {
+        char *p = TAKE_PTR(t->edited);
+        *ret_len = t->len;
+        flag_text_done(t);
+        return p;
+}
+
+void flag_text_done(struct flag_text *t) {
+        if (t->read)
+                blob_unref(t->read);
+        free(t->edited);
+        *t = (struct flag_text){};
+}
+
 static void push(struct flag_file **v, size_t *n, const char *path, enum flags_format fmt, const char *var) {
         *v = xrealloc(*v, (*n + 1) * sizeof(**v));
         (*v)[(*n)++] = (struct flag_file){ .path = xstrdup(path), .format = fmt, .var = var };
@@ -181,24 +212,25 @@ int kubelet_yaml_get(struct context *ctx, struct fixer_result *r, const char *fi
 
 static int set_in_file(struct context *ctx, struct fixer_result *r, const struct flag_file *f,
                        const char *flag, const char *value) {
-        _cleanup_free_ char *text = NULL, *old = NULL, *out = NULL, *err = NULL;
-        size_t len, out_len;
-        int k = ctx_read_file(ctx, f->path, &text, &len, NULL);
+        _cleanup_(flag_text_done) struct flag_text text = {};
+        _cleanup_free_ char *old = NULL, *out = NULL, *err = NULL;
+        size_t out_len;
+        int k = flag_text_read(ctx, f->path, &text);
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", f->path, read_strerror(k));
-        k = flags_get(text, len, f->format, flag, &old, &err);
+        k = flags_get(text.data, text.len, f->format, flag, &old, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k == 0 || streq(old, value))
                 return 0;
-        k = flags_set(text, len, f->format, f->var, flag, value, &out, &out_len, &err);
+        k = flags_set(text.data, text.len, f->format, f->var, flag, value, &out, &out_len, &err);
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k == 0)
                 return 0;
-        free(TAKE_PTR(text));
+        flag_text_done(&text);
         k = plan_write_file_restart_take(ctx, r, f->path, TAKE_PTR(out), out_len, "kubelet.service");
         if (k < 0)
                 return k;

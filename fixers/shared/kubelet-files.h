@@ -42,6 +42,22 @@ const struct removed_flag *kubelet_flag_removed(const char *flag, const struct k
 int kubelet_flag_files(struct context *ctx, struct flag_file **ret, size_t *ret_n);
 void flag_files_free(struct flag_file *f, size_t n);
 
+/* A flag file's text while a fixer edits it: the bytes read (a text an earlier fixer planned is shared
+ * with the plan, not copied: a large file is held once less), then each edit's result in their place. */
+struct flag_text {
+        struct blob *read;
+        char *edited;
+        const char *data;
+        size_t len;
+};
+/* ctx_read_blob() of path into *t (returns its result; *t is empty when it fails). */
+int flag_text_read(struct context *ctx, const char *path, struct flag_text *t);
+/* The text becomes owned_data: what it held before is let go. */
+void flag_text_replace(struct flag_text *t, char *owned_data, size_t len);
+/* The edited text, handed over (NULL when nothing was edited); *t is empty after. */
+char *flag_text_steal(struct flag_text *t, size_t *ret_len);
+void flag_text_done(struct flag_text *t);
+
 /* The distribution's kubelet defaults file, whose KUBELET_EXTRA_ARGS the kubelet reads last and kubeadm
  * never rewrites: /etc/default/kubelet on a deb tree, /etc/sysconfig/kubelet on an rpm tree (by
  * /etc/debian_version, /var/lib/dpkg, /etc/redhat-release, /var/lib/rpm, else whichever exists);

@@ -3,45 +3,60 @@
  * kubelet.service drop-ins, and changes only the words of one flag, leaving every other byte alone. */
 #include "formats/flags-edit.h"
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "basic/name-index.h"
 #include "basic/util.h"
 
+/* Offsets are 32 bits: a text is read whole and under READ_FILE_MAX (flags_get() and flags_edit() refuse
+ * a larger one), and a file of one short flag a line has as many words and regions as lines. */
 struct word {
-        size_t start, end;
-        bool joined; /* ENV files: holds a backslash-newline, which systemd drops: the word spans two lines */
+        uint32_t start;
+        uint32_t end : 31;
+        uint32_t
+                joined : 1; /* ENV files: holds a backslash-newline, which systemd drops: the word spans two lines */
 };
 
 /* One value the kubelet's arguments are split from: an ENV assignment, an Environment= assignment or
  * the arguments of an ExecStart= line. */
 struct region {
-        size_t start, end;           /* value bytes, inside any outer quotes */
-        size_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
+        uint32_t start, end;           /* value bytes, inside any outer quotes */
+        uint32_t line_start, line_end; /* the whole logical line, searched for mentions when broken */
+        uint32_t value_at;             /* ENV files: just past the '=' */
         unsigned line;
-        char *var;          /* variable assigned; NULL for ExecStart= and lines that are no assignment */
-        size_t value_at;    /* ENV files: just past the '=' */
-        char quote;         /* ENV files: the quote the value is wrapped in, 0 when it is bare */
-        bool replaced;      /* a later assignment of the same variable replaces this one */
-        bool exec;          /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
-        bool unit;          /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
-        const char *broken; /* why the line cannot be interpreted safely, NULL when it can */
-        struct word *words;
-        size_t n_words;
+        /* No pointers (44 bytes): the region's words are [words_at, words_at + n_words) of regions.words
+         * (region_words()), its variable at var_at in regions.names (region_var(), 0: none), why it is
+         * broken at broken in regions.reasons (region_broken(), 0: it is not). */
+        uint32_t words_at, n_words, var_at;
+        char quote;     /* ENV files: the quote the value is wrapped in, 0 when it is bare */
+        bool replaced;  /* a later assignment of the same variable replaces this one */
+        bool exec;      /* ExecStart=: word 0 is the binary, "$VAR" words expand Environment= values */
+        bool unit;      /* systemd unit syntax: "%%" is '%', backslash-newline continues the line */
+        uint8_t broken; /* why the line cannot be interpreted safely, 0 when it can */
 };
 
+/* A file of a hundred thousand lines is a hundred thousand regions: their words and variable names are
+ * kept in one array each, not in an allocation per region. */
 struct regions {
         struct region *items;
         size_t n;
+        struct word *words;
+        size_t n_words;
+        struct buf names; /* the variables' names, each NUL-terminated, after a first NUL (var_at 0) */
+        const char *reasons[32]; /* the reasons a region is broken, each one string of this file, [0] NULL */
+        size_t n_reasons;
         bool ends_quoted; /* ENV: the text ends inside a quoted value, a line added after it would be in it */
         struct line_cursor lines;
 };
 
+/* 32 bits as in struct word: a flag on each of a hundred thousand lines is as many occurrences. */
+#define NO_VALUE_WORD UINT32_MAX
 struct occurrence {
-        size_t region, word;
-        size_t value_word; /* index of the value word for "--flag value", SIZE_MAX otherwise */
-        bool has_value;    /* false for a bare "--flag" */
-        size_t value_start, value_end;
+        uint32_t region, word;
+        uint32_t value_word; /* index of the value word for "--flag value", NO_VALUE_WORD otherwise */
+        uint32_t value_start, value_end;
+        bool has_value;   /* false for a bare "--flag" */
         bool quoted_name; /* the flag word does not begin with a literal "--": readable, not editable */
         bool split;       /* the flag or its value spans a line continuation: readable, not editable */
 };
@@ -52,35 +67,69 @@ struct occurrences {
 };
 
 struct edit {
-        size_t start, end;
-        char *replacement;
-        bool new_line; /* an assignment added after the last line, part of no region */
+        uint32_t start, end;
+        uint32_t replacement; /* where in edits.texts its replacement starts, NUL-terminated */
+        bool new_line;        /* an assignment added after the last line, part of no region */
+        bool dropped;         /* given way to an edit of the whole value (edits_quote_bare_values()) */
 };
 
+/* Removing a flag from each of a hundred thousand lines is as many edits, most replacing with "": their
+ * replacements are kept in one buffer, not in an allocation each. */
 struct edits {
         struct edit *items;
         size_t n;
+        struct buf texts;
 };
 
 static void regions_free(struct regions *rs) {
-        for (size_t i = 0; i < rs->n; i++) {
-                free(rs->items[i].var);
-                free(rs->items[i].words);
-        }
         free(rs->items);
+        free(rs->words);
+        buf_free(&rs->names);
         *rs = (struct regions){};
 }
 
+static const struct word *region_words(const struct regions *rs, const struct region *r) {
+        return rs->words + r->words_at;
+}
+
+static const char *region_var(const struct regions *rs, const struct region *r) {
+        return r->var_at ? rs->names.data + r->var_at : NULL;
+}
+
+static const char *region_broken(const struct regions *rs, const struct region *r) {
+        return rs->reasons[r->broken];
+}
+
+static void region_break(struct regions *rs, struct region *r, const char *why) {
+        size_t i = 1;
+        while (i < rs->n_reasons && rs->reasons[i] != why)
+                i++;
+        if (i == rs->n_reasons) {
+                assert(i < ELEMENTSOF(rs->reasons));
+                rs->reasons[rs->n_reasons++] = why;
+        }
+        r->broken = (uint8_t) i;
+}
+
 static void edits_free(struct edits *es) {
-        for (size_t i = 0; i < es->n; i++)
-                free(es->items[i].replacement);
         free(es->items);
+        buf_free(&es->texts);
         *es = (struct edits){};
 }
 
-static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
+static const char *edit_replacement(const struct edits *es, const struct edit *e) {
+        return es->texts.data + e->replacement;
+}
+
+static void edits_push_text(struct edits *es, size_t start, size_t end, const char *replacement) {
         es->items = xrealloc_grow(es->items, es->n, sizeof(struct edit));
-        es->items[es->n++] = (struct edit){ start, end, owned_replacement };
+        es->items[es->n++] = (struct edit){ (uint32_t) start, (uint32_t) end, (uint32_t) es->texts.len };
+        buf_append(&es->texts, replacement, strlen(replacement) + 1);
+}
+
+static void edits_push(struct edits *es, size_t start, size_t end, char *owned_replacement) {
+        edits_push_text(es, start, end, owned_replacement);
+        free(owned_replacement);
 }
 
 static struct region *regions_push(struct regions *rs, size_t line_start, size_t line_end, bool unit) {
@@ -145,12 +194,13 @@ static bool word_plain(char c) {
         }
 }
 
-/* Split a region into words (quotes group, as systemd's splitting of "$VAR" does). Sets r->broken
- * when the value holds something we do not interpret. */
-static void region_split_words(const char *t, struct region *r) {
+/* Split a region into words (quotes group, as systemd's splitting of "$VAR" does), added to rs->words.
+ * Sets r->broken when the value holds something we do not interpret. */
+static void region_split_words(const char *t, struct regions *rs, struct region *r) {
         size_t i = r->start, n;
         if (r->broken)
                 return;
+        r->words_at = (uint32_t) rs->n_words;
         for (;;) {
                 while (i < r->end && ((n = space_at(t, i, r->end, r->unit)) > 0 ||
                                       (n = break_at(t, i, r->end, false)) > 0))
@@ -180,7 +230,7 @@ static void region_split_words(const char *t, struct region *r) {
                         if (c == '"' || c == '\'') {
                                 const char *close = memchr(t + i + 1, c, r->end - i - 1);
                                 if (!close) {
-                                        r->broken = "unbalanced quote";
+                                        region_break(rs, r, "unbalanced quote");
                                         return;
                                 }
                                 joined = joined ||
@@ -189,17 +239,18 @@ static void region_split_words(const char *t, struct region *r) {
                                 continue;
                         }
                         if (c == '\\') {
-                                r->broken = "backslash escape";
+                                region_break(rs, r, "backslash escape");
                                 return;
                         }
                         if (c == '`' || (c == '$' && i + 1 < r->end && t[i + 1] == '(')) {
-                                r->broken = "command substitution";
+                                region_break(rs, r, "command substitution");
                                 return;
                         }
                         i++;
                 }
-                r->words = xrealloc_grow(r->words, r->n_words, sizeof(struct word));
-                r->words[r->n_words++] = (struct word){ word_start, i, joined };
+                rs->words = xrealloc_grow(rs->words, rs->n_words, sizeof(struct word));
+                rs->words[rs->n_words++] = (struct word){ (uint32_t) word_start, (uint32_t) i, joined };
+                r->n_words++;
         }
 }
 
@@ -319,16 +370,21 @@ static size_t env_comment_end(const char *t, size_t len, size_t s, bool *ret_con
         return len;
 }
 
-/* The VAR of an assignment starting at p: sets r->var and *ret_eq (the offset of the '='), or r->broken. */
-static bool take_var_name(const char *t, size_t p, size_t end, struct region *r, size_t *ret_eq) {
+/* The VAR of an assignment starting at p: sets r->var_at and *ret_eq (the offset of the '='), or r->broken. */
+static bool take_var_name(const char *t, size_t p, size_t end, struct regions *rs, struct region *r,
+                          size_t *ret_eq) {
         size_t name_start = p;
         while (p < end && is_name_char(t[p]))
                 p++;
         if (p == name_start || p >= end || t[p] != '=') {
-                r->broken = "not a VAR=value assignment";
+                region_break(rs, r, "not a VAR=value assignment");
                 return false;
         }
-        r->var = xstrndup(t + name_start, p - name_start);
+        if (rs->names.len == 0)
+                buf_putc(&rs->names, 0);
+        r->var_at = (uint32_t) rs->names.len;
+        buf_append(&rs->names, t + name_start, p - name_start);
+        buf_putc(&rs->names, 0);
         *ret_eq = p;
         return true;
 }
@@ -353,11 +409,11 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
         if (p >= le || t[p] == '\n' || t[p] == '#' || t[p] == ';')
                 return;
         struct region *r = regions_push(rs, ls, le, false);
-        if (!take_var_name(t, p, le, r, &p))
+        if (!take_var_name(t, p, le, rs, r, &p))
                 return;
         r->value_at = p + 1;
         if (broken) {
-                r->broken = broken;
+                region_break(rs, r, broken);
                 return;
         }
         /* The value ends before the newline or carriage return that ends the line, a lone one too. */
@@ -370,18 +426,18 @@ static void parse_env_line(const char *t, size_t ls, size_t le, const char *brok
         if (p < content_end && (t[p] == '"' || t[p] == '\'')) {
                 const char *close = memchr(t + p + 1, t[p], content_end - p - 1);
                 if (!close) {
-                        r->broken = "unbalanced quote";
+                        region_break(rs, r, "unbalanced quote");
                         return;
                 }
                 if ((size_t) (close - t) + 1 != content_end) {
-                        r->broken = "text after the closing quote";
+                        region_break(rs, r, "text after the closing quote");
                         return;
                 }
                 r->quote = t[p];
                 r->start = p + 1, r->end = (size_t) (close - t);
         } else
                 r->start = p, r->end = content_end;
-        region_split_words(t, r);
+        region_split_words(t, rs, r);
 }
 
 /* Environment= takes a list of assignments, each a word that may be quoted as a whole
@@ -397,7 +453,7 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                 char outer = 0;
                 if (t[p] == '"' || t[p] == '\'')
                         outer = t[p++];
-                if (!take_var_name(t, p, end, r, &p))
+                if (!take_var_name(t, p, end, rs, r, &p))
                         return;
                 p++;
                 if (!outer && p < end && (t[p] == '"' || t[p] == '\''))
@@ -406,13 +462,13 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                 if (outer) {
                         const char *close = memchr(t + p, outer, end - p);
                         if (!close) {
-                                r->broken = "unbalanced quote";
+                                region_break(rs, r, "unbalanced quote");
                                 return;
                         }
                         r->end = (size_t) (close - t);
                         p = r->end + 1;
                         if (p < end && space_at(t, p, end, true) == 0) {
-                                r->broken = "text after the closing quote";
+                                region_break(rs, r, "text after the closing quote");
                                 return;
                         }
                 } else {
@@ -421,11 +477,11 @@ static void parse_environment(const char *t, size_t ls, size_t le, size_t p, str
                         r->end = p;
                         if (memchr(t + r->start, '"', p - r->start) ||
                             memchr(t + r->start, '\'', p - r->start)) {
-                                r->broken = "quote inside an unquoted assignment";
+                                region_break(rs, r, "quote inside an unquoted assignment");
                                 return;
                         }
                 }
-                region_split_words(t, r);
+                region_split_words(t, rs, r);
                 if (r->broken)
                         return;
         }
@@ -449,7 +505,7 @@ static void parse_unit_line(const char *t, size_t ls, size_t le, struct regions 
                 struct region *r = regions_push(rs, ls, le, true);
                 r->exec = true;
                 r->start = value, r->end = value + span_rstrip(t + value, le - value, BLANKS_AND_NEWLINES);
-                region_split_words(t, r);
+                region_split_words(t, rs, r);
         }
 }
 
@@ -463,17 +519,38 @@ static bool ends_in_line_break(const char *t, size_t s, size_t e) {
         return n % 2 == 1;
 }
 
-/* Mark the assignments a later one of the same variable replaces, in one pass from the end. */
+/* Mark the assignments a later one of the same variable replaces, in one pass from the end. The names
+ * seen are a hash table of region numbers, sized once for every region: 4 bytes a slot where a
+ * name_index takes 16 and grows by copying, in a file of 100,000 assignments of as many variables. */
 static void mark_replaced(struct regions *rs) {
-        struct name_index seen = {};
-        for (size_t ri = rs->n; ri-- > 0;)
-                if (rs->items[ri].var)
-                        rs->items[ri].replaced = !name_index_put(&seen, rs->items[ri].var, ri);
-        name_index_free(&seen);
+        size_t cap = 16;
+        while (cap < 2 * rs->n)
+                cap *= 2;
+        _cleanup_free_ uint32_t *seen = xmalloc(cap * sizeof(uint32_t));
+        memset(seen, 0xff, cap * sizeof(uint32_t)); /* UINT32_MAX: empty */
+        for (size_t ri = rs->n; ri-- > 0;) {
+                const char *var = region_var(rs, &rs->items[ri]);
+                if (!var)
+                        continue;
+                size_t h = name_index_hash(var, strlen(var)) & (cap - 1);
+                while (seen[h] != UINT32_MAX && !streq(region_var(rs, &rs->items[seen[h]]), var))
+                        h = (h + 1) & (cap - 1);
+                rs->items[ri].replaced = seen[h] != UINT32_MAX;
+                if (!rs->items[ri].replaced)
+                        seen[h] = (uint32_t) ri;
+        }
+}
+
+/* The parse keeps 31-bit offsets (struct word): far more than the READ_FILE_MAX a file is read with. */
+static int refuse_too_large(size_t len, char **ret_error) {
+        if (len <= INT32_MAX)
+                return 0;
+        set_error(ret_error, "the text is too large to edit (%zu bytes)", len);
+        return -EFBIG;
 }
 
 static struct regions parse_regions(const char *t, size_t len, enum flags_format fmt) {
-        struct regions rs = { .lines = LINE_CURSOR(t) };
+        struct regions rs = { .lines = LINE_CURSOR(t), .n_reasons = 1 };
         bool after_comment = false; /* the line before is a comment systemd before 254 goes on with */
         for (size_t s = 0; s < len;) {
                 size_t e, first = skip_blanks(t, s, len);
@@ -671,31 +748,36 @@ static char *unquote(const char *t, size_t start, size_t end, bool unit) {
         return buf_steal(&b);
 }
 
-/* The variable a word expands ("$VAR" or "${VAR}"), as a new string; NULL for any other word. */
-static char *word_var_reference(const char *t, const struct word *w) {
+/* The variable a word expands ("$VAR" or "${VAR}"), in *scratch (reused from word to word: an ExecStart=
+ * may expand a hundred thousand); NULL for any other word. */
+static const char *word_var_reference(const char *t, const struct word *w, struct buf *scratch) {
         size_t len = w->end - w->start;
         const char *s = t + w->start;
         if (len < 2 || s[0] != '$')
                 return NULL;
+        scratch->len = 0;
         if (len >= 3 && s[1] == '{' && s[len - 1] == '}')
-                return xstrndup(s + 2, len - 3);
-        return xstrndup(s + 1, len - 1);
+                buf_append(scratch, s + 2, len - 3);
+        else
+                buf_append(scratch, s + 1, len - 1);
+        return scratch->data;
 }
 
 static int find_occurrences(const char *t, const struct regions *rs, const char *name,
                             struct occurrences *ret, char **ret_error) {
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
+                const struct word *words = region_words(rs, r);
                 if (r->broken) {
                         if (region_mentions_flag(t, r, name)) {
                                 set_error(ret_error, "line %u: cannot interpret --%s here: %s", r->line,
-                                          name, r->broken);
+                                          name, region_broken(rs, r));
                                 return -EBADMSG;
                         }
                         continue;
                 }
                 for (size_t k = r->exec ? 1 : 0; k < r->n_words; k++) {
-                        const struct word *w = &r->words[k];
+                        const struct word *w = &words[k];
                         /* The word as the kubelet gets it; most are plain (no quote, no line break, no
                          * "%%"): those are read where they are, not copied. */
                         const char *u = t + w->start;
@@ -715,9 +797,10 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         size_t name_len = eq ? (size_t) (eq - after) : n - 2;
                         if (!flag_name_eq(after, name_len, name))
                                 continue;
-                        struct occurrence o = {
-                                .region = ri, .word = k, .value_word = SIZE_MAX, .split = w->joined
-                        };
+                        struct occurrence o = { .region = (uint32_t) ri,
+                                                .word = (uint32_t) k,
+                                                .value_word = NO_VALUE_WORD,
+                                                .split = w->joined };
                         o.quoted_name =
                                 t[w->start] != '-' || t[w->start + 1] != '-' ||
                                 memchr(t + w->start, '"', 2 + name_len) ||
@@ -727,10 +810,10 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                         if (eq) {
                                 o.has_value = true;
                                 o.value_start = w->start + 2 + name_len + 1, o.value_end = w->end;
-                        } else if (k + 1 < r->n_words && t[r->words[k + 1].start] != '-') {
+                        } else if (k + 1 < r->n_words && t[words[k + 1].start] != '-') {
                                 o.has_value = true, o.value_word = k + 1,
-                                o.split = o.split || r->words[k + 1].joined;
-                                o.value_start = r->words[k + 1].start, o.value_end = r->words[k + 1].end;
+                                o.split = o.split || words[k + 1].joined;
+                                o.value_start = words[k + 1].start, o.value_end = words[k + 1].end;
                                 k++;
                         }
                         ret->items = xrealloc_grow(ret->items, ret->n, sizeof(struct occurrence));
@@ -742,9 +825,13 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
          * looked up: a scan of each such line per occurrence would multiply lines by occurrences. */
         struct name_index first_of_var = {};
         int k = 0;
-        for (size_t i = 0; i < ret->n; i++)
-                if (rs->items[ret->items[i].region].var)
-                        (void) name_index_put(&first_of_var, rs->items[ret->items[i].region].var, i);
+        bool broken_exec = false; /* without one there is nothing to look up: no index to build */
+        for (size_t ri = 0; ri < rs->n && !broken_exec; ri++)
+                broken_exec = rs->items[ri].broken && rs->items[ri].exec;
+        for (size_t i = 0; i < ret->n && broken_exec; i++)
+                if (region_var(rs, &rs->items[ret->items[i].region]))
+                        (void) name_index_put(&first_of_var,
+                                              region_var(rs, &rs->items[ret->items[i].region]), i);
         for (size_t ri = 0; ri < rs->n && k == 0 && first_of_var.n > 0; ri++) {
                 const struct region *r = &rs->items[ri];
                 if (!r->broken || !r->exec)
@@ -752,7 +839,8 @@ static int find_occurrences(const char *t, const struct regions *rs, const char 
                 size_t i = first_mentioned(t, r->line_start, r->line_end, &first_of_var);
                 if (i != SIZE_MAX) {
                         set_error(ret_error, "line %u: cannot interpret --%s here (through $%s): %s",
-                                  r->line, name, rs->items[ret->items[i].region].var, r->broken);
+                                  r->line, name, region_var(rs, &rs->items[ret->items[i].region]),
+                                  region_broken(rs, r));
                         k = -EBADMSG;
                 }
         }
@@ -771,29 +859,31 @@ static bool region_effective(const struct regions *rs, size_t ri) {
 static const struct occurrence *last_occurrence(const char *t, const struct regions *rs,
                                                 const struct occurrences *os) {
         const struct occurrence *last = NULL;
-        struct strv names = {};
-        struct name_index referenced = {}, last_of_var = {};
+        struct name_index last_of_var = {};
+        struct buf scratch = {};
+        const char *var;
         size_t first_exec = 0, idx; /* ExecStart= lines before an empty ExecStart= do not count */
         for (size_t ri = 0; ri < rs->n; ri++)
                 if (rs->items[ri].exec && !rs->items[ri].broken && rs->items[ri].n_words == 0)
                         first_exec = ri;
-        for (size_t ri = first_exec; ri < rs->n; ri++)
-                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++) {
-                        char *var = word_var_reference(t, &rs->items[ri].words[k]);
-                        if (var) {
-                                strv_push(&names, var);
-                                (void) name_index_put(&referenced, var, 0);
-                        }
-                }
         for (size_t i = os->n; i-- > 0;) { /* the first put wins: the last occurrence */
                 const struct region *r = &rs->items[os->items[i].region];
-                if (r->var && region_effective(rs, os->items[i].region))
-                        (void) name_index_put(&last_of_var, r->var, i);
+                if (region_var(rs, r) && region_effective(rs, os->items[i].region))
+                        (void) name_index_put(&last_of_var, region_var(rs, r), i);
         }
+        /* Which of those variables an ExecStart= expands, marked at the variable's last occurrence: the
+         * names are looked up one at a time, not copied into an index of their own. */
+        _cleanup_free_ bool *referenced = xmalloc(os->n + 1);
+        memset(referenced, 0, os->n + 1);
+        for (size_t ri = first_exec; ri < rs->n; ri++)
+                for (size_t k = 1; rs->items[ri].exec && k < rs->items[ri].n_words; k++)
+                        if ((var = word_var_reference(t, &region_words(rs, &rs->items[ri])[k], &scratch)) &&
+                            name_index_get(&last_of_var, var, &idx))
+                                referenced[idx] = true;
         for (size_t i = 0; i < os->n; i++) {
                 const struct region *r = &rs->items[os->items[i].region];
-                if (r->var && region_effective(rs, os->items[i].region) &&
-                    !name_index_get(&referenced, r->var, &idx))
+                if (region_var(rs, r) && region_effective(rs, os->items[i].region) &&
+                    name_index_get(&last_of_var, region_var(rs, r), &idx) && !referenced[idx])
                         last = &os->items[i];
         }
         /* The occurrences are in region and word order: one pass over them along the ExecStart= words. */
@@ -807,14 +897,13 @@ static const struct occurrence *last_occurrence(const char *t, const struct regi
                                 last = &os->items[i++];
                                 continue;
                         }
-                        _cleanup_free_ char *var = word_var_reference(t, &r->words[k]);
-                        if (var && name_index_get(&last_of_var, var, &idx))
+                        if ((var = word_var_reference(t, &region_words(rs, r)[k], &scratch)) &&
+                            name_index_get(&last_of_var, var, &idx))
                                 last = &os->items[idx];
                 }
         }
-        name_index_free(&referenced);
         name_index_free(&last_of_var);
-        strv_free(&names);
+        buf_free(&scratch);
         return last;
 }
 
@@ -841,6 +930,8 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
                 return r;
         if (!may_mention_flag(text, len, name))
                 return 0;
+        if ((r = refuse_too_large(len, ret_error)) < 0)
+                return r;
         _cleanup_(regions_free) struct regions rs = parse_regions(text, len, fmt);
         _cleanup_free_ struct occurrence *items = NULL;
         struct occurrences os = {};
@@ -855,10 +946,10 @@ int flags_get(const char *text, size_t len, enum flags_format fmt, const char *f
         char *value;
         if (!last->has_value)
                 value = xstrdup("true");
-        else if (last->quoted_name && last->value_word == SIZE_MAX) {
+        else if (last->quoted_name && last->value_word == NO_VALUE_WORD) {
                 /* the '=' sits somewhere inside quotes: take the value from the unquoted word */
-                _cleanup_free_ char *u =
-                        unquote(text, lr->words[last->word].start, lr->words[last->word].end, lr->unit);
+                _cleanup_free_ char *u = unquote(text, region_words(&rs, lr)[last->word].start,
+                                                 region_words(&rs, lr)[last->word].end, lr->unit);
                 value = xstrdup(strchr(u, '=') + 1);
         } else
                 value = unquote(text, last->value_start, last->value_end, lr->unit);
@@ -922,8 +1013,9 @@ static bool separates(const char *t, size_t a, size_t b, bool unit) {
  * over several lines keeps its layout: a word that follows another on its line goes with the blanks before
  * it, the first word of a line with the blanks after it, a word alone on its line with the line (unless the
  * words around it would then run together: then its line is left with its blanks and line break). */
-static void edits_remove_words(struct edits *es, const char *t, const struct region *r,
-                               const bool *removed) {
+static void edits_remove_words(struct edits *es, const char *t, const struct regions *rs,
+                               const struct region *r, const bool *removed) {
+        const struct word *words = region_words(rs, r);
         for (size_t a = 0; a < r->n_words; a++) {
                 if (!removed[a])
                         continue;
@@ -931,22 +1023,22 @@ static void edits_remove_words(struct edits *es, const char *t, const struct reg
                 while (b + 1 < r->n_words && removed[b + 1])
                         b++;
                 bool has_prev = a > 0, has_next = b + 1 < r->n_words;
-                size_t ws = r->words[a].start, we = r->words[b].end;
-                size_t pe = has_prev ? r->words[a - 1].end : ws, ns = has_next ? r->words[b + 1].start : we;
+                size_t ws = words[a].start, we = words[b].end;
+                size_t pe = has_prev ? words[a - 1].end : ws, ns = has_next ? words[b + 1].start : we;
                 size_t next_break = first_break(t, we, ns, r->unit);
                 if (has_prev && (first_break(t, pe, ws, r->unit) == ws || !has_next))
-                        edits_push(es, pe, we, xstrdup(""));
+                        edits_push_text(es, pe, we, "");
                 else if (!has_next)
-                        edits_push(es, ws, we, xstrdup(""));
+                        edits_push_text(es, ws, we, "");
                 else if (next_break == ns)
-                        edits_push(es, ws, ns, xstrdup(""));
+                        edits_push_text(es, ws, ns, "");
                 else {
                         size_t ls = after_last_break(t, pe, ws, r->unit),
                                le = next_break + break_at(t, next_break, ns, r->unit);
                         if (has_prev && (separates(t, pe, ls, r->unit) || separates(t, le, ns, r->unit)))
-                                edits_push(es, ls, le, xstrdup(""));
+                                edits_push_text(es, ls, le, "");
                         else
-                                edits_push(es, ws, next_break, xstrdup(""));
+                                edits_push_text(es, ws, next_break, "");
                 }
                 a = b;
         }
@@ -958,6 +1050,7 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
         for (size_t first = 0, end; first < os->n; first = end) {
                 size_t ri = os->items[first].region;
                 const struct region *r = &rs->items[ri];
+                const struct word *words = region_words(rs, r);
                 for (end = first; end < os->n && os->items[end].region == ri; end++)
                         ;
                 _cleanup_free_ bool *removed = xmalloc(r->n_words + 1);
@@ -972,27 +1065,27 @@ static int edits_for_occurrences(const char *t, const struct regions *rs, const 
                         if (o->split) {
                                 set_error(ret_error,
                                           "line %u: cannot edit --%s: a line continuation splits it",
-                                          line_of_offset(t, r->words[o->word].start), name);
+                                          line_of_offset(t, words[o->word].start), name);
                                 return -EBADMSG;
                         }
                         if (value && !kept_one) {
                                 kept_one = true;
                                 if (!o->has_value) {
                                         _cleanup_free_ char *v = format_value(t, o, r->unit, value);
-                                        edits_push(es, r->words[o->word].end, r->words[o->word].end,
+                                        edits_push(es, words[o->word].end, words[o->word].end,
                                                    xasprintf("=%s", v));
-                                } else if (o->value_word != SIZE_MAX && !*value)
-                                        edits_push(es, r->words[o->word].end, o->value_end, xstrdup("="));
+                                } else if (o->value_word != NO_VALUE_WORD && !*value)
+                                        edits_push_text(es, words[o->word].end, o->value_end, "=");
                                 else
                                         edits_push(es, o->value_start, o->value_end,
                                                    format_value(t, o, r->unit, value));
                                 continue;
                         }
                         removed[o->word] = true;
-                        if (o->value_word != SIZE_MAX)
+                        if (o->value_word != NO_VALUE_WORD)
                                 removed[o->value_word] = true;
                 }
-                edits_remove_words(es, t, r, removed);
+                edits_remove_words(es, t, rs, r, removed);
         }
         return 0;
 }
@@ -1018,12 +1111,19 @@ static size_t edits_first_at(const struct edits *es, size_t off) {
 /* Apply the (non-overlapping) edits; 0 if the text comes out the same. */
 static int apply_edits(const char *text, size_t len, struct edits *es, char **ret_text, size_t *ret_len) {
         struct buf b = {};
-        size_t pos = 0;
+        size_t pos = 0, size = len;
         if (es->n > 0)
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
+        /* The result is usually planned, and then held to the end of the run: allocated at its size,
+         * not at the next power of two a growing buffer would leave. */
+        for (size_t i = 0; i < es->n; i++)
+                size += strlen(edit_replacement(es, &es->items[i])) -
+                        (es->items[i].end - es->items[i].start);
+        b.data = xmalloc(size + 1);
+        b.cap = size + 1;
         for (size_t i = 0; i < es->n; i++) {
                 buf_append(&b, text + pos, es->items[i].start - pos);
-                buf_puts(&b, es->items[i].replacement);
+                buf_puts(&b, edit_replacement(es, &es->items[i]));
                 pos = es->items[i].end;
         }
         buf_append(&b, text + pos, len - pos);
@@ -1036,25 +1136,25 @@ static int edit_env_append(const char *t, size_t len, const struct regions *rs, 
                            const char *name, const char *value, struct edits *es, char **ret_error) {
         const struct region *target = NULL;
         for (size_t ri = 0; ri < rs->n; ri++)
-                if (rs->items[ri].var && streq(rs->items[ri].var, var))
+                if (region_var(rs, &rs->items[ri]) && streq(region_var(rs, &rs->items[ri]), var))
                         target = &rs->items[ri];
         if (target && target->broken) {
                 set_error(ret_error, "line %u: cannot add --%s to %s: %s", target->line, name, var,
-                          target->broken);
+                          region_broken(rs, target));
                 return -EBADMSG;
         }
         if (target) {
+                const struct word *words = region_words(rs, target);
                 /* Flags after a "--" word would be positional arguments: go in front of it. */
                 for (size_t k = 0; k < target->n_words; k++) {
-                        _cleanup_free_ char *u =
-                                unquote(t, target->words[k].start, target->words[k].end, target->unit);
+                        _cleanup_free_ char *u = unquote(t, words[k].start, words[k].end, target->unit);
                         if (streq(u, "--")) {
-                                edits_push(es, target->words[k].start, target->words[k].start,
+                                edits_push(es, words[k].start, words[k].start,
                                            xasprintf("--%s=%s ", name, value));
                                 return 0;
                         }
                 }
-                size_t at = target->n_words > 0 ? target->words[target->n_words - 1].end : target->start;
+                size_t at = target->n_words > 0 ? words[target->n_words - 1].end : target->start;
                 edits_push(es, at, at, xasprintf("%s--%s=%s", target->n_words > 0 ? " " : "", name, value));
                 return 0;
         }
@@ -1119,7 +1219,7 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                 qsort(es->items, es->n, sizeof(struct edit), edit_cmp);
         for (size_t ri = 0; ri < rs->n; ri++) {
                 const struct region *r = &rs->items[ri];
-                if (r->unit || !r->var || r->broken || r->quote)
+                if (r->unit || !region_var(rs, r) || r->broken || r->quote)
                         continue;
                 /* The edits are sorted and apart: a value's are among those from the first at its start. */
                 size_t first = edits_first_at(es, r->start), end = first, pos = r->start;
@@ -1128,7 +1228,7 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                 for (; end < es->n && es->items[end].start <= r->end; end++)
                         if (!es->items[end].new_line && es->items[end].end <= r->end) {
                                 buf_append(&b, t + pos, es->items[end].start - pos);
-                                buf_puts(&b, es->items[end].replacement);
+                                buf_puts(&b, edit_replacement(es, &es->items[end]));
                                 pos = es->items[end].end;
                                 touched = true;
                         }
@@ -1141,14 +1241,13 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
                         set_error(ret_error,
                                   "line %u: %s needs quotes for the shells that source this file, but holds "
                                   "characters no quoting keeps the same for both systemd and a shell",
-                                  r->line, r->var);
+                                  r->line, region_var(rs, r));
                         return -EBADMSG;
                 }
                 /* The value's edits give way to one that quotes it, whole. */
                 for (size_t i = first; i < end; i++)
                         if (!es->items[i].new_line && es->items[i].end <= r->end) {
-                                free(es->items[i].replacement);
-                                es->items[i].replacement = NULL;
+                                es->items[i].dropped = true;
                                 dropped++;
                         }
                 /* The quote goes right after the '=': a shell would take "VAR= '...'" for a command. */
@@ -1157,13 +1256,13 @@ static int edits_quote_bare_values(const char *t, const struct regions *rs, stru
         if (dropped > 0) {
                 size_t kept = 0;
                 for (size_t i = 0; i < es->n; i++)
-                        if (es->items[i].replacement)
+                        if (!es->items[i].dropped)
                                 es->items[kept++] = es->items[i];
                 es->n = kept;
         }
         for (size_t i = 0; i < quoted.n; i++)
-                edits_push(es, quoted.items[i].start, quoted.items[i].end,
-                           TAKE_PTR(quoted.items[i].replacement));
+                edits_push_text(es, quoted.items[i].start, quoted.items[i].end,
+                                edit_replacement(&quoted, &quoted.items[i]));
         return 0;
 }
 
@@ -1180,7 +1279,7 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 set_error(ret_error, "invalid variable name '%s'", strempty(var));
                 return -EINVAL;
         }
-        if ((r = refuse_nul(text, len, ret_error)) < 0)
+        if ((r = refuse_nul(text, len, ret_error)) < 0 || (r = refuse_too_large(len, ret_error)) < 0)
                 return r;
         /* Nothing to change where the flag is nowhere, unless it is to be added (ENV files only). */
         if ((!value || fmt == FLAGS_SYSTEMD_DROPIN) && !may_mention_flag(text, len, name))
@@ -1205,6 +1304,10 @@ static int flags_edit(const char *text, size_t len, enum flags_format fmt, const
                 return r;
         if (value && fmt == FLAGS_ENV_FILE && (r = edits_quote_bare_values(text, &rs, &es, ret_error)) < 0)
                 return r;
+        /* The edits say all that is left to do: the parse goes before the new text is made, so that the
+         * two are not held together (a flag on each of 100,000 lines). */
+        regions_free(&rs);
+        free(TAKE_PTR(items));
         return apply_edits(text, len, &es, ret_text, ret_len);
 }
 
