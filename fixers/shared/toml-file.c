@@ -68,10 +68,17 @@ int toml_file_set(struct fixer_result *r, struct toml_file *f, const char *const
 int toml_files_write(struct context *ctx, struct fixer_result *r, struct toml_file *files, size_t n,
                      const char *unit) {
         int planned = 0;
+        /* No question is asked of the files after this: their scans go before the plan holds the new
+         * bytes (a scan is several times its text), and each text is handed over, not copied. */
+        for (size_t i = 0; i < n; i++) {
+                toml_scanned_free(files[i].scan);
+                files[i].scan = NULL;
+        }
         for (size_t i = 0; i < n; i++) {
                 if (!files[i].changed)
                         continue;
-                int k = plan_write_file_restart(ctx, r, files[i].path, files[i].text, files[i].len, unit);
+                int k = plan_write_file_restart_take(ctx, r, files[i].path, TAKE_PTR(files[i].text),
+                                                     files[i].len, unit);
                 if (k < 0)
                         return k;
                 planned = planned || k > 0;

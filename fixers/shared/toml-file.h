@@ -41,6 +41,7 @@ int toml_file_set(struct fixer_result *r, struct toml_file *f, const char *const
                   const char *raw_value);
 
 /* Plan the write of every changed file, each with a restart of unit. 1 when something was planned,
- * 0 when nothing changed, <0 after result_refuse(). */
+ * 0 when nothing changed, <0 after result_refuse(). The plan takes the changed texts and the scans
+ * are dropped: only toml_file_done() may follow. */
 int toml_files_write(struct context *ctx, struct fixer_result *r, struct toml_file *files, size_t n,
                      const char *unit);

@@ -405,10 +405,16 @@ static int set_value(const char *text, size_t len, struct toml_doc *doc, bool ke
                 return r;
         }
 
-        struct buf out = {};
-        buf_append(&out, text, edit.offset);
-        buf_append(&out, edit.insert.data, edit.insert.len);
-        buf_append(&out, text + edit.offset + edit.delete_len, len - edit.offset - edit.delete_len);
+        /* Made to its size: a buf grown by doubling held up to twice the new text for the rest of the
+         * run, as the plan takes it. */
+        size_t tail = len - edit.offset - edit.delete_len;
+        struct buf out = { .len = edit.offset + edit.insert.len + tail };
+        out.cap = out.len + 1;
+        out.data = xmalloc(out.cap);
+        memcpy(out.data, text, edit.offset);
+        memcpy(out.data + edit.offset, edit.insert.data, edit.insert.len);
+        memcpy(out.data + edit.offset + edit.insert.len, text + edit.offset + edit.delete_len, tail);
+        out.data[out.len] = 0;
         buf_free(&edit.insert);
 
         /* Belt and braces: the result must scan and give back exactly the value. The old text's scan is
