@@ -45,9 +45,10 @@ static int table_to_path(const char *const *table, const char *key, char **ret_t
         return 0;
 }
 
-static const struct toml_entry *find_entry(const struct toml_doc *doc, const char *path) {
+/* The entry of a value's def. */
+static const struct toml_entry *find_entry(const struct toml_doc *doc, const struct toml_def *def) {
         for (size_t i = 0; i < doc->n_entries; i++)
-                if (streq(doc->entries[i].path, path))
+                if (&doc->defs[doc->entries[i].def] == def)
                         return &doc->entries[i];
         return NULL;
 }
@@ -135,13 +136,13 @@ int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const c
                 set_error(ret_error, "line %u: '%s' is a table, not a value", def->line, human);
                 return -EBADMSG;
         }
-        const struct toml_entry *e = find_entry(doc, kpath);
+        const struct toml_entry *e = find_entry(doc, def);
         if (!e) /* every VALUE def gets an entry; be safe anyway */
                 return 0;
         if (ret_raw)
                 *ret_raw = xstrndup(text + e->value_start, e->value_end - e->value_start);
         if (ret_line)
-                *ret_line = e->line;
+                *ret_line = def->line;
         return 1;
 }
 
@@ -167,7 +168,7 @@ int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, cons
                 return 0;
         if (def->kind != TOML_DEF_VALUE)
                 return 1;
-        const struct toml_entry *e = find_entry(doc, tpath);
+        const struct toml_entry *e = find_entry(doc, def);
         return e && text[e->value_start] == '{';
 }
 
@@ -218,14 +219,15 @@ struct edit {
 };
 
 /* Insert "key = value" as a new line after the last key line of a section
- * (restricted to keys under prefix, for tables made of dotted keys). */
+ * (restricted to keys inside table, for tables made of dotted keys; TOML_ROOT: any). */
 static void plan_insert_in_section(const char *text, size_t len, const struct toml_doc *doc, size_t section,
-                                   const char *prefix, const char *key_text, const char *raw_value,
+                                   uint32_t table, const char *key_text, const char *raw_value,
                                    struct edit *edit) {
         const struct toml_entry *last = NULL;
         for (size_t i = 0; i < doc->n_entries; i++) {
                 const struct toml_entry *e = &doc->entries[i];
-                if (!e->in_inline && e->section == section && (!prefix || startswith(e->path, prefix)))
+                if (!e->in_inline && e->section == section &&
+                    (table == TOML_ROOT || toml_doc_def_within(doc, e->def, table)))
                         last = e;
         }
         if (last || section > 0) {
@@ -280,27 +282,23 @@ static void plan_insert_table_before(const char *text, const struct toml_doc *do
         buf_printf(&edit->insert, "  %s = %s%s%s", key_text, raw_value, doc->eol, doc->eol);
 }
 
-static size_t find_section(const struct toml_doc *doc, const char *path) {
+static uint32_t def_index(const struct toml_doc *doc, const struct toml_def *def) {
+        return (uint32_t) (def - doc->defs);
+}
+
+static size_t find_section(const struct toml_doc *doc, const struct toml_def *table) {
         for (size_t i = 0; i < doc->n_sections; i++)
-                if (!doc->sections[i].is_array && streq(doc->sections[i].path, path))
+                if (!doc->sections[i].is_array && doc->sections[i].def == def_index(doc, table))
                         return i;
         return SIZE_MAX;
 }
 
-/* The first [header] (or [[header]]) below path, in file order. */
-static size_t find_first_subsection(const struct toml_doc *doc, const char *path) {
-        _cleanup_free_ char *prefix = xasprintf("%s%c", path, TOML_SEP);
+/* The first [header] (or [[header]]) below table, in file order. */
+static size_t find_first_subsection(const struct toml_doc *doc, const struct toml_def *table) {
         for (size_t i = 1; i < doc->n_sections; i++)
-                if (startswith(doc->sections[i].path, prefix))
+                if (toml_doc_def_within(doc, doc->sections[i].def, def_index(doc, table)))
                         return i;
         return SIZE_MAX;
-}
-
-static size_t path_depth(const char *path) {
-        size_t n = *path ? 1 : 0;
-        for (const char *p = path; *p; p++)
-                n += *p == TOML_SEP;
-        return n;
 }
 
 /* Decide where the new or changed value goes; 0 when nothing needs to change. */
@@ -311,7 +309,7 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         const struct toml_def *kdef = toml_doc_find_def(doc, kpath);
         if (kdef) {
                 _cleanup_free_ char *human = toml_path_human(kpath);
-                const struct toml_entry *e = find_entry(doc, kpath);
+                const struct toml_entry *e = find_entry(doc, kdef);
                 if (kdef->kind != TOML_DEF_VALUE || !e) {
                         set_error(ret_error, "line %u: '%s' is a table, not a value", kdef->line, human);
                         return -EBADMSG;
@@ -322,7 +320,7 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 if (e->in_inline && strpbrk(raw_value, "\r\n")) {
                         set_error(ret_error,
                                   "line %u: '%s' is inside an inline table, which must stay on one line",
-                                  e->line, human);
+                                  kdef->line, human);
                         return -EBADMSG;
                 }
                 edit->offset = e->value_start;
@@ -343,19 +341,19 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
 
         const struct toml_def *tdef = depth > 0 ? toml_doc_find_def(doc, tpath) : NULL;
         if (depth == 0)
-                plan_insert_in_section(text, len, doc, 0, NULL, key_text, raw_value, edit);
+                plan_insert_in_section(text, len, doc, 0, TOML_ROOT, key_text, raw_value, edit);
         else if (tdef && tdef->kind == TOML_DEF_HEADER) {
-                size_t section = find_section(doc, tpath);
+                size_t section = find_section(doc, tdef);
                 if (section == SIZE_MAX) {
                         set_error(ret_error, "line %u: table header not found", tdef->line);
                         return -EBADMSG;
                 }
-                plan_insert_in_section(text, len, doc, section, NULL, key_text, raw_value, edit);
+                plan_insert_in_section(text, len, doc, section, TOML_ROOT, key_text, raw_value, edit);
         } else if (tdef && tdef->kind == TOML_DEF_DOTTED) {
-                _cleanup_free_ char *prefix = xasprintf("%s%c", tpath, TOML_SEP);
                 const struct toml_entry *owner = NULL;
                 for (size_t i = 0; i < doc->n_entries && !owner; i++)
-                        if (!doc->entries[i].in_inline && startswith(doc->entries[i].path, prefix))
+                        if (!doc->entries[i].in_inline &&
+                            toml_doc_def_within(doc, doc->entries[i].def, def_index(doc, tdef)))
                                 owner = &doc->entries[i];
                 if (!owner) {
                         set_error(ret_error, "line %u: cannot find the dotted keys that define this table",
@@ -363,7 +361,7 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                         return -EBADMSG;
                 }
                 /* The new key is written relative to the section holding the dotted keys. */
-                size_t base = path_depth(doc->sections[owner->section].path);
+                size_t base = toml_doc_depth(doc, doc->sections[owner->section].def);
                 const char **rel = xmalloc((depth - base + 1) * sizeof(char *));
                 for (size_t i = base; i < depth; i++)
                         rel[i - base] = table[i];
@@ -371,9 +369,10 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 put_dotted_key(&kb, rel, depth - base + 1);
                 free(rel);
                 _cleanup_free_ char *dotted = buf_steal(&kb);
-                plan_insert_in_section(text, len, doc, owner->section, prefix, dotted, raw_value, edit);
+                plan_insert_in_section(text, len, doc, owner->section, def_index(doc, tdef), dotted,
+                                       raw_value, edit);
         } else if (tdef && tdef->kind == TOML_DEF_IMPLICIT) {
-                size_t sub = find_first_subsection(doc, tpath);
+                size_t sub = find_first_subsection(doc, tdef);
                 if (sub == SIZE_MAX) {
                         set_error(ret_error, "line %u: cannot find the table headers that imply this table",
                                   tdef->line);

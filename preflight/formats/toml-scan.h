@@ -5,8 +5,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "basic/name-index.h"
+#include "basic/util.h"
 
 /* Paths are key segments joined with TOML_SEP; the root table is "". An
  * element of an array of tables (or an inline table inside an array) gets an
@@ -21,40 +22,49 @@ enum toml_def_kind {
         TOML_DEF_IMPLICIT, /* parent of a [table] that has no header of its own */
         TOML_DEF_DOTTED,   /* table created by a dotted key (a.b = 1 creates a) */
         TOML_DEF_ARRAY,    /* [[array of tables]] */
+        TOML_DEF_ANON,     /* an element of an array of tables, or an inline table in an array */
 };
 
-/* Everything the document defines, for duplicate detection and lookups. */
+/* The root table, which no def stands for. */
+#define TOML_ROOT UINT32_MAX
+
+/* Everything the document defines, for duplicate detection and lookups: a tree, each def its
+ * parent's child by one segment. A scan holds one def a key, so a def is kept small: 32-bit
+ * offsets and indexes (toml_scan() refuses a text of 4 GiB), and no path of its own. */
 struct toml_def {
-        char *path;
-        enum toml_def_kind kind;
-        unsigned line;
-        unsigned elements; /* TOML_DEF_ARRAY: number of [[...]] seen */
+        uint32_t parent;  /* defs[] index, or TOML_ROOT */
+        uint32_t segment; /* offset of its last segment, NUL-terminated, in the doc's segments */
+        uint32_t line;
+        uint32_t elements; /* TOML_DEF_ARRAY: number of [[...]] seen */
+        uint8_t kind;      /* enum toml_def_kind */
 };
 
 /* A [header] line; sections[0] is the root table (no header, offsets 0). */
 struct toml_section {
-        char *path;
+        uint32_t def; /* the table's def (an array's: its element's); TOML_ROOT for sections[0] */
+        uint32_t line_start;
+        uint32_t header_eol; /* offset of the header line's line ending */
+        uint32_t line;
         bool is_array;
-        size_t line_start;
-        size_t header_eol; /* offset of the header line's line ending */
-        unsigned line;
 };
 
 /* A key = value definition. line_start/line_end are only meaningful for
  * top-level (not in_inline) entries: the start of the key's line and the
- * offset of the line ending after the value and any trailing comment. */
+ * offset of the line ending after the value and any trailing comment. The
+ * line is the def's: a key and its value start on one line. */
 struct toml_entry {
-        char *path; /* the def's path: the def owns it */
-        size_t section;
-        size_t line_start, value_start, value_end, line_end;
-        unsigned line;
+        uint32_t def; /* the value's def */
+        uint32_t section;
+        uint32_t line_start, value_start, value_end, line_end;
         bool in_inline;
 };
 
 struct toml_doc {
         struct toml_def *defs;
         size_t n_defs;
-        struct name_index def_index; /* path -> defs[i] */
+        uint32_t *slots; /* hash index of defs by (parent, segment): defs[] index + 1, 0 when empty */
+        size_t n_slots;  /* a power of two, or 0 */
+        struct buf segments;
         struct toml_section *sections;
         size_t n_sections;
         struct toml_entry *entries;
@@ -73,7 +83,12 @@ struct toml_array_item {
  * does not fully understand. */
 int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_error);
 void toml_doc_free(struct toml_doc *doc);
+/* The def of a path (NULL for "", the root table); its path as a new string; whether def lies
+ * (strictly) inside table; the number of segments of its path. */
 const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char *path);
+char *toml_doc_path(const struct toml_doc *doc, uint32_t def);
+bool toml_doc_def_within(const struct toml_doc *doc, uint32_t def, uint32_t table);
+size_t toml_doc_depth(const struct toml_doc *doc, uint32_t def);
 
 /* Scan raw text that must be exactly one array value. */
 int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n,
