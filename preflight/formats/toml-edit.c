@@ -231,8 +231,10 @@ static void plan_insert_in_section(const char *text, size_t len, const struct to
                         last = e;
         }
         if (last || section > 0) {
-                size_t line_start = last ? last->line_start : doc->sections[section].line_start;
-                edit->offset = last ? last->line_end : doc->sections[section].header_eol;
+                size_t line_start =
+                        last ? toml_entry_line_start(text, last) : doc->sections[section].line_start;
+                edit->offset =
+                        last ? toml_entry_line_end(text, len, last) : doc->sections[section].header_eol;
                 buf_puts(&edit->insert, doc->eol);
                 buf_append(&edit->insert, text + line_start, indent_len(text, line_start));
                 buf_printf(&edit->insert, "%s = %s", key_text, raw_value);

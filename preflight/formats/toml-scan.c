@@ -583,23 +583,37 @@ static int define_key(struct scanner *s, uint32_t base, size_t n_segs, size_t ke
         return 0;
 }
 
-static void add_entry(struct scanner *s, uint32_t def, size_t line_start, size_t value_start,
-                      bool in_inline) {
+static void add_entry(struct scanner *s, uint32_t def, size_t value_start, bool in_inline) {
         struct toml_doc *d = s->doc;
         d->entries = xrealloc_grow(d->entries, d->n_entries, sizeof(*d->entries));
         d->entries[d->n_entries++] = (struct toml_entry){
                 .def = def,
-                .section = (uint32_t) s->section,
-                .line_start = (uint32_t) line_start,
                 .value_start = (uint32_t) value_start,
                 .value_end = (uint32_t) s->pos,
-                .line_end = (uint32_t) s->pos,
+                .section = (uint32_t) s->section,
                 .in_inline = in_inline,
         };
 }
 
+/* Nothing but blanks comes before a key on its line: the scan of a line starts after a line ending. */
+size_t toml_entry_line_start(const char *text, const struct toml_entry *e) {
+        return line_start_of(text, e->value_start);
+}
+
+/* What finish_line() skips after a value. */
+size_t toml_entry_line_end(const char *text, size_t len, const struct toml_entry *e) {
+        size_t p = e->value_end;
+        while (p < len && (text[p] == ' ' || text[p] == '\t'))
+                p++;
+        if (p < len && text[p] == '#')
+                while (p < len && text[p] != '\n' &&
+                       !(text[p] == '\r' && p + 1 < len && text[p + 1] == '\n'))
+                        p++;
+        return p;
+}
+
 /* key = value, either on its own line or inside an inline table; base: the table it is in. */
-static int scan_keyval(struct scanner *s, uint32_t base, size_t line_start, bool in_inline, unsigned depth) {
+static int scan_keyval(struct scanner *s, uint32_t base, bool in_inline, unsigned depth) {
         uint32_t def = TOML_ROOT;
         size_t key_off, n_segs;
         int r;
@@ -618,7 +632,7 @@ static int scan_keyval(struct scanner *s, uint32_t base, size_t line_start, bool
         size_t value_start = s->pos;
         if ((r = scan_value(s, def, depth, NULL, NULL)) < 0)
                 return r;
-        add_entry(s, def, line_start, value_start, in_inline);
+        add_entry(s, def, value_start, in_inline);
         return 0;
 }
 
@@ -632,7 +646,7 @@ static int scan_inline_table(struct scanner *s, uint32_t table, unsigned depth) 
                 return 0;
         }
         for (;;) {
-                if ((r = scan_keyval(s, table, start, true, depth)) < 0)
+                if ((r = scan_keyval(s, table, true, depth)) < 0)
                         return r;
                 skip_blanks(s);
                 int c = peek(s, 0);
@@ -885,10 +899,10 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                 else if (c == '[')
                         r = scan_header(&s, line_start);
                 else {
-                        r = scan_keyval(&s, doc.sections[s.section].def, line_start, false, 0);
-                        size_t eol;
-                        if (r >= 0 && (r = finish_line(&s, "value", &eol)) >= 0)
-                                doc.entries[doc.n_entries - 1].line_end = (uint32_t) eol;
+                        size_t eol; /* found again by toml_entry_line_end() */
+                        r = scan_keyval(&s, doc.sections[s.section].def, false, 0);
+                        if (r >= 0)
+                                r = finish_line(&s, "value", &eol);
                 }
         }
         scanner_done(&s);

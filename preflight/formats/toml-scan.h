@@ -29,14 +29,15 @@ enum toml_def_kind {
 #define TOML_ROOT UINT32_MAX
 
 /* Everything the document defines, for duplicate detection and lookups: a tree, each def its
- * parent's child by one segment. A scan holds one def a key, so a def is kept small: 32-bit
- * offsets and indexes (toml_scan() refuses a text of 4 GiB), and no path of its own. */
+ * parent's child by one segment. A scan holds one def a key, so a def is kept to 16 bytes: 32-bit
+ * offsets and indexes (toml_scan() refuses a text of 256 MiB: a line number fits 29 bits), and no
+ * path of its own. */
 struct toml_def {
-        uint32_t parent;  /* defs[] index, or TOML_ROOT */
-        uint32_t segment; /* offset of its last segment, NUL-terminated, in the doc's segments */
-        uint32_t line;
+        uint32_t parent;   /* defs[] index, or TOML_ROOT */
+        uint32_t segment;  /* offset of its last segment, NUL-terminated, in the doc's segments */
         uint32_t elements; /* TOML_DEF_ARRAY: number of [[...]] seen */
-        uint8_t kind;      /* enum toml_def_kind */
+        uint32_t line : 29;
+        uint32_t kind : 3; /* enum toml_def_kind */
 };
 
 /* A [header] line; sections[0] is the root table (no header, offsets 0). */
@@ -48,15 +49,12 @@ struct toml_section {
         bool is_array;
 };
 
-/* A key = value definition. line_start/line_end are only meaningful for
- * top-level (not in_inline) entries: the start of the key's line and the
- * offset of the line ending after the value and any trailing comment. The
- * line is the def's: a key and its value start on one line. */
+/* A key = value definition. The line is the def's: a key and its value start on one line. */
 struct toml_entry {
         uint32_t def; /* the value's def */
-        uint32_t section;
-        uint32_t line_start, value_start, value_end, line_end;
-        bool in_inline;
+        uint32_t value_start, value_end;
+        uint32_t section : 31;
+        uint32_t in_inline : 1;
 };
 
 struct toml_doc {
@@ -78,6 +76,12 @@ struct toml_array_item {
         size_t comma; /* offset of the ',' after it, or SIZE_MAX */
         bool is_string;
 };
+
+/* Of a top-level (not in_inline) entry of text: the start of the key's line, and the offset of the
+ * line ending after the value and any trailing comment. Found again when asked: 8 bytes less an
+ * entry. */
+size_t toml_entry_line_start(const char *text, const struct toml_entry *e);
+size_t toml_entry_line_end(const char *text, size_t len, const struct toml_entry *e);
 
 /* Scan a whole document; refuses (-EBADMSG, "line N: reason") anything it
  * does not fully understand. */
