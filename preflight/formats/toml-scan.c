@@ -88,26 +88,68 @@ static const char *def_segment(const struct toml_doc *doc, uint32_t def) {
         return doc->segments.data + doc->defs[def].segment;
 }
 
-static size_t child_hash(uint32_t parent, const char *segment, size_t n) {
-        return name_index_hash_more(name_index_hash((const char *) &parent, sizeof(parent)), segment, n);
+/* Segments are kept once each: a config repeats the same few keys in every table of a kind. */
+static uint32_t *find_segment_slot(const struct toml_doc *doc, const char *segment, size_t n) {
+        size_t mask = doc->n_segment_slots - 1, i = name_index_hash(segment, n) & mask;
+        for (;; i = (i + 1) & mask) {
+                uint32_t *slot = &doc->segment_slots[i];
+                if (*slot == 0)
+                        return slot;
+                const char *seg = doc->segments.data + *slot - 1;
+                if (strncmp(seg, segment, n) == 0 && seg[n] == 0)
+                        return slot;
+        }
+}
+
+/* The offset of a segment in the doc's segments, or TOML_ROOT when no def has it. */
+static uint32_t find_segment(const struct toml_doc *doc, const char *segment, size_t n) {
+        return doc->n_segment_slots > 0 ? find_segment_slot(doc, segment, n)[0] - 1 : TOML_ROOT;
+}
+
+static uint32_t add_segment(struct toml_doc *doc, const char *segment, size_t n) {
+        uint32_t off = find_segment(doc, segment, n);
+        if (off != TOML_ROOT)
+                return off;
+        if ((doc->n_segments + 1) * 2 > doc->n_segment_slots) {
+                size_t n_slots = doc->n_segment_slots ? doc->n_segment_slots * 2 : 64;
+                free(doc->segment_slots);
+                doc->segment_slots = xmalloc(n_slots * sizeof(*doc->segment_slots));
+                memset(doc->segment_slots, 0, n_slots * sizeof(*doc->segment_slots));
+                doc->n_segment_slots = n_slots;
+                for (size_t o = 0; o < doc->segments.len;) {
+                        const char *seg = doc->segments.data + o;
+                        size_t len = strlen(seg);
+                        *find_segment_slot(doc, seg, len) = (uint32_t) o + 1;
+                        o += len + 1;
+                }
+        }
+        off = (uint32_t) doc->segments.len;
+        buf_append(&doc->segments, segment, n);
+        buf_putc(&doc->segments, 0);
+        *find_segment_slot(doc, segment, n) = off + 1;
+        doc->n_segments++;
+        return off;
+}
+
+static size_t child_hash(uint32_t parent, uint32_t segment) {
+        uint32_t key[2] = { parent, segment };
+        return name_index_hash((const char *) key, sizeof(key));
 }
 
 /* The slot of parent's child by segment: the one holding it, or the empty one it would go to. */
-static uint32_t *find_slot(const struct toml_doc *doc, uint32_t parent, const char *segment, size_t n) {
-        size_t mask = doc->n_slots - 1, i = child_hash(parent, segment, n) & mask;
+static uint32_t *find_slot(const struct toml_doc *doc, uint32_t parent, uint32_t segment) {
+        size_t mask = doc->n_slots - 1, i = child_hash(parent, segment) & mask;
         for (;; i = (i + 1) & mask) {
                 uint32_t *slot = &doc->slots[i];
-                if (*slot == 0)
-                        return slot;
-                const struct toml_def *d = &doc->defs[*slot - 1];
-                const char *seg = def_segment(doc, *slot - 1);
-                if (d->parent == parent && strncmp(seg, segment, n) == 0 && seg[n] == 0)
+                if (*slot == 0 ||
+                    (doc->defs[*slot - 1].parent == parent && doc->defs[*slot - 1].segment == segment))
                         return slot;
         }
 }
 
 static uint32_t find_child(const struct toml_doc *doc, uint32_t parent, const char *segment, size_t n) {
-        return doc->n_slots > 0 ? find_slot(doc, parent, segment, n)[0] - 1 : TOML_ROOT;
+        uint32_t seg = find_segment(doc, segment, n);
+        return seg != TOML_ROOT && doc->n_slots > 0 ? find_slot(doc, parent, seg)[0] - 1 : TOML_ROOT;
 }
 
 /* At most half full: the defs are distinct, each goes to the first empty slot of its probe. */
@@ -117,10 +159,8 @@ static void grow_slots(struct toml_doc *doc) {
         doc->slots = xmalloc(n_slots * sizeof(*doc->slots));
         memset(doc->slots, 0, n_slots * sizeof(*doc->slots));
         doc->n_slots = n_slots;
-        for (size_t i = 0; i < doc->n_defs; i++) {
-                const char *seg = def_segment(doc, (uint32_t) i);
-                *find_slot(doc, doc->defs[i].parent, seg, strlen(seg)) = (uint32_t) i + 1;
-        }
+        for (size_t i = 0; i < doc->n_defs; i++)
+                *find_slot(doc, doc->defs[i].parent, doc->defs[i].segment) = (uint32_t) i + 1;
 }
 
 /* A new def, parent's child by segment (which it must not have yet). */
@@ -128,14 +168,11 @@ static uint32_t add_child(struct toml_doc *doc, uint32_t parent, const char *seg
                           enum toml_def_kind kind, unsigned line) {
         if ((doc->n_defs + 1) * 2 > doc->n_slots)
                 grow_slots(doc);
-        uint32_t idx = (uint32_t) doc->n_defs;
+        uint32_t idx = (uint32_t) doc->n_defs, seg = add_segment(doc, segment, n);
         doc->defs = xrealloc_grow(doc->defs, doc->n_defs, sizeof(*doc->defs));
-        doc->defs[doc->n_defs++] = (struct toml_def){
-                .parent = parent, .segment = (uint32_t) doc->segments.len, .line = line, .kind = kind
-        };
-        buf_append(&doc->segments, segment, n);
-        buf_putc(&doc->segments, 0);
-        *find_slot(doc, parent, segment, n) = idx + 1;
+        doc->defs[doc->n_defs++] =
+                (struct toml_def){ .parent = parent, .segment = seg, .line = line, .kind = kind };
+        *find_slot(doc, parent, seg) = idx + 1;
         return idx;
 }
 
@@ -203,6 +240,7 @@ static uint32_t anon_child(struct toml_doc *doc, uint32_t parent, const char *se
 void toml_doc_free(struct toml_doc *doc) {
         free(doc->defs);
         free(doc->slots);
+        free(doc->segment_slots);
         buf_free(&doc->segments);
         free(doc->sections);
         free(doc->entries);

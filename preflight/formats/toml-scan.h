@@ -60,9 +60,12 @@ struct toml_entry {
 struct toml_doc {
         struct toml_def *defs;
         size_t n_defs;
-        uint32_t *slots; /* hash index of defs by (parent, segment): defs[] index + 1, 0 when empty */
-        size_t n_slots;  /* a power of two, or 0 */
-        struct buf segments;
+        uint32_t *slots;     /* hash index of defs by (parent, segment): defs[] index + 1, 0 when empty */
+        size_t n_slots;      /* a power of two, or 0 */
+        struct buf segments; /* each segment once, NUL-terminated */
+        size_t n_segments;
+        uint32_t *segment_slots; /* hash index of segments: offset + 1, 0 when empty */
+        size_t n_segment_slots;
         struct toml_section *sections;
         size_t n_sections;
         struct toml_entry *entries;
