@@ -140,7 +140,8 @@ int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const c
         if (!e) /* every VALUE def gets an entry; be safe anyway */
                 return 0;
         if (ret_raw)
-                *ret_raw = xstrndup(text + e->value_start, e->value_end - e->value_start);
+                *ret_raw = xstrndup(text + toml_entry_value_start(doc, e),
+                                    e->value_end - toml_entry_value_start(doc, e));
         if (ret_line)
                 *ret_line = def->line;
         return 1;
@@ -169,7 +170,7 @@ int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, cons
         if (def->kind != TOML_DEF_VALUE)
                 return 1;
         const struct toml_entry *e = find_entry(doc, def);
-        return e && text[e->value_start] == '{';
+        return e && text[toml_entry_value_start(doc, e)] == '{';
 }
 
 int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
@@ -185,7 +186,7 @@ static int check_raw_value(const char *raw_value, char **ret_error) {
         _cleanup_free_ char *ignored = NULL;
 
         if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || doc.n_entries == 0 ||
-            doc.entries[doc.n_entries - 1].value_start != 4 ||
+            toml_entry_value_start(&doc, &doc.entries[doc.n_entries - 1]) != 4 ||
             doc.entries[doc.n_entries - 1].value_end != 4 + strlen(raw_value)) {
                 set_error(ret_error, "not a single TOML value: %s", raw_value);
                 return -EINVAL;
@@ -224,15 +225,19 @@ static void plan_insert_in_section(const char *text, size_t len, const struct to
                                    uint32_t table, const char *key_text, const char *raw_value,
                                    struct edit *edit) {
         const struct toml_entry *last = NULL;
+        /* The section's entries lie between its start and the next one's (toml_entry_section()). */
+        size_t from = doc->sections[section].line_start,
+               to = section + 1 < doc->n_sections ? doc->sections[section + 1].line_start : SIZE_MAX;
         for (size_t i = 0; i < doc->n_entries; i++) {
                 const struct toml_entry *e = &doc->entries[i];
-                if (!e->in_inline && e->section == section &&
+                size_t at = toml_entry_value_start(doc, e);
+                if (at >= from && at < to && !toml_entry_in_inline(doc, e) &&
                     (table == TOML_ROOT || toml_doc_def_within(doc, e->def, table)))
                         last = e;
         }
         if (last || section > 0) {
                 size_t line_start =
-                        last ? toml_entry_line_start(text, last) : doc->sections[section].line_start;
+                        last ? toml_entry_line_start(doc, text, last) : doc->sections[section].line_start;
                 edit->offset =
                         last ? toml_entry_line_end(text, len, last) : doc->sections[section].header_eol;
                 buf_puts(&edit->insert, doc->eol);
@@ -316,16 +321,16 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                         set_error(ret_error, "line %u: '%s' is a table, not a value", kdef->line, human);
                         return -EBADMSG;
                 }
-                size_t old_len = e->value_end - e->value_start;
-                if (old_len == strlen(raw_value) && memcmp(text + e->value_start, raw_value, old_len) == 0)
+                size_t value_start = toml_entry_value_start(doc, e), old_len = e->value_end - value_start;
+                if (old_len == strlen(raw_value) && memcmp(text + value_start, raw_value, old_len) == 0)
                         return 0;
-                if (e->in_inline && strpbrk(raw_value, "\r\n")) {
+                if (toml_entry_in_inline(doc, e) && strpbrk(raw_value, "\r\n")) {
                         set_error(ret_error,
                                   "line %u: '%s' is inside an inline table, which must stay on one line",
                                   kdef->line, human);
                         return -EBADMSG;
                 }
-                edit->offset = e->value_start;
+                edit->offset = value_start;
                 edit->delete_len = old_len;
                 buf_puts(&edit->insert, raw_value);
                 return 1;
@@ -354,7 +359,7 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         } else if (tdef && tdef->kind == TOML_DEF_DOTTED) {
                 const struct toml_entry *owner = NULL;
                 for (size_t i = 0; i < doc->n_entries && !owner; i++)
-                        if (!doc->entries[i].in_inline &&
+                        if (!toml_entry_in_inline(doc, &doc->entries[i]) &&
                             toml_doc_def_within(doc, doc->entries[i].def, def_index(doc, tdef)))
                                 owner = &doc->entries[i];
                 if (!owner) {
@@ -363,7 +368,8 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                         return -EBADMSG;
                 }
                 /* The new key is written relative to the section holding the dotted keys. */
-                size_t base = toml_doc_depth(doc, doc->sections[owner->section].def);
+                size_t owner_section = toml_entry_section(doc, owner);
+                size_t base = toml_doc_depth(doc, doc->sections[owner_section].def);
                 const char **rel = xmalloc((depth - base + 1) * sizeof(char *));
                 for (size_t i = base; i < depth; i++)
                         rel[i - base] = table[i];
@@ -371,7 +377,7 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 put_dotted_key(&kb, rel, depth - base + 1);
                 free(rel);
                 _cleanup_free_ char *dotted = buf_steal(&kb);
-                plan_insert_in_section(text, len, doc, owner->section, def_index(doc, tdef), dotted,
+                plan_insert_in_section(text, len, doc, owner_section, def_index(doc, tdef), dotted,
                                        raw_value, edit);
         } else if (tdef && tdef->kind == TOML_DEF_IMPLICIT) {
                 size_t sub = find_first_subsection(doc, tdef);

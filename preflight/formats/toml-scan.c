@@ -621,21 +621,46 @@ static int define_key(struct scanner *s, uint32_t base, size_t n_segs, size_t ke
         return 0;
 }
 
-static void add_entry(struct scanner *s, uint32_t def, size_t value_start, bool in_inline) {
+static void add_entry(struct scanner *s, uint32_t def, size_t value_start) {
         struct toml_doc *d = s->doc;
+        d->defs[def].value_start = (uint32_t) value_start;
         d->entries = xrealloc_grow(d->entries, d->n_entries, sizeof(*d->entries));
-        d->entries[d->n_entries++] = (struct toml_entry){
-                .def = def,
-                .value_start = (uint32_t) value_start,
-                .value_end = (uint32_t) s->pos,
-                .section = (uint32_t) s->section,
-                .in_inline = in_inline,
-        };
+        d->entries[d->n_entries++] = (struct toml_entry){ .def = def, .value_end = (uint32_t) s->pos };
+}
+
+size_t toml_entry_value_start(const struct toml_doc *doc, const struct toml_entry *e) {
+        return doc->defs[e->def].value_start;
+}
+
+/* Inside an inline table: below a value, or below a table of an array value (an [[array]]'s
+ * elements are its tables). */
+bool toml_entry_in_inline(const struct toml_doc *doc, const struct toml_entry *e) {
+        for (uint32_t d = doc->defs[e->def].parent; d != TOML_ROOT; d = doc->defs[d].parent) {
+                uint32_t parent = doc->defs[d].parent;
+                if (doc->defs[d].kind == TOML_DEF_VALUE ||
+                    (doc->defs[d].kind == TOML_DEF_ANON &&
+                     (parent == TOML_ROOT || doc->defs[parent].kind != TOML_DEF_ARRAY)))
+                        return true;
+        }
+        return false;
+}
+
+/* The last section starting at or before the value: the sections are in the text's order. */
+size_t toml_entry_section(const struct toml_doc *doc, const struct toml_entry *e) {
+        size_t at = toml_entry_value_start(doc, e), lo = 0, hi = doc->n_sections;
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (doc->sections[mid].line_start <= at)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return lo;
 }
 
 /* Nothing but blanks comes before a key on its line: the scan of a line starts after a line ending. */
-size_t toml_entry_line_start(const char *text, const struct toml_entry *e) {
-        return line_start_of(text, e->value_start);
+size_t toml_entry_line_start(const struct toml_doc *doc, const char *text, const struct toml_entry *e) {
+        return line_start_of(text, toml_entry_value_start(doc, e));
 }
 
 /* What finish_line() skips after a value. */
@@ -651,7 +676,7 @@ size_t toml_entry_line_end(const char *text, size_t len, const struct toml_entry
 }
 
 /* key = value, either on its own line or inside an inline table; base: the table it is in. */
-static int scan_keyval(struct scanner *s, uint32_t base, bool in_inline, unsigned depth) {
+static int scan_keyval(struct scanner *s, uint32_t base, unsigned depth) {
         uint32_t def = TOML_ROOT;
         size_t key_off, n_segs;
         int r;
@@ -670,7 +695,7 @@ static int scan_keyval(struct scanner *s, uint32_t base, bool in_inline, unsigne
         size_t value_start = s->pos;
         if ((r = scan_value(s, def, depth, NULL, NULL)) < 0)
                 return r;
-        add_entry(s, def, value_start, in_inline);
+        add_entry(s, def, value_start);
         return 0;
 }
 
@@ -684,7 +709,7 @@ static int scan_inline_table(struct scanner *s, uint32_t table, unsigned depth) 
                 return 0;
         }
         for (;;) {
-                if ((r = scan_keyval(s, table, true, depth)) < 0)
+                if ((r = scan_keyval(s, table, depth)) < 0)
                         return r;
                 skip_blanks(s);
                 int c = peek(s, 0);
@@ -938,7 +963,7 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                         r = scan_header(&s, line_start);
                 else {
                         size_t eol; /* found again by toml_entry_line_end() */
-                        r = scan_keyval(&s, doc.sections[s.section].def, false, 0);
+                        r = scan_keyval(&s, doc.sections[s.section].def, 0);
                         if (r >= 0)
                                 r = finish_line(&s, "value", &eol);
                 }

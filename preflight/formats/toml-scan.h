@@ -33,9 +33,12 @@ enum toml_def_kind {
  * offsets and indexes (toml_scan() refuses a text of 256 MiB: a line number fits 29 bits), and no
  * path of its own. */
 struct toml_def {
-        uint32_t parent;   /* defs[] index, or TOML_ROOT */
-        uint32_t segment;  /* offset of its last segment, NUL-terminated, in the doc's segments */
-        uint32_t elements; /* TOML_DEF_ARRAY: number of [[...]] seen */
+        uint32_t parent;  /* defs[] index, or TOML_ROOT */
+        uint32_t segment; /* offset of its last segment, NUL-terminated, in the doc's segments */
+        union {
+                uint32_t elements;    /* TOML_DEF_ARRAY: number of [[...]] seen */
+                uint32_t value_start; /* TOML_DEF_VALUE: its value's offset */
+        };
         uint32_t line : 29;
         uint32_t kind : 3; /* enum toml_def_kind */
 };
@@ -49,12 +52,11 @@ struct toml_section {
         bool is_array;
 };
 
-/* A key = value definition. The line is the def's: a key and its value start on one line. */
+/* A key = value definition, where its value ends; the rest is found when asked (toml_entry_*()):
+ * a scan holds one a key. */
 struct toml_entry {
         uint32_t def; /* the value's def */
-        uint32_t value_start, value_end;
-        uint32_t section : 31;
-        uint32_t in_inline : 1;
+        uint32_t value_end;
 };
 
 struct toml_doc {
@@ -80,10 +82,13 @@ struct toml_array_item {
         bool is_string;
 };
 
-/* Of a top-level (not in_inline) entry of text: the start of the key's line, and the offset of the
- * line ending after the value and any trailing comment. Found again when asked: 8 bytes less an
- * entry. */
-size_t toml_entry_line_start(const char *text, const struct toml_entry *e);
+/* An entry's value's offset; whether it is inside an inline table (a value's); the section it is in.
+ * Of a top-level one (not in an inline table): the start of the key's line, and the offset of the
+ * line ending after the value and any trailing comment. */
+size_t toml_entry_value_start(const struct toml_doc *doc, const struct toml_entry *e);
+bool toml_entry_in_inline(const struct toml_doc *doc, const struct toml_entry *e);
+size_t toml_entry_section(const struct toml_doc *doc, const struct toml_entry *e);
+size_t toml_entry_line_start(const struct toml_doc *doc, const char *text, const struct toml_entry *e);
 size_t toml_entry_line_end(const char *text, size_t len, const struct toml_entry *e);
 
 /* Scan a whole document; refuses (-EBADMSG, "line N: reason") anything it
