@@ -826,12 +826,11 @@ static int scan_value(struct scanner *s, uint32_t table, unsigned depth, struct 
         return 0;
 }
 
-static struct toml_section *add_section(struct toml_doc *d, uint32_t def, bool is_array, size_t line_start) {
+static void add_section(struct toml_doc *d, uint32_t def, bool is_array, size_t line_start) {
         d->sections = xrealloc_grow(d->sections, d->n_sections, sizeof(*d->sections));
-        d->sections[d->n_sections] = (struct toml_section){ .def = def,
-                                                            .is_array = is_array,
-                                                            .line_start = (uint32_t) line_start };
-        return &d->sections[d->n_sections++];
+        d->sections[d->n_sections++] = (struct toml_section){ .def = def,
+                                                              .line_start = (uint32_t) line_start,
+                                                              .is_array = is_array };
 }
 
 /* Resolve a [header] or [[header]] (its segments in s->segs) against what is already defined. */
@@ -901,8 +900,7 @@ static int scan_header(struct scanner *s, size_t line_start) {
         if (r < 0)
                 return r;
 
-        struct toml_section *sec = add_section(s->doc, def, is_array, line_start);
-        sec->line = line_at(s, off);
+        add_section(s->doc, def, is_array, line_start);
         s->section = s->doc->n_sections - 1;
         size_t eol;
         r = finish_line(s, "table header", &eol);

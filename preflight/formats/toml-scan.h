@@ -47,9 +47,8 @@ struct toml_def {
 struct toml_section {
         uint32_t def; /* the table's def (an array's: its element's); TOML_ROOT for sections[0] */
         uint32_t line_start;
-        uint32_t header_eol; /* offset of the header line's line ending */
-        uint32_t line;
-        bool is_array;
+        uint32_t header_eol : 31; /* offset of the header line's line ending */
+        uint32_t is_array : 1;
 };
 
 /* A key = value definition, where its value ends; the rest is found when asked (toml_entry_*()):
