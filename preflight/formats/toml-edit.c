@@ -45,13 +45,15 @@ static int table_to_path(const char *const *table, const char *key, char **ret_t
         return 0;
 }
 
-/* The entry of a value's def. */
-static const struct toml_entry *find_entry(const struct toml_doc *doc, const struct toml_def *def) {
-        for (size_t i = 0; i < doc->n_entries; i++)
-                if (&doc->defs[doc->entries[i].def] == def)
-                        return &doc->entries[i];
-        return NULL;
+static uint32_t def_index(const struct toml_doc *doc, const struct toml_def *def) {
+        return (uint32_t) (def - doc->defs);
 }
+
+/* The values of a scan, in the text's order (as a value's def comes before those of an inline table
+ * it holds, the top-level ones are). */
+#define FOREACH_VALUE(v, doc)                                                              \
+        for (const struct toml_def *v = (doc)->defs; v < (doc)->defs + (doc)->n_defs; v++) \
+                if (v->kind == TOML_DEF_VALUE)
 
 static bool is_bare_key(const char *s) {
         for (const char *p = s; *p; p++)
@@ -136,12 +138,9 @@ int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const c
                 set_error(ret_error, "line %u: '%s' is a table, not a value", def->line, human);
                 return -EBADMSG;
         }
-        const struct toml_entry *e = find_entry(doc, def);
-        if (!e) /* every VALUE def gets an entry; be safe anyway */
-                return 0;
         if (ret_raw)
-                *ret_raw = xstrndup(text + toml_entry_value_start(doc, e),
-                                    e->value_end - toml_entry_value_start(doc, e));
+                *ret_raw =
+                        xstrndup(text + def->value_start, toml_value_end(doc, text, def) - def->value_start);
         if (ret_line)
                 *ret_line = def->line;
         return 1;
@@ -169,8 +168,7 @@ int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, cons
                 return 0;
         if (def->kind != TOML_DEF_VALUE)
                 return 1;
-        const struct toml_entry *e = find_entry(doc, def);
-        return e && text[toml_entry_value_start(doc, e)] == '{';
+        return text[def->value_start] == '{';
 }
 
 int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
@@ -185,9 +183,9 @@ static int check_raw_value(const char *raw_value, char **ret_error) {
         _cleanup_free_ char *probe = xasprintf("k = %s\n", raw_value);
         _cleanup_free_ char *ignored = NULL;
 
-        if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || doc.n_entries == 0 ||
-            toml_entry_value_start(&doc, &doc.entries[doc.n_entries - 1]) != 4 ||
-            doc.entries[doc.n_entries - 1].value_end != 4 + strlen(raw_value)) {
+        const struct toml_def *k = NULL;
+        if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || !(k = toml_doc_find_def(&doc, "k")) ||
+            k->value_start != 4 || toml_value_end(&doc, probe, k) != 4 + strlen(raw_value)) {
                 set_error(ret_error, "not a single TOML value: %s", raw_value);
                 return -EINVAL;
         }
@@ -224,22 +222,21 @@ struct edit {
 static void plan_insert_in_section(const char *text, size_t len, const struct toml_doc *doc, size_t section,
                                    uint32_t table, const char *key_text, const char *raw_value,
                                    struct edit *edit) {
-        const struct toml_entry *last = NULL;
-        /* The section's entries lie between its start and the next one's (toml_entry_section()). */
+        const struct toml_def *last = NULL;
+        /* The section's values lie between its start and the next one's (toml_value_section()). */
         size_t from = doc->sections[section].line_start,
                to = section + 1 < doc->n_sections ? doc->sections[section + 1].line_start : SIZE_MAX;
-        for (size_t i = 0; i < doc->n_entries; i++) {
-                const struct toml_entry *e = &doc->entries[i];
-                size_t at = toml_entry_value_start(doc, e);
-                if (at >= from && at < to && !toml_entry_in_inline(doc, e) &&
-                    (table == TOML_ROOT || toml_doc_def_within(doc, e->def, table)))
+        FOREACH_VALUE(e, doc) {
+                size_t at = e->value_start;
+                if (at >= from && at < to && !toml_value_in_inline(doc, e) &&
+                    (table == TOML_ROOT || toml_doc_def_within(doc, def_index(doc, e), table)))
                         last = e;
         }
         if (last || section > 0) {
                 size_t line_start =
-                        last ? toml_entry_line_start(doc, text, last) : doc->sections[section].line_start;
+                        last ? toml_value_line_start(text, last) : doc->sections[section].line_start;
                 edit->offset =
-                        last ? toml_entry_line_end(text, len, last) : doc->sections[section].header_eol;
+                        last ? toml_value_line_end(doc, text, last) : doc->sections[section].header_eol;
                 buf_puts(&edit->insert, doc->eol);
                 buf_append(&edit->insert, text + line_start, indent_len(text, line_start));
                 buf_printf(&edit->insert, "%s = %s", key_text, raw_value);
@@ -289,10 +286,6 @@ static void plan_insert_table_before(const char *text, const struct toml_doc *do
         buf_printf(&edit->insert, "  %s = %s%s%s", key_text, raw_value, doc->eol, doc->eol);
 }
 
-static uint32_t def_index(const struct toml_doc *doc, const struct toml_def *def) {
-        return (uint32_t) (def - doc->defs);
-}
-
 static size_t find_section(const struct toml_doc *doc, const struct toml_def *table) {
         for (size_t i = 0; i < doc->n_sections; i++)
                 if (!doc->sections[i].is_array && doc->sections[i].def == def_index(doc, table))
@@ -316,15 +309,15 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         const struct toml_def *kdef = toml_doc_find_def(doc, kpath);
         if (kdef) {
                 _cleanup_free_ char *human = toml_path_human(kpath);
-                const struct toml_entry *e = find_entry(doc, kdef);
-                if (kdef->kind != TOML_DEF_VALUE || !e) {
+                if (kdef->kind != TOML_DEF_VALUE) {
                         set_error(ret_error, "line %u: '%s' is a table, not a value", kdef->line, human);
                         return -EBADMSG;
                 }
-                size_t value_start = toml_entry_value_start(doc, e), old_len = e->value_end - value_start;
+                size_t value_start = kdef->value_start,
+                       old_len = toml_value_end(doc, text, kdef) - value_start;
                 if (old_len == strlen(raw_value) && memcmp(text + value_start, raw_value, old_len) == 0)
                         return 0;
-                if (toml_entry_in_inline(doc, e) && strpbrk(raw_value, "\r\n")) {
+                if (toml_value_in_inline(doc, kdef) && strpbrk(raw_value, "\r\n")) {
                         set_error(ret_error,
                                   "line %u: '%s' is inside an inline table, which must stay on one line",
                                   kdef->line, human);
@@ -357,18 +350,18 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 }
                 plan_insert_in_section(text, len, doc, section, TOML_ROOT, key_text, raw_value, edit);
         } else if (tdef && tdef->kind == TOML_DEF_DOTTED) {
-                const struct toml_entry *owner = NULL;
-                for (size_t i = 0; i < doc->n_entries && !owner; i++)
-                        if (!toml_entry_in_inline(doc, &doc->entries[i]) &&
-                            toml_doc_def_within(doc, doc->entries[i].def, def_index(doc, tdef)))
-                                owner = &doc->entries[i];
+                const struct toml_def *owner = NULL;
+                FOREACH_VALUE(v, doc)
+                if (!owner && !toml_value_in_inline(doc, v) &&
+                    toml_doc_def_within(doc, def_index(doc, v), def_index(doc, tdef)))
+                        owner = v;
                 if (!owner) {
                         set_error(ret_error, "line %u: cannot find the dotted keys that define this table",
                                   tdef->line);
                         return -EBADMSG;
                 }
                 /* The new key is written relative to the section holding the dotted keys. */
-                size_t owner_section = toml_entry_section(doc, owner);
+                size_t owner_section = toml_value_section(doc, owner);
                 size_t base = toml_doc_depth(doc, doc->sections[owner_section].def);
                 const char **rel = xmalloc((depth - base + 1) * sizeof(char *));
                 for (size_t i = base; i < depth; i++)

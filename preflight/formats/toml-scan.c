@@ -3,6 +3,7 @@
  * header sits, so edits can touch only the bytes they mean to. */
 #include "formats/toml-scan.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 
@@ -243,7 +244,6 @@ void toml_doc_free(struct toml_doc *doc) {
         free(doc->segment_slots);
         buf_free(&doc->segments);
         free(doc->sections);
-        free(doc->entries);
         *doc = (struct toml_doc){};
 }
 
@@ -621,60 +621,6 @@ static int define_key(struct scanner *s, uint32_t base, size_t n_segs, size_t ke
         return 0;
 }
 
-static void add_entry(struct scanner *s, uint32_t def, size_t value_start) {
-        struct toml_doc *d = s->doc;
-        d->defs[def].value_start = (uint32_t) value_start;
-        d->entries = xrealloc_grow(d->entries, d->n_entries, sizeof(*d->entries));
-        d->entries[d->n_entries++] = (struct toml_entry){ .def = def, .value_end = (uint32_t) s->pos };
-}
-
-size_t toml_entry_value_start(const struct toml_doc *doc, const struct toml_entry *e) {
-        return doc->defs[e->def].value_start;
-}
-
-/* Inside an inline table: below a value, or below a table of an array value (an [[array]]'s
- * elements are its tables). */
-bool toml_entry_in_inline(const struct toml_doc *doc, const struct toml_entry *e) {
-        for (uint32_t d = doc->defs[e->def].parent; d != TOML_ROOT; d = doc->defs[d].parent) {
-                uint32_t parent = doc->defs[d].parent;
-                if (doc->defs[d].kind == TOML_DEF_VALUE ||
-                    (doc->defs[d].kind == TOML_DEF_ANON &&
-                     (parent == TOML_ROOT || doc->defs[parent].kind != TOML_DEF_ARRAY)))
-                        return true;
-        }
-        return false;
-}
-
-/* The last section starting at or before the value: the sections are in the text's order. */
-size_t toml_entry_section(const struct toml_doc *doc, const struct toml_entry *e) {
-        size_t at = toml_entry_value_start(doc, e), lo = 0, hi = doc->n_sections;
-        while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (doc->sections[mid].line_start <= at)
-                        lo = mid;
-                else
-                        hi = mid;
-        }
-        return lo;
-}
-
-/* Nothing but blanks comes before a key on its line: the scan of a line starts after a line ending. */
-size_t toml_entry_line_start(const struct toml_doc *doc, const char *text, const struct toml_entry *e) {
-        return line_start_of(text, toml_entry_value_start(doc, e));
-}
-
-/* What finish_line() skips after a value. */
-size_t toml_entry_line_end(const char *text, size_t len, const struct toml_entry *e) {
-        size_t p = e->value_end;
-        while (p < len && (text[p] == ' ' || text[p] == '\t'))
-                p++;
-        if (p < len && text[p] == '#')
-                while (p < len && text[p] != '\n' &&
-                       !(text[p] == '\r' && p + 1 < len && text[p + 1] == '\n'))
-                        p++;
-        return p;
-}
-
 /* key = value, either on its own line or inside an inline table; base: the table it is in. */
 static int scan_keyval(struct scanner *s, uint32_t base, unsigned depth) {
         uint32_t def = TOML_ROOT;
@@ -692,11 +638,8 @@ static int scan_keyval(struct scanner *s, uint32_t base, unsigned depth) {
                 return r;
         s->pos++;
         skip_blanks(s);
-        size_t value_start = s->pos;
-        if ((r = scan_value(s, def, depth, NULL, NULL)) < 0)
-                return r;
-        add_entry(s, def, value_start);
-        return 0;
+        s->doc->defs[def].value_start = (uint32_t) s->pos;
+        return scan_value(s, def, depth, NULL, NULL);
 }
 
 static int scan_inline_table(struct scanner *s, uint32_t table, unsigned depth) {
@@ -919,8 +862,6 @@ static void scanner_done(struct scanner *s) {
 static void doc_trim(struct toml_doc *doc) {
         if (doc->n_defs > 0)
                 doc->defs = xrealloc(doc->defs, doc->n_defs * sizeof(*doc->defs));
-        if (doc->n_entries > 0)
-                doc->entries = xrealloc(doc->entries, doc->n_entries * sizeof(*doc->entries));
         doc->sections = xrealloc(doc->sections, doc->n_sections * sizeof(*doc->sections));
         if (doc->segments.len > 0) {
                 doc->segments.data = xrealloc(doc->segments.data, doc->segments.len + 1);
@@ -944,6 +885,7 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                 return -EFBIG;
         }
         doc.eol = detect_eol(text, len);
+        doc.len = len;
         add_section(&doc, TOML_ROOT, false, 0);
 
         while (r >= 0 && s.pos < len) {
@@ -960,7 +902,7 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                 else if (c == '[')
                         r = scan_header(&s, line_start);
                 else {
-                        size_t eol; /* found again by toml_entry_line_end() */
+                        size_t eol; /* found again by toml_value_line_end() */
                         r = scan_keyval(&s, doc.sections[s.section].def, 0);
                         if (r >= 0)
                                 r = finish_line(&s, "value", &eol);
@@ -974,6 +916,64 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
         doc_trim(&doc);
         *ret = doc;
         return 0;
+}
+
+/* A value scanned again from its start, alone: it scanned before, in a context that allowed no more. */
+size_t toml_value_end(const struct toml_doc *doc, const char *text, const struct toml_def *v) {
+        struct toml_doc alone = {};
+        struct scanner s = { .text = text,
+                             .len = doc->len,
+                             .pos = v->value_start,
+                             .doc = &alone,
+                             .lines = LINE_CURSOR(text) };
+        int r = scan_value(&s, TOML_ROOT, 0, NULL, NULL);
+        assert(r >= 0);
+        scanner_done(&s);
+        toml_doc_free(&alone);
+        return s.pos;
+}
+
+/* Inside an inline table: below a value, or below a table of an array value (an [[array]]'s
+ * elements are its tables). */
+bool toml_value_in_inline(const struct toml_doc *doc, const struct toml_def *v) {
+        for (uint32_t d = v->parent; d != TOML_ROOT; d = doc->defs[d].parent) {
+                uint32_t parent = doc->defs[d].parent;
+                if (doc->defs[d].kind == TOML_DEF_VALUE ||
+                    (doc->defs[d].kind == TOML_DEF_ANON &&
+                     (parent == TOML_ROOT || doc->defs[parent].kind != TOML_DEF_ARRAY)))
+                        return true;
+        }
+        return false;
+}
+
+/* The last section starting at or before the value: the sections are in the text's order. */
+size_t toml_value_section(const struct toml_doc *doc, const struct toml_def *v) {
+        size_t lo = 0, hi = doc->n_sections;
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (doc->sections[mid].line_start <= v->value_start)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* Nothing but blanks comes before a key on its line: the scan of a line starts after a line ending. */
+size_t toml_value_line_start(const char *text, const struct toml_def *v) {
+        return line_start_of(text, v->value_start);
+}
+
+/* What finish_line() skips after a value. */
+size_t toml_value_line_end(const struct toml_doc *doc, const char *text, const struct toml_def *v) {
+        size_t p = toml_value_end(doc, text, v), len = doc->len;
+        while (p < len && (text[p] == ' ' || text[p] == '\t'))
+                p++;
+        if (p < len && text[p] == '#')
+                while (p < len && text[p] != '\n' &&
+                       !(text[p] == '\r' && p + 1 < len && text[p + 1] == '\n'))
+                        p++;
+        return p;
 }
 
 int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n,

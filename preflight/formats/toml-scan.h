@@ -51,13 +51,6 @@ struct toml_section {
         uint32_t is_array : 1;
 };
 
-/* A key = value definition, where its value ends; the rest is found when asked (toml_entry_*()):
- * a scan holds one a key. */
-struct toml_entry {
-        uint32_t def; /* the value's def */
-        uint32_t value_end;
-};
-
 struct toml_doc {
         struct toml_def *defs;
         size_t n_defs;
@@ -69,8 +62,7 @@ struct toml_doc {
         size_t n_segment_slots;
         struct toml_section *sections;
         size_t n_sections;
-        struct toml_entry *entries;
-        size_t n_entries;
+        size_t len;      /* of the text scanned */
         const char *eol; /* "\r\n" when the first line ends that way, else "\n" */
 };
 
@@ -81,14 +73,16 @@ struct toml_array_item {
         bool is_string;
 };
 
-/* An entry's value's offset; whether it is inside an inline table (a value's); the section it is in.
- * Of a top-level one (not in an inline table): the start of the key's line, and the offset of the
- * line ending after the value and any trailing comment. */
-size_t toml_entry_value_start(const struct toml_doc *doc, const struct toml_entry *e);
-bool toml_entry_in_inline(const struct toml_doc *doc, const struct toml_entry *e);
-size_t toml_entry_section(const struct toml_doc *doc, const struct toml_entry *e);
-size_t toml_entry_line_start(const struct toml_doc *doc, const char *text, const struct toml_entry *e);
-size_t toml_entry_line_end(const char *text, size_t len, const struct toml_entry *e);
+/* A key = value definition is its TOML_DEF_VALUE def, which holds where its value starts; the rest
+ * is found when asked: a scan holds one def a key, and no more. Where its value ends (scanned again);
+ * whether it is inside an inline table (a value's); the section it is in. Of a top-level one (not in
+ * an inline table): the start of the key's line, and the offset of the line ending after the value
+ * and any trailing comment. text: the scanned one. */
+size_t toml_value_end(const struct toml_doc *doc, const char *text, const struct toml_def *v);
+bool toml_value_in_inline(const struct toml_doc *doc, const struct toml_def *v);
+size_t toml_value_section(const struct toml_doc *doc, const struct toml_def *v);
+size_t toml_value_line_start(const char *text, const struct toml_def *v);
+size_t toml_value_line_end(const struct toml_doc *doc, const char *text, const struct toml_def *v);
 
 /* Scan a whole document; refuses (-EBADMSG, "line N: reason") anything it
  * does not fully understand. */
