@@ -250,9 +250,8 @@ static int check_import_version(struct fixer_result *r, const struct containerd_
 /* 1 when loaded, 0 when config.toml does not exist, <0 after result_refuse(). */
 static int load_file(struct context *ctx, struct fixer_result *r, struct containerd_config *c,
                      struct pending *p) {
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-        int k = ctx_read_file(ctx, p->path, &text, &len, NULL);
+        struct blob *read = NULL;
+        int k = ctx_read_blob(ctx, p->path, &read, NULL);
         if (k == -ENOENT && !p->importer)
                 return 0;
         if (k == -ENOENT)
@@ -263,13 +262,15 @@ static int load_file(struct context *ctx, struct fixer_result *r, struct contain
                         p->path, p->importer);
         if (k < 0)
                 return result_refuse(r, k, "%s: cannot read: %s", p->path, read_strerror(k));
-        if (c->n_files == CONTAINERD_FILES_MAX)
+        if (c->n_files == CONTAINERD_FILES_MAX) {
+                blob_unref(read);
                 return result_refuse(r, -E2BIG, "%s: imports more than %d files; the files were not changed",
                                      CONTAINERD_TOML, CONTAINERD_FILES_MAX);
+        }
         c->files = xrealloc(c->files, (c->n_files + 1) * sizeof(*c->files));
         /* A text that does not scan is refused by the first question asked of it, with the reason. */
-        (void) toml_file_init(&c->files[c->n_files++], TAKE_PTR(p->path), TAKE_PTR(p->importer),
-                              TAKE_PTR(text), len, NULL);
+        (void) toml_file_init_blob(&c->files[c->n_files++], TAKE_PTR(p->path), TAKE_PTR(p->importer), read,
+                                   NULL);
         return 1;
 }
 

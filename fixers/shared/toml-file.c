@@ -6,14 +6,25 @@
 
 int toml_file_init(struct toml_file *f, char *path, char *importer, char *text, size_t len,
                    char **ret_error) {
-        *f = (struct toml_file){ .path = path, .importer = importer, .text = text, .len = len };
+        *f = (struct toml_file){
+                .path = path, .importer = importer, .text = text, .len = len, .edited = text
+        };
+        return toml_scanned_new(f->text, f->len, &f->scan, ret_error);
+}
+
+int toml_file_init_blob(struct toml_file *f, char *path, char *importer, struct blob *read,
+                        char **ret_error) {
+        *f = (struct toml_file){
+                .path = path, .importer = importer, .text = read->data, .len = read->len, .read = read
+        };
         return toml_scanned_new(f->text, f->len, &f->scan, ret_error);
 }
 
 void toml_file_done(struct toml_file *f) {
         free(f->path);
         free(f->importer);
-        free(f->text);
+        blob_unref(f->read);
+        free(f->edited);
         toml_scanned_free(f->scan);
         *f = (struct toml_file){};
 }
@@ -57,8 +68,9 @@ int toml_file_set(struct fixer_result *r, struct toml_file *f, const char *const
         if (k < 0)
                 return result_refuse(r, k, "%s: %s; the file was not changed", f->path, err);
         if (k > 0) {
-                free(f->text);
-                f->text = TAKE_PTR(out);
+                blob_unref(TAKE_PTR(f->read));
+                free(f->edited);
+                f->text = f->edited = TAKE_PTR(out);
                 f->len = out_len;
                 f->changed = true;
         }
@@ -68,10 +80,19 @@ int toml_file_set(struct fixer_result *r, struct toml_file *f, const char *const
 int toml_files_write(struct context *ctx, struct fixer_result *r, struct toml_file *files, size_t n,
                      const char *unit) {
         int planned = 0;
+        /* No question is asked of the files after this: their scans go before the plan holds the new
+         * bytes (a scan is several times its text), and each text is handed over, not copied. */
+        for (size_t i = 0; i < n; i++) {
+                toml_scanned_free(files[i].scan);
+                files[i].scan = NULL;
+        }
         for (size_t i = 0; i < n; i++) {
                 if (!files[i].changed)
                         continue;
-                int k = plan_write_file_restart(ctx, r, files[i].path, files[i].text, files[i].len, unit);
+                /* changed: edited, and read is gone */
+                files[i].text = NULL;
+                int k = plan_write_file_restart_take(ctx, r, files[i].path, TAKE_PTR(files[i].edited),
+                                                     files[i].len, unit);
                 if (k < 0)
                         return k;
                 planned = planned || k > 0;

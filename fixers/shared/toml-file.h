@@ -9,10 +9,14 @@
 struct toml_doc;
 
 struct toml_file {
-        char *path;     /* absolute, as the runtime names it */
-        char *importer; /* containerd: the file whose imports name it; NULL otherwise */
-        char *text;     /* as this run sees it, with the caller's edits */
+        char *path;       /* absolute, as the runtime names it */
+        char *importer;   /* containerd: the file whose imports name it; NULL otherwise */
+        const char *text; /* as this run sees it, with the caller's edits: read's bytes or edited */
         size_t len;
+        /* the bytes as read until an edit: a file an earlier fixer planned is shared with its plan,
+         * not copied (NULL for a text given by toml_file_init()) */
+        struct blob *read;
+        char *edited; /* the text once edited, or given by toml_file_init() */
         bool changed; /* edited by the caller */
         /* text scanned once for every question asked of it (NULL when it does not scan: each
          * question then scans it again and refuses it with the reason) */
@@ -23,6 +27,9 @@ struct toml_file {
  * not scan in *ret_error (may be NULL); the file is made either way. */
 int toml_file_init(struct toml_file *f, char *path, char *importer, char *text, size_t len,
                    char **ret_error);
+/* The same with the text as read by ctx_read_blob(), whose reference it takes. */
+int toml_file_init_blob(struct toml_file *f, char *path, char *importer, struct blob *read,
+                        char **ret_error);
 void toml_file_done(struct toml_file *f);
 
 /* toml_get_value() and toml_table_exists() of the file's text, from its scan. */
@@ -41,6 +48,7 @@ int toml_file_set(struct fixer_result *r, struct toml_file *f, const char *const
                   const char *raw_value);
 
 /* Plan the write of every changed file, each with a restart of unit. 1 when something was planned,
- * 0 when nothing changed, <0 after result_refuse(). */
+ * 0 when nothing changed, <0 after result_refuse(). The plan takes the changed texts and the scans
+ * are dropped: only toml_file_done() may follow. */
 int toml_files_write(struct context *ctx, struct fixer_result *r, struct toml_file *files, size_t n,
                      const char *unit);

@@ -45,12 +45,15 @@ static int table_to_path(const char *const *table, const char *key, char **ret_t
         return 0;
 }
 
-static const struct toml_entry *find_entry(const struct toml_doc *doc, const char *path) {
-        for (size_t i = 0; i < doc->n_entries; i++)
-                if (streq(doc->entries[i].path, path))
-                        return &doc->entries[i];
-        return NULL;
+static uint32_t def_index(const struct toml_doc *doc, const struct toml_def *def) {
+        return (uint32_t) (def - doc->defs);
 }
+
+/* The values of a scan, in the text's order (as a value's def comes before those of an inline table
+ * it holds, the top-level ones are). */
+#define FOREACH_VALUE(v, doc)                                                              \
+        for (const struct toml_def *v = (doc)->defs; v < (doc)->defs + (doc)->n_defs; v++) \
+                if (v->kind == TOML_DEF_VALUE)
 
 static bool is_bare_key(const char *s) {
         for (const char *p = s; *p; p++)
@@ -135,13 +138,11 @@ int toml_scanned_get_value(const struct toml_doc *doc, const char *text, const c
                 set_error(ret_error, "line %u: '%s' is a table, not a value", def->line, human);
                 return -EBADMSG;
         }
-        const struct toml_entry *e = find_entry(doc, kpath);
-        if (!e) /* every VALUE def gets an entry; be safe anyway */
-                return 0;
         if (ret_raw)
-                *ret_raw = xstrndup(text + e->value_start, e->value_end - e->value_start);
+                *ret_raw =
+                        xstrndup(text + def->value_start, toml_value_end(doc, text, def) - def->value_start);
         if (ret_line)
-                *ret_line = e->line;
+                *ret_line = def->line;
         return 1;
 }
 
@@ -167,8 +168,7 @@ int toml_scanned_table_exists(const struct toml_doc *doc, const char *text, cons
                 return 0;
         if (def->kind != TOML_DEF_VALUE)
                 return 1;
-        const struct toml_entry *e = find_entry(doc, tpath);
-        return e && text[e->value_start] == '{';
+        return text[def->value_start] == '{';
 }
 
 int toml_table_exists(const char *text, size_t len, const char *const *table, char **ret_error) {
@@ -183,9 +183,9 @@ static int check_raw_value(const char *raw_value, char **ret_error) {
         _cleanup_free_ char *probe = xasprintf("k = %s\n", raw_value);
         _cleanup_free_ char *ignored = NULL;
 
-        if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || doc.n_entries == 0 ||
-            doc.entries[doc.n_entries - 1].value_start != 4 ||
-            doc.entries[doc.n_entries - 1].value_end != 4 + strlen(raw_value)) {
+        const struct toml_def *k = NULL;
+        if (toml_scan(probe, strlen(probe), &doc, &ignored) < 0 || !(k = toml_doc_find_def(&doc, "k")) ||
+            k->value_start != 4 || toml_value_end(&doc, probe, k) != 4 + strlen(raw_value)) {
                 set_error(ret_error, "not a single TOML value: %s", raw_value);
                 return -EINVAL;
         }
@@ -218,19 +218,25 @@ struct edit {
 };
 
 /* Insert "key = value" as a new line after the last key line of a section
- * (restricted to keys under prefix, for tables made of dotted keys). */
+ * (restricted to keys inside table, for tables made of dotted keys; TOML_ROOT: any). */
 static void plan_insert_in_section(const char *text, size_t len, const struct toml_doc *doc, size_t section,
-                                   const char *prefix, const char *key_text, const char *raw_value,
+                                   uint32_t table, const char *key_text, const char *raw_value,
                                    struct edit *edit) {
-        const struct toml_entry *last = NULL;
-        for (size_t i = 0; i < doc->n_entries; i++) {
-                const struct toml_entry *e = &doc->entries[i];
-                if (!e->in_inline && e->section == section && (!prefix || startswith(e->path, prefix)))
+        const struct toml_def *last = NULL;
+        /* The section's values lie between its start and the next one's (toml_value_section()). */
+        size_t from = doc->sections[section].line_start,
+               to = section + 1 < doc->n_sections ? doc->sections[section + 1].line_start : SIZE_MAX;
+        FOREACH_VALUE(e, doc) {
+                size_t at = e->value_start;
+                if (at >= from && at < to && !toml_value_in_inline(doc, e) &&
+                    (table == TOML_ROOT || toml_doc_def_within(doc, def_index(doc, e), table)))
                         last = e;
         }
         if (last || section > 0) {
-                size_t line_start = last ? last->line_start : doc->sections[section].line_start;
-                edit->offset = last ? last->line_end : doc->sections[section].header_eol;
+                size_t line_start =
+                        last ? toml_value_line_start(text, last) : doc->sections[section].line_start;
+                edit->offset =
+                        last ? toml_value_line_end(doc, text, last) : doc->sections[section].header_eol;
                 buf_puts(&edit->insert, doc->eol);
                 buf_append(&edit->insert, text + line_start, indent_len(text, line_start));
                 buf_printf(&edit->insert, "%s = %s", key_text, raw_value);
@@ -280,27 +286,19 @@ static void plan_insert_table_before(const char *text, const struct toml_doc *do
         buf_printf(&edit->insert, "  %s = %s%s%s", key_text, raw_value, doc->eol, doc->eol);
 }
 
-static size_t find_section(const struct toml_doc *doc, const char *path) {
+static size_t find_section(const struct toml_doc *doc, const struct toml_def *table) {
         for (size_t i = 0; i < doc->n_sections; i++)
-                if (!doc->sections[i].is_array && streq(doc->sections[i].path, path))
+                if (!doc->sections[i].is_array && doc->sections[i].def == def_index(doc, table))
                         return i;
         return SIZE_MAX;
 }
 
-/* The first [header] (or [[header]]) below path, in file order. */
-static size_t find_first_subsection(const struct toml_doc *doc, const char *path) {
-        _cleanup_free_ char *prefix = xasprintf("%s%c", path, TOML_SEP);
+/* The first [header] (or [[header]]) below table, in file order. */
+static size_t find_first_subsection(const struct toml_doc *doc, const struct toml_def *table) {
         for (size_t i = 1; i < doc->n_sections; i++)
-                if (startswith(doc->sections[i].path, prefix))
+                if (toml_doc_def_within(doc, doc->sections[i].def, def_index(doc, table)))
                         return i;
         return SIZE_MAX;
-}
-
-static size_t path_depth(const char *path) {
-        size_t n = *path ? 1 : 0;
-        for (const char *p = path; *p; p++)
-                n += *p == TOML_SEP;
-        return n;
 }
 
 /* Decide where the new or changed value goes; 0 when nothing needs to change. */
@@ -311,21 +309,21 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
         const struct toml_def *kdef = toml_doc_find_def(doc, kpath);
         if (kdef) {
                 _cleanup_free_ char *human = toml_path_human(kpath);
-                const struct toml_entry *e = find_entry(doc, kpath);
-                if (kdef->kind != TOML_DEF_VALUE || !e) {
+                if (kdef->kind != TOML_DEF_VALUE) {
                         set_error(ret_error, "line %u: '%s' is a table, not a value", kdef->line, human);
                         return -EBADMSG;
                 }
-                size_t old_len = e->value_end - e->value_start;
-                if (old_len == strlen(raw_value) && memcmp(text + e->value_start, raw_value, old_len) == 0)
+                size_t value_start = kdef->value_start,
+                       old_len = toml_value_end(doc, text, kdef) - value_start;
+                if (old_len == strlen(raw_value) && memcmp(text + value_start, raw_value, old_len) == 0)
                         return 0;
-                if (e->in_inline && strpbrk(raw_value, "\r\n")) {
+                if (toml_value_in_inline(doc, kdef) && strpbrk(raw_value, "\r\n")) {
                         set_error(ret_error,
                                   "line %u: '%s' is inside an inline table, which must stay on one line",
-                                  e->line, human);
+                                  kdef->line, human);
                         return -EBADMSG;
                 }
-                edit->offset = e->value_start;
+                edit->offset = value_start;
                 edit->delete_len = old_len;
                 buf_puts(&edit->insert, raw_value);
                 return 1;
@@ -343,27 +341,28 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
 
         const struct toml_def *tdef = depth > 0 ? toml_doc_find_def(doc, tpath) : NULL;
         if (depth == 0)
-                plan_insert_in_section(text, len, doc, 0, NULL, key_text, raw_value, edit);
+                plan_insert_in_section(text, len, doc, 0, TOML_ROOT, key_text, raw_value, edit);
         else if (tdef && tdef->kind == TOML_DEF_HEADER) {
-                size_t section = find_section(doc, tpath);
+                size_t section = find_section(doc, tdef);
                 if (section == SIZE_MAX) {
                         set_error(ret_error, "line %u: table header not found", tdef->line);
                         return -EBADMSG;
                 }
-                plan_insert_in_section(text, len, doc, section, NULL, key_text, raw_value, edit);
+                plan_insert_in_section(text, len, doc, section, TOML_ROOT, key_text, raw_value, edit);
         } else if (tdef && tdef->kind == TOML_DEF_DOTTED) {
-                _cleanup_free_ char *prefix = xasprintf("%s%c", tpath, TOML_SEP);
-                const struct toml_entry *owner = NULL;
-                for (size_t i = 0; i < doc->n_entries && !owner; i++)
-                        if (!doc->entries[i].in_inline && startswith(doc->entries[i].path, prefix))
-                                owner = &doc->entries[i];
+                const struct toml_def *owner = NULL;
+                FOREACH_VALUE(v, doc)
+                if (!owner && !toml_value_in_inline(doc, v) &&
+                    toml_doc_def_within(doc, def_index(doc, v), def_index(doc, tdef)))
+                        owner = v;
                 if (!owner) {
                         set_error(ret_error, "line %u: cannot find the dotted keys that define this table",
                                   tdef->line);
                         return -EBADMSG;
                 }
                 /* The new key is written relative to the section holding the dotted keys. */
-                size_t base = path_depth(doc->sections[owner->section].path);
+                size_t owner_section = toml_value_section(doc, owner);
+                size_t base = toml_doc_depth(doc, doc->sections[owner_section].def);
                 const char **rel = xmalloc((depth - base + 1) * sizeof(char *));
                 for (size_t i = base; i < depth; i++)
                         rel[i - base] = table[i];
@@ -371,9 +370,10 @@ static int plan_set(const char *text, size_t len, const struct toml_doc *doc, co
                 put_dotted_key(&kb, rel, depth - base + 1);
                 free(rel);
                 _cleanup_free_ char *dotted = buf_steal(&kb);
-                plan_insert_in_section(text, len, doc, owner->section, prefix, dotted, raw_value, edit);
+                plan_insert_in_section(text, len, doc, owner_section, def_index(doc, tdef), dotted,
+                                       raw_value, edit);
         } else if (tdef && tdef->kind == TOML_DEF_IMPLICIT) {
-                size_t sub = find_first_subsection(doc, tpath);
+                size_t sub = find_first_subsection(doc, tdef);
                 if (sub == SIZE_MAX) {
                         set_error(ret_error, "line %u: cannot find the table headers that imply this table",
                                   tdef->line);
@@ -405,10 +405,16 @@ static int set_value(const char *text, size_t len, struct toml_doc *doc, bool ke
                 return r;
         }
 
-        struct buf out = {};
-        buf_append(&out, text, edit.offset);
-        buf_append(&out, edit.insert.data, edit.insert.len);
-        buf_append(&out, text + edit.offset + edit.delete_len, len - edit.offset - edit.delete_len);
+        /* Made to its size: a buf grown by doubling held up to twice the new text for the rest of the
+         * run, as the plan takes it. */
+        size_t tail = len - edit.offset - edit.delete_len;
+        struct buf out = { .len = edit.offset + edit.insert.len + tail };
+        out.cap = out.len + 1;
+        out.data = xmalloc(out.cap);
+        memcpy(out.data, text, edit.offset);
+        memcpy(out.data + edit.offset, edit.insert.data, edit.insert.len);
+        memcpy(out.data + edit.offset + edit.insert.len, text + edit.offset + edit.delete_len, tail);
+        out.data[out.len] = 0;
         buf_free(&edit.insert);
 
         /* Belt and braces: the result must scan and give back exactly the value. The old text's scan is

@@ -3,9 +3,11 @@
  * header sits, so edits can touch only the bytes they mean to. */
 #include "formats/toml-scan.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 
+#include "basic/name-index.h"
 #include "basic/util.h"
 
 /* Nesting deeper than this is not a containerd config; refusing keeps the
@@ -22,8 +24,6 @@ struct scanner {
         struct line_cursor lines; /* line numbers, counted as the scan advances */
         struct buf scratch;       /* string values are decoded here, only to check them */
         struct buf segs;          /* the segments of the key scanned last, each ended by a NUL */
-        struct buf path;          /* the path being defined, and (path_hash) its hash as it grows */
-        size_t path_hash, section_hash;
 };
 
 static unsigned line_at(struct scanner *s, size_t off) {
@@ -85,53 +85,165 @@ char *toml_path_human(const char *path) {
         return buf_steal(&b);
 }
 
-const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char *path) {
-        size_t i;
-        return name_index_get(&doc->def_index, path, &i) ? &doc->defs[i] : NULL;
+static const char *def_segment(const struct toml_doc *doc, uint32_t def) {
+        return doc->segments.data + doc->defs[def].segment;
 }
 
-/* The scanner's path: what it holds defines, by a lookup with the hash kept as the path grew. */
-static struct toml_def *find_path_def(struct scanner *s) {
-        size_t i;
-        return name_index_get_hashed(&s->doc->def_index, s->path.data, s->path_hash, &i) ? &s->doc->defs[i]
-                                                                                         : NULL;
-}
-
-static struct toml_def *add_path_def(struct scanner *s, enum toml_def_kind kind, unsigned line) {
-        struct toml_doc *doc = s->doc;
-        doc->defs = xrealloc_grow(doc->defs, doc->n_defs, sizeof(*doc->defs));
-        doc->defs[doc->n_defs] =
-                (struct toml_def){ .path = xstrdup(s->path.data), .kind = kind, .line = line };
-        (void) name_index_put_hashed(&doc->def_index, doc->defs[doc->n_defs].path, s->path_hash,
-                                     doc->n_defs);
-        return &doc->defs[doc->n_defs++];
-}
-
-/* Start the scanner's path at base (hash: its hash), or extend it by a separator and n bytes. */
-static void path_start(struct scanner *s, const char *base, size_t hash) {
-        s->path.len = 0;
-        buf_puts(&s->path, base);
-        s->path_hash = hash;
-}
-
-static void path_extend(struct scanner *s, char sep, const char *segment, size_t n) {
-        if (s->path.len > 0) {
-                buf_putc(&s->path, sep);
-                s->path_hash = name_index_hash_more(s->path_hash, &sep, 1);
+/* Segments are kept once each: a config repeats the same few keys in every table of a kind. */
+static uint32_t *find_segment_slot(const struct toml_doc *doc, const char *segment, size_t n) {
+        size_t mask = doc->n_segment_slots - 1, i = name_index_hash(segment, n) & mask;
+        for (;; i = (i + 1) & mask) {
+                uint32_t *slot = &doc->segment_slots[i];
+                if (*slot == 0)
+                        return slot;
+                const char *seg = doc->segments.data + *slot - 1;
+                if (strncmp(seg, segment, n) == 0 && seg[n] == 0)
+                        return slot;
         }
-        buf_append(&s->path, segment, n);
-        s->path_hash = name_index_hash_more(s->path_hash, segment, n);
+}
+
+/* The offset of a segment in the doc's segments, or TOML_ROOT when no def has it. */
+static uint32_t find_segment(const struct toml_doc *doc, const char *segment, size_t n) {
+        return doc->n_segment_slots > 0 ? find_segment_slot(doc, segment, n)[0] - 1 : TOML_ROOT;
+}
+
+static uint32_t add_segment(struct toml_doc *doc, const char *segment, size_t n) {
+        uint32_t off = find_segment(doc, segment, n);
+        if (off != TOML_ROOT)
+                return off;
+        if ((doc->n_segments + 1) * 2 > doc->n_segment_slots) {
+                size_t n_slots = doc->n_segment_slots ? doc->n_segment_slots * 2 : 64;
+                free(doc->segment_slots);
+                doc->segment_slots = xmalloc(n_slots * sizeof(*doc->segment_slots));
+                memset(doc->segment_slots, 0, n_slots * sizeof(*doc->segment_slots));
+                doc->n_segment_slots = n_slots;
+                for (size_t o = 0; o < doc->segments.len;) {
+                        const char *seg = doc->segments.data + o;
+                        size_t len = strlen(seg);
+                        *find_segment_slot(doc, seg, len) = (uint32_t) o + 1;
+                        o += len + 1;
+                }
+        }
+        off = (uint32_t) doc->segments.len;
+        buf_append(&doc->segments, segment, n);
+        buf_putc(&doc->segments, 0);
+        *find_segment_slot(doc, segment, n) = off + 1;
+        doc->n_segments++;
+        return off;
+}
+
+static size_t child_hash(uint32_t parent, uint32_t segment) {
+        uint32_t key[2] = { parent, segment };
+        return name_index_hash((const char *) key, sizeof(key));
+}
+
+/* The slot of parent's child by segment: the one holding it, or the empty one it would go to. */
+static uint32_t *find_slot(const struct toml_doc *doc, uint32_t parent, uint32_t segment) {
+        size_t mask = doc->n_slots - 1, i = child_hash(parent, segment) & mask;
+        for (;; i = (i + 1) & mask) {
+                uint32_t *slot = &doc->slots[i];
+                if (*slot == 0 ||
+                    (doc->defs[*slot - 1].parent == parent && doc->defs[*slot - 1].segment == segment))
+                        return slot;
+        }
+}
+
+static uint32_t find_child(const struct toml_doc *doc, uint32_t parent, const char *segment, size_t n) {
+        uint32_t seg = find_segment(doc, segment, n);
+        return seg != TOML_ROOT && doc->n_slots > 0 ? find_slot(doc, parent, seg)[0] - 1 : TOML_ROOT;
+}
+
+/* At most half full: the defs are distinct, each goes to the first empty slot of its probe. */
+static void grow_slots(struct toml_doc *doc) {
+        size_t n_slots = doc->n_slots ? doc->n_slots * 2 : 64;
+        free(doc->slots);
+        doc->slots = xmalloc(n_slots * sizeof(*doc->slots));
+        memset(doc->slots, 0, n_slots * sizeof(*doc->slots));
+        doc->n_slots = n_slots;
+        for (size_t i = 0; i < doc->n_defs; i++)
+                *find_slot(doc, doc->defs[i].parent, doc->defs[i].segment) = (uint32_t) i + 1;
+}
+
+/* A new def, parent's child by segment (which it must not have yet). */
+static uint32_t add_child(struct toml_doc *doc, uint32_t parent, const char *segment, size_t n,
+                          enum toml_def_kind kind, unsigned line) {
+        if ((doc->n_defs + 1) * 2 > doc->n_slots)
+                grow_slots(doc);
+        uint32_t idx = (uint32_t) doc->n_defs, seg = add_segment(doc, segment, n);
+        doc->defs = xrealloc_grow(doc->defs, doc->n_defs, sizeof(*doc->defs));
+        doc->defs[doc->n_defs++] =
+                (struct toml_def){ .parent = parent, .segment = seg, .line = line, .kind = kind };
+        *find_slot(doc, parent, seg) = idx + 1;
+        return idx;
+}
+
+const struct toml_def *toml_doc_find_def(const struct toml_doc *doc, const char *path) {
+        uint32_t cur = TOML_ROOT;
+        if (!*path)
+                return NULL;
+        for (const char *p = path;; p++) {
+                size_t n = strcspn(p, (const char[]){ TOML_SEP, 0 });
+                if ((cur = find_child(doc, cur, p, n)) == TOML_ROOT)
+                        return NULL;
+                p += n;
+                if (!*p)
+                        return &doc->defs[cur];
+        }
+}
+
+size_t toml_doc_depth(const struct toml_doc *doc, uint32_t def) {
+        size_t n = 0;
+        for (; def != TOML_ROOT; def = doc->defs[def].parent)
+                n++;
+        return n;
+}
+
+char *toml_doc_path(const struct toml_doc *doc, uint32_t def) {
+        size_t depth = toml_doc_depth(doc, def), len = 0;
+        uint32_t *chain = xmalloc((depth + 1) * sizeof(*chain));
+        for (size_t i = depth; i > 0; i--, def = doc->defs[def].parent) {
+                chain[i - 1] = def;
+                len += strlen(def_segment(doc, def)) + 1;
+        }
+        char *path = xmalloc(len + 1), *p = path;
+        for (size_t i = 0; i < depth; i++) {
+                if (i > 0)
+                        *p++ = TOML_SEP;
+                p = stpcpy(p, def_segment(doc, chain[i]));
+        }
+        *p = 0;
+        free(chain);
+        return path;
+}
+
+bool toml_doc_def_within(const struct toml_doc *doc, uint32_t def, uint32_t table) {
+        if (table == TOML_ROOT)
+                return def != TOML_ROOT;
+        while (def != TOML_ROOT && (def = doc->defs[def].parent) != TOML_ROOT)
+                if (def == table)
+                        return true;
+        return false;
+}
+
+/* The readable path of a def, for a message. */
+static char *def_human(const struct toml_doc *doc, uint32_t def) {
+        _cleanup_free_ char *path = toml_doc_path(doc, def);
+        return toml_path_human(path);
+}
+
+/* parent's child by segment, made (an anonymous table) when it is not there yet. */
+static uint32_t anon_child(struct toml_doc *doc, uint32_t parent, const char *segment, size_t n,
+                           unsigned line) {
+        uint32_t def = find_child(doc, parent, segment, n);
+        return def != TOML_ROOT ? def : add_child(doc, parent, segment, n, TOML_DEF_ANON, line);
 }
 
 void toml_doc_free(struct toml_doc *doc) {
-        for (size_t i = 0; i < doc->n_defs; i++)
-                free(doc->defs[i].path);
-        for (size_t i = 0; i < doc->n_sections; i++)
-                free(doc->sections[i].path);
         free(doc->defs);
+        free(doc->slots);
+        free(doc->segment_slots);
+        buf_free(&doc->segments);
         free(doc->sections);
-        free(doc->entries);
-        name_index_free(&doc->def_index);
         *doc = (struct toml_doc){};
 }
 
@@ -146,6 +258,8 @@ static const char *def_kind_name(enum toml_def_kind kind) {
                 return "a table made by dotted keys";
         case TOML_DEF_ARRAY:
                 return "an array of tables";
+        case TOML_DEF_ANON:
+                break;
         }
         return "something else";
 }
@@ -474,60 +588,42 @@ static bool valid_plain_token(const char *t, size_t n) {
         return valid_datetime(t, n) || valid_number(t, n);
 }
 
-static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
+static int scan_value(struct scanner *s, uint32_t table, unsigned depth, struct toml_array_item **items,
                       size_t *n_items);
 
-static int define_key(struct scanner *s, const char *base, size_t base_hash, size_t n_segs, size_t key_off,
-                      const char **ret_path) {
+static int define_key(struct scanner *s, uint32_t base, size_t n_segs, size_t key_off, uint32_t *ret_def) {
+        struct toml_doc *doc = s->doc;
         unsigned line = line_at(s, key_off);
         const char *seg = s->segs.data;
-        path_start(s, base, base_hash);
+        uint32_t cur = base;
         for (size_t i = 0; i < n_segs; i++, seg += strlen(seg) + 1) {
-                path_extend(s, TOML_SEP, seg, strlen(seg));
-                const char *cur = s->path.data;
-                struct toml_def *def = find_path_def(s);
+                size_t n = strlen(seg);
+                uint32_t def = find_child(doc, cur, seg, n);
                 /* The readable path is made for a message only: for every key it cost a tenth of a scan. */
                 _cleanup_free_ char *human = NULL;
                 if (i + 1 < n_segs) {
-                        if (!def)
-                                add_path_def(s, TOML_DEF_DOTTED, line);
-                        else if (def->kind != TOML_DEF_DOTTED)
+                        if (def == TOML_ROOT)
+                                def = add_child(doc, cur, seg, n, TOML_DEF_DOTTED, line);
+                        else if (doc->defs[def].kind != TOML_DEF_DOTTED)
                                 return fail_at(s, key_off,
                                                "dotted key extends '%s', already defined as %s on line %u",
-                                               human = toml_path_human(cur), def_kind_name(def->kind),
-                                               def->line);
+                                               human = def_human(doc, def),
+                                               def_kind_name(doc->defs[def].kind), doc->defs[def].line);
                 } else {
-                        if (def)
+                        if (def != TOML_ROOT)
                                 return fail_at(s, key_off, "duplicate key '%s' (first defined on line %u)",
-                                               human = toml_path_human(cur), def->line);
-                        add_path_def(s, TOML_DEF_VALUE, line);
+                                               human = def_human(doc, def), doc->defs[def].line);
+                        def = add_child(doc, cur, seg, n, TOML_DEF_VALUE, line);
                 }
+                cur = def;
         }
-        *ret_path = s->doc->defs[s->doc->n_defs - 1].path;
+        *ret_def = cur;
         return 0;
 }
 
-/* An entry's path is its value's def's (the def owns it). */
-static void add_entry(struct scanner *s, const char *def_path, size_t line_start, size_t value_start,
-                      bool in_inline) {
-        struct toml_doc *d = s->doc;
-        d->entries = xrealloc_grow(d->entries, d->n_entries, sizeof(*d->entries));
-        d->entries[d->n_entries++] = (struct toml_entry){
-                .path = (char *) def_path,
-                .section = s->section,
-                .line_start = line_start,
-                .value_start = value_start,
-                .value_end = s->pos,
-                .line_end = s->pos,
-                .line = line_at(s, value_start),
-                .in_inline = in_inline,
-        };
-}
-
-/* key = value, either on its own line or inside an inline table; base_hash: base's hash. */
-static int scan_keyval(struct scanner *s, const char *base, size_t base_hash, size_t line_start,
-                       bool in_inline, unsigned depth) {
-        const char *path = NULL;
+/* key = value, either on its own line or inside an inline table; base: the table it is in. */
+static int scan_keyval(struct scanner *s, uint32_t base, unsigned depth) {
+        uint32_t def = TOML_ROOT;
         size_t key_off, n_segs;
         int r;
 
@@ -537,19 +633,16 @@ static int scan_keyval(struct scanner *s, const char *base, size_t base_hash, si
         if (r >= 0 && peek(s, 0) != '=')
                 r = fail_at(s, s->pos, "expected '=' after key");
         if (r >= 0)
-                r = define_key(s, base, base_hash, n_segs, key_off, &path);
+                r = define_key(s, base, n_segs, key_off, &def);
         if (r < 0)
                 return r;
         s->pos++;
         skip_blanks(s);
-        size_t value_start = s->pos;
-        if ((r = scan_value(s, path, depth, NULL, NULL)) < 0)
-                return r;
-        add_entry(s, path, line_start, value_start, in_inline);
-        return 0;
+        s->doc->defs[def].value_start = (uint32_t) s->pos;
+        return scan_value(s, def, depth, NULL, NULL);
 }
 
-static int scan_inline_table(struct scanner *s, const char *path, unsigned depth) {
+static int scan_inline_table(struct scanner *s, uint32_t table, unsigned depth) {
         size_t start = s->pos;
         int r;
         s->pos++;
@@ -558,9 +651,8 @@ static int scan_inline_table(struct scanner *s, const char *path, unsigned depth
                 s->pos++;
                 return 0;
         }
-        size_t hash = name_index_hash(path, strlen(path));
         for (;;) {
-                if ((r = scan_keyval(s, path, hash, start, true, depth)) < 0)
+                if ((r = scan_keyval(s, table, depth)) < 0)
                         return r;
                 skip_blanks(s);
                 int c = peek(s, 0);
@@ -597,7 +689,7 @@ static int skip_array_space(struct scanner *s) {
         }
 }
 
-static int scan_array(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
+static int scan_array(struct scanner *s, uint32_t table, unsigned depth, struct toml_array_item **items,
                       size_t *n_items) {
         size_t start = s->pos;
         int r;
@@ -613,12 +705,15 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
                 }
                 size_t elem_start = s->pos;
                 bool is_string = peek(s, 0) == '"' || peek(s, 0) == '\'';
-                /* Tables inside arrays are anonymous: scanned and checked, never addressed. */
+                /* Tables inside arrays are anonymous: scanned and checked, never addressed. Only a
+                 * table defines anything under its own: an array's elements get theirs, and the
+                 * other values no def (an array of a million numbers held a million). */
                 char seg[32];
                 int n = snprintf(seg, sizeof(seg), "%cA%u", TOML_ANON, ++s->anon_counter);
-                /* Only a table, or an array that may hold one, defines anything under its path. */
-                _cleanup_free_ char *anon = is_string ? NULL : path_join(path, TOML_SEP, seg, (size_t) n);
-                if ((r = scan_value(s, anon ?: path, depth + 1, NULL, NULL)) < 0)
+                uint32_t elem = peek(s, 0) == '{' ? add_child(s->doc, table, seg, (size_t) n, TOML_DEF_ANON,
+                                                              line_at(s, elem_start))
+                                                  : table;
+                if ((r = scan_value(s, elem, depth + 1, NULL, NULL)) < 0)
                         return r;
                 struct toml_array_item item = {
                         .start = elem_start, .end = s->pos, .comma = SIZE_MAX, .is_string = is_string
@@ -639,7 +734,7 @@ static int scan_array(struct scanner *s, const char *path, unsigned depth, struc
         }
 }
 
-static int scan_value(struct scanner *s, const char *path, unsigned depth, struct toml_array_item **items,
+static int scan_value(struct scanner *s, uint32_t table, unsigned depth, struct toml_array_item **items,
                       size_t *n_items) {
         int c = peek(s, 0);
         if (depth > TOML_MAX_DEPTH)
@@ -649,9 +744,9 @@ static int scan_value(struct scanner *s, const char *path, unsigned depth, struc
                 return scan_string(s, &s->scratch, false);
         }
         if (c == '[')
-                return scan_array(s, path, depth, items, n_items);
+                return scan_array(s, table, depth, items, n_items);
         if (c == '{')
-                return scan_inline_table(s, path, depth);
+                return scan_inline_table(s, table, depth);
 
         size_t start = s->pos;
         for (;;) {
@@ -674,63 +769,67 @@ static int scan_value(struct scanner *s, const char *path, unsigned depth, struc
         return 0;
 }
 
-static struct toml_section *add_section(struct toml_doc *d, char *owned_path, bool is_array,
-                                        size_t line_start) {
+static void add_section(struct toml_doc *d, uint32_t def, bool is_array, size_t line_start) {
         d->sections = xrealloc_grow(d->sections, d->n_sections, sizeof(*d->sections));
-        d->sections[d->n_sections] =
-                (struct toml_section){ .path = owned_path, .is_array = is_array, .line_start = line_start };
-        return &d->sections[d->n_sections++];
+        d->sections[d->n_sections++] = (struct toml_section){ .def = def,
+                                                              .line_start = (uint32_t) line_start,
+                                                              .is_array = is_array };
 }
 
 /* Resolve a [header] or [[header]] (its segments in s->segs) against what is already defined. */
-static int define_header(struct scanner *s, size_t n_segs, bool is_array, size_t off, char **ret_path) {
+static int define_header(struct scanner *s, size_t n_segs, bool is_array, size_t off, uint32_t *ret_def) {
+        struct toml_doc *doc = s->doc;
         unsigned line = line_at(s, off);
         const char *seg = s->segs.data;
-        path_start(s, "", NAME_INDEX_HASH_INIT);
+        uint32_t cur = TOML_ROOT;
         for (size_t i = 0; i < n_segs; i++, seg += strlen(seg) + 1) {
-                path_extend(s, TOML_SEP, seg, strlen(seg));
-                const char *cur = s->path.data;
-                struct toml_def *def = find_path_def(s);
+                size_t n = strlen(seg);
+                uint32_t idx = find_child(doc, cur, seg, n);
                 _cleanup_free_ char *human = NULL; /* made for a message only */
                 bool last = i + 1 == n_segs;
-                if (!def)
-                        def = add_path_def(s,
-                                           !last      ? TOML_DEF_IMPLICIT
-                                           : is_array ? TOML_DEF_ARRAY
-                                                      : TOML_DEF_HEADER,
-                                           line);
+                bool made = idx == TOML_ROOT;
+                if (made)
+                        idx = add_child(doc, cur, seg, n,
+                                        !last      ? TOML_DEF_IMPLICIT
+                                        : is_array ? TOML_DEF_ARRAY
+                                                   : TOML_DEF_HEADER,
+                                        line);
+                struct toml_def *def = &doc->defs[idx];
+                if (made)
+                        ;
                 else if (def->kind == TOML_DEF_VALUE)
                         return fail_at(s, off, "table '%s' is already defined as a value on line %u",
-                                       human = toml_path_human(cur), def->line);
+                                       human = def_human(doc, idx), def->line);
                 else if (last && is_array && def->kind != TOML_DEF_ARRAY)
                         return fail_at(s, off, "[[%s]] is already defined as %s on line %u",
-                                       human = toml_path_human(cur), def_kind_name(def->kind), def->line);
+                                       human = def_human(doc, idx), def_kind_name(def->kind), def->line);
                 else if (last && !is_array && def->kind == TOML_DEF_IMPLICIT) {
                         def->kind = TOML_DEF_HEADER;
                         def->line = line;
                 } else if (last && !is_array && def->kind != TOML_DEF_ARRAY)
                         return fail_at(s, off, "duplicate table [%s] (already defined as %s on line %u)",
-                                       human = toml_path_human(cur), def_kind_name(def->kind), def->line);
+                                       human = def_human(doc, idx), def_kind_name(def->kind), def->line);
                 else if (last && !is_array)
                         return fail_at(s, off, "[%s] is already an array of tables (line %u)",
-                                       human = toml_path_human(cur), def->line);
+                                       human = def_human(doc, idx), def->line);
 
+                cur = idx;
                 if (def->kind == TOML_DEF_ARRAY) {
                         if (last && is_array)
                                 def->elements++;
                         char elem[32];
-                        int n = snprintf(elem, sizeof(elem), "%c%u", TOML_ANON, def->elements);
-                        path_extend(s, TOML_SEP, elem, (size_t) n);
+                        int k = snprintf(elem, sizeof(elem), "%c%u", TOML_ANON, def->elements);
+                        cur = anon_child(doc, idx, elem, (size_t) k, line);
                 }
         }
-        *ret_path = xstrdup(s->path.data);
+        *ret_def = cur;
         return 0;
 }
 
 static int scan_header(struct scanner *s, size_t line_start) {
         size_t off = s->pos, n_segs;
         bool is_array = peek(s, 1) == '[';
-        char *path = NULL;
+        uint32_t def = TOML_ROOT;
         int r;
 
         s->pos += is_array ? 2 : 1;
@@ -739,39 +838,55 @@ static int scan_header(struct scanner *s, size_t line_start) {
                 r = fail_at(s, s->pos, "bad table header: expected '%s'", is_array ? "]]" : "]");
         if (r >= 0) {
                 s->pos += is_array ? 2 : 1;
-                r = define_header(s, n_segs, is_array, off, &path);
+                r = define_header(s, n_segs, is_array, off, &def);
         }
         if (r < 0)
                 return r;
 
-        struct toml_section *sec = add_section(s->doc, path, is_array, line_start);
-        sec->line = line_at(s, off);
+        add_section(s->doc, def, is_array, line_start);
         s->section = s->doc->n_sections - 1;
-        s->section_hash = s->path_hash; /* the hash of path, which define_header left in s->path */
-        return finish_line(s, "table header", &s->doc->sections[s->section].header_eol);
+        size_t eol;
+        r = finish_line(s, "table header", &eol);
+        s->doc->sections[s->section].header_eol = (uint32_t) eol;
+        return r;
 }
 
 /* What a scanner holds besides the document. */
 static void scanner_done(struct scanner *s) {
         buf_free(&s->scratch);
         buf_free(&s->segs);
-        buf_free(&s->path);
+}
+
+/* The arrays of a finished scan lose what doubling left unused: the scan is held while fixers ask
+ * their questions. */
+static void doc_trim(struct toml_doc *doc) {
+        if (doc->n_defs > 0)
+                doc->defs = xrealloc(doc->defs, doc->n_defs * sizeof(*doc->defs));
+        doc->sections = xrealloc(doc->sections, doc->n_sections * sizeof(*doc->sections));
+        if (doc->segments.len > 0) {
+                doc->segments.data = xrealloc(doc->segments.data, doc->segments.len + 1);
+                doc->segments.cap = doc->segments.len + 1;
+        }
 }
 
 int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_error) {
         struct toml_doc doc = {};
-        struct scanner s = { .text = text,
-                             .len = len,
-                             .doc = &doc,
-                             .error = ret_error,
-                             .lines = LINE_CURSOR(text),
-                             .section_hash = NAME_INDEX_HASH_INIT };
+        struct scanner s = {
+                .text = text, .len = len, .doc = &doc, .error = ret_error, .lines = LINE_CURSOR(text)
+        };
         int r = 0;
 
         if ((r = refuse_nul(text, len, ret_error)) < 0)
                 return r;
+        /* Offsets are 32 bits, and the segments of anonymous tables may outgrow the text a few
+         * times; a file read is at most READ_FILE_MAX, far below. */
+        if (len > UINT32_MAX / 16) {
+                set_error(ret_error, "line 1: too large for a TOML file");
+                return -EFBIG;
+        }
         doc.eol = detect_eol(text, len);
-        add_section(&doc, xstrdup(""), false, 0);
+        doc.len = len;
+        add_section(&doc, TOML_ROOT, false, 0);
 
         while (r >= 0 && s.pos < len) {
                 size_t line_start = s.pos;
@@ -787,12 +902,10 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                 else if (c == '[')
                         r = scan_header(&s, line_start);
                 else {
-                        r = scan_keyval(&s, doc.sections[s.section].path, s.section_hash, line_start, false,
-                                        0);
-                        if (r >= 0) {
-                                struct toml_entry *e = &doc.entries[doc.n_entries - 1];
-                                r = finish_line(&s, "value", &e->line_end);
-                        }
+                        size_t eol; /* found again by toml_value_line_end() */
+                        r = scan_keyval(&s, doc.sections[s.section].def, 0);
+                        if (r >= 0)
+                                r = finish_line(&s, "value", &eol);
                 }
         }
         scanner_done(&s);
@@ -800,8 +913,67 @@ int toml_scan(const char *text, size_t len, struct toml_doc *ret, char **ret_err
                 toml_doc_free(&doc);
                 return r;
         }
+        doc_trim(&doc);
         *ret = doc;
         return 0;
+}
+
+/* A value scanned again from its start, alone: it scanned before, in a context that allowed no more. */
+size_t toml_value_end(const struct toml_doc *doc, const char *text, const struct toml_def *v) {
+        struct toml_doc alone = {};
+        struct scanner s = { .text = text,
+                             .len = doc->len,
+                             .pos = v->value_start,
+                             .doc = &alone,
+                             .lines = LINE_CURSOR(text) };
+        int r = scan_value(&s, TOML_ROOT, 0, NULL, NULL);
+        assert(r >= 0);
+        scanner_done(&s);
+        toml_doc_free(&alone);
+        return s.pos;
+}
+
+/* Inside an inline table: below a value, or below a table of an array value (an [[array]]'s
+ * elements are its tables). */
+bool toml_value_in_inline(const struct toml_doc *doc, const struct toml_def *v) {
+        for (uint32_t d = v->parent; d != TOML_ROOT; d = doc->defs[d].parent) {
+                uint32_t parent = doc->defs[d].parent;
+                if (doc->defs[d].kind == TOML_DEF_VALUE ||
+                    (doc->defs[d].kind == TOML_DEF_ANON &&
+                     (parent == TOML_ROOT || doc->defs[parent].kind != TOML_DEF_ARRAY)))
+                        return true;
+        }
+        return false;
+}
+
+/* The last section starting at or before the value: the sections are in the text's order. */
+size_t toml_value_section(const struct toml_doc *doc, const struct toml_def *v) {
+        size_t lo = 0, hi = doc->n_sections;
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (doc->sections[mid].line_start <= v->value_start)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* Nothing but blanks comes before a key on its line: the scan of a line starts after a line ending. */
+size_t toml_value_line_start(const char *text, const struct toml_def *v) {
+        return line_start_of(text, v->value_start);
+}
+
+/* What finish_line() skips after a value. */
+size_t toml_value_line_end(const struct toml_doc *doc, const char *text, const struct toml_def *v) {
+        size_t p = toml_value_end(doc, text, v), len = doc->len;
+        while (p < len && (text[p] == ' ' || text[p] == '\t'))
+                p++;
+        if (p < len && text[p] == '#')
+                while (p < len && text[p] != '\n' &&
+                       !(text[p] == '\r' && p + 1 < len && text[p + 1] == '\n'))
+                        p++;
+        return p;
 }
 
 int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_items, size_t *ret_n,
@@ -818,7 +990,7 @@ int toml_scan_array(const char *raw, size_t len, struct toml_array_item **ret_it
                 set_error(ret_error, "line 1: not an array");
                 return -EBADMSG;
         }
-        r = scan_array(&s, "", 0, &items, &n);
+        r = scan_array(&s, TOML_ROOT, 0, &items, &n);
         if (r >= 0 && s.pos != len)
                 r = fail_at(&s, s.pos, "unexpected text after array");
         scanner_done(&s);

@@ -22,7 +22,8 @@ static int parse_table(const char *spec, struct strv *ret) {
                 toml_doc_free(&doc);
                 return -EINVAL;
         }
-        for (const char *p = doc.sections[1].path; *p;) {
+        _cleanup_free_ char *path = toml_doc_path(&doc, doc.sections[1].def);
+        for (const char *p = path; *p;) {
                 size_t n = strcspn(p, (const char[]){ TOML_SEP, 0 });
                 strv_push(ret, xstrndup(p, n));
                 p += n + (p[n] ? 1 : 0);
