@@ -60,7 +60,10 @@ static void fuzz_get(const char *text, size_t len, const char *const *table, con
         int r = toml_get_value(text, len, table, key, &raw, &line, &err);
         char *exists_err = NULL;
         int e = toml_table_exists(text, len, table, &exists_err);
-        CHECK((e < 0) == (r < 0) && (e < 0) == !!exists_err && (r <= 0 || e == 1),
+        /* get refuses what table_exists refuses; besides, a key that names a table is no value. */
+        bool key_is_table = r < 0 && err && strstr(err, "is a table, not a value");
+        CHECK(((e < 0) == (r < 0) || (e == 1 && key_is_table)) && (e < 0) == !!exists_err &&
+                      (r <= 0 || e == 1),
               "get returned %d but the table exists %d (%s)", r, e, exists_err ? exists_err : "");
         free(exists_err);
         if (r <= 0) {
