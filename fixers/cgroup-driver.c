@@ -115,7 +115,7 @@ static int enable_cri(struct fixer_result *r, struct containerd_config *c, struc
  * run runc and its options are not runc's. 1 when the file has a runc table
  * whose runtime_type is missing or "", 0 otherwise (no table: the built-in one). */
 static int runc_lacks_type(struct fixer_result *r, const struct toml_file *file, const char *const *runc) {
-        _cleanup_free_ char *type = NULL, *value = NULL, *err = NULL;
+        _cleanup_free_ char *type = NULL, *value = NULL;
         int k = toml_file_table_exists(r, file, runc);
         if (k < 0)
                 return k;

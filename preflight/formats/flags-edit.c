@@ -89,7 +89,7 @@ static void regions_free(struct regions *rs) {
 }
 
 static const struct word *region_words(const struct regions *rs, const struct region *r) {
-        return rs->words + r->words_at;
+        return rs->words ? rs->words + r->words_at : NULL; /* no words yet: NULL + 0 is undefined */
 }
 
 static const char *region_var(const struct regions *rs, const struct region *r) {

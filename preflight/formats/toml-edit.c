@@ -51,8 +51,10 @@ static uint32_t def_index(const struct toml_doc *doc, const struct toml_def *def
 
 /* The values of a scan, in the text's order (as a value's def comes before those of an inline table
  * it holds, the top-level ones are). */
-#define FOREACH_VALUE(v, doc)                                                              \
-        for (const struct toml_def *v = (doc)->defs; v < (doc)->defs + (doc)->n_defs; v++) \
+/* The end pointer only when there are defs: NULL + 0 is undefined in C. */
+#define FOREACH_VALUE(v, doc)                                                                           \
+        for (const struct toml_def *v = (doc)->defs, *v##_end = v ? v + (doc)->n_defs : v; v < v##_end; \
+             v++)                                                                                       \
                 if (v->kind == TOML_DEF_VALUE)
 
 static bool is_bare_key(const char *s) {
