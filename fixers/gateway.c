@@ -148,17 +148,13 @@ static int classify(struct gw *g, const struct netconf_file *f, char **ret_gw, c
  * otherwise be a line of thousands. */
 #define NAMES_SHOWN 10
 
-static int compare_strings(const void *a, const void *b) {
-        return strcmp(*(const char *const *) a, *(const char *const *) b);
-}
-
 /* "a, b, c" of names' first NAMES_SHOWN distinct ones, "and N more" counting the other distinct
  * ones; names is sorted on the way (a hash set of 100,000 names would cost more than the file). */
 static char *list_names(const char **names, size_t n, const char *const *shown, size_t n_shown) {
         struct buf b = {};
         for (size_t i = 0; i < n_shown; i++)
                 buf_printf(&b, "%s%s", i ? ", " : "", shown[i]);
-        qsort(names, n, sizeof(*names), compare_strings);
+        qsort(names, n, sizeof(*names), strcmp_ptr);
         size_t distinct = 0;
         for (size_t i = 0; i < n; i++)
                 distinct += i == 0 || !streq(names[i], names[i - 1]);

@@ -481,10 +481,6 @@ int root_fsync_dir(const struct root *r, const char *path) {
         return fsync(fd) < 0 ? -errno : 0;
 }
 
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 int root_list_dir(const struct root *r, const char *path, struct strv *ret_names) {
         int fd = root_openat(r, path, O_RDONLY | O_DIRECTORY, 0, 0);
         if (fd < 0)
@@ -501,7 +497,7 @@ int root_list_dir(const struct root *r, const char *path, struct strv *ret_names
                         strv_push(&names, xstrdup(de->d_name));
         closedir(d);
         if (names.n)
-                qsort(names.items, names.n, sizeof(char *), compare_names);
+                qsort(names.items, names.n, sizeof(char *), strcmp_ptr);
         *ret_names = names;
         return 0;
 }

@@ -138,6 +138,10 @@ void strv_push(struct strv *v, char *owned) {
         v->items[v->n] = NULL;
 }
 
+int strcmp_ptr(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 bool strv_contains(const struct strv *v, const char *s) {
         for (size_t i = 0; i < v->n; i++)
                 if (streq(v->items[i], s))

@@ -119,6 +119,8 @@ struct strv {
 };
 void strv_push(struct strv *v, char *owned);
 bool strv_contains(const struct strv *v, const char *s);
+/* qsort() of an array of strings (char *), bytewise. */
+int strcmp_ptr(const void *a, const void *b);
 void strv_free(struct strv *v);
 /* The items with sep between each two, as a new string: "" for none. */
 char *strv_join(const struct strv *v, const char *sep);

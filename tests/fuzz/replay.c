@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/util.h"
 #include "engine/datadir.h"
 #include "fuzz-common.h"
 
@@ -34,10 +35,6 @@ static int run_file(const char *path) {
         return 0;
 }
 
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static int run_dir(const char *dir) {
         DIR *d = opendir(dir);
         if (!d)
@@ -54,7 +51,7 @@ static int run_dir(const char *dir) {
         }
         closedir(d);
         if (n > 0) /* names is NULL for an empty directory, and qsort must not get NULL */
-                qsort(names, n, sizeof(*names), compare_names);
+                qsort(names, n, sizeof(*names), strcmp_ptr);
         int r = 0;
         for (size_t i = 0; i < n; i++) {
                 struct stat st;

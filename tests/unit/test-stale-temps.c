@@ -28,10 +28,6 @@ static void touch(int dfd, const char *name) {
         }
 }
 
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 /* The directory's names, sorted bytewise, one per line. */
 static char *listing(const char *dir) {
         _cleanup_free_ char *cmd = xasprintf("LC_ALL=C ls -A1 %s", dir);
@@ -58,7 +54,7 @@ static void test_remove(const char *tmp, int dfd, int dead) {
         /* Every name but the stale one, sorted as ls sorts in the C locale. */
         free(names[1]);
         names[1] = names[ELEMENTSOF(names) - 1];
-        qsort(names, ELEMENTSOF(names) - 1, sizeof(char *), compare_names);
+        qsort(names, ELEMENTSOF(names) - 1, sizeof(char *), strcmp_ptr);
         struct buf want = {};
         for (size_t i = 0; i < ELEMENTSOF(names) - 1; i++) {
                 buf_puts(&want, names[i]);

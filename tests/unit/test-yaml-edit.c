@@ -537,10 +537,6 @@ static void corpus_check_file(const struct oracle *o, const char *file, const ch
         tap_ok(yaml_remove_key(removed, removed_len, doc, gate, &again2, &again_len, NULL) == 0, name);
 }
 
-static int compare_names(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static void run_corpus_tests(void) {
         const char *corpus = getenv("CORPUS_DIR");
         if (!corpus) {
@@ -561,7 +557,7 @@ static void run_corpus_tests(void) {
                         strv_push(&files, xstrdup(de->d_name));
         closedir(dir);
         if (files.n > 0)
-                qsort(files.items, files.n, sizeof(char *), compare_names);
+                qsort(files.items, files.n, sizeof(char *), strcmp_ptr);
         tap_ok(files.n > 0, "corpus kubelet-config has files");
 
         struct oracle o;
