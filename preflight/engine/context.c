@@ -91,6 +91,15 @@ struct overlay_entry *overlay_find(const struct context *ctx, const char *path) 
         return name_index_get(&ctx->overlay_index, path, &i) ? &ctx->overlay[i] : NULL;
 }
 
+int overlay_read(const struct overlay_entry *o, struct blob **ret, struct stat *ret_st) {
+        if (!o->exists)
+                return -ENOENT;
+        *ret = blob_ref(o->data);
+        if (ret_st)
+                *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode, .st_uid = o->uid, .st_gid = o->gid };
+        return 0;
+}
+
 int ctx_read_blob(struct context *ctx, const char *path, struct blob **ret, struct stat *ret_st) {
         char *data;
         size_t len;
@@ -107,16 +116,8 @@ int ctx_read_blob(struct context *ctx, const char *path, struct blob **ret, stru
         if (k < 0)
                 return k;
         const struct overlay_entry *o = overlay_find(ctx, resolved);
-        if (o) {
-                if (!o->exists)
-                        return -ENOENT;
-                *ret = blob_ref(o->data);
-                if (ret_st)
-                        *ret_st = (struct stat){ .st_mode = S_IFREG | o->mode,
-                                                 .st_uid = o->uid,
-                                                 .st_gid = o->gid };
-                return 0;
-        }
+        if (o)
+                return overlay_read(o, ret, ret_st);
         k = root_read_file(ctx->root, resolved, &data, &len, ret_st);
         if (k >= 0)
                 *ret = blob_take(data, len);

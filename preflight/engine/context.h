@@ -68,6 +68,9 @@ int ctx_read_blob(struct context *ctx, const char *path, struct blob **ret, stru
 
 /* What the run planned for a resolved node path; NULL when nothing yet. */
 struct overlay_entry *overlay_find(const struct context *ctx, const char *path);
+/* What an entry plans, as ctx_read_blob() gives a file: -ENOENT for a planned removal, else 0 with a
+ * reference to its bytes and its mode and owner in *ret_st (may be NULL). */
+int overlay_read(const struct overlay_entry *o, struct blob **ret, struct stat *ret_st);
 /* Record what an edit plans as its path's content, mode and owner (those it gives the file, see
  * struct file_edit). The entry shares the edit's bytes and borrows its path: a run's overlay is
  * forgotten (context_free) when its results are freed, before anything is planned again. */

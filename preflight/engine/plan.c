@@ -99,15 +99,9 @@ int plan_write_file_attrs(struct context *ctx, struct fixer_result *r, const cha
         struct stat st = {};
         int k;
         struct overlay_entry *o = overlay_find(ctx, path);
-        if (o) {
-                k = o->exists ? 0 : -ENOENT;
-                if (o->exists) {
-                        old = blob_ref(o->data);
-                        st = (struct stat){ .st_mode = S_IFREG | o->mode,
-                                            .st_uid = o->uid,
-                                            .st_gid = o->gid };
-                }
-        } else {
+        if (o)
+                k = overlay_read(o, &old, &st);
+        else {
                 _cleanup_close_ int fd = root_openat(
                         ctx->root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW, 0, a->resolve);
                 char *text = NULL;
